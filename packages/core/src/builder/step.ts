@@ -1,0 +1,123 @@
+import type { z } from 'zod'
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import type { Logger } from '../ports/logger'
+import { parseDuration, type Duration } from '../runtime/duration'
+import { normalizeRetry, type RetryOptions, type RetryPolicy } from '../runtime/retry-policy'
+
+/** What a step's `run` function receives. */
+export interface StepContext<TInput> {
+  /** The validated input. */
+  input: TInput
+  /** Aborted when the run is cancelled or the attempt times out; pass it to I/O. */
+  signal: AbortSignal
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number
+  /**
+   * Stable for this step instance across attempts, restarts and redeliveries: pass it to
+   * external systems that deduplicate requests (payment APIs, e-mail senders).
+   */
+  idempotencyKey: string
+  runId: string
+  workflowId: string
+  stepId: string
+  /** A logger bound to the run and step. */
+  logger: Logger
+}
+
+/** What `createStep` takes. */
+export interface StepOptions<
+  TId extends string,
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType,
+> {
+  /** Unique within an engine's registry; kebab-case by convention. */
+  id: TId
+  description?: string
+  /** Validates the input before every attempt. */
+  input: TInputSchema
+  /** Validates what `run` returns. */
+  output: TOutputSchema
+  retry?: RetryOptions
+  /** Per-attempt time limit; the attempt's `signal` is aborted when it passes. */
+  timeout?: Duration
+  run: (context: StepContext<z.output<TInputSchema>>) => z.input<TOutputSchema> | Promise<z.input<TOutputSchema>>
+}
+
+/**
+ * A typed unit of work. `TInput` is what the step accepts (the input schema's input type),
+ * `TOutput` what it produces (the output schema's output type).
+ */
+export interface Step<TId extends string = string, TInput = any, TOutput = any> {
+  readonly kind: 'step'
+  readonly id: TId
+  readonly description: string | undefined
+  readonly inputSchema: z.ZodType<unknown, TInput>
+  readonly outputSchema: z.ZodType<TOutput, unknown>
+  /** Undefined when the step inherits the workflow's or engine's default. */
+  readonly retry: RetryPolicy | undefined
+  readonly timeoutMs: number | undefined
+  readonly run: (context: StepContext<any>) => unknown
+}
+
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/
+
+/** Checks an id given to a public function. */
+export function assertId(fn: string, argument: string, id: unknown): asserts id is string {
+  if (typeof id !== 'string' || !idPattern.test(id) || id.length > 200) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a non-empty string of letters, digits, "-", "_", "." or ":" (at most 200)',
+      received: id,
+    })
+  }
+}
+
+/** Checks that a value is a zod schema. */
+export function assertSchema(fn: string, argument: string, schema: unknown): asserts schema is z.ZodType {
+  if (typeof schema !== 'object' || schema === null || typeof (schema as z.ZodType).safeParse !== 'function') {
+    throw new InvalidArgumentError({ fn, argument, expected: 'a zod schema', received: schema })
+  }
+}
+
+/**
+ * Defines a step: a typed, validated, retryable function.
+ *
+ * @example
+ * ```ts
+ * const fetchOrder = createStep({
+ *   id: 'fetch-order',
+ *   input: z.object({ orderId: z.string() }),
+ *   output: z.object({ orderId: z.string(), total: z.number() }),
+ *   retry: { attempts: 3, backoff: { type: 'exponential', initial: '200ms', max: '10s' } },
+ *   timeout: '30s',
+ *   run: async ({ input, signal }) => ({ ...input, total: await priceOf(input.orderId, signal) }),
+ * })
+ * ```
+ */
+export function createStep<
+  const TId extends string,
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType,
+>(options: StepOptions<TId, TInputSchema, TOutputSchema>): Step<TId, z.input<TInputSchema>, z.output<TOutputSchema>> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({ fn: 'createStep', argument: 'options', expected: 'an object', received: options })
+  }
+  assertId('createStep', 'id', options.id)
+  assertSchema('createStep', 'input', options.input)
+  assertSchema('createStep', 'output', options.output)
+  if (typeof options.run !== 'function') {
+    throw new InvalidArgumentError({ fn: 'createStep', argument: 'run', expected: 'a function', received: options.run })
+  }
+  const where = `createStep("${options.id}")`
+  return Object.freeze({
+    kind: 'step' as const,
+    id: options.id,
+    description: options.description,
+    inputSchema: options.input as z.ZodType<unknown, z.input<TInputSchema>>,
+    outputSchema: options.output as z.ZodType<z.output<TOutputSchema>, unknown>,
+    retry: options.retry === undefined ? undefined : normalizeRetry(options.retry, where),
+    timeoutMs: options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`),
+    run: options.run as (context: StepContext<any>) => unknown,
+  })
+}

@@ -1,0 +1,391 @@
+import type { z } from 'zod'
+import { canonicalJson, contentHash } from '../definition/content-hash'
+import { definitionSchemaVersion, type DefinitionNode, type WorkflowDefinition } from '../definition/schema'
+import { ConflictError } from '../errors/conflict-error'
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import { parseDuration, type Duration } from '../runtime/duration'
+import { normalizeRetry, type RetryOptions } from '../runtime/retry-policy'
+import { toJsonSchema } from '../registry/json-schema'
+import { assertId, assertSchema, type Step } from './step'
+import type {
+  Accepts,
+  ForeachNeedsArray,
+  LoopOutputMismatch,
+  WorkflowOutputMismatch,
+} from './type-errors'
+import type { AnyRunnable, InlineFunction, InputOf, OutputOf, Workflow } from './workflow'
+
+/** What `createWorkflow` takes. */
+export interface WorkflowOptions<TId extends string, TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType | undefined> {
+  id: TId
+  description?: string
+  input: TInputSchema
+  /** Optional: validates the final output, and the last step's output type must match it. */
+  output?: TOutputSchema
+  /** Defaults for every step of this workflow that does not set its own. */
+  defaults?: { retry?: RetryOptions; timeout?: Duration }
+}
+
+/** Arguments of a `.map()` function. */
+export interface MapArguments<TInput> {
+  input: TInput
+  runId: string
+  workflowId: string
+}
+
+/** A `.branch()` condition. */
+export type BranchCondition<TInput> = (args: { input: TInput }) => boolean
+
+/** Options of `.foreach()`. */
+export interface ForeachOptions {
+  /** How many items run at once. Default 1 (in order). */
+  concurrency?: number
+  id?: string
+}
+
+/** Options of `.loop()`. */
+export interface LoopOptions<TOutput> {
+  /** Called after every iteration; true ends the loop with that iteration's output. */
+  until: (args: { output: TOutput; iteration: number }) => boolean
+  /** The run fails with a `ControlFlowError` if the loop has not ended after this many. Default 100. */
+  maxIterations?: number
+  id?: string
+}
+
+interface BuilderState {
+  readonly id: string
+  readonly description: string | undefined
+  readonly inputSchema: z.ZodType
+  readonly outputSchema: z.ZodType | undefined
+  readonly defaults: WorkflowDefinition['defaults']
+  readonly nodes: readonly DefinitionNode[]
+  readonly functions: ReadonlyMap<string, InlineFunction>
+  readonly steps: ReadonlyMap<string, Step>
+  readonly workflows: ReadonlyMap<string, Workflow>
+  readonly nodeIds: ReadonlySet<string>
+}
+
+type DeclaredOutput<TOutputSchema> = TOutputSchema extends z.ZodType
+  ? { input: z.input<TOutputSchema>; output: z.output<TOutputSchema> }
+  : undefined
+
+type FinalOutput<TPrev, TDeclared> = TDeclared extends { output: infer O } ? O : TPrev
+
+type CommitArguments<TId extends string, TPrev, TDeclared> = TDeclared extends { input: infer I }
+  ? [TPrev] extends [I]
+    ? []
+    : [error: WorkflowOutputMismatch<TId, TPrev, I>]
+  : []
+
+type ElementOf<T> = T extends readonly (infer E)[] ? E : never
+
+/**
+ * An immutable, fully typed workflow builder. Every method returns a new builder, so a prefix
+ * of a chain can be shared. Generic slots: the workflow id, its input, the output of the last
+ * node so far (what the next node receives) and the declared output schema's types.
+ */
+export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
+  /** @internal */
+  readonly '~state': BuilderState
+
+  /** @internal Use {@link createWorkflow}. */
+  constructor(state: BuilderState) {
+    this['~state'] = state
+  }
+
+  /**
+   * Runs a step or a child workflow with the previous output as its input.
+   *
+   * @example
+   * ```ts
+   * createWorkflow({ id: 'w', input: z.object({ orderId: z.string() }) }).then(fetchOrder)
+   * ```
+   */
+  then<R extends AnyRunnable>(runnable: R & Accepts<TPrev, R>): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
+    const state = this['~state']
+    const { node, next } = addRunnable(state, runnable, 'then')
+    return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
+  }
+
+  /**
+   * Reshapes the previous output with a synchronous function (no I/O: use a step for that).
+   *
+   * @example
+   * ```ts
+   * .map(({ input }) => input.lineItems)
+   * ```
+   */
+  map<TOut>(fn: (args: MapArguments<TPrev>) => TOut, options: { id?: string } = {}): WorkflowBuilder<TId, TInput, TOut, TDeclared> {
+    if (typeof fn !== 'function') {
+      throw new InvalidArgumentError({ fn: `${this['~state'].id}.map`, argument: 'fn', expected: 'a function', received: fn })
+    }
+    const state = this['~state']
+    const id = claimNodeId(state, options.id ?? 'map', 'map', options.id !== undefined)
+    const functionId = `${state.id}/${id}`
+    return new WorkflowBuilder({
+      ...state,
+      nodeIds: new Set([...state.nodeIds, id]),
+      functions: new Map([...state.functions, [functionId, fn as InlineFunction]]),
+      nodes: [...state.nodes, { type: 'code', id, function: functionId }],
+    })
+  }
+
+  /**
+   * Runs the first runnable whose condition holds; the next input is the union of their outputs.
+   * If none holds the run fails with a `ControlFlowError`; end with `[() => true, fallback]`.
+   *
+   * @example
+   * ```ts
+   * .branch([[({ input }) => input.total > 1000, bigOrder], [() => true, smallOrder]])
+   * ```
+   */
+  branch<const B extends readonly (readonly [BranchCondition<TPrev>, AnyRunnable])[]>(
+    cases: B & { [K in keyof B]: B[K] extends readonly [unknown, infer R extends AnyRunnable] ? readonly [BranchCondition<TPrev>, R & Accepts<TPrev, R>] : B[K] },
+    options: { id?: string } = {},
+  ): WorkflowBuilder<TId, TInput, OutputOf<B[number][1]>, TDeclared> {
+    const state = this['~state']
+    if (!Array.isArray(cases) || cases.length === 0) {
+      throw new InvalidArgumentError({ fn: `${state.id}.branch`, argument: 'cases', expected: 'a non-empty array of [condition, step] pairs', received: cases })
+    }
+    const id = claimNodeId(state, options.id ?? 'branch', 'branch', options.id !== undefined)
+    let next: BuilderState = { ...state, nodeIds: new Set([...state.nodeIds, id]) }
+    const functions = new Map(next.functions)
+    const definitionCases: { when: { function: string }; then: DefinitionNode }[] = []
+    cases.forEach((entry: readonly [BranchCondition<TPrev>, AnyRunnable], index: number) => {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'function') {
+        throw new InvalidArgumentError({ fn: `${state.id}.branch`, argument: `cases[${index}]`, expected: 'a [condition function, step or workflow] pair', received: entry })
+      }
+      const added = addRunnable(next, entry[1], `branch cases[${index}]`)
+      next = added.next
+      const functionId = `${state.id}/${id}/when-${index}`
+      functions.set(functionId, entry[0] as InlineFunction)
+      definitionCases.push({ when: { function: functionId }, then: added.node })
+    })
+    for (const [key, value] of next.functions) functions.set(key, value)
+    return new WorkflowBuilder({ ...next, functions, nodes: [...state.nodes, { type: 'branch', id, cases: definitionCases }] })
+  }
+
+  /**
+   * Runs several runnables on the same input at once; the next input is a record of their
+   * outputs under the same keys.
+   *
+   * @example
+   * ```ts
+   * .parallel({ notify: notifyStep, audit: auditStep }) // next input: { notify: N; audit: A }
+   * ```
+   */
+  parallel<R extends Record<string, AnyRunnable>>(
+    runnables: R & { [K in keyof R]: R[K] & Accepts<TPrev, R[K]> },
+    options: { id?: string } = {},
+  ): WorkflowBuilder<TId, TInput, { [K in keyof R]: OutputOf<R[K]> }, TDeclared> {
+    const state = this['~state']
+    if (typeof runnables !== 'object' || runnables === null || Object.keys(runnables).length === 0) {
+      throw new InvalidArgumentError({ fn: `${state.id}.parallel`, argument: 'runnables', expected: 'a non-empty record of steps or workflows', received: runnables })
+    }
+    const id = claimNodeId(state, options.id ?? 'parallel', 'parallel', options.id !== undefined)
+    let next: BuilderState = { ...state, nodeIds: new Set([...state.nodeIds, id]) }
+    const branches: Record<string, DefinitionNode> = {}
+    for (const [key, runnable] of Object.entries(runnables as Record<string, AnyRunnable>)) {
+      const added = addRunnable(next, runnable, `parallel "${key}"`)
+      next = added.next
+      branches[key] = added.node
+    }
+    return new WorkflowBuilder({ ...next, nodes: [...state.nodes, { type: 'parallel', id, branches }] })
+  }
+
+  /**
+   * Runs a runnable for every element of the previous output (which must be an array); the next
+   * input is the array of their outputs, in order.
+   *
+   * @example
+   * ```ts
+   * .map(({ input }) => input.lineItems).foreach(checkStock, { concurrency: 8 })
+   * ```
+   */
+  foreach<R extends AnyRunnable>(
+    runnable: TPrev extends readonly unknown[] ? R & Accepts<ElementOf<TPrev>, R> : ForeachNeedsArray<R['id'], TPrev>,
+    options: ForeachOptions = {},
+  ): WorkflowBuilder<TId, TInput, OutputOf<R>[], TDeclared> {
+    const state = this['~state']
+    const concurrency = options.concurrency ?? 1
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
+      throw new InvalidArgumentError({ fn: `${state.id}.foreach`, argument: 'options.concurrency', expected: 'an integer from 1 to 10000', received: options.concurrency })
+    }
+    const id = claimNodeId(state, options.id ?? 'foreach', 'foreach', options.id !== undefined)
+    const added = addRunnable({ ...state, nodeIds: new Set([...state.nodeIds, id]) }, runnable as AnyRunnable, 'foreach')
+    return new WorkflowBuilder({ ...added.next, nodes: [...state.nodes, { type: 'foreach', id, concurrency, body: added.node }] })
+  }
+
+  /**
+   * Runs a runnable repeatedly, each iteration's output becoming the next one's input, until
+   * `until` returns true; the next input is the last output.
+   *
+   * @example
+   * ```ts
+   * .loop(pollStep, { until: ({ output }) => output.done, maxIterations: 50 })
+   * ```
+   */
+  loop<R extends AnyRunnable>(
+    runnable: R & Accepts<TPrev, R> & ([OutputOf<R>] extends [InputOf<R>] ? unknown : LoopOutputMismatch<R['id'], OutputOf<R>, InputOf<R>>),
+    options: LoopOptions<OutputOf<R>>,
+  ): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
+    const state = this['~state']
+    if (typeof options !== 'object' || options === null || typeof options.until !== 'function') {
+      throw new InvalidArgumentError({ fn: `${state.id}.loop`, argument: 'options.until', expected: 'a function', received: options?.until })
+    }
+    const maxIterations = options.maxIterations ?? 100
+    if (!Number.isInteger(maxIterations) || maxIterations < 1) {
+      throw new InvalidArgumentError({ fn: `${state.id}.loop`, argument: 'options.maxIterations', expected: 'a positive integer', received: options.maxIterations })
+    }
+    const id = claimNodeId(state, options.id ?? 'loop', 'loop', options.id !== undefined)
+    const added = addRunnable({ ...state, nodeIds: new Set([...state.nodeIds, id]) }, runnable as AnyRunnable, 'loop')
+    const functionId = `${state.id}/${id}/until`
+    return new WorkflowBuilder({
+      ...added.next,
+      functions: new Map([...added.next.functions, [functionId, options.until as InlineFunction]]),
+      nodes: [...state.nodes, { type: 'loop', id, maxIterations, until: { function: functionId }, body: added.node }],
+    })
+  }
+
+  /**
+   * Ends the chain: returns the immutable {@link Workflow}, with its JSON definition and version.
+   * With a declared `output` schema, the last output's type must match it (else a compile error).
+   *
+   * @example
+   * ```ts
+   * export const review = createWorkflow({ id: 'review', input }).then(fetchOrder).commit()
+   * ```
+   */
+  commit(..._check: CommitArguments<TId, TPrev, TDeclared>): Workflow<TId, TInput, FinalOutput<TPrev, TDeclared>> {
+    return commitWorkflow(this['~state']) as Workflow<TId, TInput, FinalOutput<TPrev, TDeclared>>
+  }
+}
+
+/**
+ * Starts a workflow. The chain of builder calls types every step's input from the previous
+ * output; `.commit()` ends it.
+ *
+ * @example
+ * ```ts
+ * const review = createWorkflow({ id: 'order-review', input: z.object({ orderId: z.string() }) })
+ *   .then(fetchOrder)
+ *   .branch([[({ input }) => input.total > 1000, bigOrder], [() => true, smallOrder]])
+ *   .commit()
+ * ```
+ */
+export function createWorkflow<const TId extends string, TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType | undefined = undefined>(
+  options: WorkflowOptions<TId, TInputSchema, TOutputSchema>,
+): WorkflowBuilder<TId, z.input<TInputSchema>, z.output<TInputSchema>, DeclaredOutput<TOutputSchema>> {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({ fn: 'createWorkflow', argument: 'options', expected: 'an object', received: options })
+  }
+  assertId('createWorkflow', 'id', options.id)
+  assertSchema('createWorkflow', 'input', options.input)
+  if (options.output !== undefined) assertSchema('createWorkflow', 'output', options.output)
+  const where = `createWorkflow("${options.id}").defaults`
+  const defaults = options.defaults
+    ? {
+        ...(options.defaults.retry ? { retry: normalizeRetry(options.defaults.retry, where) } : {}),
+        ...(options.defaults.timeout !== undefined ? { timeoutMs: parseDuration(options.defaults.timeout, `${where}.timeout`) } : {}),
+      }
+    : undefined
+  return new WorkflowBuilder({
+    id: options.id,
+    description: options.description,
+    inputSchema: options.input,
+    outputSchema: options.output,
+    defaults,
+    nodes: [],
+    functions: new Map(),
+    steps: new Map(),
+    workflows: new Map(),
+    // "root" names the top-level sequence of every definition.
+    nodeIds: new Set(['root']),
+  })
+}
+
+function claimNodeId(state: BuilderState, base: string, kind: string, explicit: boolean): string {
+  if (explicit) {
+    assertId(`${state.id}.${kind}`, 'options.id', base)
+    if (state.nodeIds.has(base)) throw new ConflictError(`Workflow "${state.id}" already has a node with id "${base}"`)
+    return base
+  }
+  if (!state.nodeIds.has(base) && kind !== 'map' && kind !== 'branch' && kind !== 'parallel' && kind !== 'foreach' && kind !== 'loop') return base
+  for (let n = 1; ; n++) {
+    const candidate = `${base}-${n}`
+    if (!state.nodeIds.has(candidate)) return candidate
+  }
+}
+
+function addRunnable(state: BuilderState, runnable: unknown, where: string): { node: DefinitionNode; next: BuilderState } {
+  const value = runnable as AnyRunnable
+  if (typeof value !== 'object' || value === null || (value.kind !== 'step' && value.kind !== 'workflow')) {
+    throw new InvalidArgumentError({
+      fn: `${state.id}.${where.split(' ')[0]}`,
+      argument: where.includes(' ') ? where.split(' ').slice(1).join(' ') : 'runnable',
+      expected: 'a step (createStep) or a committed workflow (.commit())',
+      received: runnable,
+    })
+  }
+  const id = claimNodeId(state, value.id, 'node', false)
+  const nodeIds = new Set([...state.nodeIds, id])
+  if (value.kind === 'step') {
+    const known = state.steps.get(value.id)
+    if (known !== undefined && known !== value) {
+      throw new ConflictError(`Workflow "${state.id}" uses two different steps with the id "${value.id}"`)
+    }
+    return {
+      node: { type: 'step', id, step: value.id },
+      next: { ...state, nodeIds, steps: known ? state.steps : new Map([...state.steps, [value.id, value]]) },
+    }
+  }
+  if (value.id === state.id) throw new ConflictError(`Workflow "${state.id}" cannot contain itself`)
+  const steps = new Map(state.steps)
+  for (const [stepId, step] of value.steps) {
+    const known = steps.get(stepId)
+    if (known !== undefined && known !== step) {
+      throw new ConflictError(`Workflow "${state.id}" uses two different steps with the id "${stepId}" (one via "${value.id}")`)
+    }
+    steps.set(stepId, step)
+  }
+  const workflows = new Map(state.workflows)
+  for (const [childId, child] of [...value.workflows, [value.id, value] as const]) {
+    const known = workflows.get(childId)
+    if (known !== undefined && known.version !== child.version) {
+      throw new ConflictError(`Workflow "${state.id}" uses two different versions of workflow "${childId}"`)
+    }
+    workflows.set(childId, child)
+  }
+  return {
+    node: { type: 'workflow', id, workflow: value.id, version: value.version },
+    next: { ...state, nodeIds, steps, workflows },
+  }
+}
+
+function commitWorkflow(state: BuilderState): Workflow {
+  const body: Omit<WorkflowDefinition, 'version'> = {
+    kind: 'tessera.workflow',
+    schemaVersion: definitionSchemaVersion,
+    id: state.id,
+    ...(state.description ? { description: state.description } : {}),
+    inputSchema: toJsonSchema(state.inputSchema),
+    ...(state.outputSchema ? { outputSchema: toJsonSchema(state.outputSchema) } : {}),
+    ...(state.defaults && Object.keys(state.defaults).length > 0 ? { defaults: state.defaults } : {}),
+    root: { type: 'sequence', id: 'root', children: [...state.nodes] },
+  }
+  const sources = [...state.functions].map(([key, fn]) => `${key}=${fn.toString()}`).sort()
+  const version = contentHash(canonicalJson(body) + '\n' + sources.join('\n'))
+  const definition = { ...body, version } as WorkflowDefinition
+  return Object.freeze({
+    kind: 'workflow' as const,
+    id: state.id,
+    description: state.description,
+    version,
+    inputSchema: state.inputSchema,
+    outputSchema: state.outputSchema,
+    definition,
+    functions: state.functions,
+    steps: state.steps,
+    workflows: state.workflows,
+  })
+}

@@ -1,0 +1,20 @@
+export { TesseraError, type TesseraErrorOptions, type SerializedError } from './tessera-error'
+export { InvalidArgumentError, describeValue } from './invalid-argument-error'
+export { ValidationError, type ValidationIssue } from './validation-error'
+export { StepFailedError } from './step-failed-error'
+export { StepTimeoutError } from './step-timeout-error'
+export { RunCancelledError } from './run-cancelled-error'
+export { NonRetryableError } from './non-retryable-error'
+export { NotFoundError, type NotFoundKind } from './not-found-error'
+export { ConflictError } from './conflict-error'
+export { DefinitionError, type DefinitionIssue } from './definition-error'
+export { ControlFlowError } from './control-flow-error'
+export { StoreError } from './store-error'
+export {
+  errorCodes,
+  httpStatusForError,
+  serializeError,
+  deserializeError,
+  RevivedError,
+  type ErrorCode,
+} from './error-json'

@@ -1,0 +1,132 @@
+// @tessera/core: the curated public API. No logic here.
+
+// Builder
+export { createStep, type Step, type StepOptions, type StepContext } from './builder/step'
+export {
+  createWorkflow,
+  WorkflowBuilder,
+  type WorkflowOptions,
+  type MapArguments,
+  type BranchCondition,
+  type ForeachOptions,
+  type LoopOptions,
+} from './builder/workflow-builder'
+export type { Workflow, AnyRunnable, InputOf, OutputOf, InlineFunction } from './builder/workflow'
+export type {
+  StepInputMismatch,
+  ForeachNeedsArray,
+  LoopOutputMismatch,
+  WorkflowOutputMismatch,
+} from './builder/type-errors'
+
+// Engine
+export { createEngine, type Engine, type EngineOptions, type StartOptions } from './runtime/engine'
+export { RunHandle } from './runtime/run-handle'
+export type {
+  EngineEventMap,
+  EngineEventName,
+  EngineEvent,
+  RunStartEvent,
+  RunEndEvent,
+  StepStartEvent,
+  StepEndEvent,
+  StepRetryEvent,
+} from './runtime/events'
+export { parseDuration, type Duration } from './runtime/duration'
+export type { RetryOptions, RetryPolicy } from './runtime/retry-policy'
+
+// Definitions (also in the browser-safe '@tessera/core/definition')
+export {
+  workflowDefinitionSchema,
+  parseDefinition,
+  type WorkflowDefinition,
+  type DefinitionNode,
+} from './definition/index'
+
+// Registry and plugins
+export { definePlugin, type Plugin, type PluginOptions } from './registry/plugin'
+export { defineConnector, defineAgentSpec } from './registry/define-connector'
+export {
+  createRegistry,
+  type Registry,
+  type RegistryCollection,
+  type RegistryDescription,
+} from './registry/registry'
+export { toJsonSchema, type JsonSchema } from './registry/json-schema'
+
+// Ports
+export {
+  terminalRunStatuses,
+  type StoreV1,
+  type StoreCapabilities,
+  type RunStatus,
+  type RunRecord,
+  type StepRecord,
+  type TaskRecord,
+  type ScopeRecord,
+  type RunPatch,
+  type CommitInput,
+  type CommitResult,
+  type ClaimResult,
+  type ListRunsQuery,
+  type RunPage,
+  type RunHistory,
+} from './ports/store-v1'
+export type {
+  QueueV1,
+  QueueMessage,
+  QueueHandler,
+  QueueConsumer,
+  QueueCapabilities,
+} from './ports/queue-v1'
+export type { Logger, LogFields } from './ports/logger'
+export { systemClock, randomId, type Clock, type IdGenerator } from './ports/clock'
+export type {
+  LanguageModelV1,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamPart,
+  ModelTool,
+  ContentPart,
+  TokenUsage,
+} from './ports/language-model-v1'
+export type { ConnectorV1, ConnectorAction, ConnectorActionContext } from './ports/connector-v1'
+export type { AgentV1, AgentRunContext } from './ports/agent-v1'
+export type { SecretsProviderV1, PayloadCodecV1 } from './ports/secrets-provider-v1'
+
+// Reference adapters
+export { createMemoryStore } from './memory/memory-store'
+export { createInProcessQueue, type InProcessQueueOptions } from './memory/in-process-queue'
+
+// Telemetry
+export { pinoLogger, type PinoLike } from './telemetry/pino-logger'
+export { consoleLogger } from './telemetry/console-logger'
+export { noopLogger } from './telemetry/noop-logger'
+
+// Errors
+export {
+  TesseraError,
+  InvalidArgumentError,
+  ValidationError,
+  StepFailedError,
+  StepTimeoutError,
+  RunCancelledError,
+  NonRetryableError,
+  NotFoundError,
+  ConflictError,
+  DefinitionError,
+  ControlFlowError,
+  StoreError,
+  RevivedError,
+  errorCodes,
+  httpStatusForError,
+  serializeError,
+  deserializeError,
+  type TesseraErrorOptions,
+  type SerializedError,
+  type ValidationIssue,
+  type DefinitionIssue,
+  type NotFoundKind,
+  type ErrorCode,
+} from './errors/index'

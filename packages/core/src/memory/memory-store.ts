@@ -1,0 +1,336 @@
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import { NotFoundError } from '../errors/not-found-error'
+import { StoreError } from '../errors/store-error'
+import type { SerializedError } from '../errors/tessera-error'
+import {
+  terminalRunStatuses,
+  type ClaimResult,
+  type CommitInput,
+  type CommitResult,
+  type ListRunsQuery,
+  type RunHistory,
+  type RunPage,
+  type RunRecord,
+  type ScopeRecord,
+  type StepRecord,
+  type StoreV1,
+  type TaskRecord,
+} from '../ports/store-v1'
+
+// Records are kept in classes with every field declared up front: a stable shape keeps the hot
+// path (claim, commit) fast, and explicit copies are several times cheaper than object spread.
+
+class TaskSlot {
+  leaseOwner: string | undefined = undefined
+  leaseExpiresAt: number | undefined = undefined
+  lastError: SerializedError | undefined = undefined
+  constructor(
+    readonly id: string,
+    readonly runId: string,
+    readonly workflowId: string,
+    readonly workflowVersion: string,
+    readonly nodeId: string,
+    readonly key: string,
+    readonly path: number[],
+    readonly input: unknown,
+    public attempt: number,
+    public availableAt: number,
+    public fence: number,
+  ) {}
+
+  static from(task: TaskRecord): TaskSlot {
+    const slot = new TaskSlot(task.id, task.runId, task.workflowId, task.workflowVersion, task.nodeId, task.key, task.path, task.input, task.attempt, task.availableAt, task.fence)
+    if (task.leaseOwner !== undefined) slot.leaseOwner = task.leaseOwner
+    if (task.leaseExpiresAt !== undefined) slot.leaseExpiresAt = task.leaseExpiresAt
+    if (task.lastError !== undefined) slot.lastError = task.lastError
+    return slot
+  }
+
+  toRecord(): TaskRecord {
+    const record: TaskRecord = {
+      id: this.id,
+      runId: this.runId,
+      workflowId: this.workflowId,
+      workflowVersion: this.workflowVersion,
+      nodeId: this.nodeId,
+      key: this.key,
+      path: this.path,
+      input: this.input,
+      attempt: this.attempt,
+      availableAt: this.availableAt,
+      fence: this.fence,
+    }
+    if (this.leaseOwner !== undefined) record.leaseOwner = this.leaseOwner
+    if (this.leaseExpiresAt !== undefined) record.leaseExpiresAt = this.leaseExpiresAt
+    if (this.lastError !== undefined) record.lastError = this.lastError
+    return record
+  }
+}
+
+/**
+ * One run. Step records are kept column-wise (keys, packed numbers, values) instead of as one
+ * object each: a long-lived in-memory history then costs the garbage collector far less. Node id
+ * and path are derived from the key on read.
+ */
+class RunEntry {
+  readonly stepKeys: string[] = []
+  /** Per step: attempts (negative when failed), startedAt, endedAt. */
+  readonly stepNumbers: number[] = []
+  /** Per step: the output, or the serialised error when failed. */
+  readonly stepValues: unknown[] = []
+  /** Built once a run has many steps; small runs scan the key array. */
+  stepKeySet: Set<string> | undefined = undefined
+  scopes: Map<string, ScopeRecord> | undefined = undefined
+  readonly taskIds = new Set<string>()
+  constructor(public run: RunRecord) {}
+
+  hasStep(key: string): boolean {
+    if (this.stepKeySet) return this.stepKeySet.has(key)
+    return this.stepKeys.includes(key)
+  }
+
+  addStep(step: StepRecord): void {
+    this.stepKeys.push(step.key)
+    this.stepNumbers.push(step.status === 'failed' ? -step.attempts : step.attempts, step.startedAt, step.endedAt)
+    this.stepValues.push(step.status === 'failed' ? step.error : step.output)
+    if (this.stepKeySet) this.stepKeySet.add(step.key)
+    else if (this.stepKeys.length > 16) this.stepKeySet = new Set(this.stepKeys)
+  }
+
+  steps(): StepRecord[] {
+    return this.stepKeys.map((key, index) => {
+      const attempts = this.stepNumbers[index * 3]!
+      const hash = key.indexOf('#')
+      const record: StepRecord = {
+        runId: this.run.id,
+        key,
+        nodeId: hash === -1 ? key : key.slice(0, hash),
+        path: hash === -1 ? [] : key.slice(hash + 1).split('.').map(Number),
+        status: attempts < 0 ? 'failed' : 'succeeded',
+        attempts: Math.abs(attempts),
+        startedAt: this.stepNumbers[index * 3 + 1]!,
+        endedAt: this.stepNumbers[index * 3 + 2]!,
+      }
+      if (attempts < 0) record.error = this.stepValues[index] as SerializedError
+      else record.output = this.stepValues[index]
+      return record
+    })
+  }
+}
+
+const copyScope = (scope: ScopeRecord): ScopeRecord => ({ ...scope, results: { ...scope.results } })
+
+/**
+ * The in-memory reference store: fast, not durable, for one process. It is the default of
+ * `createEngine()` and passes the same conformance suite as every durable store. It keeps every
+ * run until the process ends: use a durable store for long-running services.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ store: createMemoryStore() })
+ * ```
+ */
+export function createMemoryStore(): StoreV1 {
+  const runs = new Map<string, RunEntry>()
+  const byIdempotencyKey = new Map<string, string>()
+  const tasks = new Map<string, TaskSlot>()
+  let closed = false
+
+  const entryOf = (runId: string): RunEntry => {
+    if (closed) throw new StoreError('memory', 'The store is closed')
+    const entry = runs.get(runId)
+    if (!entry) throw new NotFoundError({ kind: 'run', id: runId })
+    return entry
+  }
+
+  const addTask = (entry: RunEntry, task: TaskRecord) => {
+    if (tasks.has(task.id)) return
+    tasks.set(task.id, TaskSlot.from(task))
+    entry.taskIds.add(task.id)
+  }
+
+  const addScope = (entry: RunEntry, scope: ScopeRecord) => {
+    entry.scopes ??= new Map()
+    if (!entry.scopes.has(scope.key)) entry.scopes.set(scope.key, copyScope(scope))
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'memory',
+    capabilities: { durable: false, shared: false, transport: false },
+
+    async createRun({ run, tasks: newTasks, scopes }) {
+      if (closed) throw new StoreError('memory', 'The store is closed')
+      const existingId =
+        run.idempotencyKey === undefined ? run.id : byIdempotencyKey.get(`${run.workflowId}\0${run.idempotencyKey}`)
+      const existing = existingId === undefined ? undefined : runs.get(existingId)
+      if (existing) return { run: { ...existing.run }, created: false }
+      if (runs.has(run.id)) return { run: { ...runs.get(run.id)!.run }, created: false }
+      const entry = new RunEntry({ ...run })
+      for (const scope of scopes) addScope(entry, scope)
+      if (!terminalRunStatuses.has(run.status)) for (const task of newTasks) addTask(entry, task)
+      runs.set(run.id, entry)
+      if (run.idempotencyKey !== undefined) byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
+      return { run: { ...run }, created: true }
+    },
+
+    async getRun(runId) {
+      const entry = runs.get(runId)
+      return entry ? { ...entry.run } : undefined
+    },
+
+    async listRuns(query: ListRunsQuery = {}): Promise<RunPage> {
+      const limit = query.limit ?? 50
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new InvalidArgumentError({ fn: 'listRuns', argument: 'limit', expected: 'an integer from 1 to 1000', received: query.limit })
+      }
+      const statuses = query.status === undefined ? undefined : new Set(Array.isArray(query.status) ? query.status : [query.status])
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+      const matching: RunRecord[] = []
+      for (const { run } of runs.values()) {
+        if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
+        if (statuses && !statuses.has(run.status)) continue
+        if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) continue
+        if (query.createdBefore !== undefined && run.createdAt >= query.createdBefore) continue
+        if (after && compareRuns(run, after) >= 0) continue
+        matching.push(run)
+      }
+      matching.sort((a, b) => -compareRuns(a, b))
+      const page = matching.slice(0, limit).map((run) => ({ ...run }))
+      const last = page[page.length - 1]
+      return matching.length > limit && last ? { runs: page, nextCursor: encodeCursor(last) } : { runs: page }
+    },
+
+    async getRunHistory(runId): Promise<RunHistory | undefined> {
+      const entry = runs.get(runId)
+      if (!entry) return undefined
+      return {
+        run: { ...entry.run },
+        steps: entry.steps(),
+        scopes: entry.scopes ? [...entry.scopes.values()].map(copyScope) : [],
+        tasks: [...entry.taskIds].map((id) => tasks.get(id)!.toRecord()),
+      }
+    },
+
+    async getScope(runId, key) {
+      const scope = runs.get(runId)?.scopes?.get(key)
+      return scope ? copyScope(scope) : undefined
+    },
+
+    async claimTask({ taskId, owner, leaseMs, now }): Promise<ClaimResult> {
+      if (closed) throw new StoreError('memory', 'The store is closed')
+      const task = tasks.get(taskId)
+      if (!task) return { status: 'missing' }
+      if (task.availableAt > now) return { status: 'not-ready', availableAt: task.availableAt }
+      if (task.leaseOwner !== undefined && task.leaseOwner !== owner && (task.leaseExpiresAt ?? 0) > now) {
+        return { status: 'leased', leaseExpiresAt: task.leaseExpiresAt! }
+      }
+      task.fence++
+      task.leaseOwner = owner
+      task.leaseExpiresAt = now + leaseMs
+      return { status: 'claimed', task: task.toRecord() }
+    },
+
+    async renewTask({ taskId, fence, leaseMs, now }) {
+      const task = tasks.get(taskId)
+      if (!task || task.fence !== fence) return false
+      task.leaseExpiresAt = now + leaseMs
+      return true
+    },
+
+    async commit(input: CommitInput): Promise<CommitResult> {
+      const entry = entryOf(input.runId)
+      // Check everything first: a refused commit writes nothing.
+      if (terminalRunStatuses.has(entry.run.status)) return { status: 'run-ended', run: { ...entry.run } }
+      let task: TaskSlot | undefined
+      if (input.task) {
+        task = tasks.get(input.task.id)
+        if (!task || task.fence !== input.task.fence) return { status: 'stale' }
+      }
+      if (input.step && entry.hasStep(input.step.key)) return { status: 'duplicate' }
+      let closing: ScopeRecord | undefined
+      if (input.closeScope !== undefined) {
+        closing = entry.scopes?.get(input.closeScope)
+        if (!closing || closing.closed) return { status: 'duplicate' }
+      }
+      let joining: ScopeRecord | undefined
+      if (input.join) {
+        joining = entry.scopes?.get(input.join.scopeKey)
+        if (!joining) throw new StoreError('memory', `Run "${input.runId}" has no scope "${input.join.scopeKey}" to join`)
+      }
+      // Apply.
+      if (task) {
+        if (input.retry) {
+          task.attempt = input.retry.attempt
+          task.availableAt = input.retry.availableAt
+          task.lastError = input.retry.error
+          task.leaseOwner = undefined
+          task.leaseExpiresAt = undefined
+        } else {
+          tasks.delete(task.id)
+          entry.taskIds.delete(task.id)
+        }
+      }
+      if (input.step) entry.addStep(input.step)
+      if (input.scopes) for (const scope of input.scopes) addScope(entry, scope)
+      let scope: ScopeRecord | undefined
+      if (joining && input.join) {
+        if (!(input.join.index in joining.results)) {
+          joining.results[input.join.index] = input.join.output
+          joining.completed++
+        }
+        scope = copyScope(joining)
+      }
+      if (closing) closing.closed = true
+      if (input.tasks) for (const newTask of input.tasks) addTask(entry, newTask)
+      if (input.run) {
+        const { status, output, error, updatedAt, endedAt } = input.run
+        const run = entry.run
+        if (status !== undefined) run.status = status
+        if (output !== undefined) run.output = output
+        if (error !== undefined) run.error = error
+        run.updatedAt = updatedAt
+        if (endedAt !== undefined) run.endedAt = endedAt
+        if (terminalRunStatuses.has(run.status)) {
+          for (const id of entry.taskIds) tasks.delete(id)
+          entry.taskIds.clear()
+        }
+      }
+      return scope ? { status: 'committed', scope } : { status: 'committed' }
+    },
+
+    async listStaleTasks({ now, olderThan, limit }) {
+      const stale: TaskRecord[] = []
+      for (const task of tasks.values()) {
+        if (stale.length >= limit) break
+        const leased = task.leaseOwner !== undefined
+        if (leased ? (task.leaseExpiresAt ?? 0) <= now : task.availableAt <= now - olderThan) stale.push(task.toRecord())
+      }
+      return stale
+    },
+
+    async close() {
+      closed = true
+    },
+  }
+}
+
+function compareRuns(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+/** Keyset cursor: the last row's (createdAt, id), base64url-encoded JSON. */
+export function encodeCursor(run: { createdAt: number; id: string }): string {
+  return btoa(JSON.stringify([run.createdAt, run.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+}
+
+/** Reads a cursor made by {@link encodeCursor}; throws InvalidArgumentError for anything else. */
+export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as [unknown, unknown]
+    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id }
+  } catch {
+    // not base64 or not JSON: reported below
+  }
+  throw new InvalidArgumentError({ fn: 'listRuns', argument: 'cursor', expected: 'a nextCursor returned by listRuns', received: cursor })
+}

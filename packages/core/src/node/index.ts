@@ -1,0 +1,2 @@
+// @tessera/core/node: pieces that need Node.js APIs. Nothing in the main entry imports this.
+export { closeOnSignals, type CloseOnSignalsOptions } from './close-on-signals'

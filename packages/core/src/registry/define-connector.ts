@@ -1,0 +1,87 @@
+import type { z } from 'zod'
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import { assertId, assertSchema } from '../builder/step'
+import type { ConnectorAction, ConnectorV1 } from '../ports/connector-v1'
+import type { AgentV1 } from '../ports/agent-v1'
+
+/**
+ * Defines a connector: an external system with a typed configuration and typed actions.
+ *
+ * @example
+ * ```ts
+ * const webhook = defineConnector({
+ *   id: 'webhook',
+ *   config: z.object({ url: z.string().url() }),
+ *   actions: {
+ *     post: {
+ *       input: z.object({ body: z.unknown() }),
+ *       output: z.object({ status: z.number() }),
+ *       run: async ({ config, input, signal }) => ({ status: (await fetch(config.url, { method: 'POST', body: JSON.stringify(input.body), signal })).status }),
+ *     },
+ *   },
+ * })
+ * ```
+ */
+export function defineConnector<TConfigSchema extends z.ZodType, TActions extends Record<string, ConnectorAction<z.output<TConfigSchema>, any, any>>>(options: {
+  id: string
+  name?: string
+  description?: string
+  config: TConfigSchema
+  actions: TActions
+}): ConnectorV1<z.output<TConfigSchema>> & { readonly actions: TActions } {
+  assertId('defineConnector', 'id', options?.id)
+  assertSchema('defineConnector', 'config', options.config)
+  if (typeof options.actions !== 'object' || options.actions === null || Object.keys(options.actions).length === 0) {
+    throw new InvalidArgumentError({ fn: 'defineConnector', argument: 'actions', expected: 'a non-empty record of actions', received: options.actions })
+  }
+  for (const [name, action] of Object.entries(options.actions)) {
+    assertId('defineConnector', `actions key`, name)
+    assertSchema('defineConnector', `actions.${name}.input`, action?.input)
+    assertSchema('defineConnector', `actions.${name}.output`, action.output)
+    if (typeof action.run !== 'function') {
+      throw new InvalidArgumentError({ fn: 'defineConnector', argument: `actions.${name}.run`, expected: 'a function', received: action.run })
+    }
+  }
+  return Object.freeze({
+    specificationVersion: 'v1' as const,
+    kind: 'connector' as const,
+    id: options.id,
+    name: options.name ?? options.id,
+    description: options.description,
+    config: options.config as z.ZodType<z.output<TConfigSchema>, any>,
+    actions: options.actions,
+  })
+}
+
+/**
+ * Defines an agent spec: typed input and output around a `run` function. `@tessera/agents`
+ * builds richer agents on this port.
+ *
+ * @example
+ * ```ts
+ * const echo = defineAgentSpec({ id: 'echo', input: z.string(), output: z.string(), run: async ({ input }) => input })
+ * ```
+ */
+export function defineAgentSpec<TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType>(options: {
+  id: string
+  description?: string
+  input: TInputSchema
+  output: TOutputSchema
+  run: AgentV1<z.output<TInputSchema>, z.input<TOutputSchema>>['run']
+}): AgentV1<z.output<TInputSchema>, z.output<TOutputSchema>> {
+  assertId('defineAgentSpec', 'id', options?.id)
+  assertSchema('defineAgentSpec', 'input', options.input)
+  assertSchema('defineAgentSpec', 'output', options.output)
+  if (typeof options.run !== 'function') {
+    throw new InvalidArgumentError({ fn: 'defineAgentSpec', argument: 'run', expected: 'a function', received: options.run })
+  }
+  return Object.freeze({
+    specificationVersion: 'v1' as const,
+    kind: 'agent' as const,
+    id: options.id,
+    description: options.description,
+    input: options.input as z.ZodType<z.output<TInputSchema>, any>,
+    output: options.output as z.ZodType<z.output<TOutputSchema>, any>,
+    run: options.run as AgentV1<z.output<TInputSchema>, z.output<TOutputSchema>>['run'],
+  })
+}

@@ -1,0 +1,268 @@
+import { ControlFlowError } from '../errors/control-flow-error'
+import type { ScopeRecord, TaskRecord } from '../ports/store-v1'
+import type { ExecutionPlan, PlanNode } from './plan'
+import { validateWith } from './validate'
+
+/** The unique key of a node instance: its id, plus the foreach/loop index path if any. */
+export function instanceKey(nodeId: string, path: readonly number[]): string {
+  return path.length === 0 ? nodeId : `${nodeId}#${path.join('.')}`
+}
+
+/** Thrown by the decider when it needs a scope that is neither opened in this change nor cached. */
+export class ScopeMiss {
+  constructor(readonly key: string) {}
+}
+
+/** Everything one decision produces, committed atomically by the engine. */
+export interface Effects {
+  tasks: TaskRecord[]
+  /** Scopes opened by this change (joins resolved locally are already filled in). */
+  scopes: ScopeRecord[]
+  /** A child's completion in a scope opened by an earlier commit. */
+  join?: { scopeKey: string; index: number; output: unknown; node: PlanNode; path: number[] }
+  /** The run's end, when the decision reached it. */
+  end?: { status: 'succeeded'; output: unknown }
+}
+
+/** What the decider needs besides the plan. */
+export interface DecisionContext {
+  plan: ExecutionPlan
+  runId: string
+  now: number
+  /** Scopes known from earlier commits (the engine's cache). */
+  scope(key: string): ScopeRecord | undefined
+}
+
+/**
+ * The run's control logic, as a pure function of the plan and the completed node: it opens
+ * scopes, creates tasks, resolves joins and ends the run. It never performs I/O; the engine
+ * commits what it returns. Inline functions (map, branch conditions, loop `until`) run here and
+ * must be deterministic.
+ */
+export class Decision {
+  readonly effects: Effects = { tasks: [], scopes: [] }
+  private local: Map<string, ScopeRecord> | undefined
+
+  constructor(private readonly context: DecisionContext) {}
+
+  /** Starts `node` with `input`. */
+  enter(node: PlanNode, input: unknown, path: number[]): void {
+    const { plan } = this.context
+    switch (node.kind) {
+      case 'step':
+        this.effects.tasks.push({
+          id: `${this.context.runId}/${instanceKey(node.id, path)}`,
+          runId: this.context.runId,
+          workflowId: plan.workflow.id,
+          workflowVersion: plan.workflow.version,
+          nodeId: node.id,
+          key: instanceKey(node.id, path),
+          path,
+          input,
+          attempt: 1,
+          availableAt: this.context.now,
+          fence: 0,
+        })
+        return
+      case 'code': {
+        const output = this.call(node, () => node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }))
+        if (isThenable(output)) {
+          throw new ControlFlowError({
+            workflowId: node.workflowId,
+            nodeId: node.id,
+            reason: 'function_threw',
+            message: 'map functions must be synchronous (it returned a promise); do I/O in a step',
+          })
+        }
+        this.complete(node, path, output)
+        return
+      }
+      case 'sequence': {
+        const first = node.children[0]
+        if (first === undefined) this.complete(node, path, input)
+        else this.enter(plan.nodes[first]!, input, path)
+        return
+      }
+      case 'parallel': {
+        if (node.children.length === 0) return this.complete(node, path, {})
+        this.open(node, path, node.children.length, undefined)
+        for (const child of node.children) this.enter(plan.nodes[child]!, input, path)
+        return
+      }
+      case 'branch': {
+        const index = node.conditions.findIndex((condition) => this.call(node, () => condition({ input })) === true)
+        if (index === -1) {
+          throw new ControlFlowError({
+            workflowId: node.workflowId,
+            nodeId: node.id,
+            reason: 'no_branch_matched',
+            message: `no branch condition matched (${node.conditions.length} tried); add [() => true, fallback] as the last case`,
+          })
+        }
+        this.enter(plan.nodes[node.children[index]!]!, input, path)
+        return
+      }
+      case 'foreach': {
+        if (!Array.isArray(input)) {
+          throw new ControlFlowError({
+            workflowId: node.workflowId,
+            nodeId: node.id,
+            reason: 'not_an_array',
+            message: `foreach needs an array, received ${input === null ? 'null' : typeof input}`,
+          })
+        }
+        if (input.length === 0) return this.complete(node, path, [])
+        this.open(node, path, input.length, input)
+        const child = plan.nodes[node.child]!
+        const first = Math.min(node.concurrency, input.length)
+        for (let index = 0; index < first; index++) this.enter(child, input[index], [...path, index])
+        return
+      }
+      case 'loop':
+        this.enter(plan.nodes[node.child]!, input, [...path, 0])
+        return
+      case 'workflow': {
+        const child = node.workflow
+        const parsed = validateWith(child.inputSchema, input, { workflowId: child.id, target: 'input' })
+        this.enter(plan.nodes[node.child]!, parsed, path)
+        return
+      }
+    }
+  }
+
+  /** Continues after `node` (at `path`) produced `output`. */
+  complete(node: PlanNode, path: number[], output: unknown): void {
+    const { plan } = this.context
+    if (node.parent === -1) {
+      const schema = plan.workflow.outputSchema
+      const final = schema ? validateWith(schema, output, { workflowId: plan.workflow.id, target: 'output' }) : output
+      this.effects.end = { status: 'succeeded', output: final }
+      return
+    }
+    const parent = plan.nodes[node.parent]!
+    switch (parent.kind) {
+      case 'sequence': {
+        const next = parent.children[node.slot + 1]
+        if (next === undefined) this.complete(parent, path, output)
+        else this.enter(plan.nodes[next]!, output, path)
+        return
+      }
+      case 'branch':
+        this.complete(parent, path, output)
+        return
+      case 'workflow': {
+        const child = parent.workflow
+        const final = child.outputSchema
+          ? validateWith(child.outputSchema, output, { workflowId: child.id, target: 'output' })
+          : output
+        this.complete(parent, path, final)
+        return
+      }
+      case 'loop': {
+        const outer = path.slice(0, -1)
+        const iteration = path[path.length - 1]! + 1
+        const done = this.call(parent, () => parent.until({ output, iteration }))
+        if (done === true) return this.complete(parent, outer, output)
+        if (iteration >= parent.maxIterations) {
+          throw new ControlFlowError({
+            workflowId: parent.workflowId,
+            nodeId: parent.id,
+            reason: 'loop_limit',
+            message: `loop did not end within maxIterations (${parent.maxIterations})`,
+          })
+        }
+        this.enter(plan.nodes[parent.child]!, output, [...outer, iteration])
+        return
+      }
+      case 'parallel':
+        this.join(parent, path, node.slot, output)
+        return
+      case 'foreach': {
+        const outer = path.slice(0, -1)
+        const index = path[path.length - 1]!
+        const next = index + parent.concurrency
+        const key = instanceKey(parent.id, outer)
+        const scope = this.local?.get(key) ?? this.context.scope(key)
+        if (scope === undefined) throw new ScopeMiss(key)
+        const items = scope.items!
+        // Lane chaining: item i starts item i + concurrency, so at most `concurrency` run at once
+        // and the choice needs no shared counter.
+        if (next < items.length) this.enter(plan.nodes[parent.child]!, items[next], [...outer, next])
+        this.join(parent, outer, index, output)
+        return
+      }
+      case 'step':
+      case 'code':
+        return
+    }
+  }
+
+  /** Continues after a scope completed with all its children's outputs. */
+  completeScope(node: PlanNode, path: number[], scope: ScopeRecord): void {
+    this.complete(node, path, scopeOutput(node, scope))
+  }
+
+  private open(node: PlanNode, path: number[], expected: number, items: unknown[] | undefined): void {
+    const scope: ScopeRecord = {
+      runId: this.context.runId,
+      key: instanceKey(node.id, path),
+      expected,
+      results: {},
+      completed: 0,
+      closed: false,
+      ...(items ? { items } : {}),
+    }
+    ;(this.local ??= new Map()).set(scope.key, scope)
+    this.effects.scopes.push(scope)
+  }
+
+  private join(node: PlanNode, path: number[], index: number, output: unknown): void {
+    const key = instanceKey(node.id, path)
+    const local = this.local?.get(key)
+    if (local === undefined) {
+      this.effects.join = { scopeKey: key, index, output, node, path }
+      return
+    }
+    if (!(index in local.results)) {
+      local.results[index] = output
+      local.completed++
+    }
+    if (local.completed === local.expected) {
+      local.closed = true
+      this.completeScope(node, path, local)
+    }
+  }
+
+  private call<T>(node: PlanNode, fn: () => T): T {
+    try {
+      return fn()
+    } catch (error) {
+      if (error instanceof ScopeMiss) throw error
+      throw new ControlFlowError({
+        workflowId: node.workflowId,
+        nodeId: node.id,
+        reason: 'function_threw',
+        message: `inline function threw: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      })
+    }
+  }
+}
+
+/** The output of a completed parallel (a record) or foreach (an array) scope. */
+export function scopeOutput(node: PlanNode, scope: ScopeRecord): unknown {
+  if (node.kind === 'parallel') {
+    const record: Record<string, unknown> = {}
+    node.keys.forEach((key, index) => {
+      record[key] = scope.results[index]
+    })
+    return record
+  }
+  const array = new Array<unknown>(scope.expected)
+  for (let index = 0; index < scope.expected; index++) array[index] = scope.results[index]
+  return array
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}

@@ -1,0 +1,668 @@
+import EventEmitter from 'eventemitter3'
+import { trace, context as otelContext, SpanStatusCode, type Span, type Tracer, type Context } from '@opentelemetry/api'
+import type { Step } from '../builder/step'
+import { assertId } from '../builder/step'
+import type { AnyRunnable, InputOf, OutputOf, Workflow } from '../builder/workflow'
+import { ConflictError } from '../errors/conflict-error'
+import { deserializeError, serializeError } from '../errors/error-json'
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import { NotFoundError } from '../errors/not-found-error'
+import { RunCancelledError } from '../errors/run-cancelled-error'
+import { StepFailedError } from '../errors/step-failed-error'
+import { StepTimeoutError } from '../errors/step-timeout-error'
+import { TesseraError } from '../errors/tessera-error'
+import { ValidationError } from '../errors/validation-error'
+import { ControlFlowError } from '../errors/control-flow-error'
+import { createInProcessQueue } from '../memory/in-process-queue'
+import { createMemoryStore } from '../memory/memory-store'
+import type { AgentV1 } from '../ports/agent-v1'
+import { randomId, systemClock, type Clock, type IdGenerator } from '../ports/clock'
+import type { ConnectorV1 } from '../ports/connector-v1'
+import type { Logger } from '../ports/logger'
+import type { QueueMessage, QueueV1, QueueConsumer } from '../ports/queue-v1'
+import {
+  terminalRunStatuses,
+  type CommitInput,
+  type ListRunsQuery,
+  type RunPage,
+  type RunRecord,
+  type ScopeRecord,
+  type StepRecord,
+  type StoreV1,
+  type TaskRecord,
+} from '../ports/store-v1'
+import type { Plugin } from '../registry/plugin'
+import { createRegistry, type Registry } from '../registry/registry'
+import { noopLogger } from '../telemetry/noop-logger'
+import { Decision, ScopeMiss, type Effects } from './decider'
+import { parseDuration, type Duration } from './duration'
+import type { EngineEventMap, EngineEventName } from './events'
+import { compilePlan, type ExecutionPlan, type PlanNode } from './plan'
+import { normalizeRetry, retryDelay, type RetryOptions } from './retry-policy'
+import { RunHandle, type RunHandleBackend } from './run-handle'
+import { StepExecution } from './step-execution'
+import { validateStepValue, validateWith } from './validate'
+
+/** What `createEngine` takes. Every option has a default. */
+export interface EngineOptions {
+  /** Where runs, steps and tasks are recorded. Default: `createMemoryStore()`. */
+  store?: StoreV1
+  /** How tasks travel to workers. Default: `createInProcessQueue()`. */
+  queue?: QueueV1
+  plugins?: readonly Plugin[]
+  /** Workflows to register up front (any workflow is also registered on first `start`). */
+  workflows?: readonly Workflow[]
+  /** Default: a logger that drops everything. See `pinoLogger()` and `consoleLogger()`. */
+  logger?: Logger
+  /** OpenTelemetry tracer. Default: `trace.getTracer('@tessera/core')` (a no-op without an SDK); `false` disables spans. */
+  tracer?: Tracer | false
+  clock?: Clock
+  idGenerator?: IdGenerator
+  /** Execute steps in this process (default), or `false` to only start and observe runs. */
+  worker?: false | { concurrency?: number; id?: string }
+  /** Fallbacks for steps and workflows that set none. */
+  defaults?: { retry?: RetryOptions; timeout?: Duration }
+  /** How long a claimed task stays leased without a heartbeat. Default 30s. */
+  lease?: Duration
+  /**
+   * Republishes tasks that were lost (a crashed worker, a lost message). On by default when the
+   * store is durable or shared; `false` turns it off.
+   */
+  recovery?: false | { interval?: Duration; olderThan?: Duration }
+  /** How often `result()` polls the store for runs executing in other processes. Default 250ms. */
+  resultPollInterval?: Duration
+}
+
+/** Options of `engine.start`. */
+export interface StartOptions {
+  /** Use this id instead of a generated one; an existing run with it is returned as it is. */
+  runId?: string
+  /** Starting again with the same key (per workflow) returns the existing run. */
+  idempotencyKey?: string
+}
+
+/**
+ * A workflow engine: a registry, a store, a queue and (unless disabled) a worker. Engines are
+ * independent: two in one process share nothing.
+ */
+export interface Engine {
+  readonly id: string
+  readonly registry: Registry
+  readonly store: StoreV1
+  readonly queue: QueueV1
+  /** Registers workflows, plugins, steps, agents or connectors. */
+  register(...components: (Workflow | Plugin | Step | AgentV1 | ConnectorV1)[]): void
+  /** Validates the input, creates the run and queues its first steps. */
+  start<W extends Workflow>(workflow: W, input: InputOf<W>, options?: StartOptions): Promise<RunHandle<OutputOf<W>>>
+  start(workflowId: string, input: unknown, options?: StartOptions): Promise<RunHandle<unknown>>
+  /** A handle on an existing run; throws `NotFoundError` if there is none. */
+  getRun(runId: string): Promise<RunHandle<unknown>>
+  listRuns(query?: ListRunsQuery): Promise<RunPage>
+  /** Cancels a run (see `RunHandle.cancel`). */
+  cancel(runId: string, reason?: string): Promise<void>
+  /** Republishes lost tasks now; returns how many. */
+  recover(): Promise<number>
+  on<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
+  off<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
+  /** Stops the worker (waiting for running steps) and closes the store and queue it created. */
+  close(): Promise<void>
+}
+
+interface LocalRun {
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  promise: Promise<unknown>
+  span: Span | undefined
+  spanContext: Context | undefined
+  executions: Set<StepExecution>
+}
+
+const scheduleSoon: (callback: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (callback) => (globalThis as unknown as { setImmediate: (cb: () => void) => void }).setImmediate(callback)
+    : (callback) => setTimeout(callback, 0)
+
+/**
+ * Creates an engine. With no options it runs everything in memory, in this process.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ plugins: [billing] })
+ * const run = await engine.start(review, { orderId: 'A1' })
+ * console.log(await run.result())
+ * ```
+ */
+export function createEngine(options: EngineOptions = {}): Engine {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({ fn: 'createEngine', argument: 'options', expected: 'an object', received: options })
+  }
+  const store = options.store ?? createMemoryStore()
+  const queue = options.queue ?? createInProcessQueue({ clock: options.clock })
+  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'getRun'])
+  checkPort('queue', queue, ['publish', 'consume', 'close'])
+  const clock = options.clock ?? systemClock
+  const newId = options.idGenerator ?? randomId
+  const engineId = newId()
+  const logger = (options.logger ?? noopLogger).child({ engine: engineId })
+  const tracer = options.tracer === false ? undefined : (options.tracer ?? trace.getTracer('@tessera/core'))
+  const leaseMs = parseDuration(options.lease ?? '30s', 'createEngine.lease')
+  const pollMs = parseDuration(options.resultPollInterval ?? 250, 'createEngine.resultPollInterval')
+  const engineDefaults = {
+    ...(options.defaults?.retry ? { retry: normalizeRetry(options.defaults.retry, 'createEngine.defaults') } : {}),
+    ...(options.defaults?.timeout !== undefined ? { timeoutMs: parseDuration(options.defaults.timeout, 'createEngine.defaults.timeout') } : {}),
+  }
+  const workerOptions = options.worker === false ? undefined : (options.worker ?? {})
+  const workerId = workerOptions?.id ?? `worker-${engineId}`
+  const concurrency = workerOptions?.concurrency ?? 100
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InvalidArgumentError({ fn: 'createEngine', argument: 'worker.concurrency', expected: 'a positive integer', received: concurrency })
+  }
+
+  const registry = createRegistry()
+  const plans = new Map<string, ExecutionPlan>()
+  const emitter = new EventEmitter()
+  const runEmitters = new Map<string, EventEmitter>()
+  const localRuns = new Map<string, LocalRun>()
+  const scopeCache = new Map<string, ScopeRecord>()
+  let consumer: QueueConsumer | undefined
+  let recoveryTimer: unknown
+  let closed = false
+
+  // ── registration ────────────────────────────────────────────────────────────────────────────
+  const planFor = (workflow: Workflow): ExecutionPlan => {
+    const known = plans.get(workflow.version)
+    if (known && known.workflow === workflow) return known
+    registry.addWorkflow(workflow)
+    const plan = compilePlan(workflow, registry, engineDefaults)
+    plans.set(workflow.version, plan)
+    return plan
+  }
+
+  const planForTask = (task: TaskRecord): ExecutionPlan | undefined => {
+    const known = plans.get(task.workflowVersion)
+    if (known) return known
+    const workflow = registry.workflowVersion(task.workflowId, task.workflowVersion)
+    return workflow ? planFor(workflow) : undefined
+  }
+
+  const register = (...components: (Workflow | Plugin | Step | AgentV1 | ConnectorV1)[]) => {
+    for (const component of components) {
+      switch ((component as { kind?: unknown })?.kind) {
+        case 'workflow':
+          planFor(component as Workflow)
+          break
+        case 'plugin':
+          registry.addPlugin(component as Plugin)
+          for (const workflow of (component as Plugin).workflows) planFor(workflow)
+          break
+        case 'step':
+          registry.addStep(component as Step)
+          break
+        case 'agent':
+          registry.addAgent(component as AgentV1)
+          break
+        case 'connector':
+          registry.addConnector(component as ConnectorV1)
+          break
+        default:
+          throw new InvalidArgumentError({
+            fn: 'engine.register',
+            argument: 'component',
+            expected: 'a workflow, plugin, step, agent or connector',
+            received: component,
+          })
+      }
+    }
+  }
+
+  // ── events ──────────────────────────────────────────────────────────────────────────────────
+  const listening = (event: EngineEventName, runId: string): boolean =>
+    emitter.listenerCount(event) > 0 || (runEmitters.get(runId)?.listenerCount(event) ?? 0) > 0
+
+  const emit = <K extends EngineEventName>(name: K, event: EngineEventMap[K]) => {
+    try {
+      emitter.emit(name, event)
+      runEmitters.get(event.runId)?.emit(name, event)
+    } catch (error) {
+      logger.error('An event listener threw; the run goes on', { event: name, runId: event.runId, error: serializeError(error) })
+    }
+  }
+
+  // ── run completion ──────────────────────────────────────────────────────────────────────────
+  const finishRun = (runId: string, workflowId: string, status: 'succeeded' | 'failed' | 'cancelled', output: unknown, error: unknown) => {
+    const local = localRuns.get(runId)
+    if (listening('run-end', runId)) {
+      emit('run-end', {
+        type: 'run-end',
+        runId,
+        workflowId,
+        at: clock.now(),
+        status,
+        ...(status === 'succeeded' ? { output } : { error: serializeError(error) }),
+      })
+    }
+    runEmitters.get(runId)?.removeAllListeners()
+    runEmitters.delete(runId)
+    for (const key of scopeCache.keys()) if (key.startsWith(`${runId}\0`)) scopeCache.delete(key)
+    if (!local) return
+    localRuns.delete(runId)
+    if (local.span) {
+      if (status === 'succeeded') local.span.setStatus({ code: SpanStatusCode.OK })
+      else local.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) })
+      local.span.end()
+    }
+    for (const execution of local.executions) execution.abort(error ?? new RunCancelledError({ runId }))
+    if (status === 'succeeded') local.resolve(output)
+    else local.reject(error)
+  }
+
+  // ── committing decisions ────────────────────────────────────────────────────────────────────
+  /** Runs the decider; synchronous unless it needs a scope from the store. */
+  const decide = (plan: ExecutionPlan, runId: string, now: number, act: (decision: Decision) => void): Effects | Promise<Effects> => {
+    const decision = new Decision({ plan, runId, now, scope: (key) => scopeCache.get(`${runId}\0${key}`) })
+    try {
+      act(decision)
+      return decision.effects
+    } catch (error) {
+      if (!(error instanceof ScopeMiss)) throw error
+      return store.getScope(runId, error.key).then((scope) => {
+        if (!scope) throw new TesseraError('internal', `Run "${runId}" has no scope "${error.key}"`)
+        scopeCache.set(`${runId}\0${error.key}`, scope)
+        return decide(plan, runId, now, act)
+      })
+    }
+  }
+
+  const publishTasks = (tasks: TaskRecord[]) => {
+    if (tasks.length === 0) return
+    const messages: QueueMessage[] = new Array(tasks.length)
+    for (let index = 0; index < tasks.length; index++) {
+      const task = tasks[index]!
+      messages[index] = { taskId: task.id, runId: task.runId, availableAt: task.availableAt }
+    }
+    return queue.publish(messages)
+  }
+
+  const cacheScopes = (runId: string, scopes: ScopeRecord[]) => {
+    for (const scope of scopes) if (!scope.closed && scope.items) scopeCache.set(`${runId}\0${scope.key}`, scope)
+  }
+
+  /** Commits effects; follows joins that complete; returns false when the commit was refused. */
+  const commitEffects = async (
+    plan: ExecutionPlan,
+    runId: string,
+    commit: CommitInput,
+    effects: Effects,
+    beforeFollowUp?: () => void,
+  ): Promise<boolean> => {
+    let current = commit
+    let currentEffects = effects
+    let first = true
+    for (;;) {
+      if (currentEffects.scopes.length > 0) current.scopes = currentEffects.scopes
+      if (currentEffects.tasks.length > 0) current.tasks = currentEffects.tasks
+      if (currentEffects.join) {
+        const { scopeKey, index, output } = currentEffects.join
+        current.join = { scopeKey, index, output }
+      }
+      if (currentEffects.end) {
+        const now = clock.now()
+        current.run = { status: 'succeeded', output: currentEffects.end.output, updatedAt: now, endedAt: now }
+      }
+      const result = await store.commit(current)
+      if (result.status !== 'committed') {
+        // Another process ended the run: settle this process's handle too.
+        if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
+        return !first
+      }
+      cacheScopes(runId, currentEffects.scopes)
+      const published = publishTasks(currentEffects.tasks)
+      if (published !== undefined) await published
+      if (first) beforeFollowUp?.()
+      first = false
+      if (currentEffects.end) {
+        finishRun(runId, plan.workflow.id, 'succeeded', currentEffects.end.output, undefined)
+        return true
+      }
+      const join = currentEffects.join
+      const scope = result.scope
+      if (!join || !scope || scope.completed !== scope.expected || scope.closed) return true
+      // The last child of a scope: continue the workflow after the join (once, by closeScope).
+      try {
+        currentEffects = await decide(plan, runId, clock.now(), (decision) => decision.completeScope(join.node, join.path, scope))
+      } catch (error) {
+        await failRun(plan, runId, { runId, closeScope: scope.key }, error)
+        return true
+      }
+      current = { runId, closeScope: scope.key }
+    }
+  }
+
+  const endedElsewhere = (run: RunRecord) => {
+    if (run.status === 'succeeded') finishRun(run.id, run.workflowId, 'succeeded', run.output, undefined)
+    else finishRun(run.id, run.workflowId, run.status as 'failed' | 'cancelled', undefined, deserializeError(run.error ?? serializeError(new RunCancelledError({ runId: run.id }))))
+  }
+
+  const failRun = async (plan: ExecutionPlan, runId: string, commit: CommitInput, error: unknown) => {
+    const now = clock.now()
+    const result = await store.commit({ ...commit, run: { status: 'failed', error: serializeError(error), updatedAt: now, endedAt: now } })
+    if (result.status === 'committed') finishRun(runId, plan.workflow.id, 'failed', undefined, error)
+    return result.status === 'committed'
+  }
+
+  // ── executing tasks ─────────────────────────────────────────────────────────────────────────
+  const handleMessage = async (message: QueueMessage): Promise<void> => {
+    const now = clock.now()
+    const claim = await store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
+    // `await`, not `return`: returning a promise from an async function costs extra ticks.
+    if (claim.status === 'claimed') await executeTask(claim.task, now)
+    else if (claim.status === 'not-ready') await queue.publish([{ ...message, availableAt: claim.availableAt }])
+  }
+
+  const executeTask = async (task: TaskRecord, startedAt: number): Promise<void> => {
+    const plan = planForTask(task)
+    const node = plan?.byId.get(task.nodeId)
+    if (!plan || !node || node.kind !== 'step') {
+      logger.warn('A task refers to a workflow version this worker does not have; it is left for another worker', {
+        runId: task.runId,
+        workflowId: task.workflowId,
+        version: task.workflowVersion,
+        nodeId: task.nodeId,
+      })
+      await queue.publish([{ taskId: task.id, runId: task.runId, availableAt: clock.now() + leaseMs }])
+      return
+    }
+    const local = localRuns.get(task.runId)
+    const execution = new StepExecution(task.input, task.attempt, `${task.runId}:${task.key}`, task.runId, node.workflowId, node.id, logger)
+    local?.executions.add(execution)
+    if (listening('step-start', task.runId)) {
+      emit('step-start', { type: 'step-start', runId: task.runId, workflowId: plan.workflow.id, stepId: node.id, key: task.key, attempt: task.attempt, at: startedAt, input: task.input })
+    }
+    const span = tracer?.startSpan(`step ${node.id}`, { attributes: { 'tessera.run_id': task.runId, 'tessera.step_id': node.id, 'tessera.attempt': task.attempt } }, local?.spanContext)
+    let output: unknown
+    let failure: unknown
+    let failed = false
+    let timer: unknown
+    try {
+      ;(execution as { input: unknown }).input = validateStepValue(node.step.inputSchema, task.input, node.workflowId, node.id, 'input')
+      let result = node.step.run(execution)
+      if (isThenable(result)) {
+        if (node.timeoutMs !== undefined) {
+          const timeoutMs = node.timeoutMs
+          timer = clock.setTimeout(() => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })), timeoutMs)
+          result = await Promise.race([result, execution.whenAborted()])
+        } else {
+          result = await result
+        }
+      }
+      output = validateStepValue(node.step.outputSchema, result, node.workflowId, node.id, 'output')
+    } catch (error) {
+      failed = true
+      failure = error
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer)
+      local?.executions.delete(execution)
+    }
+    if (span) {
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) })
+      span.end()
+    }
+    const endedAt = clock.now()
+    if (!failed) await onStepSuccess(plan, node, task, output, startedAt, endedAt)
+    else await onStepFailure(plan, node, task, failure, startedAt, endedAt)
+  }
+
+  const onStepSuccess = async (plan: ExecutionPlan, node: Extract<PlanNode, { kind: 'step' }>, task: TaskRecord, output: unknown, startedAt: number, endedAt: number) => {
+    const step: StepRecord = { runId: task.runId, key: task.key, nodeId: node.id, path: task.path, status: 'succeeded', output, attempts: task.attempt, startedAt, endedAt }
+    const commit: CommitInput = { runId: task.runId, task: { id: task.id, fence: task.fence }, step }
+    let effects: Effects
+    try {
+      const decided = decide(plan, task.runId, endedAt, (decision) => decision.complete(node, task.path, output))
+      effects = decided instanceof Promise ? await decided : decided
+    } catch (error) {
+      // The step succeeded but what follows cannot start (a map threw, no branch matched, …).
+      if (await failRun(plan, task.runId, commit, error)) emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt)
+      return
+    }
+    await commitEffects(plan, task.runId, commit, effects, () => emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt))
+  }
+
+  const onStepFailure = async (plan: ExecutionPlan, node: Extract<PlanNode, { kind: 'step' }>, task: TaskRecord, error: unknown, startedAt: number, endedAt: number) => {
+    const cancelled = RunCancelledError.isInstance(error)
+    const retryable = !cancelled && isRetryable(error) && task.attempt < node.retry.attempts
+    const serialized = serializeError(error)
+    if (retryable) {
+      const delayMs = retryDelay(node.retry, task.attempt + 1)
+      const availableAt = clock.now() + delayMs
+      const result = await store.commit({ runId: task.runId, task: { id: task.id, fence: task.fence }, retry: { attempt: task.attempt + 1, availableAt, error: serialized } })
+      if (result.status !== 'committed') return
+      if (listening('step-retry', task.runId)) {
+        emit('step-retry', { type: 'step-retry', runId: task.runId, workflowId: plan.workflow.id, stepId: node.id, key: task.key, attempt: task.attempt, at: endedAt, error: serialized, delayMs })
+      }
+      await queue.publish([{ taskId: task.id, runId: task.runId, availableAt }])
+      return
+    }
+    if (cancelled) return
+    const runError =
+      ValidationError.isInstance(error) || ControlFlowError.isInstance(error)
+        ? error
+        : new StepFailedError({ workflowId: node.workflowId, stepId: node.id, attempts: task.attempt, cause: error })
+    const step: StepRecord = { runId: task.runId, key: task.key, nodeId: node.id, path: task.path, status: 'failed', error: serialized, attempts: task.attempt, startedAt, endedAt }
+    const now = clock.now()
+    const result = await store.commit({
+      runId: task.runId,
+      task: { id: task.id, fence: task.fence },
+      step,
+      run: { status: 'failed', error: serializeError(runError), updatedAt: now, endedAt: now },
+    })
+    if (result.status !== 'committed') return
+    emitStepEnd(plan, node, task, 'failed', undefined, serialized, startedAt, endedAt)
+    finishRun(task.runId, plan.workflow.id, 'failed', undefined, runError)
+  }
+
+  const emitStepEnd = (plan: ExecutionPlan, node: PlanNode, task: TaskRecord, status: 'succeeded' | 'failed', output: unknown, error: ReturnType<typeof serializeError> | undefined, startedAt: number, endedAt: number) => {
+    if (!listening('step-end', task.runId)) return
+    emit('step-end', {
+      type: 'step-end',
+      runId: task.runId,
+      workflowId: plan.workflow.id,
+      stepId: node.id,
+      key: task.key,
+      attempt: task.attempt,
+      at: endedAt,
+      status,
+      ...(status === 'succeeded' ? { output } : { error }),
+      durationMs: endedAt - startedAt,
+    })
+  }
+
+  // ── handles ─────────────────────────────────────────────────────────────────────────────────
+  const backend: RunHandleBackend = {
+    emitterFor(runId) {
+      let runEmitter = runEmitters.get(runId)
+      if (!runEmitter) {
+        runEmitter = new EventEmitter()
+        runEmitters.set(runId, runEmitter)
+      }
+      return runEmitter
+    },
+    async result(runId) {
+      const local = localRuns.get(runId)
+      if (local) return local.promise
+      for (;;) {
+        const run = await store.getRun(runId)
+        if (!run) throw new NotFoundError({ kind: 'run', id: runId })
+        if (run.status === 'succeeded') return run.output
+        if (terminalRunStatuses.has(run.status)) throw deserializeError(run.error ?? serializeError(new TesseraError('internal', `Run "${runId}" ended with status ${run.status}`)))
+        const again = localRuns.get(runId)
+        if (again) return again.promise
+        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
+      }
+    },
+    cancel: (runId, reason) => cancel(runId, reason),
+    async record(runId) {
+      const run = await store.getRun(runId)
+      if (!run) throw new NotFoundError({ kind: 'run', id: runId })
+      return run
+    },
+    async steps(runId) {
+      const history = await store.getRunHistory(runId)
+      if (!history) throw new NotFoundError({ kind: 'run', id: runId })
+      return history.steps
+    },
+  }
+
+  // ── public operations ───────────────────────────────────────────────────────────────────────
+  async function start(workflowOrId: Workflow | string, input: unknown, startOptions: StartOptions = {}): Promise<RunHandle<any>> {
+    if (closed) throw new ConflictError('The engine is closed')
+    const workflow = typeof workflowOrId === 'string' ? registry.workflows.require(workflowOrId) : workflowOrId
+    if (typeof workflow !== 'object' || workflow === null || (workflow as AnyRunnable).kind !== 'workflow') {
+      throw new InvalidArgumentError({ fn: 'engine.start', argument: 'workflow', expected: 'a committed workflow or the id of a registered one', received: workflow })
+    }
+    if (startOptions.runId !== undefined) assertId('engine.start', 'options.runId', startOptions.runId)
+    if (startOptions.idempotencyKey !== undefined && (typeof startOptions.idempotencyKey !== 'string' || startOptions.idempotencyKey === '')) {
+      throw new InvalidArgumentError({ fn: 'engine.start', argument: 'options.idempotencyKey', expected: 'a non-empty string', received: startOptions.idempotencyKey })
+    }
+    const plan = planFor(workflow)
+    const parsed = validateWith(workflow.inputSchema, input, { workflowId: workflow.id, target: 'input' })
+    const runId = startOptions.runId ?? newId()
+    const now = clock.now()
+    let effects: Effects | undefined
+    let startError: unknown
+    try {
+      effects = await decide(plan, runId, now, (decision) => decision.enter(plan.nodes[0]!, parsed, []))
+    } catch (error) {
+      startError = error
+    }
+    const status = startError !== undefined ? 'failed' : effects?.end ? 'succeeded' : 'running'
+    const record: RunRecord = {
+      id: runId,
+      workflowId: workflow.id,
+      workflowVersion: workflow.version,
+      status,
+      input: parsed,
+      createdAt: now,
+      updatedAt: now,
+      ...(startOptions.idempotencyKey !== undefined ? { idempotencyKey: startOptions.idempotencyKey } : {}),
+      ...(effects?.end ? { output: effects.end.output, endedAt: now } : {}),
+      ...(startError !== undefined ? { error: serializeError(startError), endedAt: now } : {}),
+    }
+    const created = await store.createRun({ run: record, tasks: effects?.tasks ?? [], scopes: effects?.scopes ?? [] })
+    if (!created.created) return new RunHandle(created.run.id, created.run.workflowId, false, backend)
+
+    let resolve!: (value: unknown) => void
+    let reject!: (error: unknown) => void
+    const promise = new Promise<unknown>((ok, fail) => {
+      resolve = ok
+      reject = fail
+    })
+    // A rejection nobody awaits must not crash the host: result() hands out the same promise.
+    promise.catch(() => undefined)
+    const span = tracer?.startSpan(`run ${workflow.id}`, { attributes: { 'tessera.run_id': runId, 'tessera.workflow_id': workflow.id, 'tessera.workflow_version': workflow.version } })
+    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, executions: new Set() })
+    const handle = new RunHandle(runId, workflow.id, true, backend)
+    // Deliver the first events after the caller has had a chance to attach listeners.
+    scheduleSoon(() => {
+      if (listening('run-start', runId)) emit('run-start', { type: 'run-start', runId, workflowId: workflow.id, at: now, input: parsed })
+      if (status === 'succeeded') finishRun(runId, workflow.id, 'succeeded', effects!.end!.output, undefined)
+      else if (status === 'failed') finishRun(runId, workflow.id, 'failed', undefined, startError)
+      else {
+        cacheScopes(runId, effects!.scopes)
+        void Promise.resolve(publishTasks(effects!.tasks)).catch((error: unknown) =>
+          logger.error('Publishing the first tasks failed; recovery will republish them', { runId, error: serializeError(error) }),
+        )
+      }
+    })
+    return handle
+  }
+
+  const cancel = async (runId: string, reason?: string) => {
+    const error = new RunCancelledError({ runId, ...(reason !== undefined ? { reason } : {}) })
+    const now = clock.now()
+    const result = await store.commit({ runId, run: { status: 'cancelled', error: serializeError(error), updatedAt: now, endedAt: now } })
+    if (result.status === 'run-ended') {
+      throw new ConflictError(`Run "${runId}" already ended with status "${result.run.status}"`)
+    }
+    const run = await store.getRun(runId)
+    finishRun(runId, run?.workflowId ?? '', 'cancelled', undefined, error)
+  }
+
+  const recover = async (): Promise<number> => {
+    const now = clock.now()
+    const stale = await store.listStaleTasks({ now, olderThan: leaseMs, limit: 1000 })
+    await publishTasks(stale.map((task) => ({ ...task, availableAt: Math.max(task.availableAt, now) })))
+    if (stale.length > 0) logger.info('Republished lost tasks', { count: stale.length })
+    return stale.length
+  }
+
+  // ── wiring ──────────────────────────────────────────────────────────────────────────────────
+  for (const plugin of options.plugins ?? []) register(plugin)
+  for (const workflow of options.workflows ?? []) register(workflow)
+  if (workerOptions) consumer = queue.consume(handleMessage, { concurrency })
+  const recoveryOptions = options.recovery === false ? undefined : (options.recovery ?? (store.capabilities.durable || store.capabilities.shared ? {} : undefined))
+  if (recoveryOptions) {
+    const interval = parseDuration(recoveryOptions.interval ?? '5s', 'createEngine.recovery.interval')
+    const tick = () => {
+      recoveryTimer = clock.setTimeout(() => {
+        recover()
+          .catch((error: unknown) => logger.error('Recovery pass failed', { error: serializeError(error) }))
+          .finally(() => {
+            if (!closed) tick()
+          })
+      }, interval)
+      ;(recoveryTimer as { unref?: () => void }).unref?.()
+    }
+    tick()
+  }
+
+  const engine: Engine = {
+    id: engineId,
+    registry,
+    store,
+    queue,
+    register,
+    start: start as Engine['start'],
+    async getRun(runId) {
+      const run = await store.getRun(runId)
+      if (!run) throw new NotFoundError({ kind: 'run', id: runId })
+      return new RunHandle(run.id, run.workflowId, false, backend)
+    },
+    listRuns: (query) => store.listRuns(query),
+    cancel,
+    recover,
+    on(event, listener) {
+      emitter.on(event, listener as (event: unknown) => void)
+      return engine
+    },
+    off(event, listener) {
+      emitter.off(event, listener as (event: unknown) => void)
+      return engine
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      if (recoveryTimer !== undefined) clock.clearTimeout(recoveryTimer)
+      await consumer?.stop()
+      if (!options.queue) await queue.close()
+      if (!options.store) await store.close()
+    },
+  }
+  return engine
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+function isRetryable(error: unknown): boolean {
+  if (TesseraError.isInstance(error)) return error.retryable
+  return true
+}
+
+function checkPort(name: string, port: unknown, methods: string[]) {
+  for (const method of methods) {
+    if (typeof (port as Record<string, unknown> | undefined)?.[method] !== 'function') {
+      throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: `a ${name === 'store' ? 'StoreV1' : 'QueueV1'} implementation (missing ${method}())`, received: port })
+    }
+  }
+}

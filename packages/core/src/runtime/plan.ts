@@ -1,0 +1,155 @@
+import type { Step } from '../builder/step'
+import type { InlineFunction, Workflow } from '../builder/workflow'
+import type { DefinitionNode } from '../definition/schema'
+import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
+import type { Registry } from '../registry/registry'
+import { noRetry, type RetryPolicy } from './retry-policy'
+
+interface PlanNodeBase {
+  /** Position in `ExecutionPlan.nodes`. */
+  index: number
+  /** Unique within the plan; nodes of child workflows are prefixed with the workflow node's id. */
+  id: string
+  /** Index of the parent node, -1 for the root. */
+  parent: number
+  /** Position among the parent's children. */
+  slot: number
+  /** The workflow whose definition holds this node (a child workflow for expanded nodes). */
+  workflowId: string
+}
+
+/** A node of a compiled execution plan. */
+export type PlanNode =
+  | (PlanNodeBase & { kind: 'step'; step: Step; retry: RetryPolicy; timeoutMs: number | undefined })
+  | (PlanNodeBase & { kind: 'code'; fn: InlineFunction })
+  | (PlanNodeBase & { kind: 'sequence'; children: number[] })
+  | (PlanNodeBase & { kind: 'parallel'; children: number[]; keys: string[] })
+  | (PlanNodeBase & { kind: 'branch'; children: number[]; conditions: InlineFunction[] })
+  | (PlanNodeBase & { kind: 'foreach'; child: number; concurrency: number })
+  | (PlanNodeBase & { kind: 'loop'; child: number; until: InlineFunction; maxIterations: number })
+  | (PlanNodeBase & { kind: 'workflow'; child: number; workflow: Workflow })
+
+/** What the engine executes: a workflow's definition with every reference resolved. */
+export interface ExecutionPlan {
+  workflow: Workflow
+  nodes: PlanNode[]
+  byId: Map<string, PlanNode>
+}
+
+/** Engine-wide fallbacks for steps that set nothing. */
+export interface PlanDefaults {
+  retry?: RetryPolicy
+  timeoutMs?: number
+}
+
+/**
+ * Compiles a workflow into an execution plan, resolving steps, inline functions and child
+ * workflows through the registry. Every unresolved reference is reported, with its JSON path,
+ * in one {@link DefinitionError}.
+ */
+export function compilePlan(workflow: Workflow, registry: Registry, engineDefaults: PlanDefaults = {}): ExecutionPlan {
+  const nodes: PlanNode[] = []
+  const byId = new Map<string, PlanNode>()
+  const issues: DefinitionIssue[] = []
+
+  const add = <T extends PlanNode>(node: T): T => {
+    nodes.push(node)
+    byId.set(node.id, node)
+    return node
+  }
+
+  const visit = (
+    definition: DefinitionNode,
+    path: string,
+    parent: number,
+    slot: number,
+    owner: Workflow,
+    prefix: string,
+    stack: string[],
+  ): number => {
+    const base = { index: nodes.length, id: prefix + definition.id, parent, slot, workflowId: owner.id }
+    const defaults = owner.definition.defaults
+    switch (definition.type) {
+      case 'step': {
+        const step = registry.steps.get(definition.step)
+        if (!step) {
+          issues.push({ path: `${path}.step`, message: `unknown step "${definition.step}"` })
+          return add({ ...base, kind: 'code', fn: () => undefined }).index
+        }
+        return add({
+          ...base,
+          kind: 'step',
+          step,
+          retry: definition.retry ?? step.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
+          timeoutMs: definition.timeoutMs ?? step.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
+        }).index
+      }
+      case 'code':
+        return add({ ...base, kind: 'code', fn: resolveFunction(definition.function, `${path}.function`) }).index
+      case 'sequence': {
+        const node = add({ ...base, kind: 'sequence', children: [] as number[] })
+        definition.children.forEach((child, index) => {
+          node.children.push(visit(child, `${path}.children[${index}]`, node.index, index, owner, prefix, stack))
+        })
+        return node.index
+      }
+      case 'parallel': {
+        const node = add({ ...base, kind: 'parallel', children: [] as number[], keys: [] as string[] })
+        Object.entries(definition.branches).forEach(([key, child], index) => {
+          node.keys.push(key)
+          node.children.push(visit(child, `${path}.branches.${key}`, node.index, index, owner, prefix, stack))
+        })
+        return node.index
+      }
+      case 'branch': {
+        const node = add({ ...base, kind: 'branch', children: [] as number[], conditions: [] as InlineFunction[] })
+        definition.cases.forEach((entry, index) => {
+          node.conditions.push(resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`))
+          node.children.push(visit(entry.then, `${path}.cases[${index}].then`, node.index, index, owner, prefix, stack))
+        })
+        return node.index
+      }
+      case 'foreach': {
+        const node = add({ ...base, kind: 'foreach', child: -1, concurrency: definition.concurrency })
+        node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
+        return node.index
+      }
+      case 'loop': {
+        const until = resolveFunction(definition.until.function, `${path}.until.function`)
+        const node = add({ ...base, kind: 'loop', child: -1, until, maxIterations: definition.maxIterations })
+        node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
+        return node.index
+      }
+      case 'workflow': {
+        const child = definition.version
+          ? registry.workflowVersion(definition.workflow, definition.version)
+          : registry.workflows.get(definition.workflow)
+        if (!child) {
+          issues.push({
+            path: `${path}.workflow`,
+            message: `unknown workflow "${definition.workflow}"${definition.version ? ` at version ${definition.version}` : ''}`,
+          })
+          return add({ ...base, kind: 'code', fn: () => undefined }).index
+        }
+        if (stack.includes(child.id)) {
+          issues.push({ path, message: `workflow "${child.id}" contains itself (${[...stack, child.id].join(' → ')})` })
+          return add({ ...base, kind: 'code', fn: () => undefined }).index
+        }
+        const node = add({ ...base, kind: 'workflow', child: -1, workflow: child })
+        node.child = visit(child.definition.root, `${path}<${child.id}>.root`, node.index, 0, child, `${base.id}/`, [...stack, child.id])
+        return node.index
+      }
+    }
+  }
+
+  const resolveFunction = (id: string, path: string): InlineFunction => {
+    const fn = registry.functions.get(id)
+    if (fn) return fn
+    issues.push({ path, message: `unknown function "${id}"` })
+    return () => undefined
+  }
+
+  visit(workflow.definition.root, 'root', -1, 0, workflow, '', [workflow.id])
+  if (issues.length > 0) throw new DefinitionError({ workflowId: workflow.id, issues })
+  return { workflow, nodes, byId }
+}

@@ -1,0 +1,84 @@
+import type EventEmitter from 'eventemitter3'
+import type { RunRecord, StepRecord } from '../ports/store-v1'
+import type { EngineEventMap, EngineEventName } from './events'
+
+/** What the engine gives a handle; the engine's internals stay private. */
+export interface RunHandleBackend {
+  emitterFor(runId: string): EventEmitter
+  result(runId: string): Promise<unknown>
+  cancel(runId: string, reason?: string): Promise<void>
+  record(runId: string): Promise<RunRecord>
+  steps(runId: string): Promise<StepRecord[]>
+}
+
+/**
+ * A handle on one run: its events, its result, and control over it. Handles are cheap; any
+ * number may exist for one run.
+ *
+ * @example
+ * ```ts
+ * const run = await engine.start(review, { orderId: 'A1' })
+ * run.on('step-end', (event) => console.log(event.stepId, event.status))
+ * const output = await run.result()
+ * ```
+ */
+export class RunHandle<TOutput = unknown> {
+  /**
+   * @param id The run id.
+   * @param workflowId The workflow it runs.
+   * @param created False when `start` found an existing run with the same idempotency key or id.
+   */
+  constructor(
+    readonly id: string,
+    readonly workflowId: string,
+    readonly created: boolean,
+    private readonly backend: RunHandleBackend,
+  ) {}
+
+  /**
+   * Listens to this run's lifecycle events. Events are delivered only to handles in the process
+   * that executes the step; listeners added right after `await engine.start()` see every event.
+   */
+  on<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    this.backend.emitterFor(this.id).on(event, listener as (event: unknown) => void)
+    return this
+  }
+
+  /** Like {@link on}, for one event only. */
+  once<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    this.backend.emitterFor(this.id).once(event, listener as (event: unknown) => void)
+    return this
+  }
+
+  /** Removes a listener added with {@link on} or {@link once}. */
+  off<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    this.backend.emitterFor(this.id).off(event, listener as (event: unknown) => void)
+    return this
+  }
+
+  /**
+   * The run's validated output once it succeeds. Rejects with the `TesseraError` that ended it:
+   * `StepFailedError`, `ValidationError`, `ControlFlowError` or `RunCancelledError`.
+   */
+  result(): Promise<TOutput> {
+    return this.backend.result(this.id) as Promise<TOutput>
+  }
+
+  /**
+   * Cancels the run: running steps see their `signal` abort, no further step starts, and
+   * `result()` rejects with `RunCancelledError`. Throws `ConflictError` if the run already ended.
+   */
+  cancel(reason?: string): Promise<void> {
+    return this.backend.cancel(this.id, reason)
+  }
+
+  /** The run's stored record (status, input, output, error, timestamps). */
+  record(): Promise<RunRecord> {
+    return this.backend.record(this.id)
+  }
+
+  /** The committed step records, one per executed node instance. */
+  steps(): Promise<StepRecord[]> {
+    return this.backend.steps(this.id)
+  }
+}

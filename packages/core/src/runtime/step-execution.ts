@@ -1,0 +1,59 @@
+import type { StepContext } from '../builder/step'
+import type { Logger } from '../ports/logger'
+
+/**
+ * The context a step's `run` receives. `signal` and `logger` are created on first use: most
+ * steps never read them, and an AbortController per attempt would cost more than the rest of
+ * the engine's work for a small step.
+ */
+export class StepExecution implements StepContext<unknown> {
+  private controller: AbortController | undefined
+  private abortReason: unknown
+  private boundLogger: Logger | undefined
+
+  constructor(
+    readonly input: unknown,
+    readonly attempt: number,
+    readonly idempotencyKey: string,
+    readonly runId: string,
+    readonly workflowId: string,
+    readonly stepId: string,
+    private readonly baseLogger: Logger,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController()
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason)
+    }
+    return this.controller.signal
+  }
+
+  get logger(): Logger {
+    this.boundLogger ??= this.baseLogger.child({ runId: this.runId, stepId: this.stepId, attempt: this.attempt })
+    return this.boundLogger
+  }
+
+  /** Aborts the attempt (cancellation or timeout); the first reason wins. */
+  abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return
+    this.abortReason = reason
+    this.controller?.abort(reason)
+    if (this.abortListeners) for (const listener of this.abortListeners) listener(reason)
+    this.abortListeners = undefined
+  }
+
+  get aborted(): boolean {
+    return this.abortReason !== undefined
+  }
+
+  private abortListeners: ((reason: unknown) => void)[] | undefined
+
+  /** A promise that rejects when the attempt is aborted. */
+  whenAborted(): Promise<never> {
+    return new Promise<never>((_, reject) => {
+      if (this.abortReason !== undefined) reject(this.abortReason)
+      else (this.abortListeners ??= []).push(reject)
+    })
+  }
+}

@@ -1,0 +1,71 @@
+import type { z } from 'zod'
+import { ValidationError, type ValidationIssue } from '../errors/validation-error'
+
+/** Where a validated value belongs, for the error message. */
+export interface ValidationSite {
+  workflowId?: string
+  stepId?: string
+  target: 'input' | 'output' | 'event'
+}
+
+/**
+ * Parses `value` with `schema`; on failure throws a {@link ValidationError} naming the site,
+ * each path and the expected type.
+ */
+export function validateWith<T>(schema: z.ZodType<T, any>, value: unknown, site: ValidationSite): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  throw new ValidationError({ ...site, issues: toValidationIssues(result.error.issues, value) })
+}
+
+/** {@link validateWith} for a step's input or output, without allocating a site object. */
+export function validateStepValue<T>(
+  schema: z.ZodType<T, any>,
+  value: unknown,
+  workflowId: string,
+  stepId: string,
+  target: 'input' | 'output',
+): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  throw new ValidationError({ workflowId, stepId, target, issues: toValidationIssues(result.error.issues, value) })
+}
+
+/** Converts zod issues into Tessera's issue shape. */
+export function toValidationIssues(issues: readonly z.core.$ZodIssue[], root: unknown): ValidationIssue[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.')
+    const received = describeReceived(valueAt(root, issue.path))
+    switch (issue.code) {
+      case 'invalid_type':
+        return { path, expected: issue.expected, received, message: issue.message }
+      case 'invalid_value':
+        return {
+          path,
+          expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}`,
+          received,
+          message: issue.message,
+        }
+      case 'unrecognized_keys':
+        return { path, expected: `no key ${issue.keys.map((k) => `"${k}"`).join(', ')}`, message: issue.message }
+      default:
+        return { path, expected: issue.message, received, message: issue.message }
+    }
+  })
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined
+    current = (current as Record<PropertyKey, unknown>)[key]
+  }
+  return current
+}
+
+function describeReceived(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  // Only the type: values may hold personal data, and error messages end up in logs.
+  return typeof value
+}

@@ -1,0 +1,10 @@
+import { createTsupConfig } from '../../scripts/tsup-config.mjs'
+
+export const entry = {
+  index: 'src/index.ts',
+  definition: 'src/definition/index.ts',
+  testing: 'src/testing/index.ts',
+  node: 'src/node/index.ts',
+}
+
+export default createTsupConfig({ entry, external: ['vitest', 'zod'] })
