@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createStep, createWorkflow } from '../index'
+import {
+  ConflictError,
+  InvalidArgumentError,
+  NotFoundError,
+  createEngine,
+  createMemoryStore,
+  createStep,
+  createWorkflow,
+  type EngineEvent,
+} from '../index'
+import { deferred, recordEvents, rejectionOf, thrownBy, useEngines } from '../../test/helpers'
 
 const inc = createStep({
   id: 'inc',
@@ -9,15 +19,351 @@ const inc = createStep({
   run: ({ input }) => ({ n: input.n + 1 }),
 })
 
-describe('engine smoke', () => {
-  it('runs a sequence', async () => {
-    const wf = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) }).then(inc).then(inc).then(inc).commit()
-    const engine = createEngine()
+const double = createStep({
+  id: 'double',
+  input: z.object({ n: z.number() }),
+  output: z.object({ n: z.number() }),
+  run: async ({ input }) => ({ n: input.n * 2 }),
+})
+
+const seq = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) })
+  .then(inc)
+  .then(double)
+  .then(inc)
+  .commit()
+
+const newEngine = useEngines()
+
+describe('engine: sequence', () => {
+  it('runs steps in order, each receiving the previous output', async () => {
+    const engine = newEngine()
+    const run = await engine.start(seq, { n: 1 })
+    expect(run.created).toBe(true)
+    expect(run.workflowId).toBe('seq')
+    // (1 + 1) * 2 + 1: any other order gives another number
+    expect(await run.result()).toEqual({ n: 5 })
+  })
+
+  it('names repeated steps with suffixes in events and records', async () => {
+    const wf = createWorkflow({ id: 'triple', input: z.object({ n: z.number() }) })
+      .then(inc)
+      .then(inc)
+      .then(inc)
+      .commit()
+    const engine = newEngine()
     const run = await engine.start(wf, { n: 0 })
-    const events: string[] = []
-    run.on('step-end', (e) => events.push(e.stepId))
+    const ends: string[] = []
+    run.on('step-end', (event) => ends.push(event.stepId))
     expect(await run.result()).toEqual({ n: 3 })
-    expect(events).toEqual(['inc', 'inc-1', 'inc-2'])
+    expect(ends).toEqual(['inc', 'inc-1', 'inc-2'])
+    expect((await run.steps()).map((step) => step.key)).toEqual(['inc', 'inc-1', 'inc-2'])
+  })
+
+  it('starts a registered workflow by id', async () => {
+    const engine = newEngine({ workflows: [seq] })
+    const run = await engine.start('seq', { n: 0 })
+    expect(await run.result()).toEqual({ n: 3 })
+  })
+})
+
+describe('engine: events', () => {
+  it('emits run-start, step-start, step-end per step and run-end, in order, with their fields', async () => {
+    const engine = newEngine()
+    const run = await engine.start(seq, { n: 1 })
+    const events = recordEvents(run)
+    await run.result()
+    expect(events.map((event) => `${event.type}${'stepId' in event ? ':' + event.stepId : ''}`)).toEqual([
+      'run-start',
+      'step-start:inc',
+      'step-end:inc',
+      'step-start:double',
+      'step-end:double',
+      'step-start:inc-1',
+      'step-end:inc-1',
+      'run-end',
+    ])
+    for (const event of events) {
+      expect(event.runId).toBe(run.id)
+      expect(event.workflowId).toBe('seq')
+      expect(typeof event.at).toBe('number')
+    }
+    expect(events[0]).toMatchObject({ type: 'run-start', input: { n: 1 } })
+    expect(events[1]).toMatchObject({ type: 'step-start', key: 'inc', attempt: 1, input: { n: 1 } })
+    expect(events[4]).toMatchObject({ type: 'step-end', stepId: 'double', status: 'succeeded', output: { n: 4 } })
+    expect((events[4] as Extract<EngineEvent, { type: 'step-end' }>).durationMs).toBeGreaterThanOrEqual(0)
+    expect(events[7]).toMatchObject({ type: 'run-end', status: 'succeeded', output: { n: 5 } })
+    expect(events[7]).not.toHaveProperty('error')
+  })
+
+  it('reports a failed run with a serialised error in run-end and step-end', async () => {
+    const boom = createStep({
+      id: 'boom',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: () => {
+        throw new Error('kaput')
+      },
+    })
+    const wf = createWorkflow({ id: 'fails', input: z.object({ n: z.number() }) }).then(inc).then(boom).commit()
+    const engine = newEngine()
+    const run = await engine.start(wf, { n: 0 })
+    const events = recordEvents(run)
+    await rejectionOf(run.result())
+    expect(events.map((event) => event.type)).toEqual([
+      'run-start',
+      'step-start',
+      'step-end',
+      'step-start',
+      'step-end',
+      'run-end',
+    ])
+    expect(events[4]).toMatchObject({ stepId: 'boom', status: 'failed', error: { message: 'kaput' } })
+    expect(events[5]).toMatchObject({ status: 'failed', error: { code: 'step_failed' } })
+  })
+
+  it('delivers a run’s events only to that run’s handles, and all runs’ events to engine.on', async () => {
+    const engine = newEngine()
+    const engineEvents: EngineEvent[] = []
+    engine.on('step-end', (event) => engineEvents.push(event))
+    const a = await engine.start(seq, { n: 1 })
+    const b = await engine.start(seq, { n: 10 })
+    const aEvents = recordEvents(a)
+    const bEvents = recordEvents(b)
+    await Promise.all([a.result(), b.result()])
+    expect(aEvents.length).toBe(8)
+    expect(bEvents.length).toBe(8)
+    expect(aEvents.every((event) => event.runId === a.id)).toBe(true)
+    expect(bEvents.every((event) => event.runId === b.id)).toBe(true)
+    expect(engineEvents.filter((event) => event.runId === a.id)).toHaveLength(3)
+    expect(engineEvents.filter((event) => event.runId === b.id)).toHaveLength(3)
+  })
+
+  it('engine.off removes a listener', async () => {
+    const engine = newEngine()
+    const seen: string[] = []
+    const listener = (event: EngineEvent) => seen.push(event.type)
+    engine.on('run-end', listener)
+    await (await engine.start(seq, { n: 0 })).result()
+    engine.off('run-end', listener)
+    await (await engine.start(seq, { n: 0 })).result()
+    expect(seen).toEqual(['run-end'])
+  })
+
+  it('a throwing listener does not break the run', async () => {
+    const engine = newEngine()
+    engine.on('step-end', () => {
+      throw new Error('listener bug')
+    })
+    const run = await engine.start(seq, { n: 1 })
+    expect(await run.result()).toEqual({ n: 5 })
+  })
+})
+
+describe('engine: isolation', () => {
+  it('two engines share no registry, store or runs', async () => {
+    const otherInc = createStep({
+      id: 'inc',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: ({ input }) => ({ n: input.n + 100 }),
+    })
+    const other = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) }).then(otherInc).commit()
+    const a = newEngine({ workflows: [seq] })
+    const b = newEngine({ workflows: [other] })
+    expect(a.id).not.toBe(b.id)
+    expect(a.registry.steps.get('inc')).toBe(inc)
+    expect(b.registry.steps.get('inc')).toBe(otherInc)
+    expect(b.registry.steps.has('double')).toBe(false)
+    const runA = await a.start('seq', { n: 0 })
+    const runB = await b.start('seq', { n: 0 })
+    expect(await runA.result()).toEqual({ n: 3 })
+    expect(await runB.result()).toEqual({ n: 100 })
+    expect(await rejectionOf(b.getRun(runA.id))).toBeInstanceOf(NotFoundError)
+    expect((await a.listRuns()).runs.map((run) => run.id)).toEqual([runA.id])
+  })
+})
+
+describe('engine: runs, records and history', () => {
+  it('getRun returns a handle whose result, record and steps match the run', async () => {
+    const engine = newEngine()
+    const run = await engine.start(seq, { n: 1 })
+    await run.result()
+    const again = await engine.getRun(run.id)
+    expect(again.id).toBe(run.id)
+    expect(again.created).toBe(false)
+    expect(again.workflowId).toBe('seq')
+    expect(await again.result()).toEqual({ n: 5 })
+    const record = await again.record()
+    expect(record).toMatchObject({ id: run.id, workflowId: 'seq', workflowVersion: seq.version, status: 'succeeded' })
+    expect(record.input).toEqual({ n: 1 })
+    expect(record.output).toEqual({ n: 5 })
+    expect(record.endedAt).toBeGreaterThanOrEqual(record.createdAt)
+    const steps = await again.steps()
+    expect(steps.map((step) => [step.key, step.nodeId, step.status, step.attempts, step.output])).toEqual([
+      ['inc', 'inc', 'succeeded', 1, { n: 2 }],
+      ['double', 'double', 'succeeded', 1, { n: 4 }],
+      ['inc-1', 'inc-1', 'succeeded', 1, { n: 5 }],
+    ])
+  })
+
+  it('getRun of an unknown id throws NotFoundError', async () => {
+    const engine = newEngine()
+    const error = await rejectionOf(engine.getRun('nope'))
+    expect(NotFoundError.isInstance(error)).toBe(true)
+    expect(error.message).toBe('No run with id "nope"')
+  })
+
+  it('listRuns filters by workflow and status', async () => {
+    const engine = newEngine()
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
+    const runs = [await engine.start(seq, { n: 0 }), await engine.start(seq, { n: 1 }), await engine.start(other, { n: 2 })]
+    await Promise.all(runs.map((run) => run.result()))
+    const bySeq = await engine.listRuns({ workflowId: 'seq' })
+    expect(bySeq.runs.map((run) => run.id).sort()).toEqual([runs[0]!.id, runs[1]!.id].sort())
+    expect((await engine.listRuns({ status: 'failed' })).runs).toEqual([])
+    expect((await engine.listRuns({ status: 'succeeded' })).runs).toHaveLength(3)
+  })
+
+  it('history grows linearly: N steps make N step records', async () => {
+    const engine = newEngine()
+    for (const size of [1, 10, 40]) {
+      let builder = createWorkflow({ id: `chain-${size}`, input: z.object({ n: z.number() }) }) as any
+      for (let index = 0; index < size; index++) builder = builder.then(inc)
+      const run = await engine.start(builder.commit(), { n: 0 })
+      expect(await run.result()).toEqual({ n: size })
+      const steps = await run.steps()
+      expect(steps).toHaveLength(size)
+      expect(new Set(steps.map((step) => step.key)).size).toBe(size)
+      // only outputs are kept, never snapshots: each record holds one step's output
+      expect(steps.at(-1)!.output).toEqual({ n: size })
+    }
+  })
+})
+
+describe('engine: idempotency', () => {
+  it('the same idempotencyKey returns the same run, created false', async () => {
+    const engine = newEngine()
+    const first = await engine.start(seq, { n: 1 }, { idempotencyKey: 'order-1' })
+    const second = await engine.start(seq, { n: 99 }, { idempotencyKey: 'order-1' })
+    expect(first.created).toBe(true)
+    expect(second.created).toBe(false)
+    expect(second.id).toBe(first.id)
+    expect(await second.result()).toEqual({ n: 5 })
+    expect((await engine.listRuns()).runs).toHaveLength(1)
+    expect((await first.record()).idempotencyKey).toBe('order-1')
+  })
+
+  it('idempotency keys are per workflow', async () => {
+    const engine = newEngine()
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
+    const a = await engine.start(seq, { n: 1 }, { idempotencyKey: 'k' })
+    const b = await engine.start(other, { n: 1 }, { idempotencyKey: 'k' })
+    expect(b.created).toBe(true)
+    expect(b.id).not.toBe(a.id)
+  })
+
+  it('reusing a runId returns the existing run', async () => {
+    const engine = newEngine()
+    const first = await engine.start(seq, { n: 1 }, { runId: 'run-1' })
+    expect(first.id).toBe('run-1')
+    await first.result()
+    const second = await engine.start(seq, { n: 2 }, { runId: 'run-1' })
+    expect(second.created).toBe(false)
+    expect(second.id).toBe('run-1')
+    expect(await second.result()).toEqual({ n: 5 })
+  })
+
+  it('rejects a malformed runId or idempotencyKey', async () => {
+    const engine = newEngine()
+    const badId = await rejectionOf(engine.start(seq, { n: 1 }, { runId: 'has space' }))
+    expect(badId).toBeInstanceOf(InvalidArgumentError)
+    expect(badId.message).toContain('engine.start: "options.runId"')
+    const badKey = await rejectionOf(engine.start(seq, { n: 1 }, { idempotencyKey: '' }))
+    expect(badKey).toBeInstanceOf(InvalidArgumentError)
+    expect(badKey.message).toBe('engine.start: "options.idempotencyKey" must be a non-empty string, received ""')
+  })
+})
+
+describe('engine: bad input to public functions', () => {
+  it('start with an unknown workflow id throws NotFoundError listing the known ids', async () => {
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
+    const engine = newEngine({ workflows: [seq, other] })
+    const error = await rejectionOf(engine.start('sequence', {}))
+    expect(NotFoundError.isInstance(error)).toBe(true)
+    expect(error.kind).toBe('workflow')
+    expect(error.message).toBe('No workflow with id "sequence"; known: "seq", "other"')
+  })
+
+  it('start with something that is not a workflow throws InvalidArgumentError', async () => {
+    const engine = newEngine()
+    const error = await rejectionOf(engine.start(inc as any, { n: 1 }))
+    expect(error).toBeInstanceOf(InvalidArgumentError)
+    expect(error.message).toContain('engine.start: "workflow" must be a committed workflow')
+  })
+
+  it('createEngine rejects a bogus store or queue with a clear message', () => {
+    const store = thrownBy(() => createEngine({ store: { provider: 'bogus' } as any }))
+    expect(store).toBeInstanceOf(InvalidArgumentError)
+    expect(store.message).toBe(
+      'createEngine: "store" must be a StoreV1 implementation (missing createRun()), received an object',
+    )
+    const partial = thrownBy(() => createEngine({ store: { ...createMemoryStore(), capabilities: undefined } as any }))
+    expect(partial).toBeInstanceOf(InvalidArgumentError)
+    expect(partial.message).toContain('"store" must be a StoreV1 implementation (missing capabilities)')
+    const queue = thrownBy(() => createEngine({ queue: 42 as any }))
+    expect(queue).toBeInstanceOf(InvalidArgumentError)
+    expect(queue.message).toContain('"queue" must be a QueueV1 implementation (missing publish())')
+  })
+
+  it('createEngine rejects bad options', () => {
+    expect(thrownBy(() => createEngine(null as any)).message).toBe(
+      'createEngine: "options" must be an object, received null',
+    )
+    expect(thrownBy(() => createEngine({ worker: { concurrency: 0 } })).message).toBe(
+      'createEngine: "worker.concurrency" must be a positive integer, received 0',
+    )
+    expect(thrownBy(() => createEngine({ lease: '5 parsecs' as any })).message).toContain(
+      '"createEngine.lease" must be a duration',
+    )
+  })
+
+  it('register rejects things that are not components', () => {
+    const engine = newEngine()
+    const error = thrownBy(() => engine.register({ id: 'x' } as any))
+    expect(error).toBeInstanceOf(InvalidArgumentError)
+    expect(error.message).toBe(
+      'engine.register: "component" must be a workflow, plugin, step, agent or connector, received an object',
+    )
+  })
+
+  it('a closed engine rejects start with ConflictError', async () => {
+    const engine = createEngine()
     await engine.close()
+    const error = await rejectionOf(engine.start(seq, { n: 1 }))
+    expect(ConflictError.isInstance(error)).toBe(true)
+    expect(error.message).toBe('The engine is closed')
+    await engine.close() // idempotent
+  })
+
+  it('close waits for running steps', async () => {
+    const gate = deferred()
+    let finished = false
+    const slow = createStep({
+      id: 'slow',
+      input: z.object({}),
+      output: z.object({}),
+      run: async () => {
+        await gate.promise
+        finished = true
+        return {}
+      },
+    })
+    const engine = createEngine()
+    const run = await engine.start(createWorkflow({ id: 'slow-wf', input: z.object({}) }).then(slow).commit(), {})
+    await new Promise<void>((resolve) => run.on('step-start', () => resolve()))
+    const closing = engine.close()
+    gate.resolve()
+    await closing
+    expect(finished).toBe(true)
   })
 })

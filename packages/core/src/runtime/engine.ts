@@ -138,7 +138,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
   const store = options.store ?? createMemoryStore()
   const queue = options.queue ?? createInProcessQueue({ clock: options.clock })
-  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'getRun'])
+  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'getRun', 'getRunHistory', 'getScope', 'listRuns', 'listStaleTasks', 'close'])
   checkPort('queue', queue, ['publish', 'consume', 'close'])
   const clock = options.clock ?? systemClock
   const newId = options.idGenerator ?? randomId
@@ -660,6 +660,10 @@ function isRetryable(error: unknown): boolean {
 }
 
 function checkPort(name: string, port: unknown, methods: string[]) {
+  // The engine reads the store's capabilities at once: a missing object must fail here, clearly.
+  if (name === 'store' && typeof port === 'object' && port !== null && typeof (port as { capabilities?: unknown }).capabilities !== 'object') {
+    throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: 'a StoreV1 implementation (missing capabilities)', received: port })
+  }
   for (const method of methods) {
     if (typeof (port as Record<string, unknown> | undefined)?.[method] !== 'function') {
       throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: `a ${name === 'store' ? 'StoreV1' : 'QueueV1'} implementation (missing ${method}())`, received: port })

@@ -1,0 +1,148 @@
+// Test support for the core engine's unit tests (not published: outside src/).
+import { afterEach } from 'vitest'
+import {
+  createEngine,
+  type Clock,
+  type Engine,
+  type EngineEvent,
+  type EngineOptions,
+  type RunHandle,
+} from '../src/index'
+
+/** A promise with its resolve and reject exposed. */
+export interface Deferred<T> {
+  promise: Promise<T>
+  resolve: (value: T) => void
+  reject: (error: unknown) => void
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void
+  let reject!: (error: unknown) => void
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok
+    reject = fail
+  })
+  return { promise, resolve, reject }
+}
+
+/** Lets the event loop turn `turns` times (microtasks, then a macrotask each). No wall time. */
+export async function flush(turns = 5): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Turns the event loop until `predicate` holds; throws after `maxTurns` turns. */
+export async function until(predicate: () => boolean, what = 'condition', maxTurns = 5000): Promise<void> {
+  for (let turn = 0; turn < maxTurns; turn++) {
+    if (predicate()) return
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  throw new Error(`Timed out waiting for ${what}`)
+}
+
+/**
+ * A barrier: `arrive()` resolves once `parties` callers have arrived. If they never all arrive
+ * (the callers did not run concurrently) it rejects after a fail-safe delay, so the test fails
+ * with a clear message instead of hanging. The delay is never what a passing test measures.
+ */
+export function barrier(parties: number, failSafeMs = 3000) {
+  let arrived = 0
+  const open = deferred<void>()
+  const timer = setTimeout(
+    () => open.reject(new Error(`barrier: only ${arrived} of ${parties} parties arrived`)),
+    failSafeMs,
+  )
+  return {
+    get arrived() {
+      return arrived
+    },
+    arrive(): Promise<void> {
+      arrived++
+      if (arrived === parties) {
+        clearTimeout(timer)
+        open.resolve()
+      }
+      return open.promise
+    },
+  }
+}
+
+/** A manual clock: time moves only with `advance`, which fires due timers in order. */
+export interface FakeClock extends Clock {
+  advance(ms: number): void
+  /** Delays of the timers still pending. */
+  pending(): number[]
+}
+
+export function fakeClock(start = 1_000_000): FakeClock {
+  let now = start
+  let nextId = 1
+  const timers = new Map<number, { at: number; callback: () => void }>()
+  return {
+    now: () => now,
+    setTimeout(callback, ms) {
+      const id = nextId++
+      timers.set(id, { at: now + Math.max(0, ms), callback })
+      return id
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number)
+    },
+    advance(ms) {
+      const target = now + ms
+      for (;;) {
+        let due: [number, { at: number; callback: () => void }] | undefined
+        for (const entry of timers) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry
+        if (!due) break
+        timers.delete(due[0])
+        now = Math.max(now, due[1].at)
+        due[1].callback()
+      }
+      now = target
+    },
+    pending: () => [...timers.values()].map((timer) => timer.at - now),
+  }
+}
+
+/** Engines created by a test file, closed after each test. */
+export function useEngines(): (options?: EngineOptions) => Engine {
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.close()))
+  })
+  return (options) => {
+    const engine = createEngine(options)
+    engines.push(engine)
+    return engine
+  }
+}
+
+/** Records every lifecycle event of a handle (or an engine), in order. */
+export function recordEvents(target: RunHandle<unknown> | Engine): EngineEvent[] {
+  const events: EngineEvent[] = []
+  const names = ['run-start', 'step-start', 'step-end', 'step-retry', 'run-end'] as const
+  for (const name of names) {
+    ;(target as RunHandle<unknown>).on(name, (event: EngineEvent) => events.push(event))
+  }
+  return events
+}
+
+/** The rejection of `promise` (fails if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
+  try {
+    await promise
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the promise to reject, but it resolved')
+}
+
+/** The error thrown by `fn` (fails if it returns). */
+export function thrownBy(fn: () => unknown): any {
+  try {
+    fn()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected the function to throw, but it returned')
+}
