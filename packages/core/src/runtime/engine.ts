@@ -343,11 +343,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
     else finishRun(run.id, run.workflowId, run.status as 'failed' | 'cancelled', undefined, deserializeError(run.error ?? serializeError(new RunCancelledError({ runId: run.id }))))
   }
 
-  const failRun = async (plan: ExecutionPlan, runId: string, commit: CommitInput, error: unknown) => {
+  /** Fails the run; `beforeFinish` runs once committed, before run-end (e.g. the step's step-end). */
+  const failRun = async (plan: ExecutionPlan, runId: string, commit: CommitInput, error: unknown, beforeFinish?: () => void) => {
     const now = clock.now()
     const result = await store.commit({ ...commit, run: { status: 'failed', error: serializeError(error), updatedAt: now, endedAt: now } })
-    if (result.status === 'committed') finishRun(runId, plan.workflow.id, 'failed', undefined, error)
-    return result.status === 'committed'
+    if (result.status !== 'committed') return false
+    beforeFinish?.()
+    finishRun(runId, plan.workflow.id, 'failed', undefined, error)
+    return true
   }
 
   // ── executing tasks ─────────────────────────────────────────────────────────────────────────
@@ -421,7 +424,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       effects = decided instanceof Promise ? await decided : decided
     } catch (error) {
       // The step succeeded but what follows cannot start (a map threw, no branch matched, …).
-      if (await failRun(plan, task.runId, commit, error)) emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt)
+      await failRun(plan, task.runId, commit, error, () => emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt))
       return
     }
     await commitEffects(plan, task.runId, commit, effects, () => emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt))
@@ -660,13 +663,14 @@ function isRetryable(error: unknown): boolean {
 }
 
 function checkPort(name: string, port: unknown, methods: string[]) {
-  // The engine reads the store's capabilities at once: a missing object must fail here, clearly.
-  if (name === 'store' && typeof port === 'object' && port !== null && typeof (port as { capabilities?: unknown }).capabilities !== 'object') {
-    throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: 'a StoreV1 implementation (missing capabilities)', received: port })
-  }
   for (const method of methods) {
     if (typeof (port as Record<string, unknown> | undefined)?.[method] !== 'function') {
       throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: `a ${name === 'store' ? 'StoreV1' : 'QueueV1'} implementation (missing ${method}())`, received: port })
     }
+  }
+  // The engine reads the store's capabilities at once: a missing object must fail here, clearly.
+  const capabilities = (port as { capabilities?: unknown }).capabilities
+  if (name === 'store' && (typeof capabilities !== 'object' || capabilities === null)) {
+    throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: 'a StoreV1 implementation (missing capabilities)', received: port })
   }
 }
