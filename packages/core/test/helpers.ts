@@ -32,7 +32,11 @@ export async function flush(turns = 5): Promise<void> {
 }
 
 /** Turns the event loop until `predicate` holds; throws after `maxTurns` turns. */
-export async function until(predicate: () => boolean, what = 'condition', maxTurns = 5000): Promise<void> {
+export async function until(
+  predicate: () => boolean,
+  what = 'condition',
+  maxTurns = 5000,
+): Promise<void> {
   for (let turn = 0; turn < maxTurns; turn++) {
     if (predicate()) return
     await new Promise((resolve) => setImmediate(resolve))
@@ -92,7 +96,8 @@ export function fakeClock(start = 1_000_000): FakeClock {
       const target = now + ms
       for (;;) {
         let due: [number, { at: number; callback: () => void }] | undefined
-        for (const entry of timers) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry
+        for (const entry of timers)
+          if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry
         if (!due) break
         timers.delete(due[0])
         now = Math.max(now, due[1].at)

@@ -67,6 +67,8 @@ export class Decision {
       case 'code': {
         const output = this.call(node, () => node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }))
         if (isThenable(output)) {
+          // The run fails here; a rejection of the ignored promise must not crash the host.
+          ;(output as PromiseLike<unknown>).then(undefined, () => undefined)
           throw new ControlFlowError({
             workflowId: node.workflowId,
             nodeId: node.id,

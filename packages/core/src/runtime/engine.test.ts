@@ -72,7 +72,9 @@ describe('engine: events', () => {
     const run = await engine.start(seq, { n: 1 })
     const events = recordEvents(run)
     await run.result()
-    expect(events.map((event) => `${event.type}${'stepId' in event ? ':' + event.stepId : ''}`)).toEqual([
+    expect(
+      events.map((event) => `${event.type}${'stepId' in event ? ':' + event.stepId : ''}`),
+    ).toEqual([
       'run-start',
       'step-start:inc',
       'step-end:inc',
@@ -89,8 +91,15 @@ describe('engine: events', () => {
     }
     expect(events[0]).toMatchObject({ type: 'run-start', input: { n: 1 } })
     expect(events[1]).toMatchObject({ type: 'step-start', key: 'inc', attempt: 1, input: { n: 1 } })
-    expect(events[4]).toMatchObject({ type: 'step-end', stepId: 'double', status: 'succeeded', output: { n: 4 } })
-    expect((events[4] as Extract<EngineEvent, { type: 'step-end' }>).durationMs).toBeGreaterThanOrEqual(0)
+    expect(events[4]).toMatchObject({
+      type: 'step-end',
+      stepId: 'double',
+      status: 'succeeded',
+      output: { n: 4 },
+    })
+    expect(
+      (events[4] as Extract<EngineEvent, { type: 'step-end' }>).durationMs,
+    ).toBeGreaterThanOrEqual(0)
     expect(events[7]).toMatchObject({ type: 'run-end', status: 'succeeded', output: { n: 5 } })
     expect(events[7]).not.toHaveProperty('error')
   })
@@ -104,7 +113,10 @@ describe('engine: events', () => {
         throw new Error('kaput')
       },
     })
-    const wf = createWorkflow({ id: 'fails', input: z.object({ n: z.number() }) }).then(inc).then(boom).commit()
+    const wf = createWorkflow({ id: 'fails', input: z.object({ n: z.number() }) })
+      .then(inc)
+      .then(boom)
+      .commit()
     const engine = newEngine()
     const run = await engine.start(wf, { n: 0 })
     const events = recordEvents(run)
@@ -117,7 +129,11 @@ describe('engine: events', () => {
       'step-end',
       'run-end',
     ])
-    expect(events[4]).toMatchObject({ stepId: 'boom', status: 'failed', error: { message: 'kaput' } })
+    expect(events[4]).toMatchObject({
+      stepId: 'boom',
+      status: 'failed',
+      error: { message: 'kaput' },
+    })
     expect(events[5]).toMatchObject({ status: 'failed', error: { code: 'step_failed' } })
   })
 
@@ -167,7 +183,9 @@ describe('engine: isolation', () => {
       output: z.object({ n: z.number() }),
       run: ({ input }) => ({ n: input.n + 100 }),
     })
-    const other = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) }).then(otherInc).commit()
+    const other = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) })
+      .then(otherInc)
+      .commit()
     const a = newEngine({ workflows: [seq] })
     const b = newEngine({ workflows: [other] })
     expect(a.id).not.toBe(b.id)
@@ -194,12 +212,19 @@ describe('engine: runs, records and history', () => {
     expect(again.workflowId).toBe('seq')
     expect(await again.result()).toEqual({ n: 5 })
     const record = await again.record()
-    expect(record).toMatchObject({ id: run.id, workflowId: 'seq', workflowVersion: seq.version, status: 'succeeded' })
+    expect(record).toMatchObject({
+      id: run.id,
+      workflowId: 'seq',
+      workflowVersion: seq.version,
+      status: 'succeeded',
+    })
     expect(record.input).toEqual({ n: 1 })
     expect(record.output).toEqual({ n: 5 })
     expect(record.endedAt).toBeGreaterThanOrEqual(record.createdAt)
     const steps = await again.steps()
-    expect(steps.map((step) => [step.key, step.nodeId, step.status, step.attempts, step.output])).toEqual([
+    expect(
+      steps.map((step) => [step.key, step.nodeId, step.status, step.attempts, step.output]),
+    ).toEqual([
       ['inc', 'inc', 'succeeded', 1, { n: 2 }],
       ['double', 'double', 'succeeded', 1, { n: 4 }],
       ['inc-1', 'inc-1', 'succeeded', 1, { n: 5 }],
@@ -215,8 +240,14 @@ describe('engine: runs, records and history', () => {
 
   it('listRuns filters by workflow and status', async () => {
     const engine = newEngine()
-    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
-    const runs = [await engine.start(seq, { n: 0 }), await engine.start(seq, { n: 1 }), await engine.start(other, { n: 2 })]
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) })
+      .then(inc)
+      .commit()
+    const runs = [
+      await engine.start(seq, { n: 0 }),
+      await engine.start(seq, { n: 1 }),
+      await engine.start(other, { n: 2 }),
+    ]
     await Promise.all(runs.map((run) => run.result()))
     const bySeq = await engine.listRuns({ workflowId: 'seq' })
     expect(bySeq.runs.map((run) => run.id).sort()).toEqual([runs[0]!.id, runs[1]!.id].sort())
@@ -227,7 +258,10 @@ describe('engine: runs, records and history', () => {
   it('history grows linearly: N steps make N step records', async () => {
     const engine = newEngine()
     for (const size of [1, 10, 40]) {
-      let builder = createWorkflow({ id: `chain-${size}`, input: z.object({ n: z.number() }) }) as any
+      let builder = createWorkflow({
+        id: `chain-${size}`,
+        input: z.object({ n: z.number() }),
+      }) as any
       for (let index = 0; index < size; index++) builder = builder.then(inc)
       const run = await engine.start(builder.commit(), { n: 0 })
       expect(await run.result()).toEqual({ n: size })
@@ -255,7 +289,9 @@ describe('engine: idempotency', () => {
 
   it('idempotency keys are per workflow', async () => {
     const engine = newEngine()
-    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) })
+      .then(inc)
+      .commit()
     const a = await engine.start(seq, { n: 1 }, { idempotencyKey: 'k' })
     const b = await engine.start(other, { n: 1 }, { idempotencyKey: 'k' })
     expect(b.created).toBe(true)
@@ -280,13 +316,17 @@ describe('engine: idempotency', () => {
     expect(badId.message).toContain('engine.start: "options.runId"')
     const badKey = await rejectionOf(engine.start(seq, { n: 1 }, { idempotencyKey: '' }))
     expect(badKey).toBeInstanceOf(InvalidArgumentError)
-    expect(badKey.message).toBe('engine.start: "options.idempotencyKey" must be a non-empty string, received ""')
+    expect(badKey.message).toBe(
+      'engine.start: "options.idempotencyKey" must be a non-empty string, received ""',
+    )
   })
 })
 
 describe('engine: bad input to public functions', () => {
   it('start with an unknown workflow id throws NotFoundError listing the known ids', async () => {
-    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) }).then(inc).commit()
+    const other = createWorkflow({ id: 'other', input: z.object({ n: z.number() }) })
+      .then(inc)
+      .commit()
     const engine = newEngine({ workflows: [seq, other] })
     const error = await rejectionOf(engine.start('sequence', {}))
     expect(NotFoundError.isInstance(error)).toBe(true)
@@ -307,9 +347,13 @@ describe('engine: bad input to public functions', () => {
     expect(store.message).toBe(
       'createEngine: "store" must be a StoreV1 implementation (missing createRun()), received an object',
     )
-    const partial = thrownBy(() => createEngine({ store: { ...createMemoryStore(), capabilities: undefined } as any }))
+    const partial = thrownBy(() =>
+      createEngine({ store: { ...createMemoryStore(), capabilities: undefined } as any }),
+    )
     expect(partial).toBeInstanceOf(InvalidArgumentError)
-    expect(partial.message).toContain('"store" must be a StoreV1 implementation (missing capabilities)')
+    expect(partial.message).toContain(
+      '"store" must be a StoreV1 implementation (missing capabilities)',
+    )
     const queue = thrownBy(() => createEngine({ queue: 42 as any }))
     expect(queue).toBeInstanceOf(InvalidArgumentError)
     expect(queue.message).toContain('"queue" must be a QueueV1 implementation (missing publish())')
@@ -359,7 +403,12 @@ describe('engine: bad input to public functions', () => {
       },
     })
     const engine = createEngine()
-    const run = await engine.start(createWorkflow({ id: 'slow-wf', input: z.object({}) }).then(slow).commit(), {})
+    const run = await engine.start(
+      createWorkflow({ id: 'slow-wf', input: z.object({}) })
+        .then(slow)
+        .commit(),
+      {},
+    )
     await new Promise<void>((resolve) => run.on('step-start', () => resolve()))
     const closing = engine.close()
     gate.resolve()
