@@ -1,7 +1,8 @@
 // The startup workload's process: imports core, runs one W1 workflow, checks it, exits
 // (naturally, after engine.close()). run.mjs times it from spawn to exit.
 import { createEngine } from '@tessera/core'
-import { W1_INPUT, W1_OUTPUT, buildW1, check } from './workloads.mjs'
+import { W1_INPUT, W1_OUTPUT, check } from './baselines.mjs'
+import { buildW1 } from './workflows.mjs'
 
 const engine = createEngine({ tracer: false })
 const run = await engine.start(buildW1(), W1_INPUT)

@@ -1,7 +1,9 @@
 // One workload, in its own process: `node src/workload.mjs <name>`. Spawned by run.mjs.
 // Progress goes to stderr; the figures go to stdout as one line: `@@RESULT {json}`.
 // A wrong output throws, which exits this process with a non-zero code.
-import { createEngine } from '@tessera/core'
+// @tessera/core and zod are imported only by workloads that run the engine, so the memory
+// baseline process loads neither.
+import { clearInterval, setInterval } from 'node:timers'
 import {
   W1_INPUT,
   W1_OUTPUT,
@@ -9,10 +11,8 @@ import {
   W2_OUTPUT,
   baselineW1,
   baselineW2,
-  buildW1,
-  buildW2,
   check,
-} from './workloads.mjs'
+} from './baselines.mjs'
 import { MB, median, round, summarize } from './stats.mjs'
 
 const name = process.argv[2]
@@ -24,7 +24,11 @@ const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
 // ── runners: one run of each variant, output checked ─────────────────────────────────────────
 
-function engineRunner(workflow, input, expected, label, engineOptions) {
+/** `workflowName`: 'w1' or 'w2' (built by workflows.mjs). */
+async function engineRunner(workflowName, input, expected, label, engineOptions) {
+  const { createEngine } = await import('@tessera/core')
+  const { buildW1, buildW2 } = await import('./workflows.mjs')
+  const workflow = workflowName === 'w1' ? buildW1() : buildW2()
   let engine = createEngine(engineOptions)
   return {
     label,
@@ -88,7 +92,9 @@ async function timeConcurrent(runner, runs, inFlight, samples) {
  */
 async function compare(variants, { warmup, rounds, perRound, inFlight }) {
   const time = (runner, runs, samples) =>
-    inFlight ? timeConcurrent(runner, runs, inFlight, samples) : timeSequential(runner, runs, samples)
+    inFlight
+      ? timeConcurrent(runner, runs, inFlight, samples)
+      : timeSequential(runner, runs, samples)
   for (const variant of variants) {
     progress(`warmup ${variant.label}: ${warmup} runs`)
     await time(variant, warmup, [])
@@ -125,17 +131,20 @@ async function compare(variants, { warmup, rounds, perRound, inFlight }) {
 
 async function memory(kind) {
   const runs = count(10_000)
+  const runner =
+    kind === 'engine'
+      ? await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false })
+      : baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline')
+  // After the imports and the engine's creation, before the first run.
   const rssBefore = process.memoryUsage.rss()
   let sampledPeak = rssBefore
   const sampler = setInterval(() => {
     const rss = process.memoryUsage.rss()
     if (rss > sampledPeak) sampledPeak = rss
   }, 2)
-  const runner =
-    kind === 'engine'
-      ? engineRunner(buildW1(), W1_INPUT, W1_OUTPUT, 'engine', { tracer: false })
-      : baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline')
-  progress(`${runs} W1 runs (${kind}), sequential, one ${kind === 'engine' ? 'engine' : 'process'}`)
+  progress(
+    `${runs} W1 runs (${kind}), sequential, no warmup, one ${kind === 'engine' ? 'engine' : 'process'}`,
+  )
   const samples = []
   const wallMs = await timeSequential(runner, runs, samples)
   const rssAfterRuns = process.memoryUsage.rss()
@@ -160,37 +169,37 @@ async function memory(kind) {
 
 const workloads = {
   // W1 sequential-10, engine with tracer: false.
-  w1: () =>
+  w1: async () =>
     compare(
       [
-        engineRunner(buildW1(), W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
+        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
         baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
       ],
       { warmup: count(5000), rounds: 10, perRound: count(2000) },
     ),
   // W1 with the default engine options: the OpenTelemetry tracer on (a no-op without an SDK).
-  'w1-traced': () =>
+  'w1-traced': async () =>
     compare(
       [
-        engineRunner(buildW1(), W1_INPUT, W1_OUTPUT, 'engine', {}),
+        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', {}),
         baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
       ],
       { warmup: count(5000), rounds: 10, perRound: count(2000) },
     ),
   // W2 fanout-100, sequential runs, tracer: false.
-  w2: () =>
+  w2: async () =>
     compare(
       [
-        engineRunner(buildW2(), W2_INPUT, W2_OUTPUT, 'engine', { tracer: false }),
+        await engineRunner('w2', W2_INPUT, W2_OUTPUT, 'engine', { tracer: false }),
         baselineRunner(baselineW2, W2_INPUT, W2_OUTPUT, 'baseline'),
       ],
       { warmup: count(500), rounds: 10, perRound: count(300) },
     ),
   // W1 with 100 runs in flight at all times, tracer: false.
-  'w1-c100': () =>
+  'w1-c100': async () =>
     compare(
       [
-        engineRunner(buildW1(), W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
+        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
         baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
       ],
       { warmup: count(5000), rounds: 6, perRound: count(5000), inFlight: 100 },
@@ -206,4 +215,6 @@ if (!workload) {
 }
 const result = await workload()
 const maxRssMB = round((process.resourceUsage().maxRSS * 1024) / MB, 1)
-process.stdout.write(`@@RESULT ${JSON.stringify({ workload: name, processPeakRssMB: maxRssMB, ...result })}\n`)
+process.stdout.write(
+  `@@RESULT ${JSON.stringify({ workload: name, processPeakRssMB: maxRssMB, ...result })}\n`,
+)
