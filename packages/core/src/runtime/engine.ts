@@ -36,7 +36,7 @@ import { createRegistry, type Registry } from '../registry/registry'
 import { noopLogger } from '../telemetry/noop-logger'
 import { Decision, ScopeMiss, type Effects } from './decider'
 import { parseDuration, type Duration } from './duration'
-import type { EngineEventMap, EngineEventName } from './events'
+import type { EngineEventMap, EngineEventName, RunStartEvent } from './events'
 import { compilePlan, type ExecutionPlan, type PlanNode } from './plan'
 import { normalizeRetry, retryDelay, type RetryOptions } from './retry-policy'
 import { RunHandle, type RunHandleBackend } from './run-handle'
@@ -115,6 +115,8 @@ interface LocalRun {
   span: Span | undefined
   spanContext: Context | undefined
   executions: Set<StepExecution>
+  /** The run-start event until it is delivered (it must precede every other event of the run). */
+  pendingStart: RunStartEvent | undefined
 }
 
 const scheduleSoon: (callback: () => void) => void =
@@ -228,9 +230,24 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   }
 
+  const announceStart = (runId: string, local: LocalRun) => {
+    const event = local.pendingStart
+    if (!event) return
+    local.pendingStart = undefined
+    if (listening('run-start', runId)) emit('run-start', event)
+  }
+
+  /** A handle whose result() is the run's own promise while this process knows the run's outcome. */
+  const handleFor = (runId: string, workflowId: string, created: boolean) => {
+    const local = localRuns.get(runId)
+    return new RunHandle(runId, workflowId, created, local ? { ...backend, result: () => local.promise } : backend)
+  }
+
   // ── run completion ──────────────────────────────────────────────────────────────────────────
   const finishRun = (runId: string, workflowId: string, status: 'succeeded' | 'failed' | 'cancelled', output: unknown, error: unknown) => {
     const local = localRuns.get(runId)
+    // A run that ends before its first events were delivered (cancelled at once) still starts first.
+    if (local) announceStart(runId, local)
     if (listening('run-end', runId)) {
       emit('run-end', {
         type: 'run-end',
@@ -551,7 +568,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ...(startError !== undefined ? { error: serializeError(startError), endedAt: now } : {}),
     }
     const created = await store.createRun({ run: record, tasks: effects?.tasks ?? [], scopes: effects?.scopes ?? [] })
-    if (!created.created) return new RunHandle(created.run.id, created.run.workflowId, false, backend)
+    if (!created.created) return handleFor(created.run.id, created.run.workflowId, false)
 
     let resolve!: (value: unknown) => void
     let reject!: (error: unknown) => void
@@ -562,11 +579,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // A rejection nobody awaits must not crash the host: result() hands out the same promise.
     promise.catch(() => undefined)
     const span = tracer?.startSpan(`run ${workflow.id}`, { attributes: { 'tessera.run_id': runId, 'tessera.workflow_id': workflow.id, 'tessera.workflow_version': workflow.version } })
-    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, executions: new Set() })
-    const handle = new RunHandle(runId, workflow.id, true, backend)
+    const pendingStart: RunStartEvent = { type: 'run-start', runId, workflowId: workflow.id, at: now, input: parsed }
+    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, executions: new Set(), pendingStart })
+    // The handle keeps the run's promise: result() after the run ended rejects with the very error
+    // (a StepFailedError with its cause, …), not a copy revived from the store.
+    const handle = handleFor(runId, workflow.id, true)
     // Deliver the first events after the caller has had a chance to attach listeners.
     scheduleSoon(() => {
-      if (listening('run-start', runId)) emit('run-start', { type: 'run-start', runId, workflowId: workflow.id, at: now, input: parsed })
+      const local = localRuns.get(runId)
+      // Ended already (cancelled before its first events): nothing left to announce or queue.
+      if (!local) return
+      announceStart(runId, local)
       if (status === 'succeeded') finishRun(runId, workflow.id, 'succeeded', effects!.end!.output, undefined)
       else if (status === 'failed') finishRun(runId, workflow.id, 'failed', undefined, startError)
       else {
@@ -628,7 +651,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     async getRun(runId) {
       const run = await store.getRun(runId)
       if (!run) throw new NotFoundError({ kind: 'run', id: runId })
-      return new RunHandle(run.id, run.workflowId, false, backend)
+      return handleFor(run.id, run.workflowId, false)
     },
     listRuns: (query) => store.listRuns(query),
     cancel,
