@@ -4,6 +4,7 @@ import {
   ConflictError,
   InvalidArgumentError,
   NotFoundError,
+  StepFailedError,
   createEngine,
   createMemoryStore,
   createStep,
@@ -229,6 +230,33 @@ describe('engine: runs, records and history', () => {
       ['double', 'double', 'succeeded', 1, { n: 4 }],
       ['inc-1', 'inc-1', 'succeeded', 1, { n: 5 }],
     ])
+  })
+
+  it('result() called after the run ended rejects with the original error, fields and cause intact', async () => {
+    const boom = createStep({
+      id: 'boom',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: () => {
+        throw new TypeError('kaput')
+      },
+    })
+    const wf = createWorkflow({ id: 'ends-early', input: z.object({ n: z.number() }) })
+      .then(boom)
+      .commit()
+    const engine = newEngine()
+    const run = await engine.start(wf, { n: 0 })
+    await new Promise<void>((resolve) => run.on('run-end', () => resolve()))
+    const error = await rejectionOf(run.result())
+    expect(error).toBeInstanceOf(StepFailedError)
+    expect(error.stepId).toBe('boom')
+    expect(error.attempts).toBe(1)
+    expect(error.cause).toBeInstanceOf(TypeError)
+    // a handle for the ended run, from the store, still identifies the error
+    const revived = await rejectionOf((await engine.getRun(run.id)).result())
+    expect(StepFailedError.isInstance(revived)).toBe(true)
+    expect(revived.message).toBe(error.message)
+    expect(revived.details()).toEqual({ workflowId: 'ends-early', stepId: 'boom', attempts: 1 })
   })
 
   it('getRun of an unknown id throws NotFoundError', async () => {
