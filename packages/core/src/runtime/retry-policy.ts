@@ -61,13 +61,21 @@ export function normalizeRetry(
   if (typeof factor !== 'number' || !(factor >= 1)) {
     throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.factor', expected: 'a number >= 1', received: factor })
   }
+  const type = backoff.type ?? base.type
+  if (type !== 'exponential' && type !== 'fixed') {
+    throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.type', expected: '"exponential" or "fixed"', received: type })
+  }
+  const jitter = backoff.jitter ?? base.jitter
+  if (typeof jitter !== 'boolean') {
+    throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.jitter', expected: 'a boolean', received: jitter })
+  }
   return {
     attempts,
-    type: backoff.type ?? base.type,
+    type,
     initialMs: backoff.initial === undefined ? base.initialMs : parseDuration(backoff.initial, `${where}.retry.backoff.initial`),
     maxMs: backoff.max === undefined ? base.maxMs : parseDuration(backoff.max, `${where}.retry.backoff.max`),
     factor,
-    jitter: backoff.jitter ?? base.jitter,
+    jitter,
   }
 }
 
