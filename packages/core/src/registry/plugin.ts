@@ -57,7 +57,7 @@ export function definePlugin(options: PluginOptions): Plugin {
     const seen = new Set<string>()
     items.forEach((item, index) => {
       if (typeof item !== 'object' || item === null || item.kind !== expectedKind[list]) {
-        throw new InvalidArgumentError({ fn: 'definePlugin', argument: `${list}[${index}]`, expected: `a ${expectedKind[list]}`, received: item })
+        throw new InvalidArgumentError({ fn: 'definePlugin', argument: `${list}[${index}]`, expected: `${expectedKind[list] === 'agent' ? 'an' : 'a'} ${expectedKind[list]}`, received: item })
       }
       if (seen.has(item.id)) throw new ConflictError(`Plugin "${options.name}" lists the ${expectedKind[list]} "${item.id}" twice`)
       seen.add(item.id)
