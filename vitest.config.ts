@@ -1,12 +1,20 @@
 import { defineConfig } from 'vitest/config'
 
 // One runner for the whole repo. Packages import each other through their public entry points,
-// resolved to source here so tests never run against a stale build.
+// resolved to source here so tests never run against a stale build. Subpaths come before their
+// package: an alias also matches everything under its key.
+const source = (path: string) => new URL(path, import.meta.url).pathname
 const alias = {
-  '@tessera/core/definition': new URL('./packages/core/src/definition/index.ts', import.meta.url).pathname,
-  '@tessera/core/testing': new URL('./packages/core/src/testing/index.ts', import.meta.url).pathname,
-  '@tessera/core/node': new URL('./packages/core/src/node/index.ts', import.meta.url).pathname,
-  '@tessera/core': new URL('./packages/core/src/index.ts', import.meta.url).pathname,
+  '@tessera/core/definition': source('./packages/core/src/definition/index.ts'),
+  '@tessera/core/testing': source('./packages/core/src/testing/index.ts'),
+  '@tessera/core/node': source('./packages/core/src/node/index.ts'),
+  '@tessera/core': source('./packages/core/src/index.ts'),
+  '@tessera/agents': source('./packages/agents/src/index.ts'),
+  '@tessera/connectors/http': source('./packages/connectors/src/http/index.ts'),
+  '@tessera/connectors': source('./packages/connectors/src/index.ts'),
+  '@tessera/express': source('./packages/adapters-express/src/index.ts'),
+  '@tessera/fastify': source('./packages/adapters-fastify/src/index.ts'),
+  '@tessera/react-designer': source('./packages/react-designer/src/index.ts'),
 }
 
 export default defineConfig({
@@ -19,7 +27,19 @@ export default defineConfig({
           name: 'node',
           include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           environment: 'node',
-          typecheck: { enabled: true, include: ['packages/*/src/**/*.test-d.ts'], tsconfig: './packages/core/tsconfig.json' },
+          typecheck: {
+            enabled: true,
+            include: ['packages/*/src/**/*.test-d.ts'],
+            tsconfig: './packages/core/tsconfig.json',
+          },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'jsdom',
+          include: ['packages/react-designer/src/**/*.test.tsx'],
+          environment: 'jsdom',
         },
       },
     ],

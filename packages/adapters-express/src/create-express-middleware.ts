@@ -1,0 +1,88 @@
+import type { ServerResponse } from 'node:http'
+import { consoleLogger, serializeError, type Logger } from '@tessera/core'
+import { problemResponse } from './problem-response'
+import { sendFetchResponse } from './send-fetch-response'
+import { toFetchRequest, type NodeRequest } from './to-fetch-request'
+
+/** A Web Fetch handler, such as Tessera's HTTP API. */
+export type FetchHandler = (request: Request) => Promise<Response>
+
+/** Options of {@link createExpressMiddleware}. */
+export interface ExpressMiddlewareOptions {
+  /**
+   * Handle only requests whose path is this path or under it (`/api` takes `/api` and
+   * `/api/runs`, not `/apis`); others go to the next middleware. Default: every request.
+   */
+  basePath?: string
+  /** Where handler failures are logged. Default: `consoleLogger({ level: 'error' })`. */
+  logger?: Logger
+}
+
+/** An Express middleware (also a plain `node:http` request listener, with a `next`). */
+export type ExpressMiddleware = (
+  request: NodeRequest,
+  response: ServerResponse,
+  next: (error?: unknown) => void,
+) => void
+
+/**
+ * Serves a Fetch handler from Express: each request becomes a Fetch `Request` (aborted if the
+ * client disconnects), and the handler's `Response` is written back, streamed bodies included.
+ * A handler that throws gets an `application/problem+json` answer (status from the error's
+ * code, 500 for unknown errors) and is logged.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * const app = express()
+ * app.use(createExpressMiddleware((request) => tesseraHttpHandler(request), { basePath: '/tessera' }))
+ * app.listen(3000)
+ * ```
+ */
+export function createExpressMiddleware(
+  handler: FetchHandler,
+  options: ExpressMiddlewareOptions = {},
+): ExpressMiddleware {
+  const basePath = options.basePath?.replace(/\/+$/, '') ?? ''
+  const logger = options.logger ?? consoleLogger({ level: 'error' })
+  return (request, response, next) => {
+    const path = (request.originalUrl ?? request.url ?? '/').split('?')[0]!
+    if (basePath !== '' && path !== basePath && !path.startsWith(`${basePath}/`)) {
+      next()
+      return
+    }
+    void serve(handler, request, response, logger)
+  }
+}
+
+async function serve(
+  handler: FetchHandler,
+  request: NodeRequest,
+  response: ServerResponse,
+  logger: Logger,
+): Promise<void> {
+  const controller = new AbortController()
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort(new Error('The client closed the connection'))
+  })
+  const where = { method: request.method, url: request.originalUrl ?? request.url }
+  let fetchResponse: Response
+  try {
+    fetchResponse = await handler(toFetchRequest(request, { signal: controller.signal }))
+    if (!(fetchResponse instanceof Response)) {
+      throw new TypeError(
+        `The request handler must resolve to a Response, received ${typeof fetchResponse}`,
+      )
+    }
+  } catch (error) {
+    logger.error('request handler failed', { ...where, error: serializeError(error) })
+    fetchResponse = problemResponse(error)
+  }
+  try {
+    await sendFetchResponse(response, fetchResponse)
+  } catch (error) {
+    // Headers are gone: all that is left is to cut the connection so the client sees a failure.
+    logger.error('sending the response failed', { ...where, error: serializeError(error) })
+    response.destroy(error instanceof Error ? error : undefined)
+  }
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+
+/**
+ * The parts of an incoming request that the adapter reads: Node's `IncomingMessage`, plus what
+ * Express adds (`originalUrl`, `protocol`, `host`, and `body` when a body parser ran). An
+ * Express `Request` is one; so is a plain `node:http` request.
+ */
+export type NodeRequest = IncomingMessage & {
+  originalUrl?: string
+  protocol?: string
+  host?: string
+  body?: unknown
+}
+
+/** Options of {@link toFetchRequest}. */
+export interface ToFetchRequestOptions {
+  /** Aborts the Fetch request, typically when the client disconnects. */
+  signal?: AbortSignal
+}
+
+/**
+ * Translates an Express (or `node:http`) request into a Web Fetch `Request`: the full URL as the
+ * client sent it (`originalUrl`, so a mount path stays in it), every header, and the body as a
+ * stream. When a body parser such as `express.json()` already read the body, the parsed body is
+ * encoded again (JSON, or form fields for `application/x-www-form-urlencoded`).
+ *
+ * @example
+ * ```ts
+ * app.post('/hook', async (request, response) => {
+ *   const fetchRequest = toFetchRequest(request)
+ *   const payload = await fetchRequest.json()
+ *   response.sendStatus(204)
+ * })
+ * ```
+ */
+export function toFetchRequest(request: NodeRequest, options: ToFetchRequestOptions = {}): Request {
+  const method = request.method ?? 'GET'
+  const headers = new Headers()
+  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index]!
+    // HTTP/2 pseudo-headers (":path") are not headers of a Fetch request.
+    if (!name.startsWith(':')) headers.append(name, request.rawHeaders[index + 1]!)
+  }
+  const init: RequestInit & { duplex?: 'half' } = {
+    method,
+    headers,
+    signal: options.signal ?? null,
+  }
+  const body = requestBody(request, method, headers)
+  if (body !== null) {
+    init.body = body
+    // Required by the Fetch standard for a streamed request body.
+    init.duplex = 'half'
+  }
+  return new Request(requestUrl(request), init)
+}
+
+function requestUrl(request: NodeRequest): string {
+  const encrypted = (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true
+  const protocol =
+    request.protocol === 'https' || request.protocol === 'http'
+      ? request.protocol
+      : encrypted
+        ? 'https'
+        : 'http'
+  const host = [request.host, request.headers.host, request.headers[':authority']].find(
+    (candidate): candidate is string =>
+      typeof candidate === 'string' && /^[A-Za-z0-9.\-_~[\]:%]+$/.test(candidate),
+  )
+  const path = request.originalUrl ?? request.url ?? '/'
+  // Concatenated, not resolved: a path like "//other.example/x" must not change the host.
+  return `${protocol}://${host ?? 'localhost'}${path.startsWith('/') ? path : `/${path}`}`
+}
+
+function requestBody(request: NodeRequest, method: string, headers: Headers): BodyInit | null {
+  if (method === 'GET' || method === 'HEAD') return null
+  const consumed = request.readableDidRead || request.readableEnded
+  if (consumed) return parsedBody(request.body, headers)
+  if (
+    headers.get('content-length') === '0' ||
+    (!headers.has('content-length') && !headers.has('transfer-encoding'))
+  )
+    return null
+  return Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>
+}
+
+/** Encodes a body that a parser already turned into a value. */
+function parsedBody(body: unknown, headers: Headers): BodyInit | null {
+  if (body === undefined || body === null) return null
+  // The original length may not match the re-encoded body.
+  headers.delete('content-length')
+  if (typeof body === 'string' || body instanceof Uint8Array) return body as BodyInit
+  if (/^application\/x-www-form-urlencoded\b/i.test(headers.get('content-type') ?? '')) {
+    const form = new URLSearchParams()
+    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+      for (const item of Array.isArray(value) ? value : [value]) form.append(key, String(item))
+    }
+    return form.toString()
+  }
+  return JSON.stringify(body)
+}

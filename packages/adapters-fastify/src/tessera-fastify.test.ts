@@ -1,0 +1,212 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NotFoundError, type Logger } from '@tessera/core'
+import { tesseraFastify, type FetchHandler } from './tessera-fastify'
+
+let app: FastifyInstance
+let origin: string
+const logged: string[] = []
+const logger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: (message) => void logged.push(message),
+  child: () => logger,
+}
+
+let releaseSecondEvent: () => void = () => {}
+let streamCancelled: Promise<unknown> = Promise.resolve()
+let requestAborted: Promise<unknown> = Promise.resolve()
+
+const handler: FetchHandler = async (request) => {
+  const url = new URL(request.url)
+  switch (url.pathname) {
+    case '/api':
+      return new Response('api root')
+    case '/api/echo':
+      return Response.json(
+        {
+          method: request.method,
+          url: request.url,
+          contentType: request.headers.get('content-type'),
+          custom: request.headers.get('x-custom'),
+          body: request.body === null ? null : await request.json(),
+        },
+        { status: 201, headers: { 'x-handled-by': 'tessera' } },
+      )
+    case '/api/text':
+      return new Response(`got ${await request.text()}`)
+    case '/api/cookies': {
+      const headers = new Headers()
+      headers.append('set-cookie', 'a=1; Path=/')
+      headers.append('set-cookie', 'b=2; Path=/')
+      return new Response(null, { status: 204, statusText: 'Nothing Here', headers })
+    }
+    case '/api/events': {
+      const encoder = new TextEncoder()
+      const second = new Promise<void>((resolve) => (releaseSecondEvent = resolve))
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(encoder.encode('event: step-end\ndata: {"n":1}\n\n'))
+            await second
+            controller.enqueue(encoder.encode('event: run-end\ndata: {"n":2}\n\n'))
+            controller.close()
+          },
+        }),
+        { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } },
+      )
+    }
+    case '/api/forever': {
+      let cancelled: (reason: unknown) => void = () => {}
+      streamCancelled = new Promise((resolve) => (cancelled = resolve))
+      requestAborted = new Promise((resolve) =>
+        request.signal.addEventListener('abort', () => resolve(request.signal.reason)),
+      )
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('data: hello\n\n'))
+          },
+          cancel: (reason) => cancelled(reason),
+        }),
+        { headers: { 'content-type': 'text/event-stream' } },
+      )
+    }
+    case '/api/missing':
+      throw new NotFoundError({ kind: 'workflow', id: 'wf-404' })
+    case '/api/boom':
+      throw new Error('database password is hunter2')
+    default:
+      return new Response('no route', { status: 404 })
+  }
+}
+
+beforeAll(async () => {
+  app = Fastify()
+  await app.register(tesseraFastify, { prefix: '/api', handler, logger })
+  // A route of the application itself: its JSON parsing must be untouched by the plugin.
+  app.post('/own', async (request) => ({ own: request.body }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+})
+
+afterAll(async () => {
+  app.server.closeAllConnections()
+  await app.close()
+})
+
+describe('tesseraFastify with a real Fastify server', () => {
+  it('round-trips a JSON POST body, the URL with its query, headers and the status', async () => {
+    const response = await fetch(`${origin}/api/echo?x=1&y=two`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-custom': 'hello' },
+      body: JSON.stringify({ order: 42, items: ['a', 'b'], note: 'ünïcode ✓' }),
+    })
+    expect(response.status).toBe(201)
+    expect(response.headers.get('x-handled-by')).toBe('tessera')
+    expect(await response.json()).toEqual({
+      method: 'POST',
+      url: `${origin}/api/echo?x=1&y=two`,
+      contentType: 'application/json',
+      custom: 'hello',
+      body: { order: 42, items: ['a', 'b'], note: 'ünïcode ✓' },
+    })
+  })
+
+  it('streams bodies of any content type, and none for a GET', async () => {
+    const text = await fetch(`${origin}/api/text`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/x-custom' },
+      body: 'raw bytes',
+    })
+    expect(await text.text()).toBe('got raw bytes')
+    // Bytes without any content type still reach the handler.
+    const bytes = await fetch(`${origin}/api/text`, {
+      method: 'POST',
+      body: new TextEncoder().encode('no type'),
+    })
+    expect(await bytes.text()).toBe('got no type')
+    expect((await (await fetch(`${origin}/api/echo`)).json()).body).toBeNull()
+  })
+
+  it('serves the prefix itself', async () => {
+    const response = await fetch(`${origin}/api`)
+    expect(await response.text()).toBe('api root')
+  })
+
+  it('keeps every set-cookie header and an empty body', async () => {
+    const response = await fetch(`${origin}/api/cookies`)
+    expect(response.status).toBe(204)
+    expect(response.statusText).toBe('Nothing Here')
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Path=/'])
+    expect(await response.text()).toBe('')
+  })
+
+  it('streams a response body chunk by chunk (server-sent events)', async () => {
+    const response = await fetch(`${origin}/api/events`)
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    // The second event is only produced after the client saw the first: a buffering adapter hangs here.
+    const first = await reader.read()
+    expect(first.value).toBe('event: step-end\ndata: {"n":1}\n\n')
+    releaseSecondEvent()
+    let rest = ''
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += chunk.value
+    expect(rest).toBe('event: run-end\ndata: {"n":2}\n\n')
+  })
+
+  it('cancels the body stream and aborts the request when the client disconnects', async () => {
+    const controller = new AbortController()
+    const response = await fetch(`${origin}/api/forever`, { signal: controller.signal })
+    await response.body!.getReader().read()
+    controller.abort()
+    await expect(streamCancelled).resolves.toBeDefined()
+    await expect(requestAborted).resolves.toBeInstanceOf(Error)
+  })
+
+  it('answers a handler that throws with a 500 problem+json body that hides the message', async () => {
+    const response = await fetch(`${origin}/api/boom`)
+    expect(response.status).toBe(500)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+    const problem = await response.json()
+    expect(problem).toMatchObject({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      code: 'internal',
+    })
+    expect(JSON.stringify(problem)).not.toContain('hunter2')
+    expect(logged).toContain('request handler failed')
+  })
+
+  it('maps a Tessera error to its status', async () => {
+    const response = await fetch(`${origin}/api/missing`)
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      detail: expect.stringContaining('wf-404'),
+    })
+  })
+
+  it('leaves the rest of the application alone', async () => {
+    const own = await fetch(`${origin}/own`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    })
+    expect(await own.json()).toEqual({ own: { a: 1 } })
+    expect((await fetch(`${origin}/apis`)).status).toBe(404)
+  })
+
+  it('refuses to register without a handler', async () => {
+    const other = Fastify()
+    await expect(other.register(tesseraFastify, { prefix: '/x' } as never).ready()).rejects.toThrow(
+      /"handler" option must be a function/,
+    )
+    await other.close()
+  })
+})

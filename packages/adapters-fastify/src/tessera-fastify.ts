@@ -1,0 +1,79 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import { pinoLogger, serializeError, type Logger } from '@tessera/core'
+import { problemResponse } from './problem-response'
+import { sendFetchResponse } from './send-fetch-response'
+import { toFetchRequest } from './to-fetch-request'
+
+/** A Web Fetch handler, such as Tessera's HTTP API. */
+export type FetchHandler = (request: Request) => Promise<Response>
+
+/** Options of the {@link tesseraFastify} plugin. */
+export interface TesseraFastifyOptions {
+  /** The Fetch handler that answers every request under the prefix. */
+  handler: FetchHandler
+  /** Fastify's own `prefix` option: the handler serves this path and everything under it. */
+  prefix?: string
+  /** Where handler failures are logged. Default: the request's Fastify logger. */
+  logger?: Logger
+}
+
+const plugin: FastifyPluginAsync<TesseraFastifyOptions> = async (fastify, options) => {
+  if (typeof options.handler !== 'function') {
+    throw new TypeError(
+      `@tessera/fastify: the "handler" option must be a function, received ${typeof options.handler}`,
+    )
+  }
+  // Inside this plugin only: leave every body unread, so the handler streams it.
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+
+  const route = async (request: FastifyRequest, reply: FastifyReply) => {
+    const controller = new AbortController()
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished)
+        controller.abort(new Error('The client closed the connection'))
+    })
+    let response: Response
+    try {
+      response = await options.handler(toFetchRequest(request, { signal: controller.signal }))
+      if (!(response instanceof Response)) {
+        throw new TypeError(
+          `The request handler must resolve to a Response, received ${typeof response}`,
+        )
+      }
+    } catch (error) {
+      const logger = options.logger ?? pinoLogger(request.log)
+      logger.error('request handler failed', {
+        method: request.method,
+        url: request.url,
+        error: serializeError(error),
+      })
+      response = problemResponse(error)
+    }
+    return sendFetchResponse(reply, response)
+  }
+  fastify.all('/', route)
+  fastify.all('/*', route)
+}
+
+/**
+ * A Fastify plugin that serves a Fetch handler: each request becomes a Fetch `Request`
+ * (aborted if the client disconnects, body streamed unparsed), and the handler's `Response` is
+ * sent back, streamed bodies included. A handler that throws gets an
+ * `application/problem+json` answer (status from the error's code, 500 for unknown errors).
+ * The plugin is encapsulated: its body handling does not leak into the rest of the app.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * const app = Fastify({ logger: true })
+ * await app.register(tesseraFastify, { prefix: '/tessera', handler: (request) => tesseraHttpHandler(request) })
+ * await app.listen({ port: 3000 })
+ * ```
+ */
+export const tesseraFastify = fastifyPlugin(plugin, {
+  name: '@tessera/fastify',
+  fastify: '5.x',
+  encapsulate: true,
+})

@@ -1,0 +1,8 @@
+import { createTsupConfig } from '../../scripts/tsup-config.mjs'
+
+export const entry = {
+  index: 'src/index.ts',
+  http: 'src/http/index.ts',
+}
+
+export default createTsupConfig({ entry, external: ['@tessera/core', 'zod'] })
