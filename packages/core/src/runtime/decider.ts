@@ -13,13 +13,25 @@ export class ScopeMiss {
   constructor(readonly key: string) {}
 }
 
-/** Everything one decision produces, committed atomically by the engine. */
+/** A child's completion in a scope opened by an earlier commit. */
+export interface Join {
+  scopeKey: string
+  index: number
+  output: unknown
+  node: PlanNode
+  path: number[]
+}
+
+/** Everything one decision produces, committed by the engine (the first join with the rest). */
 export interface Effects {
   tasks: TaskRecord[]
   /** Scopes opened by this change (joins resolved locally are already filled in). */
   scopes: ScopeRecord[]
-  /** A child's completion in a scope opened by an earlier commit. */
-  join?: { scopeKey: string; index: number; output: unknown; node: PlanNode; path: number[] }
+  /**
+   * Completions in scopes opened by earlier commits. Usually one; more when the completion of a
+   * foreach item starts the next item and that one completes at once (a body without steps).
+   */
+  joins: Join[]
   /** The run's end, when the decision reached it. */
   end?: { status: 'succeeded'; output: unknown }
 }
@@ -40,13 +52,17 @@ export interface DecisionContext {
  * must be deterministic.
  */
 export class Decision {
-  readonly effects: Effects = { tasks: [], scopes: [] }
+  readonly effects: Effects = { tasks: [], scopes: [], joins: [] }
   private local: Map<string, ScopeRecord> | undefined
+  /** Work deferred by {@link defer}; drained by the outermost public call. */
+  private deferred: (() => void)[] | undefined
+  private driving = false
 
   constructor(private readonly context: DecisionContext) {}
 
   /** Starts `node` with `input`. */
   enter(node: PlanNode, input: unknown, path: number[]): void {
+    if (!this.driving) return this.drive(() => this.enter(node, input, path))
     const { plan } = this.context
     switch (node.kind) {
       case 'step':
@@ -134,6 +150,7 @@ export class Decision {
 
   /** Continues after `node` (at `path`) produced `output`. */
   complete(node: PlanNode, path: number[], output: unknown): void {
+    if (!this.driving) return this.drive(() => this.complete(node, path, output))
     const { plan } = this.context
     if (node.parent === -1) {
       const schema = plan.workflow.outputSchema
@@ -173,7 +190,8 @@ export class Decision {
             message: `loop did not end within maxIterations (${parent.maxIterations})`,
           })
         }
-        this.enter(plan.nodes[parent.child]!, output, [...outer, iteration])
+        // Deferred, not recursive: iterations that complete at once would grow the stack.
+        this.defer(() => this.enter(plan.nodes[parent.child]!, output, [...outer, iteration]))
         return
       }
       case 'parallel':
@@ -189,7 +207,8 @@ export class Decision {
         const items = scope.items!
         // Lane chaining: item i starts item i + concurrency, so at most `concurrency` run at once
         // and the choice needs no shared counter.
-        if (next < items.length) this.enter(plan.nodes[parent.child]!, items[next], [...outer, next])
+        // Deferred, not recursive: items that complete at once would grow the stack per item.
+        if (next < items.length) this.defer(() => this.enter(plan.nodes[parent.child]!, items[next], [...outer, next]))
         this.join(parent, outer, index, output)
         return
       }
@@ -202,6 +221,23 @@ export class Decision {
   /** Continues after a scope completed with all its children's outputs. */
   completeScope(node: PlanNode, path: number[], scope: ScopeRecord): void {
     this.complete(node, path, scopeOutput(node, scope))
+  }
+
+  /** Runs `fn`, then the work it deferred, in a loop: the stack stays as deep as the workflow. */
+  private drive(fn: () => void): void {
+    this.driving = true
+    try {
+      fn()
+      const queue = this.deferred
+      if (queue) for (let index = 0; index < queue.length; index++) queue[index]!()
+    } finally {
+      this.driving = false
+      this.deferred = undefined
+    }
+  }
+
+  private defer(work: () => void): void {
+    ;(this.deferred ??= []).push(work)
   }
 
   private open(node: PlanNode, path: number[], expected: number, items: unknown[] | undefined): void {
@@ -222,7 +258,7 @@ export class Decision {
     const key = instanceKey(node.id, path)
     const local = this.local?.get(key)
     if (local === undefined) {
-      this.effects.join = { scopeKey: key, index, output, node, path }
+      this.effects.joins.push({ scopeKey: key, index, output, node, path })
       return
     }
     if (!(index in local.results)) {

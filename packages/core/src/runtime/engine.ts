@@ -34,7 +34,7 @@ import {
 import type { Plugin } from '../registry/plugin'
 import { createRegistry, type Registry } from '../registry/registry'
 import { noopLogger } from '../telemetry/noop-logger'
-import { Decision, ScopeMiss, type Effects } from './decider'
+import { Decision, ScopeMiss, type Effects, type Join } from './decider'
 import { parseDuration, type Duration } from './duration'
 import type { EngineEventMap, EngineEventName, RunStartEvent } from './events'
 import { compilePlan, type ExecutionPlan, type PlanNode } from './plan'
@@ -312,47 +312,52 @@ export function createEngine(options: EngineOptions = {}): Engine {
     effects: Effects,
     beforeFollowUp?: () => void,
   ): Promise<boolean> => {
-    let current = commit
-    let currentEffects = effects
-    let first = true
-    for (;;) {
-      if (currentEffects.scopes.length > 0) current.scopes = currentEffects.scopes
-      if (currentEffects.tasks.length > 0) current.tasks = currentEffects.tasks
-      if (currentEffects.join) {
-        const { scopeKey, index, output } = currentEffects.join
-        current.join = { scopeKey, index, output }
-      }
-      if (currentEffects.end) {
-        const now = clock.now()
-        current.run = { status: 'succeeded', output: currentEffects.end.output, updatedAt: now, endedAt: now }
-      }
-      const result = await store.commit(current)
-      if (result.status !== 'committed') {
-        // Another process ended the run: settle this process's handle too.
-        if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
-        return !first
-      }
-      cacheScopes(runId, currentEffects.scopes)
-      const published = publishTasks(currentEffects.tasks)
-      if (published !== undefined) await published
-      if (first) beforeFollowUp?.()
-      first = false
-      if (currentEffects.end) {
-        finishRun(runId, plan.workflow.id, 'succeeded', currentEffects.end.output, undefined)
+    if (effects.scopes.length > 0) commit.scopes = effects.scopes
+    if (effects.tasks.length > 0) commit.tasks = effects.tasks
+    // A commit carries one join; any further ones (see Effects.joins) follow it, one commit each.
+    const [firstJoin, ...moreJoins] = effects.joins
+    if (firstJoin) commit.join = { scopeKey: firstJoin.scopeKey, index: firstJoin.index, output: firstJoin.output }
+    if (effects.end) {
+      const now = clock.now()
+      commit.run = { status: 'succeeded', output: effects.end.output, updatedAt: now, endedAt: now }
+    }
+    const result = await store.commit(commit)
+    if (result.status !== 'committed') {
+      // Another process ended the run: settle this process's handle too.
+      if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
+      return false
+    }
+    cacheScopes(runId, effects.scopes)
+    const published = publishTasks(effects.tasks)
+    if (published !== undefined) await published
+    beforeFollowUp?.()
+    if (effects.end) {
+      finishRun(runId, plan.workflow.id, 'succeeded', effects.end.output, undefined)
+      return true
+    }
+    const completed: [Join, ScopeRecord][] = []
+    const isLast = (scope: ScopeRecord | undefined): scope is ScopeRecord => scope !== undefined && scope.completed === scope.expected && !scope.closed
+    if (firstJoin && isLast(result.scope)) completed.push([firstJoin, result.scope])
+    for (const join of moreJoins) {
+      const joined = await store.commit({ runId, join: { scopeKey: join.scopeKey, index: join.index, output: join.output } })
+      if (joined.status !== 'committed') {
+        if (joined.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(joined.run)
         return true
       }
-      const join = currentEffects.join
-      const scope = result.scope
-      if (!join || !scope || scope.completed !== scope.expected || scope.closed) return true
-      // The last child of a scope: continue the workflow after the join (once, by closeScope).
+      if (isLast(joined.scope)) completed.push([join, joined.scope])
+    }
+    // The last child of a scope: continue the workflow after the join (once, by closeScope).
+    for (const [join, scope] of completed) {
+      let next: Effects
       try {
-        currentEffects = await decide(plan, runId, clock.now(), (decision) => decision.completeScope(join.node, join.path, scope))
+        next = await decide(plan, runId, clock.now(), (decision) => decision.completeScope(join.node, join.path, scope))
       } catch (error) {
         await failRun(plan, runId, { runId, closeScope: scope.key }, error)
         return true
       }
-      current = { runId, closeScope: scope.key }
+      await commitEffects(plan, runId, { runId, closeScope: scope.key }, next)
     }
+    return true
   }
 
   const endedElsewhere = (run: RunRecord) => {
