@@ -85,7 +85,7 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
         }).index
       }
       case 'code':
-        return add({ ...base, kind: 'code', fn: resolveFunction(definition.function, `${path}.function`) }).index
+        return add({ ...base, kind: 'code', fn: resolveFunction(definition.function, `${path}.function`, owner) }).index
       case 'sequence': {
         const node = add({ ...base, kind: 'sequence', children: [] as number[] })
         definition.children.forEach((child, index) => {
@@ -104,7 +104,7 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
       case 'branch': {
         const node = add({ ...base, kind: 'branch', children: [] as number[], conditions: [] as InlineFunction[] })
         definition.cases.forEach((entry, index) => {
-          node.conditions.push(resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`))
+          node.conditions.push(resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`, owner))
           node.children.push(visit(entry.then, `${path}.cases[${index}].then`, node.index, index, owner, prefix, stack))
         })
         return node.index
@@ -115,7 +115,7 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
         return node.index
       }
       case 'loop': {
-        const until = resolveFunction(definition.until.function, `${path}.until.function`)
+        const until = resolveFunction(definition.until.function, `${path}.until.function`, owner)
         const node = add({ ...base, kind: 'loop', child: -1, until, maxIterations: definition.maxIterations })
         node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
         return node.index
@@ -142,8 +142,10 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
     }
   }
 
-  const resolveFunction = (id: string, path: string): InlineFunction => {
-    const fn = registry.functions.get(id)
+  const resolveFunction = (id: string, path: string, owner: Workflow): InlineFunction => {
+    // The workflow's own functions first: the registry holds the latest registered version's
+    // functions under the same ids, and a run is pinned to the version it started with.
+    const fn = owner.functions.get(id) ?? registry.functions.get(id)
     if (fn) return fn
     issues.push({ path, message: `unknown function "${id}"` })
     return () => undefined
