@@ -151,3 +151,15 @@ export function thrownBy(fn: () => unknown): any {
   }
   throw new Error('expected the function to throw, but it returned')
 }
+
+/** `promise`, or a rejection if it has not settled after a fail-safe delay (a hang fails fast). */
+export function settleWithin<T>(promise: Promise<T>, failSafeMs = 3000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const failSafe = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`did not settle within ${failSafeMs} ms (hung?)`)),
+      failSafeMs,
+    )
+  })
+  return Promise.race([promise, failSafe]).finally(() => clearTimeout(timer))
+}

@@ -62,8 +62,14 @@ describe('normalizeRetry', () => {
         { backoff: { initial: 'later' } },
         '"createStep("s").retry.backoff.initial" must be a duration',
       ],
-      [{ backoff: { type: 'linear' } }, 'createStep("s"): "retry.backoff.type" must be "exponential" or "fixed", received "linear"'],
-      [{ backoff: { jitter: 'yes' } }, 'createStep("s"): "retry.backoff.jitter" must be a boolean, received "yes"'],
+      [
+        { backoff: { type: 'linear' } },
+        'createStep("s"): "retry.backoff.type" must be "exponential" or "fixed", received "linear"',
+      ],
+      [
+        { backoff: { jitter: 'yes' } },
+        'createStep("s"): "retry.backoff.jitter" must be a boolean, received "yes"',
+      ],
     ]
     for (const [options, message] of cases) {
       const error = thrownBy(() => normalizeRetry(options as any, 'createStep("s")'))
