@@ -14,7 +14,8 @@ export function createTsupConfig(options) {
     sourcemap: true,
     clean: true,
     splitting: true,
-    treeshake: true,
+    // Rollup's tree-shaking pass drops a banner such as "use client": skip it when one is set.
+    treeshake: !options.banner,
     target: 'es2022',
     platform: options.platform ?? 'neutral',
     external: options.external ?? [],

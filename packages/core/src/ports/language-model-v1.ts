@@ -53,8 +53,8 @@ export type ModelStreamPart =
   | { type: 'finish'; response: ModelResponse }
 
 /**
- * The language-model port, version 1. Providers in `@tessera/agents/*` implement it; the test
- * kit has a scripted one for users' unit tests.
+ * The language-model port, version 1. Providers in `@tessera/agents/*` implement it;
+ * `createScriptedModel` in `@tessera/agents` is a scripted one for users' unit tests.
  *
  * @example
  * ```ts
