@@ -117,6 +117,8 @@ interface LocalRun {
   executions: Set<StepExecution>
   /** The run-start event until it is delivered (it must precede every other event of the run). */
   pendingStart: RunStartEvent | undefined
+  /** Polls the store for an end committed by another process (see localResult). */
+  watch?: Promise<void>
 }
 
 const scheduleSoon: (callback: () => void) => void =
@@ -237,10 +239,31 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (listening('run-start', runId)) emit('run-start', event)
   }
 
+  /**
+   * The outcome of a run started here. Without a worker, or with a shared store, other processes
+   * may make the run's last commit: the store is then polled as well, and what it reports settles
+   * this process's promise (and its events and span) too.
+   */
+  const localResult = (runId: string, local: LocalRun): Promise<unknown> => {
+    if (workerOptions && !store.capabilities.shared) return local.promise
+    local.watch ??= (async () => {
+      for (;;) {
+        if (closed || localRuns.get(runId) !== local) return
+        const run = await store.getRun(runId)
+        if (run && terminalRunStatuses.has(run.status)) {
+          if (localRuns.get(runId) === local) endedElsewhere(run)
+          return
+        }
+        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
+      }
+    })().catch((error: unknown) => logger.warn('Polling the store for a run result failed', { runId, error: serializeError(error) }))
+    return local.promise
+  }
+
   /** A handle whose result() is the run's own promise while this process knows the run's outcome. */
   const handleFor = (runId: string, workflowId: string, created: boolean) => {
     const local = localRuns.get(runId)
-    return new RunHandle(runId, workflowId, created, local ? { ...backend, result: () => local.promise } : backend)
+    return new RunHandle(runId, workflowId, created, local ? { ...backend, result: () => localResult(runId, local) } : backend)
   }
 
   // ── run completion ──────────────────────────────────────────────────────────────────────────
@@ -513,14 +536,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     async result(runId) {
       const local = localRuns.get(runId)
-      if (local) return local.promise
+      if (local) return localResult(runId, local)
       for (;;) {
         const run = await store.getRun(runId)
         if (!run) throw new NotFoundError({ kind: 'run', id: runId })
         if (run.status === 'succeeded') return run.output
         if (terminalRunStatuses.has(run.status)) throw deserializeError(run.error ?? serializeError(new TesseraError('internal', `Run "${runId}" ended with status ${run.status}`)))
         const again = localRuns.get(runId)
-        if (again) return again.promise
+        if (again) return localResult(runId, again)
         await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
       }
     },
