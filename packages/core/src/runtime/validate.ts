@@ -48,10 +48,28 @@ export function toValidationIssues(issues: readonly z.core.$ZodIssue[], root: un
         }
       case 'unrecognized_keys':
         return { path, expected: `no key ${issue.keys.map((k) => `"${k}"`).join(', ')}`, message: issue.message }
+      case 'too_big':
+      case 'too_small':
+        return { path, expected: describeBound(issue), received, message: issue.message }
+      case 'invalid_format':
+        return { path, expected: `${issue.format} format`, received, message: issue.message }
+      case 'not_multiple_of':
+        return { path, expected: `a multiple of ${String(issue.divisor)}`, received, message: issue.message }
       default:
-        return { path, expected: issue.message, received, message: issue.message }
+        // No `expected`: the message ("Invalid input", a refinement's own text) reads alone.
+        return { path, received, message: issue.message }
     }
   })
+}
+
+/** `number <= 10`, `at least 3 characters`, `exactly 2 items`, … */
+function describeBound(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall): string {
+  const upper = issue.code === 'too_big'
+  const limit = String(upper ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum)
+  const unit = issue.origin === 'string' ? 'characters' : issue.origin === 'array' || issue.origin === 'set' ? 'items' : undefined
+  if (unit === undefined) return `${issue.origin} ${upper ? '<' : '>'}${issue.inclusive ? '=' : ''} ${limit}`
+  const bound = issue.exact ? 'exactly' : upper ? (issue.inclusive ? 'at most' : 'fewer than') : issue.inclusive ? 'at least' : 'more than'
+  return `${bound} ${limit} ${unit}`
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
