@@ -3,11 +3,13 @@ import { z } from 'zod'
 import {
   NotFoundError,
   StepFailedError,
+  createInProcessQueue,
+  createMemoryStore,
   createStep,
   createWorkflow,
   type EngineEvent,
 } from '../index'
-import { recordEvents, rejectionOf, useEngines } from '../../test/helpers'
+import { flush, recordEvents, rejectionOf, settleWithin, useEngines } from '../../test/helpers'
 
 const inc = createStep({
   id: 'inc',
@@ -295,5 +297,41 @@ describe('engine: runs, records and history', () => {
       // only outputs are kept, never snapshots: each record holds one step's output
       expect(steps.at(-1)!.output).toEqual({ n: size })
     }
+  })
+})
+
+describe('engine: observers (worker: false)', () => {
+  it('an engine without a worker starts runs that another engine executes, and sees their end', async () => {
+    const store = createMemoryStore()
+    const queue = createInProcessQueue()
+    let executedBy: string | undefined
+    const tagged = createStep({
+      id: 'tagged',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: async ({ input, runId }) => {
+        executedBy = runId
+        return { n: input.n * 10 }
+      },
+    })
+    const wf = createWorkflow({ id: 'observed', input: z.object({ n: z.number() }) })
+      .then(tagged)
+      .commit()
+    const observer = newEngine({
+      store,
+      queue,
+      worker: false,
+      resultPollInterval: 5,
+      workflows: [wf],
+    })
+    const run = await observer.start(wf, { n: 4 })
+    const ends: EngineEvent[] = []
+    run.on('run-end', (event) => ends.push(event))
+    await flush()
+    expect(executedBy).toBeUndefined() // nobody executes it yet
+    newEngine({ store, queue, workflows: [wf] })
+    expect(await settleWithin(run.result())).toEqual({ n: 40 })
+    expect(executedBy).toBe(run.id)
+    expect(ends).toMatchObject([{ type: 'run-end', status: 'succeeded', output: { n: 40 } }])
   })
 })

@@ -175,3 +175,40 @@ describe('validation: step input and output', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain('hunter2')
   })
 })
+
+describe('validation: issue wording', () => {
+  const check = async (schema: z.ZodType, value: unknown) => {
+    const wf = createWorkflow({ id: 'words', input: schema }).commit()
+    return (await rejectionOf(newEngine().start(wf, value as never))).message as string
+  }
+
+  it('bounds, formats and multiples read as expectations', async () => {
+    expect(await check(z.object({ n: z.number().max(1) }), { n: 3 })).toBe(
+      'Workflow "words" received invalid input at "n": expected number <= 1, received number',
+    )
+    expect(await check(z.object({ n: z.number().gt(0) }), { n: 0 })).toBe(
+      'Workflow "words" received invalid input at "n": expected number > 0, received number',
+    )
+    expect(await check(z.object({ s: z.string().min(3) }), { s: 'ab' })).toBe(
+      'Workflow "words" received invalid input at "s": expected at least 3 characters, received string',
+    )
+    expect(await check(z.object({ list: z.array(z.number()).length(2) }), { list: [1] })).toBe(
+      'Workflow "words" received invalid input at "list": expected exactly 2 items, received array',
+    )
+    expect(await check(z.object({ email: z.email() }), { email: 'nope' })).toBe(
+      'Workflow "words" received invalid input at "email": expected email format, received string',
+    )
+    expect(await check(z.object({ n: z.number().multipleOf(5) }), { n: 7 })).toBe(
+      'Workflow "words" received invalid input at "n": expected a multiple of 5, received number',
+    )
+  })
+
+  it('other issues show their own message', async () => {
+    const schema = z.object({
+      code: z.string().refine((value) => value.startsWith('A'), 'must start with A'),
+    })
+    expect(await check(schema, { code: 'B1' })).toBe(
+      'Workflow "words" received invalid input at "code": must start with A, received string',
+    )
+  })
+})
