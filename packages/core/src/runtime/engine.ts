@@ -114,7 +114,6 @@ interface LocalRun {
   promise: Promise<unknown>
   span: Span | undefined
   spanContext: Context | undefined
-  executions: Set<StepExecution>
   /** The run-start event until it is delivered (it must precede every other event of the run). */
   pendingStart: RunStartEvent | undefined
   /** Polls the store for an end committed by another process (see localResult). */
@@ -142,7 +141,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
   const store = options.store ?? createMemoryStore()
   const queue = options.queue ?? createInProcessQueue({ clock: options.clock })
-  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'getRun', 'getRunHistory', 'getScope', 'listRuns', 'listStaleTasks', 'close'])
+  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'renewTask', 'getRun', 'getRunHistory', 'getScope', 'listRuns', 'listStaleTasks', 'close'])
   checkPort('queue', queue, ['publish', 'consume', 'close'])
   const clock = options.clock ?? systemClock
   const newId = options.idGenerator ?? randomId
@@ -150,6 +149,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const logger = (options.logger ?? noopLogger).child({ engine: engineId })
   const tracer = options.tracer === false ? undefined : (options.tracer ?? trace.getTracer('@tessera/core'))
   const leaseMs = parseDuration(options.lease ?? '30s', 'createEngine.lease')
+  // How long an unclaimed task waits before recovery republishes it (default: one lease).
+  const staleAfterMs =
+    options.recovery && options.recovery.olderThan !== undefined ? parseDuration(options.recovery.olderThan, 'createEngine.recovery.olderThan') : leaseMs
   const pollMs = parseDuration(options.resultPollInterval ?? 250, 'createEngine.resultPollInterval')
   const engineDefaults = {
     ...(options.defaults?.retry ? { retry: normalizeRetry(options.defaults.retry, 'createEngine.defaults') } : {}),
@@ -168,6 +170,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const runEmitters = new Map<string, EventEmitter>()
   const localRuns = new Map<string, LocalRun>()
   const scopeCache = new Map<string, ScopeRecord>()
+  /** Step attempts executing in this engine, by run id (any run, wherever it was started). */
+  const running = new Map<string, Set<StepExecution>>()
+  // Leases only matter when something may reclaim a task: recovery, here or in another process.
+  const heartbeats = store.capabilities.durable || store.capabilities.shared || (options.recovery !== undefined && options.recovery !== false)
   let consumer: QueueConsumer | undefined
   let recoveryTimer: unknown
   let closed = false
@@ -284,6 +290,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     runEmitters.get(runId)?.removeAllListeners()
     runEmitters.delete(runId)
     for (const key of scopeCache.keys()) if (key.startsWith(`${runId}\0`)) scopeCache.delete(key)
+    // Steps of the run executing here, whoever started the run, see their signal abort.
+    const executions = running.get(runId)
+    if (executions) for (const execution of executions) execution.abort(error ?? new RunCancelledError({ runId }))
     if (!local) return
     localRuns.delete(runId)
     if (local.span) {
@@ -291,7 +300,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
       else local.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) })
       local.span.end()
     }
-    for (const execution of local.executions) execution.abort(error ?? new RunCancelledError({ runId }))
     if (status === 'succeeded') local.resolve(output)
     else local.reject(error)
   }
@@ -399,6 +407,34 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   // ── executing tasks ─────────────────────────────────────────────────────────────────────────
+  /**
+   * Renews a running task's lease every third of the lease, so that recovery (here or in another
+   * process) does not hand a long step to a second worker while the first is still at it.
+   */
+  const heartbeat = (task: TaskRecord): (() => void) => {
+    let stopped = false
+    let timer: unknown
+    const schedule = () => {
+      timer = clock.setTimeout(() => {
+        store.renewTask({ taskId: task.id, fence: task.fence, leaseMs, now: clock.now() }).then(
+          (held) => {
+            // Not held: the run ended or the task went to another worker; its commit will say so.
+            if (held && !stopped) schedule()
+          },
+          (error: unknown) => {
+            logger.warn('Renewing a task lease failed; retrying', { runId: task.runId, taskId: task.id, error: serializeError(error) })
+            if (!stopped) schedule()
+          },
+        )
+      }, Math.max(1, Math.floor(leaseMs / 3)))
+    }
+    schedule()
+    return () => {
+      stopped = true
+      clock.clearTimeout(timer)
+    }
+  }
+
   const handleMessage = async (message: QueueMessage): Promise<void> => {
     const now = clock.now()
     const claim = await store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
@@ -422,7 +458,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     const local = localRuns.get(task.runId)
     const execution = new StepExecution(task.input, task.attempt, `${task.runId}:${task.key}`, task.runId, node.workflowId, node.id, logger)
-    local?.executions.add(execution)
+    let executions = running.get(task.runId)
+    if (!executions) running.set(task.runId, (executions = new Set()))
+    executions.add(execution)
     if (listening('step-start', task.runId)) {
       emit('step-start', { type: 'step-start', runId: task.runId, workflowId: plan.workflow.id, stepId: node.id, key: task.key, attempt: task.attempt, at: startedAt, input: task.input })
     }
@@ -431,10 +469,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     let failure: unknown
     let failed = false
     let timer: unknown
+    let stopHeartbeat: (() => void) | undefined
     try {
       ;(execution as { input: unknown }).input = validateStepValue(node.step.inputSchema, task.input, node.workflowId, node.id, 'input')
       let result = node.step.run(execution)
       if (isThenable(result)) {
+        if (heartbeats) stopHeartbeat = heartbeat(task)
         if (node.timeoutMs !== undefined) {
           const timeoutMs = node.timeoutMs
           timer = clock.setTimeout(() => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })), timeoutMs)
@@ -449,7 +489,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       failure = error
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
-      local?.executions.delete(execution)
+      stopHeartbeat?.()
+      executions.delete(execution)
+      if (executions.size === 0) running.delete(task.runId)
     }
     if (span) {
       if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) })
@@ -608,7 +650,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     promise.catch(() => undefined)
     const span = tracer?.startSpan(`run ${workflow.id}`, { attributes: { 'tessera.run_id': runId, 'tessera.workflow_id': workflow.id, 'tessera.workflow_version': workflow.version } })
     const pendingStart: RunStartEvent = { type: 'run-start', runId, workflowId: workflow.id, at: now, input: parsed }
-    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, executions: new Set(), pendingStart })
+    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, pendingStart })
     // The handle keeps the run's promise: result() after the run ended rejects with the very error
     // (a StepFailedError with its cause, …), not a copy revived from the store.
     const handle = handleFor(runId, workflow.id, true)
@@ -643,7 +685,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   const recover = async (): Promise<number> => {
     const now = clock.now()
-    const stale = await store.listStaleTasks({ now, olderThan: leaseMs, limit: 1000 })
+    const stale = await store.listStaleTasks({ now, olderThan: staleAfterMs, limit: 1000 })
     await publishTasks(stale.map((task) => ({ ...task, availableAt: Math.max(task.availableAt, now) })))
     if (stale.length > 0) logger.info('Republished lost tasks', { count: stale.length })
     return stale.length
