@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  RunCancelledError,
+  createInProcessQueue,
+  createMemoryStore,
+  createStep,
+  createWorkflow,
+  type QueueV1,
+} from '../index'
+import {
+  deferred,
+  fakeClock,
+  flush,
+  rejectionOf,
+  settleWithin,
+  until,
+  useEngines,
+} from '../../test/helpers'
+
+const num = z.object({ n: z.number() })
+const newEngine = useEngines()
+
+describe('leases and recovery', () => {
+  it('a step running longer than the lease keeps it (heartbeat): recovery never runs it twice', async () => {
+    const clock = fakeClock()
+    const gate = deferred()
+    let executions = 0
+    const slow = createStep({
+      id: 'slow',
+      input: num,
+      output: num,
+      run: async ({ input }) => {
+        executions++
+        await gate.promise
+        return input
+      },
+    })
+    const engine = newEngine({ clock, lease: 1000, recovery: { interval: 100, olderThan: 100 } })
+    const run = await engine.start(createWorkflow({ id: 'long', input: num }).then(slow).commit(), {
+      n: 1,
+    })
+    await until(() => executions === 1, 'the step to start')
+    try {
+      for (let tick = 0; tick < 50; tick++) {
+        clock.advance(100) // 5 s in all: five leases
+        await flush(3)
+      }
+      expect(executions).toBe(1)
+    } finally {
+      gate.resolve() // lets engine.close() finish even when the assertion fails
+    }
+    expect(await run.result()).toEqual({ n: 1 })
+    expect((await run.steps())[0]).toMatchObject({ status: 'succeeded', attempts: 1 })
+  })
+
+  it('recovery republishes a task whose message was lost', async () => {
+    const clock = fakeClock()
+    const inner = createInProcessQueue({ clock })
+    let dropped = 0
+    const lossy: QueueV1 = {
+      ...inner,
+      publish(messages) {
+        if (dropped === 0) {
+          dropped++
+          return
+        }
+        return inner.publish(messages)
+      },
+    }
+    const inc = createStep({
+      id: 'inc',
+      input: num,
+      output: num,
+      run: async ({ input }) => ({ n: input.n + 1 }),
+    })
+    const engine = newEngine({ clock, queue: lossy, recovery: { interval: 100, olderThan: 500 } })
+    const run = await engine.start(createWorkflow({ id: 'lossy', input: num }).then(inc).commit(), {
+      n: 1,
+    })
+    await flush()
+    expect(dropped).toBe(1)
+    expect((await run.record()).status).toBe('running')
+    expect(await engine.recover()).toBe(0) // not stale yet
+    for (let tick = 0; tick < 8; tick++) {
+      clock.advance(100)
+      await flush(3)
+    }
+    expect(await settleWithin(run.result())).toEqual({ n: 2 })
+    await inner.close()
+  })
+})
+
+describe('cancellation in the engine that executes the step', () => {
+  it('aborts the step even when another engine started the run', async () => {
+    const store = createMemoryStore()
+    const queue = createInProcessQueue()
+    const reasons: unknown[] = []
+    const waits = createStep({
+      id: 'waits',
+      input: num,
+      output: num,
+      run: ({ signal }) =>
+        new Promise<{ n: number }>((_, reject) => {
+          signal.addEventListener('abort', () => {
+            reasons.push(signal.reason)
+            reject(signal.reason)
+          })
+        }),
+    })
+    const wf = createWorkflow({ id: 'elsewhere', input: num }).then(waits).commit()
+    const starter = newEngine({
+      store,
+      queue,
+      worker: false,
+      resultPollInterval: 5,
+      workflows: [wf],
+    })
+    const worker = newEngine({ store, queue, workflows: [wf] })
+    let started = 0
+    worker.on('step-start', () => started++)
+    const run = await starter.start(wf, { n: 1 })
+    await until(() => started === 1, 'the step to start in the worker')
+    await worker.cancel(run.id, 'from the worker')
+    await flush()
+    expect(reasons).toHaveLength(1)
+    expect(RunCancelledError.isInstance(reasons[0])).toBe(true)
+    const error = await rejectionOf(settleWithin(run.result()))
+    expect(RunCancelledError.isInstance(error)).toBe(true)
+    expect(error.message).toBe(`Run "${run.id}" was cancelled: from the worker`)
+  })
+})
