@@ -234,3 +234,70 @@ describe('bodies that complete at once (no steps)', () => {
     ])
   })
 })
+
+describe('failures inside parallel and foreach', () => {
+  it('a failing parallel branch fails the run and aborts the branches still running', async () => {
+    const reasons: unknown[] = []
+    let startedWaiting!: () => void
+    const waiting = new Promise<void>((resolve) => (startedWaiting = resolve))
+    const patient = createStep({
+      id: 'patient',
+      input: num,
+      output: num,
+      run: ({ signal }) =>
+        new Promise<{ n: number }>((_, reject) => {
+          signal.addEventListener('abort', () => {
+            reasons.push(signal.reason)
+            reject(signal.reason)
+          })
+          startedWaiting()
+        }),
+    })
+    const failing = createStep({
+      id: 'failing',
+      input: num,
+      output: num,
+      run: async () => {
+        await waiting
+        throw new Error('branch failed')
+      },
+    })
+    const wf = createWorkflow({ id: 'par-fail', input: num })
+      .parallel({ a: patient, b: failing })
+      .commit()
+    const run = await newEngine().start(wf, { n: 0 })
+    const error = await rejectionOf(settleWithin(run.result()))
+    expect(error.code).toBe('step_failed')
+    expect(error.stepId).toBe('failing')
+    expect(reasons).toEqual([error]) // the sibling saw the run's error as its abort reason
+    expect((await run.steps()).map((step) => [step.key, step.status])).toEqual([
+      ['failing', 'failed'],
+    ])
+  })
+
+  it('a failing foreach item fails the run; later items never start', async () => {
+    const seen: number[] = []
+    const picky = createStep({
+      id: 'picky',
+      input: num,
+      output: num,
+      run: async ({ input }) => {
+        seen.push(input.n)
+        if (input.n === 2) throw new Error('two is bad')
+        return input
+      },
+    })
+    const wf = createWorkflow({ id: 'fe-fail', input: z.array(num) })
+      .foreach(picky)
+      .commit()
+    const run = await newEngine().start(wf, [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }])
+    expect((await rejectionOf(run.result())).message).toBe(
+      'Step "picky" in workflow "fe-fail" failed after 1 attempt: two is bad',
+    )
+    expect(seen).toEqual([1, 2])
+    expect((await run.steps()).map((step) => [step.key, step.status])).toEqual([
+      ['picky#0', 'succeeded'],
+      ['picky#1', 'failed'],
+    ])
+  })
+})
