@@ -7,7 +7,14 @@ mkdirSync('coverage', { recursive: true })
 const output = 'coverage/vitest-results.json'
 const result = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${output}`, ...process.argv.slice(2)],
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${output}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 )
 let passed = 0

@@ -70,12 +70,18 @@ export const approveAutomatically = createStep({
   id: 'approve-automatically',
   input: z.object({ orderId: z.string(), total: z.number() }),
   output: z.object({ decision: z.literal('approved'), reason: z.string() }),
-  run: ({ input }) => ({ decision: 'approved' as const, reason: `total ${input.total} is under the review limit` }),
+  run: ({ input }) => ({
+    decision: 'approved' as const,
+    reason: `total ${input.total} is under the review limit`,
+  }),
 })
 
 export const flagForReview = createStep({
   id: 'flag-for-review',
   input: z.object({ orderId: z.string(), total: z.number() }),
   output: z.object({ decision: z.literal('review'), reason: z.string() }),
-  run: ({ input }) => ({ decision: 'review' as const, reason: `total ${input.total} needs a second pair of eyes` }),
+  run: ({ input }) => ({
+    decision: 'review' as const,
+    reason: `total ${input.total} needs a second pair of eyes`,
+  }),
 })

@@ -40,7 +40,9 @@ export interface StepOptions<
   retry?: RetryOptions
   /** Per-attempt time limit; the attempt's `signal` is aborted when it passes. */
   timeout?: Duration
-  run: (context: StepContext<z.output<TInputSchema>>) => z.input<TOutputSchema> | Promise<z.input<TOutputSchema>>
+  run: (
+    context: StepContext<z.output<TInputSchema>>,
+  ) => z.input<TOutputSchema> | Promise<z.input<TOutputSchema>>
 }
 
 /**
@@ -74,8 +76,16 @@ export function assertId(fn: string, argument: string, id: unknown): asserts id 
 }
 
 /** Checks that a value is a zod schema. */
-export function assertSchema(fn: string, argument: string, schema: unknown): asserts schema is z.ZodType {
-  if (typeof schema !== 'object' || schema === null || typeof (schema as z.ZodType).safeParse !== 'function') {
+export function assertSchema(
+  fn: string,
+  argument: string,
+  schema: unknown,
+): asserts schema is z.ZodType {
+  if (
+    typeof schema !== 'object' ||
+    schema === null ||
+    typeof (schema as z.ZodType).safeParse !== 'function'
+  ) {
     throw new InvalidArgumentError({ fn, argument, expected: 'a zod schema', received: schema })
   }
 }
@@ -99,15 +109,27 @@ export function createStep<
   const TId extends string,
   TInputSchema extends z.ZodType,
   TOutputSchema extends z.ZodType,
->(options: StepOptions<TId, TInputSchema, TOutputSchema>): Step<TId, z.input<TInputSchema>, z.output<TOutputSchema>> {
+>(
+  options: StepOptions<TId, TInputSchema, TOutputSchema>,
+): Step<TId, z.input<TInputSchema>, z.output<TOutputSchema>> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({ fn: 'createStep', argument: 'options', expected: 'an object', received: options })
+    throw new InvalidArgumentError({
+      fn: 'createStep',
+      argument: 'options',
+      expected: 'an object',
+      received: options,
+    })
   }
   assertId('createStep', 'id', options.id)
   assertSchema('createStep', 'input', options.input)
   assertSchema('createStep', 'output', options.output)
   if (typeof options.run !== 'function') {
-    throw new InvalidArgumentError({ fn: 'createStep', argument: 'run', expected: 'a function', received: options.run })
+    throw new InvalidArgumentError({
+      fn: 'createStep',
+      argument: 'run',
+      expected: 'a function',
+      received: options.run,
+    })
   }
   const where = `createStep("${options.id}")`
   return Object.freeze({
@@ -117,7 +139,10 @@ export function createStep<
     inputSchema: options.input as z.ZodType<unknown, z.input<TInputSchema>>,
     outputSchema: options.output as z.ZodType<z.output<TOutputSchema>, unknown>,
     retry: options.retry === undefined ? undefined : normalizeRetry(options.retry, where),
-    timeoutMs: options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`),
+    timeoutMs:
+      options.timeout === undefined
+        ? undefined
+        : parseDuration(options.timeout, `${where}.timeout`),
     run: options.run as (context: StepContext<any>) => unknown,
   })
 }

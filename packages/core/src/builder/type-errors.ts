@@ -5,17 +5,25 @@ import type { AnyRunnable, IdOf, InputOf } from './workflow'
 
 /** The step cannot accept the previous output. */
 export type StepInputMismatch<TStepId extends string, TReceived, TExpected> = {
-  [K in `❌ Step "${TStepId}" cannot accept the previous output`]: { expected: TExpected; received: TReceived }
+  [K in `❌ Step "${TStepId}" cannot accept the previous output`]: {
+    expected: TExpected
+    received: TReceived
+  }
 }
 
 /** `.foreach()` after something that is not an array. */
 export type ForeachNeedsArray<TStepId extends string, TReceived> = {
-  [K in `❌ .foreach("${TStepId}") needs an array, but the previous output is not one`]: { received: TReceived }
+  [K in `❌ .foreach("${TStepId}") needs an array, but the previous output is not one`]: {
+    received: TReceived
+  }
 }
 
 /** A loop body's output cannot feed its next iteration. */
 export type LoopOutputMismatch<TStepId extends string, TOutput, TInput> = {
-  [K in `❌ .loop("${TStepId}"): the body's output cannot be its next input`]: { output: TOutput; input: TInput }
+  [K in `❌ .loop("${TStepId}"): the body's output cannot be its next input`]: {
+    output: TOutput
+    input: TInput
+  }
 }
 
 /** The workflow's last output does not match its declared output schema. */

@@ -9,7 +9,11 @@ import type { RunHandle } from '../runtime/run-handle'
 const fetchOrder = createStep({
   id: 'fetch-order',
   input: z.object({ orderId: z.string() }),
-  output: z.object({ orderId: z.string(), total: z.number(), lineItems: z.array(z.object({ sku: z.string(), qty: z.number() })) }),
+  output: z.object({
+    orderId: z.string(),
+    total: z.number(),
+    lineItems: z.array(z.object({ sku: z.string(), qty: z.number() })),
+  }),
   run: ({ input }) => ({ orderId: input.orderId, total: 1, lineItems: [] }),
 })
 const bigOrder = createStep({
@@ -30,8 +34,18 @@ const checkStock = createStep({
   output: z.object({ sku: z.string(), available: z.boolean() }),
   run: ({ input }) => ({ sku: input.sku, available: input.qty > 0 }),
 })
-const notify = createStep({ id: 'notify', input: z.array(z.unknown()), output: z.object({ sent: z.boolean() }), run: () => ({ sent: true }) })
-const audit = createStep({ id: 'audit', input: z.array(z.unknown()), output: z.number(), run: () => 1 })
+const notify = createStep({
+  id: 'notify',
+  input: z.array(z.unknown()),
+  output: z.object({ sent: z.boolean() }),
+  run: () => ({ sent: true }),
+})
+const audit = createStep({
+  id: 'audit',
+  input: z.array(z.unknown()),
+  output: z.number(),
+  run: () => 1,
+})
 const poll = createStep({
   id: 'poll',
   input: z.object({ jobId: z.string(), done: z.boolean().optional() }),
@@ -43,7 +57,11 @@ describe('createStep', () => {
   it('types run from the schemas', () => {
     expectTypeOf(fetchOrder.id).toEqualTypeOf<'fetch-order'>()
     expectTypeOf<InputOf<typeof fetchOrder>>().toEqualTypeOf<{ orderId: string }>()
-    expectTypeOf<OutputOf<typeof fetchOrder>>().toEqualTypeOf<{ orderId: string; total: number; lineItems: { sku: string; qty: number }[] }>()
+    expectTypeOf<OutputOf<typeof fetchOrder>>().toEqualTypeOf<{
+      orderId: string
+      total: number
+      lineItems: { sku: string; qty: number }[]
+    }>()
     createStep({
       id: 'x',
       input: z.object({ a: z.string() }),
@@ -71,7 +89,9 @@ describe('WorkflowBuilder', () => {
 
   it('flows the previous output into the next step', () => {
     const chain = base.then(fetchOrder)
-    expectTypeOf(chain.commit()).toEqualTypeOf<Workflow<'order-review', { orderId: string }, OutputOf<typeof fetchOrder>>>()
+    expectTypeOf(chain.commit()).toEqualTypeOf<
+      Workflow<'order-review', { orderId: string }, OutputOf<typeof fetchOrder>>
+    >()
   })
 
   it('rejects a step whose input does not accept the previous output, naming the step', () => {
@@ -85,7 +105,11 @@ describe('WorkflowBuilder', () => {
       [() => true, smallOrder],
     ])
     expectTypeOf(branched.commit()).toEqualTypeOf<
-      Workflow<'order-review', { orderId: string }, { tier: 'big'; total: number } | { tier: 'small' }>
+      Workflow<
+        'order-review',
+        { orderId: string },
+        { tier: 'big'; total: number } | { tier: 'small' }
+      >
     >()
     // @ts-expect-error a branch step must accept the input
     base.branch([[() => true, checkStock]])
@@ -93,12 +117,19 @@ describe('WorkflowBuilder', () => {
 
   it('types .map from the function result', () => {
     const mapped = base.then(fetchOrder).map(({ input }) => input.lineItems)
-    expectTypeOf<OutputOf<ReturnType<typeof mapped.commit>>>().toEqualTypeOf<{ sku: string; qty: number }[]>()
+    expectTypeOf<OutputOf<ReturnType<typeof mapped.commit>>>().toEqualTypeOf<
+      { sku: string; qty: number }[]
+    >()
   })
 
   it('lets .foreach compile only after an array, typing the element and the result', () => {
-    const each = base.then(fetchOrder).map(({ input }) => input.lineItems).foreach(checkStock, { concurrency: 8 })
-    expectTypeOf<OutputOf<ReturnType<typeof each.commit>>>().toEqualTypeOf<{ sku: string; available: boolean }[]>()
+    const each = base
+      .then(fetchOrder)
+      .map(({ input }) => input.lineItems)
+      .foreach(checkStock, { concurrency: 8 })
+    expectTypeOf<OutputOf<ReturnType<typeof each.commit>>>().toEqualTypeOf<
+      { sku: string; available: boolean }[]
+    >()
     // @ts-expect-error the previous output is an object, not an array
     base.then(fetchOrder).foreach(checkStock)
     // @ts-expect-error the elements are numbers, check-stock wants { sku, qty }
@@ -107,27 +138,37 @@ describe('WorkflowBuilder', () => {
 
   it('types .parallel as a record of the outputs', () => {
     const both = base.map(() => [1, 2] as unknown[]).parallel({ notify, audit })
-    expectTypeOf<OutputOf<ReturnType<typeof both.commit>>>().toEqualTypeOf<{ notify: { sent: boolean }; audit: number }>()
+    expectTypeOf<OutputOf<ReturnType<typeof both.commit>>>().toEqualTypeOf<{
+      notify: { sent: boolean }
+      audit: number
+    }>()
     // @ts-expect-error notify expects an array
     base.parallel({ notify })
   })
 
   it('types .loop with until over the body output', () => {
-    const looped = base.map(({ input }) => ({ jobId: input.orderId })).loop(poll, {
-      until: ({ output, iteration }) => {
-        expectTypeOf(output).toEqualTypeOf<{ jobId: string; done: boolean }>()
-        expectTypeOf(iteration).toEqualTypeOf<number>()
-        return output.done
-      },
-      maxIterations: 50,
-    })
-    expectTypeOf<OutputOf<ReturnType<typeof looped.commit>>>().toEqualTypeOf<{ jobId: string; done: boolean }>()
+    const looped = base
+      .map(({ input }) => ({ jobId: input.orderId }))
+      .loop(poll, {
+        until: ({ output, iteration }) => {
+          expectTypeOf(output).toEqualTypeOf<{ jobId: string; done: boolean }>()
+          expectTypeOf(iteration).toEqualTypeOf<number>()
+          return output.done
+        },
+        maxIterations: 50,
+      })
+    expectTypeOf<OutputOf<ReturnType<typeof looped.commit>>>().toEqualTypeOf<{
+      jobId: string
+      done: boolean
+    }>()
     // @ts-expect-error the loop body must accept its own output (fetch-order returns more than it accepts, but not orderId-only)
     base.loop(checkStock, { until: () => true })
   })
 
   it('uses a committed workflow as a step', () => {
-    const child = createWorkflow({ id: 'child', input: z.object({ total: z.number() }) }).then(bigOrder).commit()
+    const child = createWorkflow({ id: 'child', input: z.object({ total: z.number() }) })
+      .then(bigOrder)
+      .commit()
     const parent = base.then(fetchOrder).then(child).commit()
     expectTypeOf<OutputOf<typeof parent>>().toEqualTypeOf<{ tier: 'big'; total: number }>()
     // @ts-expect-error the child expects { total } but receives { orderId }
@@ -135,8 +176,14 @@ describe('WorkflowBuilder', () => {
   })
 
   it('checks the declared output schema at commit', () => {
-    const declared = createWorkflow({ id: 'declared', input: z.object({ orderId: z.string() }), output: z.object({ tier: z.string() }) })
-    expectTypeOf(declared.then(fetchOrder).then(bigOrder).commit()).toEqualTypeOf<Workflow<'declared', { orderId: string }, { tier: string }>>()
+    const declared = createWorkflow({
+      id: 'declared',
+      input: z.object({ orderId: z.string() }),
+      output: z.object({ tier: z.string() }),
+    })
+    expectTypeOf(declared.then(fetchOrder).then(bigOrder).commit()).toEqualTypeOf<
+      Workflow<'declared', { orderId: string }, { tier: string }>
+    >()
     // @ts-expect-error fetch-order's output has no tier
     declared.then(fetchOrder).commit()
   })
@@ -153,7 +200,9 @@ describe('WorkflowBuilder', () => {
 describe('engine.start', () => {
   it('types the input and the result', async () => {
     const engine = createEngine()
-    const workflow = createWorkflow({ id: 'typed', input: z.object({ orderId: z.string() }) }).then(fetchOrder).commit()
+    const workflow = createWorkflow({ id: 'typed', input: z.object({ orderId: z.string() }) })
+      .then(fetchOrder)
+      .commit()
     const run = await engine.start(workflow, { orderId: 'A1' })
     expectTypeOf(run).toEqualTypeOf<RunHandle<OutputOf<typeof fetchOrder>>>()
     expectTypeOf(run.result()).resolves.toEqualTypeOf<OutputOf<typeof fetchOrder>>()

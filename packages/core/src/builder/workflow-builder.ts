@@ -1,6 +1,10 @@
 import type { z } from 'zod'
 import { canonicalJson, contentHash } from '../definition/content-hash'
-import { definitionSchemaVersion, type DefinitionNode, type WorkflowDefinition } from '../definition/schema'
+import {
+  definitionSchemaVersion,
+  type DefinitionNode,
+  type WorkflowDefinition,
+} from '../definition/schema'
 import { ConflictError } from '../errors/conflict-error'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { parseDuration, type Duration } from '../runtime/duration'
@@ -16,7 +20,11 @@ import type {
 import type { AnyRunnable, InlineFunction, InputOf, OutputOf, Workflow } from './workflow'
 
 /** What `createWorkflow` takes. */
-export interface WorkflowOptions<TId extends string, TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType | undefined> {
+export interface WorkflowOptions<
+  TId extends string,
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType | undefined,
+> {
   id: TId
   description?: string
   input: TInputSchema
@@ -101,7 +109,9 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * createWorkflow({ id: 'w', input: z.object({ orderId: z.string() }) }).then(fetchOrder)
    * ```
    */
-  then<R extends AnyRunnable>(runnable: R & Accepts<TPrev, R>): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
+  then<R extends AnyRunnable>(
+    runnable: R & Accepts<TPrev, R>,
+  ): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
     const state = this['~state']
     const { node, next } = addRunnable(state, runnable, 'then')
     return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
@@ -115,9 +125,17 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * .map(({ input }) => input.lineItems)
    * ```
    */
-  map<TOut>(fn: (args: MapArguments<TPrev>) => TOut, options: { id?: string } = {}): WorkflowBuilder<TId, TInput, TOut, TDeclared> {
+  map<TOut>(
+    fn: (args: MapArguments<TPrev>) => TOut,
+    options: { id?: string } = {},
+  ): WorkflowBuilder<TId, TInput, TOut, TDeclared> {
     if (typeof fn !== 'function') {
-      throw new InvalidArgumentError({ fn: `${this['~state'].id}.map`, argument: 'fn', expected: 'a function', received: fn })
+      throw new InvalidArgumentError({
+        fn: `${this['~state'].id}.map`,
+        argument: 'fn',
+        expected: 'a function',
+        received: fn,
+      })
     }
     const state = this['~state']
     const id = claimNodeId(state, options.id ?? 'map', 'map', options.id !== undefined)
@@ -140,12 +158,21 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * ```
    */
   branch<const B extends readonly (readonly [BranchCondition<TPrev>, AnyRunnable])[]>(
-    cases: B & { [K in keyof B]: B[K] extends readonly [unknown, infer R extends AnyRunnable] ? readonly [BranchCondition<TPrev>, R & Accepts<TPrev, R>] : B[K] },
+    cases: B & {
+      [K in keyof B]: B[K] extends readonly [unknown, infer R extends AnyRunnable]
+        ? readonly [BranchCondition<TPrev>, R & Accepts<TPrev, R>]
+        : B[K]
+    },
     options: { id?: string } = {},
   ): WorkflowBuilder<TId, TInput, OutputOf<B[number][1]>, TDeclared> {
     const state = this['~state']
     if (!Array.isArray(cases) || cases.length === 0) {
-      throw new InvalidArgumentError({ fn: `${state.id}.branch`, argument: 'cases', expected: 'a non-empty array of [condition, step] pairs', received: cases })
+      throw new InvalidArgumentError({
+        fn: `${state.id}.branch`,
+        argument: 'cases',
+        expected: 'a non-empty array of [condition, step] pairs',
+        received: cases,
+      })
     }
     const id = claimNodeId(state, options.id ?? 'branch', 'branch', options.id !== undefined)
     let next: BuilderState = { ...state, nodeIds: new Set([...state.nodeIds, id]) }
@@ -153,7 +180,12 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     const definitionCases: { when: { function: string }; then: DefinitionNode }[] = []
     cases.forEach((entry: readonly [BranchCondition<TPrev>, AnyRunnable], index: number) => {
       if (!Array.isArray(entry) || typeof entry[0] !== 'function') {
-        throw new InvalidArgumentError({ fn: `${state.id}.branch`, argument: `cases[${index}]`, expected: 'a [condition function, step or workflow] pair', received: entry })
+        throw new InvalidArgumentError({
+          fn: `${state.id}.branch`,
+          argument: `cases[${index}]`,
+          expected: 'a [condition function, step or workflow] pair',
+          received: entry,
+        })
       }
       const added = addRunnable(next, entry[1], `branch cases[${index}]`)
       next = added.next
@@ -162,7 +194,11 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       definitionCases.push({ when: { function: functionId }, then: added.node })
     })
     for (const [key, value] of next.functions) functions.set(key, value)
-    return new WorkflowBuilder({ ...next, functions, nodes: [...state.nodes, { type: 'branch', id, cases: definitionCases }] })
+    return new WorkflowBuilder({
+      ...next,
+      functions,
+      nodes: [...state.nodes, { type: 'branch', id, cases: definitionCases }],
+    })
   }
 
   /**
@@ -179,8 +215,17 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     options: { id?: string } = {},
   ): WorkflowBuilder<TId, TInput, { [K in keyof R]: OutputOf<R[K]> }, TDeclared> {
     const state = this['~state']
-    if (typeof runnables !== 'object' || runnables === null || Object.keys(runnables).length === 0) {
-      throw new InvalidArgumentError({ fn: `${state.id}.parallel`, argument: 'runnables', expected: 'a non-empty record of steps or workflows', received: runnables })
+    if (
+      typeof runnables !== 'object' ||
+      runnables === null ||
+      Object.keys(runnables).length === 0
+    ) {
+      throw new InvalidArgumentError({
+        fn: `${state.id}.parallel`,
+        argument: 'runnables',
+        expected: 'a non-empty record of steps or workflows',
+        received: runnables,
+      })
     }
     const id = claimNodeId(state, options.id ?? 'parallel', 'parallel', options.id !== undefined)
     let next: BuilderState = { ...state, nodeIds: new Set([...state.nodeIds, id]) }
@@ -190,7 +235,10 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       next = added.next
       branches[key] = added.node
     }
-    return new WorkflowBuilder({ ...next, nodes: [...state.nodes, { type: 'parallel', id, branches }] })
+    return new WorkflowBuilder({
+      ...next,
+      nodes: [...state.nodes, { type: 'parallel', id, branches }],
+    })
   }
 
   /**
@@ -203,17 +251,31 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * ```
    */
   foreach<R extends AnyRunnable>(
-    runnable: TPrev extends readonly unknown[] ? R & Accepts<ElementOf<TPrev>, R> : ForeachNeedsArray<R['id'], TPrev>,
+    runnable: TPrev extends readonly unknown[]
+      ? R & Accepts<ElementOf<TPrev>, R>
+      : ForeachNeedsArray<R['id'], TPrev>,
     options: ForeachOptions = {},
   ): WorkflowBuilder<TId, TInput, OutputOf<R>[], TDeclared> {
     const state = this['~state']
     const concurrency = options.concurrency ?? 1
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
-      throw new InvalidArgumentError({ fn: `${state.id}.foreach`, argument: 'options.concurrency', expected: 'an integer from 1 to 10000', received: options.concurrency })
+      throw new InvalidArgumentError({
+        fn: `${state.id}.foreach`,
+        argument: 'options.concurrency',
+        expected: 'an integer from 1 to 10000',
+        received: options.concurrency,
+      })
     }
     const id = claimNodeId(state, options.id ?? 'foreach', 'foreach', options.id !== undefined)
-    const added = addRunnable({ ...state, nodeIds: new Set([...state.nodeIds, id]) }, runnable as AnyRunnable, 'foreach')
-    return new WorkflowBuilder({ ...added.next, nodes: [...state.nodes, { type: 'foreach', id, concurrency, body: added.node }] })
+    const added = addRunnable(
+      { ...state, nodeIds: new Set([...state.nodeIds, id]) },
+      runnable as AnyRunnable,
+      'foreach',
+    )
+    return new WorkflowBuilder({
+      ...added.next,
+      nodes: [...state.nodes, { type: 'foreach', id, concurrency, body: added.node }],
+    })
   }
 
   /**
@@ -226,24 +288,45 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * ```
    */
   loop<R extends AnyRunnable>(
-    runnable: R & Accepts<TPrev, R> & ([OutputOf<R>] extends [InputOf<R>] ? unknown : LoopOutputMismatch<R['id'], OutputOf<R>, InputOf<R>>),
+    runnable: R &
+      Accepts<TPrev, R> &
+      ([OutputOf<R>] extends [InputOf<R>]
+        ? unknown
+        : LoopOutputMismatch<R['id'], OutputOf<R>, InputOf<R>>),
     options: LoopOptions<OutputOf<R>>,
   ): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
     const state = this['~state']
     if (typeof options !== 'object' || options === null || typeof options.until !== 'function') {
-      throw new InvalidArgumentError({ fn: `${state.id}.loop`, argument: 'options.until', expected: 'a function', received: options?.until })
+      throw new InvalidArgumentError({
+        fn: `${state.id}.loop`,
+        argument: 'options.until',
+        expected: 'a function',
+        received: options?.until,
+      })
     }
     const maxIterations = options.maxIterations ?? 100
     if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-      throw new InvalidArgumentError({ fn: `${state.id}.loop`, argument: 'options.maxIterations', expected: 'a positive integer', received: options.maxIterations })
+      throw new InvalidArgumentError({
+        fn: `${state.id}.loop`,
+        argument: 'options.maxIterations',
+        expected: 'a positive integer',
+        received: options.maxIterations,
+      })
     }
     const id = claimNodeId(state, options.id ?? 'loop', 'loop', options.id !== undefined)
-    const added = addRunnable({ ...state, nodeIds: new Set([...state.nodeIds, id]) }, runnable as AnyRunnable, 'loop')
+    const added = addRunnable(
+      { ...state, nodeIds: new Set([...state.nodeIds, id]) },
+      runnable as AnyRunnable,
+      'loop',
+    )
     const functionId = `${state.id}/${id}/until`
     return new WorkflowBuilder({
       ...added.next,
       functions: new Map([...added.next.functions, [functionId, options.until as InlineFunction]]),
-      nodes: [...state.nodes, { type: 'loop', id, maxIterations, until: { function: functionId }, body: added.node }],
+      nodes: [
+        ...state.nodes,
+        { type: 'loop', id, maxIterations, until: { function: functionId }, body: added.node },
+      ],
     })
   }
 
@@ -256,7 +339,9 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    * export const review = createWorkflow({ id: 'review', input }).then(fetchOrder).commit()
    * ```
    */
-  commit(..._check: CommitArguments<TId, TPrev, TDeclared>): Workflow<TId, TInput, FinalOutput<TPrev, TDeclared>> {
+  commit(
+    ..._check: CommitArguments<TId, TPrev, TDeclared>
+  ): Workflow<TId, TInput, FinalOutput<TPrev, TDeclared>> {
     return commitWorkflow(this['~state']) as Workflow<TId, TInput, FinalOutput<TPrev, TDeclared>>
   }
 }
@@ -273,11 +358,25 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
  *   .commit()
  * ```
  */
-export function createWorkflow<const TId extends string, TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType | undefined = undefined>(
+export function createWorkflow<
+  const TId extends string,
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType | undefined = undefined,
+>(
   options: WorkflowOptions<TId, TInputSchema, TOutputSchema>,
-): WorkflowBuilder<TId, z.input<TInputSchema>, z.output<TInputSchema>, DeclaredOutput<TOutputSchema>> {
+): WorkflowBuilder<
+  TId,
+  z.input<TInputSchema>,
+  z.output<TInputSchema>,
+  DeclaredOutput<TOutputSchema>
+> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({ fn: 'createWorkflow', argument: 'options', expected: 'an object', received: options })
+    throw new InvalidArgumentError({
+      fn: 'createWorkflow',
+      argument: 'options',
+      expected: 'an object',
+      received: options,
+    })
   }
   assertId('createWorkflow', 'id', options.id)
   assertSchema('createWorkflow', 'input', options.input)
@@ -286,7 +385,9 @@ export function createWorkflow<const TId extends string, TInputSchema extends z.
   const defaults = options.defaults
     ? {
         ...(options.defaults.retry ? { retry: normalizeRetry(options.defaults.retry, where) } : {}),
-        ...(options.defaults.timeout !== undefined ? { timeoutMs: parseDuration(options.defaults.timeout, `${where}.timeout`) } : {}),
+        ...(options.defaults.timeout !== undefined
+          ? { timeoutMs: parseDuration(options.defaults.timeout, `${where}.timeout`) }
+          : {}),
       }
     : undefined
   return new WorkflowBuilder({
@@ -307,19 +408,36 @@ export function createWorkflow<const TId extends string, TInputSchema extends z.
 function claimNodeId(state: BuilderState, base: string, kind: string, explicit: boolean): string {
   if (explicit) {
     assertId(`${state.id}.${kind}`, 'options.id', base)
-    if (state.nodeIds.has(base)) throw new ConflictError(`Workflow "${state.id}" already has a node with id "${base}"`)
+    if (state.nodeIds.has(base))
+      throw new ConflictError(`Workflow "${state.id}" already has a node with id "${base}"`)
     return base
   }
-  if (!state.nodeIds.has(base) && kind !== 'map' && kind !== 'branch' && kind !== 'parallel' && kind !== 'foreach' && kind !== 'loop') return base
+  if (
+    !state.nodeIds.has(base) &&
+    kind !== 'map' &&
+    kind !== 'branch' &&
+    kind !== 'parallel' &&
+    kind !== 'foreach' &&
+    kind !== 'loop'
+  )
+    return base
   for (let n = 1; ; n++) {
     const candidate = `${base}-${n}`
     if (!state.nodeIds.has(candidate)) return candidate
   }
 }
 
-function addRunnable(state: BuilderState, runnable: unknown, where: string): { node: DefinitionNode; next: BuilderState } {
+function addRunnable(
+  state: BuilderState,
+  runnable: unknown,
+  where: string,
+): { node: DefinitionNode; next: BuilderState } {
   const value = runnable as AnyRunnable
-  if (typeof value !== 'object' || value === null || (value.kind !== 'step' && value.kind !== 'workflow')) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    (value.kind !== 'step' && value.kind !== 'workflow')
+  ) {
     throw new InvalidArgumentError({
       fn: `${state.id}.${where.split(' ')[0]}`,
       argument: where.includes(' ') ? where.split(' ').slice(1).join(' ') : 'runnable',
@@ -332,11 +450,17 @@ function addRunnable(state: BuilderState, runnable: unknown, where: string): { n
   if (value.kind === 'step') {
     const known = state.steps.get(value.id)
     if (known !== undefined && known !== value) {
-      throw new ConflictError(`Workflow "${state.id}" uses two different steps with the id "${value.id}"`)
+      throw new ConflictError(
+        `Workflow "${state.id}" uses two different steps with the id "${value.id}"`,
+      )
     }
     return {
       node: { type: 'step', id, step: value.id },
-      next: { ...state, nodeIds, steps: known ? state.steps : new Map([...state.steps, [value.id, value]]) },
+      next: {
+        ...state,
+        nodeIds,
+        steps: known ? state.steps : new Map([...state.steps, [value.id, value]]),
+      },
     }
   }
   if (value.id === state.id) throw new ConflictError(`Workflow "${state.id}" cannot contain itself`)
@@ -344,7 +468,9 @@ function addRunnable(state: BuilderState, runnable: unknown, where: string): { n
   for (const [stepId, step] of value.steps) {
     const known = steps.get(stepId)
     if (known !== undefined && known !== step) {
-      throw new ConflictError(`Workflow "${state.id}" uses two different steps with the id "${stepId}" (one via "${value.id}")`)
+      throw new ConflictError(
+        `Workflow "${state.id}" uses two different steps with the id "${stepId}" (one via "${value.id}")`,
+      )
     }
     steps.set(stepId, step)
   }
@@ -352,7 +478,9 @@ function addRunnable(state: BuilderState, runnable: unknown, where: string): { n
   for (const [childId, child] of [...value.workflows, [value.id, value] as const]) {
     const known = workflows.get(childId)
     if (known !== undefined && known.version !== child.version) {
-      throw new ConflictError(`Workflow "${state.id}" uses two different versions of workflow "${childId}"`)
+      throw new ConflictError(
+        `Workflow "${state.id}" uses two different versions of workflow "${childId}"`,
+      )
     }
     workflows.set(childId, child)
   }
@@ -370,7 +498,9 @@ function commitWorkflow(state: BuilderState): Workflow {
     ...(state.description ? { description: state.description } : {}),
     inputSchema: toJsonSchema(state.inputSchema),
     ...(state.outputSchema ? { outputSchema: toJsonSchema(state.outputSchema) } : {}),
-    ...(state.defaults && Object.keys(state.defaults).length > 0 ? { defaults: state.defaults } : {}),
+    ...(state.defaults && Object.keys(state.defaults).length > 0
+      ? { defaults: state.defaults }
+      : {}),
     root: { type: 'sequence', id: 'root', children: [...state.nodes] },
   }
   const sources = [...state.functions].map(([key, fn]) => `${key}=${fn.toString()}`).sort()

@@ -31,8 +31,10 @@ export interface Workflow<TId extends string = string, TInput = any, TOutput = a
 export type AnyRunnable = Step<string, any, any> | Workflow<string, any, any>
 
 /** The input a step or workflow accepts. */
-export type InputOf<R> = R extends Step<string, infer I, any> ? I : R extends Workflow<string, infer I, any> ? I : never
+export type InputOf<R> =
+  R extends Step<string, infer I, any> ? I : R extends Workflow<string, infer I, any> ? I : never
 /** The output a step or workflow produces. */
-export type OutputOf<R> = R extends Step<string, any, infer O> ? O : R extends Workflow<string, any, infer O> ? O : never
+export type OutputOf<R> =
+  R extends Step<string, any, infer O> ? O : R extends Workflow<string, any, infer O> ? O : never
 /** The id of a step or workflow. */
 export type IdOf<R> = R extends { id: infer Id extends string } ? Id : string

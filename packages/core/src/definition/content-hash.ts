@@ -4,7 +4,10 @@
  * chance of accidental collision, not resistance to attack.
  */
 export function contentHash(text: string): string {
-  return lane(text, 0x9e3779b9).toString(16).padStart(14, '0') + lane(text, 0x85ebca6b).toString(16).padStart(13, '0')
+  return (
+    lane(text, 0x9e3779b9).toString(16).padStart(14, '0') +
+    lane(text, 0x85ebca6b).toString(16).padStart(13, '0')
+  )
 }
 
 function lane(text: string, seed: number): number {
@@ -25,7 +28,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, current: unknown) => {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return current
     const sorted: Record<string, unknown> = {}
-    for (const key of Object.keys(current).sort()) sorted[key] = (current as Record<string, unknown>)[key]
+    for (const key of Object.keys(current).sort())
+      sorted[key] = (current as Record<string, unknown>)[key]
     return sorted
   })
 }

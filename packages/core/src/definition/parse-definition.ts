@@ -13,13 +13,18 @@ import { workflowDefinitionSchema, type DefinitionNode, type WorkflowDefinition 
 export function parseDefinition(value: unknown): WorkflowDefinition {
   const result = workflowDefinitionSchema.safeParse(value)
   const workflowId =
-    typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'string'
       ? (value as { id: string }).id
       : undefined
   if (!result.success) {
     throw new DefinitionError({
       workflowId,
-      issues: result.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message })),
+      issues: result.error.issues.map((issue) => ({
+        path: jsonPath(issue.path),
+        message: issue.message,
+      })),
     })
   }
   const issues = structuralIssues(result.data.root, 'root')
@@ -33,24 +38,37 @@ export function structuralIssues(root: DefinitionNode, rootPath: string): Defini
   const seen = new Map<string, string>()
   visitNodes(root, rootPath, (node, path) => {
     const first = seen.get(node.id)
-    if (first !== undefined) issues.push({ path: `${path}.id`, message: `duplicate node id "${node.id}" (first at ${first})` })
+    if (first !== undefined)
+      issues.push({
+        path: `${path}.id`,
+        message: `duplicate node id "${node.id}" (first at ${first})`,
+      })
     else seen.set(node.id, path)
   })
   return issues
 }
 
 /** Calls `visit` for every node, depth first, with its JSON path. */
-export function visitNodes(node: DefinitionNode, path: string, visit: (node: DefinitionNode, path: string) => void): void {
+export function visitNodes(
+  node: DefinitionNode,
+  path: string,
+  visit: (node: DefinitionNode, path: string) => void,
+): void {
   visit(node, path)
   switch (node.type) {
     case 'sequence':
-      node.children.forEach((child, index) => visitNodes(child, `${path}.children[${index}]`, visit))
+      node.children.forEach((child, index) =>
+        visitNodes(child, `${path}.children[${index}]`, visit),
+      )
       break
     case 'parallel':
-      for (const [key, child] of Object.entries(node.branches)) visitNodes(child, `${path}.branches.${key}`, visit)
+      for (const [key, child] of Object.entries(node.branches))
+        visitNodes(child, `${path}.branches.${key}`, visit)
       break
     case 'branch':
-      node.cases.forEach((entry, index) => visitNodes(entry.then, `${path}.cases[${index}].then`, visit))
+      node.cases.forEach((entry, index) =>
+        visitNodes(entry.then, `${path}.cases[${index}].then`, visit),
+      )
       break
     case 'foreach':
     case 'loop':
@@ -63,6 +81,7 @@ export function visitNodes(node: DefinitionNode, path: string, visit: (node: Def
 
 function jsonPath(path: readonly PropertyKey[]): string {
   let out = ''
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key)
+  for (const key of path)
+    out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key)
   return out
 }

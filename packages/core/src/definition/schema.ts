@@ -22,13 +22,25 @@ export const retryPolicySchema = z
 
 /** A node of a workflow definition graph. */
 export type DefinitionNode =
-  | { type: 'step'; id: string; step: string; retry?: z.infer<typeof retryPolicySchema>; timeoutMs?: number }
+  | {
+      type: 'step'
+      id: string
+      step: string
+      retry?: z.infer<typeof retryPolicySchema>
+      timeoutMs?: number
+    }
   | { type: 'code'; id: string; function: string }
   | { type: 'sequence'; id: string; children: DefinitionNode[] }
   | { type: 'parallel'; id: string; branches: Record<string, DefinitionNode> }
   | { type: 'branch'; id: string; cases: { when: { function: string }; then: DefinitionNode }[] }
   | { type: 'foreach'; id: string; concurrency: number; body: DefinitionNode }
-  | { type: 'loop'; id: string; maxIterations: number; until: { function: string }; body: DefinitionNode }
+  | {
+      type: 'loop'
+      id: string
+      maxIterations: number
+      until: { function: string }
+      body: DefinitionNode
+    }
   | { type: 'workflow'; id: string; workflow: string; version?: string }
 
 /** The zod schema of a {@link DefinitionNode}. */
@@ -44,7 +56,9 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
       })
       .strict(),
     z.object({ type: z.literal('code'), id: nodeId, function: z.string().min(1) }).strict(),
-    z.object({ type: z.literal('sequence'), id: nodeId, children: z.array(definitionNodeSchema) }).strict(),
+    z
+      .object({ type: z.literal('sequence'), id: nodeId, children: z.array(definitionNodeSchema) })
+      .strict(),
     z
       .object({
         type: z.literal('parallel'),
@@ -56,7 +70,9 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
       .object({
         type: z.literal('branch'),
         id: nodeId,
-        cases: z.array(z.object({ when: functionReferenceSchema, then: definitionNodeSchema }).strict()).min(1),
+        cases: z
+          .array(z.object({ when: functionReferenceSchema, then: definitionNodeSchema }).strict())
+          .min(1),
       })
       .strict(),
     z
@@ -77,7 +93,12 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
       })
       .strict(),
     z
-      .object({ type: z.literal('workflow'), id: nodeId, workflow: z.string().min(1), version: z.string().optional() })
+      .object({
+        type: z.literal('workflow'),
+        id: nodeId,
+        workflow: z.string().min(1),
+        version: z.string().optional(),
+      })
       .strict(),
   ]),
 )
@@ -98,7 +119,10 @@ export const workflowDefinitionSchema = z
   .object({
     kind: z.literal('tessera.workflow'),
     schemaVersion: z.literal(definitionSchemaVersion),
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/).max(200),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/)
+      .max(200),
     /** Content hash of everything that shapes execution; runs are pinned to it. */
     version: z.string().min(1),
     description: z.string().optional(),

@@ -21,9 +21,13 @@ export class ControlFlowError extends TesseraError {
     message: string
     cause?: unknown
   }) {
-    super('control_flow', `Node "${options.nodeId}" in workflow "${options.workflowId}": ${options.message}`, {
-      cause: options.cause,
-    })
+    super(
+      'control_flow',
+      `Node "${options.nodeId}" in workflow "${options.workflowId}": ${options.message}`,
+      {
+        cause: options.cause,
+      },
+    )
     this.name = 'ControlFlowError'
     this.workflowId = options.workflowId
     this.nodeId = options.nodeId

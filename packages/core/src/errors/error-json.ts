@@ -59,7 +59,9 @@ export class RevivedError extends TesseraError {
   constructor(json: SerializedError) {
     super(json.code, json.message, {
       retryable: json.retryable,
-      cause: json.cause ? new RevivedError({ code: 'internal', retryable: false, ...json.cause }) : undefined,
+      cause: json.cause
+        ? new RevivedError({ code: 'internal', retryable: false, ...json.cause })
+        : undefined,
     })
     this.name = json.name
     this.data = json.details

@@ -28,7 +28,8 @@ export class InvalidArgumentError extends TesseraError {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined'
   if (value === null) return 'null'
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value)
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (typeof value === 'function') return 'a function'
   if (Array.isArray(value)) return `an array of ${value.length}`

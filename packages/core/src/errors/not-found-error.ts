@@ -1,7 +1,8 @@
 import { TesseraError } from './tessera-error'
 
 /** What kind of thing was looked up. */
-export type NotFoundKind = 'run' | 'workflow' | 'step' | 'function' | 'agent' | 'connector' | 'plugin'
+export type NotFoundKind =
+  'run' | 'workflow' | 'step' | 'function' | 'agent' | 'connector' | 'plugin'
 
 /**
  * A lookup by id found nothing: a run, a workflow, a registered step, agent or connector.
@@ -18,7 +19,10 @@ export class NotFoundError extends TesseraError {
   constructor(options: { kind: NotFoundKind; id: string; known?: string[] }) {
     const hint =
       options.known && options.known.length > 0
-        ? `; known: ${options.known.slice(0, 10).map((k) => `"${k}"`).join(', ')}${options.known.length > 10 ? ', …' : ''}`
+        ? `; known: ${options.known
+            .slice(0, 10)
+            .map((k) => `"${k}"`)
+            .join(', ')}${options.known.length > 10 ? ', …' : ''}`
         : ''
     super('not_found', `No ${options.kind} with id "${options.id}"${hint}`)
     this.name = 'NotFoundError'

@@ -67,7 +67,8 @@ function formatValidationMessage(options: {
     : options.workflowId
       ? `Workflow "${options.workflowId}"`
       : 'Value'
-  const verb = options.target === 'output' ? 'returned invalid output' : `received invalid ${options.target}`
+  const verb =
+    options.target === 'output' ? 'returned invalid output' : `received invalid ${options.target}`
   const lines = options.issues.slice(0, 5).map((issue) => {
     const at = issue.path ? `at "${issue.path}"` : 'at the root'
     const expected = issue.expected ? `expected ${issue.expected}` : issue.message

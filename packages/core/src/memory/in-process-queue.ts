@@ -80,7 +80,8 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
 
   const release = (consumer: Consumer) => {
     consumer.active--
-    if (consumer.active === 0 && consumer.idle.length > 0) for (const resolve of consumer.idle.splice(0)) resolve()
+    if (consumer.active === 0 && consumer.idle.length > 0)
+      for (const resolve of consumer.idle.splice(0)) resolve()
     if (head < ready.length) schedule()
   }
 
@@ -129,10 +130,14 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
       closed = true
       for (const timer of timers) clock.clearTimeout(timer)
       timers.clear()
-      await Promise.all(consumers.slice().map((consumer) => {
-        consumer.stopped = true
-        return consumer.active > 0 ? new Promise<void>((resolve) => consumer.idle.push(resolve)) : undefined
-      }))
+      await Promise.all(
+        consumers.slice().map((consumer) => {
+          consumer.stopped = true
+          return consumer.active > 0
+            ? new Promise<void>((resolve) => consumer.idle.push(resolve))
+            : undefined
+        }),
+      )
       consumers.length = 0
     },
   }

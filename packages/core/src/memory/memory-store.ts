@@ -39,7 +39,19 @@ class TaskSlot {
   ) {}
 
   static from(task: TaskRecord): TaskSlot {
-    const slot = new TaskSlot(task.id, task.runId, task.workflowId, task.workflowVersion, task.nodeId, task.key, task.path, task.input, task.attempt, task.availableAt, task.fence)
+    const slot = new TaskSlot(
+      task.id,
+      task.runId,
+      task.workflowId,
+      task.workflowVersion,
+      task.nodeId,
+      task.key,
+      task.path,
+      task.input,
+      task.attempt,
+      task.availableAt,
+      task.fence,
+    )
     if (task.leaseOwner !== undefined) slot.leaseOwner = task.leaseOwner
     if (task.leaseExpiresAt !== undefined) slot.leaseExpiresAt = task.leaseExpiresAt
     if (task.lastError !== undefined) slot.lastError = task.lastError
@@ -91,7 +103,11 @@ class RunEntry {
 
   addStep(step: StepRecord): void {
     this.stepKeys.push(step.key)
-    this.stepNumbers.push(step.status === 'failed' ? -step.attempts : step.attempts, step.startedAt, step.endedAt)
+    this.stepNumbers.push(
+      step.status === 'failed' ? -step.attempts : step.attempts,
+      step.startedAt,
+      step.endedAt,
+    )
     this.stepValues.push(step.status === 'failed' ? step.error : step.output)
     if (this.stepKeySet) this.stepKeySet.add(step.key)
     else if (this.stepKeys.length > 16) this.stepKeySet = new Set(this.stepKeys)
@@ -105,7 +121,13 @@ class RunEntry {
         runId: this.run.id,
         key,
         nodeId: hash === -1 ? key : key.slice(0, hash),
-        path: hash === -1 ? [] : key.slice(hash + 1).split('.').map(Number),
+        path:
+          hash === -1
+            ? []
+            : key
+                .slice(hash + 1)
+                .split('.')
+                .map(Number),
         status: attempts < 0 ? 'failed' : 'succeeded',
         attempts: Math.abs(attempts),
         startedAt: this.stepNumbers[index * 3 + 1]!,
@@ -162,7 +184,9 @@ export function createMemoryStore(): StoreV1 {
     async createRun({ run, tasks: newTasks, scopes }) {
       if (closed) throw new StoreError('memory', 'The store is closed')
       const existingId =
-        run.idempotencyKey === undefined ? run.id : byIdempotencyKey.get(`${run.workflowId}\0${run.idempotencyKey}`)
+        run.idempotencyKey === undefined
+          ? run.id
+          : byIdempotencyKey.get(`${run.workflowId}\0${run.idempotencyKey}`)
       const existing = existingId === undefined ? undefined : runs.get(existingId)
       if (existing) return { run: { ...existing.run }, created: false }
       if (runs.has(run.id)) return { run: { ...runs.get(run.id)!.run }, created: false }
@@ -170,7 +194,8 @@ export function createMemoryStore(): StoreV1 {
       for (const scope of scopes) addScope(entry, scope)
       if (!terminalRunStatuses.has(run.status)) for (const task of newTasks) addTask(entry, task)
       runs.set(run.id, entry)
-      if (run.idempotencyKey !== undefined) byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
+      if (run.idempotencyKey !== undefined)
+        byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
       return { run: { ...run }, created: true }
     },
 
@@ -182,9 +207,17 @@ export function createMemoryStore(): StoreV1 {
     async listRuns(query: ListRunsQuery = {}): Promise<RunPage> {
       const limit = query.limit ?? 50
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        throw new InvalidArgumentError({ fn: 'listRuns', argument: 'limit', expected: 'an integer from 1 to 1000', received: query.limit })
+        throw new InvalidArgumentError({
+          fn: 'listRuns',
+          argument: 'limit',
+          expected: 'an integer from 1 to 1000',
+          received: query.limit,
+        })
       }
-      const statuses = query.status === undefined ? undefined : new Set(Array.isArray(query.status) ? query.status : [query.status])
+      const statuses =
+        query.status === undefined
+          ? undefined
+          : new Set(Array.isArray(query.status) ? query.status : [query.status])
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
       const matching: RunRecord[] = []
       for (const { run } of runs.values()) {
@@ -198,7 +231,9 @@ export function createMemoryStore(): StoreV1 {
       matching.sort((a, b) => -compareRuns(a, b))
       const page = matching.slice(0, limit).map((run) => ({ ...run }))
       const last = page[page.length - 1]
-      return matching.length > limit && last ? { runs: page, nextCursor: encodeCursor(last) } : { runs: page }
+      return matching.length > limit && last
+        ? { runs: page, nextCursor: encodeCursor(last) }
+        : { runs: page }
     },
 
     async getRunHistory(runId): Promise<RunHistory | undefined> {
@@ -222,7 +257,11 @@ export function createMemoryStore(): StoreV1 {
       const task = tasks.get(taskId)
       if (!task) return { status: 'missing' }
       if (task.availableAt > now) return { status: 'not-ready', availableAt: task.availableAt }
-      if (task.leaseOwner !== undefined && task.leaseOwner !== owner && (task.leaseExpiresAt ?? 0) > now) {
+      if (
+        task.leaseOwner !== undefined &&
+        task.leaseOwner !== owner &&
+        (task.leaseExpiresAt ?? 0) > now
+      ) {
         return { status: 'leased', leaseExpiresAt: task.leaseExpiresAt! }
       }
       task.fence++
@@ -241,7 +280,8 @@ export function createMemoryStore(): StoreV1 {
     async commit(input: CommitInput): Promise<CommitResult> {
       const entry = entryOf(input.runId)
       // Check everything first: a refused commit writes nothing.
-      if (terminalRunStatuses.has(entry.run.status)) return { status: 'run-ended', run: { ...entry.run } }
+      if (terminalRunStatuses.has(entry.run.status))
+        return { status: 'run-ended', run: { ...entry.run } }
       let task: TaskSlot | undefined
       if (input.task) {
         task = tasks.get(input.task.id)
@@ -256,7 +296,11 @@ export function createMemoryStore(): StoreV1 {
       let joining: ScopeRecord | undefined
       if (input.join) {
         joining = entry.scopes?.get(input.join.scopeKey)
-        if (!joining) throw new StoreError('memory', `Run "${input.runId}" has no scope "${input.join.scopeKey}" to join`)
+        if (!joining)
+          throw new StoreError(
+            'memory',
+            `Run "${input.runId}" has no scope "${input.join.scopeKey}" to join`,
+          )
       }
       // Apply.
       if (task) {
@@ -304,7 +348,8 @@ export function createMemoryStore(): StoreV1 {
       for (const task of tasks.values()) {
         if (stale.length >= limit) break
         const leased = task.leaseOwner !== undefined
-        if (leased ? (task.leaseExpiresAt ?? 0) <= now : task.availableAt <= now - olderThan) stale.push(task.toRecord())
+        if (leased ? (task.leaseExpiresAt ?? 0) <= now : task.availableAt <= now - olderThan)
+          stale.push(task.toRecord())
       }
       return stale
     },
@@ -315,22 +360,36 @@ export function createMemoryStore(): StoreV1 {
   }
 }
 
-function compareRuns(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
+function compareRuns(
+  a: { createdAt: number; id: string },
+  b: { createdAt: number; id: string },
+): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 /** Keyset cursor: the last row's (createdAt, id), base64url-encoded JSON. */
 export function encodeCursor(run: { createdAt: number; id: string }): string {
-  return btoa(JSON.stringify([run.createdAt, run.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')
+  return btoa(JSON.stringify([run.createdAt, run.id]))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
 }
 
 /** Reads a cursor made by {@link encodeCursor}; throws InvalidArgumentError for anything else. */
 export function decodeCursor(cursor: string): { createdAt: number; id: string } {
   try {
-    const [createdAt, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as [unknown, unknown]
+    const [createdAt, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as [
+      unknown,
+      unknown,
+    ]
     if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id }
   } catch {
     // not base64 or not JSON: reported below
   }
-  throw new InvalidArgumentError({ fn: 'listRuns', argument: 'cursor', expected: 'a nextCursor returned by listRuns', received: cursor })
+  throw new InvalidArgumentError({
+    fn: 'listRuns',
+    argument: 'cursor',
+    expected: 'a nextCursor returned by listRuns',
+    received: cursor,
+  })
 }

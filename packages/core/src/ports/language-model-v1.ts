@@ -4,7 +4,13 @@ import type { z } from 'zod'
 export type ContentPart =
   | { type: 'text'; text: string }
   | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown }
-  | { type: 'tool-result'; toolCallId: string; toolName: string; output: unknown; isError?: boolean }
+  | {
+      type: 'tool-result'
+      toolCallId: string
+      toolName: string
+      output: unknown
+      isError?: boolean
+    }
 
 /** One message of a conversation, the same for every provider. */
 export type ModelMessage =

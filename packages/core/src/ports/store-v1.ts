@@ -4,7 +4,11 @@ import type { SerializedError } from '../errors/tessera-error'
 export type RunStatus = 'running' | 'suspended' | 'succeeded' | 'failed' | 'cancelled'
 
 /** The statuses after which a run never changes again. */
-export const terminalRunStatuses: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled'])
+export const terminalRunStatuses: ReadonlySet<RunStatus> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+])
 
 /** One run of one workflow version, as a store keeps it. */
 export interface RunRecord {
@@ -209,9 +213,19 @@ export interface StoreV1 {
    * Takes a lease on a task: increments its fence and sets the owner and expiry. A task with a
    * live lease held by another owner is `leased`.
    */
-  claimTask(input: { taskId: string; owner: string; leaseMs: number; now: number }): Promise<ClaimResult>
+  claimTask(input: {
+    taskId: string
+    owner: string
+    leaseMs: number
+    now: number
+  }): Promise<ClaimResult>
   /** Extends a lease (heartbeat); false when the fence is no longer current. */
-  renewTask(input: { taskId: string; fence: number; leaseMs: number; now: number }): Promise<boolean>
+  renewTask(input: {
+    taskId: string
+    fence: number
+    leaseMs: number
+    now: number
+  }): Promise<boolean>
   /** Applies one atomic change. See {@link CommitInput}. */
   commit(input: CommitInput): Promise<CommitResult>
   /**

@@ -22,7 +22,10 @@ import type { AgentV1 } from '../ports/agent-v1'
  * })
  * ```
  */
-export function defineConnector<TConfigSchema extends z.ZodType, TActions extends Record<string, ConnectorAction<z.output<TConfigSchema>, any, any>>>(options: {
+export function defineConnector<
+  TConfigSchema extends z.ZodType,
+  TActions extends Record<string, ConnectorAction<z.output<TConfigSchema>, any, any>>,
+>(options: {
   id: string
   name?: string
   description?: string
@@ -31,15 +34,29 @@ export function defineConnector<TConfigSchema extends z.ZodType, TActions extend
 }): ConnectorV1<z.output<TConfigSchema>> & { readonly actions: TActions } {
   assertId('defineConnector', 'id', options?.id)
   assertSchema('defineConnector', 'config', options.config)
-  if (typeof options.actions !== 'object' || options.actions === null || Object.keys(options.actions).length === 0) {
-    throw new InvalidArgumentError({ fn: 'defineConnector', argument: 'actions', expected: 'a non-empty record of actions', received: options.actions })
+  if (
+    typeof options.actions !== 'object' ||
+    options.actions === null ||
+    Object.keys(options.actions).length === 0
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'defineConnector',
+      argument: 'actions',
+      expected: 'a non-empty record of actions',
+      received: options.actions,
+    })
   }
   for (const [name, action] of Object.entries(options.actions)) {
     assertId('defineConnector', `actions key`, name)
     assertSchema('defineConnector', `actions.${name}.input`, action?.input)
     assertSchema('defineConnector', `actions.${name}.output`, action.output)
     if (typeof action.run !== 'function') {
-      throw new InvalidArgumentError({ fn: 'defineConnector', argument: `actions.${name}.run`, expected: 'a function', received: action.run })
+      throw new InvalidArgumentError({
+        fn: 'defineConnector',
+        argument: `actions.${name}.run`,
+        expected: 'a function',
+        received: action.run,
+      })
     }
   }
   return Object.freeze({
@@ -62,7 +79,10 @@ export function defineConnector<TConfigSchema extends z.ZodType, TActions extend
  * const echo = defineAgentSpec({ id: 'echo', input: z.string(), output: z.string(), run: async ({ input }) => input })
  * ```
  */
-export function defineAgentSpec<TInputSchema extends z.ZodType, TOutputSchema extends z.ZodType>(options: {
+export function defineAgentSpec<
+  TInputSchema extends z.ZodType,
+  TOutputSchema extends z.ZodType,
+>(options: {
   id: string
   description?: string
   input: TInputSchema
@@ -73,7 +93,12 @@ export function defineAgentSpec<TInputSchema extends z.ZodType, TOutputSchema ex
   assertSchema('defineAgentSpec', 'input', options.input)
   assertSchema('defineAgentSpec', 'output', options.output)
   if (typeof options.run !== 'function') {
-    throw new InvalidArgumentError({ fn: 'defineAgentSpec', argument: 'run', expected: 'a function', received: options.run })
+    throw new InvalidArgumentError({
+      fn: 'defineAgentSpec',
+      argument: 'run',
+      expected: 'a function',
+      received: options.run,
+    })
   }
   return Object.freeze({
     specificationVersion: 'v1' as const,

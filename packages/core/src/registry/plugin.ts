@@ -40,8 +40,18 @@ export interface PluginOptions {
  * ```
  */
 export function definePlugin(options: PluginOptions): Plugin {
-  if (typeof options !== 'object' || options === null || typeof options.name !== 'string' || options.name === '') {
-    throw new InvalidArgumentError({ fn: 'definePlugin', argument: 'name', expected: 'a non-empty string', received: options?.name })
+  if (
+    typeof options !== 'object' ||
+    options === null ||
+    typeof options.name !== 'string' ||
+    options.name === ''
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'definePlugin',
+      argument: 'name',
+      expected: 'a non-empty string',
+      received: options?.name,
+    })
   }
   const lists = {
     steps: options.steps ?? [],
@@ -49,25 +59,57 @@ export function definePlugin(options: PluginOptions): Plugin {
     agents: options.agents ?? [],
     connectors: options.connectors ?? [],
   }
-  const expectedKind = { steps: 'step', workflows: 'workflow', agents: 'agent', connectors: 'connector' } as const
-  for (const [list, items] of Object.entries(lists) as [keyof typeof lists, readonly { id: string; kind: string }[]][]) {
+  const expectedKind = {
+    steps: 'step',
+    workflows: 'workflow',
+    agents: 'agent',
+    connectors: 'connector',
+  } as const
+  for (const [list, items] of Object.entries(lists) as [
+    keyof typeof lists,
+    readonly { id: string; kind: string }[],
+  ][]) {
     if (!Array.isArray(items)) {
-      throw new InvalidArgumentError({ fn: 'definePlugin', argument: list, expected: 'an array', received: items })
+      throw new InvalidArgumentError({
+        fn: 'definePlugin',
+        argument: list,
+        expected: 'an array',
+        received: items,
+      })
     }
     const seen = new Set<string>()
     items.forEach((item, index) => {
       if (typeof item !== 'object' || item === null || item.kind !== expectedKind[list]) {
-        throw new InvalidArgumentError({ fn: 'definePlugin', argument: `${list}[${index}]`, expected: `${expectedKind[list] === 'agent' ? 'an' : 'a'} ${expectedKind[list]}`, received: item })
+        throw new InvalidArgumentError({
+          fn: 'definePlugin',
+          argument: `${list}[${index}]`,
+          expected: `${expectedKind[list] === 'agent' ? 'an' : 'a'} ${expectedKind[list]}`,
+          received: item,
+        })
       }
-      if (seen.has(item.id)) throw new ConflictError(`Plugin "${options.name}" lists the ${expectedKind[list]} "${item.id}" twice`)
+      if (seen.has(item.id))
+        throw new ConflictError(
+          `Plugin "${options.name}" lists the ${expectedKind[list]} "${item.id}" twice`,
+        )
       seen.add(item.id)
     })
   }
   const functions = options.functions ?? {}
   for (const [key, fn] of Object.entries(functions)) {
     if (typeof fn !== 'function') {
-      throw new InvalidArgumentError({ fn: 'definePlugin', argument: `functions.${key}`, expected: 'a function', received: fn })
+      throw new InvalidArgumentError({
+        fn: 'definePlugin',
+        argument: `functions.${key}`,
+        expected: 'a function',
+        received: fn,
+      })
     }
   }
-  return Object.freeze({ kind: 'plugin' as const, name: options.name, version: options.version, ...lists, functions })
+  return Object.freeze({
+    kind: 'plugin' as const,
+    name: options.name,
+    version: options.version,
+    ...lists,
+    functions,
+  })
 }

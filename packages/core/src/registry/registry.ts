@@ -21,7 +21,13 @@ export interface RegistryCollection<T> {
 /** The JSON description of everything registered, for the designer and the HTTP API. */
 export interface RegistryDescription {
   steps: { id: string; description?: string; input: JsonSchema; output: JsonSchema }[]
-  workflows: { id: string; version: string; description?: string; input: JsonSchema; output?: JsonSchema }[]
+  workflows: {
+    id: string
+    version: string
+    description?: string
+    input: JsonSchema
+    output?: JsonSchema
+  }[]
   agents: { id: string; description?: string; input: JsonSchema; output: JsonSchema }[]
   connectors: {
     id: string
@@ -72,7 +78,8 @@ class Collection<T> implements RegistryCollection<T> {
   }
   require(id: string): T {
     const item = this.items.get(id)
-    if (item === undefined) throw new NotFoundError({ kind: this.kind, id, known: [...this.items.keys()] })
+    if (item === undefined)
+      throw new NotFoundError({ kind: this.kind, id, known: [...this.items.keys()] })
     return item
   }
   has(id: string) {
@@ -86,7 +93,8 @@ class Collection<T> implements RegistryCollection<T> {
   }
   add(id: string, item: T, describe: string) {
     const known = this.items.get(id)
-    if (known !== undefined && known !== item) throw new ConflictError(`Another ${describe} with the id "${id}" is already registered`)
+    if (known !== undefined && known !== item)
+      throw new ConflictError(`Another ${describe} with the id "${id}" is already registered`)
     this.items.set(id, item)
   }
 }
@@ -170,7 +178,10 @@ export function createRegistry(): MutableRegistry {
           })),
         })),
         functions: [...functions.items.keys()],
-        plugins: plugins.map((plugin) => ({ name: plugin.name, ...(plugin.version ? { version: plugin.version } : {}) })),
+        plugins: plugins.map((plugin) => ({
+          name: plugin.name,
+          ...(plugin.version ? { version: plugin.version } : {}),
+        })),
       }
     },
   }

@@ -81,7 +81,9 @@ export class Decision {
         })
         return
       case 'code': {
-        const output = this.call(node, () => node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }))
+        const output = this.call(node, () =>
+          node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }),
+        )
         if (isThenable(output)) {
           // The run fails here; a rejection of the ignored promise must not crash the host.
           ;(output as PromiseLike<unknown>).then(undefined, () => undefined)
@@ -108,7 +110,9 @@ export class Decision {
         return
       }
       case 'branch': {
-        const index = node.conditions.findIndex((condition) => this.call(node, () => condition({ input })) === true)
+        const index = node.conditions.findIndex(
+          (condition) => this.call(node, () => condition({ input })) === true,
+        )
         if (index === -1) {
           throw new ControlFlowError({
             workflowId: node.workflowId,
@@ -133,7 +137,8 @@ export class Decision {
         this.open(node, path, input.length, input)
         const child = plan.nodes[node.child]!
         const first = Math.min(node.concurrency, input.length)
-        for (let index = 0; index < first; index++) this.enter(child, input[index], [...path, index])
+        for (let index = 0; index < first; index++)
+          this.enter(child, input[index], [...path, index])
         return
       }
       case 'loop':
@@ -141,7 +146,10 @@ export class Decision {
         return
       case 'workflow': {
         const child = node.workflow
-        const parsed = validateWith(child.inputSchema, input, { workflowId: child.id, target: 'input' })
+        const parsed = validateWith(child.inputSchema, input, {
+          workflowId: child.id,
+          target: 'input',
+        })
         this.enter(plan.nodes[node.child]!, parsed, path)
         return
       }
@@ -154,7 +162,9 @@ export class Decision {
     const { plan } = this.context
     if (node.parent === -1) {
       const schema = plan.workflow.outputSchema
-      const final = schema ? validateWith(schema, output, { workflowId: plan.workflow.id, target: 'output' }) : output
+      const final = schema
+        ? validateWith(schema, output, { workflowId: plan.workflow.id, target: 'output' })
+        : output
       this.effects.end = { status: 'succeeded', output: final }
       return
     }
@@ -208,7 +218,8 @@ export class Decision {
         // Lane chaining: item i starts item i + concurrency, so at most `concurrency` run at once
         // and the choice needs no shared counter.
         // Deferred, not recursive: items that complete at once would grow the stack per item.
-        if (next < items.length) this.defer(() => this.enter(plan.nodes[parent.child]!, items[next], [...outer, next]))
+        if (next < items.length)
+          this.defer(() => this.enter(plan.nodes[parent.child]!, items[next], [...outer, next]))
         this.join(parent, outer, index, output)
         return
       }
@@ -240,7 +251,12 @@ export class Decision {
     ;(this.deferred ??= []).push(work)
   }
 
-  private open(node: PlanNode, path: number[], expected: number, items: unknown[] | undefined): void {
+  private open(
+    node: PlanNode,
+    path: number[],
+    expected: number,
+    items: unknown[] | undefined,
+  ): void {
     const scope: ScopeRecord = {
       runId: this.context.runId,
       key: instanceKey(node.id, path),
@@ -302,5 +318,9 @@ export function scopeOutput(node: PlanNode, scope: ScopeRecord): unknown {
 }
 
 function isThenable(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }

@@ -1,5 +1,12 @@
 import EventEmitter from 'eventemitter3'
-import { trace, context as otelContext, SpanStatusCode, type Span, type Tracer, type Context } from '@opentelemetry/api'
+import {
+  trace,
+  context as otelContext,
+  SpanStatusCode,
+  type Span,
+  type Tracer,
+  type Context,
+} from '@opentelemetry/api'
 import type { Step } from '../builder/step'
 import { assertId } from '../builder/step'
 import type { AnyRunnable, InputOf, OutputOf, Workflow } from '../builder/workflow'
@@ -93,7 +100,11 @@ export interface Engine {
   /** Registers workflows, plugins, steps, agents or connectors. */
   register(...components: (Workflow | Plugin | Step | AgentV1 | ConnectorV1)[]): void
   /** Validates the input, creates the run and queues its first steps. */
-  start<W extends Workflow>(workflow: W, input: InputOf<W>, options?: StartOptions): Promise<RunHandle<OutputOf<W>>>
+  start<W extends Workflow>(
+    workflow: W,
+    input: InputOf<W>,
+    options?: StartOptions,
+  ): Promise<RunHandle<OutputOf<W>>>
   start(workflowId: string, input: unknown, options?: StartOptions): Promise<RunHandle<unknown>>
   /** A handle on an existing run; throws `NotFoundError` if there is none. */
   getRun(runId: string): Promise<RunHandle<unknown>>
@@ -122,7 +133,8 @@ interface LocalRun {
 
 const scheduleSoon: (callback: () => void) => void =
   typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
-    ? (callback) => (globalThis as unknown as { setImmediate: (cb: () => void) => void }).setImmediate(callback)
+    ? (callback) =>
+        (globalThis as unknown as { setImmediate: (cb: () => void) => void }).setImmediate(callback)
     : (callback) => setTimeout(callback, 0)
 
 /**
@@ -137,31 +149,59 @@ const scheduleSoon: (callback: () => void) => void =
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({ fn: 'createEngine', argument: 'options', expected: 'an object', received: options })
+    throw new InvalidArgumentError({
+      fn: 'createEngine',
+      argument: 'options',
+      expected: 'an object',
+      received: options,
+    })
   }
   const store = options.store ?? createMemoryStore()
   const queue = options.queue ?? createInProcessQueue({ clock: options.clock })
-  checkPort('store', store, ['createRun', 'commit', 'claimTask', 'renewTask', 'getRun', 'getRunHistory', 'getScope', 'listRuns', 'listStaleTasks', 'close'])
+  checkPort('store', store, [
+    'createRun',
+    'commit',
+    'claimTask',
+    'renewTask',
+    'getRun',
+    'getRunHistory',
+    'getScope',
+    'listRuns',
+    'listStaleTasks',
+    'close',
+  ])
   checkPort('queue', queue, ['publish', 'consume', 'close'])
   const clock = options.clock ?? systemClock
   const newId = options.idGenerator ?? randomId
   const engineId = newId()
   const logger = (options.logger ?? noopLogger).child({ engine: engineId })
-  const tracer = options.tracer === false ? undefined : (options.tracer ?? trace.getTracer('@tessera/core'))
+  const tracer =
+    options.tracer === false ? undefined : (options.tracer ?? trace.getTracer('@tessera/core'))
   const leaseMs = parseDuration(options.lease ?? '30s', 'createEngine.lease')
   // How long an unclaimed task waits before recovery republishes it (default: one lease).
   const staleAfterMs =
-    options.recovery && options.recovery.olderThan !== undefined ? parseDuration(options.recovery.olderThan, 'createEngine.recovery.olderThan') : leaseMs
+    options.recovery && options.recovery.olderThan !== undefined
+      ? parseDuration(options.recovery.olderThan, 'createEngine.recovery.olderThan')
+      : leaseMs
   const pollMs = parseDuration(options.resultPollInterval ?? 250, 'createEngine.resultPollInterval')
   const engineDefaults = {
-    ...(options.defaults?.retry ? { retry: normalizeRetry(options.defaults.retry, 'createEngine.defaults') } : {}),
-    ...(options.defaults?.timeout !== undefined ? { timeoutMs: parseDuration(options.defaults.timeout, 'createEngine.defaults.timeout') } : {}),
+    ...(options.defaults?.retry
+      ? { retry: normalizeRetry(options.defaults.retry, 'createEngine.defaults') }
+      : {}),
+    ...(options.defaults?.timeout !== undefined
+      ? { timeoutMs: parseDuration(options.defaults.timeout, 'createEngine.defaults.timeout') }
+      : {}),
   }
   const workerOptions = options.worker === false ? undefined : (options.worker ?? {})
   const workerId = workerOptions?.id ?? `worker-${engineId}`
   const concurrency = workerOptions?.concurrency ?? 100
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidArgumentError({ fn: 'createEngine', argument: 'worker.concurrency', expected: 'a positive integer', received: concurrency })
+    throw new InvalidArgumentError({
+      fn: 'createEngine',
+      argument: 'worker.concurrency',
+      expected: 'a positive integer',
+      received: concurrency,
+    })
   }
 
   const registry = createRegistry()
@@ -173,7 +213,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   /** Step attempts executing in this engine, by run id (any run, wherever it was started). */
   const running = new Map<string, Set<StepExecution>>()
   // Leases only matter when something may reclaim a task: recovery, here or in another process.
-  const heartbeats = store.capabilities.durable || store.capabilities.shared || (options.recovery !== undefined && options.recovery !== false)
+  const heartbeats =
+    store.capabilities.durable ||
+    store.capabilities.shared ||
+    (options.recovery !== undefined && options.recovery !== false)
   let consumer: QueueConsumer | undefined
   let recoveryTimer: unknown
   let closed = false
@@ -234,7 +277,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       emitter.emit(name, event)
       runEmitters.get(event.runId)?.emit(name, event)
     } catch (error) {
-      logger.error('An event listener threw; the run goes on', { event: name, runId: event.runId, error: serializeError(error) })
+      logger.error('An event listener threw; the run goes on', {
+        event: name,
+        runId: event.runId,
+        error: serializeError(error),
+      })
     }
   }
 
@@ -262,18 +309,34 @@ export function createEngine(options: EngineOptions = {}): Engine {
         }
         await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
       }
-    })().catch((error: unknown) => logger.warn('Polling the store for a run result failed', { runId, error: serializeError(error) }))
+    })().catch((error: unknown) =>
+      logger.warn('Polling the store for a run result failed', {
+        runId,
+        error: serializeError(error),
+      }),
+    )
     return local.promise
   }
 
   /** A handle whose result() is the run's own promise while this process knows the run's outcome. */
   const handleFor = (runId: string, workflowId: string, created: boolean) => {
     const local = localRuns.get(runId)
-    return new RunHandle(runId, workflowId, created, local ? { ...backend, result: () => localResult(runId, local) } : backend)
+    return new RunHandle(
+      runId,
+      workflowId,
+      created,
+      local ? { ...backend, result: () => localResult(runId, local) } : backend,
+    )
   }
 
   // ── run completion ──────────────────────────────────────────────────────────────────────────
-  const finishRun = (runId: string, workflowId: string, status: 'succeeded' | 'failed' | 'cancelled', output: unknown, error: unknown) => {
+  const finishRun = (
+    runId: string,
+    workflowId: string,
+    status: 'succeeded' | 'failed' | 'cancelled',
+    output: unknown,
+    error: unknown,
+  ) => {
     const local = localRuns.get(runId)
     // A run that ends before its first events were delivered (cancelled at once) still starts first.
     if (local) announceStart(runId, local)
@@ -292,12 +355,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
     for (const key of scopeCache.keys()) if (key.startsWith(`${runId}\0`)) scopeCache.delete(key)
     // Steps of the run executing here, whoever started the run, see their signal abort.
     const executions = running.get(runId)
-    if (executions) for (const execution of executions) execution.abort(error ?? new RunCancelledError({ runId }))
+    if (executions)
+      for (const execution of executions) execution.abort(error ?? new RunCancelledError({ runId }))
     if (!local) return
     localRuns.delete(runId)
     if (local.span) {
       if (status === 'succeeded') local.span.setStatus({ code: SpanStatusCode.OK })
-      else local.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) })
+      else
+        local.span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        })
       local.span.end()
     }
     if (status === 'succeeded') local.resolve(output)
@@ -306,8 +374,18 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   // ── committing decisions ────────────────────────────────────────────────────────────────────
   /** Runs the decider; synchronous unless it needs a scope from the store. */
-  const decide = (plan: ExecutionPlan, runId: string, now: number, act: (decision: Decision) => void): Effects | Promise<Effects> => {
-    const decision = new Decision({ plan, runId, now, scope: (key) => scopeCache.get(`${runId}\0${key}`) })
+  const decide = (
+    plan: ExecutionPlan,
+    runId: string,
+    now: number,
+    act: (decision: Decision) => void,
+  ): Effects | Promise<Effects> => {
+    const decision = new Decision({
+      plan,
+      runId,
+      now,
+      scope: (key) => scopeCache.get(`${runId}\0${key}`),
+    })
     try {
       act(decision)
       return decision.effects
@@ -332,7 +410,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   const cacheScopes = (runId: string, scopes: ScopeRecord[]) => {
-    for (const scope of scopes) if (!scope.closed && scope.items) scopeCache.set(`${runId}\0${scope.key}`, scope)
+    for (const scope of scopes)
+      if (!scope.closed && scope.items) scopeCache.set(`${runId}\0${scope.key}`, scope)
   }
 
   /** Commits effects; follows joins that complete; returns false when the commit was refused. */
@@ -347,7 +426,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (effects.tasks.length > 0) commit.tasks = effects.tasks
     // A commit carries one join; any further ones (see Effects.joins) follow it, one commit each.
     const [firstJoin, ...moreJoins] = effects.joins
-    if (firstJoin) commit.join = { scopeKey: firstJoin.scopeKey, index: firstJoin.index, output: firstJoin.output }
+    if (firstJoin)
+      commit.join = {
+        scopeKey: firstJoin.scopeKey,
+        index: firstJoin.index,
+        output: firstJoin.output,
+      }
     if (effects.end) {
       const now = clock.now()
       commit.run = { status: 'succeeded', output: effects.end.output, updatedAt: now, endedAt: now }
@@ -367,10 +451,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return true
     }
     const completed: [Join, ScopeRecord][] = []
-    const isLast = (scope: ScopeRecord | undefined): scope is ScopeRecord => scope !== undefined && scope.completed === scope.expected && !scope.closed
+    const isLast = (scope: ScopeRecord | undefined): scope is ScopeRecord =>
+      scope !== undefined && scope.completed === scope.expected && !scope.closed
     if (firstJoin && isLast(result.scope)) completed.push([firstJoin, result.scope])
     for (const join of moreJoins) {
-      const joined = await store.commit({ runId, join: { scopeKey: join.scopeKey, index: join.index, output: join.output } })
+      const joined = await store.commit({
+        runId,
+        join: { scopeKey: join.scopeKey, index: join.index, output: join.output },
+      })
       if (joined.status !== 'committed') {
         if (joined.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(joined.run)
         return true
@@ -381,7 +469,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     for (const [join, scope] of completed) {
       let next: Effects
       try {
-        next = await decide(plan, runId, clock.now(), (decision) => decision.completeScope(join.node, join.path, scope))
+        next = await decide(plan, runId, clock.now(), (decision) =>
+          decision.completeScope(join.node, join.path, scope),
+        )
       } catch (error) {
         await failRun(plan, runId, { runId, closeScope: scope.key }, error)
         return true
@@ -392,14 +482,31 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   const endedElsewhere = (run: RunRecord) => {
-    if (run.status === 'succeeded') finishRun(run.id, run.workflowId, 'succeeded', run.output, undefined)
-    else finishRun(run.id, run.workflowId, run.status as 'failed' | 'cancelled', undefined, deserializeError(run.error ?? serializeError(new RunCancelledError({ runId: run.id }))))
+    if (run.status === 'succeeded')
+      finishRun(run.id, run.workflowId, 'succeeded', run.output, undefined)
+    else
+      finishRun(
+        run.id,
+        run.workflowId,
+        run.status as 'failed' | 'cancelled',
+        undefined,
+        deserializeError(run.error ?? serializeError(new RunCancelledError({ runId: run.id }))),
+      )
   }
 
   /** Fails the run; `beforeFinish` runs once committed, before run-end (e.g. the step's step-end). */
-  const failRun = async (plan: ExecutionPlan, runId: string, commit: CommitInput, error: unknown, beforeFinish?: () => void) => {
+  const failRun = async (
+    plan: ExecutionPlan,
+    runId: string,
+    commit: CommitInput,
+    error: unknown,
+    beforeFinish?: () => void,
+  ) => {
     const now = clock.now()
-    const result = await store.commit({ ...commit, run: { status: 'failed', error: serializeError(error), updatedAt: now, endedAt: now } })
+    const result = await store.commit({
+      ...commit,
+      run: { status: 'failed', error: serializeError(error), updatedAt: now, endedAt: now },
+    })
     if (result.status !== 'committed') return false
     beforeFinish?.()
     finishRun(runId, plan.workflow.id, 'failed', undefined, error)
@@ -415,18 +522,25 @@ export function createEngine(options: EngineOptions = {}): Engine {
     let stopped = false
     let timer: unknown
     const schedule = () => {
-      timer = clock.setTimeout(() => {
-        store.renewTask({ taskId: task.id, fence: task.fence, leaseMs, now: clock.now() }).then(
-          (held) => {
-            // Not held: the run ended or the task went to another worker; its commit will say so.
-            if (held && !stopped) schedule()
-          },
-          (error: unknown) => {
-            logger.warn('Renewing a task lease failed; retrying', { runId: task.runId, taskId: task.id, error: serializeError(error) })
-            if (!stopped) schedule()
-          },
-        )
-      }, Math.max(1, Math.floor(leaseMs / 3)))
+      timer = clock.setTimeout(
+        () => {
+          store.renewTask({ taskId: task.id, fence: task.fence, leaseMs, now: clock.now() }).then(
+            (held) => {
+              // Not held: the run ended or the task went to another worker; its commit will say so.
+              if (held && !stopped) schedule()
+            },
+            (error: unknown) => {
+              logger.warn('Renewing a task lease failed; retrying', {
+                runId: task.runId,
+                taskId: task.id,
+                error: serializeError(error),
+              })
+              if (!stopped) schedule()
+            },
+          )
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      )
     }
     schedule()
     return () => {
@@ -440,44 +554,86 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const claim = await store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
     // `await`, not `return`: returning a promise from an async function costs extra ticks.
     if (claim.status === 'claimed') await executeTask(claim.task, now)
-    else if (claim.status === 'not-ready') await queue.publish([{ ...message, availableAt: claim.availableAt }])
+    else if (claim.status === 'not-ready')
+      await queue.publish([{ ...message, availableAt: claim.availableAt }])
   }
 
   const executeTask = async (task: TaskRecord, startedAt: number): Promise<void> => {
     const plan = planForTask(task)
     const node = plan?.byId.get(task.nodeId)
     if (!plan || !node || node.kind !== 'step') {
-      logger.warn('A task refers to a workflow version this worker does not have; it is left for another worker', {
-        runId: task.runId,
-        workflowId: task.workflowId,
-        version: task.workflowVersion,
-        nodeId: task.nodeId,
-      })
-      await queue.publish([{ taskId: task.id, runId: task.runId, availableAt: clock.now() + leaseMs }])
+      logger.warn(
+        'A task refers to a workflow version this worker does not have; it is left for another worker',
+        {
+          runId: task.runId,
+          workflowId: task.workflowId,
+          version: task.workflowVersion,
+          nodeId: task.nodeId,
+        },
+      )
+      await queue.publish([
+        { taskId: task.id, runId: task.runId, availableAt: clock.now() + leaseMs },
+      ])
       return
     }
     const local = localRuns.get(task.runId)
-    const execution = new StepExecution(task.input, task.attempt, `${task.runId}:${task.key}`, task.runId, node.workflowId, node.id, logger)
+    const execution = new StepExecution(
+      task.input,
+      task.attempt,
+      `${task.runId}:${task.key}`,
+      task.runId,
+      node.workflowId,
+      node.id,
+      logger,
+    )
     let executions = running.get(task.runId)
     if (!executions) running.set(task.runId, (executions = new Set()))
     executions.add(execution)
     if (listening('step-start', task.runId)) {
-      emit('step-start', { type: 'step-start', runId: task.runId, workflowId: plan.workflow.id, stepId: node.id, key: task.key, attempt: task.attempt, at: startedAt, input: task.input })
+      emit('step-start', {
+        type: 'step-start',
+        runId: task.runId,
+        workflowId: plan.workflow.id,
+        stepId: node.id,
+        key: task.key,
+        attempt: task.attempt,
+        at: startedAt,
+        input: task.input,
+      })
     }
-    const span = tracer?.startSpan(`step ${node.id}`, { attributes: { 'tessera.run_id': task.runId, 'tessera.step_id': node.id, 'tessera.attempt': task.attempt } }, local?.spanContext)
+    const span = tracer?.startSpan(
+      `step ${node.id}`,
+      {
+        attributes: {
+          'tessera.run_id': task.runId,
+          'tessera.step_id': node.id,
+          'tessera.attempt': task.attempt,
+        },
+      },
+      local?.spanContext,
+    )
     let output: unknown
     let failure: unknown
     let failed = false
     let timer: unknown
     let stopHeartbeat: (() => void) | undefined
     try {
-      ;(execution as { input: unknown }).input = validateStepValue(node.step.inputSchema, task.input, node.workflowId, node.id, 'input')
+      ;(execution as { input: unknown }).input = validateStepValue(
+        node.step.inputSchema,
+        task.input,
+        node.workflowId,
+        node.id,
+        'input',
+      )
       let result = node.step.run(execution)
       if (isThenable(result)) {
         if (heartbeats) stopHeartbeat = heartbeat(task)
         if (node.timeoutMs !== undefined) {
           const timeoutMs = node.timeoutMs
-          timer = clock.setTimeout(() => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })), timeoutMs)
+          timer = clock.setTimeout(
+            () => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })),
+            timeoutMs,
+          )
           result = await Promise.race([result, execution.whenAborted()])
         } else {
           result = await result
@@ -494,7 +650,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (executions.size === 0) running.delete(task.runId)
     }
     if (span) {
-      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failure instanceof Error ? failure.message : String(failure) })
+      if (failed)
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: failure instanceof Error ? failure.message : String(failure),
+        })
       span.end()
     }
     const endedAt = clock.now()
@@ -502,32 +662,80 @@ export function createEngine(options: EngineOptions = {}): Engine {
     else await onStepFailure(plan, node, task, failure, startedAt, endedAt)
   }
 
-  const onStepSuccess = async (plan: ExecutionPlan, node: Extract<PlanNode, { kind: 'step' }>, task: TaskRecord, output: unknown, startedAt: number, endedAt: number) => {
-    const step: StepRecord = { runId: task.runId, key: task.key, nodeId: node.id, path: task.path, status: 'succeeded', output, attempts: task.attempt, startedAt, endedAt }
-    const commit: CommitInput = { runId: task.runId, task: { id: task.id, fence: task.fence }, step }
+  const onStepSuccess = async (
+    plan: ExecutionPlan,
+    node: Extract<PlanNode, { kind: 'step' }>,
+    task: TaskRecord,
+    output: unknown,
+    startedAt: number,
+    endedAt: number,
+  ) => {
+    const step: StepRecord = {
+      runId: task.runId,
+      key: task.key,
+      nodeId: node.id,
+      path: task.path,
+      status: 'succeeded',
+      output,
+      attempts: task.attempt,
+      startedAt,
+      endedAt,
+    }
+    const commit: CommitInput = {
+      runId: task.runId,
+      task: { id: task.id, fence: task.fence },
+      step,
+    }
     let effects: Effects
     try {
-      const decided = decide(plan, task.runId, endedAt, (decision) => decision.complete(node, task.path, output))
+      const decided = decide(plan, task.runId, endedAt, (decision) =>
+        decision.complete(node, task.path, output),
+      )
       effects = decided instanceof Promise ? await decided : decided
     } catch (error) {
       // The step succeeded but what follows cannot start (a map threw, no branch matched, …).
-      await failRun(plan, task.runId, commit, error, () => emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt))
+      await failRun(plan, task.runId, commit, error, () =>
+        emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt),
+      )
       return
     }
-    await commitEffects(plan, task.runId, commit, effects, () => emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt))
+    await commitEffects(plan, task.runId, commit, effects, () =>
+      emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt),
+    )
   }
 
-  const onStepFailure = async (plan: ExecutionPlan, node: Extract<PlanNode, { kind: 'step' }>, task: TaskRecord, error: unknown, startedAt: number, endedAt: number) => {
+  const onStepFailure = async (
+    plan: ExecutionPlan,
+    node: Extract<PlanNode, { kind: 'step' }>,
+    task: TaskRecord,
+    error: unknown,
+    startedAt: number,
+    endedAt: number,
+  ) => {
     const cancelled = RunCancelledError.isInstance(error)
     const retryable = !cancelled && isRetryable(error) && task.attempt < node.retry.attempts
     const serialized = serializeError(error)
     if (retryable) {
       const delayMs = retryDelay(node.retry, task.attempt + 1)
       const availableAt = clock.now() + delayMs
-      const result = await store.commit({ runId: task.runId, task: { id: task.id, fence: task.fence }, retry: { attempt: task.attempt + 1, availableAt, error: serialized } })
+      const result = await store.commit({
+        runId: task.runId,
+        task: { id: task.id, fence: task.fence },
+        retry: { attempt: task.attempt + 1, availableAt, error: serialized },
+      })
       if (result.status !== 'committed') return
       if (listening('step-retry', task.runId)) {
-        emit('step-retry', { type: 'step-retry', runId: task.runId, workflowId: plan.workflow.id, stepId: node.id, key: task.key, attempt: task.attempt, at: endedAt, error: serialized, delayMs })
+        emit('step-retry', {
+          type: 'step-retry',
+          runId: task.runId,
+          workflowId: plan.workflow.id,
+          stepId: node.id,
+          key: task.key,
+          attempt: task.attempt,
+          at: endedAt,
+          error: serialized,
+          delayMs,
+        })
       }
       await queue.publish([{ taskId: task.id, runId: task.runId, availableAt }])
       return
@@ -536,8 +744,23 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const runError =
       ValidationError.isInstance(error) || ControlFlowError.isInstance(error)
         ? error
-        : new StepFailedError({ workflowId: node.workflowId, stepId: node.id, attempts: task.attempt, cause: error })
-    const step: StepRecord = { runId: task.runId, key: task.key, nodeId: node.id, path: task.path, status: 'failed', error: serialized, attempts: task.attempt, startedAt, endedAt }
+        : new StepFailedError({
+            workflowId: node.workflowId,
+            stepId: node.id,
+            attempts: task.attempt,
+            cause: error,
+          })
+    const step: StepRecord = {
+      runId: task.runId,
+      key: task.key,
+      nodeId: node.id,
+      path: task.path,
+      status: 'failed',
+      error: serialized,
+      attempts: task.attempt,
+      startedAt,
+      endedAt,
+    }
     const now = clock.now()
     const result = await store.commit({
       runId: task.runId,
@@ -550,7 +773,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
     finishRun(task.runId, plan.workflow.id, 'failed', undefined, runError)
   }
 
-  const emitStepEnd = (plan: ExecutionPlan, node: PlanNode, task: TaskRecord, status: 'succeeded' | 'failed', output: unknown, error: ReturnType<typeof serializeError> | undefined, startedAt: number, endedAt: number) => {
+  const emitStepEnd = (
+    plan: ExecutionPlan,
+    node: PlanNode,
+    task: TaskRecord,
+    status: 'succeeded' | 'failed',
+    output: unknown,
+    error: ReturnType<typeof serializeError> | undefined,
+    startedAt: number,
+    endedAt: number,
+  ) => {
     if (!listening('step-end', task.runId)) return
     emit('step-end', {
       type: 'step-end',
@@ -583,7 +815,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const run = await store.getRun(runId)
         if (!run) throw new NotFoundError({ kind: 'run', id: runId })
         if (run.status === 'succeeded') return run.output
-        if (terminalRunStatuses.has(run.status)) throw deserializeError(run.error ?? serializeError(new TesseraError('internal', `Run "${runId}" ended with status ${run.status}`)))
+        if (terminalRunStatuses.has(run.status))
+          throw deserializeError(
+            run.error ??
+              serializeError(
+                new TesseraError('internal', `Run "${runId}" ended with status ${run.status}`),
+              ),
+          )
         const again = localRuns.get(runId)
         if (again) return localResult(runId, again)
         await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
@@ -603,24 +841,52 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   // ── public operations ───────────────────────────────────────────────────────────────────────
-  async function start(workflowOrId: Workflow | string, input: unknown, startOptions: StartOptions = {}): Promise<RunHandle<any>> {
+  async function start(
+    workflowOrId: Workflow | string,
+    input: unknown,
+    startOptions: StartOptions = {},
+  ): Promise<RunHandle<any>> {
     if (closed) throw new ConflictError('The engine is closed')
-    const workflow = typeof workflowOrId === 'string' ? registry.workflows.require(workflowOrId) : workflowOrId
-    if (typeof workflow !== 'object' || workflow === null || (workflow as AnyRunnable).kind !== 'workflow') {
-      throw new InvalidArgumentError({ fn: 'engine.start', argument: 'workflow', expected: 'a committed workflow or the id of a registered one', received: workflow })
+    const workflow =
+      typeof workflowOrId === 'string' ? registry.workflows.require(workflowOrId) : workflowOrId
+    if (
+      typeof workflow !== 'object' ||
+      workflow === null ||
+      (workflow as AnyRunnable).kind !== 'workflow'
+    ) {
+      throw new InvalidArgumentError({
+        fn: 'engine.start',
+        argument: 'workflow',
+        expected: 'a committed workflow or the id of a registered one',
+        received: workflow,
+      })
     }
-    if (startOptions.runId !== undefined) assertId('engine.start', 'options.runId', startOptions.runId)
-    if (startOptions.idempotencyKey !== undefined && (typeof startOptions.idempotencyKey !== 'string' || startOptions.idempotencyKey === '')) {
-      throw new InvalidArgumentError({ fn: 'engine.start', argument: 'options.idempotencyKey', expected: 'a non-empty string', received: startOptions.idempotencyKey })
+    if (startOptions.runId !== undefined)
+      assertId('engine.start', 'options.runId', startOptions.runId)
+    if (
+      startOptions.idempotencyKey !== undefined &&
+      (typeof startOptions.idempotencyKey !== 'string' || startOptions.idempotencyKey === '')
+    ) {
+      throw new InvalidArgumentError({
+        fn: 'engine.start',
+        argument: 'options.idempotencyKey',
+        expected: 'a non-empty string',
+        received: startOptions.idempotencyKey,
+      })
     }
     const plan = planFor(workflow)
-    const parsed = validateWith(workflow.inputSchema, input, { workflowId: workflow.id, target: 'input' })
+    const parsed = validateWith(workflow.inputSchema, input, {
+      workflowId: workflow.id,
+      target: 'input',
+    })
     const runId = startOptions.runId ?? newId()
     const now = clock.now()
     let effects: Effects | undefined
     let startError: unknown
     try {
-      effects = await decide(plan, runId, now, (decision) => decision.enter(plan.nodes[0]!, parsed, []))
+      effects = await decide(plan, runId, now, (decision) =>
+        decision.enter(plan.nodes[0]!, parsed, []),
+      )
     } catch (error) {
       startError = error
     }
@@ -633,11 +899,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
       input: parsed,
       createdAt: now,
       updatedAt: now,
-      ...(startOptions.idempotencyKey !== undefined ? { idempotencyKey: startOptions.idempotencyKey } : {}),
+      ...(startOptions.idempotencyKey !== undefined
+        ? { idempotencyKey: startOptions.idempotencyKey }
+        : {}),
       ...(effects?.end ? { output: effects.end.output, endedAt: now } : {}),
       ...(startError !== undefined ? { error: serializeError(startError), endedAt: now } : {}),
     }
-    const created = await store.createRun({ run: record, tasks: effects?.tasks ?? [], scopes: effects?.scopes ?? [] })
+    const created = await store.createRun({
+      run: record,
+      tasks: effects?.tasks ?? [],
+      scopes: effects?.scopes ?? [],
+    })
     if (!created.created) return handleFor(created.run.id, created.run.workflowId, false)
 
     let resolve!: (value: unknown) => void
@@ -648,9 +920,28 @@ export function createEngine(options: EngineOptions = {}): Engine {
     })
     // A rejection nobody awaits must not crash the host: result() hands out the same promise.
     promise.catch(() => undefined)
-    const span = tracer?.startSpan(`run ${workflow.id}`, { attributes: { 'tessera.run_id': runId, 'tessera.workflow_id': workflow.id, 'tessera.workflow_version': workflow.version } })
-    const pendingStart: RunStartEvent = { type: 'run-start', runId, workflowId: workflow.id, at: now, input: parsed }
-    localRuns.set(runId, { resolve, reject, promise, span, spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined, pendingStart })
+    const span = tracer?.startSpan(`run ${workflow.id}`, {
+      attributes: {
+        'tessera.run_id': runId,
+        'tessera.workflow_id': workflow.id,
+        'tessera.workflow_version': workflow.version,
+      },
+    })
+    const pendingStart: RunStartEvent = {
+      type: 'run-start',
+      runId,
+      workflowId: workflow.id,
+      at: now,
+      input: parsed,
+    }
+    localRuns.set(runId, {
+      resolve,
+      reject,
+      promise,
+      span,
+      spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined,
+      pendingStart,
+    })
     // The handle keeps the run's promise: result() after the run ended rejects with the very error
     // (a StepFailedError with its cause, …), not a copy revived from the store.
     const handle = handleFor(runId, workflow.id, true)
@@ -660,12 +951,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
       // Ended already (cancelled before its first events): nothing left to announce or queue.
       if (!local) return
       announceStart(runId, local)
-      if (status === 'succeeded') finishRun(runId, workflow.id, 'succeeded', effects!.end!.output, undefined)
+      if (status === 'succeeded')
+        finishRun(runId, workflow.id, 'succeeded', effects!.end!.output, undefined)
       else if (status === 'failed') finishRun(runId, workflow.id, 'failed', undefined, startError)
       else {
         cacheScopes(runId, effects!.scopes)
         void Promise.resolve(publishTasks(effects!.tasks)).catch((error: unknown) =>
-          logger.error('Publishing the first tasks failed; recovery will republish them', { runId, error: serializeError(error) }),
+          logger.error('Publishing the first tasks failed; recovery will republish them', {
+            runId,
+            error: serializeError(error),
+          }),
         )
       }
     })
@@ -675,7 +970,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const cancel = async (runId: string, reason?: string) => {
     const error = new RunCancelledError({ runId, ...(reason !== undefined ? { reason } : {}) })
     const now = clock.now()
-    const result = await store.commit({ runId, run: { status: 'cancelled', error: serializeError(error), updatedAt: now, endedAt: now } })
+    const result = await store.commit({
+      runId,
+      run: { status: 'cancelled', error: serializeError(error), updatedAt: now, endedAt: now },
+    })
     if (result.status === 'run-ended') {
       throw new ConflictError(`Run "${runId}" already ended with status "${result.run.status}"`)
     }
@@ -686,7 +984,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const recover = async (): Promise<number> => {
     const now = clock.now()
     const stale = await store.listStaleTasks({ now, olderThan: staleAfterMs, limit: 1000 })
-    await publishTasks(stale.map((task) => ({ ...task, availableAt: Math.max(task.availableAt, now) })))
+    await publishTasks(
+      stale.map((task) => ({ ...task, availableAt: Math.max(task.availableAt, now) })),
+    )
     if (stale.length > 0) logger.info('Republished lost tasks', { count: stale.length })
     return stale.length
   }
@@ -695,13 +995,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
   for (const plugin of options.plugins ?? []) register(plugin)
   for (const workflow of options.workflows ?? []) register(workflow)
   if (workerOptions) consumer = queue.consume(handleMessage, { concurrency })
-  const recoveryOptions = options.recovery === false ? undefined : (options.recovery ?? (store.capabilities.durable || store.capabilities.shared ? {} : undefined))
+  const recoveryOptions =
+    options.recovery === false
+      ? undefined
+      : (options.recovery ??
+        (store.capabilities.durable || store.capabilities.shared ? {} : undefined))
   if (recoveryOptions) {
-    const interval = parseDuration(recoveryOptions.interval ?? '5s', 'createEngine.recovery.interval')
+    const interval = parseDuration(
+      recoveryOptions.interval ?? '5s',
+      'createEngine.recovery.interval',
+    )
     const tick = () => {
       recoveryTimer = clock.setTimeout(() => {
         recover()
-          .catch((error: unknown) => logger.error('Recovery pass failed', { error: serializeError(error) }))
+          .catch((error: unknown) =>
+            logger.error('Recovery pass failed', { error: serializeError(error) }),
+          )
           .finally(() => {
             if (!closed) tick()
           })
@@ -747,7 +1056,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 function isRetryable(error: unknown): boolean {
@@ -758,12 +1071,22 @@ function isRetryable(error: unknown): boolean {
 function checkPort(name: string, port: unknown, methods: string[]) {
   for (const method of methods) {
     if (typeof (port as Record<string, unknown> | undefined)?.[method] !== 'function') {
-      throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: `a ${name === 'store' ? 'StoreV1' : 'QueueV1'} implementation (missing ${method}())`, received: port })
+      throw new InvalidArgumentError({
+        fn: 'createEngine',
+        argument: name,
+        expected: `a ${name === 'store' ? 'StoreV1' : 'QueueV1'} implementation (missing ${method}())`,
+        received: port,
+      })
     }
   }
   // The engine reads the store's capabilities at once: a missing object must fail here, clearly.
   const capabilities = (port as { capabilities?: unknown }).capabilities
   if (name === 'store' && (typeof capabilities !== 'object' || capabilities === null)) {
-    throw new InvalidArgumentError({ fn: 'createEngine', argument: name, expected: 'a StoreV1 implementation (missing capabilities)', received: port })
+    throw new InvalidArgumentError({
+      fn: 'createEngine',
+      argument: name,
+      expected: 'a StoreV1 implementation (missing capabilities)',
+      received: port,
+    })
   }
 }

@@ -47,7 +47,11 @@ export interface PlanDefaults {
  * workflows through the registry. Every unresolved reference is reported, with its JSON path,
  * in one {@link DefinitionError}.
  */
-export function compilePlan(workflow: Workflow, registry: Registry, engineDefaults: PlanDefaults = {}): ExecutionPlan {
+export function compilePlan(
+  workflow: Workflow,
+  registry: Registry,
+  engineDefaults: PlanDefaults = {},
+): ExecutionPlan {
   const nodes: PlanNode[] = []
   const byId = new Map<string, PlanNode>()
   const issues: DefinitionIssue[] = []
@@ -67,7 +71,13 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
     prefix: string,
     stack: string[],
   ): number => {
-    const base = { index: nodes.length, id: prefix + definition.id, parent, slot, workflowId: owner.id }
+    const base = {
+      index: nodes.length,
+      id: prefix + definition.id,
+      parent,
+      slot,
+      workflowId: owner.id,
+    }
     const defaults = owner.definition.defaults
     switch (definition.type) {
       case 'step': {
@@ -80,43 +90,89 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
           ...base,
           kind: 'step',
           step,
-          retry: definition.retry ?? step.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
-          timeoutMs: definition.timeoutMs ?? step.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
+          retry:
+            definition.retry ?? step.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
+          timeoutMs:
+            definition.timeoutMs ??
+            step.timeoutMs ??
+            defaults?.timeoutMs ??
+            engineDefaults.timeoutMs,
         }).index
       }
       case 'code':
-        return add({ ...base, kind: 'code', fn: resolveFunction(definition.function, `${path}.function`, owner) }).index
+        return add({
+          ...base,
+          kind: 'code',
+          fn: resolveFunction(definition.function, `${path}.function`, owner),
+        }).index
       case 'sequence': {
         const node = add({ ...base, kind: 'sequence', children: [] as number[] })
         definition.children.forEach((child, index) => {
-          node.children.push(visit(child, `${path}.children[${index}]`, node.index, index, owner, prefix, stack))
+          node.children.push(
+            visit(child, `${path}.children[${index}]`, node.index, index, owner, prefix, stack),
+          )
         })
         return node.index
       }
       case 'parallel': {
-        const node = add({ ...base, kind: 'parallel', children: [] as number[], keys: [] as string[] })
+        const node = add({
+          ...base,
+          kind: 'parallel',
+          children: [] as number[],
+          keys: [] as string[],
+        })
         Object.entries(definition.branches).forEach(([key, child], index) => {
           node.keys.push(key)
-          node.children.push(visit(child, `${path}.branches.${key}`, node.index, index, owner, prefix, stack))
+          node.children.push(
+            visit(child, `${path}.branches.${key}`, node.index, index, owner, prefix, stack),
+          )
         })
         return node.index
       }
       case 'branch': {
-        const node = add({ ...base, kind: 'branch', children: [] as number[], conditions: [] as InlineFunction[] })
+        const node = add({
+          ...base,
+          kind: 'branch',
+          children: [] as number[],
+          conditions: [] as InlineFunction[],
+        })
         definition.cases.forEach((entry, index) => {
-          node.conditions.push(resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`, owner))
-          node.children.push(visit(entry.then, `${path}.cases[${index}].then`, node.index, index, owner, prefix, stack))
+          node.conditions.push(
+            resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`, owner),
+          )
+          node.children.push(
+            visit(
+              entry.then,
+              `${path}.cases[${index}].then`,
+              node.index,
+              index,
+              owner,
+              prefix,
+              stack,
+            ),
+          )
         })
         return node.index
       }
       case 'foreach': {
-        const node = add({ ...base, kind: 'foreach', child: -1, concurrency: definition.concurrency })
+        const node = add({
+          ...base,
+          kind: 'foreach',
+          child: -1,
+          concurrency: definition.concurrency,
+        })
         node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
         return node.index
       }
       case 'loop': {
         const until = resolveFunction(definition.until.function, `${path}.until.function`, owner)
-        const node = add({ ...base, kind: 'loop', child: -1, until, maxIterations: definition.maxIterations })
+        const node = add({
+          ...base,
+          kind: 'loop',
+          child: -1,
+          until,
+          maxIterations: definition.maxIterations,
+        })
         node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
         return node.index
       }
@@ -132,11 +188,22 @@ export function compilePlan(workflow: Workflow, registry: Registry, engineDefaul
           return add({ ...base, kind: 'code', fn: () => undefined }).index
         }
         if (stack.includes(child.id)) {
-          issues.push({ path, message: `workflow "${child.id}" contains itself (${[...stack, child.id].join(' → ')})` })
+          issues.push({
+            path,
+            message: `workflow "${child.id}" contains itself (${[...stack, child.id].join(' → ')})`,
+          })
           return add({ ...base, kind: 'code', fn: () => undefined }).index
         }
         const node = add({ ...base, kind: 'workflow', child: -1, workflow: child })
-        node.child = visit(child.definition.root, `${path}<${child.id}>.root`, node.index, 0, child, `${base.id}/`, [...stack, child.id])
+        node.child = visit(
+          child.definition.root,
+          `${path}<${child.id}>.root`,
+          node.index,
+          0,
+          child,
+          `${base.id}/`,
+          [...stack, child.id],
+        )
         return node.index
       }
     }

@@ -45,7 +45,12 @@ export function normalizeRetry(
 ): RetryPolicy {
   if (options === undefined) return base
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({ fn: where, argument: 'retry', expected: 'an object', received: options })
+    throw new InvalidArgumentError({
+      fn: where,
+      argument: 'retry',
+      expected: 'an object',
+      received: options,
+    })
   }
   const attempts = options.attempts ?? base.attempts
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) {
@@ -59,21 +64,42 @@ export function normalizeRetry(
   const backoff = options.backoff ?? {}
   const factor = backoff.factor ?? base.factor
   if (typeof factor !== 'number' || !(factor >= 1)) {
-    throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.factor', expected: 'a number >= 1', received: factor })
+    throw new InvalidArgumentError({
+      fn: where,
+      argument: 'retry.backoff.factor',
+      expected: 'a number >= 1',
+      received: factor,
+    })
   }
   const type = backoff.type ?? base.type
   if (type !== 'exponential' && type !== 'fixed') {
-    throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.type', expected: '"exponential" or "fixed"', received: type })
+    throw new InvalidArgumentError({
+      fn: where,
+      argument: 'retry.backoff.type',
+      expected: '"exponential" or "fixed"',
+      received: type,
+    })
   }
   const jitter = backoff.jitter ?? base.jitter
   if (typeof jitter !== 'boolean') {
-    throw new InvalidArgumentError({ fn: where, argument: 'retry.backoff.jitter', expected: 'a boolean', received: jitter })
+    throw new InvalidArgumentError({
+      fn: where,
+      argument: 'retry.backoff.jitter',
+      expected: 'a boolean',
+      received: jitter,
+    })
   }
   return {
     attempts,
     type,
-    initialMs: backoff.initial === undefined ? base.initialMs : parseDuration(backoff.initial, `${where}.retry.backoff.initial`),
-    maxMs: backoff.max === undefined ? base.maxMs : parseDuration(backoff.max, `${where}.retry.backoff.max`),
+    initialMs:
+      backoff.initial === undefined
+        ? base.initialMs
+        : parseDuration(backoff.initial, `${where}.retry.backoff.initial`),
+    maxMs:
+      backoff.max === undefined
+        ? base.maxMs
+        : parseDuration(backoff.max, `${where}.retry.backoff.max`),
     factor,
     jitter,
   }
@@ -83,7 +109,11 @@ export function normalizeRetry(
  * The delay before attempt `nextAttempt` (2 for the first retry). With jitter the delay is
  * uniform in [0, delay] ("full jitter"), which spreads retries of many runs apart.
  */
-export function retryDelay(policy: RetryPolicy, nextAttempt: number, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  nextAttempt: number,
+  random: () => number = Math.random,
+): number {
   const exponent = policy.type === 'fixed' ? 0 : nextAttempt - 2
   const delay = Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent)
   return policy.jitter ? Math.round(random() * delay) : delay

@@ -30,7 +30,11 @@ export class StepExecution implements StepContext<unknown> {
   }
 
   get logger(): Logger {
-    this.boundLogger ??= this.baseLogger.child({ runId: this.runId, stepId: this.stepId, attempt: this.attempt })
+    this.boundLogger ??= this.baseLogger.child({
+      runId: this.runId,
+      stepId: this.stepId,
+      attempt: this.attempt,
+    })
     return this.boundLogger
   }
 

@@ -12,7 +12,11 @@ export interface ValidationSite {
  * Parses `value` with `schema`; on failure throws a {@link ValidationError} naming the site,
  * each path and the expected type.
  */
-export function validateWith<T>(schema: z.ZodType<T, any>, value: unknown, site: ValidationSite): T {
+export function validateWith<T>(
+  schema: z.ZodType<T, any>,
+  value: unknown,
+  site: ValidationSite,
+): T {
   const result = schema.safeParse(value)
   if (result.success) return result.data
   throw new ValidationError({ ...site, issues: toValidationIssues(result.error.issues, value) })
@@ -28,11 +32,19 @@ export function validateStepValue<T>(
 ): T {
   const result = schema.safeParse(value)
   if (result.success) return result.data
-  throw new ValidationError({ workflowId, stepId, target, issues: toValidationIssues(result.error.issues, value) })
+  throw new ValidationError({
+    workflowId,
+    stepId,
+    target,
+    issues: toValidationIssues(result.error.issues, value),
+  })
 }
 
 /** Converts zod issues into Tessera's issue shape. */
-export function toValidationIssues(issues: readonly z.core.$ZodIssue[], root: unknown): ValidationIssue[] {
+export function toValidationIssues(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+): ValidationIssue[] {
   return issues.map((issue) => {
     const path = issue.path.map(String).join('.')
     const received = describeReceived(valueAt(root, issue.path))
@@ -47,14 +59,23 @@ export function toValidationIssues(issues: readonly z.core.$ZodIssue[], root: un
           message: issue.message,
         }
       case 'unrecognized_keys':
-        return { path, expected: `no key ${issue.keys.map((k) => `"${k}"`).join(', ')}`, message: issue.message }
+        return {
+          path,
+          expected: `no key ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+          message: issue.message,
+        }
       case 'too_big':
       case 'too_small':
         return { path, expected: describeBound(issue), received, message: issue.message }
       case 'invalid_format':
         return { path, expected: `${issue.format} format`, received, message: issue.message }
       case 'not_multiple_of':
-        return { path, expected: `a multiple of ${String(issue.divisor)}`, received, message: issue.message }
+        return {
+          path,
+          expected: `a multiple of ${String(issue.divisor)}`,
+          received,
+          message: issue.message,
+        }
       default:
         // No `expected`: the message ("Invalid input", a refinement's own text) reads alone.
         return { path, received, message: issue.message }
@@ -65,10 +86,26 @@ export function toValidationIssues(issues: readonly z.core.$ZodIssue[], root: un
 /** `number <= 10`, `at least 3 characters`, `exactly 2 items`, … */
 function describeBound(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall): string {
   const upper = issue.code === 'too_big'
-  const limit = String(upper ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum)
-  const unit = issue.origin === 'string' ? 'characters' : issue.origin === 'array' || issue.origin === 'set' ? 'items' : undefined
-  if (unit === undefined) return `${issue.origin} ${upper ? '<' : '>'}${issue.inclusive ? '=' : ''} ${limit}`
-  const bound = issue.exact ? 'exactly' : upper ? (issue.inclusive ? 'at most' : 'fewer than') : issue.inclusive ? 'at least' : 'more than'
+  const limit = String(
+    upper ? (issue as z.core.$ZodIssueTooBig).maximum : (issue as z.core.$ZodIssueTooSmall).minimum,
+  )
+  const unit =
+    issue.origin === 'string'
+      ? 'characters'
+      : issue.origin === 'array' || issue.origin === 'set'
+        ? 'items'
+        : undefined
+  if (unit === undefined)
+    return `${issue.origin} ${upper ? '<' : '>'}${issue.inclusive ? '=' : ''} ${limit}`
+  const bound = issue.exact
+    ? 'exactly'
+    : upper
+      ? issue.inclusive
+        ? 'at most'
+        : 'fewer than'
+      : issue.inclusive
+        ? 'at least'
+        : 'more than'
   return `${bound} ${limit} ${unit}`
 }
 

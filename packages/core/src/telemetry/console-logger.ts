@@ -10,7 +10,9 @@ const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const
  * const engine = createEngine({ logger: consoleLogger({ level: 'info' }) })
  * ```
  */
-export function consoleLogger(options: { level?: keyof typeof levels; bindings?: LogFields } = {}): Logger {
+export function consoleLogger(
+  options: { level?: keyof typeof levels; bindings?: LogFields } = {},
+): Logger {
   const threshold = levels[options.level ?? 'info']
   const bindings = options.bindings ?? {}
   const write = (level: keyof typeof levels) => (message: string, fields?: LogFields) => {

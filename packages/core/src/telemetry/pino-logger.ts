@@ -20,8 +20,9 @@ export interface PinoLike {
  * ```
  */
 export function pinoLogger(pino: PinoLike): Logger {
-  const call = (method: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: LogFields) =>
-    pino[method](fields ?? {}, message)
+  const call =
+    (method: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: LogFields) =>
+      pino[method](fields ?? {}, message)
   return {
     debug: call('debug'),
     info: call('info'),

@@ -24,7 +24,11 @@ export function runFixture(overrides: Partial<RunRecord> = {}): RunRecord {
 }
 
 /** A task of `run` for node `nodeId`. */
-export function taskFixture(run: RunRecord, nodeId: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+export function taskFixture(
+  run: RunRecord,
+  nodeId: string,
+  overrides: Partial<TaskRecord> = {},
+): TaskRecord {
   return {
     id: `${run.id}/${nodeId}`,
     runId: run.id,
@@ -42,6 +46,19 @@ export function taskFixture(run: RunRecord, nodeId: string, overrides: Partial<T
 }
 
 /** An open scope of `run`. */
-export function scopeFixture(run: RunRecord, key: string, expected: number, items?: unknown[]): ScopeRecord {
-  return { runId: run.id, key, expected, results: {}, completed: 0, closed: false, ...(items ? { items } : {}) }
+export function scopeFixture(
+  run: RunRecord,
+  key: string,
+  expected: number,
+  items?: unknown[],
+): ScopeRecord {
+  return {
+    runId: run.id,
+    key,
+    expected,
+    results: {},
+    completed: 0,
+    closed: false,
+    ...(items ? { items } : {}),
+  }
 }

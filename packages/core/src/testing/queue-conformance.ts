@@ -18,7 +18,8 @@ function message(overrides: Partial<QueueMessage> = {}): QueueMessage {
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
@@ -55,9 +56,12 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       const queue = await create()
       const sent = Array.from({ length: 50 }, () => message())
       const received: string[] = []
-      queue.consume(async (delivered) => {
-        received.push(delivered.taskId)
-      }, { concurrency: 4 })
+      queue.consume(
+        async (delivered) => {
+          received.push(delivered.taskId)
+        },
+        { concurrency: 4 },
+      )
       await queue.publish(sent)
       await waitFor(() => received.length >= sent.length, timeoutMs, '50 deliveries')
       await new Promise((resolve) => setTimeout(resolve, 50))
@@ -69,9 +73,12 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       const early = message()
       await queue.publish([early])
       const received: string[] = []
-      queue.consume(async (delivered) => {
-        received.push(delivered.taskId)
-      }, { concurrency: 1 })
+      queue.consume(
+        async (delivered) => {
+          received.push(delivered.taskId)
+        },
+        { concurrency: 1 },
+      )
       await waitFor(() => received.length === 1, timeoutMs, 'the early message')
       expect(received).toEqual([early.taskId])
     })
@@ -81,13 +88,16 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       let active = 0
       let peak = 0
       let done = 0
-      queue.consume(async () => {
-        active++
-        peak = Math.max(peak, active)
-        await new Promise((resolve) => setTimeout(resolve, 5))
-        active--
-        done++
-      }, { concurrency: 3 })
+      queue.consume(
+        async () => {
+          active++
+          peak = Math.max(peak, active)
+          await new Promise((resolve) => setTimeout(resolve, 5))
+          active--
+          done++
+        },
+        { concurrency: 3 },
+      )
       await queue.publish(Array.from({ length: 20 }, () => message()))
       await waitFor(() => done === 20, timeoutMs, '20 handlers')
       expect(peak).toBe(3)
@@ -97,9 +107,12 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       const queue = await create()
       const availableAt = Date.now() + 150
       let deliveredAt = 0
-      queue.consume(async () => {
-        deliveredAt = Date.now()
-      }, { concurrency: 1 })
+      queue.consume(
+        async () => {
+          deliveredAt = Date.now()
+        },
+        { concurrency: 1 },
+      )
       await queue.publish([message({ availableAt })])
       await waitFor(() => deliveredAt > 0, timeoutMs, 'the delayed message')
       expect(deliveredAt).toBeGreaterThanOrEqual(availableAt)
@@ -109,10 +122,13 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       const queue = await create()
       const sent = message()
       let attempts = 0
-      queue.consume(async () => {
-        attempts++
-        if (attempts === 1) throw new Error('transient')
-      }, { concurrency: 1 })
+      queue.consume(
+        async () => {
+          attempts++
+          if (attempts === 1) throw new Error('transient')
+        },
+        { concurrency: 1 },
+      )
       await queue.publish([sent])
       await waitFor(() => attempts >= 2, timeoutMs * 2, 'the redelivery')
       expect(attempts).toBe(2)
@@ -122,11 +138,14 @@ export function describeQueueConformance(options: QueueConformanceOptions): void
       const queue = await create()
       let finished = 0
       let started = 0
-      const consumer = queue.consume(async () => {
-        started++
-        await new Promise((resolve) => setTimeout(resolve, 30))
-        finished++
-      }, { concurrency: 2 })
+      const consumer = queue.consume(
+        async () => {
+          started++
+          await new Promise((resolve) => setTimeout(resolve, 30))
+          finished++
+        },
+        { concurrency: 2 },
+      )
       await queue.publish([message(), message()])
       await waitFor(() => started === 2, timeoutMs, 'two handlers to start')
       await consumer.stop()

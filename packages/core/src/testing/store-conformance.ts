@@ -16,7 +16,17 @@ export interface StoreConformanceOptions {
 
 function stepFixture(run: RunRecord, key: string, output: unknown = { ok: true }): StepRecord {
   const now = Date.now()
-  return { runId: run.id, key, nodeId: key, path: [], status: 'succeeded', output, attempts: 1, startedAt: now, endedAt: now }
+  return {
+    runId: run.id,
+    key,
+    nodeId: key,
+    path: [],
+    status: 'succeeded',
+    output,
+    attempts: 1,
+    startedAt: now,
+    endedAt: now,
+  }
 }
 
 /**
@@ -77,7 +87,11 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const first = runFixture({ idempotencyKey: key })
         await store.createRun({ run: first, tasks: [taskFixture(first, 'a')], scopes: [] })
         const second = runFixture({ idempotencyKey: key })
-        const again = await store.createRun({ run: second, tasks: [taskFixture(second, 'a')], scopes: [] })
+        const again = await store.createRun({
+          run: second,
+          tasks: [taskFixture(second, 'a')],
+          scopes: [],
+        })
         expect(again.created).toBe(false)
         expect(again.run.id).toBe(first.id)
         expect(await store.getRun(second.id)).toBeUndefined()
@@ -89,14 +103,20 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       it('returns the existing run for a repeated run id', async () => {
         const run = runFixture()
         await store.createRun({ run, tasks: [], scopes: [] })
-        const again = await store.createRun({ run: { ...run, input: 'different' }, tasks: [], scopes: [] })
+        const again = await store.createRun({
+          run: { ...run, input: 'different' },
+          tasks: [],
+          scopes: [],
+        })
         expect(again).toEqual({ run, created: false })
       })
 
       it('answers undefined for unknown runs and NotFoundError for commits to them', async () => {
         expect(await store.getRun('no-such-run')).toBeUndefined()
         expect(await store.getRunHistory('no-such-run')).toBeUndefined()
-        const error = await store.commit({ runId: 'no-such-run', run: { status: 'failed', updatedAt: 1 } }).catch((e: unknown) => e)
+        const error = await store
+          .commit({ runId: 'no-such-run', run: { status: 'failed', updatedAt: 1 } })
+          .catch((e: unknown) => e)
         expect(NotFoundError.isInstance(error)).toBe(true)
       })
     })
@@ -113,13 +133,27 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(claim.task.fence).toBe(1)
         expect(claim.task.leaseOwner).toBe('w1')
         expect(claim.task.input).toEqual(task.input)
-        const other = await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 10_000, now: now + 1 })
+        const other = await store.claimTask({
+          taskId: task.id,
+          owner: 'w2',
+          leaseMs: 10_000,
+          now: now + 1,
+        })
         expect(other).toEqual({ status: 'leased', leaseExpiresAt: now + 10_000 })
         // After the lease expires another worker may take it, with a higher fence.
-        const taken = await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 10_000, now: now + 10_001 })
+        const taken = await store.claimTask({
+          taskId: task.id,
+          owner: 'w2',
+          leaseMs: 10_000,
+          now: now + 10_001,
+        })
         expect(taken.status === 'claimed' && taken.task.fence).toBe(2)
         // The first owner's commit is now stale and writes nothing.
-        const stale = await store.commit({ runId: run.id, task: { id: task.id, fence: 1 }, step: stepFixture(run, 'a') })
+        const stale = await store.commit({
+          runId: run.id,
+          task: { id: task.id, fence: 1 },
+          step: stepFixture(run, 'a'),
+        })
         expect(stale).toEqual({ status: 'stale' })
         expect((await store.getRunHistory(run.id))?.steps).toEqual([])
       })
@@ -128,8 +162,12 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const run = runFixture()
         const later = taskFixture(run, 'later', { availableAt: Date.now() + 60_000 })
         await store.createRun({ run, tasks: [later], scopes: [] })
-        expect(await store.claimTask({ taskId: 'nope', owner: 'w', leaseMs: 1000, now: Date.now() })).toEqual({ status: 'missing' })
-        expect(await store.claimTask({ taskId: later.id, owner: 'w', leaseMs: 1000, now: Date.now() })).toEqual({
+        expect(
+          await store.claimTask({ taskId: 'nope', owner: 'w', leaseMs: 1000, now: Date.now() }),
+        ).toEqual({ status: 'missing' })
+        expect(
+          await store.claimTask({ taskId: later.id, owner: 'w', leaseMs: 1000, now: Date.now() }),
+        ).toEqual({
           status: 'not-ready',
           availableAt: later.availableAt,
         })
@@ -141,7 +179,9 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await store.createRun({ run, tasks: [task], scopes: [] })
         const now = Date.now()
         const claims = await Promise.all(
-          Array.from({ length: 8 }, (_, index) => store.claimTask({ taskId: task.id, owner: `w${index}`, leaseMs: 10_000, now })),
+          Array.from({ length: 8 }, (_, index) =>
+            store.claimTask({ taskId: task.id, owner: `w${index}`, leaseMs: 10_000, now }),
+          ),
         )
         expect(claims.filter((claim) => claim.status === 'claimed')).toHaveLength(1)
       })
@@ -153,8 +193,12 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const now = Date.now()
         const claim = await store.claimTask({ taskId: task.id, owner: 'w1', leaseMs: 1000, now })
         expect(claim.status).toBe('claimed')
-        expect(await store.renewTask({ taskId: task.id, fence: 1, leaseMs: 5000, now: now + 500 })).toBe(true)
-        expect(await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 1000, now: now + 2000 })).toEqual({ status: 'leased', leaseExpiresAt: now + 5500 })
+        expect(
+          await store.renewTask({ taskId: task.id, fence: 1, leaseMs: 5000, now: now + 500 }),
+        ).toBe(true)
+        expect(
+          await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 1000, now: now + 2000 }),
+        ).toEqual({ status: 'leased', leaseExpiresAt: now + 5500 })
         expect(await store.renewTask({ taskId: task.id, fence: 0, leaseMs: 5000, now })).toBe(false)
       })
 
@@ -168,7 +212,10 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await store.claimTask({ taskId: expired.id, owner: 'dead', leaseMs: 10, now: now - 1000 })
         await store.claimTask({ taskId: live.id, owner: 'alive', leaseMs: 60_000, now })
         const stale = await store.listStaleTasks({ now, olderThan: 30_000, limit: 1000 })
-        const ids = stale.filter((task) => task.runId === run.id).map((task) => task.id).sort()
+        const ids = stale
+          .filter((task) => task.runId === run.id)
+          .map((task) => task.id)
+          .sort()
         expect(ids).toEqual([expired.id, unclaimed.id].sort())
       })
     })
@@ -178,13 +225,29 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const run = runFixture()
         const task = taskFixture(run, 'a')
         await store.createRun({ run, tasks: [task], scopes: [] })
-        const claim = await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
+        const claim = await store.claimTask({
+          taskId: task.id,
+          owner: 'w',
+          leaseMs: 10_000,
+          now: Date.now(),
+        })
         expect(claim.status).toBe('claimed')
         const next = taskFixture(run, 'b', { input: { n: 2 } })
-        const result = await store.commit({ runId: run.id, task: { id: task.id, fence: 1 }, step: stepFixture(run, 'a', { n: 2 }), tasks: [next] })
+        const result = await store.commit({
+          runId: run.id,
+          task: { id: task.id, fence: 1 },
+          step: stepFixture(run, 'a', { n: 2 }),
+          tasks: [next],
+        })
         expect(result).toEqual({ status: 'committed' })
         const history = await store.getRunHistory(run.id)
-        expect(history?.steps).toEqual([stepFixture(run, 'a', { n: 2 })].map((step) => ({ ...step, startedAt: history!.steps[0]!.startedAt, endedAt: history!.steps[0]!.endedAt })))
+        expect(history?.steps).toEqual(
+          [stepFixture(run, 'a', { n: 2 })].map((step) => ({
+            ...step,
+            startedAt: history!.steps[0]!.startedAt,
+            endedAt: history!.steps[0]!.endedAt,
+          })),
+        )
         expect(history?.tasks.map((t) => t.id)).toEqual([next.id])
       })
 
@@ -195,7 +258,13 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await store.createRun({ run, tasks: [first, second], scopes: [] })
         await store.claimTask({ taskId: first.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
         await store.claimTask({ taskId: second.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
-        expect(await store.commit({ runId: run.id, task: { id: first.id, fence: 1 }, step: stepFixture(run, 'a', 1) })).toEqual({ status: 'committed' })
+        expect(
+          await store.commit({
+            runId: run.id,
+            task: { id: first.id, fence: 1 },
+            step: stepFixture(run, 'a', 1),
+          }),
+        ).toEqual({ status: 'committed' })
         const duplicate = await store.commit({
           runId: run.id,
           task: { id: second.id, fence: 1 },
@@ -212,7 +281,10 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const run = runFixture()
         const existing = taskFixture(run, 'b', { input: 'original' })
         await store.createRun({ run, tasks: [existing], scopes: [] })
-        await store.commit({ runId: run.id, tasks: [taskFixture(run, 'b', { input: 'replacement' })] })
+        await store.commit({
+          runId: run.id,
+          tasks: [taskFixture(run, 'b', { input: 'replacement' })],
+        })
         const history = await store.getRunHistory(run.id)
         expect(history?.tasks.map((task) => task.input)).toEqual(['original'])
       })
@@ -224,24 +296,64 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const now = Date.now()
         await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 10_000, now })
         const error = { name: 'Error', code: 'internal', message: 'boom', retryable: true }
-        expect(await store.commit({ runId: run.id, task: { id: task.id, fence: 1 }, retry: { attempt: 2, availableAt: now + 5000, error } })).toEqual({ status: 'committed' })
+        expect(
+          await store.commit({
+            runId: run.id,
+            task: { id: task.id, fence: 1 },
+            retry: { attempt: 2, availableAt: now + 5000, error },
+          }),
+        ).toEqual({ status: 'committed' })
         const [rescheduled] = (await store.getRunHistory(run.id))!.tasks
         expect(rescheduled).toMatchObject({ attempt: 2, availableAt: now + 5000, lastError: error })
         expect(rescheduled?.leaseOwner).toBeUndefined()
-        expect(await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 1000, now: now + 5000 })).toMatchObject({ status: 'claimed' })
+        expect(
+          await store.claimTask({ taskId: task.id, owner: 'w2', leaseMs: 1000, now: now + 5000 }),
+        ).toMatchObject({ status: 'claimed' })
       })
 
       it('joins children into a scope once each and lets one commit close it', async () => {
         const run = runFixture()
         await store.createRun({ run, tasks: [], scopes: [scopeFixture(run, 'p', 2)] })
-        const first = await store.commit({ runId: run.id, join: { scopeKey: 'p', index: 1, output: 'b' } })
-        expect(first.status === 'committed' && first.scope).toMatchObject({ completed: 1, expected: 2, results: { 1: 'b' }, closed: false })
-        const repeated = await store.commit({ runId: run.id, join: { scopeKey: 'p', index: 1, output: 'b-again' } })
-        expect(repeated.status === 'committed' && repeated.scope).toMatchObject({ completed: 1, results: { 1: 'b' } })
-        const last = await store.commit({ runId: run.id, join: { scopeKey: 'p', index: 0, output: 'a' } })
-        expect(last.status === 'committed' && last.scope).toMatchObject({ completed: 2, results: { 0: 'a', 1: 'b' } })
-        expect(await store.commit({ runId: run.id, closeScope: 'p', tasks: [taskFixture(run, 'after')] })).toEqual({ status: 'committed' })
-        expect(await store.commit({ runId: run.id, closeScope: 'p', tasks: [taskFixture(run, 'twice')] })).toEqual({ status: 'duplicate' })
+        const first = await store.commit({
+          runId: run.id,
+          join: { scopeKey: 'p', index: 1, output: 'b' },
+        })
+        expect(first.status === 'committed' && first.scope).toMatchObject({
+          completed: 1,
+          expected: 2,
+          results: { 1: 'b' },
+          closed: false,
+        })
+        const repeated = await store.commit({
+          runId: run.id,
+          join: { scopeKey: 'p', index: 1, output: 'b-again' },
+        })
+        expect(repeated.status === 'committed' && repeated.scope).toMatchObject({
+          completed: 1,
+          results: { 1: 'b' },
+        })
+        const last = await store.commit({
+          runId: run.id,
+          join: { scopeKey: 'p', index: 0, output: 'a' },
+        })
+        expect(last.status === 'committed' && last.scope).toMatchObject({
+          completed: 2,
+          results: { 0: 'a', 1: 'b' },
+        })
+        expect(
+          await store.commit({
+            runId: run.id,
+            closeScope: 'p',
+            tasks: [taskFixture(run, 'after')],
+          }),
+        ).toEqual({ status: 'committed' })
+        expect(
+          await store.commit({
+            runId: run.id,
+            closeScope: 'p',
+            tasks: [taskFixture(run, 'twice')],
+          }),
+        ).toEqual({ status: 'duplicate' })
         const history = await store.getRunHistory(run.id)
         expect(history?.tasks.map((task) => task.nodeId)).toEqual(['after'])
         expect(history?.scopes[0]?.closed).toBe(true)
@@ -250,16 +362,33 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       it('counts every one of many concurrent joins exactly once', async () => {
         const run = runFixture()
         const size = 24
-        await store.createRun({ run, tasks: [], scopes: [scopeFixture(run, 'fan', size, Array.from({ length: size }, (_, i) => i))] })
+        await store.createRun({
+          run,
+          tasks: [],
+          scopes: [
+            scopeFixture(
+              run,
+              'fan',
+              size,
+              Array.from({ length: size }, (_, i) => i),
+            ),
+          ],
+        })
         const results = await Promise.all(
-          Array.from({ length: size }, (_, index) => store.commit({ runId: run.id, join: { scopeKey: 'fan', index, output: index * 10 } })),
+          Array.from({ length: size }, (_, index) =>
+            store.commit({ runId: run.id, join: { scopeKey: 'fan', index, output: index * 10 } }),
+          ),
         )
-        const completedCounts = results.map((result) => (result.status === 'committed' ? result.scope?.completed : -1)).sort((a, b) => a! - b!)
+        const completedCounts = results
+          .map((result) => (result.status === 'committed' ? result.scope?.completed : -1))
+          .sort((a, b) => a! - b!)
         expect(completedCounts).toEqual(Array.from({ length: size }, (_, i) => i + 1))
         const scope = await store.getScope(run.id, 'fan')
         expect(scope?.completed).toBe(size)
         expect(scope?.items).toEqual(Array.from({ length: size }, (_, i) => i))
-        const closes = await Promise.all([0, 1, 2, 3].map(() => store.commit({ runId: run.id, closeScope: 'fan' })))
+        const closes = await Promise.all(
+          [0, 1, 2, 3].map(() => store.commit({ runId: run.id, closeScope: 'fan' })),
+        )
         expect(closes.filter((close) => close.status === 'committed')).toHaveLength(1)
       })
 
@@ -269,7 +398,12 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await store.createRun({ run, tasks: [task], scopes: [] })
         await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
         const error = await store
-          .commit({ runId: run.id, task: { id: task.id, fence: 1 }, step: stepFixture(run, 'a'), join: { scopeKey: 'missing', index: 0, output: 1 } })
+          .commit({
+            runId: run.id,
+            task: { id: task.id, fence: 1 },
+            step: stepFixture(run, 'a'),
+            join: { scopeKey: 'missing', index: 0, output: 1 },
+          })
           .catch((e: unknown) => e)
         expect(TesseraError.isInstance(error)).toBe(true)
         const history = await store.getRunHistory(run.id)
@@ -283,23 +417,46 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         await store.createRun({ run, tasks: [task, taskFixture(run, 'b')], scopes: [] })
         await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
         const now = Date.now()
-        const error = { name: 'RunCancelledError', code: 'run_cancelled', message: 'cancelled', retryable: false }
-        expect(await store.commit({ runId: run.id, run: { status: 'cancelled', error, updatedAt: now, endedAt: now } })).toEqual({ status: 'committed' })
-        const late = await store.commit({ runId: run.id, task: { id: task.id, fence: 1 }, step: stepFixture(run, 'a') })
+        const error = {
+          name: 'RunCancelledError',
+          code: 'run_cancelled',
+          message: 'cancelled',
+          retryable: false,
+        }
+        expect(
+          await store.commit({
+            runId: run.id,
+            run: { status: 'cancelled', error, updatedAt: now, endedAt: now },
+          }),
+        ).toEqual({ status: 'committed' })
+        const late = await store.commit({
+          runId: run.id,
+          task: { id: task.id, fence: 1 },
+          step: stepFixture(run, 'a'),
+        })
         expect(late.status).toBe('run-ended')
         const history = await store.getRunHistory(run.id)
         expect(history?.run).toMatchObject({ status: 'cancelled', error, endedAt: now })
         expect(history?.steps).toEqual([])
         expect(history?.tasks).toEqual([])
-        expect(await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 1000, now })).toEqual({ status: 'missing' })
+        expect(await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 1000, now })).toEqual({
+          status: 'missing',
+        })
       })
 
       it('stores the output of a succeeded run', async () => {
         const run = runFixture()
         await store.createRun({ run, tasks: [], scopes: [] })
         const now = Date.now()
-        await store.commit({ runId: run.id, run: { status: 'succeeded', output: { total: 42 }, updatedAt: now, endedAt: now } })
-        expect(await store.getRun(run.id)).toMatchObject({ status: 'succeeded', output: { total: 42 }, endedAt: now })
+        await store.commit({
+          runId: run.id,
+          run: { status: 'succeeded', output: { total: 42 }, updatedAt: now, endedAt: now },
+        })
+        expect(await store.getRun(run.id)).toMatchObject({
+          status: 'succeeded',
+          output: { total: 42 },
+          endedAt: now,
+        })
       })
     })
 
@@ -309,19 +466,34 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       beforeAll(async () => {
         const base = Date.now() - 100_000
         for (let index = 0; index < 7; index++) {
-          const run = runFixture({ workflowId, createdAt: base + index * 10, updatedAt: base, status: index % 2 === 0 ? 'running' : 'failed' })
+          const run = runFixture({
+            workflowId,
+            createdAt: base + index * 10,
+            updatedAt: base,
+            status: index % 2 === 0 ? 'running' : 'failed',
+          })
           runs.push(run)
           await store.createRun({ run, tasks: [], scopes: [] })
         }
         // Two runs created in the same millisecond must still page correctly.
-        const twin = runFixture({ workflowId, createdAt: base + 60, updatedAt: base, status: 'running' })
+        const twin = runFixture({
+          workflowId,
+          createdAt: base + 60,
+          updatedAt: base,
+          status: 'running',
+        })
         runs.push(twin)
         await store.createRun({ run: twin, tasks: [], scopes: [] })
       })
 
       it('filters by workflow and status, newest first', async () => {
         const page = await store.listRuns({ workflowId, status: 'failed' })
-        expect(page.runs.map((run) => run.id)).toEqual(runs.filter((run) => run.status === 'failed').reverse().map((run) => run.id))
+        expect(page.runs.map((run) => run.id)).toEqual(
+          runs
+            .filter((run) => run.status === 'failed')
+            .reverse()
+            .map((run) => run.id),
+        )
         expect(page.nextCursor).toBeUndefined()
         const both = await store.listRuns({ workflowId, status: ['failed', 'running'] })
         expect(both.runs).toHaveLength(runs.length)
@@ -330,8 +502,14 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       it('filters by creation time', async () => {
         const after = runs[2]!.createdAt
         const before = runs[5]!.createdAt
-        const page = await store.listRuns({ workflowId, createdAfter: after, createdBefore: before })
-        expect(page.runs.map((run) => run.createdAt).sort()).toEqual([runs[2]!, runs[3]!, runs[4]!].map((run) => run.createdAt))
+        const page = await store.listRuns({
+          workflowId,
+          createdAfter: after,
+          createdBefore: before,
+        })
+        expect(page.runs.map((run) => run.createdAt).sort()).toEqual(
+          [runs[2]!, runs[3]!, runs[4]!].map((run) => run.createdAt),
+        )
       })
 
       it('pages with a keyset cursor, each run exactly once', async () => {
