@@ -257,11 +257,9 @@ export function createMemoryStore(): StoreV1 {
       const task = tasks.get(taskId)
       if (!task) return { status: 'missing' }
       if (task.availableAt > now) return { status: 'not-ready', availableAt: task.availableAt }
-      if (
-        task.leaseOwner !== undefined &&
-        task.leaseOwner !== owner &&
-        (task.leaseExpiresAt ?? 0) > now
-      ) {
+      // A live lease refuses every claim, the holder's own included: a second delivery of the
+      // same message must not run the step twice in one worker.
+      if (task.leaseOwner !== undefined && (task.leaseExpiresAt ?? 0) > now) {
         return { status: 'leased', leaseExpiresAt: task.leaseExpiresAt! }
       }
       task.fence++

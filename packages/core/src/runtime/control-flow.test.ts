@@ -146,6 +146,26 @@ describe('branch', () => {
     expect((await run.record()).status).toBe('failed')
   })
 
+  it('a condition that does not return a boolean fails the run with a ControlFlowError saying so', async () => {
+    const asyncCondition = createWorkflow({ id: 'branch-async', input: num })
+      .branch([
+        // @ts-expect-error conditions must be synchronous
+        [async () => true, inc],
+        [() => true, label],
+      ])
+      .commit()
+    const error = await rejectionOf((await newEngine().start(asyncCondition, { n: 1 })).result())
+    expect(ControlFlowError.isInstance(error)).toBe(true)
+    expect(error.message).toContain(
+      'branch condition returned a promise; it must return a boolean synchronously',
+    )
+    const untyped = createWorkflow({ id: 'branch-undefined', input: num })
+      .branch([[(() => undefined) as unknown as () => boolean, inc]])
+      .commit()
+    const second = await rejectionOf((await newEngine().start(untyped, { n: 1 })).result())
+    expect(second.message).toContain('branch condition must return a boolean, returned undefined')
+  })
+
   it('no branch matched after a step: step-end is delivered before run-end', async () => {
     const after = createWorkflow({ id: 'branch-after', input: num })
       .then(inc)

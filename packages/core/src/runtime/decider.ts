@@ -110,8 +110,8 @@ export class Decision {
         return
       }
       case 'branch': {
-        const index = node.conditions.findIndex(
-          (condition) => this.call(node, () => condition({ input })) === true,
+        const index = node.conditions.findIndex((condition) =>
+          this.predicate(node, 'branch condition', () => condition({ input })),
         )
         if (index === -1) {
           throw new ControlFlowError({
@@ -190,7 +190,7 @@ export class Decision {
       case 'loop': {
         const outer = path.slice(0, -1)
         const iteration = path[path.length - 1]! + 1
-        const done = this.call(parent, () => parent.until({ output, iteration }))
+        const done = this.predicate(parent, 'loop until', () => parent.until({ output, iteration }))
         if (done === true) return this.complete(parent, outer, output)
         if (iteration >= parent.maxIterations) {
           throw new ControlFlowError({
@@ -285,6 +285,20 @@ export class Decision {
       local.closed = true
       this.completeScope(node, path, local)
     }
+  }
+
+  /** Calls a branch condition or loop `until`: it must synchronously return a boolean. */
+  private predicate(node: PlanNode, what: string, fn: () => unknown): boolean {
+    const result = this.call(node, fn)
+    if (typeof result === 'boolean') return result
+    throw new ControlFlowError({
+      workflowId: node.workflowId,
+      nodeId: node.id,
+      reason: 'function_threw',
+      message: isThenable(result)
+        ? `${what} returned a promise; it must return a boolean synchronously (do I/O in a step)`
+        : `${what} must return a boolean, returned ${result === null ? 'null' : typeof result}`,
+    })
   }
 
   private call<T>(node: PlanNode, fn: () => T): T {

@@ -133,6 +133,14 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(claim.task.fence).toBe(1)
         expect(claim.task.leaseOwner).toBe('w1')
         expect(claim.task.input).toEqual(task.input)
+        // A second delivery to the same worker is refused as well: the step must not run twice.
+        const again = await store.claimTask({
+          taskId: task.id,
+          owner: 'w1',
+          leaseMs: 10_000,
+          now: now + 1,
+        })
+        expect(again).toEqual({ status: 'leased', leaseExpiresAt: now + 10_000 })
         const other = await store.claimTask({
           taskId: task.id,
           owner: 'w2',
