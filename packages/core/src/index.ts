@@ -67,6 +67,7 @@ export {
   type RunPatch,
   type CommitInput,
   type CommitResult,
+  type JoinOutcome,
   type ClaimResult,
   type ListRunsQuery,
   type RunPage,

@@ -7,6 +7,7 @@ import {
   type ClaimResult,
   type CommitInput,
   type CommitResult,
+  type JoinOutcome,
   type ListRunsQuery,
   type RunHistory,
   type RunPage,
@@ -139,6 +140,9 @@ class RunEntry {
     })
   }
 }
+
+/** Shared answer of a commit that has nothing to report (never mutated). */
+const COMMITTED: CommitResult = Object.freeze({ status: 'committed' })
 
 const copyScope = (scope: ScopeRecord): ScopeRecord => ({ ...scope, results: { ...scope.results } })
 
@@ -315,13 +319,19 @@ export function createMemoryStore(): StoreV1 {
       }
       if (input.step) entry.addStep(input.step)
       if (input.scopes) for (const scope of input.scopes) addScope(entry, scope)
-      let scope: ScopeRecord | undefined
+      let join: JoinOutcome | undefined
       if (joining && input.join) {
         if (!(input.join.index in joining.results)) {
           joining.results[input.join.index] = input.join.output
           joining.completed++
         }
-        scope = copyScope(joining)
+        join = {
+          key: joining.key,
+          expected: joining.expected,
+          completed: joining.completed,
+          closed: joining.closed,
+        }
+        if (joining.completed === joining.expected) join.results = { ...joining.results }
       }
       if (closing) closing.closed = true
       if (input.tasks) for (const newTask of input.tasks) addTask(entry, newTask)
@@ -338,7 +348,7 @@ export function createMemoryStore(): StoreV1 {
           entry.taskIds.clear()
         }
       }
-      return scope ? { status: 'committed', scope } : { status: 'committed' }
+      return join ? { status: 'committed', join } : COMMITTED
     },
 
     async listStaleTasks({ now, olderThan, limit }) {

@@ -114,7 +114,10 @@ export interface CommitInput {
   step?: StepRecord
   /** Join scopes that the change opens (inserted once; an existing key is left as it is). */
   scopes?: ScopeRecord[]
-  /** Records one child's completion in an open scope; the result returns the updated scope. */
+  /**
+   * Records one child's completion in an open scope (once per index); the result says how many
+   * have completed, and carries every child's output when this join completed the scope.
+   */
   join?: { scopeKey: string; index: number; output: unknown }
   /** Marks a scope as continued; only one commit may do it. */
   closeScope?: string
@@ -123,9 +126,21 @@ export interface CommitInput {
   run?: RunPatch
 }
 
+/**
+ * A scope's state after a join. `results` (child index → output) is present only when
+ * `completed === expected`: a store never has to read back every sibling's output on every join.
+ */
+export interface JoinOutcome {
+  key: string
+  expected: number
+  completed: number
+  closed: boolean
+  results?: Record<number, unknown>
+}
+
 /** What a commit did. Only `committed` wrote anything. */
 export type CommitResult =
-  | { status: 'committed'; scope?: ScopeRecord }
+  | { status: 'committed'; join?: JoinOutcome }
   | { status: 'stale' }
   | { status: 'duplicate' }
   | { status: 'run-ended'; run: RunRecord }

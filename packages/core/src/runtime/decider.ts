@@ -8,6 +8,12 @@ export function instanceKey(nodeId: string, path: readonly number[]): string {
   return path.length === 0 ? nodeId : `${nodeId}#${path.join('.')}`
 }
 
+/** A scope whose children have all completed: how many, and their outputs by index. */
+export interface CompletedScope {
+  expected: number
+  results?: Record<number, unknown>
+}
+
 /** Thrown by the decider when it needs a scope that is neither opened in this change nor cached. */
 export class ScopeMiss {
   constructor(readonly key: string) {}
@@ -41,8 +47,8 @@ export interface DecisionContext {
   plan: ExecutionPlan
   runId: string
   now: number
-  /** Scopes known from earlier commits (the engine's cache). */
-  scope(key: string): ScopeRecord | undefined
+  /** Scopes of this run known from earlier commits (the engine's cache), by key. */
+  scopes: Map<string, ScopeRecord> | undefined
 }
 
 /**
@@ -212,7 +218,7 @@ export class Decision {
         const index = path[path.length - 1]!
         const next = index + parent.concurrency
         const key = instanceKey(parent.id, outer)
-        const scope = this.local?.get(key) ?? this.context.scope(key)
+        const scope = this.local?.get(key) ?? this.context.scopes?.get(key)
         if (scope === undefined) throw new ScopeMiss(key)
         const items = scope.items!
         // Lane chaining: item i starts item i + concurrency, so at most `concurrency` run at once
@@ -230,7 +236,7 @@ export class Decision {
   }
 
   /** Continues after a scope completed with all its children's outputs. */
-  completeScope(node: PlanNode, path: number[], scope: ScopeRecord): void {
+  completeScope(node: PlanNode, path: number[], scope: CompletedScope): void {
     this.complete(node, path, scopeOutput(node, scope))
   }
 
@@ -318,16 +324,16 @@ export class Decision {
 }
 
 /** The output of a completed parallel (a record) or foreach (an array) scope. */
-export function scopeOutput(node: PlanNode, scope: ScopeRecord): unknown {
+export function scopeOutput(node: PlanNode, scope: CompletedScope): unknown {
   if (node.kind === 'parallel') {
     const record: Record<string, unknown> = {}
     node.keys.forEach((key, index) => {
-      record[key] = scope.results[index]
+      record[key] = scope.results?.[index]
     })
     return record
   }
   const array = new Array<unknown>(scope.expected)
-  for (let index = 0; index < scope.expected; index++) array[index] = scope.results[index]
+  for (let index = 0; index < scope.expected; index++) array[index] = scope.results?.[index]
   return array
 }
 

@@ -30,6 +30,7 @@ import type { QueueMessage, QueueV1, QueueConsumer } from '../ports/queue-v1'
 import {
   terminalRunStatuses,
   type CommitInput,
+  type JoinOutcome,
   type ListRunsQuery,
   type RunPage,
   type RunRecord,
@@ -209,9 +210,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const emitter = new EventEmitter()
   const runEmitters = new Map<string, EventEmitter>()
   const localRuns = new Map<string, LocalRun>()
-  const scopeCache = new Map<string, ScopeRecord>()
+  /** Open foreach scopes (their items) by run id, then scope key. */
+  const scopeCache = new Map<string, Map<string, ScopeRecord>>()
   /** Step attempts executing in this engine, by run id (any run, wherever it was started). */
-  const running = new Map<string, Set<StepExecution>>()
+  const running = new Map<string, StepExecution>()
   // Leases only matter when something may reclaim a task: recovery, here or in another process.
   const heartbeats =
     store.capabilities.durable ||
@@ -352,11 +354,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     runEmitters.get(runId)?.removeAllListeners()
     runEmitters.delete(runId)
-    for (const key of scopeCache.keys()) if (key.startsWith(`${runId}\0`)) scopeCache.delete(key)
+    scopeCache.delete(runId)
     // Steps of the run executing here, whoever started the run, see their signal abort.
-    const executions = running.get(runId)
-    if (executions)
-      for (const execution of executions) execution.abort(error ?? new RunCancelledError({ runId }))
+    for (const execution of running.values()) {
+      if (execution.runId === runId) execution.abort(error ?? new RunCancelledError({ runId }))
+    }
     if (!local) return
     localRuns.delete(runId)
     if (local.span) {
@@ -380,23 +382,51 @@ export function createEngine(options: EngineOptions = {}): Engine {
     now: number,
     act: (decision: Decision) => void,
   ): Effects | Promise<Effects> => {
-    const decision = new Decision({
-      plan,
-      runId,
-      now,
-      scope: (key) => scopeCache.get(`${runId}\0${key}`),
-    })
+    const decision = new Decision({ plan, runId, now, scopes: scopeCache.get(runId) })
     try {
       act(decision)
       return decision.effects
     } catch (error) {
       if (!(error instanceof ScopeMiss)) throw error
-      return store.getScope(runId, error.key).then((scope) => {
-        if (!scope) throw new TesseraError('internal', `Run "${runId}" has no scope "${error.key}"`)
-        scopeCache.set(`${runId}\0${error.key}`, scope)
-        return decide(plan, runId, now, act)
-      })
+      return loadScope(runId, error.key).then(() => decide(plan, runId, now, act))
     }
+  }
+
+  /** The decision after a step completed: synchronous on the hot path, no closure. */
+  const decideCompletion = (
+    plan: ExecutionPlan,
+    node: PlanNode,
+    task: TaskRecord,
+    output: unknown,
+    now: number,
+  ): Effects | Promise<Effects> => {
+    const decision = new Decision({
+      plan,
+      runId: task.runId,
+      now,
+      scopes: scopeCache.get(task.runId),
+    })
+    try {
+      decision.complete(node, task.path, output)
+      return decision.effects
+    } catch (error) {
+      if (!(error instanceof ScopeMiss)) throw error
+      return loadScope(task.runId, error.key).then(() =>
+        decideCompletion(plan, node, task, output, now),
+      )
+    }
+  }
+
+  const loadScope = async (runId: string, key: string) => {
+    const scope = await store.getScope(runId, key)
+    if (!scope) throw new TesseraError('internal', `Run "${runId}" has no scope "${key}"`)
+    cacheScope(runId, scope)
+  }
+
+  const cacheScope = (runId: string, scope: ScopeRecord) => {
+    let scopes = scopeCache.get(runId)
+    if (!scopes) scopeCache.set(runId, (scopes = new Map()))
+    scopes.set(scope.key, scope)
   }
 
   const publishTasks = (tasks: TaskRecord[]) => {
@@ -410,22 +440,30 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   const cacheScopes = (runId: string, scopes: ScopeRecord[]) => {
-    for (const scope of scopes)
-      if (!scope.closed && scope.items) scopeCache.set(`${runId}\0${scope.key}`, scope)
+    for (const scope of scopes) if (!scope.closed && scope.items) cacheScope(runId, scope)
   }
 
-  /** Commits effects; follows joins that complete; returns false when the commit was refused. */
+  /**
+   * Commits effects, then follows the joins that completed. When the commit finishes a step
+   * (`stepNode`…), its step-end is emitted once committed and before anything that follows.
+   * Returns false when the commit was refused.
+   */
   const commitEffects = async (
     plan: ExecutionPlan,
     runId: string,
     commit: CommitInput,
     effects: Effects,
-    beforeFollowUp?: () => void,
+    stepNode?: PlanNode,
+    stepTask?: TaskRecord,
+    stepOutput?: unknown,
+    startedAt?: number,
+    endedAt?: number,
   ): Promise<boolean> => {
     if (effects.scopes.length > 0) commit.scopes = effects.scopes
     if (effects.tasks.length > 0) commit.tasks = effects.tasks
     // A commit carries one join; any further ones (see Effects.joins) follow it, one commit each.
-    const [firstJoin, ...moreJoins] = effects.joins
+    const joins = effects.joins
+    const firstJoin = joins.length > 0 ? joins[0] : undefined
     if (firstJoin)
       commit.join = {
         scopeKey: firstJoin.scopeKey,
@@ -442,19 +480,31 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
       return false
     }
-    cacheScopes(runId, effects.scopes)
-    const published = publishTasks(effects.tasks)
-    if (published !== undefined) await published
-    beforeFollowUp?.()
+    if (effects.scopes.length > 0) cacheScopes(runId, effects.scopes)
+    if (effects.tasks.length > 0) {
+      const published = publishTasks(effects.tasks)
+      if (published !== undefined) await published
+    }
+    if (stepNode !== undefined)
+      emitStepEnd(
+        plan,
+        stepNode,
+        stepTask!,
+        'succeeded',
+        stepOutput,
+        undefined,
+        startedAt!,
+        endedAt!,
+      )
     if (effects.end) {
       finishRun(runId, plan.workflow.id, 'succeeded', effects.end.output, undefined)
       return true
     }
-    const completed: [Join, ScopeRecord][] = []
-    const isLast = (scope: ScopeRecord | undefined): scope is ScopeRecord =>
-      scope !== undefined && scope.completed === scope.expected && !scope.closed
-    if (firstJoin && isLast(result.scope)) completed.push([firstJoin, result.scope])
-    for (const join of moreJoins) {
+    if (firstJoin === undefined) return true
+    let completed: [Join, JoinOutcome][] | undefined
+    if (isLastJoin(result.join)) (completed ??= []).push([firstJoin, result.join])
+    for (let index = 1; index < joins.length; index++) {
+      const join = joins[index]!
       const joined = await store.commit({
         runId,
         join: { scopeKey: join.scopeKey, index: join.index, output: join.output },
@@ -463,20 +513,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
         if (joined.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(joined.run)
         return true
       }
-      if (isLast(joined.scope)) completed.push([join, joined.scope])
+      if (isLastJoin(joined.join)) (completed ??= []).push([join, joined.join])
     }
+    if (completed === undefined) return true
     // The last child of a scope: continue the workflow after the join (once, by closeScope).
-    for (const [join, scope] of completed) {
+    for (const [join, outcome] of completed) {
       let next: Effects
       try {
         next = await decide(plan, runId, clock.now(), (decision) =>
-          decision.completeScope(join.node, join.path, scope),
+          decision.completeScope(join.node, join.path, outcome),
         )
       } catch (error) {
-        await failRun(plan, runId, { runId, closeScope: scope.key }, error)
+        await failRun(plan, runId, { runId, closeScope: outcome.key }, error)
         return true
       }
-      await commitEffects(plan, runId, { runId, closeScope: scope.key }, next)
+      await commitEffects(plan, runId, { runId, closeScope: outcome.key }, next)
     }
     return true
   }
@@ -586,9 +637,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       node.id,
       logger,
     )
-    let executions = running.get(task.runId)
-    if (!executions) running.set(task.runId, (executions = new Set()))
-    executions.add(execution)
+    running.set(task.id, execution)
     if (listening('step-start', task.runId)) {
       emit('step-start', {
         type: 'step-start',
@@ -646,8 +695,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
       stopHeartbeat?.()
-      executions.delete(execution)
-      if (executions.size === 0) running.delete(task.runId)
+      running.delete(task.id)
     }
     if (span) {
       if (failed)
@@ -658,39 +706,29 @@ export function createEngine(options: EngineOptions = {}): Engine {
       span.end()
     }
     const endedAt = clock.now()
-    if (!failed) await onStepSuccess(plan, node, task, output, startedAt, endedAt)
-    else await onStepFailure(plan, node, task, failure, startedAt, endedAt)
-  }
-
-  const onStepSuccess = async (
-    plan: ExecutionPlan,
-    node: Extract<PlanNode, { kind: 'step' }>,
-    task: TaskRecord,
-    output: unknown,
-    startedAt: number,
-    endedAt: number,
-  ) => {
-    const step: StepRecord = {
-      runId: task.runId,
-      key: task.key,
-      nodeId: node.id,
-      path: task.path,
-      status: 'succeeded',
-      output,
-      attempts: task.attempt,
-      startedAt,
-      endedAt,
+    if (failed) {
+      await onStepFailure(plan, node, task, failure, startedAt, endedAt)
+      return
     }
+    // Success, the hot path: decide what follows and commit it with the step, in one commit.
     const commit: CommitInput = {
       runId: task.runId,
       task: { id: task.id, fence: task.fence },
-      step,
+      step: {
+        runId: task.runId,
+        key: task.key,
+        nodeId: node.id,
+        path: task.path,
+        status: 'succeeded',
+        output,
+        attempts: task.attempt,
+        startedAt,
+        endedAt,
+      },
     }
     let effects: Effects
     try {
-      const decided = decide(plan, task.runId, endedAt, (decision) =>
-        decision.complete(node, task.path, output),
-      )
+      const decided = decideCompletion(plan, node, task, output, endedAt)
       effects = decided instanceof Promise ? await decided : decided
     } catch (error) {
       // The step succeeded but what follows cannot start (a map threw, no branch matched, …).
@@ -699,9 +737,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       )
       return
     }
-    await commitEffects(plan, task.runId, commit, effects, () =>
-      emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt),
-    )
+    await commitEffects(plan, task.runId, commit, effects, node, task, output, startedAt, endedAt)
   }
 
   const onStepFailure = async (
@@ -1061,6 +1097,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   )
+}
+
+/** True for the join outcome of the commit that completed its scope (and nobody continued it yet). */
+function isLastJoin(join: JoinOutcome | undefined): join is JoinOutcome {
+  return join !== undefined && join.completed === join.expected && !join.closed
 }
 
 function isRetryable(error: unknown): boolean {

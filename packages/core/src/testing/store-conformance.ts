@@ -326,26 +326,24 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
           runId: run.id,
           join: { scopeKey: 'p', index: 1, output: 'b' },
         })
-        expect(first.status === 'committed' && first.scope).toMatchObject({
-          completed: 1,
-          expected: 2,
-          results: { 1: 'b' },
-          closed: false,
+        expect(first).toEqual({
+          status: 'committed',
+          join: { key: 'p', completed: 1, expected: 2, closed: false },
         })
         const repeated = await store.commit({
           runId: run.id,
           join: { scopeKey: 'p', index: 1, output: 'b-again' },
         })
-        expect(repeated.status === 'committed' && repeated.scope).toMatchObject({
-          completed: 1,
-          results: { 1: 'b' },
-        })
+        expect(repeated.status === 'committed' && repeated.join).toMatchObject({ completed: 1 })
         const last = await store.commit({
           runId: run.id,
           join: { scopeKey: 'p', index: 0, output: 'a' },
         })
-        expect(last.status === 'committed' && last.scope).toMatchObject({
+        expect(last.status === 'committed' && last.join).toEqual({
+          key: 'p',
           completed: 2,
+          expected: 2,
+          closed: false,
           results: { 0: 'a', 1: 'b' },
         })
         expect(
@@ -388,9 +386,17 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
           ),
         )
         const completedCounts = results
-          .map((result) => (result.status === 'committed' ? result.scope?.completed : -1))
+          .map((result) => (result.status === 'committed' ? result.join?.completed : -1))
           .sort((a, b) => a! - b!)
         expect(completedCounts).toEqual(Array.from({ length: size }, (_, i) => i + 1))
+        // Only the join that completed the scope carries the outputs, all of them.
+        const complete = results.filter(
+          (result) => result.status === 'committed' && result.join?.results,
+        )
+        expect(complete).toHaveLength(1)
+        expect(complete[0]!.status === 'committed' && complete[0]!.join?.results).toEqual(
+          Object.fromEntries(Array.from({ length: size }, (_, i) => [i, i * 10])),
+        )
         const scope = await store.getScope(run.id, 'fan')
         expect(scope?.completed).toBe(size)
         expect(scope?.items).toEqual(Array.from({ length: size }, (_, i) => i))
