@@ -22,6 +22,8 @@ import {
 // path (claim, commit) fast, and explicit copies are several times cheaper than object spread.
 
 class TaskSlot {
+  /** False once completed or dropped: the slot stays in the id map until the next compaction. */
+  live = true
   leaseOwner: string | undefined = undefined
   leaseExpiresAt: number | undefined = undefined
   lastError: SerializedError | undefined = undefined
@@ -80,6 +82,60 @@ class TaskSlot {
   }
 }
 
+/** A run record with every field declared, so that status changes never reshape the object. */
+class RunSlot {
+  output: unknown = undefined
+  error: SerializedError | undefined = undefined
+  endedAt: number | undefined = undefined
+  readonly idempotencyKey: string | undefined
+  constructor(
+    readonly id: string,
+    readonly workflowId: string,
+    readonly workflowVersion: string,
+    public status: RunRecord['status'],
+    readonly input: unknown,
+    readonly createdAt: number,
+    public updatedAt: number,
+    idempotencyKey: string | undefined,
+  ) {
+    this.idempotencyKey = idempotencyKey
+  }
+
+  static from(run: RunRecord): RunSlot {
+    const slot = new RunSlot(
+      run.id,
+      run.workflowId,
+      run.workflowVersion,
+      run.status,
+      run.input,
+      run.createdAt,
+      run.updatedAt,
+      run.idempotencyKey,
+    )
+    slot.output = run.output
+    slot.error = run.error
+    slot.endedAt = run.endedAt
+    return slot
+  }
+
+  toRecord(): RunRecord {
+    const record: RunRecord = {
+      id: this.id,
+      workflowId: this.workflowId,
+      workflowVersion: this.workflowVersion,
+      status: this.status,
+      input: this.input,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    }
+    if (this.output !== undefined) record.output = this.output
+    if (this.error !== undefined) record.error = this.error
+    if (this.idempotencyKey !== undefined) record.idempotencyKey = this.idempotencyKey
+    if (this.endedAt !== undefined) record.endedAt = this.endedAt
+    return record
+  }
+}
+
 /**
  * One run. Step records are kept column-wise (keys, packed numbers, values) instead of as one
  * object each: a long-lived in-memory history then costs the garbage collector far less. Node id
@@ -94,8 +150,9 @@ class RunEntry {
   /** Built once a run has many steps; small runs scan the key array. */
   stepKeySet: Set<string> | undefined = undefined
   scopes: Map<string, ScopeRecord> | undefined = undefined
-  readonly taskIds = new Set<string>()
-  constructor(public run: RunRecord) {}
+  /** The run's pending tasks (a few at a time: an array beats a set here). */
+  readonly tasks: TaskSlot[] = []
+  constructor(readonly run: RunSlot) {}
 
   hasStep(key: string): boolean {
     if (this.stepKeySet) return this.stepKeySet.has(key)
@@ -159,8 +216,33 @@ const copyScope = (scope: ScopeRecord): ScopeRecord => ({ ...scope, results: { .
 export function createMemoryStore(): StoreV1 {
   const runs = new Map<string, RunEntry>()
   const byIdempotencyKey = new Map<string, string>()
-  const tasks = new Map<string, TaskSlot>()
+  // Task ids map to slots. Completed tasks are marked dead instead of deleted, and the map is
+  // rebuilt once dead slots outnumber live ones: deleting from a Map that keeps emptying makes
+  // V8 shrink its table on every delete, which cost more than the rest of a commit.
+  let tasks = new Map<string, TaskSlot>()
+  let dead = 0
   let closed = false
+
+  const liveTask = (taskId: string): TaskSlot | undefined => {
+    const slot = tasks.get(taskId)
+    return slot !== undefined && slot.live ? slot : undefined
+  }
+
+  const removeTask = (entry: RunEntry, slot: TaskSlot) => {
+    slot.live = false
+    dead++
+    const index = entry.tasks.indexOf(slot)
+    if (index !== -1) {
+      const last = entry.tasks.pop()!
+      if (index < entry.tasks.length) entry.tasks[index] = last
+    }
+    if (dead > 1024 && dead > tasks.size / 2) {
+      const live = new Map<string, TaskSlot>()
+      for (const [id, task] of tasks) if (task.live) live.set(id, task)
+      tasks = live
+      dead = 0
+    }
+  }
 
   const entryOf = (runId: string): RunEntry => {
     if (closed) throw new StoreError('memory', 'The store is closed')
@@ -170,9 +252,14 @@ export function createMemoryStore(): StoreV1 {
   }
 
   const addTask = (entry: RunEntry, task: TaskRecord) => {
-    if (tasks.has(task.id)) return
-    tasks.set(task.id, TaskSlot.from(task))
-    entry.taskIds.add(task.id)
+    const existing = tasks.get(task.id)
+    if (existing !== undefined) {
+      if (existing.live) return
+      dead--
+    }
+    const slot = TaskSlot.from(task)
+    tasks.set(task.id, slot)
+    entry.tasks.push(slot)
   }
 
   const addScope = (entry: RunEntry, scope: ScopeRecord) => {
@@ -192,9 +279,10 @@ export function createMemoryStore(): StoreV1 {
           ? run.id
           : byIdempotencyKey.get(`${run.workflowId}\0${run.idempotencyKey}`)
       const existing = existingId === undefined ? undefined : runs.get(existingId)
-      if (existing) return { run: { ...existing.run }, created: false }
-      if (runs.has(run.id)) return { run: { ...runs.get(run.id)!.run }, created: false }
-      const entry = new RunEntry({ ...run })
+      if (existing) return { run: existing.run.toRecord(), created: false }
+      const sameId = runs.get(run.id)
+      if (sameId) return { run: sameId.run.toRecord(), created: false }
+      const entry = new RunEntry(RunSlot.from(run))
       for (const scope of scopes) addScope(entry, scope)
       if (!terminalRunStatuses.has(run.status)) for (const task of newTasks) addTask(entry, task)
       runs.set(run.id, entry)
@@ -205,7 +293,7 @@ export function createMemoryStore(): StoreV1 {
 
     async getRun(runId) {
       const entry = runs.get(runId)
-      return entry ? { ...entry.run } : undefined
+      return entry ? entry.run.toRecord() : undefined
     },
 
     async listRuns(query: ListRunsQuery = {}): Promise<RunPage> {
@@ -223,7 +311,7 @@ export function createMemoryStore(): StoreV1 {
           ? undefined
           : new Set(Array.isArray(query.status) ? query.status : [query.status])
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
-      const matching: RunRecord[] = []
+      const matching: RunSlot[] = []
       for (const { run } of runs.values()) {
         if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
         if (statuses && !statuses.has(run.status)) continue
@@ -233,7 +321,7 @@ export function createMemoryStore(): StoreV1 {
         matching.push(run)
       }
       matching.sort((a, b) => -compareRuns(a, b))
-      const page = matching.slice(0, limit).map((run) => ({ ...run }))
+      const page = matching.slice(0, limit).map((run) => run.toRecord())
       const last = page[page.length - 1]
       return matching.length > limit && last
         ? { runs: page, nextCursor: encodeCursor(last) }
@@ -244,10 +332,10 @@ export function createMemoryStore(): StoreV1 {
       const entry = runs.get(runId)
       if (!entry) return undefined
       return {
-        run: { ...entry.run },
+        run: entry.run.toRecord(),
         steps: entry.steps(),
         scopes: entry.scopes ? [...entry.scopes.values()].map(copyScope) : [],
-        tasks: [...entry.taskIds].map((id) => tasks.get(id)!.toRecord()),
+        tasks: entry.tasks.map((task) => task.toRecord()),
       }
     },
 
@@ -258,7 +346,7 @@ export function createMemoryStore(): StoreV1 {
 
     async claimTask({ taskId, owner, leaseMs, now }): Promise<ClaimResult> {
       if (closed) throw new StoreError('memory', 'The store is closed')
-      const task = tasks.get(taskId)
+      const task = liveTask(taskId)
       if (!task) return { status: 'missing' }
       if (task.availableAt > now) return { status: 'not-ready', availableAt: task.availableAt }
       // A live lease refuses every claim, the holder's own included: a second delivery of the
@@ -273,7 +361,7 @@ export function createMemoryStore(): StoreV1 {
     },
 
     async renewTask({ taskId, fence, leaseMs, now }) {
-      const task = tasks.get(taskId)
+      const task = liveTask(taskId)
       if (!task || task.fence !== fence) return false
       task.leaseExpiresAt = now + leaseMs
       return true
@@ -283,10 +371,10 @@ export function createMemoryStore(): StoreV1 {
       const entry = entryOf(input.runId)
       // Check everything first: a refused commit writes nothing.
       if (terminalRunStatuses.has(entry.run.status))
-        return { status: 'run-ended', run: { ...entry.run } }
+        return { status: 'run-ended', run: entry.run.toRecord() }
       let task: TaskSlot | undefined
       if (input.task) {
-        task = tasks.get(input.task.id)
+        task = liveTask(input.task.id)
         if (!task || task.fence !== input.task.fence) return { status: 'stale' }
       }
       if (input.step && entry.hasStep(input.step.key)) return { status: 'duplicate' }
@@ -313,8 +401,7 @@ export function createMemoryStore(): StoreV1 {
           task.leaseOwner = undefined
           task.leaseExpiresAt = undefined
         } else {
-          tasks.delete(task.id)
-          entry.taskIds.delete(task.id)
+          removeTask(entry, task)
         }
       }
       if (input.step) entry.addStep(input.step)
@@ -344,8 +431,7 @@ export function createMemoryStore(): StoreV1 {
         run.updatedAt = updatedAt
         if (endedAt !== undefined) run.endedAt = endedAt
         if (terminalRunStatuses.has(run.status)) {
-          for (const id of entry.taskIds) tasks.delete(id)
-          entry.taskIds.clear()
+          while (entry.tasks.length > 0) removeTask(entry, entry.tasks[entry.tasks.length - 1]!)
         }
       }
       return join ? { status: 'committed', join } : COMMITTED
@@ -355,6 +441,7 @@ export function createMemoryStore(): StoreV1 {
       const stale: TaskRecord[] = []
       for (const task of tasks.values()) {
         if (stale.length >= limit) break
+        if (!task.live) continue
         const leased = task.leaseOwner !== undefined
         if (leased ? (task.leaseExpiresAt ?? 0) <= now : task.availableAt <= now - olderThan)
           stale.push(task.toRecord())

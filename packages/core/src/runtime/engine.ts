@@ -213,7 +213,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   /** Open foreach scopes (their items) by run id, then scope key. */
   const scopeCache = new Map<string, Map<string, ScopeRecord>>()
   /** Step attempts executing in this engine, by run id (any run, wherever it was started). */
-  const running = new Map<string, StepExecution>()
+  const running: StepExecution[] = []
   // Leases only matter when something may reclaim a task: recovery, here or in another process.
   const heartbeats =
     store.capabilities.durable ||
@@ -356,7 +356,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     runEmitters.delete(runId)
     scopeCache.delete(runId)
     // Steps of the run executing here, whoever started the run, see their signal abort.
-    for (const execution of running.values()) {
+    for (const execution of running.slice()) {
       if (execution.runId === runId) execution.abort(error ?? new RunCancelledError({ runId }))
     }
     if (!local) return
@@ -637,7 +637,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       node.id,
       logger,
     )
-    running.set(task.id, execution)
+    execution.slot = running.length
+    running.push(execution)
     if (listening('step-start', task.runId)) {
       emit('step-start', {
         type: 'step-start',
@@ -695,7 +696,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
       stopHeartbeat?.()
-      running.delete(task.id)
+      // Swap-remove: a Map or Set that keeps emptying makes V8 shrink it on every delete.
+      const last = running.pop()!
+      if (last !== execution) {
+        running[execution.slot] = last
+        last.slot = execution.slot
+      }
     }
     if (span) {
       if (failed)

@@ -10,6 +10,8 @@ export class StepExecution implements StepContext<unknown> {
   private controller: AbortController | undefined
   private abortReason: unknown
   private boundLogger: Logger | undefined
+  /** Position in the engine's list of running attempts. */
+  slot = -1
 
   constructor(
     readonly input: unknown,
