@@ -45,7 +45,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
       if (!consumer) break
       const message = ready[head]!
       ready[head++] = undefined as unknown as QueueMessage
-      deliver(consumer, message)
+      void deliver(consumer, message)
     }
     if (head > 1024 && head * 2 > ready.length) {
       ready.splice(0, head)
@@ -61,21 +61,16 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
     return undefined
   }
 
-  const deliver = (consumer: Consumer, message: QueueMessage) => {
+  // One async function per delivery: no closures, one promise.
+  const deliver = async (consumer: Consumer, message: QueueMessage) => {
     consumer.active++
-    let settled: Promise<void>
     try {
-      settled = consumer.handler(message)
-    } catch (error) {
-      settled = Promise.reject(error)
+      await consumer.handler(message)
+    } catch {
+      later({ ...message, availableAt: clock.now() + redeliveryDelayMs })
+    } finally {
+      release(consumer)
     }
-    settled.then(
-      () => release(consumer),
-      () => {
-        release(consumer)
-        later({ ...message, availableAt: clock.now() + redeliveryDelayMs })
-      },
-    )
   }
 
   const release = (consumer: Consumer) => {

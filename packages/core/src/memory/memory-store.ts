@@ -288,7 +288,8 @@ export function createMemoryStore(): StoreV1 {
       runs.set(run.id, entry)
       if (run.idempotencyKey !== undefined)
         byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
-      return { run: { ...run }, created: true }
+      // The caller's record is returned as it is: the store keeps its own copy (the slot).
+      return { run, created: true }
     },
 
     async getRun(runId) {

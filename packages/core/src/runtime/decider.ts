@@ -8,6 +8,9 @@ export function instanceKey(nodeId: string, path: readonly number[]): string {
   return path.length === 0 ? nodeId : `${nodeId}#${path.join('.')}`
 }
 
+/** The shared empty array of effects that have none (never written to). */
+const none: never[] = Object.freeze([]) as never[]
+
 /** A scope whose children have all completed: how many, and their outputs by index. */
 export interface CompletedScope {
   expected: number
@@ -58,7 +61,8 @@ export interface DecisionContext {
  * must be deterministic.
  */
 export class Decision {
-  readonly effects: Effects = { tasks: [], scopes: [], joins: [] }
+  // Arrays are allocated on first use: most decisions create one task and nothing else.
+  readonly effects: Effects = { tasks: none, scopes: none, joins: none }
   private local: Map<string, ScopeRecord> | undefined
   /** Work deferred by {@link defer}; drained by the outermost public call. */
   private deferred: (() => void)[] | undefined
@@ -72,6 +76,7 @@ export class Decision {
     const { plan } = this.context
     switch (node.kind) {
       case 'step':
+        if (this.effects.tasks === none) this.effects.tasks = []
         this.effects.tasks.push({
           id: `${this.context.runId}/${instanceKey(node.id, path)}`,
           runId: this.context.runId,
@@ -273,6 +278,7 @@ export class Decision {
       ...(items ? { items } : {}),
     }
     ;(this.local ??= new Map()).set(scope.key, scope)
+    if (this.effects.scopes === none) this.effects.scopes = []
     this.effects.scopes.push(scope)
   }
 
@@ -280,6 +286,7 @@ export class Decision {
     const key = instanceKey(node.id, path)
     const local = this.local?.get(key)
     if (local === undefined) {
+      if (this.effects.joins === none) this.effects.joins = []
       this.effects.joins.push({ scopeKey: key, index, output, node, path })
       return
     }

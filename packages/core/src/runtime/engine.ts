@@ -321,15 +321,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   /** A handle whose result() is the run's own promise while this process knows the run's outcome. */
-  const handleFor = (runId: string, workflowId: string, created: boolean) => {
-    const local = localRuns.get(runId)
-    return new RunHandle(
-      runId,
-      workflowId,
-      created,
-      local ? { ...backend, result: () => localResult(runId, local) } : backend,
-    )
-  }
+  const handleFor = (runId: string, workflowId: string, created: boolean) =>
+    new RunHandle(runId, workflowId, created, backend, localRuns.get(runId))
 
   // ── run completion ──────────────────────────────────────────────────────────────────────────
   const finishRun = (
@@ -631,7 +624,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const execution = new StepExecution(
       task.input,
       task.attempt,
-      `${task.runId}:${task.key}`,
+      task.key,
       task.runId,
       node.workflowId,
       node.id,
@@ -850,8 +843,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
       return runEmitter
     },
-    async result(runId) {
-      const local = localRuns.get(runId)
+    async result(runId, known) {
+      const local = (known as LocalRun | undefined) ?? localRuns.get(runId)
       if (local) return localResult(runId, local)
       for (;;) {
         const run = await store.getRun(runId)
@@ -941,11 +934,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
       input: parsed,
       createdAt: now,
       updatedAt: now,
-      ...(startOptions.idempotencyKey !== undefined
-        ? { idempotencyKey: startOptions.idempotencyKey }
-        : {}),
-      ...(effects?.end ? { output: effects.end.output, endedAt: now } : {}),
-      ...(startError !== undefined ? { error: serializeError(startError), endedAt: now } : {}),
+    }
+    if (startOptions.idempotencyKey !== undefined)
+      record.idempotencyKey = startOptions.idempotencyKey
+    if (effects?.end) {
+      record.output = effects.end.output
+      record.endedAt = now
+    }
+    if (startError !== undefined) {
+      record.error = serializeError(startError)
+      record.endedAt = now
     }
     const created = await store.createRun({
       run: record,

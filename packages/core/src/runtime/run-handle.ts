@@ -5,7 +5,8 @@ import type { EngineEventMap, EngineEventName } from './events'
 /** What the engine gives a handle; the engine's internals stay private. */
 export interface RunHandleBackend {
   emitterFor(runId: string): EventEmitter
-  result(runId: string): Promise<unknown>
+  /** `local` is what the engine gave the handle when it created it (its own record of the run). */
+  result(runId: string, local: unknown): Promise<unknown>
   cancel(runId: string, reason?: string): Promise<void>
   record(runId: string): Promise<RunRecord>
   steps(runId: string): Promise<StepRecord[]>
@@ -33,6 +34,7 @@ export class RunHandle<TOutput = unknown> {
     readonly workflowId: string,
     readonly created: boolean,
     private readonly backend: RunHandleBackend,
+    private readonly local?: unknown,
   ) {}
 
   /**
@@ -61,7 +63,7 @@ export class RunHandle<TOutput = unknown> {
    * `StepFailedError`, `ValidationError`, `ControlFlowError` or `RunCancelledError`.
    */
   result(): Promise<TOutput> {
-    return this.backend.result(this.id) as Promise<TOutput>
+    return this.backend.result(this.id, this.local) as Promise<TOutput>
   }
 
   /**

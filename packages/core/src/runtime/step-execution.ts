@@ -16,12 +16,18 @@ export class StepExecution implements StepContext<unknown> {
   constructor(
     readonly input: unknown,
     readonly attempt: number,
-    readonly idempotencyKey: string,
+    /** The step instance's key (`stepId` or `stepId#i`). */
+    private readonly key: string,
     readonly runId: string,
     readonly workflowId: string,
     readonly stepId: string,
     private readonly baseLogger: Logger,
   ) {}
+
+  /** Stable for this step instance: the same on every attempt, restart and redelivery. */
+  get idempotencyKey(): string {
+    return `${this.runId}:${this.key}`
+  }
 
   get signal(): AbortSignal {
     if (this.controller === undefined) {
