@@ -68,6 +68,7 @@ export {
   type CommitInput,
   type CommitResult,
   type JoinOutcome,
+  type Awaitable,
   type ClaimResult,
   type ListRunsQuery,
   type RunPage,
@@ -97,7 +98,7 @@ export type { AgentV1, AgentRunContext } from './ports/agent-v1'
 export type { SecretsProviderV1, PayloadCodecV1 } from './ports/secrets-provider-v1'
 
 // Reference adapters
-export { createMemoryStore } from './memory/memory-store'
+export { createMemoryStore, type MemoryStoreOptions } from './memory/memory-store'
 export { createInProcessQueue, type InProcessQueueOptions } from './memory/in-process-queue'
 
 // Telemetry

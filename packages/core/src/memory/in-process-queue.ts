@@ -9,6 +9,15 @@ export interface InProcessQueueOptions {
   redeliveryDelayMs?: number
 }
 
+/** Deliveries per drain before the queue yields to the host's event loop. */
+const drainBudget = 1000
+
+const yieldToHost: (callback: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (callback) =>
+        (globalThis as unknown as { setImmediate: (cb: () => void) => void }).setImmediate(callback)
+    : (callback) => setTimeout(callback, 0)
+
 /**
  * The in-process reference transport: a FIFO array drained on the microtask queue, with timers
  * for delayed messages. Not persistent: the store's tasks are the source of truth, and the
@@ -28,10 +37,13 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
   const consumers: Consumer[] = []
   let next = 0
   let scheduled = false
+  let draining = false
   let closed = false
 
   interface Consumer {
     handler: QueueHandler
+    /** Bound once: called when a handler settles. */
+    release: () => void
     concurrency: number
     active: number
     stopped: boolean
@@ -40,12 +52,25 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
 
   const drain = () => {
     scheduled = false
-    while (head < ready.length) {
-      const consumer = pickConsumer()
-      if (!consumer) break
-      const message = ready[head]!
-      ready[head++] = undefined as unknown as QueueMessage
-      void deliver(consumer, message)
+    draining = true
+    // Synchronous handlers can chain many deliveries in one drain: after a budget, continue on
+    // the next macrotask so that timers and I/O of the host are never starved.
+    let budget = drainBudget
+    try {
+      while (head < ready.length) {
+        if (budget-- === 0) {
+          scheduled = true
+          yieldToHost(drain)
+          break
+        }
+        const consumer = pickConsumer()
+        if (!consumer) break
+        const message = ready[head]!
+        ready[head++] = undefined as unknown as QueueMessage
+        deliver(consumer, message)
+      }
+    } finally {
+      draining = false
     }
     if (head > 1024 && head * 2 > ready.length) {
       ready.splice(0, head)
@@ -61,16 +86,23 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
     return undefined
   }
 
-  // One async function per delivery: no closures, one promise.
-  const deliver = async (consumer: Consumer, message: QueueMessage) => {
+  const deliver = (consumer: Consumer, message: QueueMessage) => {
     consumer.active++
+    let settled: Promise<void> | void
     try {
-      await consumer.handler(message)
+      settled = consumer.handler(message)
     } catch {
+      consumer.release()
       later({ ...message, availableAt: clock.now() + redeliveryDelayMs })
-    } finally {
-      release(consumer)
+      return
     }
+    // A handler that finished synchronously costs no promise at all.
+    if (settled === undefined) consumer.release()
+    else
+      settled.then(consumer.release, () => {
+        consumer.release()
+        later({ ...message, availableAt: clock.now() + redeliveryDelayMs })
+      })
   }
 
   const release = (consumer: Consumer) => {
@@ -81,7 +113,7 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
   }
 
   const schedule = () => {
-    if (scheduled || closed) return
+    if (scheduled || closed || draining) return
     scheduled = true
     queueMicrotask(drain)
   }
@@ -110,7 +142,14 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
       for (const message of messages) later(message)
     },
     consume(handler, { concurrency }): QueueConsumer {
-      const consumer: Consumer = { handler, concurrency, active: 0, stopped: false, idle: [] }
+      const consumer: Consumer = {
+        handler,
+        release: () => release(consumer),
+        concurrency,
+        active: 0,
+        stopped: false,
+        idle: [],
+      }
       consumers.push(consumer)
       schedule()
       return {

@@ -82,6 +82,9 @@ class TaskSlot {
   }
 }
 
+/** The task list of every ended run: ended runs never get tasks again (commits are refused). */
+const noTasks: TaskSlot[] = []
+
 /** A run record with every field declared, so that status changes never reshape the object. */
 class RunSlot {
   output: unknown = undefined
@@ -142,17 +145,25 @@ class RunSlot {
  * and path are derived from the key on read.
  */
 class RunEntry {
-  readonly stepKeys: string[] = []
+  stepKeys: string[] = []
   /** Per step: attempts (negative when failed), startedAt, endedAt. */
-  readonly stepNumbers: number[] = []
+  stepNumbers: number[] = []
   /** Per step: the output, or the serialised error when failed. */
-  readonly stepValues: unknown[] = []
+  stepValues: unknown[] = []
   /** Built once a run has many steps; small runs scan the key array. */
   stepKeySet: Set<string> | undefined = undefined
   scopes: Map<string, ScopeRecord> | undefined = undefined
   /** The run's pending tasks (a few at a time: an array beats a set here). */
-  readonly tasks: TaskSlot[] = []
+  tasks: TaskSlot[] = []
   constructor(readonly run: RunSlot) {}
+
+  /** Drops the growth slack of an ended run's arrays: its history no longer changes. */
+  compact(): void {
+    this.stepKeys = this.stepKeys.slice()
+    this.stepNumbers = this.stepNumbers.slice()
+    this.stepValues = this.stepValues.slice()
+    this.tasks = noTasks
+  }
 
   hasStep(key: string): boolean {
     if (this.stepKeySet) return this.stepKeySet.has(key)
@@ -203,17 +214,39 @@ const COMMITTED: CommitResult = Object.freeze({ status: 'committed' })
 
 const copyScope = (scope: ScopeRecord): ScopeRecord => ({ ...scope, results: { ...scope.results } })
 
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * How many ended runs (succeeded, failed, cancelled) to keep, oldest dropped first; running
+   * and suspended runs are always kept. Default 1000, so that a long-lived process using the
+   * default store does not grow without bound. `Infinity` keeps everything.
+   */
+  maxEndedRuns?: number
+}
+
 /**
  * The in-memory reference store: fast, not durable, for one process. It is the default of
- * `createEngine()` and passes the same conformance suite as every durable store. It keeps every
- * run until the process ends: use a durable store for long-running services.
+ * `createEngine()` and passes the same conformance suite as every durable store. It keeps the
+ * last `maxEndedRuns` ended runs (default 1000): use a durable store to keep history.
  *
  * @example
  * ```ts
- * const engine = createEngine({ store: createMemoryStore() })
+ * const engine = createEngine({ store: createMemoryStore({ maxEndedRuns: 10_000 }) })
  * ```
  */
-export function createMemoryStore(): StoreV1 {
+export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
+  const maxEndedRuns = options.maxEndedRuns ?? 1000
+  if (!(maxEndedRuns >= 0) || (maxEndedRuns !== Infinity && !Number.isInteger(maxEndedRuns))) {
+    throw new InvalidArgumentError({
+      fn: 'createMemoryStore',
+      argument: 'maxEndedRuns',
+      expected: 'a non-negative integer or Infinity',
+      received: options.maxEndedRuns,
+    })
+  }
+  /** Ended runs, oldest first (a queue with a moving head). */
+  const ended: RunEntry[] = []
+  let endedHead = 0
   const runs = new Map<string, RunEntry>()
   const byIdempotencyKey = new Map<string, string>()
   // Task ids map to slots. Completed tasks are marked dead instead of deleted, and the map is
@@ -251,6 +284,23 @@ export function createMemoryStore(): StoreV1 {
     return entry
   }
 
+  const runEnded = (entry: RunEntry) => {
+    entry.compact()
+    ended.push(entry)
+    while (ended.length - endedHead > maxEndedRuns) {
+      const oldest = ended[endedHead]!
+      ended[endedHead++] = undefined as unknown as RunEntry
+      runs.delete(oldest.run.id)
+      if (oldest.run.idempotencyKey !== undefined) {
+        byIdempotencyKey.delete(`${oldest.run.workflowId}\0${oldest.run.idempotencyKey}`)
+      }
+    }
+    if (endedHead > 1024 && endedHead * 2 > ended.length) {
+      ended.splice(0, endedHead)
+      endedHead = 0
+    }
+  }
+
   const addTask = (entry: RunEntry, task: TaskRecord) => {
     const existing = tasks.get(task.id)
     if (existing !== undefined) {
@@ -286,6 +336,7 @@ export function createMemoryStore(): StoreV1 {
       for (const scope of scopes) addScope(entry, scope)
       if (!terminalRunStatuses.has(run.status)) for (const task of newTasks) addTask(entry, task)
       runs.set(run.id, entry)
+      if (terminalRunStatuses.has(run.status)) runEnded(entry)
       if (run.idempotencyKey !== undefined)
         byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
       // The caller's record is returned as it is: the store keeps its own copy (the slot).
@@ -345,7 +396,7 @@ export function createMemoryStore(): StoreV1 {
       return scope ? copyScope(scope) : undefined
     },
 
-    async claimTask({ taskId, owner, leaseMs, now }): Promise<ClaimResult> {
+    claimTask({ taskId, owner, leaseMs, now }): ClaimResult {
       if (closed) throw new StoreError('memory', 'The store is closed')
       const task = liveTask(taskId)
       if (!task) return { status: 'missing' }
@@ -368,7 +419,7 @@ export function createMemoryStore(): StoreV1 {
       return true
     },
 
-    async commit(input: CommitInput): Promise<CommitResult> {
+    commit(input: CommitInput): CommitResult {
       const entry = entryOf(input.runId)
       // Check everything first: a refused commit writes nothing.
       if (terminalRunStatuses.has(entry.run.status))
@@ -433,6 +484,7 @@ export function createMemoryStore(): StoreV1 {
         if (endedAt !== undefined) run.endedAt = endedAt
         if (terminalRunStatuses.has(run.status)) {
           while (entry.tasks.length > 0) removeTask(entry, entry.tasks[entry.tasks.length - 1]!)
+          runEnded(entry)
         }
       }
       return join ? { status: 'committed', join } : COMMITTED

@@ -9,8 +9,11 @@ export interface QueueMessage {
   availableAt: number
 }
 
-/** Handles one delivered message. Resolving acknowledges it; rejecting asks for redelivery. */
-export type QueueHandler = (message: QueueMessage) => Promise<void>
+/**
+ * Handles one delivered message. Returning (or resolving) acknowledges it; throwing (or
+ * rejecting) asks for redelivery. A handler may finish synchronously.
+ */
+export type QueueHandler = (message: QueueMessage) => Promise<void> | void
 
 /** A running consumer. */
 export interface QueueConsumer {

@@ -179,6 +179,13 @@ export interface RunHistory {
   tasks: TaskRecord[]
 }
 
+/**
+ * A value or a promise of it. The two calls of the step hot path (`claimTask`, `commit`) may
+ * answer synchronously: an in-memory store then costs no promise, no await and no microtask per
+ * step. Stores that do I/O return promises; errors may be thrown or rejected.
+ */
+export type Awaitable<T> = T | Promise<T>
+
 /** What a store can do, declared instead of throwing "not supported". */
 export interface StoreCapabilities {
   /** Data survives a process restart. */
@@ -233,7 +240,7 @@ export interface StoreV1 {
     owner: string
     leaseMs: number
     now: number
-  }): Promise<ClaimResult>
+  }): Awaitable<ClaimResult>
   /** Extends a lease (heartbeat); false when the fence is no longer current. */
   renewTask(input: {
     taskId: string
@@ -242,7 +249,7 @@ export interface StoreV1 {
     now: number
   }): Promise<boolean>
   /** Applies one atomic change. See {@link CommitInput}. */
-  commit(input: CommitInput): Promise<CommitResult>
+  commit(input: CommitInput): Awaitable<CommitResult>
   /**
    * Tasks that should be running but may have been lost: unleased and available, or with an
    * expired lease. Recovery publishes them to the queue again.

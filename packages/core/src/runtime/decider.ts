@@ -72,7 +72,18 @@ export class Decision {
 
   /** Starts `node` with `input`. */
   enter(node: PlanNode, input: unknown, path: number[]): void {
-    if (!this.driving) return this.drive(() => this.enter(node, input, path))
+    if (!this.driving) {
+      // The outermost call: run, then the work it deferred (no closure on the hot path).
+      this.driving = true
+      try {
+        this.enter(node, input, path)
+        this.drainDeferred()
+      } finally {
+        this.driving = false
+        this.deferred = undefined
+      }
+      return
+    }
     const { plan } = this.context
     switch (node.kind) {
       case 'step':
@@ -169,7 +180,17 @@ export class Decision {
 
   /** Continues after `node` (at `path`) produced `output`. */
   complete(node: PlanNode, path: number[], output: unknown): void {
-    if (!this.driving) return this.drive(() => this.complete(node, path, output))
+    if (!this.driving) {
+      this.driving = true
+      try {
+        this.complete(node, path, output)
+        this.drainDeferred()
+      } finally {
+        this.driving = false
+        this.deferred = undefined
+      }
+      return
+    }
     const { plan } = this.context
     if (node.parent === -1) {
       const schema = plan.workflow.outputSchema
@@ -245,17 +266,10 @@ export class Decision {
     this.complete(node, path, scopeOutput(node, scope))
   }
 
-  /** Runs `fn`, then the work it deferred, in a loop: the stack stays as deep as the workflow. */
-  private drive(fn: () => void): void {
-    this.driving = true
-    try {
-      fn()
-      const queue = this.deferred
-      if (queue) for (let index = 0; index < queue.length; index++) queue[index]!()
-    } finally {
-      this.driving = false
-      this.deferred = undefined
-    }
+  /** Runs the deferred work in a loop: the stack stays as deep as the workflow, not the data. */
+  private drainDeferred(): void {
+    const queue = this.deferred
+    if (queue) for (let index = 0; index < queue.length; index++) queue[index]!()
   }
 
   private defer(work: () => void): void {

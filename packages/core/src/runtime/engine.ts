@@ -29,7 +29,9 @@ import type { Logger } from '../ports/logger'
 import type { QueueMessage, QueueV1, QueueConsumer } from '../ports/queue-v1'
 import {
   terminalRunStatuses,
+  type ClaimResult,
   type CommitInput,
+  type CommitResult,
   type JoinOutcome,
   type ListRunsQuery,
   type RunPage,
@@ -436,27 +438,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     for (const scope of scopes) if (!scope.closed && scope.items) cacheScope(runId, scope)
   }
 
-  /**
-   * Commits effects, then follows the joins that completed. When the commit finishes a step
-   * (`stepNode`…), its step-end is emitted once committed and before anything that follows.
-   * Returns false when the commit was refused.
-   */
-  const commitEffects = async (
-    plan: ExecutionPlan,
-    runId: string,
-    commit: CommitInput,
-    effects: Effects,
-    stepNode?: PlanNode,
-    stepTask?: TaskRecord,
-    stepOutput?: unknown,
-    startedAt?: number,
-    endedAt?: number,
-  ): Promise<boolean> => {
+  /** Copies a decision's effects into the commit that records them. */
+  const fillCommit = (commit: CommitInput, effects: Effects) => {
     if (effects.scopes.length > 0) commit.scopes = effects.scopes
     if (effects.tasks.length > 0) commit.tasks = effects.tasks
     // A commit carries one join; any further ones (see Effects.joins) follow it, one commit each.
-    const joins = effects.joins
-    const firstJoin = joins.length > 0 ? joins[0] : undefined
+    const firstJoin = effects.joins.length > 0 ? effects.joins[0] : undefined
     if (firstJoin)
       commit.join = {
         scopeKey: firstJoin.scopeKey,
@@ -467,35 +454,55 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const now = clock.now()
       commit.run = { status: 'succeeded', output: effects.end.output, updatedAt: now, endedAt: now }
     }
-    const result = await store.commit(commit)
-    if (result.status !== 'committed') {
-      // Another process ended the run: settle this process's handle too.
-      if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
-      return false
-    }
+  }
+
+  /**
+   * What follows a committed decision: publish its tasks, emit the step's step-end (`attempt`,
+   * once committed and before anything that follows), end the run, or continue after joins.
+   * Synchronous on the common path; returns a promise only when there is more to wait for.
+   */
+  const afterCommit = (
+    plan: ExecutionPlan,
+    runId: string,
+    effects: Effects,
+    result: Extract<CommitResult, { status: 'committed' }>,
+    attempt: StepAttempt | undefined,
+  ): Promise<void> | undefined => {
     if (effects.scopes.length > 0) cacheScopes(runId, effects.scopes)
-    if (effects.tasks.length > 0) {
-      const published = publishTasks(effects.tasks)
-      if (published !== undefined) await published
-    }
-    if (stepNode !== undefined)
-      emitStepEnd(
-        plan,
-        stepNode,
-        stepTask!,
-        'succeeded',
-        stepOutput,
-        undefined,
-        startedAt!,
-        endedAt!,
+    const published = effects.tasks.length > 0 ? publishTasks(effects.tasks) : undefined
+    if (published !== undefined)
+      return Promise.resolve(published).then(() =>
+        afterPublish(plan, runId, effects, result, attempt),
       )
+    return afterPublish(plan, runId, effects, result, attempt)
+  }
+
+  const afterPublish = (
+    plan: ExecutionPlan,
+    runId: string,
+    effects: Effects,
+    result: Extract<CommitResult, { status: 'committed' }>,
+    attempt: StepAttempt | undefined,
+  ): Promise<void> | undefined => {
+    if (attempt !== undefined) emitStepEnd(attempt, 'succeeded', undefined)
     if (effects.end) {
       finishRun(runId, plan.workflow.id, 'succeeded', effects.end.output, undefined)
-      return true
+      return undefined
     }
-    if (firstJoin === undefined) return true
-    let completed: [Join, JoinOutcome][] | undefined
-    if (isLastJoin(result.join)) (completed ??= []).push([firstJoin, result.join])
+    const joins = effects.joins
+    if (joins.length === 0 || (joins.length === 1 && !isLastJoin(result.join))) return undefined
+    return followJoins(plan, runId, joins, result.join)
+  }
+
+  /** Commits the further joins of a decision, then continues after every scope that completed. */
+  const followJoins = async (
+    plan: ExecutionPlan,
+    runId: string,
+    joins: Join[],
+    first: JoinOutcome | undefined,
+  ): Promise<void> => {
+    const completed: [Join, JoinOutcome][] = []
+    if (isLastJoin(first)) completed.push([joins[0]!, first])
     for (let index = 1; index < joins.length; index++) {
       const join = joins[index]!
       const joined = await store.commit({
@@ -503,12 +510,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         join: { scopeKey: join.scopeKey, index: join.index, output: join.output },
       })
       if (joined.status !== 'committed') {
-        if (joined.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(joined.run)
-        return true
+        refused(runId, joined)
+        return
       }
-      if (isLastJoin(joined.join)) (completed ??= []).push([join, joined.join])
+      if (isLastJoin(joined.join)) completed.push([join, joined.join])
     }
-    if (completed === undefined) return true
     // The last child of a scope: continue the workflow after the join (once, by closeScope).
     for (const [join, outcome] of completed) {
       let next: Effects
@@ -518,11 +524,33 @@ export function createEngine(options: EngineOptions = {}): Engine {
         )
       } catch (error) {
         await failRun(plan, runId, { runId, closeScope: outcome.key }, error)
-        return true
+        return
       }
       await commitEffects(plan, runId, { runId, closeScope: outcome.key }, next)
     }
+  }
+
+  /** Commits a decision and what follows it; false when the store refused the commit. */
+  const commitEffects = async (
+    plan: ExecutionPlan,
+    runId: string,
+    commit: CommitInput,
+    effects: Effects,
+  ): Promise<boolean> => {
+    fillCommit(commit, effects)
+    const result = await store.commit(commit)
+    if (result.status !== 'committed') {
+      refused(runId, result)
+      return false
+    }
+    const more = afterCommit(plan, runId, effects, result, undefined)
+    if (more !== undefined) await more
     return true
+  }
+
+  /** A refused commit writes nothing; a run that another process ended settles this one's handle. */
+  const refused = (runId: string, result: Exclude<CommitResult, { status: 'committed' }>) => {
+    if (result.status === 'run-ended' && localRuns.has(runId)) endedElsewhere(result.run)
   }
 
   const endedElsewhere = (run: RunRecord) => {
@@ -593,16 +621,103 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   }
 
-  const handleMessage = async (message: QueueMessage): Promise<void> => {
+  /**
+   * One message: claim the task, run the step, commit the outcome. Written sync-first: with a
+   * store that answers synchronously (the memory store) and a synchronous step, a whole step
+   * costs no promise and no microtask; every phase that does get a promise continues from it.
+   * The attempt's state lives in one `StepAttempt` instead of async frames.
+   */
+  const handleMessage = (message: QueueMessage): Promise<void> | undefined => {
     const now = clock.now()
-    const claim = await store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
-    // `await`, not `return`: returning a promise from an async function costs extra ticks.
-    if (claim.status === 'claimed') await executeTask(claim.task, now)
-    else if (claim.status === 'not-ready')
-      await queue.publish([{ ...message, availableAt: claim.availableAt }])
+    const claim = store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
+    if (claim instanceof Promise) return claim.then((claimed) => onClaim(message, claimed, now))
+    return onClaim(message, claim, now)
   }
 
-  const executeTask = async (task: TaskRecord, startedAt: number): Promise<void> => {
+  const onClaim = (
+    message: QueueMessage,
+    claim: ClaimResult,
+    now: number,
+  ): Promise<void> | undefined => {
+    if (claim.status !== 'claimed') {
+      if (claim.status === 'not-ready')
+        return promiseOf(queue.publish([{ ...message, availableAt: claim.availableAt }]))
+      return undefined
+    }
+    const attempt = beginAttempt(claim.task, now)
+    if (attempt === undefined) return undefined
+    if (attempt.pending !== undefined)
+      return settleAttempt(attempt).then(() => completeAttempt(attempt))
+    return completeAttempt(attempt)
+  }
+
+  /** After the step returned: validate, decide what follows, commit it with the step. */
+  const completeAttempt = (attempt: StepAttempt): Promise<void> | undefined => {
+    endAttempt(attempt)
+    if (attempt.failed) return onStepFailure(attempt)
+    const { plan, task } = attempt
+    const commit: CommitInput = {
+      runId: task.runId,
+      task: { id: task.id, fence: task.fence },
+      step: {
+        runId: task.runId,
+        key: task.key,
+        nodeId: attempt.node.id,
+        path: task.path,
+        status: 'succeeded',
+        output: attempt.output,
+        attempts: task.attempt,
+        startedAt: attempt.startedAt,
+        endedAt: attempt.endedAt,
+      },
+    }
+    let decided: Effects | Promise<Effects>
+    try {
+      decided = decideCompletion(plan, attempt.node, task, attempt.output, attempt.endedAt)
+    } catch (error) {
+      return failAfterStep(attempt, commit, error)
+    }
+    if (decided instanceof Promise) {
+      return decided.then(
+        (effects) => commitAttempt(attempt, commit, effects),
+        (error: unknown) => failAfterStep(attempt, commit, error),
+      )
+    }
+    return commitAttempt(attempt, commit, decided)
+  }
+
+  /** The step succeeded but what follows cannot start (a map threw, no branch matched, …). */
+  const failAfterStep = (attempt: StepAttempt, commit: CommitInput, error: unknown) =>
+    failRun(attempt.plan, attempt.task.runId, commit, error, () =>
+      emitStepEnd(attempt, 'succeeded', undefined),
+    ).then(() => undefined)
+
+  const commitAttempt = (
+    attempt: StepAttempt,
+    commit: CommitInput,
+    effects: Effects,
+  ): Promise<void> | undefined => {
+    fillCommit(commit, effects)
+    const result = store.commit(commit)
+    if (result instanceof Promise)
+      return result.then((committed) => afterAttempt(attempt, effects, committed))
+    return afterAttempt(attempt, effects, result)
+  }
+
+  const afterAttempt = (
+    attempt: StepAttempt,
+    effects: Effects,
+    result: CommitResult,
+  ): Promise<void> | undefined => {
+    if (result.status !== 'committed') {
+      refused(attempt.task.runId, result)
+      return undefined
+    }
+    return afterCommit(attempt.plan, attempt.task.runId, effects, result, attempt)
+  }
+
+  /** Starts a claimed task's attempt: runs the step up to its first await. */
+  const beginAttempt = (task: TaskRecord, startedAt: number): StepAttempt | undefined => {
     const plan = planForTask(task)
     const node = plan?.byId.get(task.nodeId)
     if (!plan || !node || node.kind !== 'step') {
@@ -615,12 +730,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
           nodeId: task.nodeId,
         },
       )
-      await queue.publish([
-        { taskId: task.id, runId: task.runId, availableAt: clock.now() + leaseMs },
-      ])
-      return
+      void Promise.resolve(
+        queue.publish([{ taskId: task.id, runId: task.runId, availableAt: clock.now() + leaseMs }]),
+      ).catch((error: unknown) =>
+        logger.error('Republishing a task failed; recovery will republish it', {
+          taskId: task.id,
+          error: serializeError(error),
+        }),
+      )
+      return undefined
     }
-    const local = localRuns.get(task.runId)
     const execution = new StepExecution(
       task.input,
       task.attempt,
@@ -632,6 +751,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     )
     execution.slot = running.length
     running.push(execution)
+    const attempt = new StepAttempt(task, plan, node, execution, startedAt)
     if (listening('step-start', task.runId)) {
       emit('step-start', {
         type: 'step-start',
@@ -644,22 +764,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
         input: task.input,
       })
     }
-    const span = tracer?.startSpan(
-      `step ${node.id}`,
-      {
-        attributes: {
-          'tessera.run_id': task.runId,
-          'tessera.step_id': node.id,
-          'tessera.attempt': task.attempt,
+    if (tracer) {
+      attempt.span = tracer.startSpan(
+        `step ${node.id}`,
+        {
+          attributes: {
+            'tessera.run_id': task.runId,
+            'tessera.step_id': node.id,
+            'tessera.attempt': task.attempt,
+          },
         },
-      },
-      local?.spanContext,
-    )
-    let output: unknown
-    let failure: unknown
-    let failed = false
-    let timer: unknown
-    let stopHeartbeat: (() => void) | undefined
+        localRuns.get(task.runId)?.spanContext,
+      )
+    }
     try {
       ;(execution as { input: unknown }).input = validateStepValue(
         node.step.inputSchema,
@@ -668,85 +785,81 @@ export function createEngine(options: EngineOptions = {}): Engine {
         node.id,
         'input',
       )
-      let result = node.step.run(execution)
-      if (isThenable(result)) {
-        if (heartbeats) stopHeartbeat = heartbeat(task)
-        if (node.timeoutMs !== undefined) {
-          const timeoutMs = node.timeoutMs
-          timer = clock.setTimeout(
-            () => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })),
-            timeoutMs,
-          )
-          result = await Promise.race([result, execution.whenAborted()])
-        } else {
-          result = await result
-        }
-      }
-      output = validateStepValue(node.step.outputSchema, result, node.workflowId, node.id, 'output')
+      const result = node.step.run(execution)
+      if (isThenable(result)) attempt.pending = result
+      else attempt.output = result
     } catch (error) {
-      failed = true
-      failure = error
+      attempt.failed = true
+      attempt.failure = error
+    }
+    return attempt
+  }
+
+  /** Waits for an asynchronous step, with its timeout and lease heartbeat. */
+  const settleAttempt = async (attempt: StepAttempt): Promise<void> => {
+    const { node, task, execution } = attempt
+    const stopHeartbeat = heartbeats ? heartbeat(task) : undefined
+    let timer: unknown
+    try {
+      if (node.timeoutMs !== undefined) {
+        const timeoutMs = node.timeoutMs
+        timer = clock.setTimeout(
+          () => execution.abort(new StepTimeoutError({ stepId: node.id, timeoutMs })),
+          timeoutMs,
+        )
+        attempt.output = await Promise.race([attempt.pending, execution.whenAborted()])
+      } else {
+        attempt.output = await attempt.pending
+      }
+    } catch (error) {
+      attempt.failed = true
+      attempt.failure = error
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
       stopHeartbeat?.()
-      // Swap-remove: a Map or Set that keeps emptying makes V8 shrink it on every delete.
-      const last = running.pop()!
-      if (last !== execution) {
-        running[execution.slot] = last
-        last.slot = execution.slot
+    }
+  }
+
+  /** Ends an attempt: validates the output, releases the execution, closes the span. */
+  const endAttempt = (attempt: StepAttempt) => {
+    const { node, execution } = attempt
+    if (!attempt.failed) {
+      try {
+        attempt.output = validateStepValue(
+          node.step.outputSchema,
+          attempt.output,
+          node.workflowId,
+          node.id,
+          'output',
+        )
+      } catch (error) {
+        attempt.failed = true
+        attempt.failure = error
       }
     }
+    // Swap-remove: a Map or Set that keeps emptying makes V8 shrink it on every delete.
+    const last = running.pop()!
+    if (last !== execution) {
+      running[execution.slot] = last
+      last.slot = execution.slot
+    }
+    const span = attempt.span
     if (span) {
-      if (failed)
+      if (attempt.failed) {
+        const failure = attempt.failure
         span.setStatus({
           code: SpanStatusCode.ERROR,
           message: failure instanceof Error ? failure.message : String(failure),
         })
+      }
       span.end()
     }
-    const endedAt = clock.now()
-    if (failed) {
-      await onStepFailure(plan, node, task, failure, startedAt, endedAt)
-      return
-    }
-    // Success, the hot path: decide what follows and commit it with the step, in one commit.
-    const commit: CommitInput = {
-      runId: task.runId,
-      task: { id: task.id, fence: task.fence },
-      step: {
-        runId: task.runId,
-        key: task.key,
-        nodeId: node.id,
-        path: task.path,
-        status: 'succeeded',
-        output,
-        attempts: task.attempt,
-        startedAt,
-        endedAt,
-      },
-    }
-    let effects: Effects
-    try {
-      const decided = decideCompletion(plan, node, task, output, endedAt)
-      effects = decided instanceof Promise ? await decided : decided
-    } catch (error) {
-      // The step succeeded but what follows cannot start (a map threw, no branch matched, …).
-      await failRun(plan, task.runId, commit, error, () =>
-        emitStepEnd(plan, node, task, 'succeeded', output, undefined, startedAt, endedAt),
-      )
-      return
-    }
-    await commitEffects(plan, task.runId, commit, effects, node, task, output, startedAt, endedAt)
+    attempt.endedAt = clock.now()
   }
 
-  const onStepFailure = async (
-    plan: ExecutionPlan,
-    node: Extract<PlanNode, { kind: 'step' }>,
-    task: TaskRecord,
-    error: unknown,
-    startedAt: number,
-    endedAt: number,
-  ) => {
+  const onStepFailure = async (attempt: StepAttempt) => {
+    const { plan, node, task, startedAt, endedAt } = attempt
+    const error = attempt.failure
     const cancelled = RunCancelledError.isInstance(error)
     const retryable = !cancelled && isRetryable(error) && task.attempt < node.retry.attempts
     const serialized = serializeError(error)
@@ -804,32 +917,28 @@ export function createEngine(options: EngineOptions = {}): Engine {
       run: { status: 'failed', error: serializeError(runError), updatedAt: now, endedAt: now },
     })
     if (result.status !== 'committed') return
-    emitStepEnd(plan, node, task, 'failed', undefined, serialized, startedAt, endedAt)
+    emitStepEnd(attempt, 'failed', serialized)
     finishRun(task.runId, plan.workflow.id, 'failed', undefined, runError)
   }
 
   const emitStepEnd = (
-    plan: ExecutionPlan,
-    node: PlanNode,
-    task: TaskRecord,
+    attempt: StepAttempt,
     status: 'succeeded' | 'failed',
-    output: unknown,
     error: ReturnType<typeof serializeError> | undefined,
-    startedAt: number,
-    endedAt: number,
   ) => {
+    const { task } = attempt
     if (!listening('step-end', task.runId)) return
     emit('step-end', {
       type: 'step-end',
       runId: task.runId,
-      workflowId: plan.workflow.id,
-      stepId: node.id,
+      workflowId: attempt.plan.workflow.id,
+      stepId: attempt.node.id,
       key: task.key,
       attempt: task.attempt,
-      at: endedAt,
+      at: attempt.endedAt,
       status,
-      ...(status === 'succeeded' ? { output } : { error }),
-      durationMs: endedAt - startedAt,
+      ...(status === 'succeeded' ? { output: attempt.output } : { error }),
+      durationMs: attempt.endedAt - attempt.startedAt,
     })
   }
 
@@ -1093,6 +1202,29 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
   }
   return engine
+}
+
+/** One step attempt's state, from its claim to its commit. */
+class StepAttempt {
+  /** The step's promise, while an asynchronous step runs. */
+  pending: PromiseLike<unknown> | undefined = undefined
+  output: unknown = undefined
+  failed = false
+  failure: unknown = undefined
+  endedAt = 0
+  span: Span | undefined = undefined
+  constructor(
+    readonly task: TaskRecord,
+    readonly plan: ExecutionPlan,
+    readonly node: Extract<PlanNode, { kind: 'step' }>,
+    readonly execution: StepExecution,
+    readonly startedAt: number,
+  ) {}
+}
+
+/** A promise for a value that may already be there (publish may answer synchronously). */
+function promiseOf(value: Promise<void> | void): Promise<void> | undefined {
+  return value instanceof Promise ? value : undefined
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

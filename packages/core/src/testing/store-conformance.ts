@@ -29,6 +29,16 @@ function stepFixture(run: RunRecord, key: string, output: unknown = { ok: true }
   }
 }
 
+/** What a call threw or rejected with (calls may answer synchronously: see `Awaitable`). */
+async function errorOf(call: () => unknown): Promise<unknown> {
+  try {
+    await call()
+  } catch (error) {
+    return error
+  }
+  throw new Error('Expected the call to fail, but it succeeded')
+}
+
 /**
  * The `StoreV1` conformance suite. Every store, the in-memory reference included, runs it; a
  * store's test file is a few lines per configuration.
@@ -114,9 +124,9 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       it('answers undefined for unknown runs and NotFoundError for commits to them', async () => {
         expect(await store.getRun('no-such-run')).toBeUndefined()
         expect(await store.getRunHistory('no-such-run')).toBeUndefined()
-        const error = await store
-          .commit({ runId: 'no-such-run', run: { status: 'failed', updatedAt: 1 } })
-          .catch((e: unknown) => e)
+        const error = await errorOf(() =>
+          store.commit({ runId: 'no-such-run', run: { status: 'failed', updatedAt: 1 } }),
+        )
         expect(NotFoundError.isInstance(error)).toBe(true)
       })
     })
@@ -411,14 +421,14 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         const task = taskFixture(run, 'a')
         await store.createRun({ run, tasks: [task], scopes: [] })
         await store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 10_000, now: Date.now() })
-        const error = await store
-          .commit({
+        const error = await errorOf(() =>
+          store.commit({
             runId: run.id,
             task: { id: task.id, fence: 1 },
             step: stepFixture(run, 'a'),
             join: { scopeKey: 'missing', index: 0, output: 1 },
-          })
-          .catch((e: unknown) => e)
+          }),
+        )
         expect(TesseraError.isInstance(error)).toBe(true)
         const history = await store.getRunHistory(run.id)
         expect(history?.steps).toEqual([])
