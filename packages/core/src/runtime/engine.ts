@@ -646,9 +646,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     const attempt = beginAttempt(claim.task, now)
     if (attempt === undefined) return undefined
-    if (attempt.pending !== undefined)
-      return settleAttempt(attempt).then(() => completeAttempt(attempt))
-    return completeAttempt(attempt)
+    if (attempt.pending === undefined) return completeAttempt(attempt)
+    // An asynchronous step without a timeout or lease to keep: continue straight from its promise.
+    if (attempt.node.timeoutMs === undefined && !heartbeats) {
+      return Promise.resolve(attempt.pending).then(
+        (output) => {
+          attempt.output = output
+          return completeAttempt(attempt)
+        },
+        (error: unknown) => {
+          attempt.failed = true
+          attempt.failure = error
+          return completeAttempt(attempt)
+        },
+      )
+    }
+    return settleAttempt(attempt).then(() => completeAttempt(attempt))
   }
 
   /** After the step returned: validate, decide what follows, commit it with the step. */
