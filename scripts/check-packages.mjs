@@ -1,0 +1,45 @@
+// Checks every published package as a consumer would see it: publint (package.json and files)
+// and attw ("are the types wrong?": types resolve under Node 16 ESM/CJS and bundlers).
+import { spawnSync } from 'node:child_process'
+import { gzipSync } from 'node:zlib'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+let failed = 0
+for (const dir of readdirSync(join(root, 'packages'))) {
+  const cwd = join(root, 'packages', dir)
+  const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'))
+  // Stylesheets are exports too, but have no types for attw to check.
+  const stylesheets = Object.keys(manifest.exports ?? {}).filter((key) => key.endsWith('.css'))
+  const exclude = stylesheets.length > 0 ? ['--exclude-entrypoints', ...stylesheets] : []
+  for (const [tool, args] of [
+    ['publint', ['publint', '--strict']],
+    ['attw', ['attw', '--pack', '.', '--profile', 'node16', '--format', 'ascii', ...exclude]],
+  ]) {
+    const result = spawnSync('npx', args, { cwd, encoding: 'utf8' })
+    if (result.status === 0) console.log(`ok      ${dir} (${tool})`)
+    else {
+      failed++
+      console.error(`failed  ${dir} (${tool})\n${result.stdout}${result.stderr}`)
+    }
+  }
+}
+// Size budgets: the gzipped ESM main entry and the chunks it shares, as a bundler would ship them.
+const budgets = { core: 40_000, 'react-designer': 8_000 }
+for (const [dir, budget] of Object.entries(budgets)) {
+  const dist = join(root, 'packages', dir, 'dist')
+  let size = 0
+  for (const file of readdirSync(dist)) {
+    if (file === 'index.js' || (file.startsWith('chunk-') && file.endsWith('.js'))) {
+      size += gzipSync(readFileSync(join(dist, file))).length
+    }
+  }
+  const line = `${dir}: ${(size / 1000).toFixed(1)} kB gzipped (budget ${(budget / 1000).toFixed(1)} kB)`
+  if (size <= budget) console.log(`ok      ${line}`)
+  else {
+    failed++
+    console.error(`failed  ${line}`)
+  }
+}
+if (failed > 0) process.exit(1)
