@@ -35,6 +35,21 @@ export default defineConfig({
         },
       },
       {
+        // The engine's runtime tests again, with a store that answers through promises on later
+        // macrotasks (as stores doing I/O do): the synchronous fast path must not be the only
+        // path that works.
+        resolve: { alias },
+        test: {
+          name: 'core-async-store',
+          include: [
+            'packages/core/src/runtime/**/*.test.ts',
+            'packages/core/src/telemetry/**/*.test.ts',
+          ],
+          environment: 'node',
+          env: { TESSERA_TEST_STORE: 'async' },
+        },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'jsdom',

@@ -2,6 +2,8 @@
 import { afterEach } from 'vitest'
 import {
   createEngine,
+  createMemoryStore,
+  type StoreV1,
   type Clock,
   type Engine,
   type EngineEvent,
@@ -109,6 +111,40 @@ export function fakeClock(start = 1_000_000): FakeClock {
   }
 }
 
+/**
+ * The memory store behind a facade whose every method answers with a promise settled on a later
+ * macrotask, as a store that does I/O would. The engine has a synchronous fast path for stores
+ * that answer at once; the `core-async-store` test project runs the runtime tests through this
+ * facade so that the promise path is held to the same tests.
+ */
+export function asyncStore(inner: StoreV1 = createMemoryStore()): StoreV1 {
+  const later = <T>(call: () => T | Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          Promise.resolve(call()).then(resolve, reject)
+        } catch (error) {
+          reject(error)
+        }
+      }),
+    )
+  return {
+    specificationVersion: 'v1',
+    provider: `${inner.provider}+async`,
+    capabilities: inner.capabilities,
+    createRun: (input) => later(() => inner.createRun(input)),
+    getRun: (runId) => later(() => inner.getRun(runId)),
+    listRuns: (query) => later(() => inner.listRuns(query)),
+    getRunHistory: (runId) => later(() => inner.getRunHistory(runId)),
+    getScope: (runId, key) => later(() => inner.getScope(runId, key)),
+    claimTask: (input) => later(() => inner.claimTask(input)),
+    renewTask: (input) => later(() => inner.renewTask(input)),
+    commit: (input) => later(() => inner.commit(input)),
+    listStaleTasks: (input) => later(() => inner.listStaleTasks(input)),
+    close: () => later(() => inner.close()),
+  }
+}
+
 /** Engines created by a test file, closed after each test. */
 export function useEngines(): (options?: EngineOptions) => Engine {
   const engines: Engine[] = []
@@ -116,7 +152,12 @@ export function useEngines(): (options?: EngineOptions) => Engine {
     await Promise.all(engines.splice(0).map((engine) => engine.close()))
   })
   return (options) => {
-    const engine = createEngine(options)
+    // Under TESSERA_TEST_STORE=async, engines without a store of their own get the async facade.
+    const store =
+      options?.store === undefined && process.env.TESSERA_TEST_STORE === 'async'
+        ? asyncStore()
+        : options?.store
+    const engine = createEngine({ ...options, ...(store ? { store } : {}) })
     engines.push(engine)
     return engine
   }

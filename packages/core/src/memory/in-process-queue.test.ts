@@ -18,7 +18,9 @@ describe('createInProcessQueue', () => {
         handled++
         // Each synchronous delivery publishes the next one: a chain that never awaits.
         if (Number(message.taskId) < total - 1) {
-          queue.publish([{ taskId: String(Number(message.taskId) + 1), runId: 'r', availableAt: 0 }])
+          queue.publish([
+            { taskId: String(Number(message.taskId) + 1), runId: 'r', availableAt: 0 },
+          ])
         }
       },
       { concurrency: 1 },
