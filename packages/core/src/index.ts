@@ -12,6 +12,7 @@ export {
   type LoopOptions,
 } from './builder/workflow-builder'
 export type { Workflow, AnyRunnable, InputOf, OutputOf, InlineFunction } from './builder/workflow'
+export { workflowFromDefinition } from './builder/workflow-from-definition'
 export type {
   StepInputMismatch,
   ForeachNeedsArray,

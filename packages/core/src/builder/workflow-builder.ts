@@ -1,5 +1,4 @@
 import type { z } from 'zod'
-import { canonicalJson, contentHash } from '../definition/content-hash'
 import {
   definitionSchemaVersion,
   type DefinitionNode,
@@ -11,6 +10,7 @@ import { parseDuration, type Duration } from '../runtime/duration'
 import { normalizeRetry, type RetryOptions } from '../runtime/retry-policy'
 import { toJsonSchema } from '../registry/json-schema'
 import { assertId, assertSchema, type Step } from './step'
+import { workflowVersion } from './workflow-version'
 import type {
   Accepts,
   ForeachNeedsArray,
@@ -503,8 +503,7 @@ function commitWorkflow(state: BuilderState): Workflow {
       : {}),
     root: { type: 'sequence', id: 'root', children: [...state.nodes] },
   }
-  const sources = [...state.functions].map(([key, fn]) => `${key}=${fn.toString()}`).sort()
-  const version = contentHash(canonicalJson(body) + '\n' + sources.join('\n'))
+  const version = workflowVersion(body, state.functions)
   const definition = { ...body, version } as WorkflowDefinition
   return Object.freeze({
     kind: 'workflow' as const,

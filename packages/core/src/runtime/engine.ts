@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api'
 import type { Step } from '../builder/step'
 import { assertId } from '../builder/step'
+import { workflowFromDefinition } from '../builder/workflow-from-definition'
 import type { AnyRunnable, InputOf, OutputOf, Workflow } from '../builder/workflow'
 import { ConflictError } from '../errors/conflict-error'
 import { deserializeError, serializeError } from '../errors/error-json'
@@ -102,6 +103,11 @@ export interface Engine {
   readonly queue: QueueV1
   /** Registers workflows, plugins, steps, agents or connectors. */
   register(...components: (Workflow | Plugin | Step | AgentV1 | ConnectorV1)[]): void
+  /**
+   * Registers a JSON workflow definition (from the designer, an API, a database): its steps,
+   * functions and child workflows must already be registered. Returns the runnable workflow.
+   */
+  registerDefinition(definition: unknown): Workflow
   /** Validates the input, creates the run and queues its first steps. */
   start<W extends Workflow>(
     workflow: W,
@@ -1188,6 +1194,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     store,
     queue,
     register,
+    registerDefinition(definition) {
+      const workflow = workflowFromDefinition(definition, { registry })
+      planFor(workflow)
+      return workflow
+    },
     start: start as Engine['start'],
     async getRun(runId) {
       const run = await store.getRun(runId)
