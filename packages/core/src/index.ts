@@ -10,10 +10,22 @@ export {
   type BranchCondition,
   type ForeachOptions,
   type LoopOptions,
+  type DeclaredOutput,
+  type FinalOutput,
+  type CommitArguments,
+  type ElementOf,
 } from './builder/workflow-builder'
-export type { Workflow, AnyRunnable, InputOf, OutputOf, InlineFunction } from './builder/workflow'
+export type {
+  Workflow,
+  AnyRunnable,
+  InputOf,
+  OutputOf,
+  IdOf,
+  InlineFunction,
+} from './builder/workflow'
 export { workflowFromDefinition } from './builder/workflow-from-definition'
 export type {
+  Accepts,
   StepInputMismatch,
   ForeachNeedsArray,
   LoopOutputMismatch,
@@ -22,7 +34,7 @@ export type {
 
 // Engine
 export { createEngine, type Engine, type EngineOptions, type StartOptions } from './runtime/engine'
-export { RunHandle } from './runtime/run-handle'
+export { RunHandle, type RunHandleBackend } from './runtime/run-handle'
 export type {
   EngineEventMap,
   EngineEventName,
@@ -50,6 +62,7 @@ export { defineConnector, defineAgentSpec } from './registry/define-connector'
 export {
   createRegistry,
   type Registry,
+  type MutableRegistry,
   type RegistryCollection,
   type RegistryDescription,
 } from './registry/registry'

@@ -73,19 +73,25 @@ interface BuilderState {
   readonly nodeIds: ReadonlySet<string>
 }
 
-type DeclaredOutput<TOutputSchema> = TOutputSchema extends z.ZodType
+/** A type-level helper of the builder's generic slots. */
+export type DeclaredOutput<TOutputSchema> = TOutputSchema extends z.ZodType
   ? { input: z.input<TOutputSchema>; output: z.output<TOutputSchema> }
   : undefined
 
-type FinalOutput<TPrev, TDeclared> = TDeclared extends { output: infer O } ? O : TPrev
+/** A type-level helper of the builder's generic slots. */
+export type FinalOutput<TPrev, TDeclared> = TDeclared extends { output: infer O } ? O : TPrev
 
-type CommitArguments<TId extends string, TPrev, TDeclared> = TDeclared extends { input: infer I }
+/** A type-level helper of the builder's generic slots. */
+export type CommitArguments<TId extends string, TPrev, TDeclared> = TDeclared extends {
+  input: infer I
+}
   ? [TPrev] extends [I]
     ? []
     : [error: WorkflowOutputMismatch<TId, TPrev, I>]
   : []
 
-type ElementOf<T> = T extends readonly (infer E)[] ? E : never
+/** A type-level helper of the builder's generic slots. */
+export type ElementOf<T> = T extends readonly (infer E)[] ? E : never
 
 /**
  * An immutable, fully typed workflow builder. Every method returns a new builder, so a prefix
