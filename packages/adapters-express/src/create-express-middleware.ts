@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { consoleLogger, serializeError, type Logger } from '@tessera/core'
-import { problemResponse } from './problem-response'
+import { consoleLogger, problemResponse, serializeError, type Logger } from '@tessera/core'
 import { sendFetchResponse } from './send-fetch-response'
 import { toFetchRequest, type NodeRequest } from './to-fetch-request'
 

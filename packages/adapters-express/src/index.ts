@@ -7,4 +7,3 @@ export {
 } from './create-express-middleware'
 export { toFetchRequest, type NodeRequest, type ToFetchRequestOptions } from './to-fetch-request'
 export { sendFetchResponse } from './send-fetch-response'
-export { problemResponse } from './problem-response'

@@ -2,4 +2,3 @@
 export { tesseraFastify, type TesseraFastifyOptions, type FetchHandler } from './tessera-fastify'
 export { toFetchRequest } from './to-fetch-request'
 export { sendFetchResponse } from './send-fetch-response'
-export { problemResponse } from './problem-response'

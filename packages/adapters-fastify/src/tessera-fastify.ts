@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { pinoLogger, serializeError, type Logger } from '@tessera/core'
-import { problemResponse } from './problem-response'
+import { pinoLogger, problemResponse, serializeError, type Logger } from '@tessera/core'
 import { sendFetchResponse } from './send-fetch-response'
 import { toFetchRequest } from './to-fetch-request'
 

@@ -137,6 +137,8 @@ export {
   RevivedError,
   errorCodes,
   httpStatusForError,
+  problemDetails,
+  problemResponse,
   serializeError,
   deserializeError,
   type TesseraErrorOptions,
@@ -145,4 +147,5 @@ export {
   type DefinitionIssue,
   type NotFoundKind,
   type ErrorCode,
+  type ProblemDetails,
 } from './errors/index'

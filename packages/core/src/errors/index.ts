@@ -18,3 +18,4 @@ export {
   RevivedError,
   type ErrorCode,
 } from './error-json'
+export { problemDetails, problemResponse, type ProblemDetails } from './problem-response'
