@@ -8,6 +8,7 @@ const alias = {
   '@tessera/core/definition': source('./packages/core/src/definition/index.ts'),
   '@tessera/core/testing': source('./packages/core/src/testing/index.ts'),
   '@tessera/core/node': source('./packages/core/src/node/index.ts'),
+  '@tessera/core/opentelemetry': source('./packages/core/src/opentelemetry/index.ts'),
   '@tessera/core': source('./packages/core/src/index.ts'),
   '@tessera/agents': source('./packages/agents/src/index.ts'),
   '@tessera/connectors/http': source('./packages/connectors/src/http/index.ts'),

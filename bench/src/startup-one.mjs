@@ -4,7 +4,7 @@ import { createEngine } from '@tessera/core'
 import { W1_INPUT, W1_OUTPUT, check } from './baselines.mjs'
 import { buildW1 } from './workflows.mjs'
 
-const engine = createEngine({ tracer: false })
+const engine = createEngine()
 const run = await engine.start(buildW1(), W1_INPUT)
 check('startup', await run.result(), W1_OUTPUT)
 await engine.close()

@@ -133,7 +133,7 @@ async function memory(kind) {
   const runs = count(10_000)
   const runner =
     kind === 'engine'
-      ? await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false })
+      ? await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', {})
       : baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline')
   // After the imports and the engine's creation, before the first run.
   const rssBefore = process.memoryUsage.rss()
@@ -168,17 +168,8 @@ async function memory(kind) {
 // ── the workloads ────────────────────────────────────────────────────────────────────────────
 
 const workloads = {
-  // W1 sequential-10, engine with tracer: false.
+  // W1 sequential-10, engine with default options (no tracer).
   w1: async () =>
-    compare(
-      [
-        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
-        baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
-      ],
-      { warmup: count(5000), rounds: 10, perRound: count(2000) },
-    ),
-  // W1 with the default engine options: the OpenTelemetry tracer on (a no-op without an SDK).
-  'w1-traced': async () =>
     compare(
       [
         await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', {}),
@@ -186,20 +177,31 @@ const workloads = {
       ],
       { warmup: count(5000), rounds: 10, perRound: count(2000) },
     ),
-  // W2 fanout-100, sequential runs, tracer: false.
+  // W1 with the OpenTelemetry tracer (a no-op without an SDK): what spans cost.
+  'w1-traced': async () =>
+    compare(
+      [
+        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', {
+          tracer: (await import('@tessera/core/opentelemetry')).openTelemetryTracer(),
+        }),
+        baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
+      ],
+      { warmup: count(5000), rounds: 10, perRound: count(2000) },
+    ),
+  // W2 fanout-100, sequential runs, default options.
   w2: async () =>
     compare(
       [
-        await engineRunner('w2', W2_INPUT, W2_OUTPUT, 'engine', { tracer: false }),
+        await engineRunner('w2', W2_INPUT, W2_OUTPUT, 'engine', {}),
         baselineRunner(baselineW2, W2_INPUT, W2_OUTPUT, 'baseline'),
       ],
       { warmup: count(500), rounds: 10, perRound: count(300) },
     ),
-  // W1 with 100 runs in flight at all times, tracer: false.
+  // W1 with 100 runs in flight at all times, default options.
   'w1-c100': async () =>
     compare(
       [
-        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', { tracer: false }),
+        await engineRunner('w1', W1_INPUT, W1_OUTPUT, 'engine', {}),
         baselineRunner(baselineW1, W1_INPUT, W1_OUTPUT, 'baseline'),
       ],
       { warmup: count(5000), rounds: 6, perRound: count(5000), inFlight: 100 },

@@ -5,6 +5,7 @@ export const entry = {
   definition: 'src/definition/index.ts',
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
+  opentelemetry: 'src/opentelemetry/index.ts',
 }
 
 export default createTsupConfig({ entry, external: ['vitest', 'zod'] })

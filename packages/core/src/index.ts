@@ -96,6 +96,7 @@ export type {
   QueueCapabilities,
 } from './ports/queue-v1'
 export type { Logger, LogFields } from './ports/logger'
+export type { Tracer, TraceSpan, SpanAttributes } from './ports/tracer'
 export { systemClock, randomId, type Clock, type IdGenerator } from './ports/clock'
 export type {
   LanguageModelV1,

@@ -1,12 +1,4 @@
 import EventEmitter from 'eventemitter3'
-import {
-  trace,
-  context as otelContext,
-  SpanStatusCode,
-  type Span,
-  type Tracer,
-  type Context,
-} from '@opentelemetry/api'
 import type { Step } from '../builder/step'
 import { assertId } from '../builder/step'
 import { workflowFromDefinition } from '../builder/workflow-from-definition'
@@ -27,6 +19,7 @@ import type { AgentV1 } from '../ports/agent-v1'
 import { randomId, systemClock, type Clock, type IdGenerator } from '../ports/clock'
 import type { ConnectorV1 } from '../ports/connector-v1'
 import type { Logger } from '../ports/logger'
+import type { TraceSpan, Tracer } from '../ports/tracer'
 import type { QueueMessage, QueueV1, QueueConsumer } from '../ports/queue-v1'
 import {
   terminalRunStatuses,
@@ -65,8 +58,12 @@ export interface EngineOptions {
   workflows?: readonly Workflow[]
   /** Default: a logger that drops everything. See `pinoLogger()` and `consoleLogger()`. */
   logger?: Logger
-  /** OpenTelemetry tracer. Default: `trace.getTracer('@tessera/core')` (a no-op without an SDK); `false` disables spans. */
-  tracer?: Tracer | false
+  /**
+   * Opens a span per run and per step attempt. Default: none (no spans, and OpenTelemetry is
+   * never loaded). `openTelemetryTracer()` from `@tessera/core/opentelemetry` reports to
+   * OpenTelemetry.
+   */
+  tracer?: Tracer
   clock?: Clock
   idGenerator?: IdGenerator
   /** Execute steps in this process (default), or `false` to only start and observe runs. */
@@ -132,8 +129,7 @@ interface LocalRun {
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
   promise: Promise<unknown>
-  span: Span | undefined
-  spanContext: Context | undefined
+  span: TraceSpan | undefined
   /** The run-start event until it is delivered (it must precede every other event of the run). */
   pendingStart: RunStartEvent | undefined
   /** Polls the store for an end committed by another process (see localResult). */
@@ -184,8 +180,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const newId = options.idGenerator ?? randomId
   const engineId = newId()
   const logger = (options.logger ?? noopLogger).child({ engine: engineId })
-  const tracer =
-    options.tracer === false ? undefined : (options.tracer ?? trace.getTracer('@tessera/core'))
+  // A falsy tracer (`tracer: false` from JavaScript) means none.
+  const tracer = options.tracer ? options.tracer : undefined
+  if (
+    tracer !== undefined &&
+    (typeof tracer.startSpan !== 'function' || 'startActiveSpan' in tracer)
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'createEngine',
+      argument: 'tracer',
+      expected:
+        'a Tessera tracer (wrap an OpenTelemetry tracer with openTelemetryTracer() from @tessera/core/opentelemetry)',
+      received: tracer,
+    })
+  }
   const leaseMs = parseDuration(options.lease ?? '30s', 'createEngine.lease')
   // How long an unclaimed task waits before recovery republishes it (default: one lease).
   const staleAfterMs =
@@ -363,12 +371,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (!local) return
     localRuns.delete(runId)
     if (local.span) {
-      if (status === 'succeeded') local.span.setStatus({ code: SpanStatusCode.OK })
-      else
-        local.span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
-        })
+      if (status === 'succeeded') local.span.succeed()
+      else local.span.fail(error instanceof Error ? error.message : String(error))
       local.span.end()
     }
     if (status === 'succeeded') local.resolve(output)
@@ -787,13 +791,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       attempt.span = tracer.startSpan(
         `step ${node.id}`,
         {
-          attributes: {
-            'tessera.run_id': task.runId,
-            'tessera.step_id': node.id,
-            'tessera.attempt': task.attempt,
-          },
+          'tessera.run_id': task.runId,
+          'tessera.step_id': node.id,
+          'tessera.attempt': task.attempt,
         },
-        localRuns.get(task.runId)?.spanContext,
+        localRuns.get(task.runId)?.span,
       )
     }
     try {
@@ -866,10 +868,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (span) {
       if (attempt.failed) {
         const failure = attempt.failure
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: failure instanceof Error ? failure.message : String(failure),
-        })
+        span.fail(failure instanceof Error ? failure.message : String(failure))
       }
       span.end()
     }
@@ -1089,11 +1088,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     // A rejection nobody awaits must not crash the host: result() hands out the same promise.
     promise.catch(() => undefined)
     const span = tracer?.startSpan(`run ${workflow.id}`, {
-      attributes: {
-        'tessera.run_id': runId,
-        'tessera.workflow_id': workflow.id,
-        'tessera.workflow_version': workflow.version,
-      },
+      'tessera.run_id': runId,
+      'tessera.workflow_id': workflow.id,
+      'tessera.workflow_version': workflow.version,
     })
     const pendingStart: RunStartEvent = {
       type: 'run-start',
@@ -1107,7 +1104,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
       reject,
       promise,
       span,
-      spanContext: span ? trace.setSpan(otelContext.active(), span) : undefined,
       pendingStart,
     })
     // The handle keeps the run's promise: result() after the run ended rejects with the very error
@@ -1236,7 +1232,7 @@ class StepAttempt {
   failed = false
   failure: unknown = undefined
   endedAt = 0
-  span: Span | undefined = undefined
+  span: TraceSpan | undefined = undefined
   constructor(
     readonly task: TaskRecord,
     readonly plan: ExecutionPlan,

@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createStep, createWorkflow } from '../index'
+import { openTelemetryTracer } from '../opentelemetry/index'
 import { rejectionOf, useEngines } from '../../test/helpers'
 
 const num = z.object({ n: z.number() })
@@ -47,7 +48,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId
 describe('OpenTelemetry spans', () => {
   it('one span per run and one per step, step spans children of the run span', async () => {
     const wf = createWorkflow({ id: 'traced', input: num }).then(inc).then(double).commit()
-    const engine = newEngine({ tracer: provider.getTracer('test') })
+    const engine = newEngine({ tracer: openTelemetryTracer(provider.getTracer('test')) })
     const run = await engine.start(wf, { n: 1 })
     await run.result()
 
@@ -75,7 +76,7 @@ describe('OpenTelemetry spans', () => {
 
   it('each run has its own trace', async () => {
     const wf = createWorkflow({ id: 'traced', input: num }).then(inc).commit()
-    const engine = newEngine({ tracer: provider.getTracer('test') })
+    const engine = newEngine({ tracer: openTelemetryTracer(provider.getTracer('test')) })
     await Promise.all([
       (await engine.start(wf, { n: 1 })).result(),
       (await engine.start(wf, { n: 2 })).result(),
@@ -102,7 +103,7 @@ describe('OpenTelemetry spans', () => {
       },
     })
     const wf = createWorkflow({ id: 'fails', input: num }).then(inc).then(broken).commit()
-    const engine = newEngine({ tracer: provider.getTracer('test') })
+    const engine = newEngine({ tracer: openTelemetryTracer(provider.getTracer('test')) })
     const error = await rejectionOf((await engine.start(wf, { n: 1 })).result())
 
     const attempts = named('step broken')
@@ -130,7 +131,7 @@ describe('OpenTelemetry spans', () => {
           signal.addEventListener('abort', () => reject(signal.reason))
         }),
     })
-    const engine = newEngine({ tracer: provider.getTracer('test') })
+    const engine = newEngine({ tracer: openTelemetryTracer(provider.getTracer('test')) })
     const run = await engine.start(
       createWorkflow({ id: 'cancelled', input: num }).then(waits).commit(),
       { n: 0 },
@@ -145,21 +146,27 @@ describe('OpenTelemetry spans', () => {
     })
   })
 
-  it('uses the global tracer by default, and tracer: false turns spans off', async () => {
+  it('openTelemetryTracer() uses the global tracer provider; without a tracer there are no spans', async () => {
     trace.setGlobalTracerProvider(provider)
     const wf = createWorkflow({ id: 'global', input: num }).then(inc).commit()
-    await (await newEngine().start(wf, { n: 1 })).result()
+    await (await newEngine({ tracer: openTelemetryTracer() }).start(wf, { n: 1 })).result()
     expect(spans().map((span) => span.name)).toEqual(['step inc', 'run global'])
     expect(spans()[0]!.instrumentationScope.name).toBe('@tessera/core')
     exporter.reset()
-    await (await newEngine({ tracer: false }).start(wf, { n: 1 })).result()
+    await (await newEngine().start(wf, { n: 1 })).result()
     expect(spans()).toEqual([])
+  })
+
+  it('rejects an OpenTelemetry tracer passed as it is, saying how to wrap it', () => {
+    expect(() => newEngine({ tracer: provider.getTracer('test') as never })).toThrow(
+      'wrap an OpenTelemetry tracer with openTelemetryTracer() from @tessera/core/opentelemetry',
+    )
   })
 
   it('a run started inside an active span joins that trace', async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
     const tracer = provider.getTracer('test')
-    const engine = newEngine({ tracer })
+    const engine = newEngine({ tracer: openTelemetryTracer(tracer) })
     const wf = createWorkflow({ id: 'nested', input: num }).then(inc).commit()
     await tracer.startActiveSpan('http request', async (request) => {
       await (await engine.start(wf, { n: 1 })).result()
