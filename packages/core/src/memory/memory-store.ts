@@ -250,7 +250,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   const runs = new Map<string, RunEntry>()
   const byIdempotencyKey = new Map<string, string>()
   // Task ids map to slots. Completed tasks are marked dead instead of deleted, and the map is
-  // rebuilt once dead slots outnumber live ones: deleting from a Map that keeps emptying makes
+  // rebuilt once dead slots outnumber live ones (and 64): dead slots must not live long enough
+  // to be promoted to the old generation; deleting from a Map that keeps emptying makes
   // V8 shrink its table on every delete, which cost more than the rest of a commit.
   let tasks = new Map<string, TaskSlot>()
   let dead = 0
@@ -269,7 +270,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       const last = entry.tasks.pop()!
       if (index < entry.tasks.length) entry.tasks[index] = last
     }
-    if (dead > 1024 && dead > tasks.size / 2) {
+    if (dead > 64 && dead > tasks.size / 2) {
       const live = new Map<string, TaskSlot>()
       for (const [id, task] of tasks) if (task.live) live.set(id, task)
       tasks = live
