@@ -1158,7 +1158,27 @@ export function createEngine(options: EngineOptions = {}): Engine {
   // ── wiring ──────────────────────────────────────────────────────────────────────────────────
   for (const plugin of options.plugins ?? []) register(plugin)
   for (const workflow of options.workflows ?? []) register(workflow)
-  if (workerOptions) consumer = queue.consume(handleMessage, { concurrency })
+  /** A failure outside any step (the store or queue failed): logged, then redelivered. */
+  const deliveryFailed = (message: QueueMessage, error: unknown): never => {
+    logger.error('Handling a task failed; the queue will deliver it again', {
+      runId: message.runId,
+      taskId: message.taskId,
+      error: serializeError(error),
+    })
+    throw error
+  }
+  const handleDelivery = (message: QueueMessage): Promise<void> | undefined => {
+    let settled: Promise<void> | undefined
+    try {
+      settled = handleMessage(message)
+    } catch (error) {
+      deliveryFailed(message, error)
+    }
+    return settled === undefined
+      ? undefined
+      : settled.catch((error: unknown) => deliveryFailed(message, error))
+  }
+  if (workerOptions) consumer = queue.consume(handleDelivery, { concurrency })
   const recoveryOptions =
     options.recovery === false
       ? undefined

@@ -6,7 +6,10 @@ import {
   createMemoryStore,
   createStep,
   createWorkflow,
+  StoreError,
+  type Logger,
   type QueueV1,
+  type StoreV1,
 } from '../index'
 import {
   deferred,
@@ -128,5 +131,54 @@ describe('cancellation in the engine that executes the step', () => {
     const error = await rejectionOf(settleWithin(run.result()))
     expect(RunCancelledError.isInstance(error)).toBe(true)
     expect(error.message).toBe(`Run "${run.id}" was cancelled: from the worker`)
+  })
+})
+
+describe('failures outside steps', () => {
+  it('logs a store failure while handling a task, and the queue delivers the task again', async () => {
+    const inner = createMemoryStore()
+    let failures = 1
+    const flaky: StoreV1 = {
+      ...inner,
+      claimTask(input) {
+        if (failures > 0) {
+          failures--
+          throw new StoreError('flaky', 'connection reset')
+        }
+        return inner.claimTask(input)
+      },
+    }
+    const errors: { message: string; fields: Record<string, unknown> | undefined }[] = []
+    const logger: Logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      error(message, fields) {
+        errors.push({ message, fields })
+      },
+      child() {
+        return logger
+      },
+    }
+    const add = createStep({
+      id: 'add',
+      input: num,
+      output: num,
+      run: ({ input }) => ({ n: input.n + 1 }),
+    })
+    const wf = createWorkflow({ id: 'flaky-store', input: num }).then(add).commit()
+    const engine = newEngine({
+      store: flaky,
+      queue: createInProcessQueue({ redeliveryDelayMs: 5 }),
+      logger,
+    })
+    const run = await engine.start(wf, { n: 1 })
+    expect(await settleWithin(run.result())).toEqual({ n: 2 })
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message).toBe('Handling a task failed; the queue will deliver it again')
+    expect(errors[0]!.fields).toMatchObject({
+      runId: run.id,
+      error: { code: 'store_error', message: '[flaky] connection reset' },
+    })
   })
 })
