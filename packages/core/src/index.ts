@@ -135,6 +135,7 @@ export {
   DefinitionError,
   ControlFlowError,
   StoreError,
+  EngineClosedError,
   RevivedError,
   errorCodes,
   httpStatusForError,

@@ -16,6 +16,7 @@ export const errorCodes = {
   non_retryable: 500,
   control_flow: 500,
   store_error: 503,
+  engine_closed: 503,
   connector_error: 502,
   script_exhausted: 500,
   internal: 500,

@@ -10,6 +10,7 @@ export { ConflictError } from './conflict-error'
 export { DefinitionError, type DefinitionIssue } from './definition-error'
 export { ControlFlowError } from './control-flow-error'
 export { StoreError } from './store-error'
+export { EngineClosedError } from './engine-closed-error'
 export {
   errorCodes,
   httpStatusForError,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   ConflictError,
+  EngineClosedError,
   InvalidArgumentError,
   NotFoundError,
   createEngine,
@@ -220,5 +221,35 @@ describe('engine: workflow versions', () => {
     expect(await (await engine.start(v1, { n: 1 })).result()).toEqual({ n: 2 })
     expect(await (await engine.start(v2, { n: 1 })).result()).toEqual({ n: 1001 })
     expect(await (await engine.start(parent, { n: 1 })).result()).toEqual({ n: 2 })
+  })
+})
+
+describe('engine.close with runs still going', () => {
+  it('settles their results with EngineClosedError instead of leaving them pending', async () => {
+    const flaky = createStep({
+      id: 'flaky',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      retry: { attempts: 3, backoff: { type: 'fixed', initial: '1h', jitter: false } },
+      run: () => {
+        throw new Error('not yet')
+      },
+    })
+    const engine = createEngine()
+    const run = await engine.start(
+      createWorkflow({ id: 'closing', input: z.object({ n: z.number() }) })
+        .then(flaky)
+        .commit(),
+      { n: 1 },
+    )
+    const pending = run.result()
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    await engine.close()
+    const error = await pending.catch((reason: unknown) => reason)
+    expect(EngineClosedError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toBe(
+      `The engine was closed before run "${run.id}" ended; its result is not known here`,
+    )
   })
 })

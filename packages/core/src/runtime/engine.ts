@@ -4,6 +4,7 @@ import { assertId } from '../builder/step'
 import { workflowFromDefinition } from '../builder/workflow-from-definition'
 import type { AnyRunnable, InputOf, OutputOf, Workflow } from '../builder/workflow'
 import { ConflictError } from '../errors/conflict-error'
+import { EngineClosedError } from '../errors/engine-closed-error'
 import { deserializeError, serializeError } from '../errors/error-json'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { NotFoundError } from '../errors/not-found-error'
@@ -1237,6 +1238,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
       closed = true
       if (recoveryTimer !== undefined) clock.clearTimeout(recoveryTimer)
       await consumer?.stop()
+      // Runs that have not ended cannot end here any more: settle their handles, do not hang.
+      for (const [runId, local] of [...localRuns]) {
+        localRuns.delete(runId)
+        local.span?.end()
+        local.reject(new EngineClosedError({ runId }))
+      }
       if (!options.queue) await queue.close()
       if (!options.store) await store.close()
     },
