@@ -1,6 +1,7 @@
 import { ControlFlowError } from '../errors/control-flow-error'
 import type { ScopeRecord, TaskRecord } from '../ports/store-v1'
 import type { ExecutionPlan, PlanNode } from './plan'
+import { isThenable } from './is-thenable'
 import { validateWith } from './validate'
 
 /** The unique key of a node instance: its id, plus the foreach/loop index path if any. */
@@ -356,12 +357,4 @@ export function scopeOutput(node: PlanNode, scope: CompletedScope): unknown {
   const array = new Array<unknown>(scope.expected)
   for (let index = 0; index < scope.expected; index++) array[index] = scope.results?.[index]
   return array
-}
-
-function isThenable(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  )
 }
