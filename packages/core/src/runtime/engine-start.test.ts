@@ -253,3 +253,25 @@ describe('engine.close with runs still going', () => {
     )
   })
 })
+
+describe('bad arguments to listeners and run lookups', () => {
+  it('rejects unknown event names, non-function listeners and non-string run ids with InvalidArgumentError', async () => {
+    const engine = createEngine()
+    expect(() => engine.on('step-ended' as never, () => {})).toThrow(
+      'engine.on: "event" must be one of "run-start", "run-end", "step-start", "step-end", "step-retry", received "step-ended"',
+    )
+    expect(() => engine.on('step-end', 1 as never)).toThrow(
+      'engine.on: "listener" must be a function, received 1',
+    )
+    const run = await engine.start(
+      createWorkflow({ id: 'listeners', input: z.object({ n: z.number() }) }).commit(),
+      { n: 1 },
+    )
+    expect(() => run.on('run-end', undefined as never)).toThrow(InvalidArgumentError)
+    await expect(engine.getRun(undefined as never)).rejects.toThrow(
+      'engine.getRun: "runId" must be a non-empty string, received undefined',
+    )
+    await expect(engine.cancel(123 as never)).rejects.toThrow(InvalidArgumentError)
+    await engine.close()
+  })
+})

@@ -34,6 +34,7 @@ import { compilePlan, type ExecutionPlan } from './plan'
 import { normalizeRetry, type RetryOptions } from './retry-policy'
 import { RunHandle } from './run-handle'
 import { createCommitPipeline } from './commit-pipeline'
+import { assertListener, assertRunId } from './event-arguments'
 import type { EngineCore } from './engine-core'
 import { createRunTracker } from './run-tracker'
 import { createStepPipeline } from './step-pipeline'
@@ -421,6 +422,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   const cancel = async (runId: string, reason?: string) => {
+    assertRunId('engine.cancel', runId)
     const error = new RunCancelledError({ runId, ...(reason !== undefined ? { reason } : {}) })
     const now = clock.now()
     const result = await store.commit({
@@ -486,6 +488,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     start: start as Engine['start'],
     async getRun(runId) {
+      assertRunId('engine.getRun', runId)
       const run = await store.getRun(runId)
       if (!run) throw new NotFoundError({ kind: 'run', id: runId })
       return core.handleFor(run.id, run.workflowId, false)
@@ -494,10 +497,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
     cancel,
     recover,
     on(event, listener) {
+      assertListener('engine.on', event, listener)
       emitter.on(event, listener as (event: unknown) => void)
       return engine
     },
     off(event, listener) {
+      assertListener('engine.off', event, listener)
       emitter.off(event, listener as (event: unknown) => void)
       return engine
     },

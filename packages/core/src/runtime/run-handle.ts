@@ -1,5 +1,6 @@
 import type EventEmitter from 'eventemitter3'
 import type { RunRecord, StepRecord } from '../ports/store-v1'
+import { assertListener } from './event-arguments'
 import type { EngineEventMap, EngineEventName } from './events'
 
 /** What the engine gives a handle; the engine's internals stay private. */
@@ -42,18 +43,21 @@ export class RunHandle<TOutput = unknown> {
    * that executes the step; listeners added right after `await engine.start()` see every event.
    */
   on<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    assertListener('run.on', event, listener)
     this.backend.emitterFor(this.id).on(event, listener as (event: unknown) => void)
     return this
   }
 
   /** Like {@link on}, for one event only. */
   once<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    assertListener('run.once', event, listener)
     this.backend.emitterFor(this.id).once(event, listener as (event: unknown) => void)
     return this
   }
 
   /** Removes a listener added with {@link on} or {@link once}. */
   off<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this {
+    assertListener('run.off', event, listener)
     this.backend.emitterFor(this.id).off(event, listener as (event: unknown) => void)
     return this
   }
