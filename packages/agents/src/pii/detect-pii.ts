@@ -5,7 +5,13 @@ import { passesLuhnCheck } from './luhn-check'
 /** The kinds of personal or secret data that {@link detectPii} finds. */
 export type PiiType = 'email' | 'phone' | 'credit-card' | 'iban' | 'ssn' | 'secret'
 
-/** Every {@link PiiType}, in the order overlapping findings are preferred. */
+/** Every {@link PiiType}, in the order overlapping findings are preferred.
+ *
+ * @example
+ * ```ts
+ * piiTypes.includes('email') // true
+ * ```
+ */
 export const piiTypes: readonly PiiType[] = [
   'secret',
   'email',

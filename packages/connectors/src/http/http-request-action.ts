@@ -59,7 +59,13 @@ export type HttpRequestInput = z.input<typeof httpRequestInputSchema>
 /** The output of the `request` action. */
 export type HttpResponseOutput = z.output<typeof httpResponseOutputSchema>
 
-/** The default per-request timeout, in milliseconds. */
+/** The default per-request timeout, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * createHttpConnector() // requests time out after defaultHttpTimeoutMs unless config.timeoutMs says otherwise
+ * ```
+ */
 export const defaultHttpTimeoutMs = 30_000
 
 /**

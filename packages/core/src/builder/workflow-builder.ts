@@ -97,6 +97,11 @@ export type ElementOf<T> = T extends readonly (infer E)[] ? E : never
  * An immutable, fully typed workflow builder. Every method returns a new builder, so a prefix
  * of a chain can be shared. Generic slots: the workflow id, its input, the output of the last
  * node so far (what the next node receives) and the declared output schema's types.
+ *
+ * @example
+ * ```ts
+ * const base: WorkflowBuilder<'w', { n: number }, { n: number }, undefined> = createWorkflow({ id: 'w', input })
+ * ```
  */
 export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
   /** @internal */

@@ -2,6 +2,11 @@
  * A fast, deterministic, non-cryptographic content hash (two independent 53-bit lanes of
  * cyrb53, 26 hex characters). Used for definition versions: it needs stability and a negligible
  * chance of accidental collision, not resistance to attack.
+ *
+ * @example
+ * ```ts
+ * contentHash('{"a":1}') // 26 hex characters, the same on every run
+ * ```
  */
 export function contentHash(text: string): string {
   return (
@@ -23,7 +28,13 @@ function lane(text: string, seed: number): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0)
 }
 
-/** JSON with object keys sorted, so equal values always serialise the same way. */
+/** JSON with object keys sorted, so equal values always serialise the same way.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: 2 }) // '{"a":2,"b":1}'
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, current: unknown) => {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return current

@@ -48,7 +48,13 @@ export function structuralIssues(root: DefinitionNode, rootPath: string): Defini
   return issues
 }
 
-/** Calls `visit` for every node, depth first, with its JSON path. */
+/** Calls `visit` for every node, depth first, with its JSON path.
+ *
+ * @example
+ * ```ts
+ * visitNodes(definition.root, 'root', (node, path) => console.log(path, node.type))
+ * ```
+ */
 export function visitNodes(
   node: DefinitionNode,
   path: string,

@@ -5,10 +5,22 @@ const nodeId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'a node id: letters, digits, "-", "_", ".", ":" or "/"')
   .max(300)
 
-/** A reference to a function registered with the engine (inline code in the builder). */
+/** A reference to a function registered with the engine (inline code in the builder).
+ *
+ * @example
+ * ```ts
+ * functionReferenceSchema.parse({ function: 'order-review/map-1' })
+ * ```
+ */
 export const functionReferenceSchema = z.object({ function: z.string().min(1) }).strict()
 
-/** A retry policy as definitions store it (milliseconds). */
+/** A retry policy as definitions store it (milliseconds).
+ *
+ * @example
+ * ```ts
+ * retryPolicySchema.parse({ attempts: 3, type: 'exponential', initialMs: 200, maxMs: 10_000, factor: 2, jitter: true })
+ * ```
+ */
 export const retryPolicySchema = z
   .object({
     attempts: z.number().int().min(1).max(1000),
@@ -43,7 +55,13 @@ export type DefinitionNode =
     }
   | { type: 'workflow'; id: string; workflow: string; version?: string }
 
-/** The zod schema of a {@link DefinitionNode}. */
+/** The zod schema of a {@link DefinitionNode}.
+ *
+ * @example
+ * ```ts
+ * definitionNodeSchema.parse({ type: 'step', id: 'fetch-order', step: 'fetch-order' })
+ * ```
+ */
 export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
   z.discriminatedUnion('type', [
     z
@@ -103,7 +121,13 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
   ]),
 )
 
-/** The current version of the definition format. */
+/** The current version of the definition format.
+ *
+ * @example
+ * ```ts
+ * workflow.definition.schemaVersion === definitionSchemaVersion // true for definitions this version writes
+ * ```
+ */
 export const definitionSchemaVersion = 1
 
 /**

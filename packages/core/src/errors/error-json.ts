@@ -3,6 +3,11 @@ import { TesseraError, type SerializedError } from './tessera-error'
 /**
  * Every stable error code Tessera uses, with the HTTP status the HTTP handler maps it to.
  * The one table from codes to statuses.
+ *
+ * @example
+ * ```ts
+ * errorCodes.not_found // 404
+ * ```
  */
 export const errorCodes = {
   invalid_argument: 400,
@@ -54,7 +59,14 @@ export function serializeError(error: unknown): SerializedError {
   return { name: 'Error', code: 'internal', message: String(error), retryable: true }
 }
 
-/** A {@link TesseraError} rebuilt from its JSON form, e.g. read back from a store. */
+/** A {@link TesseraError} rebuilt from its JSON form, e.g. read back from a store.
+ *
+ * @example
+ * ```ts
+ * const error = deserializeError(run.error!) // a RevivedError
+ * error.code // 'step_failed'
+ * ```
+ */
 export class RevivedError extends TesseraError {
   readonly data: Record<string, unknown> | undefined
   constructor(json: SerializedError) {

@@ -24,7 +24,13 @@ export class InvalidArgumentError extends TesseraError {
   }
 }
 
-/** A short, safe description of any value for error messages. */
+/** A short, safe description of any value for error messages.
+ *
+ * @example
+ * ```ts
+ * describeValue([1, 2]) // 'an array of 2'
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined'
   if (value === null) return 'null'

@@ -13,7 +13,13 @@ export interface Clock {
   clearTimeout(handle: unknown): void
 }
 
-/** The clock of the host: `Date.now` and the global timers. */
+/** The clock of the host: `Date.now` and the global timers.
+ *
+ * @example
+ * ```ts
+ * createEngine({ clock: systemClock }) // the same as the default
+ * ```
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -23,7 +29,13 @@ export const systemClock: Clock = {
 /** Makes unique ids; the default uses `crypto.randomUUID()`. */
 export type IdGenerator = () => string
 
-/** The default id generator: random UUID v4 from the Web Crypto API. */
+/** The default id generator: random UUID v4 from the Web Crypto API.
+ *
+ * @example
+ * ```ts
+ * createEngine({ idGenerator: randomId }) // the same as the default
+ * ```
+ */
 export const randomId: IdGenerator = () => {
   const id = globalThis.crypto.randomUUID()
   // Node builds the UUID by concatenation: reading a character flattens the rope, which would

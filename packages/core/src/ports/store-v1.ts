@@ -3,7 +3,13 @@ import type { SerializedError } from '../errors/tessera-error'
 /** Where a run is in its life. `succeeded`, `failed` and `cancelled` are terminal. */
 export type RunStatus = 'running' | 'suspended' | 'succeeded' | 'failed' | 'cancelled'
 
-/** The statuses after which a run never changes again. */
+/** The statuses after which a run never changes again.
+ *
+ * @example
+ * ```ts
+ * terminalRunStatuses.has(run.status) // true once the run has ended
+ * ```
+ */
 export const terminalRunStatuses: ReadonlySet<RunStatus> = new Set([
   'succeeded',
   'failed',

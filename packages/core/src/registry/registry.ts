@@ -99,7 +99,15 @@ class Collection<T> implements RegistryCollection<T> {
   }
 }
 
-/** Creates an empty registry. Engines make their own; use this for tooling and tests. */
+/** Creates an empty registry. Engines make their own; use this for tooling and tests.
+ *
+ * @example
+ * ```ts
+ * const registry = createRegistry()
+ * registry.addStep(fetchOrder)
+ * registry.describe().steps[0].id // 'fetch-order'
+ * ```
+ */
 export function createRegistry(): MutableRegistry {
   const steps = new Collection<Step>('step')
   const workflows = new Collection<Workflow>('workflow')
