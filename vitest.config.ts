@@ -12,6 +12,7 @@ const alias = {
   '@tessera/core': source('./packages/core/src/index.ts'),
   '@tessera/agents': source('./packages/agents/src/index.ts'),
   '@tessera/connectors/http': source('./packages/connectors/src/http/index.ts'),
+  '@tessera/connectors/sqlite': source('./packages/connectors/src/sqlite/index.ts'),
   '@tessera/connectors': source('./packages/connectors/src/index.ts'),
   '@tessera/express': source('./packages/adapters-express/src/index.ts'),
   '@tessera/fastify': source('./packages/adapters-fastify/src/index.ts'),

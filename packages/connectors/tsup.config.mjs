@@ -3,6 +3,7 @@ import { createTsupConfig } from '../../scripts/tsup-config.mjs'
 export const entry = {
   index: 'src/index.ts',
   http: 'src/http/index.ts',
+  sqlite: 'src/sqlite/index.ts',
 }
 
-export default createTsupConfig({ entry, external: ['@tessera/core', 'zod'] })
+export default createTsupConfig({ entry, external: ['@tessera/core', 'zod', 'better-sqlite3'] })

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, describe, expect, it } from 'vitest'
+import { StoreError, TesseraError } from '@tessera/core'
+import { describeStoreConformance } from '@tessera/core/testing'
+import { createSqliteStore, sqliteMigrations } from '@tessera/connectors/sqlite'
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describeStoreConformance({
+  name: 'sqlite (file by name)',
+  createStore: () => createSqliteStore({ filename: join(dir, 'conformance.db') }),
+})
+
+const own = new Database(join(dir, 'own.db'))
+own.pragma('journal_mode = WAL')
+own.pragma('busy_timeout = 5000')
+afterAll(() => own.close())
+
+describeStoreConformance({
+  name: 'sqlite (own connection, table prefix)',
+  createStore: () => createSqliteStore({ database: own }, { tablePrefix: 'wf_test_' }),
+  cleanup: () => {
+    for (const table of ['runs', 'steps', 'tasks', 'scopes', 'scope_results']) {
+      own.exec(`DROP TABLE wf_test_${table}`)
+    }
+  },
+})
+
+describeStoreConformance({
+  name: 'sqlite (in memory)',
+  createStore: () => createSqliteStore({ filename: ':memory:' }),
+})
+
+describe('createSqliteStore', () => {
+  it('declares a file store durable and shared, an in-memory one neither', async () => {
+    const file = createSqliteStore({ filename: join(dir, 'capabilities.db') })
+    const memory = createSqliteStore({ filename: ':memory:' })
+    expect(file.provider).toBe('sqlite')
+    expect(file.capabilities).toEqual({ durable: true, shared: true, transport: false })
+    expect(memory.capabilities).toEqual({ durable: false, shared: false, transport: false })
+    await file.close()
+    await memory.close()
+  })
+
+  it('opens a file in WAL mode with a busy timeout', async () => {
+    const filename = join(dir, 'pragmas.db')
+    const store = createSqliteStore({ filename }, { busyTimeoutMs: 1234 })
+    const reader = new Database(filename, { readonly: true })
+    expect(reader.pragma('journal_mode', { simple: true })).toBe('wal')
+    reader.close()
+    await store.close()
+  })
+
+  it('leaves the pragmas and the life of a connection it was given to its owner', async () => {
+    const database = new Database(':memory:', { timeout: 1234 })
+    const store = createSqliteStore({ database })
+    await store.close()
+    expect(database.open).toBe(true)
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(1234)
+    database.close()
+  })
+
+  it('exports its schema as idempotent SQL, for teams with their own migration tool', () => {
+    const database = new Database(':memory:')
+    const statements = sqliteMigrations({ tablePrefix: 'mine_' })
+    for (let pass = 0; pass < 2; pass++)
+      for (const statement of statements) database.exec(statement)
+    const tables = database
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all()
+    expect(tables).toEqual([
+      'mine_runs',
+      'mine_scope_results',
+      'mine_scopes',
+      'mine_steps',
+      'mine_tasks',
+    ])
+    // With migrate: false the store expects those tables and creates nothing.
+    const store = createSqliteStore({ database }, { tablePrefix: 'mine_', migrate: false })
+    expect(store.provider).toBe('sqlite')
+    expect(() => createSqliteStore({ database }, { tablePrefix: 'none_', migrate: false })).toThrow(
+      /no such table/,
+    )
+    database.close()
+  })
+
+  it('rejects bad arguments with InvalidArgumentError', () => {
+    const codeOf = (call: () => unknown) => {
+      try {
+        call()
+      } catch (error) {
+        return TesseraError.isInstance(error) ? error.code : 'not a TesseraError'
+      }
+      return 'no error'
+    }
+    expect(
+      codeOf(() => createSqliteStore({ filename: ':memory:' }, { tablePrefix: 'x; drop' })),
+    ).toBe('invalid_argument')
+    expect(codeOf(() => createSqliteStore({} as never))).toBe('invalid_argument')
+    expect(codeOf(() => createSqliteStore({ filename: ':memory:' }, { busyTimeoutMs: -1 }))).toBe(
+      'invalid_argument',
+    )
+    expect(codeOf(() => sqliteMigrations({ tablePrefix: '1abc' }))).toBe('invalid_argument')
+  })
+
+  it('maps driver errors to StoreError with the driver error as cause', async () => {
+    const store = createSqliteStore({ filename: ':memory:' })
+    const run = {
+      id: 'r1',
+      workflowId: 'w',
+      workflowVersion: 'v',
+      status: 'running' as const,
+      input: { big: 1n },
+      createdAt: 1,
+      updatedAt: 1,
+    }
+    const error = await store.createRun({ run, tasks: [], scopes: [] }).catch((e: unknown) => e)
+    expect(StoreError.isInstance(error)).toBe(true)
+    expect((error as StoreError).cause).toBeInstanceOf(TypeError)
+    expect(await store.getRun('r1')).toBeUndefined()
+    const opened = () => createSqliteStore({ filename: join(dir, 'missing-dir', 'x.db') })
+    expect(opened).toThrow(StoreError)
+    await store.close()
+    await expect(store.getRun('r1')).rejects.toThrow(/closed/)
+    expect(() => store.commit({ runId: 'r1' })).toThrow(/closed/)
+  })
+})
