@@ -89,6 +89,86 @@ describe('createSqliteStore', () => {
     database.close()
   })
 
+  it('shares one file between connections: leases and fences hold across them', async () => {
+    const filename = join(dir, 'shared.db')
+    const a = createSqliteStore({ filename })
+    const b = createSqliteStore({ filename })
+    const now = Date.now()
+    const run = {
+      id: 'shared-run',
+      workflowId: 'w',
+      workflowVersion: 'v',
+      status: 'running' as const,
+      input: {},
+      createdAt: now,
+      updatedAt: now,
+    }
+    const task = {
+      id: 'shared-run/a',
+      runId: run.id,
+      workflowId: 'w',
+      workflowVersion: 'v',
+      nodeId: 'a',
+      key: 'a',
+      path: [],
+      input: 1,
+      attempt: 1,
+      availableAt: now,
+      fence: 0,
+    }
+    await a.createRun({ run, tasks: [task], scopes: [] })
+    expect(await b.createRun({ run, tasks: [], scopes: [] })).toMatchObject({ created: false })
+    expect(await a.claimTask({ taskId: task.id, owner: 'a', leaseMs: 100, now })).toMatchObject({
+      status: 'claimed',
+    })
+    expect(await b.claimTask({ taskId: task.id, owner: 'b', leaseMs: 100, now })).toEqual({
+      status: 'leased',
+      leaseExpiresAt: now + 100,
+    })
+    const taken = await b.claimTask({ taskId: task.id, owner: 'b', leaseMs: 100, now: now + 100 })
+    expect(taken.status === 'claimed' && taken.task.fence).toBe(2)
+    expect(await a.commit({ runId: run.id, task: { id: task.id, fence: 1 } })).toEqual({
+      status: 'stale',
+    })
+    expect(await b.commit({ runId: run.id, task: { id: task.id, fence: 2 } })).toEqual({
+      status: 'committed',
+    })
+    expect((await a.getRunHistory(run.id))?.tasks).toEqual([])
+    await a.close()
+    await b.close()
+  })
+
+  it('reports a lock held by another connection past the busy timeout as a retryable StoreError', async () => {
+    const filename = join(dir, 'busy.db')
+    const store = createSqliteStore({ filename }, { busyTimeoutMs: 20 })
+    const other = new Database(filename)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const error = await store
+        .createRun({
+          run: {
+            id: 'busy',
+            workflowId: 'w',
+            workflowVersion: 'v',
+            status: 'running',
+            input: {},
+            createdAt: 1,
+            updatedAt: 1,
+          },
+          tasks: [],
+          scopes: [],
+        })
+        .catch((e: unknown) => e)
+      expect(StoreError.isInstance(error) && error.retryable).toBe(true)
+      expect((error as StoreError).cause).toMatchObject({ code: 'SQLITE_BUSY' })
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    expect(await store.getRun('busy')).toBeUndefined()
+    await store.close()
+  })
+
   it('rejects bad arguments with InvalidArgumentError', () => {
     const codeOf = (call: () => unknown) => {
       try {
