@@ -221,6 +221,7 @@ export function createSqliteStore(
   // Prepared once. Tables must exist by now (migrated above, or by the caller's tool).
   const sql = guard('prepare statements', () => ({
     getRun: db.prepare(`SELECT * FROM ${t.runs} WHERE id = ?`),
+    getRunStatus: db.prepare(`SELECT status FROM ${t.runs} WHERE id = ?`).pluck(),
     getRunByKey: db.prepare(
       `SELECT * FROM ${t.runs} WHERE workflow_id = ? AND idempotency_key = ?`,
     ),
@@ -414,11 +415,12 @@ export function createSqliteStore(
   )
 
   const commitTx = db.transaction((input: CommitInput): CommitResult => {
-    const runRow = sql.getRun.get(input.runId) as Row | undefined
-    if (!runRow) throw new NotFoundError({ kind: 'run', id: input.runId })
+    // Only the status is read on the hot path: the run's input may be large.
+    const runStatus = sql.getRunStatus.get(input.runId) as RunStatus | undefined
+    if (runStatus === undefined) throw new NotFoundError({ kind: 'run', id: input.runId })
     // Check everything first: a refused commit writes nothing.
-    if (terminalRunStatuses.has(runRow.status as RunStatus)) {
-      return { status: 'run-ended', run: runFromRow(runRow) }
+    if (terminalRunStatuses.has(runStatus)) {
+      return { status: 'run-ended', run: runFromRow(sql.getRun.get(input.runId) as Row) }
     }
     if (input.task) {
       const fence = sql.getTaskFence.get(input.task.id) as number | undefined
@@ -496,7 +498,7 @@ export function createSqliteStore(
         endedAt ?? null,
         input.runId,
       )
-      if (terminalRunStatuses.has(status ?? (runRow.status as RunStatus))) {
+      if (terminalRunStatuses.has(status ?? runStatus)) {
         sql.deleteRunTasks.run(input.runId)
       }
     }
