@@ -88,6 +88,7 @@ export {
   type RunPage,
   type RunHistory,
 } from './ports/store-v1'
+export { encodeRunCursor, decodeRunCursor } from './ports/run-cursor'
 export type {
   QueueV1,
   QueueMessage,

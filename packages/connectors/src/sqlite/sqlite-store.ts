@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3'
 import {
+  decodeRunCursor,
+  encodeRunCursor,
   InvalidArgumentError,
   NotFoundError,
   StoreError,
@@ -120,31 +122,6 @@ function taskFromRow(row: Row): TaskRecord {
   if (row.lease_expires_at !== null) task.leaseExpiresAt = row.lease_expires_at as number
   if (row.last_error !== null) task.lastError = fromJson(row.last_error) as SerializedError
   return task
-}
-
-/** Keyset cursor: the last row's (createdAt, id), base64url-encoded JSON (as the memory store). */
-function encodeCursor(run: { createdAt: number; id: string }): string {
-  return Buffer.from(JSON.stringify([run.createdAt, run.id]), 'utf8').toString('base64url')
-}
-
-function decodeCursor(cursor: unknown): { createdAt: number; id: string } {
-  if (typeof cursor === 'string' && /^[A-Za-z0-9_-]*$/.test(cursor)) {
-    try {
-      const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
-        unknown,
-        unknown,
-      ]
-      if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id }
-    } catch {
-      // not JSON: reported below
-    }
-  }
-  throw new InvalidArgumentError({
-    fn: 'listRuns',
-    argument: 'cursor',
-    expected: 'a nextCursor returned by listRuns',
-    received: cursor,
-  })
 }
 
 /** SQLite result codes worth another try: another connection holds a lock. */
@@ -583,7 +560,7 @@ export function createSqliteStore(
           received: query.limit,
         })
       }
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+      const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor)
       const statuses =
         query.status === undefined
           ? undefined
@@ -602,7 +579,7 @@ export function createSqliteStore(
         const rows = listStatement(query, statuses).all(params) as Row[]
         const runs = rows.slice(0, limit).map(runFromRow)
         const last = runs[runs.length - 1]
-        return rows.length > limit && last ? { runs, nextCursor: encodeCursor(last) } : { runs }
+        return rows.length > limit && last ? { runs, nextCursor: encodeRunCursor(last) } : { runs }
       })
     },
 

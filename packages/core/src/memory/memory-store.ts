@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import { decodeRunCursor, encodeRunCursor } from '../ports/run-cursor'
 import { NotFoundError } from '../errors/not-found-error'
 import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
@@ -363,7 +364,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
         query.status === undefined
           ? undefined
           : new Set(Array.isArray(query.status) ? query.status : [query.status])
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
+      const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor)
       const matching: RunSlot[] = []
       for (const { run } of runs.values()) {
         if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
@@ -377,7 +378,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       const page = matching.slice(0, limit).map((run) => run.toRecord())
       const last = page[page.length - 1]
       return matching.length > limit && last
-        ? { runs: page, nextCursor: encodeCursor(last) }
+        ? { runs: page, nextCursor: encodeRunCursor(last) }
         : { runs: page }
     },
 
@@ -514,31 +515,4 @@ function compareRuns(
   b: { createdAt: number; id: string },
 ): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-}
-
-/** Keyset cursor: the last row's (createdAt, id), base64url-encoded JSON. */
-export function encodeCursor(run: { createdAt: number; id: string }): string {
-  return btoa(JSON.stringify([run.createdAt, run.id]))
-    .replace(/=+$/, '')
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-}
-
-/** Reads a cursor made by {@link encodeCursor}; throws InvalidArgumentError for anything else. */
-export function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as [
-      unknown,
-      unknown,
-    ]
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id }
-  } catch {
-    // not base64 or not JSON: reported below
-  }
-  throw new InvalidArgumentError({
-    fn: 'listRuns',
-    argument: 'cursor',
-    expected: 'a nextCursor returned by listRuns',
-    received: cursor,
-  })
 }
