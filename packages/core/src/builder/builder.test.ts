@@ -2,14 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConflictError, InvalidArgumentError, createStep, createWorkflow } from '../index'
 import { thrownBy } from '../../test/helpers'
+import { inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
 const list = createWorkflow({ id: 'list', input: z.array(num) })
 
 /** Asserts `fn` throws an InvalidArgumentError with exactly `message`. */

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import {
   createEngine,
-  createStep,
   createWorkflow,
   DefinitionError,
   definePlugin,
@@ -10,20 +8,8 @@ import {
   workflowFromDefinition,
   createRegistry,
 } from '../index'
+import { double, inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-const double = createStep({
-  id: 'double',
-  input: num,
-  output: num,
-  run: async ({ input }) => ({ n: input.n * 2 }),
-})
 const child = createWorkflow({ id: 'child', input: num, output: num }).then(double).commit()
 const parent = createWorkflow({ id: 'parent', input: num })
   .then(inc)

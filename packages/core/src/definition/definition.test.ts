@@ -9,14 +9,8 @@ import {
 } from '../index'
 import { canonicalJson, contentHash, visitNodes } from './index'
 import { thrownBy } from '../../test/helpers'
+import { inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
 const square = createStep({
   id: 'square',
   input: num,

@@ -11,14 +11,8 @@ import {
   definePlugin,
 } from '../index'
 import { thrownBy, useEngines } from '../../test/helpers'
+import { inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
 const dec = createStep({
   id: 'dec',
   input: num,

@@ -12,8 +12,8 @@ import {
   toJsonSchema,
 } from '../index'
 import { thrownBy } from '../../test/helpers'
+import { num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
 const inc = createStep({
   id: 'inc',
   description: 'adds one',

@@ -19,8 +19,8 @@ import {
   until,
   useEngines,
 } from '../../test/helpers'
+import { inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
 const newEngine = useEngines()
 
 /** A step that waits for its signal to abort, recording the reason, then rethrows it. */
@@ -49,13 +49,6 @@ function waitsForAbort(
   })
   return { step, reasons, started }
 }
-
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
 
 describe('per-step timeout', () => {
   it('aborts the signal with StepTimeoutError and fails the run when no attempt is left', async () => {

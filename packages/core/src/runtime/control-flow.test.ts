@@ -10,21 +10,8 @@ import {
   until,
   useEngines,
 } from '../../test/helpers'
+import { inc, num, square } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-const square = createStep({
-  id: 'square',
-  input: num,
-  output: num,
-  run: async ({ input }) => ({ n: input.n ** 2 }),
-})
 const label = createStep({
   id: 'label',
   input: num,

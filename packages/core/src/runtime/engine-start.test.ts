@@ -11,20 +11,7 @@ import {
   createWorkflow,
 } from '../index'
 import { deferred, rejectionOf, thrownBy, until, useEngines } from '../../test/helpers'
-
-const inc = createStep({
-  id: 'inc',
-  input: z.object({ n: z.number() }),
-  output: z.object({ n: z.number() }),
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-
-const double = createStep({
-  id: 'double',
-  input: z.object({ n: z.number() }),
-  output: z.object({ n: z.number() }),
-  run: async ({ input }) => ({ n: input.n * 2 }),
-})
+import { double, inc, num } from '../../test/fixtures'
 
 const seq = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) })
   .then(inc)
@@ -178,7 +165,6 @@ describe('engine: bad input to public functions', () => {
 })
 
 describe('engine: workflow versions', () => {
-  const num = z.object({ n: z.number() })
   const gate = deferred()
   const waits = createStep({
     id: 'waits',

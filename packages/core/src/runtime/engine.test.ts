@@ -10,20 +10,7 @@ import {
   type EngineEvent,
 } from '../index'
 import { flush, recordEvents, rejectionOf, settleWithin, useEngines } from '../../test/helpers'
-
-const inc = createStep({
-  id: 'inc',
-  input: z.object({ n: z.number() }),
-  output: z.object({ n: z.number() }),
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-
-const double = createStep({
-  id: 'double',
-  input: z.object({ n: z.number() }),
-  output: z.object({ n: z.number() }),
-  run: async ({ input }) => ({ n: input.n * 2 }),
-})
+import { double, inc } from '../../test/fixtures'
 
 const seq = createWorkflow({ id: 'seq', input: z.object({ n: z.number() }) })
   .then(inc)

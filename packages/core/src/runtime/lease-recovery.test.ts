@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import {
   RunCancelledError,
   createInProcessQueue,
@@ -20,8 +19,8 @@ import {
   until,
   useEngines,
 } from '../../test/helpers'
+import { num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
 const newEngine = useEngines()
 
 describe('leases and recovery', () => {

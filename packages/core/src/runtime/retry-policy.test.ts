@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { InvalidArgumentError, createEngine, createStep, createWorkflow } from '../index'
 import { noRetry, normalizeRetry, retryDelay } from './retry-policy'
 import { thrownBy } from '../../test/helpers'
+import { num } from '../../test/fixtures'
 
 describe('normalizeRetry', () => {
   it('fills defaults and converts durations to milliseconds', () => {
@@ -79,7 +79,6 @@ describe('normalizeRetry', () => {
   })
 
   it('is applied by createStep, createWorkflow and createEngine', () => {
-    const num = z.object({ n: z.number() })
     expect(
       thrownBy(() =>
         createStep({

@@ -17,8 +17,8 @@ import {
   useEngines,
   type FakeClock,
 } from '../../test/helpers'
+import { num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
 const newEngine = useEngines()
 
 afterEach(() => {

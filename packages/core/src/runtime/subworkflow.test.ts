@@ -2,20 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ConflictError, ValidationError, createStep, createWorkflow } from '../index'
 import { recordEvents, rejectionOf, thrownBy, useEngines } from '../../test/helpers'
-
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-const square = createStep({
-  id: 'square',
-  input: num,
-  output: num,
-  run: async ({ input }) => ({ n: input.n ** 2 }),
-})
+import { inc, num, square } from '../../test/fixtures'
 
 const child = createWorkflow({ id: 'child', input: num, output: num })
   .then(inc)

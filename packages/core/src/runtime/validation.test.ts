@@ -2,14 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ValidationError, createStep, createWorkflow } from '../index'
 import { rejectionOf, useEngines } from '../../test/helpers'
+import { inc, num } from '../../test/fixtures'
 
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
 const wantsText = createStep({
   id: 'wants-text',
   input: z.object({ text: z.string() }),

@@ -7,24 +7,10 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { z } from 'zod'
 import { createStep, createWorkflow } from '../index'
 import { openTelemetryTracer } from '../opentelemetry/index'
 import { rejectionOf, useEngines } from '../../test/helpers'
-
-const num = z.object({ n: z.number() })
-const inc = createStep({
-  id: 'inc',
-  input: num,
-  output: num,
-  run: ({ input }) => ({ n: input.n + 1 }),
-})
-const double = createStep({
-  id: 'double',
-  input: num,
-  output: num,
-  run: async ({ input }) => ({ n: input.n * 2 }),
-})
+import { double, inc, num } from '../../test/fixtures'
 
 let exporter: InMemorySpanExporter
 let provider: BasicTracerProvider
