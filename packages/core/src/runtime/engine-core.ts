@@ -1,4 +1,5 @@
 import type EventEmitter from 'eventemitter3'
+import type { SerializedError } from '../errors/tessera-error'
 import type { Logger } from '../ports/logger'
 import type { Clock } from '../ports/clock'
 import type { QueueMessage, QueueV1 } from '../ports/queue-v1'
@@ -122,7 +123,7 @@ export interface EngineCore {
   emitStepEnd(
     attempt: StepAttempt,
     status: 'succeeded' | 'failed',
-    error: ReturnType<typeof import('../errors/error-json').serializeError> | undefined,
+    error: SerializedError | undefined,
   ): void
   handleDelivery(message: QueueMessage): Promise<void> | undefined
 }

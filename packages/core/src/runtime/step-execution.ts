@@ -55,10 +55,6 @@ export class StepExecution implements StepContext<unknown> {
     this.abortListeners = undefined
   }
 
-  get aborted(): boolean {
-    return this.abortReason !== undefined
-  }
-
   private abortListeners: ((reason: unknown) => void)[] | undefined
 
   /** A promise that rejects when the attempt is aborted. */

@@ -3,7 +3,7 @@ import { serializeError } from '../errors/error-json'
 import { RunCancelledError } from '../errors/run-cancelled-error'
 import { StepFailedError } from '../errors/step-failed-error'
 import { StepTimeoutError } from '../errors/step-timeout-error'
-import { TesseraError } from '../errors/tessera-error'
+import { TesseraError, type SerializedError } from '../errors/tessera-error'
 import { ValidationError } from '../errors/validation-error'
 import type { QueueMessage } from '../ports/queue-v1'
 import type {
@@ -378,7 +378,7 @@ export function createStepPipeline(core: EngineCore) {
   const emitStepEnd = (
     attempt: StepAttempt,
     status: 'succeeded' | 'failed',
-    error: ReturnType<typeof serializeError> | undefined,
+    error: SerializedError | undefined,
   ) => {
     const { task } = attempt
     if (!core.listening('step-end', task.runId)) return
