@@ -3,33 +3,9 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createStep, createWorkflow } from '@tessera/core'
+import { approve, audit, fetchOrder, notify, order } from '../test/steps'
 import { DefinitionOutline } from './definition-outline'
 
-const order = z.object({ id: z.string(), total: z.number() })
-const fetchOrder = createStep({
-  id: 'fetch-order',
-  input: z.object({ id: z.string() }),
-  output: order,
-  run: ({ input }) => ({ id: input.id, total: 10 }),
-})
-const approve = createStep({
-  id: 'approve',
-  input: order,
-  output: order,
-  run: ({ input }) => input,
-})
-const notify = createStep({
-  id: 'notify',
-  input: order,
-  output: z.object({ sent: z.boolean() }),
-  run: () => ({ sent: true }),
-})
-const audit = createStep({
-  id: 'audit',
-  input: order,
-  output: z.object({ logged: z.boolean() }),
-  run: () => ({ logged: true }),
-})
 const child = createWorkflow({ id: 'escalate', input: order }).then(notify).commit()
 const checkLine = createStep({
   id: 'check-line',

@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createStep, createWorkflow } from '@tessera/core'
+import { createWorkflow } from '@tessera/core'
+import { approve, audit, fetchOrder, notify, order } from '../test/steps'
 import { parseDefinition } from '@tessera/core/definition'
 import { toOutlineTree, type OutlineItem } from './to-outline-tree'
 import { treeAction, visibleItems } from './tree-navigation'
 
-const order = z.object({ id: z.string(), total: z.number() })
-const fetchOrder = createStep({
-  id: 'fetch-order',
-  input: z.object({ id: z.string() }),
-  output: order,
-  run: ({ input }) => ({ id: input.id, total: 10 }),
-})
-const approve = createStep({
-  id: 'approve',
-  input: order,
-  output: order,
-  run: ({ input }) => input,
-})
-const notify = createStep({
-  id: 'notify',
-  input: order,
-  output: z.object({ sent: z.boolean() }),
-  run: () => ({ sent: true }),
-})
-const audit = createStep({
-  id: 'audit',
-  input: order,
-  output: z.object({ logged: z.boolean() }),
-  run: () => ({ logged: true }),
-})
 const child = createWorkflow({ id: 'child', input: order }).then(notify).commit()
 
 const workflow = createWorkflow({ id: 'order-review', input: z.object({ id: z.string() }) })
