@@ -87,7 +87,15 @@ export {
   type ListRunsQuery,
   type RunPage,
   type RunHistory,
+  waitForever,
+  type TaskWait,
+  type WaitResolution,
+  type EventRecord,
+  type ResolveWaitResult,
+  type PurgeRunsInput,
 } from './ports/store-v1'
+export { waitMatchFields, waitMatchKey, eventMatchKey, eventMatchesWait } from './ports/wait-match'
+export { checkPurgeRunsInput } from './ports/purge-runs'
 export { encodeRunCursor, decodeRunCursor } from './ports/run-cursor'
 export type {
   QueueV1,

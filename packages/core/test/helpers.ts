@@ -141,6 +141,10 @@ export function asyncStore(inner: StoreV1 = createMemoryStore()): StoreV1 {
     renewTask: (input) => later(() => inner.renewTask(input)),
     commit: (input) => later(() => inner.commit(input)),
     listStaleTasks: (input) => later(() => inner.listStaleTasks(input)),
+    deliverEvent: (input) => later(() => inner.deliverEvent(input)),
+    resolveWait: (input) => later(() => inner.resolveWait(input)),
+    reopenRun: (input) => later(() => inner.reopenRun(input)),
+    purgeRuns: (input) => later(() => inner.purgeRuns(input)),
     close: () => later(() => inner.close()),
   }
 }

@@ -3,8 +3,15 @@ import { decodeRunCursor, encodeRunCursor } from '../ports/run-cursor'
 import { NotFoundError } from '../errors/not-found-error'
 import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
+import { checkPurgeRunsInput } from '../ports/purge-runs'
+import { eventMatchesWait } from '../ports/wait-match'
 import {
   terminalRunStatuses,
+  type EventRecord,
+  type PurgeRunsInput,
+  type ResolveWaitResult,
+  type TaskWait,
+  type WaitResolution,
   type ClaimResult,
   type CommitInput,
   type CommitResult,
@@ -28,6 +35,8 @@ class TaskSlot {
   leaseOwner: string | undefined = undefined
   leaseExpiresAt: number | undefined = undefined
   lastError: SerializedError | undefined = undefined
+  wait: TaskWait | undefined = undefined
+  parked = false
   constructor(
     readonly id: string,
     readonly runId: string,
@@ -59,6 +68,8 @@ class TaskSlot {
     if (task.leaseOwner !== undefined) slot.leaseOwner = task.leaseOwner
     if (task.leaseExpiresAt !== undefined) slot.leaseExpiresAt = task.leaseExpiresAt
     if (task.lastError !== undefined) slot.lastError = task.lastError
+    if (task.wait !== undefined) slot.wait = { ...task.wait }
+    if (task.parked === true) slot.parked = true
     return slot
   }
 
@@ -79,6 +90,8 @@ class TaskSlot {
     if (this.leaseOwner !== undefined) record.leaseOwner = this.leaseOwner
     if (this.leaseExpiresAt !== undefined) record.leaseExpiresAt = this.leaseExpiresAt
     if (this.lastError !== undefined) record.lastError = this.lastError
+    if (this.wait !== undefined) record.wait = { ...this.wait }
+    if (this.parked) record.parked = true
     return record
   }
 }
@@ -153,6 +166,8 @@ class RunEntry {
   stepValues: unknown[] = []
   /** Built once a run has many steps; small runs scan the key array. */
   stepKeySet: Set<string> | undefined = undefined
+  /** Failed steps' inputs by key (kept for `reopenRun`). */
+  failedInputs: Map<string, unknown> | undefined = undefined
   scopes: Map<string, ScopeRecord> | undefined = undefined
   /** The run's pending tasks (a few at a time: an array beats a set here). */
   tasks: TaskSlot[] = []
@@ -163,7 +178,20 @@ class RunEntry {
     this.stepKeys = this.stepKeys.slice()
     this.stepNumbers = this.stepNumbers.slice()
     this.stepValues = this.stepValues.slice()
-    this.tasks = noTasks
+    if (this.tasks.length === 0) this.tasks = noTasks
+  }
+
+  /** Forgets the failed step records (a reopened run runs those steps again). */
+  dropFailedSteps(): void {
+    const keep: number[] = []
+    for (let index = 0; index < this.stepKeys.length; index++) {
+      if (this.stepNumbers[index * 3]! > 0) keep.push(index)
+    }
+    this.stepKeys = keep.map((index) => this.stepKeys[index]!)
+    this.stepNumbers = keep.flatMap((index) => this.stepNumbers.slice(index * 3, index * 3 + 3))
+    this.stepValues = keep.map((index) => this.stepValues[index])
+    this.stepKeySet = this.stepKeys.length > 16 ? new Set(this.stepKeys) : undefined
+    this.failedInputs = undefined
   }
 
   hasStep(key: string): boolean {
@@ -179,6 +207,9 @@ class RunEntry {
       step.endedAt,
     )
     this.stepValues.push(step.status === 'failed' ? step.error : step.output)
+    if (step.status === 'failed' && step.input !== undefined) {
+      ;(this.failedInputs ??= new Map()).set(step.key, step.input)
+    }
     if (this.stepKeySet) this.stepKeySet.add(step.key)
     else if (this.stepKeys.length > 16) this.stepKeySet = new Set(this.stepKeys)
   }
@@ -203,11 +234,20 @@ class RunEntry {
         startedAt: this.stepNumbers[index * 3 + 1]!,
         endedAt: this.stepNumbers[index * 3 + 2]!,
       }
-      if (attempts < 0) record.error = this.stepValues[index] as SerializedError
-      else record.output = this.stepValues[index]
+      if (attempts < 0) {
+        record.error = this.stepValues[index] as SerializedError
+        if (this.failedInputs?.has(key)) record.input = this.failedInputs.get(key)
+      } else record.output = this.stepValues[index]
       return record
     })
   }
+}
+
+/** Whether new tasks include one that is not a wait (the run has work it can do). */
+const runnableAdded = (tasks: TaskRecord[] | undefined): boolean => {
+  if (tasks === undefined) return false
+  for (const task of tasks) if (task.wait === undefined) return true
+  return false
 }
 
 /** Shared answer of a commit that has nothing to report (never mutated). */
@@ -257,6 +297,61 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   let tasks = new Map<string, TaskSlot>()
   let dead = 0
   let closed = false
+  /** Unresolved event waits by event name. */
+  const eventWaits = new Map<string, Set<TaskSlot>>()
+  /** Events no wait took yet, by name, oldest first. */
+  const inbox = new Map<string, EventRecord[]>()
+
+  const indexWait = (slot: TaskSlot) => {
+    const wait = slot.wait
+    if (wait?.kind !== 'event' || wait.resolution !== undefined || slot.parked) return
+    let set = eventWaits.get(wait.name ?? '')
+    if (!set) eventWaits.set(wait.name ?? '', (set = new Set()))
+    set.add(slot)
+  }
+  const unindexWait = (slot: TaskSlot) => {
+    if (slot.wait?.kind !== 'event') return
+    const set = eventWaits.get(slot.wait.name ?? '')
+    if (set?.delete(slot) && set.size === 0) eventWaits.delete(slot.wait.name ?? '')
+  }
+  const resolveSlot = (slot: TaskSlot, resolution: WaitResolution, now: number) => {
+    unindexWait(slot)
+    slot.wait = { ...slot.wait!, resolution }
+    slot.availableAt = now
+  }
+  /** A suspended run with a task that is not an unresolved wait runs again, and vice versa. */
+  const deriveSuspension = (entry: RunEntry) => {
+    const run = entry.run
+    if (run.status !== 'running' && run.status !== 'suspended') return
+    if (entry.tasks.length === 0) return
+    let waiting = true
+    for (const task of entry.tasks) {
+      if (task.wait === undefined || task.wait.resolution !== undefined) {
+        waiting = false
+        break
+      }
+    }
+    run.status = waiting ? 'suspended' : 'running'
+  }
+  /** Resolves a new event wait with the oldest matching inbox event, if any. */
+  const takeFromInbox = (slot: TaskSlot, now: number): boolean => {
+    const events = inbox.get(slot.wait!.name ?? '')
+    if (!events) return false
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!
+      if (event.expiresAt <= now) continue
+      if (event.runId !== undefined && event.runId !== slot.runId) continue
+      if (!eventMatchesWait(event.payload, slot.wait!)) continue
+      events.splice(index, 1)
+      if (events.length === 0) inbox.delete(event.name)
+      resolveSlot(slot, { type: 'event', eventId: event.id, payload: event.payload, at: now }, now)
+      return true
+    }
+    return false
+  }
+  const checkOpen = () => {
+    if (closed) throw new StoreError('memory', 'The store is closed')
+  }
 
   const liveTask = (taskId: string): TaskSlot | undefined => {
     const slot = tasks.get(taskId)
@@ -266,6 +361,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   const removeTask = (entry: RunEntry, slot: TaskSlot) => {
     slot.live = false
     dead++
+    if (slot.wait !== undefined) unindexWait(slot)
     const index = entry.tasks.indexOf(slot)
     if (index !== -1) {
       const last = entry.tasks.pop()!
@@ -280,10 +376,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   }
 
   const entryOf = (runId: string): RunEntry => {
-    if (closed) throw new StoreError('memory', 'The store is closed')
+    checkOpen()
     const entry = runs.get(runId)
     if (!entry) throw new NotFoundError({ kind: 'run', id: runId })
     return entry
+  }
+
+  /** Drops an ended run and its parked tasks. */
+  const forget = (entry: RunEntry) => {
+    runs.delete(entry.run.id)
+    if (entry.run.idempotencyKey !== undefined) {
+      byIdempotencyKey.delete(`${entry.run.workflowId}\0${entry.run.idempotencyKey}`)
+    }
+    while (entry.tasks.length > 0) removeTask(entry, entry.tasks[entry.tasks.length - 1]!)
   }
 
   const runEnded = (entry: RunEntry) => {
@@ -292,10 +397,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     while (ended.length - endedHead > maxEndedRuns) {
       const oldest = ended[endedHead]!
       ended[endedHead++] = undefined as unknown as RunEntry
-      runs.delete(oldest.run.id)
-      if (oldest.run.idempotencyKey !== undefined) {
-        byIdempotencyKey.delete(`${oldest.run.workflowId}\0${oldest.run.idempotencyKey}`)
-      }
+      forget(oldest)
     }
     if (endedHead > 1024 && endedHead * 2 > ended.length) {
       ended.splice(0, endedHead)
@@ -303,15 +405,34 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     }
   }
 
-  const addTask = (entry: RunEntry, task: TaskRecord) => {
+  /** Adds a task unless its id exists; returns the new slot. */
+  const addTask = (entry: RunEntry, task: TaskRecord): TaskSlot | undefined => {
     const existing = tasks.get(task.id)
     if (existing !== undefined) {
-      if (existing.live) return
+      if (existing.live) return undefined
       dead--
     }
     const slot = TaskSlot.from(task)
     tasks.set(task.id, slot)
+    if (entry.tasks === noTasks) entry.tasks = []
     entry.tasks.push(slot)
+    if (slot.wait !== undefined) indexWait(slot)
+    return slot
+  }
+
+  /** Adds the first or next tasks of a run, resolving new event waits from the inbox. */
+  const addTasks = (entry: RunEntry, newTasks: TaskRecord[], now: number) => {
+    let woken: string[] | undefined
+    let waits = false
+    for (const task of newTasks) {
+      const slot = addTask(entry, task)
+      if (slot?.wait === undefined) continue
+      waits = true
+      if (slot.wait.kind === 'event' && slot.wait.resolution === undefined && inbox.size > 0) {
+        if (takeFromInbox(slot, now)) (woken ??= []).push(slot.id)
+      }
+    }
+    return { woken, waits }
   }
 
   const addScope = (entry: RunEntry, scope: ScopeRecord) => {
@@ -336,13 +457,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       if (sameId) return { run: sameId.run.toRecord(), created: false }
       const entry = new RunEntry(RunSlot.from(run))
       for (const scope of scopes) addScope(entry, scope)
-      if (!terminalRunStatuses.has(run.status)) for (const task of newTasks) addTask(entry, task)
+      let woken: string[] | undefined
       runs.set(run.id, entry)
+      if (!terminalRunStatuses.has(run.status)) {
+        const added = addTasks(entry, newTasks, run.createdAt)
+        woken = added.woken
+        if (added.waits) deriveSuspension(entry)
+      }
       if (terminalRunStatuses.has(run.status)) runEnded(entry)
       if (run.idempotencyKey !== undefined)
         byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
-      // The caller's record is returned as it is: the store keeps its own copy (the slot).
-      return { run, created: true }
+      // The caller's record is returned as it is (the store keeps its own copy, the slot), unless
+      // the store changed it: a run whose first task is a wait starts suspended.
+      const stored = entry.run.status === run.status ? run : entry.run.toRecord()
+      return woken ? { run: stored, created: true, woken } : { run: stored, created: true }
     },
 
     async getRun(runId) {
@@ -401,7 +529,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     claimTask({ taskId, owner, leaseMs, now }): ClaimResult {
       if (closed) throw new StoreError('memory', 'The store is closed')
       const task = liveTask(taskId)
-      if (!task) return { status: 'missing' }
+      if (!task || task.parked) return { status: 'missing' }
       if (task.availableAt > now) return { status: 'not-ready', availableAt: task.availableAt }
       // A live lease refuses every claim, the holder's own included: a second delivery of the
       // same message must not run the step twice in one worker.
@@ -411,6 +539,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       task.fence++
       task.leaseOwner = owner
       task.leaseExpiresAt = now + leaseMs
+      if (task.wait !== undefined) {
+        const run = runs.get(task.runId)?.run
+        if (run?.status === 'suspended') run.status = 'running'
+      }
       return { status: 'claimed', task: task.toRecord() }
     },
 
@@ -475,7 +607,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
         if (joining.completed === joining.expected) join.results = { ...joining.results }
       }
       if (closing) closing.closed = true
-      if (input.tasks) for (const newTask of input.tasks) addTask(entry, newTask)
+      let woken: string[] | undefined
+      let waits = false
+      if (input.tasks) {
+        const added = addTasks(entry, input.tasks, input.now ?? input.run?.updatedAt ?? Date.now())
+        woken = added.woken
+        waits = added.waits
+      }
       if (input.run) {
         const { status, output, error, updatedAt, endedAt } = input.run
         const run = entry.run
@@ -484,19 +622,44 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
         if (error !== undefined) run.error = error
         run.updatedAt = updatedAt
         if (endedAt !== undefined) run.endedAt = endedAt
+        if (run.status === 'failed') {
+          // Parked, not deleted: reopenRun continues the run from them.
+          for (const parked of entry.tasks) {
+            if (parked.wait !== undefined) unindexWait(parked)
+            parked.parked = true
+            parked.leaseOwner = undefined
+            parked.leaseExpiresAt = undefined
+          }
+          runEnded(entry)
+          return join ? { status: 'committed', join } : COMMITTED
+        }
         if (terminalRunStatuses.has(run.status)) {
           while (entry.tasks.length > 0) removeTask(entry, entry.tasks[entry.tasks.length - 1]!)
           runEnded(entry)
+          return join ? { status: 'committed', join } : COMMITTED
         }
       }
-      return join ? { status: 'committed', join } : COMMITTED
+      if (
+        waits ||
+        entry.run.status === 'suspended' ||
+        (task !== undefined && input.retry === undefined && !runnableAdded(input.tasks))
+      ) {
+        deriveSuspension(entry)
+      }
+      if (join || woken) {
+        const result: CommitResult = { status: 'committed' }
+        if (join) result.join = join
+        if (woken) result.woken = woken
+        return result
+      }
+      return COMMITTED
     },
 
     async listStaleTasks({ now, olderThan, limit }) {
       const stale: TaskRecord[] = []
       for (const task of tasks.values()) {
         if (stale.length >= limit) break
-        if (!task.live) continue
+        if (!task.live || task.parked) continue
         const leased = task.leaseOwner !== undefined
         if (leased ? (task.leaseExpiresAt ?? 0) <= now : task.availableAt <= now - olderThan)
           stale.push(task.toRecord())
@@ -504,10 +667,133 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       return stale
     },
 
+    async deliverEvent({ event, now }) {
+      checkOpen()
+      const delivered: TaskRecord[] = []
+      const waiting = eventWaits.get(event.name)
+      if (waiting) {
+        for (const slot of [...waiting]) {
+          if (slot.availableAt <= now) continue
+          if (event.runId !== undefined && slot.runId !== event.runId) continue
+          const entry = runs.get(slot.runId)
+          if (!entry || terminalRunStatuses.has(entry.run.status)) continue
+          if (!eventMatchesWait(event.payload, slot.wait!)) continue
+          resolveSlot(
+            slot,
+            { type: 'event', eventId: event.id, payload: event.payload, at: now },
+            now,
+          )
+          if (entry.run.status === 'suspended') entry.run.status = 'running'
+          delivered.push(slot.toRecord())
+        }
+      }
+      if (delivered.length === 0 && event.expiresAt > now) {
+        let events = inbox.get(event.name)
+        if (!events) inbox.set(event.name, (events = []))
+        events.push({ ...event })
+      }
+      return { delivered }
+    },
+
+    async resolveWait({ runId, kind, name, key, resolution, now }): Promise<ResolveWaitResult> {
+      const entry = entryOf(runId)
+      if (terminalRunStatuses.has(entry.run.status))
+        return { status: 'run-ended', run: entry.run.toRecord() }
+      let found: TaskSlot | undefined
+      for (const task of entry.tasks) {
+        const wait = task.wait
+        if (wait?.kind !== kind || wait.resolution !== undefined || task.parked) continue
+        if (name !== undefined && wait.name !== name) continue
+        if (key !== undefined ? task.key !== key : found !== undefined && found.key < task.key)
+          continue
+        if (task.availableAt <= now) continue
+        found = task
+      }
+      if (!found) return { status: 'not-waiting' }
+      resolveSlot(found, resolution, now)
+      if (entry.run.status === 'suspended') entry.run.status = 'running'
+      return { status: 'resolved', task: found.toRecord() }
+    },
+
+    async reopenRun({ runId, tasks: newTasks, now }) {
+      const entry = entryOf(runId)
+      const run = entry.run
+      if (run.status !== 'failed') return { status: 'not-failed', run: run.toRecord() }
+      const index = ended.indexOf(entry, endedHead)
+      if (index !== -1) ended.splice(index, 1)
+      entry.dropFailedSteps()
+      for (const task of entry.tasks) {
+        task.parked = false
+        if (task.wait !== undefined) indexWait(task)
+      }
+      for (const task of newTasks) {
+        const existing = liveTask(task.id)
+        if (existing) removeTask(entry, existing)
+      }
+      addTasks(entry, newTasks, now)
+      run.status = 'running'
+      run.error = undefined
+      run.output = undefined
+      run.endedAt = undefined
+      run.updatedAt = now
+      deriveSuspension(entry)
+      return { status: 'reopened', run: run.toRecord() }
+    },
+
+    async purgeRuns(input: PurgeRunsInput) {
+      checkOpen()
+      checkPurgeRunsInput(input)
+      const { endedBefore, keepLast, workflowId, limit, now } = input
+      const live = ended.slice(endedHead).filter((entry) => runs.get(entry.run.id) === entry)
+      const chosen = new Set<RunEntry>()
+      if (keepLast !== undefined) {
+        const byWorkflow = new Map<string, RunEntry[]>()
+        for (const entry of live) {
+          let list = byWorkflow.get(entry.run.workflowId)
+          if (!list) byWorkflow.set(entry.run.workflowId, (list = []))
+          list.push(entry)
+        }
+        for (const list of byWorkflow.values()) {
+          list.sort((a, b) => -compareEnded(a.run, b.run))
+          for (const entry of list.slice(keepLast)) chosen.add(entry)
+        }
+      }
+      if (endedBefore !== undefined) {
+        for (const entry of live) if ((entry.run.endedAt ?? 0) < endedBefore) chosen.add(entry)
+      }
+      const doomed = [...chosen]
+        .filter((entry) => workflowId === undefined || entry.run.workflowId === workflowId)
+        .sort((a, b) => compareEnded(a.run, b.run))
+        .slice(0, limit)
+      for (const entry of doomed) forget(entry)
+      if (doomed.length > 0) {
+        const gone = new Set(doomed)
+        const kept = ended.slice(endedHead).filter((entry) => !gone.has(entry))
+        ended.length = 0
+        ended.push(...kept)
+        endedHead = 0
+      }
+      let events = 0
+      for (const [name, list] of inbox) {
+        const fresh = list.filter((event) => event.expiresAt > now)
+        events += list.length - fresh.length
+        if (fresh.length === 0) inbox.delete(name)
+        else inbox.set(name, fresh)
+      }
+      return { runs: doomed.length, events }
+    },
+
     async close() {
       closed = true
     },
   }
+}
+
+function compareEnded(
+  a: { endedAt?: number | undefined; id: string },
+  b: { endedAt?: number | undefined; id: string },
+): number {
+  return (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 function compareRuns(

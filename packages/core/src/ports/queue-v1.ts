@@ -7,6 +7,11 @@ export interface QueueMessage {
   runId: string
   /** Epoch ms; the transport must not deliver the message before it. */
   availableAt: number
+  /**
+   * A task the transport has already claimed for the consuming worker (a store transport claims
+   * through `StoreV1.claimNext`): the engine runs it as claimed instead of claiming it again.
+   */
+  claimed?: import('./store-v1').TaskRecord
 }
 
 /**
@@ -14,6 +19,16 @@ export interface QueueMessage {
  * rejecting) asks for redelivery. A handler may finish synchronously.
  */
 export type QueueHandler = (message: QueueMessage) => Promise<void> | void
+
+/** How a worker consumes. */
+export interface QueueConsumeOptions {
+  /** At most this many handlers in progress at once. */
+  concurrency: number
+  /** The consuming worker's id: a store transport claims tasks in its name. */
+  workerId?: string
+  /** How long a task claimed by the transport stays leased (a store transport needs it). */
+  leaseMs?: number
+}
 
 /** A running consumer. */
 export interface QueueConsumer {
@@ -48,7 +63,7 @@ export interface QueueV1 {
   /** Sends messages; may return synchronously for in-process transports. */
   publish(messages: QueueMessage[]): Promise<void> | void
   /** Starts delivering messages to `handler`, at most `concurrency` at a time. */
-  consume(handler: QueueHandler, options: { concurrency: number }): QueueConsumer
+  consume(handler: QueueHandler, options: QueueConsumeOptions): QueueConsumer
   /** Stops all consumers and releases connections. */
   close(): Promise<void>
 }

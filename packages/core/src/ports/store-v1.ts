@@ -47,9 +47,49 @@ export interface StepRecord {
   status: 'succeeded' | 'failed'
   output?: unknown
   error?: SerializedError
+  /** Failed steps only: the input the step failed on, so that a retried run can run it again. */
+  input?: unknown
   attempts: number
   startedAt: number
   endedAt: number
+}
+
+/**
+ * The `availableAt` of a task that waits with no deadline (an event or approval wait without a
+ * timeout): the largest epoch millisecond a `Date` can hold. Stores keep it as a plain integer.
+ */
+export const waitForever = 8_640_000_000_000_000
+
+/** How a wait ended: the event that arrived, or the approval decision. Set once. */
+export type WaitResolution =
+  | { type: 'event'; eventId: string; payload: unknown; at: number }
+  | {
+      type: 'approval'
+      approved: boolean
+      data?: unknown
+      reason?: string
+      /** Who decided, as the caller said (not authenticated by the store). */
+      by?: string
+      at: number
+    }
+
+/**
+ * What a waiting task waits for. A wait is a task like any other: `availableAt` is the moment it
+ * fires on its own (a sleep's wake-up time, an event or approval timeout, or {@link waitForever}),
+ * and resolving it (an event arrived, an approval was given) sets `resolution` and makes it
+ * available now. A waiting task takes no worker slot: it is only in the store.
+ */
+export interface TaskWait {
+  kind: 'sleep' | 'event' | 'approval'
+  /** The event name (`event`) or approval id (`approval`); absent for `sleep`. */
+  name?: string
+  /**
+   * `event` only: top-level fields the event payload must have, with these values (compared as
+   * canonical JSON, see `waitMatchKey` and `eventMatchKey`). Absent or `{}`: any event of that
+   * name matches.
+   */
+  match?: Record<string, unknown>
+  resolution?: WaitResolution
 }
 
 /**
@@ -75,6 +115,13 @@ export interface TaskRecord {
   leaseOwner?: string
   leaseExpiresAt?: number
   lastError?: SerializedError
+  /** Present when the node is a sleep, an event wait or an approval. */
+  wait?: TaskWait
+  /**
+   * True while the run is `failed`: the task is kept (so that `reopenRun` can continue the run)
+   * but never claimed, listed as stale or handed out by `claimNext`.
+   */
+  parked?: boolean
 }
 
 /**
@@ -109,6 +156,20 @@ export interface RunPatch {
  * Order of checks: the run must exist and not be terminal (else `run-ended`); `task` must exist
  * with the given fence (else `stale`); `step` must be new (else `duplicate`); `closeScope` must be
  * open (else `duplicate`). Then everything is written.
+ *
+ * Besides what the input says, a commit keeps three rules:
+ * - **Terminal runs.** A `run` patch to `succeeded` or `cancelled` deletes the run's tasks; to
+ *   `failed` it parks them (`parked: true`, lease cleared) for {@link StoreV1.reopenRun}.
+ * - **Inbox.** Each new unresolved `event` wait is matched against the inbox (events kept by
+ *   `deliverEvent` because no wait took them): the oldest unexpired match for the wait's name,
+ *   run (an event addressed to another run never matches) and `match` is deleted from the inbox
+ *   and resolves the wait, which becomes available at the commit's `now`. Its id is returned in
+ *   `woken`. `createRun` does the same for the first tasks.
+ * - **Suspension.** After the writes, a non-terminal run with tasks, every one of them an
+ *   unresolved wait (sleeps included), is `suspended`; a `suspended` run with any other task is
+ *   `running` again. Stores need only re-derive it when the commit inserted a wait, when the run
+ *   was `suspended`, or when the commit removed its task and inserted no task that is not a wait
+ *   (so the common step commit, which queues a runnable successor, costs no extra read).
  */
 export interface CommitInput {
   runId: string
@@ -130,6 +191,11 @@ export interface CommitInput {
   /** New tasks; a task whose id exists already is left as it is. */
   tasks?: TaskRecord[]
   run?: RunPatch
+  /**
+   * Epoch ms of the commit, used for the inbox rules (expiry, the resolved wait's
+   * `availableAt`). Default: the patch's `updatedAt`, else the store's clock.
+   */
+  now?: number
 }
 
 /**
@@ -146,7 +212,12 @@ export interface JoinOutcome {
 
 /** What a commit did. Only `committed` wrote anything. */
 export type CommitResult =
-  | { status: 'committed'; join?: JoinOutcome }
+  | {
+      status: 'committed'
+      join?: JoinOutcome
+      /** Ids of the new event waits that an inbox event resolved at once (see CommitInput). */
+      woken?: string[]
+    }
   | { status: 'stale' }
   | { status: 'duplicate' }
   | { status: 'run-ended'; run: RunRecord }
@@ -175,6 +246,41 @@ export interface RunPage {
   runs: RunRecord[]
   /** Pass it back as `cursor` for the next page; absent on the last page. */
   nextCursor?: string
+}
+
+/**
+ * An event sent to waiting runs (`engine.sendEvent`). Delivered to every unresolved `event` wait
+ * it matches; kept in the inbox until `expiresAt` when none does.
+ */
+export interface EventRecord {
+  id: string
+  name: string
+  payload: unknown
+  /** Only waits of this run may take it. */
+  runId?: string
+  receivedAt: number
+  /** The inbox keeps the event until then; `expiresAt <= receivedAt` means never keep it. */
+  expiresAt: number
+}
+
+/** What resolving one wait by hand (an approval) found. */
+export type ResolveWaitResult =
+  | { status: 'resolved'; task: TaskRecord }
+  | { status: 'not-waiting' }
+  | { status: 'run-ended'; run: RunRecord }
+
+/** Which ended runs a retention pass deletes. At least one of the two rules must be given. */
+export interface PurgeRunsInput {
+  /** Deletes ended runs whose `endedAt` is before this epoch ms. */
+  endedBefore?: number
+  /** Deletes ended runs beyond the newest `keepLast` (by `endedAt`, then id) of each workflow. */
+  keepLast?: number
+  /** Only runs of this workflow. */
+  workflowId?: string
+  /** At most this many runs per call (1–10000). */
+  limit: number
+  /** Expired inbox events (before `now`) are deleted too. */
+  now: number
 }
 
 /** Everything a store knows about one run: what recovery and replay read. */
@@ -230,7 +336,7 @@ export interface StoreV1 {
     run: RunRecord
     tasks: TaskRecord[]
     scopes: ScopeRecord[]
-  }): Promise<{ run: RunRecord; created: boolean }>
+  }): Promise<{ run: RunRecord; created: boolean; woken?: string[] }>
   getRun(runId: string): Promise<RunRecord | undefined>
   listRuns(query?: ListRunsQuery): Promise<RunPage>
   /** The run with all its step records, scopes and pending tasks; undefined if unknown. */
@@ -239,7 +345,8 @@ export interface StoreV1 {
   getScope(runId: string, key: string): Promise<ScopeRecord | undefined>
   /**
    * Takes a lease on a task: increments its fence and sets the owner and expiry. A task with a
-   * live lease held by another owner is `leased`.
+   * live lease held by another owner is `leased`; a parked task is `missing`. Claiming a wait
+   * (its timer fired, or it was resolved) makes a `suspended` run `running` again.
    */
   claimTask(input: {
     taskId: string
@@ -261,6 +368,59 @@ export interface StoreV1 {
    * expired lease. Recovery publishes them to the queue again.
    */
   listStaleTasks(input: { now: number; olderThan: number; limit: number }): Promise<TaskRecord[]>
+  /**
+   * Transport stores only (`capabilities.transport`): claims up to `limit` claimable tasks
+   * (available, not parked, unleased or with an expired lease), oldest `availableAt` first, each
+   * as `claimTask` would, without two concurrent callers ever getting the same task (for example
+   * `FOR UPDATE SKIP LOCKED`). This is how worker processes share work through the database.
+   */
+  claimNext?(input: {
+    owner: string
+    leaseMs: number
+    now: number
+    limit: number
+  }): Awaitable<TaskRecord[]>
+  /**
+   * Delivers an event, atomically: every unresolved `event` wait with the event's name, whose
+   * `match` the payload satisfies (and of the event's run, when it names one), is resolved with
+   * it and made available at `now`; those tasks are returned. When none matched, the event is
+   * kept in the inbox (unless already expired) for waits registered later.
+   *
+   * A wait whose deadline has come (`availableAt <= now`) has timed out: no event or approval
+   * resolves it any more, even before a worker has claimed it. Waits of ended runs never match.
+   */
+  deliverEvent(input: { event: EventRecord; now: number }): Promise<{ delivered: TaskRecord[] }>
+  /**
+   * Resolves one unresolved wait of a run by hand (approvals): the one of this `kind` and `name`
+   * with the given `key`, or with the smallest key when `key` is absent. It becomes available at
+   * `now`; a suspended run is `running` again. An unknown run throws `NotFoundError`.
+   */
+  resolveWait(input: {
+    runId: string
+    kind: TaskWait['kind']
+    name?: string
+    key?: string
+    resolution: WaitResolution
+    now: number
+  }): Promise<ResolveWaitResult>
+  /**
+   * Continues a `failed` run: deletes its failed step records, un-parks its parked tasks, inserts
+   * `tasks` (a task whose id exists is replaced), and sets it `running` with no error or end.
+   * Other statuses are refused with the run as it is; nothing is written then. An unknown run
+   * throws `NotFoundError`. Afterwards the suspension rule applies (see {@link CommitInput}).
+   */
+  reopenRun(input: {
+    runId: string
+    tasks: TaskRecord[]
+    now: number
+  }): Promise<{ status: 'reopened'; run: RunRecord } | { status: 'not-failed'; run: RunRecord }>
+  /**
+   * Retention: deletes ended runs (with their steps, scopes and tasks) chosen by
+   * {@link PurgeRunsInput}, at most `limit` of them, and the inbox events expired at `now`.
+   * Running and suspended runs are never deleted. Bad input throws `InvalidArgumentError`
+   * (`checkPurgeRunsInput` from `@tessera/core` checks it as every store must).
+   */
+  purgeRuns(input: PurgeRunsInput): Promise<{ runs: number; events: number }>
   /** Releases connections. The store may not be used afterwards. */
   close(): Promise<void>
 }

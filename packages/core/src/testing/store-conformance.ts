@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors/not-found-error'
 import { TesseraError } from '../errors/tessera-error'
 import type { RunRecord, StepRecord, StoreV1 } from '../ports/store-v1'
 import { runFixture, scopeFixture, taskFixture, uniqueId } from './fixtures'
+import { describeDurabilityConformance } from './store-conformance-durability'
 
 /** How to run the store conformance suite against one store configuration. */
 export interface StoreConformanceOptions {
@@ -558,5 +559,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         expect(TesseraError.isInstance(badLimit) && badLimit.code).toBe('invalid_argument')
       })
     })
+
+    describeDurabilityConformance(() => store)
   })
 }
