@@ -10,6 +10,9 @@ export {
   type BranchCondition,
   type ForeachOptions,
   type LoopOptions,
+  type WaitForEventOptions,
+  type ApprovalOptions,
+  type ApprovalDecision,
   type DeclaredOutput,
   type FinalOutput,
   type CommitArguments,
@@ -33,7 +36,16 @@ export type {
 } from './builder/type-errors'
 
 // Engine
-export { createEngine, type Engine, type EngineOptions, type StartOptions } from './runtime/engine'
+export {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type StartOptions,
+  type SendEventOptions,
+  type SendEventResult,
+  type DecisionOptions,
+} from './runtime/engine'
+export { createStoreTransport, type StoreTransportOptions } from './transport/store-transport'
 export { RunHandle, type RunHandleBackend } from './runtime/run-handle'
 export type {
   EngineEventMap,
@@ -137,6 +149,7 @@ export {
   ValidationError,
   StepFailedError,
   StepTimeoutError,
+  WaitTimeoutError,
   RunCancelledError,
   NonRetryableError,
   NotFoundError,

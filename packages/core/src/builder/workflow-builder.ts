@@ -60,6 +60,33 @@ export interface LoopOptions<TOutput> {
   id?: string
 }
 
+/** Options of `.waitForEvent()`. */
+export interface WaitForEventOptions<TPrev, S extends z.ZodType> {
+  /** Checks the payload; its output type is the next input. Default: any payload. */
+  schema?: S
+  /** The payload fields (and values) an event must have to be taken by this run. */
+  match?: (args: { input: TPrev }) => Record<string, unknown>
+  /** Fail with `WaitTimeoutError` if no event arrived by then. Default: wait forever. */
+  timeout?: Duration
+  /** Node id. Default: the event name. */
+  id?: string
+}
+
+/** Options of `.approval()`. */
+export interface ApprovalOptions<S extends z.ZodType> {
+  /** The approval's id: `run.approve(id, …)` names it. Also the node id. */
+  id: string
+  /** Checks the data given with an approval (`run.approve(id, data)`). Default: any data. */
+  schema?: S
+  /** Fail with `WaitTimeoutError` if no decision arrived by then. Default: wait forever. */
+  timeout?: Duration
+}
+
+/** What an `.approval()` node outputs: the decision, who made it, and when. */
+export type ApprovalDecision<T> =
+  | { approved: true; data: T; by?: string; at: number }
+  | { approved: false; reason?: string; by?: string; at: number }
+
 interface BuilderState {
   readonly id: string
   readonly description: string | undefined
@@ -68,6 +95,7 @@ interface BuilderState {
   readonly defaults: WorkflowDefinition['defaults']
   readonly nodes: readonly DefinitionNode[]
   readonly functions: ReadonlyMap<string, InlineFunction>
+  readonly schemas: ReadonlyMap<string, z.ZodType>
   readonly steps: ReadonlyMap<string, Step>
   readonly workflows: ReadonlyMap<string, Workflow>
   readonly nodeIds: ReadonlySet<string>
@@ -342,6 +370,158 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
   }
 
   /**
+   * Pauses the run durably: for a duration, or until the time `until` returns (a `Date` or epoch
+   * ms). The timer survives restarts; a sleeping run holds no worker slot. The next input is the
+   * previous output, unchanged.
+   *
+   * @example
+   * ```ts
+   * .sleep('3d')
+   * .sleep({ until: ({ input }) => new Date(input.sendAt) })
+   * ```
+   */
+  sleep(
+    duration: Duration | { until: (args: { input: TPrev }) => Date | number },
+    options: { id?: string } = {},
+  ): WorkflowBuilder<TId, TInput, TPrev, TDeclared> {
+    const state = this['~state']
+    const id = claimNodeId(state, options.id ?? 'sleep', 'sleep', options.id !== undefined)
+    const nodeIds = new Set([...state.nodeIds, id])
+    if (typeof duration === 'object' && duration !== null && 'until' in duration) {
+      if (typeof duration.until !== 'function') {
+        throw new InvalidArgumentError({
+          fn: `${state.id}.sleep`,
+          argument: 'until',
+          expected: 'a function returning a Date or epoch milliseconds',
+          received: duration.until,
+        })
+      }
+      const functionId = `${state.id}/${id}/until`
+      return new WorkflowBuilder({
+        ...state,
+        nodeIds,
+        functions: new Map([...state.functions, [functionId, duration.until as InlineFunction]]),
+        nodes: [...state.nodes, { type: 'sleep', id, until: { function: functionId } }],
+      })
+    }
+    const durationMs = parseDuration(duration as Duration, `${state.id}.sleep`)
+    return new WorkflowBuilder({
+      ...state,
+      nodeIds,
+      nodes: [...state.nodes, { type: 'sleep', id, durationMs }],
+    })
+  }
+
+  /**
+   * Suspends the run until an event named `event` arrives (`engine.sendEvent`); its payload,
+   * checked by `schema`, is the next input. `match` picks the events meant for this run: the
+   * payload must have these top-level fields with these values. Events sent before the run gets
+   * here wait in the engine's inbox (see `EngineOptions.inboxTtl`). With `timeout`, the run fails
+   * with `WaitTimeoutError` if nothing arrives in time.
+   *
+   * @example
+   * ```ts
+   * .waitForEvent('payment.received', {
+   *   schema: z.object({ orderId: z.string(), amount: z.number() }),
+   *   match: ({ input }) => ({ orderId: input.orderId }),
+   *   timeout: '7d',
+   * })
+   * ```
+   */
+  waitForEvent<S extends z.ZodType = z.ZodUnknown>(
+    event: string,
+    options: WaitForEventOptions<TPrev, S> = {},
+  ): WorkflowBuilder<TId, TInput, z.output<S>, TDeclared> {
+    const state = this['~state']
+    const where = `${state.id}.waitForEvent`
+    assertEventName(where, 'event', event)
+    if (options.schema !== undefined) assertSchema(where, 'options.schema', options.schema)
+    if (options.match !== undefined && typeof options.match !== 'function') {
+      throw new InvalidArgumentError({
+        fn: where,
+        argument: 'options.match',
+        expected: 'a function returning a record of the payload fields to match',
+        received: options.match,
+      })
+    }
+    const id = claimNodeId(
+      state,
+      options.id ?? event.replace(/[^A-Za-z0-9_.:/-]/g, '-'),
+      'event',
+      options.id !== undefined,
+    )
+    const functionId = `${state.id}/${id}/match`
+    const timeoutMs =
+      options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`)
+    return new WorkflowBuilder({
+      ...state,
+      nodeIds: new Set([...state.nodeIds, id]),
+      functions: options.match
+        ? new Map([...state.functions, [functionId, options.match as InlineFunction]])
+        : state.functions,
+      schemas: options.schema ? new Map([...state.schemas, [id, options.schema]]) : state.schemas,
+      nodes: [
+        ...state.nodes,
+        {
+          type: 'event',
+          id,
+          event,
+          ...(options.match ? { match: { function: functionId } } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(options.schema ? { schema: toJsonSchema(options.schema) } : {}),
+        },
+      ],
+    })
+  }
+
+  /**
+   * Suspends the run until someone approves or rejects it (`run.approve(id, data)`,
+   * `run.reject(id, reason)`). The next input is the {@link ApprovalDecision}: branch on
+   * `approved`. `schema` checks the data that comes with an approval before it is accepted.
+   * With `timeout`, the run fails with `WaitTimeoutError` if no decision arrives in time.
+   *
+   * @example
+   * ```ts
+   * .approval({ id: 'manager', schema: z.object({ limit: z.number() }), timeout: '2d' })
+   * .branch([[({ input }) => input.approved, ship], [() => true, refund]])
+   * ```
+   */
+  approval<S extends z.ZodType = z.ZodUnknown>(
+    options: ApprovalOptions<S>,
+  ): WorkflowBuilder<TId, TInput, ApprovalDecision<z.output<S>>, TDeclared> {
+    const state = this['~state']
+    const where = `${state.id}.approval`
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidArgumentError({
+        fn: where,
+        argument: 'options',
+        expected: 'an object with an id',
+        received: options,
+      })
+    }
+    assertEventName(where, 'options.id', options.id)
+    if (options.schema !== undefined) assertSchema(where, 'options.schema', options.schema)
+    const id = claimNodeId(state, options.id, 'approval', true)
+    const timeoutMs =
+      options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`)
+    return new WorkflowBuilder({
+      ...state,
+      nodeIds: new Set([...state.nodeIds, id]),
+      schemas: options.schema ? new Map([...state.schemas, [id, options.schema]]) : state.schemas,
+      nodes: [
+        ...state.nodes,
+        {
+          type: 'approval',
+          id,
+          approval: options.id,
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(options.schema ? { schema: toJsonSchema(options.schema) } : {}),
+        },
+      ],
+    })
+  }
+
+  /**
    * Ends the chain: returns the immutable {@link Workflow}, with its JSON definition and version.
    * With a declared `output` schema, the last output's type must match it (else a compile error).
    *
@@ -409,11 +589,23 @@ export function createWorkflow<
     defaults,
     nodes: [],
     functions: new Map(),
+    schemas: new Map(),
     steps: new Map(),
     workflows: new Map(),
     // "root" names the top-level sequence of every definition.
     nodeIds: new Set(['root']),
   })
+}
+
+function assertEventName(fn: string, argument: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/.test(value)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a name of letters, digits, "-", "_", ".", ":" or "/" (at most 200)',
+      received: value,
+    })
+  }
 }
 
 function claimNodeId(state: BuilderState, base: string, kind: string, explicit: boolean): string {
@@ -429,7 +621,8 @@ function claimNodeId(state: BuilderState, base: string, kind: string, explicit: 
     kind !== 'branch' &&
     kind !== 'parallel' &&
     kind !== 'foreach' &&
-    kind !== 'loop'
+    kind !== 'loop' &&
+    kind !== 'sleep'
   )
     return base
   for (let n = 1; ; n++) {
@@ -525,6 +718,7 @@ function commitWorkflow(state: BuilderState): Workflow {
     outputSchema: state.outputSchema,
     definition,
     functions: state.functions,
+    schemas: state.schemas,
     steps: state.steps,
     workflows: state.workflows,
   })

@@ -27,6 +27,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
   const steps = new Map<string, Step>()
   const functions = new Map<string, InlineFunction>()
   const workflows = new Map<string, Workflow>()
+  const schemas = new Map<string, z.ZodType>()
   const useFunction = (id: string, path: string) => {
     const fn = registry.functions.get(id)
     if (fn) functions.set(id, fn)
@@ -55,6 +56,17 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
       case 'loop':
         useFunction(node.until.function, `${path}.until.function`)
         break
+      case 'sleep':
+        if (node.until) useFunction(node.until.function, `${path}.until.function`)
+        break
+      case 'event':
+      case 'approval': {
+        if (node.type === 'event' && node.match)
+          useFunction(node.match.function, `${path}.match.function`)
+        const schema = node.schema ? schemaFrom(node.schema, `${path}.schema`, issues) : undefined
+        if (schema) schemas.set(node.id, schema)
+        break
+      }
       case 'workflow': {
         const child = node.version
           ? registry.workflowVersion(node.workflow, node.version)
@@ -91,6 +103,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
     outputSchema,
     definition: { ...body, version } as WorkflowDefinition,
     functions,
+    schemas,
     steps,
     workflows,
   })

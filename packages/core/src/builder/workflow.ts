@@ -21,6 +21,8 @@ export interface Workflow<TId extends string = string, TInput = any, TOutput = a
   readonly definition: WorkflowDefinition
   /** Inline functions by the id the definition uses. */
   readonly functions: ReadonlyMap<string, InlineFunction>
+  /** Payload schemas of `event` and `approval` nodes, by node id. */
+  readonly schemas: ReadonlyMap<string, z.ZodType>
   /** Steps the definition references, by step id (child workflows' steps included). */
   readonly steps: ReadonlyMap<string, Step>
   /** Child workflows by id (transitively). */

@@ -5,6 +5,14 @@ const nodeId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'a node id: letters, digits, "-", "_", ".", ":" or "/"')
   .max(300)
 
+const eventName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/,
+    'an event name: letters, digits, "-", "_", ".", ":" or "/"',
+  )
+  .max(200)
+
 /** A reference to a function registered with the engine (inline code in the builder).
  *
  * @example
@@ -54,6 +62,25 @@ export type DefinitionNode =
       body: DefinitionNode
     }
   | { type: 'workflow'; id: string; workflow: string; version?: string }
+  /** A durable timer: `durationMs` after it is reached, or at the time `until` returns. */
+  | { type: 'sleep'; id: string; durationMs?: number; until?: { function: string } }
+  /** Waits for an event; its payload (checked by `schema`, a JSON Schema) is the output. */
+  | {
+      type: 'event'
+      id: string
+      event: string
+      match?: { function: string }
+      timeoutMs?: number
+      schema?: Record<string, unknown>
+    }
+  /** Waits for an approval decision; `schema` checks the data that comes with an approval. */
+  | {
+      type: 'approval'
+      id: string
+      approval: string
+      timeoutMs?: number
+      schema?: Record<string, unknown>
+    }
 
 /** The zod schema of a {@link DefinitionNode}.
  *
@@ -116,6 +143,36 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         id: nodeId,
         workflow: z.string().min(1),
         version: z.string().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('sleep'),
+        id: nodeId,
+        durationMs: z.number().int().min(0).optional(),
+        until: functionReferenceSchema.optional(),
+      })
+      .strict()
+      .refine((node) => (node.durationMs === undefined) !== (node.until === undefined), {
+        message: 'a sleep node needs exactly one of durationMs and until',
+      }),
+    z
+      .object({
+        type: z.literal('event'),
+        id: nodeId,
+        event: eventName,
+        match: functionReferenceSchema.optional(),
+        timeoutMs: z.number().int().min(1).optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('approval'),
+        id: nodeId,
+        approval: eventName,
+        timeoutMs: z.number().int().min(1).optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
       })
       .strict(),
   ]),

@@ -17,6 +17,7 @@ export const errorCodes = {
   conflict: 409,
   step_failed: 500,
   step_timeout: 504,
+  wait_timeout: 504,
   run_cancelled: 409,
   non_retryable: 500,
   control_flow: 500,

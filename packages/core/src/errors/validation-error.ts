@@ -25,13 +25,13 @@ export class ValidationError extends TesseraError {
   readonly workflowId: string | undefined
   readonly stepId: string | undefined
   /** Which value failed: a step's or workflow's input or output, or a definition. */
-  readonly target: 'input' | 'output' | 'definition' | 'event'
+  readonly target: 'input' | 'output' | 'definition' | 'event' | 'approval'
   readonly issues: ValidationIssue[]
 
   constructor(options: {
     workflowId?: string
     stepId?: string
-    target: 'input' | 'output' | 'definition' | 'event'
+    target: 'input' | 'output' | 'definition' | 'event' | 'approval'
     issues: ValidationIssue[]
   }) {
     super('validation_failed', formatValidationMessage(options))

@@ -9,6 +9,9 @@ export interface InProcessQueueOptions {
   redeliveryDelayMs?: number
 }
 
+/** The longest delay a timer can hold. */
+const maxTimerMs = 2 ** 31 - 1
+
 /** Deliveries per drain before the queue yields to the host's event loop. */
 const drainBudget = 1000
 
@@ -126,11 +129,15 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): Queue
       schedule()
       return
     }
-    const timer = clock.setTimeout(() => {
-      timers.delete(timer)
-      // Timers may fire a millisecond early by the wall clock: check again.
-      later(message)
-    }, delay)
+    // Timers hold at most 2^31 - 1 ms (about 24.8 days); longer delays take several.
+    const timer = clock.setTimeout(
+      () => {
+        timers.delete(timer)
+        // Timers may fire a millisecond early by the wall clock: check again.
+        later(message)
+      },
+      Math.min(delay, maxTimerMs),
+    )
     timers.add(timer)
   }
 

@@ -1,12 +1,13 @@
 import { TesseraError } from '../errors/tessera-error'
 import { serializeError } from '../errors/error-json'
 import type { QueueMessage } from '../ports/queue-v1'
-import type {
-  CommitInput,
-  CommitResult,
-  JoinOutcome,
-  ScopeRecord,
-  TaskRecord,
+import {
+  waitForever,
+  type CommitInput,
+  type CommitResult,
+  type JoinOutcome,
+  type ScopeRecord,
+  type TaskRecord,
 } from '../ports/store-v1'
 import { Decision, ScopeMiss, type Effects, type Join } from './decider'
 import type { EngineCore } from './engine-core'
@@ -75,13 +76,30 @@ export function createCommitPipeline(core: EngineCore) {
     scopes.set(scope.key, scope)
   }
 
-  const publishTasks = (tasks: TaskRecord[]) => {
+  /**
+   * Sends tasks to the queue. Waits without a deadline stay in the store only (a resolution
+   * publishes them); a task leased to this worker in its commit travels as already claimed.
+   * `woken` (ids a commit resolved from the inbox) are published as available now.
+   */
+  const publishTasks = (tasks: TaskRecord[], woken?: readonly string[]) => {
     if (tasks.length === 0) return
-    const messages: QueueMessage[] = new Array(tasks.length)
+    const messages: QueueMessage[] = []
     for (let index = 0; index < tasks.length; index++) {
       const task = tasks[index]!
-      messages[index] = { taskId: task.id, runId: task.runId, availableAt: task.availableAt }
+      if (woken !== undefined && woken.includes(task.id)) {
+        messages.push({ taskId: task.id, runId: task.runId, availableAt: clock.now() })
+        continue
+      }
+      if (task.availableAt >= waitForever) continue
+      const message: QueueMessage = {
+        taskId: task.id,
+        runId: task.runId,
+        availableAt: task.availableAt,
+      }
+      if (task.leaseOwner !== undefined && task.leaseOwner === core.workerId) message.claimed = task
+      messages.push(message)
     }
+    if (messages.length === 0) return
     return queue.publish(messages)
   }
 
@@ -120,7 +138,8 @@ export function createCommitPipeline(core: EngineCore) {
     attempt: StepAttempt | undefined,
   ): Promise<void> | undefined => {
     if (effects.scopes.length > 0) cacheScopes(runId, effects.scopes)
-    const published = effects.tasks.length > 0 ? publishTasks(effects.tasks) : undefined
+    const published =
+      effects.tasks.length > 0 ? publishTasks(effects.tasks, result.woken) : undefined
     if (published !== undefined)
       return Promise.resolve(published).then(() =>
         afterPublish(plan, runId, effects, result, attempt),

@@ -1,8 +1,12 @@
 import { ControlFlowError } from '../errors/control-flow-error'
-import type { ScopeRecord, TaskRecord } from '../ports/store-v1'
+import { waitForever, type ScopeRecord, type TaskRecord } from '../ports/store-v1'
 import type { ExecutionPlan, PlanNode } from './plan'
 import { isThenable } from './is-thenable'
 import { validateWith } from './validate'
+import type { WaitPlan } from './wait-steps'
+
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
 
 /** The unique key of a node instance: its id, plus the foreach/loop index path if any. */
 export function instanceKey(nodeId: string, path: readonly number[]): string {
@@ -87,9 +91,9 @@ export class Decision {
     }
     const { plan } = this.context
     switch (node.kind) {
-      case 'step':
+      case 'step': {
         if (this.effects.tasks === none) this.effects.tasks = []
-        this.effects.tasks.push({
+        const task: TaskRecord = {
           id: `${this.context.runId}/${instanceKey(node.id, path)}`,
           runId: this.context.runId,
           workflowId: plan.workflow.id,
@@ -101,8 +105,11 @@ export class Decision {
           attempt: 1,
           availableAt: this.context.now,
           fence: 0,
-        })
+        }
+        if (node.wait !== undefined) this.waitFor(node, node.wait, task)
+        this.effects.tasks.push(task)
         return
+      }
       case 'code': {
         const output = this.call(node, () =>
           node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }),
@@ -312,6 +319,45 @@ export class Decision {
     if (local.completed === local.expected) {
       local.closed = true
       this.completeScope(node, path, local)
+    }
+  }
+
+  /** Makes `task` a wait: when it fires on its own, and what resolves it. */
+  private waitFor(node: PlanNode, wait: WaitPlan, task: TaskRecord): void {
+    const now = this.context.now
+    const input = task.input
+    if (wait.kind === 'sleep') {
+      task.wait = { kind: 'sleep' }
+      if (wait.durationMs !== undefined) {
+        task.availableAt = now + wait.durationMs
+        return
+      }
+      const until = this.call(node, () => wait.until!({ input }))
+      const at = until instanceof Date ? until.getTime() : until
+      if (typeof at !== 'number' || !Number.isFinite(at)) {
+        throw new ControlFlowError({
+          workflowId: node.workflowId,
+          nodeId: node.id,
+          reason: 'function_threw',
+          message: `sleep until must return a Date or epoch milliseconds, returned ${describe(until)}`,
+        })
+      }
+      task.availableAt = Math.max(now, at)
+      return
+    }
+    task.availableAt = wait.timeoutMs === undefined ? waitForever : now + wait.timeoutMs
+    task.wait = { kind: wait.kind, name: wait.name! }
+    if (wait.kind === 'event' && wait.match) {
+      const match = this.call(node, () => wait.match!({ input }))
+      if (typeof match !== 'object' || match === null || Array.isArray(match)) {
+        throw new ControlFlowError({
+          workflowId: node.workflowId,
+          nodeId: node.id,
+          reason: 'function_threw',
+          message: `waitForEvent match must return a record of payload fields, returned ${describe(match)}`,
+        })
+      }
+      task.wait.match = JSON.parse(JSON.stringify(match)) as Record<string, unknown>
     }
   }
 

@@ -52,6 +52,11 @@ export interface EngineCore {
   readonly hasWorker: boolean
   /** Leases are renewed while steps run (something may reclaim tasks). */
   readonly heartbeats: boolean
+  /**
+   * Lease a step's single runnable successor to this worker in the step's commit, and deliver it
+   * locally as claimed: true when this process has a worker and the queue delivers locally.
+   */
+  readonly leaseSuccessors: boolean
   readonly emitter: EventEmitter
   readonly runEmitters: Map<string, EventEmitter>
   readonly localRuns: Map<string, LocalRun>
@@ -94,7 +99,14 @@ export interface EngineCore {
     output: unknown,
     now: number,
   ): Effects | Promise<Effects>
-  publishTasks(tasks: TaskRecord[]): Promise<void> | void
+  decideApproval(
+    runId: string,
+    approvalId: string,
+    approved: boolean,
+    value: unknown,
+    options?: { by?: string; key?: string },
+  ): Promise<void>
+  publishTasks(tasks: TaskRecord[], woken?: readonly string[]): Promise<void> | void
   cacheScopes(runId: string, scopes: ScopeRecord[]): void
   fillCommit(commit: CommitInput, effects: Effects): void
   afterCommit(

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { NotFoundError } from '../errors/not-found-error'
 import { RunCancelledError } from '../errors/run-cancelled-error'
 import { createInProcessQueue } from '../memory/in-process-queue'
+import { createStoreTransport } from '../transport/store-transport'
 import { createMemoryStore } from '../memory/memory-store'
 import type { AgentV1 } from '../ports/agent-v1'
 import { randomId, systemClock, type Clock, type IdGenerator } from '../ports/clock'
@@ -18,6 +19,8 @@ import type { Logger } from '../ports/logger'
 import type { Tracer } from '../ports/tracer'
 import type { QueueV1, QueueConsumer } from '../ports/queue-v1'
 import {
+  type EventRecord,
+  type WaitResolution,
   type ListRunsQuery,
   type RunPage,
   type RunRecord,
@@ -72,6 +75,47 @@ export interface EngineOptions {
   recovery?: false | { interval?: Duration; olderThan?: Duration }
   /** How often `result()` polls the store for runs executing in other processes. Default 250ms. */
   resultPollInterval?: Duration
+  /**
+   * With a store that is also the transport (see `createStoreTransport`): how often an idle
+   * worker asks the store for work created elsewhere. Default 100ms.
+   */
+  poll?: Duration
+  /**
+   * How long `sendEvent` keeps an event that no wait took, for a wait registered later.
+   * Default 1h; per event with `sendEvent(…, { ttl })`.
+   */
+  inboxTtl?: Duration
+  /**
+   * Deletes ended runs (with their history) by a sweeper, every `interval` (default 1m):
+   * those that ended more than `ttl` ago, and those beyond the newest `keepLast` per workflow.
+   * Default: keep everything. `engine.purge()` runs one pass by hand.
+   */
+  retention?: { ttl?: Duration; keepLast?: number; interval?: Duration }
+}
+
+/** Options of `engine.sendEvent`. */
+export interface SendEventOptions {
+  /** Only waits of this run may take it. */
+  runId?: string
+  /** How long the inbox keeps it if no wait takes it now. Default: the engine's `inboxTtl`. */
+  ttl?: Duration
+  /** The event's id (a generated one by default), as recorded in the waits it resolves. */
+  id?: string
+}
+
+/** What `engine.sendEvent` did. */
+export interface SendEventResult {
+  eventId: string
+  /** The runs whose waits took the event (empty: it went to the inbox, or expired). */
+  runIds: string[]
+}
+
+/** Options of `run.approve` / `run.reject`. */
+export interface DecisionOptions {
+  /** Who decided (recorded with the decision; Tessera does not authenticate it). */
+  by?: string
+  /** Which instance, when the approval sits in a foreach or loop (its step key). */
+  key?: string
 }
 
 /** Options of `engine.start`. */
@@ -112,6 +156,35 @@ export interface Engine {
   cancel(runId: string, reason?: string): Promise<void>
   /** Republishes lost tasks now; returns how many. */
   recover(): Promise<number>
+  /**
+   * Sends an event to the runs waiting for it (`.waitForEvent(name)`): every matching wait takes
+   * it. If none does, it is kept in the inbox (`ttl`) for waits registered later.
+   */
+  sendEvent(name: string, payload?: unknown, options?: SendEventOptions): Promise<SendEventResult>
+  /**
+   * Approves a run's pending `.approval({ id })`; `data` is checked by the approval's schema.
+   * Throws `ConflictError` when the run is not waiting for that approval.
+   */
+  approve(
+    runId: string,
+    approvalId: string,
+    data?: unknown,
+    options?: DecisionOptions,
+  ): Promise<void>
+  /** Rejects a run's pending `.approval({ id })`. */
+  reject(
+    runId: string,
+    approvalId: string,
+    reason?: string,
+    options?: DecisionOptions,
+  ): Promise<void>
+  /**
+   * Retries a failed run from the step that failed: completed steps are not run again. Throws
+   * `ConflictError` when the run has not failed.
+   */
+  retry(runId: string): Promise<RunHandle<unknown>>
+  /** One retention pass (see `EngineOptions.retention`); returns how many runs and events went. */
+  purge(rules?: { ttl?: Duration; keepLast?: number }): Promise<{ runs: number; events: number }>
   on<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
   off<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
   /** Stops the worker (waiting for running steps) and closes the store and queue it created. */
@@ -144,7 +217,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
     })
   }
   const store = options.store ?? createMemoryStore()
-  const queue = options.queue ?? createInProcessQueue({ clock: options.clock })
+  // A store that can hand out work (PostgreSQL, MySQL, Redis, a SQLite file) is also the
+  // transport by default: worker processes on one database then share the work with no broker.
+  const ownQueue =
+    options.queue === undefined
+      ? store?.capabilities?.transport && typeof store.claimNext === 'function'
+        ? createStoreTransport(store, {
+            clock: options.clock,
+            logger: options.logger,
+            ...(options.poll !== undefined ? { pollInterval: options.poll } : {}),
+          })
+        : createInProcessQueue({ clock: options.clock })
+      : undefined
+  const queue = options.queue ?? ownQueue!
   checkPort('store', store, [
     'createRun',
     'commit',
@@ -155,6 +240,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     'getScope',
     'listRuns',
     'listStaleTasks',
+    'deliverEvent',
+    'resolveWait',
+    'reopenRun',
+    'purgeRuns',
     'close',
   ])
   checkPort('queue', queue, ['publish', 'consume', 'close'])
@@ -191,6 +280,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
       ? { timeoutMs: parseDuration(options.defaults.timeout, 'createEngine.defaults.timeout') }
       : {}),
   }
+  const inboxTtlMs = parseDuration(options.inboxTtl ?? '1h', 'createEngine.inboxTtl')
+  const retention = options.retention
+  if (
+    retention !== undefined &&
+    (typeof retention !== 'object' ||
+      retention === null ||
+      (retention.ttl === undefined && retention.keepLast === undefined))
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'createEngine',
+      argument: 'retention',
+      expected: '{ ttl?, keepLast?, interval? } with ttl, keepLast or both',
+      received: retention,
+    })
+  }
   const workerOptions = options.worker === false ? undefined : (options.worker ?? {})
   const workerId = workerOptions?.id ?? `worker-${engineId}`
   const concurrency = workerOptions?.concurrency ?? 100
@@ -225,6 +329,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       store.capabilities.durable ||
       store.capabilities.shared ||
       (options.recovery !== undefined && options.recovery !== false),
+    // Successors leased in the commit are delivered to this process, so only with a local queue.
+    leaseSuccessors:
+      workerOptions !== undefined && (ownQueue !== undefined || !queue.capabilities.shared),
     emitter: new EventEmitter(),
     runEmitters: new Map(),
     localRuns: new Map(),
@@ -244,7 +351,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return plan
   }
 
-  const planForTask = (task: TaskRecord): ExecutionPlan | undefined => {
+  const planForTask = (task: {
+    workflowId: string
+    workflowVersion: string
+  }): ExecutionPlan | undefined => {
     const known = plans.get(task.workflowVersion)
     if (known) return known
     const workflow = registry.workflowVersion(task.workflowId, task.workflowVersion)
@@ -286,6 +396,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
     planFor,
     planForTask,
     cancel: (runId: string, reason?: string) => cancel(runId, reason),
+    decideApproval: (
+      runId: string,
+      approvalId: string,
+      approved: boolean,
+      value: unknown,
+      decisionOptions?: DecisionOptions,
+    ) =>
+      decide(
+        approved ? 'run.approve' : 'run.reject',
+        runId,
+        approvalId,
+        approved,
+        value,
+        decisionOptions,
+      ),
   })
   Object.assign(core, createRunTracker(core))
   Object.assign(core, createCommitPipeline(core))
@@ -410,11 +535,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
         core.finishRun(runId, workflow.id, 'failed', undefined, startError)
       else {
         core.cacheScopes(runId, effects!.scopes)
-        void Promise.resolve(core.publishTasks(effects!.tasks)).catch((error: unknown) =>
-          logger.error('Publishing the first tasks failed; recovery will republish them', {
-            runId,
-            error: serializeError(error),
-          }),
+        void Promise.resolve(core.publishTasks(effects!.tasks, created.woken)).catch(
+          (error: unknown) =>
+            logger.error('Publishing the first tasks failed; recovery will republish them', {
+              runId,
+              error: serializeError(error),
+            }),
         )
       }
     })
@@ -436,6 +562,208 @@ export function createEngine(options: EngineOptions = {}): Engine {
     core.finishRun(runId, run?.workflowId ?? '', 'cancelled', undefined, error)
   }
 
+  // ── events, approvals, retries, retention ──────────────────────────────────────────────────
+  const publishResolved = (tasks: TaskRecord[], now: number) =>
+    core.publishTasks(tasks.map((task) => ({ ...task, availableAt: now })))
+
+  const sendEvent = async (
+    name: string,
+    payload: unknown = null,
+    sendOptions: SendEventOptions = {},
+  ): Promise<SendEventResult> => {
+    if (core.closed) throw new ConflictError('The engine is closed')
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,199}$/.test(name)) {
+      throw new InvalidArgumentError({
+        fn: 'engine.sendEvent',
+        argument: 'name',
+        expected: 'an event name of letters, digits, "-", "_", ".", ":" or "/" (at most 200)',
+        received: name,
+      })
+    }
+    if (sendOptions.runId !== undefined) assertRunId('engine.sendEvent', sendOptions.runId)
+    assertJson('engine.sendEvent', 'payload', payload)
+    const ttlMs =
+      sendOptions.ttl === undefined
+        ? inboxTtlMs
+        : parseDuration(sendOptions.ttl, 'engine.sendEvent.ttl')
+    const now = clock.now()
+    const event: EventRecord = {
+      id: sendOptions.id ?? newId(),
+      name,
+      payload,
+      receivedAt: now,
+      expiresAt: now + ttlMs,
+      ...(sendOptions.runId !== undefined ? { runId: sendOptions.runId } : {}),
+    }
+    const { delivered } = await store.deliverEvent({ event, now })
+    if (delivered.length > 0) await publishResolved(delivered, now)
+    logger.debug('Event sent', { event: name, eventId: event.id, delivered: delivered.length })
+    return { eventId: event.id, runIds: [...new Set(delivered.map((task) => task.runId))] }
+  }
+
+  /** The approval node of a run's workflow version, to check the data given with a decision. */
+  const approvalNode = (run: RunRecord, approvalId: string) => {
+    const plan = planForTask({ workflowId: run.workflowId, workflowVersion: run.workflowVersion })
+    if (!plan) return undefined
+    for (const node of plan.nodes) {
+      if (node.kind === 'step' && node.wait?.kind === 'approval' && node.wait.name === approvalId)
+        return node
+    }
+    throw new ConflictError(
+      `Workflow "${run.workflowId}" has no approval "${approvalId}" (run "${run.id}")`,
+    )
+  }
+
+  const decide = async (
+    fn: string,
+    runId: string,
+    approvalId: string,
+    approved: boolean,
+    value: unknown,
+    decisionOptions: DecisionOptions = {},
+  ) => {
+    if (core.closed) throw new EngineClosedError({ runId })
+    assertRunId(fn, runId)
+    if (typeof approvalId !== 'string' || approvalId === '') {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'approvalId',
+        expected: 'the id of an .approval() node',
+        received: approvalId,
+      })
+    }
+    const run = await store.getRun(runId)
+    if (!run) throw new NotFoundError({ kind: 'run', id: runId })
+    let data = value
+    if (approved) {
+      const node = approvalNode(run, approvalId)
+      const schema = node?.kind === 'step' ? node.wait?.schema : undefined
+      if (schema) {
+        data = validateWith(schema, value, {
+          workflowId: run.workflowId,
+          stepId: node!.id,
+          target: 'approval',
+        })
+      }
+      assertJson(fn, 'data', data)
+    } else if (value !== undefined && typeof value !== 'string') {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'reason',
+        expected: 'a string or nothing',
+        received: value,
+      })
+    }
+    const now = clock.now()
+    const resolution: WaitResolution = approved
+      ? { type: 'approval', approved: true, data: data ?? null, at: now }
+      : {
+          type: 'approval',
+          approved: false,
+          at: now,
+          ...(value !== undefined ? { reason: value as string } : {}),
+        }
+    if (decisionOptions.by !== undefined) resolution.by = decisionOptions.by
+    const result = await store.resolveWait({
+      runId,
+      kind: 'approval',
+      name: approvalId,
+      ...(decisionOptions.key !== undefined ? { key: decisionOptions.key } : {}),
+      resolution,
+      now,
+    })
+    if (result.status === 'run-ended') {
+      throw new ConflictError(
+        `Run "${runId}" already ended with status "${result.run.status}"; approval "${approvalId}" is moot`,
+      )
+    }
+    if (result.status === 'not-waiting') {
+      throw new ConflictError(
+        `Run "${runId}" is not waiting for approval "${approvalId}"${decisionOptions.key !== undefined ? ` (key "${decisionOptions.key}")` : ''}: it has not reached it yet, it was decided already, or it timed out`,
+      )
+    }
+    await publishResolved([result.task], now)
+  }
+
+  const retry = async (runId: string): Promise<RunHandle<unknown>> => {
+    if (core.closed) throw new EngineClosedError({ runId })
+    assertRunId('engine.retry', runId)
+    const history = await store.getRunHistory(runId)
+    if (!history) throw new NotFoundError({ kind: 'run', id: runId })
+    const { run } = history
+    if (run.status !== 'failed') {
+      throw new ConflictError(
+        `Run "${runId}" has status "${run.status}"; only failed runs can be retried`,
+      )
+    }
+    const plan = planForTask(run)
+    if (!plan) {
+      throw new ConflictError(
+        `Run "${runId}" is pinned to version ${run.workflowVersion} of workflow "${run.workflowId}", which this engine does not have: register it first`,
+      )
+    }
+    const failed = history.steps.filter((step) => step.status === 'failed')
+    if (failed.length === 0 && history.tasks.length === 0) {
+      throw new ConflictError(
+        `Run "${runId}" failed outside any step (${run.error?.message ?? 'no error recorded'}); there is no step to run again`,
+      )
+    }
+    const now = clock.now()
+    const effects = await core.decide(plan, runId, now, (decision) => {
+      for (const step of failed) {
+        const node = plan.byId.get(step.nodeId)
+        if (!node) {
+          throw new ConflictError(
+            `Run "${runId}" failed in node "${step.nodeId}", unknown to its plan`,
+          )
+        }
+        decision.enter(node, step.input, step.path)
+      }
+    })
+    const reopened = await store.reopenRun({ runId, tasks: effects.tasks, now })
+    if (reopened.status !== 'reopened') {
+      throw new ConflictError(
+        `Run "${runId}" has status "${reopened.run.status}"; only failed runs can be retried`,
+      )
+    }
+    const after = await store.getRunHistory(runId)
+    await core.publishTasks(
+      (after?.tasks ?? []).map((task) => ({
+        ...task,
+        availableAt: Math.max(task.availableAt, now),
+      })),
+    )
+    logger.info('Retrying a failed run', { runId, steps: failed.map((step) => step.key) })
+    return core.handleFor(runId, run.workflowId, false)
+  }
+
+  const purge = async (rules = retention): Promise<{ runs: number; events: number }> => {
+    if (rules?.ttl === undefined && rules?.keepLast === undefined) {
+      throw new InvalidArgumentError({
+        fn: 'engine.purge',
+        argument: 'rules',
+        expected: '{ ttl?, keepLast? } with at least one (or createEngine({ retention }))',
+        received: rules,
+      })
+    }
+    const ttlMs = rules.ttl === undefined ? undefined : parseDuration(rules.ttl, 'engine.purge.ttl')
+    const now = clock.now()
+    const total = { runs: 0, events: 0 }
+    for (;;) {
+      const pass = await store.purgeRuns({
+        ...(ttlMs !== undefined ? { endedBefore: now - ttlMs } : {}),
+        ...(rules.keepLast !== undefined ? { keepLast: rules.keepLast } : {}),
+        limit: 1000,
+        now,
+      })
+      total.runs += pass.runs
+      total.events += pass.events
+      if (pass.runs < 1000) break
+    }
+    if (total.runs + total.events > 0) logger.info('Retention pass', total)
+    return total
+  }
+
   const recover = async (): Promise<number> => {
     const now = clock.now()
     const stale = await store.listStaleTasks({ now, olderThan: staleAfterMs, limit: 1000 })
@@ -449,7 +777,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   // ── wiring ──────────────────────────────────────────────────────────────────────────────────
   for (const plugin of options.plugins ?? []) register(plugin)
   for (const workflow of options.workflows ?? []) register(workflow)
-  if (workerOptions) consumer = queue.consume(core.handleDelivery, { concurrency })
+  if (workerOptions)
+    consumer = queue.consume(core.handleDelivery, { concurrency, workerId, leaseMs })
   const recoveryOptions =
     options.recovery === false
       ? undefined
@@ -475,6 +804,24 @@ export function createEngine(options: EngineOptions = {}): Engine {
     tick()
   }
 
+  let sweepTimer: unknown
+  if (retention) {
+    const interval = parseDuration(retention.interval ?? '1m', 'createEngine.retention.interval')
+    const sweep = () => {
+      sweepTimer = clock.setTimeout(() => {
+        purge()
+          .catch((error: unknown) =>
+            logger.error('Retention pass failed', { error: serializeError(error) }),
+          )
+          .finally(() => {
+            if (!core.closed) sweep()
+          })
+      }, interval)
+      ;(sweepTimer as { unref?: () => void }).unref?.()
+    }
+    sweep()
+  }
+
   const engine: Engine = {
     id: engineId,
     registry,
@@ -496,6 +843,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     listRuns: (query) => store.listRuns(query),
     cancel,
     recover,
+    sendEvent,
+    approve: (runId, approvalId, data, decisionOptions) =>
+      decide('engine.approve', runId, approvalId, true, data, decisionOptions),
+    reject: (runId, approvalId, reason, decisionOptions) =>
+      decide('engine.reject', runId, approvalId, false, reason, decisionOptions),
+    retry,
+    purge: (rules) => purge(rules ?? retention),
     on(event, listener) {
       assertListener('engine.on', event, listener)
       emitter.on(event, listener as (event: unknown) => void)
@@ -510,6 +864,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (core.closed) return
       core.closed = true
       if (recoveryTimer !== undefined) clock.clearTimeout(recoveryTimer)
+      if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer)
       await consumer?.stop()
       // Runs that have not ended cannot end here any more: settle their handles, do not hang.
       for (const [runId, local] of [...localRuns]) {
@@ -543,6 +898,29 @@ function checkPort(name: string, port: unknown, methods: string[]) {
       argument: name,
       expected: 'a StoreV1 implementation (missing capabilities)',
       received: port,
+    })
+  }
+}
+
+/** Event payloads and approval data are stored as JSON: refuse what JSON would not keep. */
+function assertJson(fn: string, argument: string, value: unknown): void {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: `a JSON-serialisable value (${error instanceof Error ? error.message : String(error)})`,
+      received: value,
+    })
+  }
+  if (text === undefined) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a JSON-serialisable value',
+      received: value,
     })
   }
 }

@@ -4,6 +4,7 @@ import type { DefinitionNode } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
 import { noRetry, type RetryPolicy } from './retry-policy'
+import { waitStep, type WaitPlan } from './wait-steps'
 
 interface PlanNodeBase {
   /** Position in `ExecutionPlan.nodes`. */
@@ -20,7 +21,14 @@ interface PlanNodeBase {
 
 /** A node of a compiled execution plan. */
 export type PlanNode =
-  | (PlanNodeBase & { kind: 'step'; step: Step; retry: RetryPolicy; timeoutMs: number | undefined })
+  | (PlanNodeBase & {
+      kind: 'step'
+      step: Step
+      retry: RetryPolicy
+      timeoutMs: number | undefined
+      /** Sleep, event and approval nodes: what the task waits for. */
+      wait?: WaitPlan
+    })
   | (PlanNodeBase & { kind: 'code'; fn: InlineFunction })
   | (PlanNodeBase & { kind: 'sequence'; children: number[] })
   | (PlanNodeBase & { kind: 'parallel'; children: number[]; keys: string[] })
@@ -175,6 +183,31 @@ export function compilePlan(
         })
         node.child = visit(definition.body, `${path}.body`, node.index, 0, owner, prefix, stack)
         return node.index
+      }
+      case 'sleep':
+      case 'event':
+      case 'approval': {
+        const wait: WaitPlan = { kind: definition.type }
+        if (definition.type === 'sleep') {
+          if (definition.durationMs !== undefined) wait.durationMs = definition.durationMs
+          if (definition.until)
+            wait.until = resolveFunction(definition.until.function, `${path}.until.function`, owner)
+        } else {
+          wait.name = definition.type === 'event' ? definition.event : definition.approval
+          if (definition.timeoutMs !== undefined) wait.timeoutMs = definition.timeoutMs
+          const schema = owner.schemas.get(definition.id)
+          if (schema) wait.schema = schema
+          if (definition.type === 'event' && definition.match)
+            wait.match = resolveFunction(definition.match.function, `${path}.match.function`, owner)
+        }
+        return add({
+          ...base,
+          kind: 'step',
+          step: waitStep(base.id, wait),
+          retry: noRetry,
+          timeoutMs: undefined,
+          wait,
+        }).index
       }
       case 'workflow': {
         const child = definition.version

@@ -9,6 +9,13 @@ export interface RunHandleBackend {
   /** `local` is what the engine gave the handle when it created it (its own record of the run). */
   result(runId: string, local: unknown): Promise<unknown>
   cancel(runId: string, reason?: string): Promise<void>
+  decide(
+    runId: string,
+    approvalId: string,
+    approved: boolean,
+    value: unknown,
+    options?: { by?: string; key?: string },
+  ): Promise<void>
   record(runId: string): Promise<RunRecord>
   steps(runId: string): Promise<StepRecord[]>
 }
@@ -76,6 +83,41 @@ export class RunHandle<TOutput = unknown> {
    */
   cancel(reason?: string): Promise<void> {
     return this.backend.cancel(this.id, reason)
+  }
+
+  /**
+   * Approves the run's pending `.approval({ id })`, with `data` checked by its schema; the run
+   * continues with `{ approved: true, data, by, at }`. Throws `ValidationError` for bad data (the
+   * run keeps waiting), `ConflictError` when the run is not waiting for this approval.
+   *
+   * @example
+   * ```ts
+   * await run.approve('manager', { limit: 500 }, { by: 'ana@example.com' })
+   * ```
+   */
+  approve(
+    approvalId: string,
+    data?: unknown,
+    options?: { by?: string; key?: string },
+  ): Promise<void> {
+    return this.backend.decide(this.id, approvalId, true, data, options)
+  }
+
+  /**
+   * Rejects the run's pending `.approval({ id })`; the run continues with
+   * `{ approved: false, reason, by, at }` (branch on `approved`).
+   *
+   * @example
+   * ```ts
+   * await run.reject('manager', 'over budget')
+   * ```
+   */
+  reject(
+    approvalId: string,
+    reason?: string,
+    options?: { by?: string; key?: string },
+  ): Promise<void> {
+    return this.backend.decide(this.id, approvalId, false, reason, options)
   }
 
   /** The run's stored record (status, input, output, error, timestamps). */

@@ -152,6 +152,8 @@ export function createRunTracker(core: EngineCore) {
       }
     },
     cancel: (runId, reason) => core.cancel(runId, reason),
+    decide: (runId, approvalId, approved, value, options) =>
+      core.decideApproval(runId, approvalId, approved, value, options),
     async record(runId) {
       const run = await store.getRun(runId)
       if (!run) throw new NotFoundError({ kind: 'run', id: runId })

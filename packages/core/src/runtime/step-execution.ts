@@ -1,5 +1,6 @@
 import type { StepContext } from '../builder/step'
 import type { Logger } from '../ports/logger'
+import type { TaskWait } from '../ports/store-v1'
 
 /**
  * The context a step's `run` receives. `signal` and `logger` are created on first use: most
@@ -12,6 +13,8 @@ export class StepExecution implements StepContext<unknown> {
   private boundLogger: Logger | undefined
   /** Position in the engine's list of running attempts. */
   slot = -1
+  /** Wait nodes: the task's wait and its resolution (read by the wait's built-in step). */
+  wait: TaskWait | undefined = undefined
 
   constructor(
     readonly input: unknown,

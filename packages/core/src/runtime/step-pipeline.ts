@@ -73,6 +73,12 @@ export function createStepPipeline(core: EngineCore) {
    */
   const handleMessage = (message: QueueMessage): Promise<void> | undefined => {
     const now = clock.now()
+    // Claimed for this worker already (a store transport, or a successor this worker leased in
+    // the commit that created it): run it, unless the lease ran out while it waited.
+    const claimed = message.claimed
+    if (claimed !== undefined && (claimed.leaseExpiresAt ?? 0) > now) {
+      return onClaim(message, { status: 'claimed', task: claimed }, now)
+    }
     const claim = store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
     if (claim instanceof Promise) return claim.then((claimed) => onClaim(message, claimed, now))
     return onClaim(message, claim, now)
@@ -157,6 +163,16 @@ export function createStepPipeline(core: EngineCore) {
     effects: Effects,
   ): Promise<void> | undefined => {
     core.fillCommit(commit, effects)
+    // The common sequential case: one runnable successor. This worker leases it in the same
+    // commit and runs it without a claim round trip (one transaction per step).
+    if (core.leaseSuccessors && effects.tasks.length === 1) {
+      const next = effects.tasks[0]!
+      if (next.wait === undefined && next.availableAt <= attempt.endedAt) {
+        next.fence = 1
+        next.leaseOwner = workerId
+        next.leaseExpiresAt = attempt.endedAt + leaseMs
+      }
+    }
     const result = store.commit(commit)
     if (result instanceof Promise)
       return result.then((committed) => afterAttempt(attempt, effects, committed))
@@ -208,6 +224,7 @@ export function createStepPipeline(core: EngineCore) {
       node.id,
       logger,
     )
+    if (task.wait !== undefined) execution.wait = task.wait
     execution.slot = running.length
     running.push(execution)
     const attempt = new StepAttempt(task, plan, node, execution, startedAt)
@@ -362,6 +379,8 @@ export function createStepPipeline(core: EngineCore) {
       attempts: task.attempt,
       startedAt,
       endedAt,
+      // Kept so that engine.retry(runId) can run the step again from here.
+      input: task.input,
     }
     const now = clock.now()
     const result = await store.commit({

@@ -5,7 +5,7 @@ import { ValidationError, type ValidationIssue } from '../errors/validation-erro
 export interface ValidationSite {
   workflowId?: string
   stepId?: string
-  target: 'input' | 'output' | 'event'
+  target: 'input' | 'output' | 'event' | 'approval'
 }
 
 /**
