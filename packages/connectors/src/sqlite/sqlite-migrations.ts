@@ -3,6 +3,18 @@ import { InvalidArgumentError } from '@tessera/core'
 /** The table prefix used when none is given. */
 export const defaultSqliteTablePrefix = 'tessera_'
 
+/**
+ * The schema version this code writes and reads, kept in the `<prefix>meta` table
+ * (`key = 'schema_version'`). Version 0 is the schema from before versions (no meta table).
+ *
+ * @example
+ * ```ts
+ * import { sqliteSchemaVersion } from '@tessera/connectors/sqlite'
+ * console.log(`Tessera SQLite schema v${sqliteSchemaVersion}`)
+ * ```
+ */
+export const sqliteSchemaVersion = 1
+
 /** Checks a table prefix: letters, digits and underscores, not starting with a digit. */
 export function checkTablePrefix(fn: string, prefix: unknown): string {
   if (typeof prefix !== 'string' || !/^(?:[A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
@@ -23,6 +35,8 @@ export interface SqliteTableNames {
   tasks: string
   scopes: string
   scopeResults: string
+  inbox: string
+  meta: string
 }
 
 export function tableNames(prefix: string): SqliteTableNames {
@@ -32,26 +46,38 @@ export function tableNames(prefix: string): SqliteTableNames {
     tasks: `${prefix}tasks`,
     scopes: `${prefix}scopes`,
     scopeResults: `${prefix}scope_results`,
+    inbox: `${prefix}inbox`,
+    meta: `${prefix}meta`,
   }
 }
 
-/**
- * The schema of the SQLite store, as SQL statements (each idempotent: `CREATE … IF NOT EXISTS`).
- * `createSqliteStore` applies them itself unless `migrate: false`; teams that run their own
- * migration tool take the text from here. JSON values (inputs, outputs, errors, items) are
- * stored as JSON text; timestamps as epoch milliseconds.
- *
- * @example
- * ```ts
- * import { sqliteMigrations } from '@tessera/connectors/sqlite'
- * writeFileSync('migrations/001_tessera.sql', sqliteMigrations({ tablePrefix: 'wf_' }).join(';\n') + ';\n')
- * ```
- */
-export function sqliteMigrations(options: { tablePrefix?: string } = {}): string[] {
-  const t = tableNames(
-    checkTablePrefix('sqliteMigrations', options.tablePrefix ?? defaultSqliteTablePrefix),
-  )
+/** Columns added by version 1 to tables of version 0: `[table, column, definition]`. */
+export function addedColumnsV1(t: SqliteTableNames): [string, string, string][] {
   return [
+    [t.steps, 'input', 'TEXT'],
+    [t.tasks, 'wait_kind', 'TEXT'],
+    [t.tasks, 'wait_name', 'TEXT'],
+    [t.tasks, 'wait_match', 'TEXT'],
+    [t.tasks, 'wait_match_fields', 'TEXT'],
+    [t.tasks, 'wait_match_key', 'TEXT'],
+    [t.tasks, 'wait_resolution', 'TEXT'],
+    [t.tasks, 'parked', 'INTEGER NOT NULL DEFAULT 0'],
+  ]
+}
+
+/** The statement that records the schema version (never lowers it). */
+export function versionStatement(t: SqliteTableNames): string {
+  return `INSERT INTO ${t.meta} (key, value) VALUES ('schema_version', ${sqliteSchemaVersion})
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value < excluded.value`
+}
+
+/** The current schema, each statement idempotent. */
+export function schemaStatements(t: SqliteTableNames): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.meta} (
+  key TEXT PRIMARY KEY NOT NULL,
+  value INTEGER NOT NULL
+)`,
     `CREATE TABLE IF NOT EXISTS ${t.runs} (
   id TEXT PRIMARY KEY NOT NULL,
   workflow_id TEXT NOT NULL,
@@ -70,6 +96,7 @@ export function sqliteMigrations(options: { tablePrefix?: string } = {}): string
     `CREATE INDEX IF NOT EXISTS ${t.runs}_created ON ${t.runs} (created_at, id)`,
     `CREATE INDEX IF NOT EXISTS ${t.runs}_workflow_created
   ON ${t.runs} (workflow_id, created_at, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t.runs}_ended ON ${t.runs} (ended_at) WHERE ended_at IS NOT NULL`,
     `CREATE TABLE IF NOT EXISTS ${t.steps} (
   run_id TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -81,6 +108,7 @@ export function sqliteMigrations(options: { tablePrefix?: string } = {}): string
   attempts INTEGER NOT NULL,
   started_at INTEGER NOT NULL,
   ended_at INTEGER NOT NULL,
+  input TEXT,
   PRIMARY KEY (run_id, key)
 )`,
     `CREATE TABLE IF NOT EXISTS ${t.tasks} (
@@ -97,13 +125,26 @@ export function sqliteMigrations(options: { tablePrefix?: string } = {}): string
   fence INTEGER NOT NULL,
   lease_owner TEXT,
   lease_expires_at INTEGER,
-  last_error TEXT
+  last_error TEXT,
+  wait_kind TEXT,
+  wait_name TEXT,
+  wait_match TEXT,
+  wait_match_fields TEXT,
+  wait_match_key TEXT,
+  wait_resolution TEXT,
+  parked INTEGER NOT NULL DEFAULT 0
 )`,
     `CREATE INDEX IF NOT EXISTS ${t.tasks}_run ON ${t.tasks} (run_id)`,
-    `CREATE INDEX IF NOT EXISTS ${t.tasks}_available ON ${t.tasks} (available_at)
-  WHERE lease_owner IS NULL`,
+    // Version 0 indexed every unleased task; parked tasks must not be found by claimNext or
+    // listStaleTasks, so version 1 indexes the claimable ones only.
+    `DROP INDEX IF EXISTS ${t.tasks}_available`,
+    `CREATE INDEX IF NOT EXISTS ${t.tasks}_ready ON ${t.tasks} (available_at)
+  WHERE lease_owner IS NULL AND parked = 0`,
     `CREATE INDEX IF NOT EXISTS ${t.tasks}_lease ON ${t.tasks} (lease_expires_at)
   WHERE lease_owner IS NOT NULL`,
+    `CREATE INDEX IF NOT EXISTS ${t.tasks}_event_wait
+  ON ${t.tasks} (wait_name, wait_match_fields, wait_match_key)
+  WHERE wait_kind = 'event' AND wait_resolution IS NULL`,
     `CREATE TABLE IF NOT EXISTS ${t.scopes} (
   run_id TEXT NOT NULL,
   key TEXT NOT NULL,
@@ -120,5 +161,58 @@ export function sqliteMigrations(options: { tablePrefix?: string } = {}): string
   output TEXT,
   PRIMARY KEY (run_id, scope_key, idx)
 )`,
+    `CREATE TABLE IF NOT EXISTS ${t.inbox} (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT,
+  run_id TEXT,
+  received_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+)`,
+    `CREATE INDEX IF NOT EXISTS ${t.inbox}_name ON ${t.inbox} (name, received_at)`,
+    `CREATE INDEX IF NOT EXISTS ${t.inbox}_expires ON ${t.inbox} (expires_at)`,
+    versionStatement(t),
   ]
+}
+
+/**
+ * The schema of the SQLite store, as SQL statements. `createSqliteStore` applies them itself
+ * (unless `migrate: false`); teams that run their own migration tool take the text from here.
+ * JSON values (inputs, outputs, errors, items) are stored as JSON text; timestamps as epoch
+ * milliseconds. The schema version is recorded in the `<prefix>meta` table.
+ *
+ * Without `from`, the statements create the current schema in a database that has none of it,
+ * and each is idempotent (`CREATE … IF NOT EXISTS`). `from` is the schema version of an existing
+ * database (`0`: created before schema versions, without a meta table); the statements then
+ * upgrade it, starting with the columns it lacks (`ALTER TABLE … ADD COLUMN`, not repeatable:
+ * run them once). `createSqliteStore` checks the columns itself and can be run any number of times.
+ *
+ * @example
+ * ```ts
+ * import { sqliteMigrations } from '@tessera/connectors/sqlite'
+ * writeFileSync('migrations/001_tessera.sql', sqliteMigrations({ tablePrefix: 'wf_' }).join(';\n') + ';\n')
+ * writeFileSync('migrations/002_tessera_v1.sql', sqliteMigrations({ from: 0 }).join(';\n') + ';\n')
+ * ```
+ */
+export function sqliteMigrations(options: { tablePrefix?: string; from?: number } = {}): string[] {
+  const t = tableNames(
+    checkTablePrefix('sqliteMigrations', options.tablePrefix ?? defaultSqliteTablePrefix),
+  )
+  const from = options.from
+  if (from !== undefined && (!Number.isInteger(from) || from < 0 || from > sqliteSchemaVersion)) {
+    throw new InvalidArgumentError({
+      fn: 'sqliteMigrations',
+      argument: 'from',
+      expected: `a schema version from 0 to ${sqliteSchemaVersion}`,
+      received: from,
+    })
+  }
+  const upgrades =
+    from === 0
+      ? addedColumnsV1(t).map(
+          ([table, column, definition]) =>
+            `ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`,
+        )
+      : []
+  return [...upgrades, ...schemaStatements(t)]
 }

@@ -24,7 +24,7 @@ describeStoreConformance({
   name: 'sqlite (own connection, table prefix)',
   createStore: () => createSqliteStore({ database: own }, { tablePrefix: 'wf_test_' }),
   cleanup: () => {
-    for (const table of ['runs', 'steps', 'tasks', 'scopes', 'scope_results']) {
+    for (const table of ['runs', 'steps', 'tasks', 'scopes', 'scope_results', 'inbox', 'meta']) {
       own.exec(`DROP TABLE wf_test_${table}`)
     }
   },
@@ -36,11 +36,11 @@ describeStoreConformance({
 })
 
 describe('createSqliteStore', () => {
-  it('declares a file store durable and shared, an in-memory one neither', async () => {
+  it('declares a file store durable, shared and a transport, an in-memory one none of these', async () => {
     const file = createSqliteStore({ filename: join(dir, 'capabilities.db') })
     const memory = createSqliteStore({ filename: ':memory:' })
     expect(file.provider).toBe('sqlite')
-    expect(file.capabilities).toEqual({ durable: true, shared: true, transport: false })
+    expect(file.capabilities).toEqual({ durable: true, shared: true, transport: true })
     expect(memory.capabilities).toEqual({ durable: false, shared: false, transport: false })
     await file.close()
     await memory.close()
@@ -74,6 +74,8 @@ describe('createSqliteStore', () => {
       .pluck()
       .all()
     expect(tables).toEqual([
+      'mine_inbox',
+      'mine_meta',
       'mine_runs',
       'mine_scope_results',
       'mine_scopes',

@@ -1,0 +1,75 @@
+// Opening a database: the schema-version guard and the forward migration.
+import type Database from 'better-sqlite3'
+import { StoreError } from '@tessera/core'
+import { provider } from './sqlite-errors'
+import {
+  addedColumnsV1,
+  schemaStatements,
+  sqliteSchemaVersion,
+  type SqliteTableNames,
+} from './sqlite-migrations'
+import { metaVersion, type Row } from './sqlite-rows'
+
+/**
+ * The schema version of the store's tables in `db`: `undefined` when there are none, `0` for the
+ * tables of the version without a meta table.
+ */
+function schemaVersion(db: Database.Database, t: SqliteTableNames): number | undefined {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).pluck()
+  if (exists.get(t.meta) === undefined) return exists.get(t.runs) === undefined ? undefined : 0
+  const row = db.prepare(`SELECT * FROM ${t.meta} WHERE key = 'schema_version'`).get() as
+    Row | undefined
+  return row === undefined ? 0 : metaVersion(t.meta, row)
+}
+
+function refuseNewer(version: number | undefined, t: SqliteTableNames) {
+  if (version !== undefined && version > sqliteSchemaVersion) {
+    throw new StoreError(
+      provider,
+      `The database has schema version ${version} (table ${t.meta}), newer than the version ` +
+        `${sqliteSchemaVersion} this version of @tessera/connectors knows: upgrade ` +
+        `@tessera/connectors to open it. Nothing was written.`,
+    )
+  }
+}
+
+/**
+ * Brings the store's tables in `db` to the current schema, in one IMMEDIATE transaction
+ * (concurrent openers wait for each other): creates them, or adds what an older version lacks.
+ * Refuses, writing nothing, a database whose schema version is newer than this code's.
+ * Idempotent: a database at the current version is only read.
+ */
+export function migrate(db: Database.Database, t: SqliteTableNames): void {
+  db.transaction(() => {
+    const version = schemaVersion(db, t)
+    refuseNewer(version, t)
+    if (version === sqliteSchemaVersion) return
+    if (version !== undefined) {
+      // Tables of an older version: add the columns they lack, then the rest is idempotent.
+      for (const [table, column, definition] of addedColumnsV1(t)) {
+        const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
+        if (!columns.some((existing) => existing.name === column)) {
+          db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
+        }
+      }
+    }
+    for (const statement of schemaStatements(t)) db.exec(statement)
+  }).immediate()
+}
+
+/**
+ * With `migrate: false`: only checks that the schema the caller applied is not newer than
+ * this code, and not older (statements are prepared next, and fail on missing tables).
+ */
+export function checkSchema(db: Database.Database, t: SqliteTableNames): void {
+  const version = schemaVersion(db, t)
+  refuseNewer(version, t)
+  if (version !== undefined && version < sqliteSchemaVersion) {
+    throw new StoreError(
+      provider,
+      `The database has schema version ${version}, older than the version ` +
+        `${sqliteSchemaVersion} this code needs: apply sqliteMigrations({ from: ${version} }) ` +
+        'or open it with migrate: true.',
+    )
+  }
+}
