@@ -621,8 +621,7 @@ function claimNodeId(state: BuilderState, base: string, kind: string, explicit: 
     kind !== 'branch' &&
     kind !== 'parallel' &&
     kind !== 'foreach' &&
-    kind !== 'loop' &&
-    kind !== 'sleep'
+    kind !== 'loop'
   )
     return base
   for (let n = 1; ; n++) {

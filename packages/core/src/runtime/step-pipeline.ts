@@ -5,6 +5,7 @@ import { StepFailedError } from '../errors/step-failed-error'
 import { StepTimeoutError } from '../errors/step-timeout-error'
 import { TesseraError, type SerializedError } from '../errors/tessera-error'
 import { ValidationError } from '../errors/validation-error'
+import { WaitTimeoutError } from '../errors/wait-timeout-error'
 import type { QueueMessage } from '../ports/queue-v1'
 import type {
   ClaimResult,
@@ -361,7 +362,9 @@ export function createStepPipeline(core: EngineCore) {
     }
     if (cancelled) return
     const runError =
-      ValidationError.isInstance(error) || ControlFlowError.isInstance(error)
+      ValidationError.isInstance(error) ||
+      ControlFlowError.isInstance(error) ||
+      WaitTimeoutError.isInstance(error)
         ? error
         : new StepFailedError({
             workflowId: node.workflowId,
