@@ -6,13 +6,19 @@ import { taskColumns } from './sqlite-rows'
 /** `wait_kind IS NOT NULL AND wait_resolution IS NULL`: the task is a wait nothing resolved. */
 const openWait = 'wait_kind IS NOT NULL AND wait_resolution IS NULL'
 
-export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
-  const p = (text: string) => db.prepare(text)
+/** A statement's text, and whether it answers plucked values or raw rows instead of objects. */
+interface Text {
+  text: string
+  mode?: 'pluck' | 'raw'
+}
+const p = (text: string, mode?: Text['mode']): Text => (mode ? { text, mode } : { text })
+
+function texts(t: SqliteTableNames) {
   const taskValues = `(${Array.from({ length: 21 }, () => '?').join(', ')})`
   return {
     // ── runs ──
     getRun: p(`SELECT * FROM ${t.runs} WHERE id = ?`),
-    getRunStatus: p(`SELECT status FROM ${t.runs} WHERE id = ?`).pluck(),
+    getRunStatus: p(`SELECT status FROM ${t.runs} WHERE id = ?`, 'pluck'),
     getRunByKey: p(`SELECT * FROM ${t.runs} WHERE workflow_id = ? AND idempotency_key = ?`),
     insertRun: p(
       `INSERT OR IGNORE INTO ${t.runs} (id, workflow_id, workflow_version, status, input, output,
@@ -41,7 +47,7 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
         attempts, started_at, ended_at, input)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    hasStep: p(`SELECT 1 FROM ${t.steps} WHERE run_id = ? AND key = ?`).pluck(),
+    hasStep: p(`SELECT 1 FROM ${t.steps} WHERE run_id = ? AND key = ?`, 'pluck'),
     deleteFailedSteps: p(`DELETE FROM ${t.steps} WHERE run_id = ? AND status = 'failed'`),
     // ── tasks ──
     getTasks: p(`SELECT * FROM ${t.tasks} WHERE run_id = ? ORDER BY rowid`),
@@ -64,13 +70,15 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
     finishTask: p(
       `DELETE FROM ${t.tasks} WHERE id = ? AND fence = ? AND run_id = ? AND parked = 0
        RETURNING ${openWait}`,
-    ).pluck(),
+      'pluck',
+    ),
     retryTask: p(
       `UPDATE ${t.tasks} SET attempt = ?, available_at = ?, last_error = ?, lease_owner = NULL,
         lease_expires_at = NULL
        WHERE id = ? AND fence = ? AND run_id = ? AND parked = 0
        RETURNING ${openWait}`,
-    ).pluck(),
+      'pluck',
+    ),
     deleteRunTasks: p(`DELETE FROM ${t.tasks} WHERE run_id = ?`),
     parkRunTasks: p(
       `UPDATE ${t.tasks} SET parked = 1, lease_owner = NULL, lease_expires_at = NULL
@@ -81,7 +89,8 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
     runActivity: p(
       `SELECT EXISTS (SELECT 1 FROM ${t.tasks} WHERE run_id = ? AND NOT (${openWait})),
         EXISTS (SELECT 1 FROM ${t.tasks} WHERE run_id = ?)`,
-    ).raw(),
+      'raw',
+    ),
     staleTasks: p(
       `SELECT * FROM (SELECT * FROM ${t.tasks}
          WHERE lease_owner IS NULL AND parked = 0 AND available_at <= ?)
@@ -112,7 +121,8 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
     eventWaitFields: p(
       `SELECT DISTINCT wait_match_fields FROM ${t.tasks}
        WHERE wait_kind = 'event' AND wait_resolution IS NULL AND wait_name = ?`,
-    ).pluck(),
+      'pluck',
+    ),
     deliverEvent: p(
       `UPDATE ${t.tasks} SET wait_resolution = @resolution, available_at = @now
        WHERE wait_kind = 'event' AND wait_resolution IS NULL AND wait_name = @name
@@ -177,7 +187,8 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
             OR (@keepLast IS NOT NULL AND newest > @keepLast)
          ORDER BY ended_at, id
          LIMIT @limit)`,
-    ).pluck(),
+      'pluck',
+    ),
     purgeSteps: p(`DELETE FROM ${t.steps} WHERE run_id IN (SELECT value FROM json_each(?))`),
     purgeTasks: p(`DELETE FROM ${t.tasks} WHERE run_id IN (SELECT value FROM json_each(?))`),
     purgeScopes: p(`DELETE FROM ${t.scopes} WHERE run_id IN (SELECT value FROM json_each(?))`),
@@ -188,7 +199,19 @@ export function prepareStatements(db: Database.Database, t: SqliteTableNames) {
   }
 }
 
-export type SqliteStatements = ReturnType<typeof prepareStatements>
+export type SqliteStatements = {
+  [Name in keyof ReturnType<typeof texts>]: Database.Statement
+}
+
+export function prepareStatements(db: Database.Database, t: SqliteTableNames): SqliteStatements {
+  const prepared: Record<string, Database.Statement> = {}
+  for (const [name, { text, mode }] of Object.entries(texts(t))) {
+    const statement = db.prepare(text)
+    prepared[name] =
+      mode === 'pluck' ? statement.pluck() : mode === 'raw' ? statement.raw() : statement
+  }
+  return prepared as SqliteStatements
+}
 
 /** What the store's parts share: the connection, its statements and the table names. */
 export interface SqliteContext {

@@ -14,6 +14,16 @@ import type { createWriters } from './sqlite-commit'
 import { runFromRow, taskFromRow, toJson, type Row } from './sqlite-rows'
 import type { SqliteContext } from './sqlite-statements'
 
+/** What `resolveWait` is given. */
+export interface ResolveWaitInput {
+  runId: string
+  kind: TaskWait['kind']
+  name?: string
+  key?: string
+  resolution: WaitResolution
+  now: number
+}
+
 export function createWaits(
   { db, sql, t }: SqliteContext,
   writers: Pick<ReturnType<typeof createWriters>, 'insertTasks' | 'deriveStatus'>,
@@ -71,34 +81,21 @@ export function createWaits(
     return delivered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   })
 
-  const resolveWaitTx = db.transaction(
-    (input: {
-      runId: string
-      kind: TaskWait['kind']
-      name?: string
-      key?: string
-      resolution: WaitResolution
-      now: number
-    }): ResolveWaitResult => {
-      const run = readRun(input.runId)
-      if (terminalRunStatuses.has(run.status)) return { status: 'run-ended', run }
-      const row = sql.findWait.get({
-        runId: input.runId,
-        kind: input.kind,
-        name: input.name ?? null,
-        key: input.key ?? null,
-        now: input.now,
-      }) as Row | undefined
-      if (!row) return { status: 'not-waiting' }
-      const resolved = sql.resolveTask.get(
-        JSON.stringify(input.resolution),
-        input.now,
-        row.id,
-      ) as Row
-      sql.wakeRun.run(input.now, input.runId)
-      return { status: 'resolved', task: taskFromRow(t.tasks, resolved) }
-    },
-  )
+  const resolveWaitTx = db.transaction((input: ResolveWaitInput): ResolveWaitResult => {
+    const run = readRun(input.runId)
+    if (terminalRunStatuses.has(run.status)) return { status: 'run-ended', run }
+    const row = sql.findWait.get({
+      runId: input.runId,
+      kind: input.kind,
+      name: input.name ?? null,
+      key: input.key ?? null,
+      now: input.now,
+    }) as Row | undefined
+    if (!row) return { status: 'not-waiting' }
+    const resolved = sql.resolveTask.get(JSON.stringify(input.resolution), input.now, row.id) as Row
+    sql.wakeRun.run(input.now, input.runId)
+    return { status: 'resolved', task: taskFromRow(t.tasks, resolved) }
+  })
 
   const reopenRunTx = db.transaction(
     (
@@ -119,7 +116,7 @@ export function createWaits(
 
   return {
     deliverEvent: (event: EventRecord, now: number) => deliverEventTx.immediate(event, now),
-    resolveWait: (input: Parameters<typeof resolveWaitTx>[0]) => resolveWaitTx.immediate(input),
+    resolveWait: (input: ResolveWaitInput): ResolveWaitResult => resolveWaitTx.immediate(input),
     reopenRun: (runId: string, tasks: TaskRecord[], now: number) =>
       reopenRunTx.immediate(runId, tasks, now),
   }
