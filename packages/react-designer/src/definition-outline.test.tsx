@@ -181,3 +181,26 @@ describe('DefinitionOutline', () => {
     expect(onSelectNode).not.toHaveBeenCalled()
   })
 })
+
+describe('DefinitionOutline with waits', () => {
+  it('shows sleep, event and approval nodes with their settings', () => {
+    const waits = createWorkflow({ id: 'with-waits', input: order })
+      .sleep('90s', { id: 'cool-off' })
+      .waitForEvent('payment.received', { timeout: '2h' })
+      .approval({ id: 'manager' })
+      .commit()
+    render(<DefinitionOutline definition={waits.definition} />)
+    const details = screen
+      .getAllByRole('treeitem')
+      .map((element) => element.textContent ?? '')
+      .slice(1)
+    expect(details).toEqual([
+      expect.stringContaining('cool-off'),
+      expect.stringContaining('payment.received'),
+      expect.stringContaining('manager'),
+    ])
+    expect(details[0]).toContain('sleep 90s')
+    expect(details[1]).toContain('wait for event, timeout 2h')
+    expect(details[2]).toContain('approval')
+  })
+})

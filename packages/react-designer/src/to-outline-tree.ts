@@ -58,6 +58,31 @@ function toItem(
     }
     case 'code':
       return item(node.id, 'code')
+    case 'sleep':
+      return item(
+        node.id,
+        node.durationMs !== undefined ? `sleep ${formatMs(node.durationMs)}` : 'sleep until a time',
+      )
+    case 'event':
+      return item(
+        node.event,
+        [
+          'wait for event',
+          node.timeoutMs !== undefined ? `timeout ${formatMs(node.timeoutMs)}` : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(', '),
+      )
+    case 'approval':
+      return item(
+        node.approval,
+        [
+          'approval',
+          node.timeoutMs !== undefined ? `timeout ${formatMs(node.timeoutMs)}` : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(', '),
+      )
     case 'workflow':
       // Versions are often 27-character content hashes: show a recognisable prefix.
       return item(
