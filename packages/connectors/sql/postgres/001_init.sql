@@ -3,12 +3,12 @@ DO $$ BEGIN
 END $$;
 
 CREATE TABLE IF NOT EXISTS "public"."tessera_meta" (
-  name text PRIMARY KEY,
+  key text PRIMARY KEY,
   value bigint NOT NULL
 );
 
-INSERT INTO "public"."tessera_meta" (name, value) VALUES ('schema_version', 1)
-  ON CONFLICT (name) DO NOTHING;
+INSERT INTO "public"."tessera_meta" AS meta (key, value) VALUES ('schema_version', 1)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value < excluded.value;
 
 CREATE TABLE IF NOT EXISTS "public"."tessera_runs" (
   id text COLLATE "C" PRIMARY KEY,

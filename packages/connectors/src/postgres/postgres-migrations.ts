@@ -112,11 +112,11 @@ export function postgresMigrations(
 END $$`,
 
     `CREATE TABLE IF NOT EXISTS ${n.meta} (
-  name text PRIMARY KEY,
+  key text PRIMARY KEY,
   value bigint NOT NULL
 )`,
-    `INSERT INTO ${n.meta} (name, value) VALUES ('schema_version', ${postgresSchemaVersion})
-  ON CONFLICT (name) DO NOTHING`,
+    `INSERT INTO ${n.meta} AS meta (key, value) VALUES ('schema_version', ${postgresSchemaVersion})
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value < excluded.value`,
 
     `CREATE TABLE IF NOT EXISTS ${n.runs} (
   id text COLLATE "C" PRIMARY KEY,

@@ -25,10 +25,7 @@ const waitKinds: ReadonlySet<string> = new Set(['sleep', 'event', 'approval'])
 
 /** Throws the StoreError of a corrupt row. */
 export function corrupt(table: string, id: string, problem: string): never {
-  throw new StoreError(
-    'postgres',
-    `Row ${JSON.stringify(id)} of table ${table} is corrupt: ${problem}`,
-  )
+  throw new StoreError('postgres', `Corrupt row "${id}" in table ${table}: ${problem}`)
 }
 
 const isObject = (value: unknown): value is Json =>

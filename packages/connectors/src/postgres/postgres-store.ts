@@ -242,7 +242,7 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
     let version: number | undefined
     if (found.rows[0]?.present) {
       const row = await client.query<{ value: string }>(
-        `SELECT value::text AS value FROM ${n.meta} WHERE name = 'schema_version'`,
+        `SELECT value::text AS value FROM ${n.meta} WHERE key = 'schema_version'`,
       )
       version = row.rows[0] ? Number(row.rows[0].value) : 0
     }

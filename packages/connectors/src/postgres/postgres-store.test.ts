@@ -1,0 +1,618 @@
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  createEngine,
+  createStep,
+  createWorkflow,
+  StoreError,
+  TesseraError,
+  waitForever,
+  type RunRecord,
+  type StoreV1,
+  type TaskRecord,
+} from '@tessera/core'
+import { describeStoreConformance } from '@tessera/core/testing'
+import {
+  createPostgresStore,
+  isRetryablePostgresError,
+  postgresMigrations,
+  type PostgresStore,
+} from '@tessera/connectors/postgres'
+import { requireService, uniqueName } from '../../test/services'
+
+const url = 'postgres://postgres@127.0.0.1:5432/test'
+const admin = new pg.Pool({ connectionString: url, max: 4 })
+admin.on('error', () => {})
+afterAll(() => admin.end())
+const up = await requireService('PostgreSQL', url, () => admin.query('SELECT 1'))
+
+/** A pool of the test's own (the store leaves it open); ended after the file. */
+const pools: pg.Pool[] = []
+afterAll(() => Promise.all(pools.map((pool) => pool.end())))
+function newPool(config: pg.PoolConfig = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 6, ...config })
+  pool.on('error', () => {})
+  pools.push(pool)
+  return pool
+}
+
+/** Drops the tables and functions of one prefix in `public` (a schema of its own is dropped). */
+async function dropPrefix(prefix: string): Promise<void> {
+  await admin.query(
+    `DO $$ DECLARE item record; BEGIN
+      FOR item IN SELECT oid::regprocedure AS signature FROM pg_proc
+        WHERE pronamespace = 'public'::regnamespace AND left(proname, ${prefix.length}) = '${prefix}'
+      LOOP EXECUTE 'DROP FUNCTION ' || item.signature || ' CASCADE'; END LOOP;
+      FOR item IN SELECT tablename FROM pg_tables
+        WHERE schemaname = 'public' AND left(tablename, ${prefix.length}) = '${prefix}'
+      LOOP EXECUTE format('DROP TABLE public.%I CASCADE', item.tablename); END LOOP;
+    END $$`,
+  )
+}
+
+const dropSchema = (schema: string) => admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+
+if (up) {
+  const prefix = `${uniqueName('tsr')}_`
+  describeStoreConformance({
+    name: 'postgres (connection string, default schema, table prefix)',
+    createStore: () => createPostgresStore({ connectionString: url }, { tablePrefix: prefix }),
+    cleanup: () => dropPrefix(prefix),
+  })
+
+  const schema = uniqueName('tsr_schema')
+  describeStoreConformance({
+    name: 'postgres (own pool, custom schema)',
+    createStore: () => createPostgresStore({ pool: newPool() }, { schema }),
+    cleanup: () => dropSchema(schema).then(() => undefined),
+  })
+}
+
+let counter = 0
+const id = (label: string) => `${label}-${Date.now().toString(36)}-${++counter}`
+
+function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  const now = Date.now()
+  return {
+    id: id('run'),
+    workflowId: 'pg-test',
+    workflowVersion: 'v1',
+    status: 'running',
+    input: { n: 1 },
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  }
+}
+
+function task(run: RunRecord, key: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id: `${run.id}/${key}`,
+    runId: run.id,
+    workflowId: run.workflowId,
+    workflowVersion: run.workflowVersion,
+    nodeId: key,
+    key,
+    path: [],
+    input: { key },
+    attempt: 1,
+    availableAt: 0,
+    fence: 0,
+    ...overrides,
+  }
+}
+
+/** What a call threw or rejected with. */
+async function errorOf(call: () => unknown): Promise<unknown> {
+  try {
+    await call()
+  } catch (error) {
+    return error
+  }
+  throw new Error('Expected the call to fail')
+}
+
+async function tablesOf(schema: string): Promise<string[]> {
+  const result = await admin.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
+    [schema],
+  )
+  return result.rows.map((row) => row.tablename)
+}
+
+describe.runIf(up)('createPostgresStore', () => {
+  it('declares a durable, shared store that is also a task transport', async () => {
+    const schema = uniqueName('tsr_caps')
+    const store = await createPostgresStore({ pool: newPool() }, { schema })
+    expect(store.provider).toBe('postgres')
+    expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
+    expect(typeof store.claimNext).toBe('function')
+    await store.close()
+    await dropSchema(schema)
+  })
+
+  it('owns the pool it creates and leaves a pool it was given open', async () => {
+    const schema = uniqueName('tsr_pool')
+    const pool = newPool()
+    const given = await createPostgresStore({ pool }, { schema })
+    await given.close()
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    const owned = await createPostgresStore({ connectionString: url }, { schema, poolSize: 2 })
+    expect(await owned.getRun('nothing')).toBeUndefined()
+    await owned.close()
+    await owned.close()
+    const closed = await errorOf(() => owned.getRun('nothing'))
+    expect(StoreError.isInstance(closed) && closed.message).toMatch(/closed/)
+    await dropSchema(schema)
+  })
+
+  it('migrates idempotently: twice in a row, and from two stores at once', async () => {
+    const schema = uniqueName('tsr_migrate')
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => createPostgresStore({ pool: newPool({ max: 2 }) }, { schema })),
+    )
+    const again = await createPostgresStore({ pool: newPool({ max: 2 }) }, { schema })
+    for (const store of [...stores, again]) await store.close()
+    expect(await tablesOf(schema)).toEqual([
+      'tessera_events',
+      'tessera_meta',
+      'tessera_runs',
+      'tessera_scope_results',
+      'tessera_scopes',
+      'tessera_steps',
+      'tessera_tasks',
+    ])
+    const meta = await admin.query(`SELECT key, value::int AS value FROM "${schema}".tessera_meta`)
+    expect(meta.rows).toEqual([{ key: 'schema_version', value: 1 }])
+    // The exported statements, applied by hand on top, change nothing either.
+    const client = await admin.connect()
+    try {
+      for (const statement of postgresMigrations({ schema })) await client.query(statement)
+    } finally {
+      client.release()
+    }
+    expect(await tablesOf(schema)).toHaveLength(7)
+    await dropSchema(schema)
+  })
+
+  it('ships the default migrations as sql/postgres/001_init.sql, and they apply', async () => {
+    const file = readFileSync(new URL('../../sql/postgres/001_init.sql', import.meta.url), 'utf8')
+    // Regenerate with: postgresMigrations().join(';\n\n') + ';\n'
+    expect(file).toBe(postgresMigrations().join(';\n\n') + ';\n')
+    // DDL is transactional in PostgreSQL: apply the file and roll it back.
+    const client = await admin.connect()
+    try {
+      await client.query('BEGIN')
+      await client.query(file)
+      const found = await client.query(`SELECT to_regproc('public.tessera_commit') AS name`)
+      expect(found.rows[0].name).toBe('tessera_commit')
+    } finally {
+      await client.query('ROLLBACK')
+      client.release()
+    }
+  })
+
+  it('with migrate: false, uses tables applied by hand and refuses when they are missing', async () => {
+    const schema = uniqueName('tsr_manual')
+    await admin.query(postgresMigrations({ schema, tablePrefix: 'wf_' }).join(';\n'))
+    const store = await createPostgresStore(
+      { pool: newPool() },
+      { schema, tablePrefix: 'wf_', migrate: false },
+    )
+    const run = runRecord()
+    expect(await store.createRun({ run, tasks: [], scopes: [] })).toEqual({ run, created: true })
+    await store.close()
+    const missing = await errorOf(() =>
+      createPostgresStore({ pool: newPool() }, { schema, tablePrefix: 'none_', migrate: false }),
+    )
+    expect(StoreError.isInstance(missing) && missing.message).toMatch(/do not exist/)
+    expect(await tablesOf(schema)).not.toContain('none_runs')
+    await dropSchema(schema)
+  })
+
+  it('refuses a schema newer than it knows, and writes nothing', async () => {
+    const schema = uniqueName('tsr_newer')
+    const first = await createPostgresStore({ pool: newPool() }, { schema })
+    await first.close()
+    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 2 WHERE key = 'schema_version'`)
+    await admin.query(`DROP TABLE "${schema}".tessera_events`)
+    await admin.query(`DROP FUNCTION "${schema}".tessera_purge_runs(jsonb)`)
+    for (const migrate of [true, false]) {
+      const error = await errorOf(() =>
+        createPostgresStore({ connectionString: url }, { schema, migrate }),
+      )
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as StoreError).message).toMatch(/schema version 2, newer than/)
+      expect((error as StoreError).retryable).toBe(false)
+    }
+    // Nothing was recreated.
+    expect(await tablesOf(schema)).not.toContain('tessera_events')
+    const proc = await admin.query(`SELECT to_regproc('"${schema}".tessera_purge_runs') AS name`)
+    expect(proc.rows[0].name).toBeNull()
+    await dropSchema(schema)
+  })
+
+  it('rejects bad arguments with InvalidArgumentError', async () => {
+    const codeOf = async (call: () => unknown) => {
+      const error = await errorOf(call)
+      return TesseraError.isInstance(error) ? error.code : String(error)
+    }
+    const pool = newPool()
+    const cases: Array<() => unknown> = [
+      () => createPostgresStore({ connectionString: url }, { tablePrefix: 'x; drop' }),
+      () => createPostgresStore({ connectionString: url }, { tablePrefix: '1abc' }),
+      () => createPostgresStore({ connectionString: url }, { schema: 'a-b' }),
+      () => createPostgresStore({ connectionString: url }, { schema: '' }),
+      () => createPostgresStore({ connectionString: url }, { migrate: 'yes' as never }),
+      () => createPostgresStore({ connectionString: url }, { poolSize: 0 }),
+      () => createPostgresStore({ pool }, { poolSize: 4 }),
+      () => createPostgresStore({} as never),
+      () => createPostgresStore({ connectionString: '' }),
+      () => createPostgresStore({ pool: {} as never }),
+      () => postgresMigrations({ tablePrefix: 'x'.repeat(41) }),
+      () => postgresMigrations({ schema: 'drop table"' }),
+    ]
+    for (const call of cases) expect(await codeOf(call)).toBe('invalid_argument')
+    // Nothing was created for them.
+    const created = await admin.query(
+      `SELECT count(*)::int AS count FROM pg_namespace WHERE nspname IN ('a-b', '')`,
+    )
+    expect(created.rows[0].count).toBe(0)
+  })
+
+  it('reports an unreachable server as a retryable StoreError', async () => {
+    const error = await errorOf(() =>
+      createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' }),
+    )
+    expect(StoreError.isInstance(error)).toBe(true)
+    expect((error as StoreError).retryable).toBe(true)
+  })
+
+  it('classifies driver errors: serialization, deadlock, lock timeout, lost connection', () => {
+    for (const code of ['40001', '40P01', '55P03', '57P01', '08006', '08003', 'ECONNRESET']) {
+      expect(isRetryablePostgresError(Object.assign(new Error('x'), { code }))).toBe(true)
+    }
+    expect(isRetryablePostgresError(new Error('Connection terminated unexpectedly'))).toBe(true)
+    for (const code of ['23505', '42P01', '22P02']) {
+      expect(isRetryablePostgresError(Object.assign(new Error('x'), { code }))).toBe(false)
+    }
+  })
+})
+
+describe.runIf(up)('a PostgreSQL store', () => {
+  const schema = uniqueName('tsr_store')
+  let store: PostgresStore
+  let other: PostgresStore
+  const poolA = up ? newPool() : undefined
+  afterAll(async () => {
+    await store?.close()
+    await other?.close()
+    await dropSchema(schema)
+  })
+  const ready = async () => {
+    store ??= await createPostgresStore({ pool: poolA! }, { schema })
+    // A second process: its own pool, the same schema.
+    other ??= await createPostgresStore({ connectionString: url }, { schema, poolSize: 4 })
+  }
+
+  it('names the table and the row of a corrupt record in its StoreError', async () => {
+    await ready()
+    const run = runRecord()
+    const a = task(run, 'a')
+    await store.createRun({ run, tasks: [a], scopes: [] })
+    await admin.query(`UPDATE "${schema}".tessera_tasks SET path = '"oops"' WHERE id = $1`, [a.id])
+    const history = await errorOf(() => store.getRunHistory(run.id))
+    expect(StoreError.isInstance(history)).toBe(true)
+    expect((history as StoreError).message).toContain(`"${schema}"."tessera_tasks"`)
+    expect((history as StoreError).message).toContain(a.id)
+    const claim = await errorOf(() =>
+      store.claimTask({ taskId: a.id, owner: 'w', leaseMs: 1000, now: Date.now() }),
+    )
+    expect((claim as StoreError).message).toMatch(/Corrupt row .* path/)
+    await admin.query(`UPDATE "${schema}".tessera_runs SET status = 'bogus' WHERE id = $1`, [
+      run.id,
+    ])
+    const read = await errorOf(() => store.getRun(run.id))
+    expect((read as StoreError).message).toContain(`"${schema}"."tessera_runs"`)
+    expect((read as StoreError).message).toContain(run.id)
+    await admin.query(
+      `UPDATE "${schema}".tessera_runs SET status = 'running', error = '42'
+      WHERE id = $1`,
+      [run.id],
+    )
+    const error = await errorOf(() => store.getRun(run.id))
+    expect((error as StoreError).message).toMatch(/error is not a serialized error/)
+    // Other tests share the schema (and claimNext sees every task): remove the corrupt rows.
+    await admin.query(`DELETE FROM "${schema}".tessera_tasks WHERE run_id = $1`, [run.id])
+    await admin.query(`DELETE FROM "${schema}".tessera_runs WHERE id = $1`, [run.id])
+  })
+
+  it('refuses a commit with a stale fence from another pool, writing nothing', async () => {
+    await ready()
+    const run = runRecord()
+    const a = task(run, 'a')
+    await store.createRun({ run, tasks: [a], scopes: [] })
+    const now = Date.now()
+    const first = await store.claimTask({ taskId: a.id, owner: 'p1', leaseMs: 100, now })
+    expect(first.status === 'claimed' && first.task.fence).toBe(1)
+    // The lease runs out; the other process takes the task over.
+    const second = await other.claimTask({
+      taskId: a.id,
+      owner: 'p2',
+      leaseMs: 100,
+      now: now + 100,
+    })
+    expect(second.status === 'claimed' && second.task.fence).toBe(2)
+    const step = {
+      runId: run.id,
+      key: 'a',
+      nodeId: 'a',
+      path: [],
+      status: 'succeeded' as const,
+      output: 1,
+      attempts: 1,
+      startedAt: now,
+      endedAt: now,
+    }
+    const stale = await store.commit({
+      runId: run.id,
+      task: { id: a.id, fence: 1 },
+      step,
+      tasks: [task(run, 'b')],
+    })
+    expect(stale).toEqual({ status: 'stale' })
+    const untouched = await other.getRunHistory(run.id)
+    expect(untouched?.steps).toEqual([])
+    expect(untouched?.tasks.map((t) => [t.id, t.fence])).toEqual([[a.id, 2]])
+    expect(
+      await other.commit({
+        runId: run.id,
+        task: { id: a.id, fence: 2 },
+        step: { ...step, output: 2 },
+      }),
+    ).toEqual({ status: 'committed' })
+    expect((await store.getRunHistory(run.id))?.steps.map((s) => s.output)).toEqual([2])
+  })
+
+  it('never hands one task to two pools claiming concurrently (many tasks, many rounds)', async () => {
+    await ready()
+    // Only this test's tasks are claimable at `now`: other tests' tasks are in the past too, so
+    // they are drained first and filtered out.
+    const now = Date.now() + 1000
+    const runs = Array.from({ length: 10 }, () => runRecord())
+    const all: TaskRecord[] = []
+    for (const run of runs) {
+      const tasks = Array.from({ length: 30 }, (_, i) =>
+        task(run, `t${i}`, { availableAt: now - i }),
+      )
+      all.push(...tasks)
+      await store.createRun({ run, tasks, scopes: [] })
+    }
+    const mine = new Set(all.map((t) => t.id))
+    const claimed: TaskRecord[] = []
+    for (let round = 0; round < 100; round++) {
+      const batches = await Promise.all(
+        [store, other, store, other, store, other].map((s, worker) =>
+          s.claimNext({ owner: `w${worker}`, leaseMs: 60_000, now, limit: 7 }),
+        ),
+      )
+      const got = batches.flat()
+      claimed.push(...got.filter((t) => mine.has(t.id)))
+      if (got.length === 0) break
+    }
+    expect(claimed).toHaveLength(all.length)
+    expect(new Set(claimed.map((t) => t.id)).size).toBe(all.length)
+    for (const t of claimed) expect(t.fence).toBe(1)
+  })
+
+  it('never loses an event racing with the commit that registers its wait', async () => {
+    await ready()
+    for (let round = 0; round < 15; round++) {
+      const name = id('race')
+      const run = runRecord()
+      const start = task(run, 'start')
+      await store.createRun({ run, tasks: [start], scopes: [] })
+      const now = Date.now()
+      await store.claimTask({ taskId: start.id, owner: 'w', leaseMs: 60_000, now })
+      const wait = task(run, 'wait', { availableAt: waitForever, wait: { kind: 'event', name } })
+      const event = {
+        id: id('event'),
+        name,
+        payload: { round },
+        receivedAt: now,
+        expiresAt: now + 60_000,
+      }
+      const [committed, delivered] = await Promise.all([
+        store.commit({ runId: run.id, task: { id: start.id, fence: 1 }, tasks: [wait], now }),
+        other.deliverEvent({ event, now }),
+      ])
+      expect(committed.status).toBe('committed')
+      // Either the delivery found the wait, or the commit found the event in the inbox.
+      const woken = committed.status === 'committed' ? (committed.woken ?? []) : []
+      expect(delivered.delivered.length + woken.length).toBe(1)
+      const history = await store.getRunHistory(run.id)
+      expect(history?.tasks[0]?.wait?.resolution).toMatchObject({ eventId: event.id })
+      expect(history?.run.status).toBe('running')
+    }
+  })
+
+  it('matches events on nested values, nulls and numbers as the canonical JSON of the wait', async () => {
+    await ready()
+    const name = id('match')
+    const run = runRecord()
+    const waits = [
+      { key: 'nested', match: { order: { id: 'A1', lines: [1, 2] } } },
+      { key: 'null', match: { coupon: null } },
+      { key: 'two', match: { region: 'eu', tier: 2 } },
+      { key: 'any', match: {} },
+    ].map(({ key, match }) =>
+      task(run, key, { availableAt: waitForever, wait: { kind: 'event', name, match } }),
+    )
+    await store.createRun({ run, tasks: waits, scopes: [] })
+    const send = async (payload: unknown) => {
+      const now = Date.now()
+      const event = { id: id('e'), name, payload, receivedAt: now, expiresAt: now }
+      return (await other.deliverEvent({ event, now })).delivered.map((t) => t.key).sort()
+    }
+    expect(await send({ order: { lines: [2, 1], id: 'A1' } })).toEqual(['any'])
+    expect(await send({ tier: 2, region: 'eu', order: { lines: [1, 2], id: 'A1' }, x: 1 })).toEqual(
+      ['nested', 'two'],
+    )
+    expect(await send({ coupon: 'none' })).toEqual([])
+    expect(await send({ coupon: null })).toEqual(['null'])
+  })
+
+  it('keeps JSON values exactly, null and absent apart', async () => {
+    await ready()
+    const input = {
+      text: 'é ✓ "quoted" \\ ',
+      big: 8_640_000_000_000_000,
+      neg: -0.5,
+      list: [null, {}],
+    }
+    const run = runRecord({ input, output: null })
+    const a = task(run, 'a', { input: null })
+    await store.createRun({ run, tasks: [a], scopes: [] })
+    const history = await store.getRunHistory(run.id)
+    expect(history?.run).toEqual(run)
+    expect(history?.run.output).toBeNull()
+    expect('error' in history!.run).toBe(false)
+    expect(history?.tasks[0]?.input).toBeNull()
+    expect('lastError' in history!.tasks[0]!).toBe(false)
+  })
+
+  it('reports a held row lock past lock_timeout as a retryable StoreError, and writes nothing', async () => {
+    await ready()
+    const impatient = await createPostgresStore(
+      { pool: newPool({ options: '-c lock_timeout=50' }) },
+      { schema, migrate: false },
+    )
+    const run = runRecord()
+    await store.createRun({ run, tasks: [task(run, 'a')], scopes: [] })
+    const holder = await admin.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query(`SELECT 1 FROM "${schema}".tessera_runs WHERE id = $1 FOR UPDATE`, [
+        run.id,
+      ])
+      const error = await errorOf(() =>
+        impatient.commit({ runId: run.id, tasks: [task(run, 'b')], now: Date.now() }),
+      )
+      expect(StoreError.isInstance(error) && error.retryable).toBe(true)
+      expect((error as StoreError).cause).toMatchObject({ code: '55P03' })
+    } finally {
+      await holder.query('ROLLBACK')
+      holder.release()
+    }
+    expect((await store.getRunHistory(run.id))?.tasks.map((t) => t.key)).toEqual(['a'])
+    await impatient.close()
+  })
+
+  it('maps a value JSON cannot hold to a StoreError, writing nothing', async () => {
+    await ready()
+    const run = runRecord({ input: { big: 1n } })
+    const error = await errorOf(() => store.createRun({ run, tasks: [], scopes: [] }))
+    expect(StoreError.isInstance(error) && error.retryable).toBe(false)
+    expect((error as StoreError).cause).toBeInstanceOf(TypeError)
+    expect(await store.getRun(run.id)).toBeUndefined()
+  })
+
+  it('answers a commit and a claim with one round trip each', async () => {
+    await ready()
+    const pool = newPool({ max: 2 })
+    const counted = await createPostgresStore({ pool }, { schema, migrate: false })
+    const run = runRecord()
+    await counted.createRun({ run, tasks: [task(run, 'a')], scopes: [] })
+    let queries = 0
+    const query = pool.query.bind(pool)
+    pool.query = ((...args: Parameters<typeof query>) => {
+      queries++
+      return query(...args)
+    }) as typeof pool.query
+    const now = Date.now()
+    const claim = await counted.claimTask({ taskId: `${run.id}/a`, owner: 'w', leaseMs: 5000, now })
+    expect(claim.status).toBe('claimed')
+    expect(queries).toBe(1)
+    const step = {
+      runId: run.id,
+      key: 'a',
+      nodeId: 'a',
+      path: [],
+      status: 'succeeded' as const,
+      output: { ok: true },
+      attempts: 1,
+      startedAt: now,
+      endedAt: now,
+    }
+    expect(
+      await counted.commit({
+        runId: run.id,
+        task: { id: `${run.id}/a`, fence: 1 },
+        step,
+        tasks: [task(run, 'b')],
+      }),
+    ).toEqual({ status: 'committed' })
+    // One statement each (pg sends parse, bind and execute of a named statement together).
+    expect(queries).toBe(2)
+    await counted.close()
+  })
+})
+
+const num = z.object({ n: z.number() })
+const inc = createStep({
+  id: 'inc',
+  input: num,
+  output: num,
+  run: ({ input }) => ({ n: input.n + 1 }),
+})
+const double = createStep({
+  id: 'double',
+  input: num,
+  output: num,
+  run: async ({ input }) => ({ n: input.n * 2 }),
+})
+const each = createStep({
+  id: 'each',
+  input: z.number(),
+  output: z.number(),
+  run: async ({ input }) => input * 10,
+})
+const workflow = createWorkflow({ id: 'postgres-e2e', input: num })
+  .then(inc)
+  .parallel({ a: inc, b: double })
+  .map(({ input }) => [input.a.n, input.b.n, 7])
+  .foreach(each, { concurrency: 2 })
+  .map(({ input }) => ({ total: input.reduce((sum, value) => sum + value, 0) }))
+  .commit()
+
+describe.runIf(up)('an engine on the PostgreSQL store', () => {
+  it('runs a workflow to completion, and another store on the database reads the run', async () => {
+    const schema = uniqueName('tsr_engine')
+    const store: StoreV1 = await createPostgresStore({ connectionString: url }, { schema })
+    const engine = createEngine({ store })
+    const key = id('order')
+    const run = await engine.start(workflow, { n: 1 }, { idempotencyKey: key })
+    // n: 1 → inc 2 → { a: 3, b: 4 } → [3, 4, 7] → [30, 40, 70] → 140
+    expect(await run.result()).toEqual({ total: 140 })
+    const again = await engine.start(workflow, { n: 5 }, { idempotencyKey: key })
+    expect(again.id).toBe(run.id)
+    await engine.close()
+    await store.close()
+
+    const reader = await createPostgresStore({ pool: newPool() }, { schema })
+    expect(await reader.getRun(run.id)).toMatchObject({
+      id: run.id,
+      workflowId: 'postgres-e2e',
+      status: 'succeeded',
+      input: { n: 1 },
+      output: { total: 140 },
+    })
+    const history = await reader.getRunHistory(run.id)
+    expect(history?.tasks).toEqual([])
+    expect(history?.steps.length).toBeGreaterThanOrEqual(6)
+    await reader.close()
+    await dropSchema(schema)
+  })
+})
