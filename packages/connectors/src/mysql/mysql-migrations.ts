@@ -1,0 +1,213 @@
+import { InvalidArgumentError } from '@tessera/core'
+
+/** The table prefix used when none is given. */
+export const defaultMysqlTablePrefix = 'tessera_'
+
+/**
+ * The schema version this code writes and reads, kept in the `<prefix>meta` table
+ * (`name = 'schema_version'`). A database with a newer version is refused.
+ *
+ * @example
+ * ```ts
+ * import { mysqlSchemaVersion } from '@tessera/connectors/mysql'
+ * console.log(`Tessera MySQL schema v${mysqlSchemaVersion}`)
+ * ```
+ */
+export const mysqlSchemaVersion = 1
+
+/** The longest prefix: `<prefix>scope_results` must fit MySQL's 64-character identifiers. */
+const maxPrefixLength = 50
+
+/** Checks a table prefix: letters, digits and underscores, not starting with a digit. */
+export function checkTablePrefix(fn: string, prefix: unknown): string {
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length > maxPrefixLength ||
+    !/^(?:[A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)
+  ) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'tablePrefix',
+      expected: `letters, digits and underscores, not starting with a digit, at most ${maxPrefixLength} characters`,
+      received: prefix,
+    })
+  }
+  return prefix
+}
+
+/** The names of the store's tables for one prefix. */
+export interface MysqlTableNames {
+  meta: string
+  runs: string
+  steps: string
+  tasks: string
+  scopes: string
+  scopeResults: string
+  inbox: string
+  waitFields: string
+}
+
+export function tableNames(prefix: string): MysqlTableNames {
+  return {
+    meta: `${prefix}meta`,
+    runs: `${prefix}runs`,
+    steps: `${prefix}steps`,
+    tasks: `${prefix}tasks`,
+    scopes: `${prefix}scopes`,
+    scopeResults: `${prefix}scope_results`,
+    inbox: `${prefix}inbox`,
+    waitFields: `${prefix}wait_fields`,
+  }
+}
+
+const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
+
+/**
+ * The schema of the MySQL / MariaDB store, as SQL statements, each idempotent
+ * (`CREATE TABLE IF NOT EXISTS`, indexes inline; the last statement records the schema version
+ * without ever lowering it). `createMysqlStore` applies them itself unless `migrate: false`;
+ * teams that run their own migration tool take the text from here (or from
+ * `sql/mysql/001_init.sql` in the package, the same statements for the default prefix).
+ *
+ * Ids (runs, workflows) are `VARBINARY(1020)`: 255 characters of UTF-8, compared byte for byte.
+ * Keys that can be long (task ids, step and scope keys, event names and match keys) are indexed
+ * by their SHA-256 in a `BINARY(32)` column. JSON values are `LONGTEXT` (parsed by the store),
+ * timestamps `BIGINT` epoch milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { mysqlMigrations } from '@tessera/connectors/mysql'
+ * writeFileSync('migrations/001_tessera.sql', mysqlMigrations({ tablePrefix: 'wf_' }).join(';\n\n') + ';\n')
+ * ```
+ */
+export function mysqlMigrations(options: { tablePrefix?: string } = {}): string[] {
+  const t = tableNames(
+    checkTablePrefix('mysqlMigrations', options.tablePrefix ?? defaultMysqlTablePrefix),
+  )
+  return [
+    `-- Tessera store for MySQL 8.0+ / MariaDB 10.6+, schema version ${mysqlSchemaVersion}.
+-- Every statement is idempotent; the last one records the schema version.
+CREATE TABLE IF NOT EXISTS ${t.meta} (
+  name VARCHAR(64) NOT NULL,
+  value BIGINT NOT NULL,
+  PRIMARY KEY (name)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.runs} (
+  id VARBINARY(1020) NOT NULL,
+  workflow_id VARBINARY(1020) NOT NULL,
+  workflow_version TEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  input LONGTEXT NULL,
+  output LONGTEXT NULL,
+  error LONGTEXT NULL,
+  idempotency_key TEXT NULL,
+  idempotency_hash BINARY(32) NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  ended_at BIGINT NULL,
+  -- Ended runs only (NULL while running or suspended): the retention order.
+  retention_at BIGINT AS (IF(status IN ('succeeded', 'failed', 'cancelled'), IFNULL(ended_at, 0), NULL)) STORED,
+  PRIMARY KEY (id),
+  UNIQUE KEY idempotency (workflow_id, idempotency_hash),
+  KEY created (created_at, id),
+  KEY workflow_created (workflow_id, created_at, id),
+  KEY retention (retention_at, id),
+  KEY workflow_retention (workflow_id, retention_at, id)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.steps} (
+  run_id VARBINARY(1020) NOT NULL,
+  key_hash BINARY(32) NOT NULL,
+  seq BIGINT NOT NULL AUTO_INCREMENT,
+  step_key TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  output LONGTEXT NULL,
+  error LONGTEXT NULL,
+  input LONGTEXT NULL,
+  attempts INT NOT NULL,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  PRIMARY KEY (run_id, key_hash),
+  KEY seq (seq)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.tasks} (
+  id_hash BINARY(32) NOT NULL,
+  seq BIGINT NOT NULL AUTO_INCREMENT,
+  id TEXT NOT NULL,
+  run_id VARBINARY(1020) NOT NULL,
+  workflow_id TEXT NOT NULL,
+  workflow_version TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  task_key TEXT NOT NULL,
+  path TEXT NOT NULL,
+  input LONGTEXT NULL,
+  attempt INT NOT NULL,
+  available_at BIGINT NOT NULL,
+  fence BIGINT NOT NULL,
+  lease_owner TEXT NULL,
+  lease_expires_at BIGINT NULL,
+  last_error LONGTEXT NULL,
+  wait_spec LONGTEXT NULL,
+  wait_resolution LONGTEXT NULL,
+  -- 1 while the task is a wait that nothing resolved yet.
+  wait_open TINYINT NOT NULL DEFAULT 0,
+  -- Unresolved event waits only: SHA-256 of the event name and the wait's match key.
+  event_hash BINARY(32) NULL,
+  parked TINYINT NOT NULL DEFAULT 0,
+  -- When the task can next be claimed: availableAt, or the end of its lease; NULL when parked.
+  claim_at BIGINT AS (IF(parked = 0, IF(lease_owner IS NULL, available_at, GREATEST(available_at, IFNULL(lease_expires_at, 0))), NULL)) STORED,
+  PRIMARY KEY (id_hash),
+  KEY seq (seq),
+  KEY run (run_id, seq),
+  KEY claim (claim_at),
+  KEY event (event_hash, run_id)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.scopes} (
+  run_id VARBINARY(1020) NOT NULL,
+  key_hash BINARY(32) NOT NULL,
+  seq BIGINT NOT NULL AUTO_INCREMENT,
+  scope_key TEXT NOT NULL,
+  expected INT NOT NULL,
+  completed INT NOT NULL,
+  items LONGTEXT NULL,
+  closed TINYINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, key_hash),
+  KEY seq (seq)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.scopeResults} (
+  run_id VARBINARY(1020) NOT NULL,
+  key_hash BINARY(32) NOT NULL,
+  idx INT NOT NULL,
+  output LONGTEXT NULL,
+  PRIMARY KEY (run_id, key_hash, idx)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.inbox} (
+  seq BIGINT NOT NULL AUTO_INCREMENT,
+  name_hash BINARY(32) NOT NULL,
+  event_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload LONGTEXT NULL,
+  run_id VARBINARY(1020) NULL,
+  received_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (seq),
+  KEY name (name_hash, seq),
+  KEY expires (expires_at)
+) ${table}`,
+    `-- Per event name: one lock row (fields_hash of zeros), and the match-field sets waits used.
+CREATE TABLE IF NOT EXISTS ${t.waitFields} (
+  name_hash BINARY(32) NOT NULL,
+  fields_hash BINARY(32) NOT NULL,
+  fields TEXT NULL,
+  PRIMARY KEY (name_hash, fields_hash)
+) ${table}`,
+    `INSERT INTO ${t.meta} (name, value) VALUES ('schema_version', ${mysqlSchemaVersion})
+  ON DUPLICATE KEY UPDATE value = GREATEST(value, ${mysqlSchemaVersion})`,
+  ]
+}
+
+/** The text of `sql/mysql/001_init.sql`: the statements for one prefix as one script. */
+export function mysqlMigrationScript(options: { tablePrefix?: string } = {}): string {
+  return `${mysqlMigrations(options).join(';\n\n')};\n`
+}

@@ -1,0 +1,383 @@
+import { readFileSync } from 'node:fs'
+import { createPool, type Pool } from 'mysql2/promise'
+import { afterAll, describe, expect, it } from 'vitest'
+import { StoreError, TesseraError, type RunRecord, type TaskRecord } from '@tessera/core'
+import { describeStoreConformance } from '@tessera/core/testing'
+import {
+  createMysqlStore,
+  defaultMysqlTablePrefix,
+  mysqlMigrations,
+  mysqlSchemaVersion,
+  type MysqlStore,
+} from '@tessera/connectors/mysql'
+import { requireService, uniqueName } from '../../test/services'
+
+const uri = process.env.TESSERA_MYSQL_URI ?? 'mysql://root@127.0.0.1:3306/test'
+const tableSuffixes = [
+  'meta',
+  'runs',
+  'steps',
+  'tasks',
+  'scopes',
+  'scope_results',
+  'inbox',
+  'wait_fields',
+]
+
+/** A pool for the test's own statements (and for the caller-owned configuration). */
+const admin: Pool = createPool({ uri, connectionLimit: 4 })
+afterAll(() => admin.end())
+
+const up = await requireService('MariaDB/MySQL', uri, () => admin.query('SELECT 1'))
+
+const prefixes: string[] = []
+/** A table prefix no other test file or run uses; its tables are dropped after the file. */
+const newPrefix = (name: string) => {
+  const prefix = `${uniqueName(name)}_`
+  prefixes.push(prefix)
+  return prefix
+}
+const dropTables = async (prefix: string) => {
+  await admin.query(
+    `DROP TABLE IF EXISTS ${tableSuffixes.map((suffix) => `${prefix}${suffix}`).join(', ')}`,
+  )
+}
+afterAll(async () => {
+  if (up) for (const prefix of prefixes) await dropTables(prefix)
+})
+
+const tablesOf = async (prefix: string): Promise<string[]> => {
+  const [rows] = await admin.query(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = DATABASE() AND table_name LIKE ?`,
+    [`${prefix.replace(/_/g, '\\_')}%`],
+  )
+  return (rows as { name: string }[]).map((row) => row.name).sort()
+}
+
+let counter = 0
+const runRecord = (overrides: Partial<RunRecord> = {}): RunRecord => {
+  const now = Date.now()
+  return {
+    id: `run-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`,
+    workflowId: 'mysql-test',
+    workflowVersion: 'v1',
+    status: 'running',
+    input: { n: 1 },
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  }
+}
+const taskRecord = (run: RunRecord, nodeId: string, overrides: Partial<TaskRecord> = {}) => ({
+  id: `${run.id}/${nodeId}`,
+  runId: run.id,
+  workflowId: run.workflowId,
+  workflowVersion: run.workflowVersion,
+  nodeId,
+  key: nodeId,
+  path: [],
+  input: { n: 1 },
+  attempt: 1,
+  availableAt: Date.now() - 1,
+  fence: 0,
+  ...overrides,
+})
+
+describe.runIf(up)('the MySQL store', () => {
+  {
+    const prefix = newPrefix('conf_uri')
+    describeStoreConformance({
+      name: 'mysql (URI, own pool)',
+      createStore: () => createMysqlStore({ uri }, { tablePrefix: prefix }),
+      cleanup: () => dropTables(prefix),
+    })
+  }
+
+  {
+    const prefix = newPrefix('conf_pool')
+    const pool = createPool({ uri, connectionLimit: 6 })
+    describeStoreConformance({
+      name: 'mysql (caller-owned pool)',
+      createStore: () => createMysqlStore({ pool }, { tablePrefix: prefix }),
+      cleanup: async (store) => {
+        await store.close()
+        // The caller's pool is still open after close(): the store did not end it.
+        await pool.query('SELECT 1')
+        await dropTables(prefix)
+        await pool.end()
+      },
+    })
+  }
+
+  describe('migrations', () => {
+    it('ships the default-prefix schema as sql/mysql/001_init.sql, equal to mysqlMigrations()', () => {
+      const file = readFileSync(new URL('../../sql/mysql/001_init.sql', import.meta.url), 'utf8')
+      expect(file).toBe(`${mysqlMigrations().join(';\n\n')};\n`)
+      expect(defaultMysqlTablePrefix).toBe('tessera_')
+      expect(mysqlMigrations({ tablePrefix: 'x_' }).join('\n')).toContain('x_runs')
+    })
+
+    it('applies them idempotently: twice in a row, and from two stores at once', async () => {
+      const prefix = newPrefix('mig')
+      const first = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 2 })
+      const second = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 2 })
+      await Promise.all([first.ready(), second.ready()])
+      const tables = await tablesOf(prefix)
+      expect(tables).toEqual(tableSuffixes.map((suffix) => `${prefix}${suffix}`).sort())
+      // Applying the exported statements again changes nothing.
+      for (const statement of mysqlMigrations({ tablePrefix: prefix })) await admin.query(statement)
+      const [version] = await admin.query(`SELECT name, value FROM ${prefix}meta`)
+      expect(version).toEqual([{ name: 'schema_version', value: mysqlSchemaVersion }])
+      const third = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 1 })
+      await third.ready()
+      // With migrate: false the store only checks the version.
+      const checked = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
+      await checked.ready()
+      expect(await checked.getRun('none')).toBeUndefined()
+      await Promise.all([first.close(), second.close(), third.close(), checked.close()])
+    })
+
+    it('with migrate: false, refuses tables that are not there', async () => {
+      const prefix = newPrefix('none')
+      const store = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
+      const error = await store.getRun('x').catch((e: unknown) => e)
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as Error).message).toMatch(/No schema version/)
+      expect(await tablesOf(prefix)).toEqual([])
+      await store.close()
+    })
+
+    it('refuses a database whose schema version is newer, and writes nothing', async () => {
+      const prefix = newPrefix('newer')
+      await admin.query(
+        `CREATE TABLE ${prefix}meta (name VARCHAR(64) NOT NULL PRIMARY KEY, value BIGINT NOT NULL)`,
+      )
+      await admin.query(`INSERT INTO ${prefix}meta VALUES ('schema_version', ?)`, [
+        mysqlSchemaVersion + 1,
+      ])
+      const store = createMysqlStore({ uri }, { tablePrefix: prefix })
+      const error = await store.ready().catch((e: unknown) => e)
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as StoreError).retryable).toBe(false)
+      expect((error as Error).message).toMatch(/schema version 2 .*newer than the version 1/)
+      // Every call gives the same refusal; nothing was created or changed.
+      await expect(store.getRun('x')).rejects.toThrow(/newer/)
+      expect(await tablesOf(prefix)).toEqual([`${prefix}meta`])
+      const [rows] = await admin.query(`SELECT value FROM ${prefix}meta`)
+      expect(rows).toEqual([{ value: mysqlSchemaVersion + 1 }])
+      await store.close()
+    })
+  })
+
+  describe('createMysqlStore', () => {
+    const prefix = newPrefix('misc')
+    let store: MysqlStore
+    it('declares itself durable, shared and a transport', async () => {
+      store = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 4 })
+      await store.ready()
+      expect(store.provider).toBe('mysql')
+      expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
+    })
+
+    it('rejects bad options with InvalidArgumentError, before connecting', async () => {
+      const codeOf = (call: () => unknown) => {
+        try {
+          call()
+        } catch (error) {
+          return TesseraError.isInstance(error) ? error.code : 'not a TesseraError'
+        }
+        return 'no error'
+      }
+      for (const call of [
+        () => createMysqlStore({ uri }, { tablePrefix: 'x; DROP TABLE y' }),
+        () => createMysqlStore({ uri }, { tablePrefix: '1abc' }),
+        () => createMysqlStore({ uri }, { tablePrefix: 'p'.repeat(51) }),
+        () => createMysqlStore({ uri }, { poolSize: 0 }),
+        () => createMysqlStore({ uri }, { poolSize: 2.5 }),
+        () => createMysqlStore({ uri }, { lockRetries: -1 }),
+        () => createMysqlStore({ uri }, { migrate: 'yes' as never }),
+        () => createMysqlStore({ uri: 'postgres://localhost/x' }),
+        () => createMysqlStore({ uri: 42 as never }),
+        () => createMysqlStore({} as never),
+        () => createMysqlStore({ pool: {} as never }),
+        () => createMysqlStore({ pool: admin }, { poolSize: 3 }),
+        () => mysqlMigrations({ tablePrefix: 'a-b' }),
+      ]) {
+        expect(codeOf(call)).toBe('invalid_argument')
+      }
+      const code = async (call: () => Promise<unknown>) =>
+        call().then(
+          () => 'no error',
+          (error: unknown) => (TesseraError.isInstance(error) ? error.code : 'not a TesseraError'),
+        )
+      expect(await code(() => store.claimNext({ owner: 'w', leaseMs: 1, now: 1, limit: 0 }))).toBe(
+        'invalid_argument',
+      )
+      expect(await code(() => store.listStaleTasks({ now: 1, olderThan: 0, limit: 1.5 }))).toBe(
+        'invalid_argument',
+      )
+    })
+
+    it('names the table and the row of a corrupt row in the StoreError', async () => {
+      const run = runRecord()
+      const task = taskRecord(run, 'a')
+      await store.createRun({ run, tasks: [task], scopes: [] })
+      await admin.query(`UPDATE ${prefix}runs SET input = '{"n": 1' WHERE id = ?`, [run.id])
+      const error = await store.getRun(run.id).catch((e: unknown) => e)
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as Error).message).toContain(`Corrupt row "${run.id}" in table ${prefix}runs`)
+      expect((error as Error).message).toContain('column input')
+      await admin.query(`UPDATE ${prefix}tasks SET path = 'not json' WHERE run_id = ?`, [run.id])
+      await admin.query(`UPDATE ${prefix}runs SET input = '{}' WHERE id = ?`, [run.id])
+      const taskError = await store.getRunHistory(run.id).catch((e: unknown) => e)
+      expect((taskError as Error).message).toContain(
+        `Corrupt row "${task.id}" in table ${prefix}tasks`,
+      )
+      await admin.query(`UPDATE ${prefix}runs SET status = 'bogus' WHERE id = ?`, [run.id])
+      await expect(store.getRun(run.id)).rejects.toThrow(/column status holds text "bogus"/)
+      // (Gone again: a corrupt claimable task would stop claimNext for the other tests.)
+      await admin.query(`DELETE FROM ${prefix}tasks WHERE run_id = ?`, [run.id])
+      await admin.query(`DELETE FROM ${prefix}runs WHERE id = ?`, [run.id])
+    })
+
+    it('reports an unreachable server as a retryable StoreError', async () => {
+      const nowhere = createMysqlStore({ uri: 'mysql://root@127.0.0.1:1/test' })
+      const error = await nowhere.getRun('x').catch((e: unknown) => e)
+      expect(StoreError.isInstance(error) && error.retryable).toBe(true)
+      await nowhere.close()
+      await expect(nowhere.getRun('x')).rejects.toThrow(/closed/)
+    })
+
+    it('retries a lock wait timeout, then fails with a retryable StoreError and writes nothing', async () => {
+      const pool = createPool({ uri, connectionLimit: 2 })
+      // A short lock wait for this pool's connections (mysql2 runs it before any other query).
+      pool.on('connection', (connection) => {
+        void connection.query('SET SESSION innodb_lock_wait_timeout = 1')
+      })
+      const impatient = createMysqlStore({ pool }, { tablePrefix: prefix, lockRetries: 1 })
+      const run = runRecord()
+      await impatient.createRun({ run, tasks: [], scopes: [] })
+      const holder = await admin.getConnection()
+      try {
+        await holder.query('START TRANSACTION')
+        await holder.query(`SELECT id FROM ${prefix}runs WHERE id = ? FOR UPDATE`, [run.id])
+        const error = await impatient
+          .commit({ runId: run.id, run: { status: 'succeeded', updatedAt: 1, endedAt: 1 } })
+          .catch((e: unknown) => e)
+        expect(StoreError.isInstance(error) && error.retryable).toBe(true)
+        expect((error as Error).message).toMatch(/2 attempts/)
+        expect((error as StoreError).cause).toMatchObject({ errno: 1205 })
+      } finally {
+        await holder.query('ROLLBACK')
+        holder.release()
+      }
+      expect((await impatient.getRun(run.id))?.status).toBe('running')
+      await impatient.close()
+      await pool.end()
+    })
+
+    it('shares work between two pools: claimNext never hands one task to both', async () => {
+      const poolA = createPool({ uri, connectionLimit: 4 })
+      const poolB = createPool({ uri, connectionLimit: 4 })
+      const a = createMysqlStore({ pool: poolA }, { tablePrefix: prefix })
+      const b = createMysqlStore({ pool: poolB }, { tablePrefix: prefix })
+      const run = runRecord()
+      const now = Date.now()
+      const tasks = Array.from({ length: 60 }, (_, index) =>
+        taskRecord(run, `t${index}`, { availableAt: now - 1000 + index }),
+      )
+      await a.createRun({ run, tasks, scopes: [] })
+      const claimed: TaskRecord[] = []
+      for (let round = 0; round < 30; round++) {
+        const batches = await Promise.all(
+          [a, b, a, b].map((store, worker) =>
+            store.claimNext({ owner: `w${worker}`, leaseMs: 60_000, now, limit: 3 }),
+          ),
+        )
+        const mine = batches.flat().filter((task) => task.runId === run.id)
+        claimed.push(...mine)
+        if (batches.flat().length === 0) break
+      }
+      expect(claimed).toHaveLength(60)
+      expect(new Set(claimed.map((task) => task.id)).size).toBe(60)
+      expect(claimed.every((task) => task.fence === 1)).toBe(true)
+      // Every one is leased now: neither pool gets anything more.
+      expect(
+        (await b.claimNext({ owner: 'late', leaseMs: 1000, now, limit: 100 })).filter(
+          (task) => task.runId === run.id,
+        ),
+      ).toEqual([])
+      await Promise.all([a.close(), b.close()])
+      await Promise.all([poolA.end(), poolB.end()])
+    })
+
+    it('refuses a stale fence presented through another pool', async () => {
+      const other = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 2 })
+      const run = runRecord()
+      const task = taskRecord(run, 'a')
+      await store.createRun({ run, tasks: [task], scopes: [] })
+      const now = Date.now()
+      const first = await store.claimTask({ taskId: task.id, owner: 'a', leaseMs: 100, now })
+      expect(first).toMatchObject({ status: 'claimed', task: { fence: 1 } })
+      expect(await other.claimTask({ taskId: task.id, owner: 'b', leaseMs: 100, now })).toEqual({
+        status: 'leased',
+        leaseExpiresAt: now + 100,
+      })
+      const second = await other.claimTask({
+        taskId: task.id,
+        owner: 'b',
+        leaseMs: 100,
+        now: now + 100,
+      })
+      expect(second).toMatchObject({ status: 'claimed', task: { fence: 2, leaseOwner: 'b' } })
+      const step = {
+        runId: run.id,
+        key: 'a',
+        nodeId: 'a',
+        path: [],
+        status: 'succeeded' as const,
+        output: 1,
+        attempts: 1,
+        startedAt: now,
+        endedAt: now,
+      }
+      expect(await store.commit({ runId: run.id, task: { id: task.id, fence: 1 }, step })).toEqual({
+        status: 'stale',
+      })
+      expect(await store.renewTask({ taskId: task.id, fence: 1, leaseMs: 100, now })).toBe(false)
+      expect((await other.getRunHistory(run.id))?.steps).toEqual([])
+      expect(await other.commit({ runId: run.id, task: { id: task.id, fence: 2 }, step })).toEqual({
+        status: 'committed',
+      })
+      expect((await store.getRunHistory(run.id))?.steps).toEqual([step])
+      await other.close()
+    })
+
+    it('keeps long keys and ids exactly: hashed keys, byte-exact ids', async () => {
+      const run = runRecord({ id: `run ${'é'.repeat(200)} ` })
+      const key = `node#${Array.from({ length: 400 }, (_, i) => i).join('.')}`
+      const task = taskRecord(run, 'n', { id: `${run.id}/${key}`, key, input: { emoji: '😀' } })
+      await store.createRun({ run, tasks: [task], scopes: [] })
+      // An id that differs by a trailing space is another run.
+      expect(await store.getRun(run.id.trimEnd())).toBeUndefined()
+      const history = await store.getRunHistory(run.id)
+      expect(history?.run.id).toBe(run.id)
+      expect(history?.tasks[0]).toMatchObject({ id: task.id, key, input: { emoji: '😀' } })
+      const claim = await store.claimTask({
+        taskId: task.id,
+        owner: 'w',
+        leaseMs: 1000,
+        now: Date.now(),
+      })
+      expect(claim.status).toBe('claimed')
+    })
+
+    it('closes its own pool, and every later call says the store is closed', async () => {
+      await store.close()
+      await store.close()
+      await expect(store.getRun('x')).rejects.toThrow(/closed/)
+      await expect(store.ready()).rejects.toThrow(/closed/)
+    })
+  })
+})
