@@ -379,12 +379,9 @@ describe.runIf(up)('createRedisStore', () => {
       const store = createRedisStore({ client: ownClient }, { keyPrefix: prefix })
       await store.getRun('x')
       await admin!.set(`${prefix}ready`, 'not a sorted set')
-      const error = await store.claimNext!({
-        owner: 'w',
-        leaseMs: 1000,
-        now: Date.now(),
-        limit: 1,
-      }).catch((e: unknown) => e)
+      const error = await Promise.resolve()
+        .then(() => store.claimNext!({ owner: 'w', leaseMs: 1000, now: Date.now(), limit: 1 }))
+        .catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
       expect((error as StoreError).retryable).toBe(false)
       expect((error as Error).message).toMatch(/WRONGTYPE/)

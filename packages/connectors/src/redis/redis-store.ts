@@ -37,7 +37,14 @@ import {
 } from './redis-records'
 import { scriptBodies, scriptText, type ScriptName } from './redis-scripts'
 
-/** Where the store keeps its data: a server it connects to, or a client the caller owns. */
+/**
+ * Where the store keeps its data: a server it connects to, or a client the caller owns.
+ *
+ * @example
+ * ```ts
+ * const target: RedisStoreTarget = { url: 'redis://127.0.0.1:6379', options: { connectTimeout: 2000 } }
+ * ```
+ */
 export type RedisStoreTarget =
   | {
       /** A `redis://` or `rediss://` URL. The store creates the client and quits it on `close()`. */
@@ -54,7 +61,14 @@ export type RedisStoreTarget =
       client: Redis | Cluster
     }
 
-/** Options of {@link createRedisStore}. */
+/**
+ * Options of {@link createRedisStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { keyPrefix: '{tessera}:' } // one hash slot (Redis Cluster)
+ * ```
+ */
 export interface RedisStoreOptions {
   /**
    * Prefix of every key the store writes. Default `tessera:`. Letters, digits and `_ . : -`,
@@ -63,10 +77,26 @@ export interface RedisStoreOptions {
   keyPrefix?: string
 }
 
-/** The key prefix used when none is given. */
+/**
+ * The key prefix used when none is given.
+ *
+ * @example
+ * ```ts
+ * await redis.scan('0', 'MATCH', `${defaultRedisKeyPrefix}*`) // the store's keys
+ * ```
+ */
 export const defaultRedisKeyPrefix = 'tessera:'
 
-/** The layout version this code writes; a newer one in the database is refused. */
+/**
+ * The layout version this code writes (in the `<prefix>meta` hash, field `schemaVersion`); a
+ * store finding a newer one refuses to work and writes nothing.
+ *
+ * @example
+ * ```ts
+ * const stored = Number(await redis.hget('tessera:meta', 'schemaVersion'))
+ * if (stored > redisSchemaVersion) console.warn('upgrade @tessera/connectors')
+ * ```
+ */
 export const redisSchemaVersion = 1
 
 const keyPrefixPattern = /^[\w.:-]*(?:\{[\w.:-]+\}[\w.:-]*)?$/
@@ -250,6 +280,13 @@ export function createRedisStore(
             `store knows (${redisSchemaVersion}): upgrade @tessera/connectors to use it`,
         )
       }
+      // Load every script now, so that no first call pays the NOSCRIPT round trip. Best
+      // effort: calls still fall back to EVAL (after a server restart, or on another node).
+      await Promise.all(
+        [...scripts.values()].map((script) =>
+          Promise.resolve(client.call('SCRIPT', ['LOAD', script.text])).catch(() => undefined),
+        ),
+      )
       schemaChecked = true
     })().catch((error: unknown) => {
       schemaCheck = undefined
@@ -672,7 +709,16 @@ export function createRedisStore(
         for (let round = 0; round < maxRounds; round++) {
           const keys = new Set<string>()
           for (const fields of known) {
-            const key = eventMatchKey(event.payload, fields)
+            let key: string | undefined
+            try {
+              key = eventMatchKey(event.payload, fields)
+            } catch (error) {
+              throw new StoreError(
+                provider,
+                `Corrupt value in key "${prefix}wait-fields:${event.name}", field "${fields}": not a JSON array of field names`,
+                { cause: error },
+              )
+            }
             if (key !== undefined) keys.add(key)
           }
           const args = head.concat(String(known.length), known, String(keys.size), [...keys])
