@@ -645,7 +645,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           target: 'approval',
         })
       }
-      assertJson(fn, 'data', data)
+      if (data !== undefined) assertJson(fn, 'data', data)
     } else if (value !== undefined && typeof value !== 'string') {
       throw new InvalidArgumentError({
         fn,

@@ -3,6 +3,7 @@ import type { Step, StepContext } from '../builder/step'
 import type { InlineFunction } from '../builder/workflow'
 import { WaitTimeoutError } from '../errors/wait-timeout-error'
 import type { TaskWait } from '../ports/store-v1'
+import { validateWith } from './validate'
 
 /** What a sleep, event or approval node needs at run time (compiled from its definition). */
 export interface WaitPlan {
@@ -40,7 +41,15 @@ export function waitStep(nodeId: string, plan: WaitPlan): Step {
     }
     if (resolution.type === 'event') return resolution.payload
     const decision: Record<string, unknown> = { approved: resolution.approved, at: resolution.at }
-    if (resolution.approved) decision.data = resolution.data
+    // Checked again here: an engine that did not know the workflow may have taken the decision.
+    if (resolution.approved)
+      decision.data = plan.schema
+        ? validateWith(plan.schema, resolution.data, {
+            workflowId: context.workflowId,
+            stepId: nodeId,
+            target: 'approval',
+          })
+        : resolution.data
     else if (resolution.reason !== undefined) decision.reason = resolution.reason
     if (resolution.by !== undefined) decision.by = resolution.by
     return decision
