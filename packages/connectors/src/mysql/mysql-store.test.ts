@@ -354,6 +354,106 @@ describe.runIf(up)('the MySQL store', () => {
       await other.close()
     })
 
+    it('derives suspension from commits (a wait left alone suspends, a claimed wait resumes)', async () => {
+      const now = Date.now()
+      const run = runRecord()
+      const step = taskRecord(run, 'a', { availableAt: now - 1 })
+      await store.createRun({ run, tasks: [step], scopes: [] })
+      await store.claimTask({ taskId: step.id, owner: 'w', leaseMs: 10_000, now })
+      const sleep = taskRecord(run, 'nap', { availableAt: now + 50, wait: { kind: 'sleep' } })
+      const other = taskRecord(run, 'b', { availableAt: now - 1 })
+      const stepOf = (key: string) => ({
+        runId: run.id,
+        key,
+        nodeId: key,
+        path: [],
+        status: 'succeeded' as const,
+        output: key,
+        attempts: 1,
+        startedAt: now,
+        endedAt: now,
+      })
+      expect(
+        await store.commit({
+          runId: run.id,
+          task: { id: step.id, fence: 1 },
+          step: stepOf('a'),
+          tasks: [sleep, other],
+          now,
+        }),
+      ).toEqual({ status: 'committed' })
+      expect((await store.getRun(run.id))?.status).toBe('running')
+      expect(
+        await store.claimTask({ taskId: other.id, owner: 'w', leaseMs: 10_000, now }),
+      ).toMatchObject({ status: 'claimed' })
+      await store.commit({
+        runId: run.id,
+        task: { id: other.id, fence: 1 },
+        step: stepOf('b'),
+        now,
+      })
+      expect((await store.getRun(run.id))?.status).toBe('suspended')
+      const woke = await store.claimTask({
+        taskId: sleep.id,
+        owner: 'w',
+        leaseMs: 1000,
+        now: now + 50,
+      })
+      expect(woke.status).toBe('claimed')
+      expect((await store.getRun(run.id))?.status).toBe('running')
+    })
+
+    it('hands an inbox event to a wait that a later commit registers, once', async () => {
+      const now = Date.now()
+      const name = uniqueName('shipped')
+      expect(
+        await store.deliverEvent({
+          event: {
+            id: 'e1',
+            name,
+            payload: { orderId: 'A1' },
+            receivedAt: now,
+            expiresAt: now + 60_000,
+          },
+          now,
+        }),
+      ).toEqual({ delivered: [] })
+      const commitWait = async (orderId: string) => {
+        const run = runRecord()
+        const start = taskRecord(run, 'start', { availableAt: now - 1 })
+        await store.createRun({ run, tasks: [start], scopes: [] })
+        await store.claimTask({ taskId: start.id, owner: 'w', leaseMs: 10_000, now })
+        const waitTask = taskRecord(run, 'ship', {
+          availableAt: 8_640_000_000_000_000,
+          wait: { kind: 'event', name, match: { orderId } },
+        })
+        const result = await store.commit({
+          runId: run.id,
+          task: { id: start.id, fence: 1 },
+          tasks: [waitTask],
+          now: now + 5,
+        })
+        return { run, waitTask, result, status: (await store.getRun(run.id))?.status }
+      }
+      const other = await commitWait('B2')
+      expect(other).toMatchObject({ result: { status: 'committed' }, status: 'suspended' })
+      const taker = await commitWait('A1')
+      expect(taker).toMatchObject({
+        result: { status: 'committed', woken: [taker.waitTask.id] },
+        status: 'running',
+      })
+      const [task] = (await store.getRunHistory(taker.run.id))!.tasks
+      expect(task).toMatchObject({
+        availableAt: now + 5,
+        wait: {
+          resolution: { type: 'event', eventId: 'e1', payload: { orderId: 'A1' }, at: now + 5 },
+        },
+      })
+      const late = await commitWait('A1')
+      expect(late).toMatchObject({ result: { status: 'committed' }, status: 'suspended' })
+      expect(late.result).not.toHaveProperty('woken')
+    })
+
     it('keeps long keys and ids exactly: hashed keys, byte-exact ids', async () => {
       const run = runRecord({ id: `run ${'é'.repeat(200)} ` })
       const key = `node#${Array.from({ length: 400 }, (_, i) => i).join('.')}`

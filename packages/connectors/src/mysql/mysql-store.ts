@@ -1142,14 +1142,34 @@ export function createMysqlStore(
           payload: event.payload,
           at: now,
         }
+        const runFilter = event.runId === undefined ? '' : ' AND run_id = ?'
+        const filterParams: Param[] = event.runId === undefined ? [now] : [event.runId, now]
+        const waiting = (n: number) =>
+          `event_hash IN (${marks(n)})${runFilter} AND parked = 0 AND available_at > ?`
         for (const chunk of chunks([...hashes.values()])) {
           const keys = padded(chunk)
+          // The lock order of every change: runs first, then their tasks. Who waits is read
+          // without locks; the waits are read again, locked, once their runs are.
+          const runIds = (
+            await tx.rows(`SELECT DISTINCT run_id FROM ${t.tasks} WHERE ${waiting(keys.length)}`, [
+              ...keys,
+              ...filterParams,
+            ])
+          )
+            .map((row) => row.run_id as Buffer)
+            .sort(Buffer.compare)
+          if (runIds.length === 0) continue
+          for (const runChunk of chunks(runIds)) {
+            const ids = padded(runChunk)
+            await tx.rows(
+              `SELECT id FROM ${t.runs} WHERE id IN (${marks(ids.length)}) ORDER BY id FOR UPDATE`,
+              ids,
+            )
+          }
           const rows = await tx.rows(
-            `SELECT ${taskColumns}, id_hash FROM ${t.tasks}
-              WHERE event_hash IN (${marks(keys.length)})${event.runId === undefined ? '' : ' AND run_id = ?'}
-                AND parked = 0 AND available_at > ?
+            `SELECT ${taskColumns}, id_hash FROM ${t.tasks} WHERE ${waiting(keys.length)}
               ORDER BY seq FOR UPDATE`,
-            [...keys, ...(event.runId === undefined ? [] : [event.runId]), now],
+            [...keys, ...filterParams],
           )
           for (const row of rows) {
             const task = taskFromRow(t.tasks, row)
