@@ -462,5 +462,46 @@ describe.runIf(up)('createRedisStore', () => {
       expect(history?.steps.length).toBeGreaterThan(5)
       await other.close()
     })
+
+    it('suspends runs on event waits, approvals and sleeps, and resumes them from Redis', async () => {
+      const prefix = newPrefix('engine_waits')
+      const store = createRedisStore({ url }, { keyPrefix: prefix })
+      const engine = createEngine({ store })
+      const flow = createWorkflow({ id: 'redis-waits', input: z.object({ orderId: z.string() }) })
+        .waitForEvent('paid', {
+          schema: z.object({ orderId: z.string(), amount: z.number() }),
+          match: ({ input }) => ({ orderId: input.orderId }),
+        })
+        .approval({ id: 'manager' })
+        .sleep('20ms')
+        .map(() => ({ done: true }))
+        .commit()
+      // Order A's payment arrives before its run: the inbox keeps it for the wait.
+      await engine.sendEvent('paid', { orderId: 'A', amount: 5 })
+      const a = await engine.start(flow, { orderId: 'A' })
+      const b = await engine.start(flow, { orderId: 'B' })
+      await statusOf(b, 'suspended')
+      await engine.sendEvent('paid', { orderId: 'B', amount: 7 })
+      for (const run of [a, b]) {
+        await statusOf(run, 'suspended')
+        await run.approve('manager')
+      }
+      expect(await a.result()).toEqual({ done: true })
+      expect(await b.result()).toEqual({ done: true })
+      const steps = await store.getRunHistory(b.id)
+      expect(steps?.steps.map((step) => step.nodeId)).toEqual(['paid', 'manager', 'sleep'])
+      expect(steps?.steps[0]?.output).toEqual({ orderId: 'B', amount: 7 })
+      await engine.close()
+      await store.close()
+    })
   })
 })
+
+/** Polls the stored status (the store derives `suspended`) until it is `status`. */
+async function statusOf(run: { record(): Promise<RunRecord> }, status: string): Promise<void> {
+  for (let turn = 0; turn < 2000; turn++) {
+    if ((await run.record()).status === status) return
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  throw new Error(`The run never became ${status}`)
+}
