@@ -313,8 +313,11 @@ END $$`,
     // Inserts tasks (an existing id is left as it is); returns the ids inserted, in input order,
     // and whether each is a wait / an unresolved event wait.
     `CREATE OR REPLACE FUNCTION ${f('insert_tasks')}(p_tasks jsonb)
-RETURNS TABLE (id text, ord bigint, is_wait boolean, event_wait boolean)
-LANGUAGE sql AS $$
+RETURNS TABLE (task_id text, ord bigint, is_wait boolean, event_wait boolean)
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- PL/pgSQL, not SQL: its statements' plans are cached for the session.
+  RETURN QUERY
   WITH ins AS (
     INSERT INTO ${n.tasks} AS t (id, run_id, workflow_id, workflow_version, node_id, key, path,
       input, attempt, available_at, fence, lease_owner, lease_expires_at, last_error, wait,
@@ -331,14 +334,15 @@ LANGUAGE sql AS $$
       coalesce(e ? 'wait' AND NOT (e -> 'wait' ? 'resolution'), false),
       coalesce((e -> 'parked')::boolean, false)
     FROM jsonb_array_elements(p_tasks) WITH ORDINALITY AS x (e, ord)
-    ORDER BY ord
+    ORDER BY x.ord
     ON CONFLICT ON CONSTRAINT "${prefix}tasks_pkey" DO NOTHING
-    RETURNING t.id, t.wait IS NOT NULL AS is_wait, t.wait_open AND t.wait_kind = 'event' AS event_wait
+    RETURNING t.id, t.wait IS NOT NULL AS waits, t.wait_open AND t.wait_kind = 'event' AS listens
   )
-  SELECT ins.id, x.ord, ins.is_wait, ins.event_wait
-  FROM ins JOIN jsonb_array_elements(p_tasks) WITH ORDINALITY AS x (e, ord) ON x.e ->> 'id' = ins.id
-  ORDER BY x.ord
-$$`,
+  SELECT ins.id::text, x.ord, ins.waits, ins.listens
+  FROM ins JOIN jsonb_array_elements(p_tasks) WITH ORDINALITY AS x (e, ord)
+    ON x.e ->> 'id' = ins.id
+  ORDER BY x.ord;
+END $$`,
     // The inbox rule: each new unresolved event wait takes the oldest unexpired matching event
     // (deleted from the inbox) and becomes available at p_now. Returns the woken ids, or NULL.
     `CREATE OR REPLACE FUNCTION ${f('take_inbox')}(p_ids text[], p_now bigint) RETURNS jsonb
@@ -449,7 +453,7 @@ BEGIN
   WHERE e ->> 'key' IN (SELECT key FROM ins)
   ON CONFLICT DO NOTHING;
   IF NOT v_terminal AND jsonb_array_length(c -> 'tasks') > 0 THEN
-    SELECT array_agg(i.id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
+    SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
     INTO v_ids, v_waits FROM ${f('insert_tasks')}(c -> 'tasks') i;
     IF v_ids IS NOT NULL THEN
       v_woken := ${f('take_inbox')}(v_ids, (r -> 'createdAt')::bigint);
@@ -633,7 +637,7 @@ BEGIN
     UPDATE ${n.scopes} SET closed = true WHERE run_id = v_run AND key = c ->> 'closeScope';
   END IF;
   IF c ? 'tasks' AND jsonb_array_length(c -> 'tasks') > 0 THEN
-    SELECT array_agg(i.id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
+    SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
     INTO v_ids, v_waits FROM ${f('insert_tasks')}(c -> 'tasks') i;
     IF v_ids IS NOT NULL THEN v_woken := ${f('take_inbox')}(v_ids, p_now); END IF;
   END IF;
@@ -772,7 +776,7 @@ BEGIN
     updated_at = v_now
   WHERE id = v_run;
   IF jsonb_array_length(c -> 'tasks') > 0 THEN
-    SELECT array_agg(i.id ORDER BY i.ord) FILTER (WHERE i.event_wait)
+    SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait)
     INTO v_ids FROM ${f('insert_tasks')}(c -> 'tasks') i;
     IF v_ids IS NOT NULL THEN PERFORM ${f('take_inbox')}(v_ids, v_now); END IF;
   END IF;
