@@ -407,6 +407,28 @@ describe.runIf(up)('a PostgreSQL store', () => {
     for (const t of claimed) expect(t.fence).toBe(1)
   })
 
+  it('creates a run once when two processes start it with one idempotency key at once', async () => {
+    await ready()
+    const key = id('key')
+    for (let round = 0; round < 5; round++) {
+      const runs = [
+        runRecord({ idempotencyKey: `${key}-${round}` }),
+        runRecord({ idempotencyKey: `${key}-${round}` }),
+      ]
+      const results = await Promise.all(
+        [store, other, store, other].map((s, index) =>
+          s.createRun({ run: runs[index % 2]!, tasks: [task(runs[index % 2]!, 'a')], scopes: [] }),
+        ),
+      )
+      expect(results.filter((result) => result.created)).toHaveLength(1)
+      const winner = results.find((result) => result.created)!.run.id
+      expect(new Set(results.map((result) => result.run.id))).toEqual(new Set([winner]))
+      const loser = runs.find((run) => run.id !== winner)!
+      expect(await store.getRun(loser.id)).toBeUndefined()
+      await store.commit({ runId: winner, run: { status: 'cancelled', updatedAt: Date.now() } })
+    }
+  })
+
   it('never loses an event racing with the commit that registers its wait', async () => {
     await ready()
     for (let round = 0; round < 15; round++) {
