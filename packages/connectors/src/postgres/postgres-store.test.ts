@@ -637,4 +637,94 @@ describe.runIf(up)('an engine on the PostgreSQL store', () => {
     await reader.close()
     await dropSchema(schema)
   })
+
+  it('suspends runs on event waits, approvals and sleeps, and resumes them from the database', async () => {
+    const schema = uniqueName('tsr_engine_waits')
+    const store = await createPostgresStore({ connectionString: url }, { schema })
+    const engine = createEngine({ store, poll: '10ms', resultPollInterval: '10ms' })
+    const flow = createWorkflow({ id: 'postgres-waits', input: z.object({ orderId: z.string() }) })
+      .waitForEvent('paid', {
+        schema: z.object({ orderId: z.string(), amount: z.number() }),
+        match: ({ input }) => ({ orderId: input.orderId }),
+      })
+      .approval({ id: 'manager' })
+      .sleep('20ms')
+      .map(() => ({ done: true }))
+      .commit()
+    // Order A's payment arrives before its run: the inbox keeps it for the wait.
+    await engine.sendEvent('paid', { orderId: 'A', amount: 5 })
+    const a = await engine.start(flow, { orderId: 'A' })
+    const b = await engine.start(flow, { orderId: 'B' })
+    await statusOf(b, 'suspended')
+    await engine.sendEvent('paid', { orderId: 'B', amount: 7 })
+    for (const run of [a, b]) {
+      await statusOf(run, 'suspended')
+      await run.approve('manager')
+    }
+    expect(await a.result()).toEqual({ done: true })
+    expect(await b.result()).toEqual({ done: true })
+    const history = await store.getRunHistory(b.id)
+    expect(history?.steps.map((step) => step.nodeId)).toEqual(['paid', 'manager', 'sleep'])
+    expect(history?.steps[0]?.output).toEqual({ orderId: 'B', amount: 7 })
+    await engine.close()
+    await store.close()
+    await dropSchema(schema)
+  })
+
+  it('shares the work of one database between two worker engines, each step once', async () => {
+    const schema = uniqueName('tsr_engine_shared')
+    const runsOf = new Map<string, number>()
+    const count = createStep({
+      id: 'count',
+      input: num,
+      output: num,
+      run: async ({ input, runId }) => {
+        runsOf.set(`${runId}/${input.n}`, (runsOf.get(`${runId}/${input.n}`) ?? 0) + 1)
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        return { n: input.n + 1 }
+      },
+    })
+    const chain = createWorkflow({ id: 'postgres-shared', input: num })
+      .then(count)
+      .then(count)
+      .then(count)
+      .commit()
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => createPostgresStore({ pool: newPool({ max: 4 }) }, { schema })),
+    )
+    const [starterStore, ...workerStores] = stores as [PostgresStore, ...PostgresStore[]]
+    const starter = createEngine({
+      store: starterStore,
+      worker: false,
+      resultPollInterval: '10ms',
+      workflows: [chain],
+    })
+    const workers = workerStores.map((store, index) =>
+      createEngine({
+        store,
+        poll: '5ms',
+        worker: { concurrency: 4, id: `worker-${index}` },
+        workflows: [chain],
+      }),
+    )
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => starter.start(chain, { n: n * 10 })),
+    )
+    const results = await Promise.all(runs.map((run) => run.result()))
+    expect(results).toEqual(Array.from({ length: 12 }, (_, n) => ({ n: n * 10 + 3 })))
+    expect(runsOf.size).toBe(36)
+    expect([...runsOf.values()].every((times) => times === 1)).toBe(true)
+    for (const engine of [starter, ...workers]) await engine.close()
+    for (const store of stores) await store.close()
+    await dropSchema(schema)
+  })
 })
+
+/** Polls the stored status (the store derives `suspended`) until it is `status`. */
+async function statusOf(run: { record(): Promise<RunRecord> }, status: string): Promise<void> {
+  for (let turn = 0; turn < 2000; turn++) {
+    if ((await run.record()).status === status) return
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  throw new Error(`The run never became ${status}`)
+}
