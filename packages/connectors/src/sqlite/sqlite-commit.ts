@@ -119,7 +119,7 @@ export function createWriters({ db, sql, t }: SqliteContext) {
    * with any other task is `running`. A run without tasks keeps its status.
    */
   const deriveStatus = (runId: string, now: number) => {
-    const [active, any] = sql.runActivity.get(runId, runId) as [number, number]
+    const [active, any] = sql.runActivity.get({ run: runId }) as [number, number]
     if (any === 0) return
     const status = active === 1 ? 'running' : 'suspended'
     sql.setLiveStatus.run(status, now, runId, status)
@@ -270,8 +270,8 @@ export function createWriters({ db, sql, t }: SqliteContext) {
       if (status !== undefined && terminalRunStatuses.has(status)) {
         ended = true
         // A failed run keeps its tasks, parked, for reopenRun; other ended runs need none.
-        if (status === 'failed') sql.parkRunTasks.run(runId)
-        else sql.deleteRunTasks.run(runId)
+        if (status === 'failed') sql.parkRunTasks.run({ run: runId })
+        else sql.deleteRunTasks.run({ run: runId })
       }
     }
     // Suspension, re-derived only when it may have changed: the common step commit, which

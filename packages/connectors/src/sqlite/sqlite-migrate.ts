@@ -3,8 +3,8 @@ import type Database from 'better-sqlite3'
 import { StoreError } from '@tessera/core'
 import { provider } from './sqlite-errors'
 import {
-  addedColumnsV1,
   schemaStatements,
+  upgradeFromV0,
   sqliteSchemaVersion,
   type SqliteTableNames,
 } from './sqlite-migrations'
@@ -45,12 +45,24 @@ export function migrate(db: Database.Database, t: SqliteTableNames): void {
     refuseNewer(version, t)
     if (version === sqliteSchemaVersion) return
     if (version !== undefined) {
-      // Tables of an older version: add the columns they lack, then the rest is idempotent.
-      for (const [table, column, definition] of addedColumnsV1(t)) {
-        const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]
-        if (!columns.some((existing) => existing.name === column)) {
-          db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
-        }
+      // Tables of version 0: each upgrade step runs unless the database already has its result.
+      const done = {
+        'steps.input': () =>
+          (db.prepare(`PRAGMA table_info(${t.steps})`).all() as { name: string }[]).some(
+            (column) => column.name === 'input',
+          ),
+        'tasks WITHOUT ROWID': () =>
+          /WITHOUT\s+ROWID/i.test(
+            String(
+              db
+                .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`)
+                .pluck()
+                .get(t.tasks) ?? '',
+            ),
+          ),
+      } as Record<string, () => boolean>
+      for (const { step, statements } of upgradeFromV0(t)) {
+        if (!done[step]!()) for (const statement of statements) db.exec(statement)
       }
     }
     for (const statement of schemaStatements(t)) db.exec(statement)

@@ -51,17 +51,67 @@ export function tableNames(prefix: string): SqliteTableNames {
   }
 }
 
-/** Columns added by version 1 to tables of version 0: `[table, column, definition]`. */
-export function addedColumnsV1(t: SqliteTableNames): [string, string, string][] {
+/**
+ * The tasks table. WITHOUT ROWID and no index on `run_id`: a commit then writes two pages of it
+ * (the row, and its entry in the lease or ready index) instead of four. A run's tasks are found
+ * by their ids, which begin with the run id and a slash (`runId/key`, as the engine makes them);
+ * the few that might not are in the small `_run_other` index. See {@link runTasks}.
+ */
+export function tasksTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  id TEXT PRIMARY KEY NOT NULL,
+  run_id TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  workflow_version TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  path TEXT NOT NULL,
+  input TEXT,
+  attempt INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  fence INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  last_error TEXT,
+  wait_kind TEXT,
+  wait_name TEXT,
+  wait_match TEXT,
+  wait_match_fields TEXT,
+  wait_match_key TEXT,
+  wait_resolution TEXT,
+  parked INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID`
+}
+
+/** A task whose id does not begin with its run id and a slash. */
+const foreignTaskId = `substr(id, 1, length(run_id) + 1) <> run_id || '/'`
+
+/**
+ * The condition that selects the tasks of the run bound to `@run`, with two index searches: the
+ * primary key range of ids that begin with `<run id>/` (`'/'` is followed by `'0'` in byte
+ * order), and the `_run_other` index for any other id.
+ */
+export const runTasks = `((id >= @run || '/' AND id < @run || '0' AND run_id = @run)
+  OR (run_id = @run AND ${foreignTaskId}))`
+
+/** The columns of version 0's tasks table (copied over when it is rebuilt). */
+const tasksColumnsV0 = `id, run_id, workflow_id, workflow_version, node_id, key, path, input,
+  attempt, available_at, fence, lease_owner, lease_expires_at, last_error`
+
+/** Version 0 → 1, step by step: `[what it does, its statements]`. */
+export function upgradeFromV0(t: SqliteTableNames): { step: string; statements: string[] }[] {
   return [
-    [t.steps, 'input', 'TEXT'],
-    [t.tasks, 'wait_kind', 'TEXT'],
-    [t.tasks, 'wait_name', 'TEXT'],
-    [t.tasks, 'wait_match', 'TEXT'],
-    [t.tasks, 'wait_match_fields', 'TEXT'],
-    [t.tasks, 'wait_match_key', 'TEXT'],
-    [t.tasks, 'wait_resolution', 'TEXT'],
-    [t.tasks, 'parked', 'INTEGER NOT NULL DEFAULT 0'],
+    { step: 'steps.input', statements: [`ALTER TABLE ${t.steps} ADD COLUMN input TEXT`] },
+    {
+      // WITHOUT ROWID needs a new table: the pending tasks are copied into it.
+      step: 'tasks WITHOUT ROWID',
+      statements: [
+        tasksTable(`${t.tasks}_v1`),
+        `INSERT INTO ${t.tasks}_v1 (${tasksColumnsV0}) SELECT ${tasksColumnsV0} FROM ${t.tasks}`,
+        `DROP TABLE ${t.tasks}`,
+        `ALTER TABLE ${t.tasks}_v1 RENAME TO ${t.tasks}`,
+      ],
+    },
   ]
 }
 
@@ -111,33 +161,8 @@ export function schemaStatements(t: SqliteTableNames): string[] {
   input TEXT,
   PRIMARY KEY (run_id, key)
 )`,
-    `CREATE TABLE IF NOT EXISTS ${t.tasks} (
-  id TEXT PRIMARY KEY NOT NULL,
-  run_id TEXT NOT NULL,
-  workflow_id TEXT NOT NULL,
-  workflow_version TEXT NOT NULL,
-  node_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  path TEXT NOT NULL,
-  input TEXT,
-  attempt INTEGER NOT NULL,
-  available_at INTEGER NOT NULL,
-  fence INTEGER NOT NULL,
-  lease_owner TEXT,
-  lease_expires_at INTEGER,
-  last_error TEXT,
-  wait_kind TEXT,
-  wait_name TEXT,
-  wait_match TEXT,
-  wait_match_fields TEXT,
-  wait_match_key TEXT,
-  wait_resolution TEXT,
-  parked INTEGER NOT NULL DEFAULT 0
-)`,
-    `CREATE INDEX IF NOT EXISTS ${t.tasks}_run ON ${t.tasks} (run_id)`,
-    // Version 0 indexed every unleased task; parked tasks must not be found by claimNext or
-    // listStaleTasks, so version 1 indexes the claimable ones only.
-    `DROP INDEX IF EXISTS ${t.tasks}_available`,
+    tasksTable(t.tasks),
+    `CREATE INDEX IF NOT EXISTS ${t.tasks}_run_other ON ${t.tasks} (run_id) WHERE ${foreignTaskId}`,
     `CREATE INDEX IF NOT EXISTS ${t.tasks}_ready ON ${t.tasks} (available_at)
   WHERE lease_owner IS NULL AND parked = 0`,
     `CREATE INDEX IF NOT EXISTS ${t.tasks}_lease ON ${t.tasks} (lease_expires_at)
@@ -207,12 +232,6 @@ export function sqliteMigrations(options: { tablePrefix?: string; from?: number 
       received: from,
     })
   }
-  const upgrades =
-    from === 0
-      ? addedColumnsV1(t).map(
-          ([table, column, definition]) =>
-            `ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`,
-        )
-      : []
+  const upgrades = from === 0 ? upgradeFromV0(t).flatMap((upgrade) => upgrade.statements) : []
   return [...upgrades, ...schemaStatements(t)]
 }

@@ -57,7 +57,7 @@ export function createQueries({ db, sql, t }: SqliteContext) {
       scopes: (sql.getScopes.all(runId) as Row[]).map((row) =>
         scopeFromRow(t.scopes, row, scopeResults(rowsByScope.get(String(row.key)) ?? [])),
       ),
-      tasks: (sql.getTasks.all(runId) as Row[]).map((row) => taskFromRow(t.tasks, row)),
+      tasks: (sql.getTasks.all({ run: runId }) as Row[]).map((row) => taskFromRow(t.tasks, row)),
     }
   })
 
@@ -135,7 +135,8 @@ export function createQueries({ db, sql, t }: SqliteContext) {
       limit: input.limit,
     }) as string
     sql.purgeSteps.run(ids)
-    sql.purgeTasks.run(ids)
+    // Parked tasks of failed runs; the runs' task ids are found by run, one run at a time.
+    for (const run of JSON.parse(ids) as string[]) sql.deleteRunTasks.run({ run })
     sql.purgeScopeResults.run(ids)
     sql.purgeScopes.run(ids)
     const runs = sql.purgeRuns.run(ids).changes

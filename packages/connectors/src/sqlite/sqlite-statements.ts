@@ -1,6 +1,6 @@
 // Every statement the store runs, prepared once per store.
 import type Database from 'better-sqlite3'
-import type { SqliteTableNames } from './sqlite-migrations'
+import { runTasks, type SqliteTableNames } from './sqlite-migrations'
 import { taskColumns } from './sqlite-rows'
 
 /** `wait_kind IS NOT NULL AND wait_resolution IS NULL`: the task is a wait nothing resolved. */
@@ -50,7 +50,7 @@ function texts(t: SqliteTableNames) {
     hasStep: p(`SELECT 1 FROM ${t.steps} WHERE run_id = ? AND key = ?`, 'pluck'),
     deleteFailedSteps: p(`DELETE FROM ${t.steps} WHERE run_id = ? AND status = 'failed'`),
     // ── tasks ──
-    getTasks: p(`SELECT * FROM ${t.tasks} WHERE run_id = ? ORDER BY rowid`),
+    getTasks: p(`SELECT * FROM ${t.tasks} WHERE ${runTasks} ORDER BY id`),
     getTask: p(`SELECT * FROM ${t.tasks} WHERE id = ?`),
     insertTask: p(`INSERT OR IGNORE INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}`),
     replaceTask: p(`INSERT OR REPLACE INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}`),
@@ -79,16 +79,16 @@ function texts(t: SqliteTableNames) {
        RETURNING ${openWait}`,
       'pluck',
     ),
-    deleteRunTasks: p(`DELETE FROM ${t.tasks} WHERE run_id = ?`),
+    deleteRunTasks: p(`DELETE FROM ${t.tasks} WHERE ${runTasks}`),
     parkRunTasks: p(
       `UPDATE ${t.tasks} SET parked = 1, lease_owner = NULL, lease_expires_at = NULL
-       WHERE run_id = ?`,
+       WHERE ${runTasks}`,
     ),
-    unparkRunTasks: p(`UPDATE ${t.tasks} SET parked = 0 WHERE run_id = ? AND parked <> 0`),
+    unparkRunTasks: p(`UPDATE ${t.tasks} SET parked = 0 WHERE ${runTasks} AND parked <> 0`),
     /** Suspension: [has a task that is not an unresolved wait, has any task]. */
     runActivity: p(
-      `SELECT EXISTS (SELECT 1 FROM ${t.tasks} WHERE run_id = ? AND NOT (${openWait})),
-        EXISTS (SELECT 1 FROM ${t.tasks} WHERE run_id = ?)`,
+      `SELECT EXISTS (SELECT 1 FROM ${t.tasks} WHERE ${runTasks} AND NOT (${openWait})),
+        EXISTS (SELECT 1 FROM ${t.tasks} WHERE ${runTasks})`,
       'raw',
     ),
     staleTasks: p(
@@ -132,7 +132,7 @@ function texts(t: SqliteTableNames) {
     ),
     findWait: p(
       `SELECT * FROM ${t.tasks}
-       WHERE run_id = @runId AND wait_kind = @kind AND wait_resolution IS NULL AND parked = 0
+       WHERE ${runTasks} AND wait_kind = @kind AND wait_resolution IS NULL AND parked = 0
          AND available_at > @now AND (@name IS NULL OR wait_name = @name)
          AND (@key IS NULL OR key = @key)
        ORDER BY key LIMIT 1`,
@@ -190,7 +190,6 @@ function texts(t: SqliteTableNames) {
       'pluck',
     ),
     purgeSteps: p(`DELETE FROM ${t.steps} WHERE run_id IN (SELECT value FROM json_each(?))`),
-    purgeTasks: p(`DELETE FROM ${t.tasks} WHERE run_id IN (SELECT value FROM json_each(?))`),
     purgeScopes: p(`DELETE FROM ${t.scopes} WHERE run_id IN (SELECT value FROM json_each(?))`),
     purgeScopeResults: p(
       `DELETE FROM ${t.scopeResults} WHERE run_id IN (SELECT value FROM json_each(?))`,

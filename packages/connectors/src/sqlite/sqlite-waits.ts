@@ -85,7 +85,7 @@ export function createWaits(
     const run = readRun(input.runId)
     if (terminalRunStatuses.has(run.status)) return { status: 'run-ended', run }
     const row = sql.findWait.get({
-      runId: input.runId,
+      run: input.runId,
       kind: input.kind,
       name: input.name ?? null,
       key: input.key ?? null,
@@ -106,7 +106,7 @@ export function createWaits(
       const run = readRun(runId)
       if (run.status !== 'failed') return { status: 'not-failed', run }
       sql.deleteFailedSteps.run(runId)
-      sql.unparkRunTasks.run(runId)
+      sql.unparkRunTasks.run({ run: runId })
       writers.insertTasks(tasks, now, [], true)
       sql.reopenRun.run(now, runId)
       writers.deriveStatus(runId, now)
