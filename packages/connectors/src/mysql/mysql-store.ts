@@ -104,8 +104,18 @@ export interface MysqlStoreOptions {
   lockRetries?: number
 }
 
-/** The MySQL / MariaDB store: a `StoreV1` that is also a task transport. */
+/**
+ * The MySQL / MariaDB store: a `StoreV1` that is also a task transport. Every call returns a
+ * promise (the store does I/O), `claimTask` and `commit` included.
+ */
 export interface MysqlStore extends StoreV1 {
+  claimTask(input: {
+    taskId: string
+    owner: string
+    leaseMs: number
+    now: number
+  }): Promise<ClaimResult>
+  commit(input: CommitInput): Promise<CommitResult>
   claimNext(input: {
     owner: string
     leaseMs: number
