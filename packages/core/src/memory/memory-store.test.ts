@@ -45,3 +45,40 @@ describe('createMemoryStore retention', () => {
     )
   })
 })
+
+describe('createMemoryStore: ended runs', () => {
+  it('keeps ended runs packed, reads them back as JSON, and keeps what JSON cannot hold as it is', async () => {
+    const { createEngine, createStep, createWorkflow } = await import('../index')
+    const { z } = await import('zod')
+    const engine = createEngine()
+    const when = createStep({
+      id: 'when',
+      input: z.object({}),
+      output: z.object({ at: z.date(), none: z.undefined() }),
+      run: () => ({ at: new Date(0), none: undefined }),
+    })
+    const big = createStep({
+      id: 'big',
+      input: z.object({}),
+      output: z.bigint(),
+      run: () => 10n ** 20n,
+    })
+    const dated = await engine.start(
+      createWorkflow({ id: 'dated', input: z.object({}) })
+        .then(when)
+        .commit(),
+      {},
+    )
+    await dated.result()
+    expect((await dated.steps())[0]?.output).toEqual({ at: '1970-01-01T00:00:00.000Z' })
+    const huge = await engine.start(
+      createWorkflow({ id: 'huge', input: z.object({}) })
+        .then(big)
+        .commit(),
+      {},
+    )
+    expect(await huge.result()).toBe(10n ** 20n)
+    expect((await huge.record()).output).toBe(10n ** 20n)
+    await engine.close()
+  })
+})

@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors/not-found-error'
 import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
 import { checkPurgeRunsInput } from '../ports/purge-runs'
+import { RunArena } from './run-arena'
 import { eventMatchesWait } from '../ports/wait-match'
 import {
   terminalRunStatuses,
@@ -285,10 +286,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       received: options.maxEndedRuns,
     })
   }
-  /** Ended runs, oldest first (a queue with a moving head). */
-  const ended: RunEntry[] = []
+  /** Ids of ended runs, oldest first (a queue with a moving head). */
+  const ended: string[] = []
   let endedHead = 0
-  const runs = new Map<string, RunEntry>()
+  /**
+   * Runs by id: live and failed runs as entries, succeeded and cancelled runs as the handle of
+   * their packed history in the arena (see RunArena).
+   */
+  const runs = new Map<string, RunEntry | number>()
+  const arena = new RunArena()
+  /** The idempotency index key of packed runs that have one (to drop it with the run). */
+  const packedKeys = new Map<string, string>()
   const byIdempotencyKey = new Map<string, string>()
   // Task ids map to slots. Completed tasks are marked dead instead of deleted, and the map is
   // rebuilt once dead slots outnumber live ones (and 64): dead slots must not live long enough
@@ -375,28 +383,56 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     }
   }
 
+  /** A run's entry: the live one, or one unpacked from the arena (a copy, read-only). */
+  const entryFor = (runId: string): RunEntry | undefined => {
+    const value = runs.get(runId)
+    return typeof value === 'number' ? unpackRun(arena.read(value)) : value
+  }
+
   const entryOf = (runId: string): RunEntry => {
     checkOpen()
-    const entry = runs.get(runId)
+    const entry = entryFor(runId)
     if (!entry) throw new NotFoundError({ kind: 'run', id: runId })
     return entry
   }
 
-  /** Drops an ended run and its parked tasks. */
-  const forget = (entry: RunEntry) => {
-    runs.delete(entry.run.id)
-    if (entry.run.idempotencyKey !== undefined) {
-      byIdempotencyKey.delete(`${entry.run.workflowId}\0${entry.run.idempotencyKey}`)
+  /** Drops an ended run: its packed history, or its entry and parked tasks. */
+  const forget = (runId: string) => {
+    const value = runs.get(runId)
+    if (value === undefined) return
+    runs.delete(runId)
+    if (typeof value === 'number') {
+      arena.free(value)
+      const key = packedKeys.get(runId)
+      if (key !== undefined) {
+        packedKeys.delete(runId)
+        byIdempotencyKey.delete(key)
+      }
+      return
     }
-    while (entry.tasks.length > 0) removeTask(entry, entry.tasks[entry.tasks.length - 1]!)
+    if (value.run.idempotencyKey !== undefined) {
+      byIdempotencyKey.delete(`${value.run.workflowId}\0${value.run.idempotencyKey}`)
+    }
+    while (value.tasks.length > 0) removeTask(value, value.tasks[value.tasks.length - 1]!)
   }
 
   const runEnded = (entry: RunEntry) => {
-    entry.compact()
-    ended.push(entry)
+    const id = entry.run.id
+    // Failed runs stay entries (their parked tasks wait for reopenRun), and so do runs whose
+    // values JSON cannot hold (a BigInt output, a cycle): the memory store never refuses those.
+    const packed = entry.run.status === 'failed' ? undefined : tryPack(entry)
+    if (packed === undefined) {
+      entry.compact()
+    } else {
+      runs.set(id, arena.write(packed))
+      if (entry.run.idempotencyKey !== undefined) {
+        packedKeys.set(id, `${entry.run.workflowId}\0${entry.run.idempotencyKey}`)
+      }
+    }
+    ended.push(id)
     while (ended.length - endedHead > maxEndedRuns) {
       const oldest = ended[endedHead]!
-      ended[endedHead++] = undefined as unknown as RunEntry
+      ended[endedHead++] = undefined as unknown as string
       forget(oldest)
     }
     if (endedHead > 1024 && endedHead * 2 > ended.length) {
@@ -451,22 +487,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
         run.idempotencyKey === undefined
           ? run.id
           : byIdempotencyKey.get(`${run.workflowId}\0${run.idempotencyKey}`)
-      const existing = existingId === undefined ? undefined : runs.get(existingId)
+      const existing = existingId === undefined ? undefined : entryFor(existingId)
       if (existing) return { run: existing.run.toRecord(), created: false }
-      const sameId = runs.get(run.id)
+      const sameId = entryFor(run.id)
       if (sameId) return { run: sameId.run.toRecord(), created: false }
       const entry = new RunEntry(RunSlot.from(run))
       for (const scope of scopes) addScope(entry, scope)
       let woken: string[] | undefined
       runs.set(run.id, entry)
+      if (run.idempotencyKey !== undefined)
+        byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
       if (!terminalRunStatuses.has(run.status)) {
         const added = addTasks(entry, newTasks, run.createdAt)
         woken = added.woken
         if (added.waits) deriveSuspension(entry)
       }
       if (terminalRunStatuses.has(run.status)) runEnded(entry)
-      if (run.idempotencyKey !== undefined)
-        byIdempotencyKey.set(`${run.workflowId}\0${run.idempotencyKey}`, run.id)
       // The caller's record is returned as it is (the store keeps its own copy, the slot), unless
       // the store changed it: a run whose first task is a wait starts suspended.
       const stored = entry.run.status === run.status ? run : entry.run.toRecord()
@@ -474,7 +510,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     },
 
     async getRun(runId) {
-      const entry = runs.get(runId)
+      const entry = entryFor(runId)
       return entry ? entry.run.toRecord() : undefined
     },
 
@@ -494,7 +530,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
           : new Set(Array.isArray(query.status) ? query.status : [query.status])
       const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor)
       const matching: RunSlot[] = []
-      for (const { run } of runs.values()) {
+      for (const value of runs.values()) {
+        const run = typeof value === 'number' ? unpackRun(arena.read(value)).run : value.run
         if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
         if (statuses && !statuses.has(run.status)) continue
         if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) continue
@@ -511,7 +548,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     },
 
     async getRunHistory(runId): Promise<RunHistory | undefined> {
-      const entry = runs.get(runId)
+      const entry = entryFor(runId)
       if (!entry) return undefined
       return {
         run: entry.run.toRecord(),
@@ -522,7 +559,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     },
 
     async getScope(runId, key) {
-      const scope = runs.get(runId)?.scopes?.get(key)
+      const scope = entryFor(runId)?.scopes?.get(key)
       return scope ? copyScope(scope) : undefined
     },
 
@@ -540,7 +577,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       task.leaseOwner = owner
       task.leaseExpiresAt = now + leaseMs
       if (task.wait !== undefined) {
-        const run = runs.get(task.runId)?.run
+        const run = entryFor(task.runId)?.run
         if (run?.status === 'suspended') run.status = 'running'
       }
       return { status: 'claimed', task: task.toRecord() }
@@ -675,7 +712,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
         for (const slot of [...waiting]) {
           if (slot.availableAt <= now) continue
           if (event.runId !== undefined && slot.runId !== event.runId) continue
-          const entry = runs.get(slot.runId)
+          const entry = entryFor(slot.runId)
           if (!entry || terminalRunStatuses.has(entry.run.status)) continue
           if (!eventMatchesWait(event.payload, slot.wait!)) continue
           resolveSlot(
@@ -687,7 +724,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
           delivered.push(slot.toRecord())
         }
       }
-      if (delivered.length === 0 && event.expiresAt > now) {
+      if (delivered.length === 0 && event.expiresAt > now && event.expiresAt > event.receivedAt) {
         let events = inbox.get(event.name)
         if (!events) inbox.set(event.name, (events = []))
         events.push({ ...event })
@@ -719,18 +756,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       const entry = entryOf(runId)
       const run = entry.run
       if (run.status !== 'failed') return { status: 'not-failed', run: run.toRecord() }
-      const index = ended.indexOf(entry, endedHead)
+      const index = ended.indexOf(runId, endedHead)
       if (index !== -1) ended.splice(index, 1)
       entry.dropFailedSteps()
       for (const task of entry.tasks) {
         task.parked = false
         if (task.wait !== undefined) indexWait(task)
       }
-      for (const task of newTasks) {
+      // A replaced task keeps the larger fence: fences never go back, so a worker still holding
+      // the old claim can never commit over the new one.
+      const fenced = newTasks.map((task) => {
         const existing = liveTask(task.id)
-        if (existing) removeTask(entry, existing)
-      }
-      addTasks(entry, newTasks, now)
+        if (!existing) return task
+        removeTask(entry, existing)
+        return existing.fence > task.fence ? { ...task, fence: existing.fence } : task
+      })
+      addTasks(entry, fenced, now)
       run.status = 'running'
       run.error = undefined
       run.output = undefined
@@ -744,31 +785,35 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       checkOpen()
       checkPurgeRunsInput(input)
       const { endedBefore, keepLast, workflowId, limit, now } = input
-      const live = ended.slice(endedHead).filter((entry) => runs.get(entry.run.id) === entry)
-      const chosen = new Set<RunEntry>()
+      const live: RunSlot[] = []
+      for (let index = endedHead; index < ended.length; index++) {
+        const entry = entryFor(ended[index]!)
+        if (entry) live.push(entry.run)
+      }
+      const chosen = new Set<RunSlot>()
       if (keepLast !== undefined) {
-        const byWorkflow = new Map<string, RunEntry[]>()
-        for (const entry of live) {
-          let list = byWorkflow.get(entry.run.workflowId)
-          if (!list) byWorkflow.set(entry.run.workflowId, (list = []))
-          list.push(entry)
+        const byWorkflow = new Map<string, RunSlot[]>()
+        for (const run of live) {
+          let list = byWorkflow.get(run.workflowId)
+          if (!list) byWorkflow.set(run.workflowId, (list = []))
+          list.push(run)
         }
         for (const list of byWorkflow.values()) {
-          list.sort((a, b) => -compareEnded(a.run, b.run))
-          for (const entry of list.slice(keepLast)) chosen.add(entry)
+          list.sort((a, b) => -compareEnded(a, b))
+          for (const run of list.slice(keepLast)) chosen.add(run)
         }
       }
       if (endedBefore !== undefined) {
-        for (const entry of live) if ((entry.run.endedAt ?? 0) < endedBefore) chosen.add(entry)
+        for (const run of live) if ((run.endedAt ?? 0) < endedBefore) chosen.add(run)
       }
       const doomed = [...chosen]
-        .filter((entry) => workflowId === undefined || entry.run.workflowId === workflowId)
-        .sort((a, b) => compareEnded(a.run, b.run))
+        .filter((run) => workflowId === undefined || run.workflowId === workflowId)
+        .sort(compareEnded)
         .slice(0, limit)
-      for (const entry of doomed) forget(entry)
+      for (const run of doomed) forget(run.id)
       if (doomed.length > 0) {
-        const gone = new Set(doomed)
-        const kept = ended.slice(endedHead).filter((entry) => !gone.has(entry))
+        const gone = new Set(doomed.map((run) => run.id))
+        const kept = ended.slice(endedHead).filter((id) => !gone.has(id))
         ended.length = 0
         ended.push(...kept)
         endedHead = 0
@@ -794,6 +839,53 @@ function compareEnded(
   b: { endedAt?: number | undefined; id: string },
 ): number {
   return (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+/**
+ * An ended run's history as one JSON text: run record, step columns, scopes. Values come back as
+ * JSON (as from every durable store); `undefined` step outputs are listed so they stay undefined.
+ */
+function packRun(entry: RunEntry): string {
+  const undefinedAt: number[] = []
+  entry.stepValues.forEach((value, index) => {
+    if (value === undefined) undefinedAt.push(index)
+  })
+  return JSON.stringify([
+    entry.run.toRecord(),
+    entry.stepKeys,
+    entry.stepNumbers,
+    entry.stepValues,
+    undefinedAt,
+    entry.scopes ? [...entry.scopes.values()] : [],
+  ])
+}
+
+function tryPack(entry: RunEntry): string | undefined {
+  try {
+    return packRun(entry)
+  } catch {
+    return undefined
+  }
+}
+
+function unpackRun(text: string): RunEntry {
+  const [run, keys, numbers, values, undefinedAt, scopes] = JSON.parse(text) as [
+    RunRecord,
+    string[],
+    number[],
+    unknown[],
+    number[],
+    ScopeRecord[],
+  ]
+  for (const index of undefinedAt) values[index] = undefined
+  const entry = new RunEntry(RunSlot.from(run))
+  entry.stepKeys = keys
+  entry.stepNumbers = numbers
+  entry.stepValues = values
+  if (keys.length > 16) entry.stepKeySet = new Set(keys)
+  if (scopes.length > 0) entry.scopes = new Map(scopes.map((scope) => [scope.key, scope]))
+  entry.tasks = noTasks
+  return entry
 }
 
 function compareRuns(

@@ -328,7 +328,8 @@ export interface StoreV1 {
   readonly provider: string
   readonly capabilities: StoreCapabilities
   /**
-   * Creates a run with its first tasks and scopes, atomically. With an `idempotencyKey` already
+   * Creates a run with its first tasks and scopes, atomically. The inbox and suspension rules of
+   * {@link CommitInput} apply to the first tasks too, so the run may come back `suspended`. With an `idempotencyKey` already
    * used for the same workflow, or a run id that exists, returns the existing run and
    * `created: false` and writes nothing.
    */
@@ -347,6 +348,9 @@ export interface StoreV1 {
    * Takes a lease on a task: increments its fence and sets the owner and expiry. A task with a
    * live lease held by another owner is `leased`; a parked task is `missing`. Claiming a wait
    * (its timer fired, or it was resolved) makes a `suspended` run `running` again.
+   *
+   * Status changes the store derives itself (suspension, a claimed wait, a resolution) leave
+   * `updatedAt` as it is: it is the time of the last change the engine asked for.
    */
   claimTask(input: {
     taskId: string
@@ -388,6 +392,7 @@ export interface StoreV1 {
    *
    * A wait whose deadline has come (`availableAt <= now`) has timed out: no event or approval
    * resolves it any more, even before a worker has claimed it. Waits of ended runs never match.
+   * An event is kept only when `expiresAt` is after both `now` and `receivedAt`.
    */
   deliverEvent(input: { event: EventRecord; now: number }): Promise<{ delivered: TaskRecord[] }>
   /**
@@ -405,7 +410,8 @@ export interface StoreV1 {
   }): Promise<ResolveWaitResult>
   /**
    * Continues a `failed` run: deletes its failed step records, un-parks its parked tasks, inserts
-   * `tasks` (a task whose id exists is replaced), and sets it `running` with no error or end.
+   * `tasks` (a task whose id exists is replaced, keeping the larger of the two fences: fences
+   * never go back), and sets it `running` with no error or end.
    * Other statuses are refused with the run as it is; nothing is written then. An unknown run
    * throws `NotFoundError`. Afterwards the suspension rule applies (see {@link CommitInput}).
    */

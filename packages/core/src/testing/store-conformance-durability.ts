@@ -15,6 +15,10 @@ import { runFixture, taskFixture, uniqueId } from './fixtures'
 
 const failure = { name: 'Error', code: 'step_failed', message: 'boom', retryable: false }
 
+/** A task claimable at any `now` (tests take `now` before creating their tasks). */
+const ready = (run: RunRecord, nodeId: string): TaskRecord =>
+  taskFixture(run, nodeId, { availableAt: 0 })
+
 /** A task of `run` that waits. */
 function waitTask(
   run: RunRecord,
@@ -158,14 +162,14 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
     it('derives suspension from every commit that changes what a run can do', async () => {
       const store = getStore()
       const run = runFixture()
-      const step = taskFixture(run, 'a')
+      const step = ready(run, 'a')
       await store.createRun({ run, tasks: [step], scopes: [] })
       const now = Date.now()
       const claim = await store.claimTask({ taskId: step.id, owner: 'w', leaseMs: 10_000, now })
       expect(claim.status).toBe('claimed')
       // A parallel: one branch waits, the other runs a step.
       const wait = waitTask(run, 'w', { kind: 'event', name: uniqueId('never') })
-      const other = taskFixture(run, 'b')
+      const other = ready(run, 'b')
       await store.commit({
         runId: run.id,
         task: { id: step.id, fence: 1 },
@@ -290,7 +294,7 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
       expect(await store.deliverEvent({ event: early, now })).toEqual({ delivered: [] })
       // Another order's wait does not take it.
       const other = runFixture()
-      const otherStart = taskFixture(other, 'start')
+      const otherStart = ready(other, 'start')
       await store.createRun({ run: other, tasks: [otherStart], scopes: [] })
       await store.claimTask({ taskId: otherStart.id, owner: 'w', leaseMs: 10_000, now })
       const otherWait = waitTask(other, 'ship', { kind: 'event', name, match: { orderId: 'B2' } })
@@ -305,7 +309,7 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
       expect((await store.getRun(other.id))?.status).toBe('suspended')
       // The matching wait, registered by a commit, takes it at once.
       const run = runFixture()
-      const start = taskFixture(run, 'start')
+      const start = ready(run, 'start')
       await store.createRun({ run, tasks: [start], scopes: [] })
       await store.claimTask({ taskId: start.id, owner: 'w', leaseMs: 10_000, now })
       const wait = waitTask(run, 'ship', { kind: 'event', name, match: { orderId: 'A1' } })
@@ -396,8 +400,8 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
     it('parks the tasks of a failed run, keeps the failed input, and reopens it', async () => {
       const store = getStore()
       const run = runFixture()
-      const a = taskFixture(run, 'a', { input: { n: 7 } })
-      const b = taskFixture(run, 'b')
+      const a = taskFixture(run, 'a', { input: { n: 7 }, availableAt: 0 })
+      const b = ready(run, 'b')
       await store.createRun({ run, tasks: [a, b], scopes: [] })
       const now = Date.now()
       await store.claimTask({ taskId: a.id, owner: 'w', leaseMs: 10_000, now })
@@ -443,13 +447,39 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
       if (again.status === 'claimed') expect(again.task.input).toEqual({ n: 7 })
     })
 
+    it('never lets a fence go back when reopening replaces a task', async () => {
+      const store = getStore()
+      const run = runFixture()
+      const a = ready(run, 'a')
+      const b = ready(run, 'b')
+      await store.createRun({ run, tasks: [a, b], scopes: [] })
+      const now = Date.now()
+      await store.claimTask({ taskId: a.id, owner: 'w', leaseMs: 10_000, now })
+      await store.claimTask({ taskId: b.id, owner: 'old', leaseMs: 10_000, now })
+      await store.commit({
+        runId: run.id,
+        task: { id: a.id, fence: 1 },
+        run: { status: 'failed', error: failure, updatedAt: now, endedAt: now },
+      })
+      // b (fence 1, held by "old") is parked; the retry replaces it with a fresh record.
+      await store.reopenRun({ runId: run.id, tasks: [ready(run, 'b')], now })
+      const claim = await store.claimTask({ taskId: b.id, owner: 'new', leaseMs: 10_000, now })
+      expect(claim.status === 'claimed' && claim.task.fence).toBe(2)
+      const late = await store.commit({
+        runId: run.id,
+        task: { id: b.id, fence: 1 },
+        step: stepRecord(run, 'b'),
+      })
+      expect(late).toEqual({ status: 'stale' })
+    })
+
     it('reopens only failed runs, and writes nothing otherwise', async () => {
       const store = getStore()
       const run = runFixture()
-      await store.createRun({ run, tasks: [taskFixture(run, 'a')], scopes: [] })
+      await store.createRun({ run, tasks: [ready(run, 'a')], scopes: [] })
       const refused = await store.reopenRun({
         runId: run.id,
-        tasks: [taskFixture(run, 'z')],
+        tasks: [ready(run, 'z')],
         now: Date.now(),
       })
       expect(refused).toMatchObject({
@@ -482,7 +512,7 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
       for (const run of [...ended, live]) {
         await store.createRun({
           run,
-          tasks: run === live ? [taskFixture(run, 'a')] : [],
+          tasks: run === live ? [ready(run, 'a')] : [],
           scopes: [],
         })
       }
