@@ -7,13 +7,13 @@ import { taskColumns } from './sqlite-rows'
 const openWait = 'wait_kind IS NOT NULL AND wait_resolution IS NULL'
 
 /** A statement's text, and whether it answers plucked values or raw rows instead of objects. */
-interface Text {
+export interface Text {
   text: string
   mode?: 'pluck' | 'raw'
 }
 const p = (text: string, mode?: Text['mode']): Text => (mode ? { text, mode } : { text })
 
-function texts(t: SqliteTableNames) {
+export function statementTexts(t: SqliteTableNames) {
   const taskValues = `(${Array.from({ length: 21 }, () => '?').join(', ')})`
   return {
     // ── runs ──
@@ -199,12 +199,12 @@ function texts(t: SqliteTableNames) {
 }
 
 export type SqliteStatements = {
-  [Name in keyof ReturnType<typeof texts>]: Database.Statement
+  [Name in keyof ReturnType<typeof statementTexts>]: Database.Statement
 }
 
 export function prepareStatements(db: Database.Database, t: SqliteTableNames): SqliteStatements {
   const prepared: Record<string, Database.Statement> = {}
-  for (const [name, { text, mode }] of Object.entries(texts(t))) {
+  for (const [name, { text, mode }] of Object.entries(statementTexts(t))) {
     const statement = db.prepare(text)
     prepared[name] =
       mode === 'pluck' ? statement.pluck() : mode === 'raw' ? statement.raw() : statement
