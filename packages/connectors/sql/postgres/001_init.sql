@@ -312,7 +312,9 @@ DECLARE
   v_woken jsonb;
   v_inserted boolean := false;
 BEGIN
-  IF NOT v_terminal THEN PERFORM "public"."tessera_lock_event_names"(c -> 'tasks'); END IF;
+  IF NOT v_terminal AND jsonb_path_exists(c, '$.tasks[*].wait ? (@.kind == "event" && !exists(@.resolution))') THEN
+    PERFORM "public"."tessera_lock_event_names"(c -> 'tasks');
+  END IF;
   FOR v_pass IN 1..2 LOOP
     IF r ? 'idempotencyKey' THEN
       SELECT * INTO v_run FROM "public"."tessera_runs"
@@ -457,7 +459,9 @@ DECLARE
   v_woken jsonb;
   v_outcome jsonb;
 BEGIN
-  IF c ? 'tasks' THEN PERFORM "public"."tessera_lock_event_names"(c -> 'tasks'); END IF;
+  IF jsonb_path_exists(c, '$.tasks[*].wait ? (@.kind == "event" && !exists(@.resolution))') THEN
+    PERFORM "public"."tessera_lock_event_names"(c -> 'tasks');
+  END IF;
   -- Checks first, under the run's row lock: a refused commit writes nothing.
   SELECT status INTO v_status FROM "public"."tessera_runs" WHERE id = v_run FOR NO KEY UPDATE;
   IF NOT FOUND THEN RETURN '{"status":"not-found"}'::jsonb; END IF;
@@ -557,9 +561,8 @@ BEGIN
     END IF;
   END IF;
   IF v_status NOT IN ('succeeded', 'failed', 'cancelled') AND (v_waits OR v_status = 'suspended'
-      OR (v_task IS NOT NULL AND NOT c ? 'retry' AND NOT EXISTS (
-        SELECT 1 FROM jsonb_array_elements(coalesce(c -> 'tasks', '[]'::jsonb)) e
-        WHERE NOT e ? 'wait'))) THEN
+      OR (v_task IS NOT NULL AND NOT c ? 'retry'
+        AND NOT jsonb_path_exists(c, '$.tasks[*] ? (!exists(@.wait))'))) THEN
     PERFORM "public"."tessera_derive_status"(v_run);
   END IF;
   IF v_outcome IS NULL AND v_woken IS NULL THEN RETURN '{"status":"committed"}'::jsonb; END IF;
@@ -615,7 +618,8 @@ BEGIN
     SELECT jsonb_agg("public"."tessera_task_json"(task) ORDER BY (task).seq) INTO v_delivered FROM resolved;
   END IF;
   IF v_delivered IS NULL THEN
-    IF (e -> 'expiresAt')::bigint > p_now THEN
+    -- Kept only when it expires after both now and its arrival.
+    IF (e -> 'expiresAt')::bigint > greatest(p_now, (e -> 'receivedAt')::bigint) THEN
       INSERT INTO "public"."tessera_events" (id, name, payload, run_id, received_at, expires_at)
       VALUES (e ->> 'id', v_name, v_payload, v_only, (e -> 'receivedAt')::bigint,
         (e -> 'expiresAt')::bigint)
@@ -660,8 +664,11 @@ DECLARE
   v_now bigint := (c -> 'now')::bigint;
   v_status text;
   v_ids text[];
+  v_tasks jsonb;
 BEGIN
-  PERFORM "public"."tessera_lock_event_names"(c -> 'tasks');
+  IF jsonb_path_exists(c, '$.tasks[*].wait ? (@.kind == "event" && !exists(@.resolution))') THEN
+    PERFORM "public"."tessera_lock_event_names"(c -> 'tasks');
+  END IF;
   SELECT status INTO v_status FROM "public"."tessera_runs" WHERE id = v_run FOR NO KEY UPDATE;
   IF NOT FOUND THEN RETURN '{"status":"not-found"}'::jsonb; END IF;
   IF v_status <> 'failed' THEN
@@ -670,14 +677,23 @@ BEGIN
   END IF;
   DELETE FROM "public"."tessera_steps" WHERE run_id = v_run AND status = 'failed';
   UPDATE "public"."tessera_tasks" SET parked = false WHERE run_id = v_run AND parked;
-  DELETE FROM "public"."tessera_tasks" WHERE run_id = v_run
-    AND id IN (SELECT e ->> 'id' FROM jsonb_array_elements(c -> 'tasks') e);
+  -- A replaced task keeps the larger fence: fences never go back, so a worker still holding
+  -- the old claim can never commit over the new one.
+  WITH replaced AS (
+    DELETE FROM "public"."tessera_tasks" WHERE run_id = v_run
+      AND id IN (SELECT e ->> 'id' FROM jsonb_array_elements(c -> 'tasks') e)
+    RETURNING id, fence)
+  SELECT jsonb_agg(CASE WHEN replaced.fence > (x.e -> 'fence')::bigint
+      THEN jsonb_set(x.e, '{fence}', to_jsonb(replaced.fence)) ELSE x.e END ORDER BY x.ord)
+  INTO v_tasks
+  FROM jsonb_array_elements(c -> 'tasks') WITH ORDINALITY AS x (e, ord)
+  LEFT JOIN replaced ON replaced.id = x.e ->> 'id';
   UPDATE "public"."tessera_runs" SET status = 'running', error = NULL, output = NULL, ended_at = NULL,
     updated_at = v_now
   WHERE id = v_run;
-  IF jsonb_array_length(c -> 'tasks') > 0 THEN
+  IF v_tasks IS NOT NULL THEN
     SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait)
-    INTO v_ids FROM "public"."tessera_insert_tasks"(c -> 'tasks') i;
+    INTO v_ids FROM "public"."tessera_insert_tasks"(v_tasks) i;
     IF v_ids IS NOT NULL THEN PERFORM "public"."tessera_take_inbox"(v_ids, v_now); END IF;
   END IF;
   PERFORM "public"."tessera_derive_status"(v_run);

@@ -148,6 +148,18 @@ describe.runIf(up)('createPostgresStore', () => {
     await dropSchema(schema)
   })
 
+  it('reads its JSON whatever type parsers the caller gave its pool', async () => {
+    const schema = uniqueName('tsr_types')
+    const raw = newPool({ types: { getTypeParser: () => (text: string) => text } })
+    const store = await createPostgresStore({ pool: raw }, { schema })
+    const run = runRecord()
+    await store.createRun({ run, tasks: [task(run, 'a')], scopes: [] })
+    expect(await store.getRun(run.id)).toEqual(run)
+    expect((await raw.query('SELECT 1::int AS one')).rows).toEqual([{ one: '1' }])
+    await store.close()
+    await dropSchema(schema)
+  })
+
   it('migrates idempotently: twice in a row, and from two stores at once', async () => {
     const schema = uniqueName('tsr_migrate')
     const stores = await Promise.all(
@@ -484,6 +496,24 @@ describe.runIf(up)('a PostgreSQL store', () => {
     )
     expect(await send({ coupon: 'none' })).toEqual([])
     expect(await send({ coupon: null })).toEqual(['null'])
+  })
+
+  it('keeps an event in the inbox only when it expires after both now and its arrival', async () => {
+    await ready()
+    const now = Date.now()
+    const name = id('kept')
+    const send = (receivedAt: number, expiresAt: number) =>
+      other.deliverEvent({ event: { id: id('e'), name, payload: {}, receivedAt, expiresAt }, now })
+    await send(now + 50, now + 10) // expires before it arrived: never kept
+    await send(now, now) // expired now: never kept
+    const kept = { receivedAt: now, expiresAt: now + 60_000 }
+    await send(kept.receivedAt, kept.expiresAt)
+    const inbox = await admin.query(
+      `SELECT received_at::float8 AS "receivedAt", expires_at::float8 AS "expiresAt"
+       FROM "${schema}".tessera_events WHERE name = $1`,
+      [name],
+    )
+    expect(inbox.rows).toEqual([kept])
   })
 
   it('keeps JSON values exactly, null and absent apart', async () => {

@@ -117,6 +117,17 @@ const statementTag = (text: string): string => {
   return (hash >>> 0).toString(36)
 }
 
+/**
+ * The store's results are JSONB (oid 3802), parsed as JSON whatever type parsers the caller set
+ * on `pg.types` for their own queries.
+ */
+const jsonTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 3802 && format !== 'binary'
+      ? (text: string) => JSON.parse(text) as unknown
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+}
+
 /** Epoch-millisecond and duration parameters: BIGINT columns hold whole milliseconds. */
 const ms = (value: number): number => Math.round(value)
 
@@ -235,12 +246,13 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
         `tessera:migrate:${n.schema}`,
       ])
     }
-    const found = await client.query<{ present: boolean }>(
-      'SELECT to_regclass($1) IS NOT NULL AS present',
+    // Text answers only: a caller's pool may parse other types its own way.
+    const found = await client.query<{ present: string }>(
+      `SELECT CASE WHEN to_regclass($1) IS NULL THEN 'no' ELSE 'yes' END AS present`,
       [n.meta],
     )
     let version: number | undefined
-    if (found.rows[0]?.present) {
+    if (found.rows[0]?.present === 'yes') {
       const row = await client.query<{ value: string }>(
         `SELECT value::text AS value FROM ${n.meta} WHERE key = 'schema_version'`,
       )
@@ -343,7 +355,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
   async function one(operation: string, st: Statement, values: unknown[]): Promise<unknown> {
     checkOpen()
     try {
-      const result = await pool.query({ name: st.name, text: st.text, values })
+      const result = await pool.query({ name: st.name, text: st.text, values, types: jsonTypes })
       return (result.rows[0] as { r?: unknown } | undefined)?.r
     } catch (error) {
       throw toStoreError(operation, error)
@@ -353,7 +365,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
   async function rows(operation: string, st: Statement, values: unknown[]): Promise<unknown[]> {
     checkOpen()
     try {
-      const result = await pool.query({ name: st.name, text: st.text, values })
+      const result = await pool.query({ name: st.name, text: st.text, values, types: jsonTypes })
       return result.rows.map((row: { r: unknown }) => row.r)
     } catch (error) {
       throw toStoreError(operation, error)
