@@ -118,11 +118,11 @@ export function createWriters({ db, sql, t }: SqliteContext) {
    * Suspension: a live run with tasks, every one of them an unresolved wait, is `suspended`; one
    * with any other task is `running`. A run without tasks keeps its status.
    */
-  const deriveStatus = (runId: string, now: number) => {
+  const deriveStatus = (runId: string) => {
     const [active, any] = sql.runActivity.get({ run: runId }) as [number, number]
     if (any === 0) return
     const status = active === 1 ? 'running' : 'suspended'
-    sql.setLiveStatus.run(status, now, runId, status)
+    sql.setLiveStatus.run(status, runId, status)
   }
 
   const createRunTx = db.transaction(
@@ -159,7 +159,7 @@ export function createWriters({ db, sql, t }: SqliteContext) {
       let stored = run
       if (!terminalRunStatuses.has(run.status) && insertTasks(tasks, run.createdAt, woken)) {
         // A run whose first tasks all wait starts suspended: then the record has changed.
-        deriveStatus(run.id, run.createdAt)
+        deriveStatus(run.id)
         const status = sql.getRunStatus.get(run.id) as RunStatus
         if (status !== run.status) stored = runFromRow(t.runs, sql.getRun.get(run.id) as Row)
       }
@@ -282,7 +282,7 @@ export function createWriters({ db, sql, t }: SqliteContext) {
         maySuspend ||
         (input.task !== undefined && !input.retry && !runnableAdded(input.tasks)))
     ) {
-      deriveStatus(runId, now)
+      deriveStatus(runId)
     }
     if (!joined && woken.length === 0) return COMMITTED
     const result: CommitResult = { status: 'committed' }
@@ -300,7 +300,7 @@ export function createWriters({ db, sql, t }: SqliteContext) {
     (taskId: string, owner: string, leaseMs: number, now: number): ClaimResult => {
       const claimed = sql.claimTask.get(owner, now + leaseMs, taskId, now, now) as Row | undefined
       if (claimed) {
-        if (claimed.wait_kind !== null) sql.wakeRun.run(now, claimed.run_id)
+        if (claimed.wait_kind !== null) sql.wakeRun.run(claimed.run_id)
         return { status: 'claimed', task: taskFromRow(t.tasks, claimed) }
       }
       const row = sql.getTask.get(taskId) as Row | undefined

@@ -30,9 +30,12 @@ export function statementTexts(t: SqliteTableNames) {
         error = COALESCE(?, error), updated_at = ?, ended_at = COALESCE(?, ended_at)
        WHERE id = ?`,
     ),
-    /** Suspension: sets a live run's derived status (when it differs). */
+    /**
+     * Suspension: sets a live run's derived status (when it differs). Derived changes leave
+     * `updated_at` alone: it is the time of the last change the engine asked for.
+     */
     setLiveStatus: p(
-      `UPDATE ${t.runs} SET status = ?, updated_at = MAX(updated_at, ?)
+      `UPDATE ${t.runs} SET status = ?
        WHERE id = ? AND status IN ('running', 'suspended') AND status <> ?`,
     ),
     reopenRun: p(
@@ -53,7 +56,20 @@ export function statementTexts(t: SqliteTableNames) {
     getTasks: p(`SELECT * FROM ${t.tasks} WHERE ${runTasks} ORDER BY id`),
     getTask: p(`SELECT * FROM ${t.tasks} WHERE id = ?`),
     insertTask: p(`INSERT OR IGNORE INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}`),
-    replaceTask: p(`INSERT OR REPLACE INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}`),
+    /** reopenRun: a task whose id exists is replaced, keeping the larger fence. */
+    replaceTask: p(
+      `INSERT INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}
+       ON CONFLICT (id) DO UPDATE SET ${taskColumns
+         .split(',')
+         .map((column) => column.trim())
+         .filter((column) => column !== 'id')
+         .map((column) =>
+           column === 'fence'
+             ? 'fence = MAX(fence, excluded.fence)'
+             : `${column} = excluded.${column}`,
+         )
+         .join(', ')}`,
+    ),
     claimTask: p(
       `UPDATE ${t.tasks} SET fence = fence + 1, lease_owner = ?, lease_expires_at = ?
        WHERE id = ? AND available_at <= ? AND parked = 0
@@ -137,10 +153,7 @@ export function statementTexts(t: SqliteTableNames) {
          AND (@key IS NULL OR key = @key)
        ORDER BY key LIMIT 1`,
     ),
-    wakeRun: p(
-      `UPDATE ${t.runs} SET status = 'running', updated_at = MAX(updated_at, ?)
-       WHERE id = ? AND status = 'suspended'`,
-    ),
+    wakeRun: p(`UPDATE ${t.runs} SET status = 'running' WHERE id = ? AND status = 'suspended'`),
     // ── inbox ──
     inboxCandidates: p(
       `SELECT * FROM ${t.inbox}

@@ -77,7 +77,7 @@ export function createWaits(
       }
       return delivered
     }
-    for (const runId of new Set(delivered.map((task) => task.runId))) sql.wakeRun.run(now, runId)
+    for (const runId of new Set(delivered.map((task) => task.runId))) sql.wakeRun.run(runId)
     return delivered.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   })
 
@@ -93,7 +93,7 @@ export function createWaits(
     }) as Row | undefined
     if (!row) return { status: 'not-waiting' }
     const resolved = sql.resolveTask.get(JSON.stringify(input.resolution), input.now, row.id) as Row
-    sql.wakeRun.run(input.now, input.runId)
+    sql.wakeRun.run(input.runId)
     return { status: 'resolved', task: taskFromRow(t.tasks, resolved) }
   })
 
@@ -109,7 +109,7 @@ export function createWaits(
       sql.unparkRunTasks.run({ run: runId })
       writers.insertTasks(tasks, now, [], true)
       sql.reopenRun.run(now, runId)
-      writers.deriveStatus(runId, now)
+      writers.deriveStatus(runId)
       return { status: 'reopened', run: readRun(runId) }
     },
   )
