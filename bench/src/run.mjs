@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { MB, median, round } from './stats.mjs'
+import { durableSummary, durableWorkloads, printDurable } from './durable-report.mjs'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
@@ -88,6 +89,7 @@ function environment() {
   const cpus = os.cpus()
   const coreEntry = fileURLToPath(import.meta.resolve('@tessera/core'))
   const coreChanges = git(['status', '--porcelain', '--', '../packages/core'])
+  const connectorsChanges = git(['status', '--porcelain', '--', '../packages/connectors'])
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -103,6 +105,9 @@ function environment() {
     coreUncommittedChanges:
       coreChanges === undefined ? null : coreChanges.split('\n').filter(Boolean),
     coreDistBuiltAt: existsSync(coreEntry) ? statSync(coreEntry).mtime.toISOString() : null,
+    // The same for packages/connectors (the durable-store workloads measure its dist).
+    connectorsUncommittedChanges:
+      connectorsChanges === undefined ? null : connectorsChanges.split('\n').filter(Boolean),
     benchScale: scale,
   }
 }
@@ -111,7 +116,10 @@ function environment() {
 
 function runWorkload(workload) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...workload.flags, workloadScript, workload.id], {
+    const script = workload.script ?? workloadScript
+    const args = workload.args ?? [workload.id]
+    const timeoutMs = workload.timeoutMs ?? workloadTimeoutMs
+    const child = spawn(process.execPath, [...workload.flags, script, ...args], {
       cwd: benchDir,
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, BENCH_SCALE: String(scale) },
@@ -122,11 +130,9 @@ function runWorkload(workload) {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(
-        new Error(
-          `workload ${workload.id} did not finish within ${workloadTimeoutMs / 1000}s (hang?)`,
-        ),
+        new Error(`workload ${workload.id} did not finish within ${timeoutMs / 1000}s (hang?)`),
       )
-    }, workloadTimeoutMs)
+    }, timeoutMs)
     child.on('error', reject)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
@@ -264,10 +270,13 @@ log()
 
 const results = {}
 const failures = []
-for (const workload of workloads) {
+for (const workload of [...workloads, ...durableWorkloads]) {
   const t0 = performance.now()
+  const script = workload.script
+    ? `src/${workload.script.split(/[\\/]/).pop()}`
+    : 'src/workload.mjs'
   log(
-    `▶ ${workload.title} (process: node ${[...workload.flags, 'src/workload.mjs', workload.id].join(' ')})`,
+    `▶ ${workload.title} (process: node ${[...workload.flags, script, ...(workload.args ?? [workload.id])].join(' ')})`,
   )
   try {
     results[workload.id] = {
@@ -350,6 +359,8 @@ addTarget(
   targets.startupMedianMs,
   'ms',
 )
+const durable = durableSummary(results)
+targetResults.push(...durable.targets)
 const targetCell = (name) => {
   const t = targetResults.find((entry) => entry.name === name)
   return t ? `< ${t.limit} ${t.unit} ${t.verdict}` : ''
@@ -453,8 +464,12 @@ if (memory)
     `Memory: 10,000 engine runs peak at ${memory.engine.peakRssMB} MB RSS, ${memory.addedPeakRssMB} MB above the baseline process`,
   )
 log()
+printDurable(durable.summary, log)
+log()
 for (const t of targetResults)
-  log(`${t.verdict}  ${t.name}: ${t.value} ${t.unit} (target < ${t.limit} ${t.unit})`)
+  log(
+    `${t.verdict}  ${t.name}: ${t.value} ${t.unit} (target ${t.comparison ?? '<'} ${t.limit} ${t.unit})`,
+  )
 
 const totalSeconds = round((performance.now() - startedAt) / 1000, 1)
 // Other processes on the machine skew the figures: the load average says how busy it was.
@@ -473,6 +488,7 @@ const report = {
     'w1-c100': results['w1-c100'],
     memory: memory ?? { engine: results['mem-engine'], baseline: results['mem-baseline'] },
     startup: startupResult,
+    ...durable.summary,
   },
 }
 mkdirSync(resultsDir, { recursive: true })
