@@ -450,7 +450,7 @@ DECLARE
   v_task text := c -> 'task' ->> 'id';
   v_join jsonb := c -> 'join';
   v_status text;
-  v_fence bigint;
+  v_refusal text;
   v_closed boolean;
   v_scope "public"."tessera_scopes";
   v_added integer;
@@ -469,34 +469,39 @@ BEGIN
     RETURN jsonb_build_object('status', 'run-ended',
       'run', (SELECT "public"."tessera_run_json"(r) FROM "public"."tessera_runs" r WHERE r.id = v_run));
   END IF;
-  IF v_task IS NOT NULL THEN
-    SELECT fence INTO v_fence FROM "public"."tessera_tasks" WHERE id = v_task FOR UPDATE;
-    IF NOT FOUND OR v_fence <> (c -> 'task' -> 'fence')::bigint THEN
-      RETURN '{"status":"stale"}'::jsonb;
-    END IF;
-  END IF;
+  -- The step, scope and join checks read rows that only holders of the run's lock change. When
+  -- one refuses, the fence answers first (the port's order: stale, then duplicate).
   IF c ? 'step' AND EXISTS (SELECT 1 FROM "public"."tessera_steps"
       WHERE run_id = v_run AND key = c -> 'step' ->> 'key') THEN
-    RETURN '{"status":"duplicate"}'::jsonb;
-  END IF;
-  IF c ? 'closeScope' THEN
+    v_refusal := 'duplicate';
+  ELSIF c ? 'closeScope' THEN
     SELECT closed INTO v_closed FROM "public"."tessera_scopes" WHERE run_id = v_run AND key = c ->> 'closeScope';
-    IF NOT FOUND OR v_closed THEN RETURN '{"status":"duplicate"}'::jsonb; END IF;
+    IF NOT FOUND OR v_closed THEN v_refusal := 'duplicate'; END IF;
   END IF;
-  IF v_join IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "public"."tessera_scopes"
+  IF v_refusal IS NULL AND v_join IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "public"."tessera_scopes"
       WHERE run_id = v_run AND key = v_join ->> 'scopeKey') THEN
-    RETURN '{"status":"no-scope"}'::jsonb;
+    v_refusal := 'no-scope';
+  END IF;
+  IF v_refusal IS NOT NULL THEN
+    IF v_task IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "public"."tessera_tasks"
+        WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint) THEN
+      RETURN '{"status":"stale"}'::jsonb;
+    END IF;
+    RETURN jsonb_build_object('status', v_refusal);
   END IF;
 
+  -- The fence check and the task's write are one statement (it waits for a claim in flight, then
+  -- sees its fence); nothing has been written before it.
   IF v_task IS NOT NULL THEN
     IF c ? 'retry' THEN
       UPDATE "public"."tessera_tasks" SET attempt = (c -> 'retry' -> 'attempt')::integer,
         available_at = (c -> 'retry' -> 'availableAt')::bigint, last_error = c -> 'retry' -> 'error',
         lease_owner = NULL, lease_expires_at = NULL
-      WHERE id = v_task;
+      WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint;
     ELSE
-      DELETE FROM "public"."tessera_tasks" WHERE id = v_task;
+      DELETE FROM "public"."tessera_tasks" WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint;
     END IF;
+    IF NOT FOUND THEN RETURN '{"status":"stale"}'::jsonb; END IF;
   END IF;
   IF c ? 'step' THEN
     INSERT INTO "public"."tessera_steps" (run_id, key, node_id, path, status, output, error, input, attempts,
@@ -540,10 +545,29 @@ BEGIN
   IF c ? 'closeScope' THEN
     UPDATE "public"."tessera_scopes" SET closed = true WHERE run_id = v_run AND key = c ->> 'closeScope';
   END IF;
-  IF c ? 'tasks' AND jsonb_array_length(c -> 'tasks') > 0 THEN
+  IF jsonb_path_exists(c, '$.tasks[*].wait') THEN
     SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
     INTO v_ids, v_waits FROM "public"."tessera_insert_tasks"(c -> 'tasks') i;
     IF v_ids IS NOT NULL THEN v_woken := "public"."tessera_take_inbox"(v_ids, p_now); END IF;
+  ELSIF c ? 'tasks' THEN
+    -- No waits among them (a step's successors): a plain insert.
+    INSERT INTO "public"."tessera_tasks" AS t (id, run_id, workflow_id, workflow_version, node_id, key, path,
+      input, attempt, available_at, fence, lease_owner, lease_expires_at, last_error, wait,
+      wait_kind, wait_name, wait_fields, wait_key, wait_open, parked)
+    SELECT e ->> 'id', e ->> 'runId', e ->> 'workflowId', e ->> 'workflowVersion',
+      e ->> 'nodeId', e ->> 'key', e -> 'path', e -> 'input', (e -> 'attempt')::integer,
+      (e -> 'availableAt')::bigint, (e -> 'fence')::bigint, e ->> 'leaseOwner',
+      (e -> 'leaseExpiresAt')::bigint, e -> 'lastError', e -> 'wait',
+      e -> 'wait' ->> 'kind', e -> 'wait' ->> 'name',
+      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
+        THEN "public"."tessera_match_fields"(e -> 'wait' -> 'match') END,
+      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
+        THEN "public"."tessera_match_key"(e -> 'wait' -> 'match') END,
+      coalesce(e ? 'wait' AND NOT (e -> 'wait' ? 'resolution'), false),
+      coalesce((e -> 'parked')::boolean, false)
+    FROM jsonb_array_elements(c -> 'tasks') WITH ORDINALITY AS x (e, ord)
+    ORDER BY x.ord
+    ON CONFLICT ON CONSTRAINT "tessera_tasks_pkey" DO NOTHING;
   END IF;
   IF c ? 'run' THEN
     UPDATE "public"."tessera_runs" SET status = coalesce(c -> 'run' ->> 'status', status),

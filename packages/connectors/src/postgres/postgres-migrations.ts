@@ -106,6 +106,24 @@ export function postgresMigrations(
   // events of one name take the same lock, so an event never misses a wait registered at once.
   const lockSpace = `${schema}.${prefix}:event:`
 
+  // The columns of a new task, from one element `e` of a JSON array of TaskRecords (in order).
+  const taskColumns = `(id, run_id, workflow_id, workflow_version, node_id, key, path,
+      input, attempt, available_at, fence, lease_owner, lease_expires_at, last_error, wait,
+      wait_kind, wait_name, wait_fields, wait_key, wait_open, parked)`
+  const taskValues = `SELECT e ->> 'id', e ->> 'runId', e ->> 'workflowId', e ->> 'workflowVersion',
+      e ->> 'nodeId', e ->> 'key', e -> 'path', e -> 'input', (e -> 'attempt')::integer,
+      (e -> 'availableAt')::bigint, (e -> 'fence')::bigint, e ->> 'leaseOwner',
+      (e -> 'leaseExpiresAt')::bigint, e -> 'lastError', e -> 'wait',
+      e -> 'wait' ->> 'kind', e -> 'wait' ->> 'name',
+      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
+        THEN ${f('match_fields')}(e -> 'wait' -> 'match') END,
+      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
+        THEN ${f('match_key')}(e -> 'wait' -> 'match') END,
+      coalesce(e ? 'wait' AND NOT (e -> 'wait' ? 'resolution'), false),
+      coalesce((e -> 'parked')::boolean, false)
+    FROM jsonb_array_elements(p_tasks) WITH ORDINALITY AS x (e, ord)
+    ORDER BY x.ord`
+
   return [
     `DO $$ BEGIN
   IF to_regnamespace('"${schema}"') IS NULL THEN CREATE SCHEMA "${schema}"; END IF;
@@ -319,22 +337,8 @@ BEGIN
   -- PL/pgSQL, not SQL: its statements' plans are cached for the session.
   RETURN QUERY
   WITH ins AS (
-    INSERT INTO ${n.tasks} AS t (id, run_id, workflow_id, workflow_version, node_id, key, path,
-      input, attempt, available_at, fence, lease_owner, lease_expires_at, last_error, wait,
-      wait_kind, wait_name, wait_fields, wait_key, wait_open, parked)
-    SELECT e ->> 'id', e ->> 'runId', e ->> 'workflowId', e ->> 'workflowVersion',
-      e ->> 'nodeId', e ->> 'key', e -> 'path', e -> 'input', (e -> 'attempt')::integer,
-      (e -> 'availableAt')::bigint, (e -> 'fence')::bigint, e ->> 'leaseOwner',
-      (e -> 'leaseExpiresAt')::bigint, e -> 'lastError', e -> 'wait',
-      e -> 'wait' ->> 'kind', e -> 'wait' ->> 'name',
-      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
-        THEN ${f('match_fields')}(e -> 'wait' -> 'match') END,
-      CASE WHEN e -> 'wait' ->> 'kind' = 'event'
-        THEN ${f('match_key')}(e -> 'wait' -> 'match') END,
-      coalesce(e ? 'wait' AND NOT (e -> 'wait' ? 'resolution'), false),
-      coalesce((e -> 'parked')::boolean, false)
-    FROM jsonb_array_elements(p_tasks) WITH ORDINALITY AS x (e, ord)
-    ORDER BY x.ord
+    INSERT INTO ${n.tasks} AS t ${taskColumns}
+    ${taskValues}
     ON CONFLICT ON CONSTRAINT "${prefix}tasks_pkey" DO NOTHING
     RETURNING t.id, t.wait IS NOT NULL AS waits, t.wait_open AND t.wait_kind = 'event' AS listens
   )
@@ -550,7 +554,7 @@ DECLARE
   v_task text := c -> 'task' ->> 'id';
   v_join jsonb := c -> 'join';
   v_status text;
-  v_fence bigint;
+  v_refusal text;
   v_closed boolean;
   v_scope ${n.scopes};
   v_added integer;
@@ -569,34 +573,39 @@ BEGIN
     RETURN jsonb_build_object('status', 'run-ended',
       'run', (SELECT ${f('run_json')}(r) FROM ${n.runs} r WHERE r.id = v_run));
   END IF;
-  IF v_task IS NOT NULL THEN
-    SELECT fence INTO v_fence FROM ${n.tasks} WHERE id = v_task FOR UPDATE;
-    IF NOT FOUND OR v_fence <> (c -> 'task' -> 'fence')::bigint THEN
-      RETURN '{"status":"stale"}'::jsonb;
-    END IF;
-  END IF;
+  -- The step, scope and join checks read rows that only holders of the run's lock change. When
+  -- one refuses, the fence answers first (the port's order: stale, then duplicate).
   IF c ? 'step' AND EXISTS (SELECT 1 FROM ${n.steps}
       WHERE run_id = v_run AND key = c -> 'step' ->> 'key') THEN
-    RETURN '{"status":"duplicate"}'::jsonb;
-  END IF;
-  IF c ? 'closeScope' THEN
+    v_refusal := 'duplicate';
+  ELSIF c ? 'closeScope' THEN
     SELECT closed INTO v_closed FROM ${n.scopes} WHERE run_id = v_run AND key = c ->> 'closeScope';
-    IF NOT FOUND OR v_closed THEN RETURN '{"status":"duplicate"}'::jsonb; END IF;
+    IF NOT FOUND OR v_closed THEN v_refusal := 'duplicate'; END IF;
   END IF;
-  IF v_join IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${n.scopes}
+  IF v_refusal IS NULL AND v_join IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${n.scopes}
       WHERE run_id = v_run AND key = v_join ->> 'scopeKey') THEN
-    RETURN '{"status":"no-scope"}'::jsonb;
+    v_refusal := 'no-scope';
+  END IF;
+  IF v_refusal IS NOT NULL THEN
+    IF v_task IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${n.tasks}
+        WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint) THEN
+      RETURN '{"status":"stale"}'::jsonb;
+    END IF;
+    RETURN jsonb_build_object('status', v_refusal);
   END IF;
 
+  -- The fence check and the task's write are one statement (it waits for a claim in flight, then
+  -- sees its fence); nothing has been written before it.
   IF v_task IS NOT NULL THEN
     IF c ? 'retry' THEN
       UPDATE ${n.tasks} SET attempt = (c -> 'retry' -> 'attempt')::integer,
         available_at = (c -> 'retry' -> 'availableAt')::bigint, last_error = c -> 'retry' -> 'error',
         lease_owner = NULL, lease_expires_at = NULL
-      WHERE id = v_task;
+      WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint;
     ELSE
-      DELETE FROM ${n.tasks} WHERE id = v_task;
+      DELETE FROM ${n.tasks} WHERE id = v_task AND fence = (c -> 'task' -> 'fence')::bigint;
     END IF;
+    IF NOT FOUND THEN RETURN '{"status":"stale"}'::jsonb; END IF;
   END IF;
   IF c ? 'step' THEN
     INSERT INTO ${n.steps} (run_id, key, node_id, path, status, output, error, input, attempts,
@@ -640,10 +649,15 @@ BEGIN
   IF c ? 'closeScope' THEN
     UPDATE ${n.scopes} SET closed = true WHERE run_id = v_run AND key = c ->> 'closeScope';
   END IF;
-  IF c ? 'tasks' AND jsonb_array_length(c -> 'tasks') > 0 THEN
+  IF jsonb_path_exists(c, '$.tasks[*].wait') THEN
     SELECT array_agg(i.task_id ORDER BY i.ord) FILTER (WHERE i.event_wait), coalesce(bool_or(i.is_wait), false)
     INTO v_ids, v_waits FROM ${f('insert_tasks')}(c -> 'tasks') i;
     IF v_ids IS NOT NULL THEN v_woken := ${f('take_inbox')}(v_ids, p_now); END IF;
+  ELSIF c ? 'tasks' THEN
+    -- No waits among them (a step's successors): a plain insert.
+    INSERT INTO ${n.tasks} AS t ${taskColumns}
+    ${taskValues.replace('p_tasks', "c -> 'tasks'")}
+    ON CONFLICT ON CONSTRAINT "${prefix}tasks_pkey" DO NOTHING;
   END IF;
   IF c ? 'run' THEN
     UPDATE ${n.runs} SET status = coalesce(c -> 'run' ->> 'status', status),
