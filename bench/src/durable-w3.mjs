@@ -19,6 +19,7 @@ import {
   labelPgPool,
   MYSQL_URL,
   PG_URL,
+  processCpuSeconds,
   withDatabase,
 } from './durable-common.mjs'
 import { MB, median, round, summarize } from './stats.mjs'
@@ -39,21 +40,43 @@ async function postgres() {
   const { default: pg } = await import('pg')
   // Two pools of the same driver and settings: the store's (counted as "engine") and the one
   // the baseline INSERTs through (counted as "baseline").
+  // Connections are kept (no idle timeout), so their server processes can be found by
+  // application_name and their CPU time read from /proc.
+  const run = freshName('w3')
   const newPool = (label) => {
     const pool = new pg.Pool({
       connectionString: PG_URL,
       max: 10,
-      application_name: 'tessera-bench',
+      idleTimeoutMillis: 0,
+      application_name: `tessera-bench-${run}-${label}`,
     })
     pool.on('error', () => {})
     labelPgPool(pool, counter, label)
     return pool
   }
   const pool = newPool('baseline')
+  // The backends of each pool, looked up (outside the counted pools) once after the warmup.
+  const admin = new pg.Client({ connectionString: PG_URL, application_name: 'tessera-bench-admin' })
+  const backends = new Map()
+  const serverPids = async (label) => {
+    if (!backends.has(label)) {
+      const found = await admin.query(
+        'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+        [`tessera-bench-${run}-${label}`],
+      )
+      backends.set(
+        label,
+        found.rows.map((row) => row.pid),
+      )
+    }
+    return backends.get(label)
+  }
   try {
     await pool.query('SELECT 1')
+    await admin.connect()
   } catch (error) {
     await pool.end().catch(() => {})
+    await admin.end().catch(() => {})
     return { skipped: `PostgreSQL not reachable at ${PG_URL}: ${error.message}` }
   }
   countPgQueries(pg, counter)
@@ -81,11 +104,17 @@ async function postgres() {
     ),
     insertByHand: (runId, key, value) =>
       pool.query({ ...insert, values: [runId, key, JSON.stringify(value)] }),
+    /** CPU seconds used so far by the server processes of a variant's connections. */
+    async serverCpu(label) {
+      const pids = await serverPids(label)
+      return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0)
+    },
     async cleanup() {
       await store.close()
       await storePool.end()
       await pool.query(`DROP SCHEMA "${schema}" CASCADE`)
       await pool.end()
+      await admin.end()
     },
   }
 }
@@ -187,6 +216,8 @@ async function compare(variants, { warmup, rounds, perRound }) {
     queries: 0,
     transactions: 0,
     calls: {},
+    nodeCpuMs: 0,
+    serverCpuSeconds: 0,
   }))
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0]
@@ -197,6 +228,8 @@ async function compare(variants, { warmup, rounds, perRound }) {
       const samples = []
       counter.reset()
       variant.calls?.reset()
+      const server0 = await db.serverCpu?.(variant.label)
+      const cpu0 = process.cpuUsage()
       const start = performance.now()
       for (let i = 0; i < perRound; i++) {
         const t0 = performance.now()
@@ -204,6 +237,9 @@ async function compare(variants, { warmup, rounds, perRound }) {
         samples.push((performance.now() - t0) * 1000)
       }
       s.wallMs += performance.now() - start
+      const cpu = process.cpuUsage(cpu0)
+      s.nodeCpuMs += (cpu.user + cpu.system) / 1000
+      if (server0 !== undefined) s.serverCpuSeconds += (await db.serverCpu(variant.label)) - server0
       const counted = counter.get(variant.label)
       s.queries += counted.queries
       s.transactions += counted.transactions
@@ -235,6 +271,12 @@ async function compare(variants, { warmup, rounds, perRound }) {
           roundTripsPerRun: round(s.queries / runs, 2),
           transactions: s.transactions,
           transactionsPerStep: round(s.transactions / steps, 3),
+          // CPU time per step: this Node process (both variants live in it) and, on
+          // PostgreSQL, the server processes of the variant's own connections.
+          nodeCpuPerStepUs: round((s.nodeCpuMs * 1000) / steps, 1),
+          ...(db.serverCpu
+            ? { serverCpuPerStepUs: round((s.serverCpuSeconds * 1e6) / steps, 1) }
+            : {}),
           ...(variant.calls
             ? {
                 storeCallsPerRun: Object.fromEntries(

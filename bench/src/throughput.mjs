@@ -106,7 +106,11 @@ for (let index = 0; index < workers; index++) {
         pollMs: settings.pollMs,
       }),
     ],
-    { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    {
+      // BENCH_TP_WORKER_NODE_ARGS: node flags of the workers, e.g. "--cpu-prof" to profile them.
+      execArgv: (process.env.BENCH_TP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
   )
   const entry = { child, index, stopping: false, messages: [] }
   child.on('message', (message) => {
