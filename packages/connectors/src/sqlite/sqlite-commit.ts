@@ -21,6 +21,8 @@ import { provider } from './sqlite-errors'
 import {
   inboxPayload,
   isOpenEventWait,
+  isPlainTask,
+  pathJson,
   runFromRow,
   scopeFromRow,
   scopeResultOutput,
@@ -105,9 +107,10 @@ export function createWriters({ db, sql, t }: SqliteContext) {
     replace = false,
   ): boolean => {
     let insertedWait = false
-    const insert = replace ? sql.replaceTask : sql.insertTask
     for (const task of tasks) {
-      if (insert.run(taskParams(task)).changes === 0 || !task.wait) continue
+      const full = replace || !isPlainTask(task)
+      const insert = replace ? sql.replaceTask : full ? sql.insertTask : sql.insertPlainTask
+      if (insert.run(taskParams(task, full)).changes === 0 || !task.wait) continue
       insertedWait = true
       if (isOpenEventWait(task) && takeFromInbox(task, now)) woken.push(task.id)
     }
@@ -234,7 +237,7 @@ export function createWriters({ db, sql, t }: SqliteContext) {
         runId,
         step.key,
         step.nodeId,
-        JSON.stringify(step.path),
+        pathJson(step.path),
         step.status,
         toJson(step.output),
         toJson(step.error),

@@ -224,24 +224,34 @@ export function metaVersion(table: string, row: Row): number {
   return new Reader(table, idOf(row, 'key'), row).int('value')
 }
 
-/** Parameters of the task insert statement, in column order. */
-export function taskParams(task: TaskRecord): unknown[] {
-  const wait = task.wait
-  const event = wait?.kind === 'event'
-  return [
+/** The JSON of a path; the empty path (every node outside loops) without a call. */
+export const pathJson = (path: number[]) => (path.length === 0 ? '[]' : JSON.stringify(path))
+
+/**
+ * Parameters of the task insert statements, in the order of {@link taskColumns}; for a plain
+ * task (no wait, no last error, not parked) unless `full`, only the {@link plainTaskColumns}:
+ * fewer values to bind on the hot path.
+ */
+export function taskParams(task: TaskRecord, full = !isPlainTask(task)): unknown[] {
+  const params: unknown[] = [
     task.id,
     task.runId,
     task.workflowId,
     task.workflowVersion,
     task.nodeId,
     task.key,
-    JSON.stringify(task.path),
+    pathJson(task.path),
     toJson(task.input),
     task.attempt,
     task.availableAt,
     task.fence,
     task.leaseOwner ?? null,
     task.leaseExpiresAt ?? null,
+  ]
+  if (!full) return params
+  const wait = task.wait
+  const event = wait?.kind === 'event'
+  params.push(
     toJson(task.lastError),
     wait ? wait.kind : null,
     wait?.name ?? null,
@@ -250,12 +260,20 @@ export function taskParams(task: TaskRecord): unknown[] {
     event ? waitMatchKey(wait.match) : null,
     toJson(wait?.resolution),
     task.parked ? 1 : 0,
-  ]
+  )
+  return params
 }
 
-/** The columns of {@link taskParams}, for the insert statements. */
-export const taskColumns = `id, run_id, workflow_id, workflow_version, node_id, key, path, input, attempt,
-  available_at, fence, lease_owner, lease_expires_at, last_error, wait_kind, wait_name, wait_match,
+/** A task with no wait, no last error and not parked: its last columns are all defaults. */
+export const isPlainTask = (task: TaskRecord): boolean =>
+  task.wait === undefined && task.lastError === undefined && task.parked !== true
+
+/** The columns a plain task sets (see {@link taskParams}). */
+export const plainTaskColumns = `id, run_id, workflow_id, workflow_version, node_id, key, path, input,
+  attempt, available_at, fence, lease_owner, lease_expires_at`
+
+/** Every column of a task. */
+export const taskColumns = `${plainTaskColumns}, last_error, wait_kind, wait_name, wait_match,
   wait_match_fields, wait_match_key, wait_resolution, parked`
 
 /** Whether a task is an event wait that no event has resolved yet. */

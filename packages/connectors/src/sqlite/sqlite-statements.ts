@@ -1,7 +1,7 @@
 // Every statement the store runs, prepared once per store.
 import type Database from 'better-sqlite3'
 import { runTasks, type SqliteTableNames } from './sqlite-migrations'
-import { taskColumns } from './sqlite-rows'
+import { plainTaskColumns, taskColumns } from './sqlite-rows'
 
 /** `wait_kind IS NOT NULL AND wait_resolution IS NULL`: the task is a wait nothing resolved. */
 const openWait = 'wait_kind IS NOT NULL AND wait_resolution IS NULL'
@@ -14,7 +14,12 @@ export interface Text {
 const p = (text: string, mode?: Text['mode']): Text => (mode ? { text, mode } : { text })
 
 export function statementTexts(t: SqliteTableNames) {
-  const taskValues = `(${Array.from({ length: 21 }, () => '?').join(', ')})`
+  const values = (columns: string) =>
+    `(${columns
+      .split(',')
+      .map(() => '?')
+      .join(', ')})`
+  const taskValues = values(taskColumns)
   return {
     // ── runs ──
     getRun: p(`SELECT * FROM ${t.runs} WHERE id = ?`),
@@ -56,6 +61,9 @@ export function statementTexts(t: SqliteTableNames) {
     getTasks: p(`SELECT * FROM ${t.tasks} WHERE ${runTasks} ORDER BY id`),
     getTask: p(`SELECT * FROM ${t.tasks} WHERE id = ?`),
     insertTask: p(`INSERT OR IGNORE INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}`),
+    insertPlainTask: p(
+      `INSERT OR IGNORE INTO ${t.tasks} (${plainTaskColumns}) VALUES ${values(plainTaskColumns)}`,
+    ),
     /** reopenRun: a task whose id exists is replaced, keeping the larger fence. */
     replaceTask: p(
       `INSERT INTO ${t.tasks} (${taskColumns}) VALUES ${taskValues}
