@@ -308,10 +308,7 @@ export function createMysqlStore(
   }
 
   const pool: Pool = owned
-    ? createPool({
-        uri: (target as { uri: string }).uri,
-        connectionLimit: poolSize,
-      })
+    ? ownPool((target as { uri: string }).uri, poolSize)
     : (target as { pool: Pool }).pool
   const t = tableNames(prefix)
   const sql = statements(t)
@@ -343,12 +340,23 @@ export function createMysqlStore(
 
   /**
    * Runs `body` in one transaction, committing unless it set `rollbackOnly`; a deadlock or lock
-   * wait timeout runs it again (up to `lockRetries` times), then fails retryable.
+   * wait timeout runs it again (up to `lockRetries` times), then fails retryable. Every write
+   * is correct under REPEATABLE READ and READ COMMITTED (decisions rest on locking reads and on
+   * the run and event-name locks). The store's own connections use READ COMMITTED: no gap
+   * locks, so far fewer lock waits and deadlocks. On a caller's pool, `readCommitted` asks for
+   * it for this one transaction (one more round trip).
    */
-  async function transaction<T>(operation: string, body: (tx: Tx) => Promise<T>): Promise<T> {
+  async function transaction<T>(
+    operation: string,
+    body: (tx: Tx) => Promise<T>,
+    readCommitted = false,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const connection = await getConnection(operation)
       try {
+        if (readCommitted && !owned) {
+          await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')
+        }
         await connection.query('START TRANSACTION')
         const tx = new Tx(connection)
         const value = await body(tx)
@@ -1103,26 +1111,30 @@ export function createMysqlStore(
       checkLimit('claimNext', limit, 10_000)
       await open()
       const leaseExpiresAt = now + leaseMs
-      const claimed = await transaction('claim tasks', async (tx) => {
-        const rows = await tx.rows(sql.claimable, [now, String(limit)])
-        if (rows.length === 0) return []
-        const hashes = rows.map((row) => row.id_hash as Buffer)
-        for (const chunk of chunks(hashes)) {
-          const ids = padded(chunk)
-          await tx.run(
-            `UPDATE ${t.tasks} SET fence = fence + 1, lease_owner = ?, lease_expires_at = ?
+      const claimed = await transaction(
+        'claim tasks',
+        async (tx) => {
+          const rows = await tx.rows(sql.claimable, [now, String(limit)])
+          if (rows.length === 0) return []
+          const hashes = rows.map((row) => row.id_hash as Buffer)
+          for (const chunk of chunks(hashes)) {
+            const ids = padded(chunk)
+            await tx.run(
+              `UPDATE ${t.tasks} SET fence = fence + 1, lease_owner = ?, lease_expires_at = ?
               WHERE id_hash IN (${marks(ids.length)})`,
-            [owner, leaseExpiresAt, ...ids],
-          )
-        }
-        return rows.map((row) => {
-          const task = taskFromRow(t.tasks, row)
-          task.fence++
-          task.leaseOwner = owner
-          task.leaseExpiresAt = leaseExpiresAt
-          return task
-        })
-      })
+              [owner, leaseExpiresAt, ...ids],
+            )
+          }
+          return rows.map((row) => {
+            const task = taskFromRow(t.tasks, row)
+            task.fence++
+            task.leaseOwner = owner
+            task.leaseExpiresAt = leaseExpiresAt
+            return task
+          })
+        },
+        true,
+      )
       const waiting = claimed.filter((task) => task.wait !== undefined).map((task) => task.runId)
       if (waiting.length > 0) await wakeRuns(waiting)
       // Oldest availableAt first (the index orders expired leases by their expiry).
@@ -1270,12 +1282,28 @@ export function createMysqlStore(
           await tx.run(sql.deleteFailedSteps, [runId])
           await tx.run(sql.unparkTasks, [runId])
           if (tasks.length > 0) {
-            // Replaced: the old rows go, the new ones come last (as they would in memory).
+            // Replaced: the old rows go, the new ones come last (as they would in memory), each
+            // keeping the larger fence: a worker still holding an old claim never commits.
+            const fences = new Map<string, number>()
             for (const chunk of chunks(tasks.map((task) => sha256(task.id)))) {
               const ids = padded(chunk)
-              await tx.run(`DELETE FROM ${t.tasks} WHERE id_hash IN (${marks(ids.length)})`, ids)
+              const list = marks(ids.length)
+              const rows = await tx.rows(
+                `SELECT id_hash, fence FROM ${t.tasks} WHERE id_hash IN (${list}) FOR UPDATE`,
+                ids,
+              )
+              for (const row of rows) {
+                fences.set((row.id_hash as Buffer).toString('hex'), Number(row.fence))
+              }
+              if (rows.length > 0) {
+                await tx.run(`DELETE FROM ${t.tasks} WHERE id_hash IN (${list})`, ids)
+              }
             }
-            await insertCommitTasks(tx, tasks, now)
+            const fenced = tasks.map((task) => {
+              const fence = fences.get(sha256(task.id).toString('hex'))
+              return fence !== undefined && fence > task.fence ? { ...task, fence } : task
+            })
+            await insertCommitTasks(tx, fenced, now)
           }
           const [counts] = await tx.rows(sql.countTasks, [runId])
           const total = Number(counts?.total ?? 0)
@@ -1375,6 +1403,20 @@ function checkLimit(fn: string, limit: unknown, max: number): void {
       received: limit,
     })
   }
+}
+
+/**
+ * The store's own pool. Its connections run READ COMMITTED (set once per connection, before
+ * any other statement: mysql2 runs a connection's statements in order).
+ */
+function ownPool(uri: string, connectionLimit: number): Pool {
+  const pool = createPool({ uri, connectionLimit })
+  pool.on('connection', (connection: { query(sql: string): unknown }) => {
+    const pending = connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
+    // A failure here shows in the connection's next statement.
+    if (pending instanceof Promise) pending.catch(() => undefined)
+  })
+  return pool
 }
 
 function isMysqlUri(uri: unknown): uri is string {
