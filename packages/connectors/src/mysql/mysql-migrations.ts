@@ -1,6 +1,14 @@
 import { InvalidArgumentError } from '@tessera/core'
 
-/** The table prefix used when none is given. */
+/**
+ * The table prefix used when none is given.
+ *
+ * @example
+ * ```ts
+ * import { defaultMysqlTablePrefix } from '@tessera/connectors/mysql'
+ * console.log(`${defaultMysqlTablePrefix}runs`) // tessera_runs
+ * ```
+ */
 export const defaultMysqlTablePrefix = 'tessera_'
 
 /**

@@ -68,7 +68,15 @@ import {
   type Row,
 } from './mysql-rows'
 
-/** Where the store keeps its data: a database it connects to, or a pool the caller owns. */
+/**
+ * Where the store keeps its data: a database it connects to, or a pool the caller owns.
+ *
+ * @example
+ * ```ts
+ * createMysqlStore({ uri: 'mysql://app:secret@db:3306/app' })
+ * createMysqlStore({ pool: createPool({ uri, connectionLimit: 20 }) })
+ * ```
+ */
 export type MysqlStoreTarget =
   | {
       /**
@@ -85,7 +93,14 @@ export type MysqlStoreTarget =
       pool: Pool
     }
 
-/** Options of {@link createMysqlStore}. */
+/**
+ * Options of {@link createMysqlStore}.
+ *
+ * @example
+ * ```ts
+ * createMysqlStore({ uri }, { tablePrefix: 'orders_', poolSize: 20, lockRetries: 5 })
+ * ```
+ */
 export interface MysqlStoreOptions {
   /** Prefix of every table name. Default `tessera_`. At most 50 characters. */
   tablePrefix?: string
@@ -107,6 +122,12 @@ export interface MysqlStoreOptions {
 /**
  * The MySQL / MariaDB store: a `StoreV1` that is also a task transport. Every call returns a
  * promise (the store does I/O), `claimTask` and `commit` included.
+ *
+ * @example
+ * ```ts
+ * const store: MysqlStore = createMysqlStore({ pool }, { tablePrefix: 'orders_' })
+ * const tasks = await store.claimNext({ owner: 'worker-1', leaseMs: 30_000, now: Date.now(), limit: 8 })
+ * ```
  */
 export interface MysqlStore extends StoreV1 {
   claimTask(input: {
