@@ -122,6 +122,14 @@ async function tablesOf(schema: string): Promise<string[]> {
   return result.rows.map((row) => row.tablename)
 }
 
+async function indexesOf(schema: string): Promise<string[]> {
+  const result = await admin.query<{ indexname: string }>(
+    'SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname',
+    [schema],
+  )
+  return result.rows.map((row) => row.indexname)
+}
+
 describe.runIf(up)('createPostgresStore', () => {
   it('declares a durable, shared store that is also a task transport', async () => {
     const schema = uniqueName('tsr_caps')
@@ -176,8 +184,21 @@ describe.runIf(up)('createPostgresStore', () => {
       'tessera_steps',
       'tessera_tasks',
     ])
-    const meta = await admin.query(`SELECT key, value::int AS value FROM "${schema}".tessera_meta`)
-    expect(meta.rows).toEqual([{ key: 'schema_version', value: 1 }])
+    const meta = await admin.query(
+      `SELECT key, value::float8 AS value FROM "${schema}".tessera_meta ORDER BY key`,
+    )
+    expect(meta.rows).toEqual([
+      { key: 'migrations_hash', value: expect.any(Number) },
+      { key: 'schema_version', value: 1 },
+    ])
+    // A schema already at these migrations is left alone: no lock, no DDL (a dropped index
+    // stays dropped); a changed hash (another release of the functions) applies them again.
+    await admin.query(`DROP INDEX "${schema}".tessera_events_expires`)
+    await (await createPostgresStore({ pool: newPool({ max: 1 }) }, { schema })).close()
+    expect(await indexesOf(schema)).not.toContain('tessera_events_expires')
+    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 0 WHERE key = 'migrations_hash'`)
+    await (await createPostgresStore({ pool: newPool({ max: 1 }) }, { schema })).close()
+    expect(await indexesOf(schema)).toContain('tessera_events_expires')
     // The exported statements, applied by hand on top, change nothing either.
     const client = await admin.connect()
     try {

@@ -233,48 +233,74 @@ export async function createPostgresStore(
   return postgresStore(pool, n, owned)
 }
 
-/** Checks the schema version and applies the migrations, in one transaction. */
+/** What the meta table says: the schema version and the hash of the migrations last applied. */
+async function readMeta(
+  client: pg.PoolClient,
+  n: PostgresNames,
+): Promise<{ version: number; applied: string | undefined } | undefined> {
+  // Text answers only: a caller's pool may parse other types its own way.
+  const found = await client.query<{ present: string }>(
+    `SELECT CASE WHEN to_regclass($1) IS NULL THEN 'no' ELSE 'yes' END AS present`,
+    [n.meta],
+  )
+  if (found.rows[0]?.present !== 'yes') return undefined
+  const rows = await client.query<{ key: string; value: string }>(
+    `SELECT key, value::text AS value FROM ${n.meta}
+     WHERE key IN ('schema_version', 'migrations_hash')`,
+  )
+  const value = (key: string) => rows.rows.find((row) => row.key === key)?.value
+  return { version: Number(value('schema_version') ?? 0), applied: value('migrations_hash') }
+}
+
+function checkVersion(n: PostgresNames, meta: { version: number } | undefined): void {
+  if (meta !== undefined && meta.version > postgresSchemaVersion) {
+    throw new StoreError(
+      provider,
+      `The tables of schema "${n.schema}" with prefix "${n.prefix}" are at schema version ` +
+        `${meta.version}, newer than this version of @tessera/connectors knows ` +
+        `(${postgresSchemaVersion}): upgrade the package; nothing was changed`,
+    )
+  }
+}
+
+/**
+ * Checks the schema version and, with `migrate`, applies the migrations in one transaction under
+ * an advisory lock. A schema already at these exact migrations (their hash is in the meta table)
+ * is left alone without taking the lock: many workers starting at once do not queue.
+ */
 async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean): Promise<void> {
   const client = await pool.connect()
   let failure: unknown
   try {
+    const statements = postgresMigrations({ schema: n.schema, tablePrefix: n.prefix })
+    const hash = String(Number.parseInt(statementTag(statements.join(';\n')), 36))
+    const meta = await readMeta(client, n)
+    checkVersion(n, meta)
+    if (!migrate) {
+      if (meta === undefined) {
+        throw new StoreError(
+          provider,
+          `The tables of schema "${n.schema}" with prefix "${n.prefix}" do not exist: apply ` +
+            'postgresMigrations() with your migration tool, or pass migrate: true',
+        )
+      }
+      return
+    }
+    if (meta?.version === postgresSchemaVersion && meta.applied === hash) return
     await client.query('BEGIN')
-    if (migrate) {
-      // One migrator per schema at a time: concurrent CREATE … IF NOT EXISTS and CREATE OR
-      // REPLACE FUNCTION race in the catalog otherwise.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `tessera:migrate:${n.schema}`,
-      ])
-    }
-    // Text answers only: a caller's pool may parse other types its own way.
-    const found = await client.query<{ present: string }>(
-      `SELECT CASE WHEN to_regclass($1) IS NULL THEN 'no' ELSE 'yes' END AS present`,
-      [n.meta],
-    )
-    let version: number | undefined
-    if (found.rows[0]?.present === 'yes') {
-      const row = await client.query<{ value: string }>(
-        `SELECT value::text AS value FROM ${n.meta} WHERE key = 'schema_version'`,
-      )
-      version = row.rows[0] ? Number(row.rows[0].value) : 0
-    }
-    if (version !== undefined && version > postgresSchemaVersion) {
-      throw new StoreError(
-        provider,
-        `The tables of schema "${n.schema}" with prefix "${n.prefix}" are at schema version ` +
-          `${version}, newer than this version of @tessera/connectors knows ` +
-          `(${postgresSchemaVersion}): upgrade the package; nothing was changed`,
-      )
-    }
-    if (migrate) {
+    // One migrator per schema at a time: concurrent CREATE … IF NOT EXISTS and CREATE OR
+    // REPLACE FUNCTION race in the catalog otherwise. Read again under the lock.
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `tessera:migrate:${n.schema}`,
+    ])
+    const current = await readMeta(client, n)
+    checkVersion(n, current)
+    if (current?.version !== postgresSchemaVersion || current.applied !== hash) {
+      await client.query(statements.join(';\n'))
       await client.query(
-        postgresMigrations({ schema: n.schema, tablePrefix: n.prefix }).join(';\n'),
-      )
-    } else if (version === undefined) {
-      throw new StoreError(
-        provider,
-        `The tables of schema "${n.schema}" with prefix "${n.prefix}" do not exist: apply ` +
-          'postgresMigrations() with your migration tool, or pass migrate: true',
+        `INSERT INTO ${n.meta} (key, value) VALUES ('migrations_hash', $1::bigint)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [hash],
       )
     }
     await client.query('COMMIT')
