@@ -157,6 +157,11 @@ export function runFromRow(table: string, row: Row): RunRecord {
   return run
 }
 
+/** The `status` column of a run row read on its own (a commit's check). */
+export function runStatusOf(table: string, runId: string, row: Row): RunStatus {
+  return new Reader(table, runId, row).oneOf<RunStatus>('status', runStatuses)
+}
+
 /** Parameters of the run insert, in the order of {@link runInsertColumns}. */
 export const runInsertColumns = `id, workflow_id, workflow_version, status, input, output, error,
   idempotency_key, idempotency_hash, created_at, updated_at, ended_at`

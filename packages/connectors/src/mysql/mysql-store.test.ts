@@ -236,6 +236,11 @@ describe.runIf(up)('the MySQL store', () => {
       )
       await admin.query(`UPDATE ${prefix}runs SET status = 'bogus' WHERE id = ?`, [run.id])
       await expect(store.getRun(run.id)).rejects.toThrow(/column status holds text "bogus"/)
+      const commitError = await store.commit({ runId: run.id }).catch((e: unknown) => e)
+      expect(StoreError.isInstance(commitError)).toBe(true)
+      expect((commitError as Error).message).toContain(
+        `Corrupt row "${run.id}" in table ${prefix}runs`,
+      )
       // (Gone again: a corrupt claimable task would stop claimNext for the other tests.)
       await admin.query(`DELETE FROM ${prefix}tasks WHERE run_id = ?`, [run.id])
       await admin.query(`DELETE FROM ${prefix}runs WHERE id = ?`, [run.id])

@@ -47,6 +47,7 @@ import {
   runFromRow,
   runInsertColumns,
   runParams,
+  runStatusOf,
   scopeColumns,
   scopeFromRow,
   scopeParams,
@@ -1010,7 +1011,7 @@ export function createMysqlStore(
         if (openWaits.length > 0) await lockEventNames(tx, openWaits)
         const [check] = await tx.rows(checkSql, checkParams)
         if (!check) throw new NotFoundError({ kind: 'run', id: input.runId })
-        const status = check.status as RunStatus
+        const status = runStatusOf(t.runs, input.runId, check)
         // Check everything first: a refused commit writes nothing.
         const refuse = <T extends CommitResult>(result: T): T => {
           tx.rollbackOnly = true
