@@ -1,24 +1,96 @@
-// The schema over time: databases of the previous schema migrate forward, a newer schema is
-// refused without a write, and rows that cannot be read back say which row of which table.
+// Databases of the previous schema (version 0, before the meta table) migrate forward: the
+// store upgrades them itself, idempotently, and sqliteMigrations({ from: 0 }) gives the SQL.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { StoreError, waitForever, type StoreV1 } from '@tessera/core'
+import { waitForever, type StoreV1 } from '@tessera/core'
 import {
   createSqliteStore,
   sqliteMigrations,
   sqliteSchemaVersion,
 } from '@tessera/connectors/sqlite'
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-schema-'))
+const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-migration-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 let files = 0
 const newFile = () => join(dir, `db-${++files}.db`)
 
-/** The schema before versions, as sqliteMigrations() wrote it (a fixture copied at the time). */
-const schemaV0 = readFileSync(new URL('../../sql/sqlite/schema-v0.sql', import.meta.url), 'utf8')
+/**
+ * The schema before versions (no meta table), exactly as `sqliteMigrations()` wrote it up to
+ * commit 81419f2 (default prefix), copied here as a fixture.
+ */
+const schemaV0 = `CREATE TABLE IF NOT EXISTS tessera_runs (
+  id TEXT PRIMARY KEY NOT NULL,
+  workflow_id TEXT NOT NULL,
+  workflow_version TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT,
+  output TEXT,
+  error TEXT,
+  idempotency_key TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  ended_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS tessera_runs_idempotency
+  ON tessera_runs (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tessera_runs_created ON tessera_runs (created_at, id);
+CREATE INDEX IF NOT EXISTS tessera_runs_workflow_created
+  ON tessera_runs (workflow_id, created_at, id);
+CREATE TABLE IF NOT EXISTS tessera_steps (
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status TEXT NOT NULL,
+  output TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE TABLE IF NOT EXISTS tessera_tasks (
+  id TEXT PRIMARY KEY NOT NULL,
+  run_id TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  workflow_version TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  path TEXT NOT NULL,
+  input TEXT,
+  attempt INTEGER NOT NULL,
+  available_at INTEGER NOT NULL,
+  fence INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_expires_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS tessera_tasks_run ON tessera_tasks (run_id);
+CREATE INDEX IF NOT EXISTS tessera_tasks_available ON tessera_tasks (available_at)
+  WHERE lease_owner IS NULL;
+CREATE INDEX IF NOT EXISTS tessera_tasks_lease ON tessera_tasks (lease_expires_at)
+  WHERE lease_owner IS NOT NULL;
+CREATE TABLE IF NOT EXISTS tessera_scopes (
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  expected INTEGER NOT NULL,
+  completed INTEGER NOT NULL,
+  items TEXT,
+  closed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, key)
+);
+CREATE TABLE IF NOT EXISTS tessera_scope_results (
+  run_id TEXT NOT NULL,
+  scope_key TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  output TEXT,
+  PRIMARY KEY (run_id, scope_key, idx)
+);
+`
+
 /** A database file with the version-0 tables under `prefix`, and rows written as v0 did. */
 function createV0Database(filename: string, prefix = 'tessera_'): void {
   const db = new Database(filename)
@@ -225,153 +297,20 @@ describe('migration from the previous schema (no version)', () => {
   })
 })
 
-describe('the schema version', () => {
-  const newerThanKnown = (filename: string) => {
-    const db = new Database(filename)
-    db.prepare(`UPDATE tessera_meta SET value = ? WHERE key = 'schema_version'`).run(
-      sqliteSchemaVersion + 1,
-    )
+describe('the shipped SQL', () => {
+  it('ships the default-prefix schema as sql/sqlite/001_init.sql, equal to sqliteMigrations()', () => {
+    const file = readFileSync(new URL('../../sql/sqlite/001_init.sql', import.meta.url), 'utf8')
+    const statements = file
+      .split('\n')
+      .filter((line) => !line.startsWith('--'))
+      .join('\n')
+    expect(statements).toBe(`${sqliteMigrations().join(';\n\n')};\n`)
+    expect(file).toContain(`schema version ${sqliteSchemaVersion}`)
+    // It applies to an empty database, twice, and the store opens it without migrating.
+    const db = new Database(':memory:')
+    db.exec(file)
+    db.exec(file)
+    expect(() => createSqliteStore({ database: db }, { migrate: false })).not.toThrow()
     db.close()
-  }
-
-  it('refuses a database whose schema is newer than the code, with a StoreError that says so', async () => {
-    const filename = newFile()
-    const store = createSqliteStore({ filename })
-    await store.createRun({
-      run: {
-        id: 'r1',
-        workflowId: 'w',
-        workflowVersion: 'v',
-        status: 'running',
-        input: 1,
-        createdAt: 1,
-        updatedAt: 1,
-      },
-      tasks: [],
-      scopes: [],
-    })
-    await store.close()
-    newerThanKnown(filename)
-    for (const migrate of [true, false]) {
-      let error: unknown
-      try {
-        createSqliteStore({ filename }, { migrate })
-      } catch (caught) {
-        error = caught
-      }
-      expect(StoreError.isInstance(error)).toBe(true)
-      expect((error as Error).message).toMatch(
-        new RegExp(`schema version ${sqliteSchemaVersion + 1}.*newer.*${sqliteSchemaVersion}`),
-      )
-    }
-  })
-
-  it('writes nothing to a newer database, not even the upgrades it would make to an old one', () => {
-    const filename = newFile()
-    // Version-0 tables with a version row from the future: a migration would rebuild them.
-    createV0Database(filename)
-    const db = new Database(filename)
-    db.exec(`CREATE TABLE tessera_meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
-      INSERT INTO tessera_meta VALUES ('schema_version', ${sqliteSchemaVersion + 1})`)
-    const before = db.prepare(`SELECT * FROM sqlite_master ORDER BY name`).all()
-    const changes = () => db.pragma('data_version', { simple: true })
-    const version = changes()
-    expect(() => createSqliteStore({ filename })).toThrow(/newer/)
-    expect(db.prepare(`SELECT * FROM sqlite_master ORDER BY name`).all()).toEqual(before)
-    // data_version changes when another connection commits a write.
-    expect(changes()).toBe(version)
-    db.close()
-  })
-})
-
-describe('corrupt rows', () => {
-  const filename = newFile()
-  const setup = async () => {
-    const store = createSqliteStore({ filename })
-    const run = {
-      id: `run-${++files}`,
-      workflowId: 'w',
-      workflowVersion: 'v',
-      status: 'running' as const,
-      input: { n: 1 },
-      createdAt: 1,
-      updatedAt: 1,
-    }
-    const task = {
-      id: `${run.id}/a`,
-      runId: run.id,
-      workflowId: 'w',
-      workflowVersion: 'v',
-      nodeId: 'a',
-      key: 'a',
-      path: [],
-      input: 1,
-      attempt: 1,
-      availableAt: 1,
-      fence: 0,
-    }
-    await store.createRun({ run, tasks: [task], scopes: [] })
-    const db = new Database(filename)
-    return { store, run, task, db }
-  }
-  const storeErrorOf = async (call: () => unknown) => {
-    try {
-      await call()
-    } catch (error) {
-      expect(StoreError.isInstance(error)).toBe(true)
-      return (error as Error).message
-    }
-    throw new Error('expected a StoreError')
-  }
-
-  it('names the table and the id of a run with unparseable JSON or a column of the wrong type', async () => {
-    const { store, run, db } = await setup()
-    db.prepare(`UPDATE tessera_runs SET input = '{not json' WHERE id = ?`).run(run.id)
-    expect(await storeErrorOf(() => store.getRun(run.id))).toMatch(
-      new RegExp(`row "${run.id}" in table tessera_runs: column input`),
-    )
-    db.prepare(`UPDATE tessera_runs SET input = '1', created_at = 'yesterday' WHERE id = ?`).run(
-      run.id,
-    )
-    expect(await storeErrorOf(() => store.listRuns({ workflowId: 'w' }))).toMatch(
-      /in table tessera_runs: column created_at holds text "yesterday", expected an integer/,
-    )
-    db.prepare(`UPDATE tessera_runs SET created_at = 1, status = 'bogus' WHERE id = ?`).run(run.id)
-    expect(await storeErrorOf(() => store.getRunHistory(run.id))).toMatch(/column status/)
-    db.close()
-    await store.close()
-  })
-
-  it('names the table and the id of a corrupt task, step or scope', async () => {
-    const { store, run, task, db } = await setup()
-    db.prepare(`UPDATE tessera_tasks SET path = '[' WHERE id = ?`).run(task.id)
-    expect(await storeErrorOf(() => store.getRunHistory(run.id))).toMatch(
-      new RegExp(`row "${task.id}" in table tessera_tasks: column path`),
-    )
-    expect(
-      await storeErrorOf(() =>
-        store.claimTask({ taskId: task.id, owner: 'w', leaseMs: 1, now: 2 }),
-      ),
-    ).toMatch(/tessera_tasks/)
-    db.prepare(`UPDATE tessera_tasks SET path = '[]', wait_kind = 'nap' WHERE id = ?`).run(task.id)
-    expect(await storeErrorOf(() => store.getRunHistory(run.id))).toMatch(/column wait_kind/)
-    db.prepare(`DELETE FROM tessera_tasks WHERE id = ?`).run(task.id)
-    db.prepare(
-      `INSERT INTO tessera_steps (run_id, key, node_id, path, status, output, attempts,
-         started_at, ended_at) VALUES (?, 'a', 'a', '[]', 'succeeded', '{x', 1, 1, 1)`,
-    ).run(run.id)
-    expect(await storeErrorOf(() => store.getRunHistory(run.id))).toMatch(
-      new RegExp(`row "${run.id}/a" in table tessera_steps: column output`),
-    )
-    db.prepare(`DELETE FROM tessera_steps WHERE run_id = ?`).run(run.id)
-    db.prepare(
-      `INSERT INTO tessera_scopes (run_id, key, expected, completed, items)
-       VALUES (?, 'p', 2, 0, '{"not":"an array"}')`,
-    ).run(run.id)
-    expect(await storeErrorOf(() => store.getScope(run.id, 'p'))).toMatch(
-      new RegExp(`row "${run.id}/p" in table tessera_scopes: column items`),
-    )
-    db.close()
-    await store.close()
   })
 })
