@@ -1,12 +1,35 @@
 import { InvalidArgumentError } from '@tessera/core'
 
-/** The schema used when none is given. */
+/**
+ * The schema used when none is given.
+ *
+ * @example
+ * ```ts
+ * postgresMigrations({ schema: defaultPostgresSchema }) // the same as postgresMigrations()
+ * ```
+ */
 export const defaultPostgresSchema = 'public'
 
-/** The table prefix used when none is given. */
+/**
+ * The table prefix used when none is given.
+ *
+ * @example
+ * ```ts
+ * const runsTable = `${defaultPostgresTablePrefix}runs` // 'tessera_runs'
+ * ```
+ */
 export const defaultPostgresTablePrefix = 'tessera_'
 
-/** The schema version this code writes and understands (kept in the `<prefix>meta` table). */
+/**
+ * The schema version this code writes and understands (kept in the `<prefix>meta` table under
+ * `schema_version`). A store refuses tables whose version is newer.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await pool.query(`SELECT value FROM tessera_meta WHERE key = 'schema_version'`)
+ * if (Number(rows[0].value) > postgresSchemaVersion) console.warn('deploy the newer release')
+ * ```
+ */
 export const postgresSchemaVersion = 1
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/

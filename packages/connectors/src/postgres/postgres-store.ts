@@ -95,7 +95,23 @@ const retryableErrnos = new Set([
 const connectionMessages =
   /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i
 
-/** Whether a driver error may go away when the operation is tried again. */
+/**
+ * Whether a `pg` error may go away when the operation is tried again: serialization failures,
+ * deadlocks, lock timeouts, server shutdowns, connection errors. The store's `StoreError`s carry
+ * the answer as `retryable`; this is for queries of your own on the same database.
+ *
+ * @example
+ * ```ts
+ * import { isRetryablePostgresError } from '@tessera/connectors/postgres'
+ *
+ * try {
+ *   await pool.query('UPDATE accounts SET balance = balance - 1 WHERE id = $1', [id])
+ * } catch (error) {
+ *   if (isRetryablePostgresError(error)) scheduleRetry()
+ *   else throw error
+ * }
+ * ```
+ */
 export function isRetryablePostgresError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code === 'string') {
