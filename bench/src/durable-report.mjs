@@ -28,6 +28,15 @@ export const durableWorkloads = [
     args: ['w3-mysql'],
     flags: ['--expose-gc'],
   },
+  {
+    id: 'w3-sqlite',
+    title: 'W3 on SQLite (a file)',
+    description:
+      'W1 on createSqliteStore({ filename }) (a file in a temp dir: WAL, synchronous = NORMAL), one engine, default options, runs awaited one after another; baseline: the 10 async functions, each followed by one INSERT by hand (autocommit) into a SQLite file with the same settings through better-sqlite3',
+    script: w3Script,
+    args: ['w3-sqlite'],
+    flags: ['--expose-gc'],
+  },
   ...throughputWorkerCounts.map((workers) => ({
     id: `throughput-${workers}`,
     title: `Throughput on PostgreSQL, ${workers} worker${workers === 1 ? '' : 's'}`,
@@ -42,6 +51,7 @@ export const durableWorkloads = [
 const targets = {
   w3TransactionsPerStep: 1.05,
   throughputStepsPerSec: 5000,
+  w3SqliteMedianUs: 400,
 }
 
 /** Transactions per step of the steps themselves: all of them but the run's creation. */
@@ -54,7 +64,7 @@ function stepTransactions(engine) {
 export function durableSummary(results) {
   const summary = {}
   const targetResults = []
-  for (const id of ['w3-postgres', 'w3-mysql']) {
+  for (const id of ['w3-postgres', 'w3-mysql', 'w3-sqlite']) {
     const r = results[id]
     if (!r) continue
     if (r.skipped) {
@@ -75,6 +85,16 @@ export function durableSummary(results) {
       comparison: '≤',
       verdict: r.engine.stepTransactionsPerStep <= targets.w3TransactionsPerStep ? 'PASS' : 'MISS',
     })
+    if (id === 'w3-sqlite') {
+      targetResults.push({
+        name: `${r.title}: median per run`,
+        value: r.engine.medianUs,
+        limit: targets.w3SqliteMedianUs,
+        unit: 'µs',
+        comparison: '<',
+        verdict: r.engine.medianUs < targets.w3SqliteMedianUs ? 'PASS' : 'MISS',
+      })
+    }
   }
   const throughput = {}
   for (const workers of throughputWorkerCounts) {
@@ -113,7 +133,7 @@ const fmtInt = (value) => Math.round(value).toLocaleString('en-US')
 /** Prints the durable workloads' table and the throughput CPU profile. */
 export function printDurable(summary, log) {
   const rows = []
-  for (const id of ['w3-postgres', 'w3-mysql']) {
+  for (const id of ['w3-postgres', 'w3-mysql', 'w3-sqlite']) {
     const r = summary[id]
     if (!r) continue
     const title = durableWorkloads.find((w) => w.id === id).title
@@ -147,14 +167,25 @@ export function printDurable(summary, log) {
     }
     rows.push([
       title,
-      'latency',
+      'engine',
       fmtInt(r.runs),
       `${r.latencyMs.p50} ms`,
       `${r.latencyMs.p95} ms`,
-      '',
+      `${r.ratioToBaseline.toFixed(2)}× tput`,
       r.roundTripsPerStep.total.toFixed(2),
       r.transactionsPerStep.total.toFixed(2),
       fmtInt(r.stepsPerSec),
+    ])
+    rows.push([
+      '',
+      'INSERT/tx',
+      fmtInt(r.baseline.rows),
+      '',
+      '',
+      '1.00×',
+      r.baseline.roundTripsPerRow.toFixed(2),
+      '1.00',
+      fmtInt(r.baseline.transactionsPerSec),
     ])
   }
   if (rows.length === 0) return
@@ -182,7 +213,7 @@ export function printDurable(summary, log) {
   log(widths.map((w) => '─'.repeat(w)).join('  '))
   for (const row of rows) log(line(row))
   log()
-  for (const id of ['w3-postgres', 'w3-mysql']) {
+  for (const id of ['w3-postgres', 'w3-mysql', 'w3-sqlite']) {
     const r = summary[id]
     if (!r || r.skipped) continue
     const calls = Object.entries(r.engine.storeCallsPerRun)
@@ -203,8 +234,9 @@ export function printDurable(summary, log) {
     const r = throughput[workers]
     if (!r || r.skipped) continue
     const c = r.cpu
+    const b = r.baseline.cpuPerRowUs
     log(
-      `  ${workers} worker(s): ${fmtInt(r.stepsPerSec)} steps/s; CPU per step: workers ${c.perStepUs.workers} µs, coordinator ${c.perStepUs.coordinator} µs, PostgreSQL backends ${c.perStepUs.postgresBackends} µs (+${c.perStepUs.postgresOther} µs other PostgreSQL processes); machine ${c.percentOfMachine.machineBusy}% busy over ${c.cores} cores, of which workers ${c.percentOfMachine.workers}%, PostgreSQL ${round(c.percentOfMachine.postgresBackends + c.percentOfMachine.postgresOther, 1)}%, other processes ${round((100 * c.otherProcessesSeconds) / (c.wallSeconds * c.cores), 1)}%`,
+      `  ${workers} worker(s): ${fmtInt(r.stepsPerSec)} steps/s; CPU per step: workers ${c.perStepUs.workers} µs, coordinator ${c.perStepUs.coordinator} µs, PostgreSQL backends ${c.perStepUs.postgresBackends} µs (+${c.perStepUs.postgresOther} µs other PostgreSQL processes) [INSERT by hand: ${b.workers} µs + ${b.postgresBackends} µs per transaction]; machine ${c.percentOfMachine.machineBusy}% busy over ${c.cores} cores, of which workers ${c.percentOfMachine.workers}%, PostgreSQL ${round(c.percentOfMachine.postgresBackends + c.percentOfMachine.postgresOther, 1)}%, other processes ${round((100 * c.otherProcessesSeconds) / (c.wallSeconds * c.cores), 1)}%`,
     )
   }
   const scaling = throughput.scaling ?? []

@@ -57,6 +57,7 @@ const applicationName = `tessera-bench-${schema}`
 const pool = new pg.Pool({
   connectionString: PG_URL,
   max: settings.starters + 1,
+  idleTimeoutMillis: 0,
   application_name: applicationName,
 })
 pool.on('error', () => {})
@@ -183,6 +184,61 @@ async function stream(runs) {
   inFlight = undefined
 }
 
+/** Server CPU seconds since `before` of this workload's backends (found by application_name). */
+async function backendsCpuSince(before) {
+  const after = postgresProcesses()
+  const found = await pool.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+    applicationName,
+  ])
+  const ours = new Set(found.rows.map((row) => row.pid))
+  let oursSeconds = 0
+  let otherSeconds = 0
+  for (const [pid, seconds] of after) {
+    const delta = seconds - (before.get(pid) ?? 0)
+    if (ours.has(pid)) oursSeconds += delta
+    else otherSeconds += delta
+  }
+  return { oursSeconds, otherSeconds }
+}
+
+/**
+ * The baseline: the same worker processes, pools and lanes (`concurrency` per worker) INSERTing
+ * one row per autocommit transaction, by hand: the ceiling of "one transaction per step" here.
+ */
+async function insertBaseline() {
+  const perWorker = Math.ceil(count(20_000) / workers)
+  const rows = perWorker * workers
+  const table = `"${schema}".hand_steps`
+  await pool.query(
+    `CREATE TABLE ${table} (run_id text NOT NULL, key text NOT NULL, output jsonb, PRIMARY KEY (run_id, key))`,
+  )
+  progress(`baseline: ${rows} INSERTs by hand, ${settings.concurrency} lanes per worker`)
+  const pgBefore = postgresProcesses()
+  const t = performance.now()
+  for (const entry of children) {
+    entry.child.send({ type: 'baseline', rows: perWorker, lanes: settings.concurrency, table })
+  }
+  const done = await Promise.all(children.map((entry) => receive(entry, 'baseline-done')))
+  const wallMs = performance.now() - t
+  const server = await backendsCpuSince(pgBefore)
+  const stored = Number((await pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)
+  if (stored !== rows) throw new Error(`baseline: expected ${rows} rows, found ${stored}`)
+  const workerCpuMs = done.reduce((sum, d) => sum + d.cpuMs, 0)
+  return {
+    description:
+      'the same worker processes and pools, `concurrency` lanes per worker, each INSERTing one row per autocommit transaction (a named statement) by hand',
+    rows,
+    wallMs: round(wallMs),
+    transactionsPerSec: Math.round(rows / (wallMs / 1000)),
+    roundTripsPerRow: round(done.reduce((sum, d) => sum + d.queries, 0) / rows, 3),
+    cpuPerRowUs: {
+      workers: round((workerCpuMs * 1000) / rows, 1),
+      postgresBackends: round((server.oursSeconds * 1e6) / rows, 1),
+      postgresOther: round((server.otherSeconds * 1e6) / rows, 1),
+    },
+  }
+}
+
 let result
 try {
   progress(`warmup: ${settings.warmupRuns} runs`)
@@ -202,21 +258,24 @@ try {
   const wallObservedMs = performance.now() - tp0
   const coordinatorCpu = process.cpuUsage(coordinatorCpu0)
   const machineAfter = machineCpuSeconds()
-  const pgAfter = postgresProcesses()
-  const ours = new Set(
-    (
-      await pool.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
-        applicationName,
-      ])
-    ).rows.map((row) => row.pid),
-  )
   const coordinatorCounted = counter.get('coordinator')
+  const server = await backendsCpuSince(pgBefore)
+
+  const stats = await Promise.all(
+    children.map((entry) => {
+      entry.child.send({ type: 'stop-counting' })
+      return receive(entry, 'stats')
+    }),
+  )
+
+  // The baseline: the same processes and pools INSERTing one row per transaction by hand.
+  const baseline = await insertBaseline()
 
   for (const entry of children) {
     entry.stopping = true
     entry.child.send({ type: 'stop' })
   }
-  const stats = await Promise.all(children.map((entry) => receive(entry, 'stats')))
+  await Promise.all(children.map((entry) => receive(entry, 'stopped')))
 
   // The run records: every timed run succeeded with the right output; latency per run.
   const latencies = []
@@ -260,13 +319,8 @@ try {
   const workerCommits = sum(stats.map((s) => s.calls.commit ?? 0))
   const workerCpuMs = sum(stats.map((s) => s.cpuUserMs + s.cpuSystemMs))
   const coordinatorCpuMs = (coordinatorCpu.user + coordinatorCpu.system) / 1000
-  let pgOursSeconds = 0
-  let pgOtherSeconds = 0
-  for (const [pid, seconds] of pgAfter) {
-    const delta = seconds - (pgBefore.get(pid) ?? 0)
-    if (ours.has(pid)) pgOursSeconds += delta
-    else pgOtherSeconds += delta
-  }
+  const pgOursSeconds = server.oursSeconds
+  const pgOtherSeconds = server.otherSeconds
   const cores = os.availableParallelism?.() ?? os.cpus().length
   const wallSeconds = wallObservedMs / 1000
   const machineBusySeconds =
@@ -337,6 +391,8 @@ try {
       total: round((workerTransactions + coordinatorCounted.transactions) / steps, 3),
     },
     commitsPerStep: round(workerCommits / steps, 3),
+    baseline,
+    ratioToBaseline: round(steps / (wallMs / 1000) / baseline.transactionsPerSec, 3),
     cpu,
     perWorker: stats.map((s) => ({
       index: s.index,
