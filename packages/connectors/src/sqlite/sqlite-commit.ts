@@ -1,13 +1,10 @@
-// The write transactions of the hot path: createRun and commit, with the rules they share
-// (the inbox for new event waits, suspension, terminal runs).
+// The write transactions of the hot path: claimTask, createRun and commit (the rules they
+// share with other writes are in sqlite-rules.ts).
 import {
-  eventMatchKey,
-  type ClaimResult,
   NotFoundError,
   StoreError,
   terminalRunStatuses,
-  waitMatchFields,
-  waitMatchKey,
+  type ClaimResult,
   type CommitInput,
   type CommitResult,
   type JoinOutcome,
@@ -15,22 +12,18 @@ import {
   type RunStatus,
   type ScopeRecord,
   type TaskRecord,
-  type WaitResolution,
 } from '@tessera/core'
 import { provider } from './sqlite-errors'
 import {
-  inboxPayload,
-  isOpenEventWait,
-  isPlainTask,
   pathJson,
   runFromRow,
   scopeFromRow,
   scopeResultOutput,
   taskFromRow,
-  taskParams,
   toJson,
   type Row,
 } from './sqlite-rows'
+import type { SqliteRules } from './sqlite-rules'
 import type { SqliteContext } from './sqlite-statements'
 
 /** Shared answers that carry nothing else (never mutated). */
@@ -47,86 +40,12 @@ class Refusal {
   constructor(readonly result: CommitResult) {}
 }
 
-export function createWriters({ db, sql, t }: SqliteContext) {
+export function createWriters({ db, sql, t }: SqliteContext, rules: SqliteRules) {
+  const { insertScope, insertTasks, deriveStatus } = rules
   const runEnded = (runId: string): CommitResult => ({
     status: 'run-ended',
     run: runFromRow(t.runs, sql.getRun.get(runId) as Row),
   })
-
-  const insertScope = (scope: ScopeRecord) => {
-    const inserted = sql.insertScope.run(
-      scope.runId,
-      scope.key,
-      scope.expected,
-      scope.completed,
-      toJson(scope.items),
-      scope.closed ? 1 : 0,
-    )
-    if (inserted.changes === 0) return
-    for (const [index, output] of Object.entries(scope.results)) {
-      sql.insertScopeResult.run(scope.runId, scope.key, Number(index), toJson(output))
-    }
-  }
-
-  /**
-   * The inbox rule for one event wait just inserted: the oldest unexpired inbox event of its
-   * name (and of its run, or of none) whose payload matches resolves it, and leaves the inbox.
-   */
-  const takeFromInbox = (task: TaskRecord, now: number): boolean => {
-    const wait = task.wait!
-    const fields = waitMatchFields(wait.match)
-    const key = waitMatchKey(wait.match)
-    let found: { id: string; payload: unknown } | undefined
-    for (const row of sql.inboxCandidates.iterate(wait.name, now, task.runId) as Iterable<Row>) {
-      const payload = inboxPayload(t.inbox, row)
-      if (eventMatchKey(payload, fields) === key) {
-        found = { id: row.id as string, payload }
-        break
-      }
-    }
-    if (!found) return false
-    const resolution: WaitResolution = {
-      type: 'event',
-      eventId: found.id,
-      payload: found.payload,
-      at: now,
-    }
-    sql.resolveTask.run(JSON.stringify(resolution), now, task.id)
-    sql.deleteInbox.run(found.id)
-    return true
-  }
-
-  /**
-   * Inserts new tasks (an existing id is left alone, or replaced with `replace`), resolving new
-   * event waits from the inbox (their ids go to `woken`). Whether a wait was inserted.
-   */
-  const insertTasks = (
-    tasks: TaskRecord[],
-    now: number,
-    woken: string[],
-    replace = false,
-  ): boolean => {
-    let insertedWait = false
-    for (const task of tasks) {
-      const full = replace || !isPlainTask(task)
-      const insert = replace ? sql.replaceTask : full ? sql.insertTask : sql.insertPlainTask
-      if (insert.run(taskParams(task, full)).changes === 0 || !task.wait) continue
-      insertedWait = true
-      if (isOpenEventWait(task) && takeFromInbox(task, now)) woken.push(task.id)
-    }
-    return insertedWait
-  }
-
-  /**
-   * Suspension: a live run with tasks, every one of them an unresolved wait, is `suspended`; one
-   * with any other task is `running`. A run without tasks keeps its status.
-   */
-  const deriveStatus = (runId: string) => {
-    const [active, any] = sql.runActivity.get({ run: runId }) as [number, number]
-    if (any === 0) return
-    const status = active === 1 ? 'running' : 'suspended'
-    sql.setLiveStatus.run(status, runId, status)
-  }
 
   const createRunTx = db.transaction(
     (
@@ -329,7 +248,5 @@ export function createWriters({ db, sql, t }: SqliteContext) {
         throw error
       }
     },
-    insertTasks,
-    deriveStatus,
   }
 }

@@ -17,6 +17,7 @@ import { checkSchema, migrate } from './sqlite-migrate'
 import { checkTablePrefix, defaultSqliteTablePrefix, tableNames } from './sqlite-migrations'
 import { createQueries } from './sqlite-queries'
 import type { Row } from './sqlite-rows'
+import { createRules } from './sqlite-rules'
 import { prepareStatements, type SqliteContext } from './sqlite-statements'
 import { createWaits } from './sqlite-waits'
 
@@ -141,8 +142,9 @@ export function createSqliteStore(
     throw error
   }
   const { sql } = ctx
-  const writers = createWriters(ctx)
-  const waits = createWaits(ctx, writers)
+  const rules = createRules(ctx)
+  const writers = createWriters(ctx, rules)
+  const waits = createWaits(ctx, rules)
   const queries = createQueries(ctx)
   let closed = false
 

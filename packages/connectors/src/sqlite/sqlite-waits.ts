@@ -10,8 +10,8 @@ import {
   type TaskWait,
   type WaitResolution,
 } from '@tessera/core'
-import type { createWriters } from './sqlite-commit'
 import { runFromRow, taskFromRow, toJson, type Row } from './sqlite-rows'
+import type { SqliteRules } from './sqlite-rules'
 import type { SqliteContext } from './sqlite-statements'
 
 /** What `resolveWait` is given. */
@@ -24,10 +24,7 @@ export interface ResolveWaitInput {
   now: number
 }
 
-export function createWaits(
-  { db, sql, t }: SqliteContext,
-  writers: Pick<ReturnType<typeof createWriters>, 'insertTasks' | 'deriveStatus'>,
-) {
+export function createWaits({ db, sql, t }: SqliteContext, rules: SqliteRules) {
   const readRun = (runId: string): RunRecord => {
     const row = sql.getRun.get(runId) as Row | undefined
     if (!row) throw new NotFoundError({ kind: 'run', id: runId })
@@ -107,9 +104,9 @@ export function createWaits(
       if (run.status !== 'failed') return { status: 'not-failed', run }
       sql.deleteFailedSteps.run(runId)
       sql.unparkRunTasks.run({ run: runId })
-      writers.insertTasks(tasks, now, [], true)
+      rules.insertTasks(tasks, now, [], true)
       sql.reopenRun.run(now, runId)
-      writers.deriveStatus(runId)
+      rules.deriveStatus(runId)
       return { status: 'reopened', run: readRun(runId) }
     },
   )
