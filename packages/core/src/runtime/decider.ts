@@ -357,6 +357,18 @@ export class Decision {
           message: `waitForEvent match must return a record of payload fields, returned ${describe(match)}`,
         })
       }
+      // An undefined value would vanish in JSON and the wait would take any event of the name.
+      const missing = Object.keys(match).filter(
+        (field) => (match as Record<string, unknown>)[field] === undefined,
+      )
+      if (missing.length > 0) {
+        throw new ControlFlowError({
+          workflowId: node.workflowId,
+          nodeId: node.id,
+          reason: 'function_threw',
+          message: `waitForEvent match gave no value for ${missing.map((field) => `"${field}"`).join(', ')}; a wait must say what it matches`,
+        })
+      }
       task.wait.match = JSON.parse(JSON.stringify(match)) as Record<string, unknown>
     }
   }

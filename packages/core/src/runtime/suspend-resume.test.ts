@@ -148,6 +148,18 @@ describe('waitForEvent', () => {
     expect(await run.result()).toEqual({ n: 42 })
   })
 
+  it('fails the run when match gives no value for a field, instead of matching any event', async () => {
+    const engine = engines()
+    const workflow = createWorkflow({
+      id: 'loose-match',
+      input: z.object({ id: z.string().optional() }),
+    })
+      .waitForEvent('ping', { match: ({ input }) => ({ id: input.id }) })
+      .commit()
+    const run = await engine.start(workflow, {})
+    await expect(run.result()).rejects.toMatchObject({ code: 'control_flow' })
+  })
+
   it('rejects bad event arguments with InvalidArgumentError', async () => {
     const engine = engines()
     for (const call of [
