@@ -257,8 +257,12 @@ describe.runIf(up)('the MySQL store', () => {
     it('retries a lock wait timeout, then fails with a retryable StoreError and writes nothing', async () => {
       const pool = createPool({ uri, connectionLimit: 2 })
       // A short lock wait for this pool's connections (mysql2 runs it before any other query).
+      // (mysql2 hands this event its callback connection, whatever its typings say.)
       pool.on('connection', (connection) => {
-        void connection.query('SET SESSION innodb_lock_wait_timeout = 1')
+        const callbackConnection = connection as unknown as {
+          query(sql: string, done: () => void): unknown
+        }
+        callbackConnection.query('SET SESSION innodb_lock_wait_timeout = 1', () => undefined)
       })
       const impatient = createMysqlStore({ pool }, { tablePrefix: prefix, lockRetries: 1 })
       const run = runRecord()

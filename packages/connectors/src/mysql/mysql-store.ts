@@ -1431,12 +1431,20 @@ function checkLimit(fn: string, limit: unknown, max: number): void {
  * The store's own pool. Its connections run READ COMMITTED (set once per connection, before
  * any other statement: mysql2 runs a connection's statements in order).
  */
+interface CallbackConnection {
+  query(sql: string, done: () => void): unknown
+}
+
 function ownPool(uri: string, connectionLimit: number): Pool {
   const pool = createPool({ uri, connectionLimit })
-  pool.on('connection', (connection: { query(sql: string): unknown }) => {
-    const pending = connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
-    // A failure here shows in the connection's next statement.
-    if (pending instanceof Promise) pending.catch(() => undefined)
+  // mysql2 hands this event the pool's callback connection (its typings say the promise one).
+  // With a callback, a failure does not become an unhandled 'error' event; it shows in the
+  // connection's next statement.
+  pool.on('connection', (connection) => {
+    ;(connection as unknown as CallbackConnection).query(
+      'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      () => undefined,
+    )
   })
   return pool
 }
