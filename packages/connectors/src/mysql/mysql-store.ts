@@ -452,17 +452,18 @@ export function createMysqlStore(
           'No database is selected: name one in the URI (mysql://host/database) or the pool options',
         )
       }
+      // A schema already at this version is only read: workers starting together do not queue
+      // for the migration lock.
+      const current = await readVersion(connection)
+      refuseNewer(current)
+      if (current === mysqlSchemaVersion) return
       if (!migrate) {
-        const version = await readVersion(connection)
-        refuseNewer(version)
-        if (version === undefined) {
-          throw new StoreError(
-            provider,
-            `No schema version in table ${t.meta}: apply mysqlMigrations({ tablePrefix: ` +
-              `'${prefix}' }) first, or open the store with migrate: true`,
-          )
-        }
-        return
+        throw new StoreError(
+          provider,
+          `No schema version ${mysqlSchemaVersion} in table ${t.meta} (found: ` +
+            `${current ?? 'none'}): apply mysqlMigrations({ tablePrefix: '${prefix}' }) first, ` +
+            'or open the store with migrate: true',
+        )
       }
       // GET_LOCK names are server-wide and at most 64 characters.
       const lockName = `tessera:migrate:${createHash('sha256')
