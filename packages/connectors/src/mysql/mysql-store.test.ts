@@ -463,6 +463,98 @@ describe.runIf(up)('the MySQL store', () => {
       expect(late.result).not.toHaveProperty('woken')
     })
 
+    it('leaves an existing event wait as it is: it takes nothing from the inbox', async () => {
+      const now = Date.now()
+      const name = uniqueName('again')
+      const run = runRecord()
+      const waitTask = taskRecord(run, 'w', {
+        availableAt: 8_640_000_000_000_000,
+        wait: { kind: 'event', name },
+      })
+      await store.createRun({ run, tasks: [waitTask], scopes: [] })
+      const event = { id: 'kept', name, payload: 1, receivedAt: now, expiresAt: now + 60_000 }
+      // Delivered to the wait; a second event of the name is kept in the inbox.
+      expect(
+        (await store.deliverEvent({ event: { ...event, id: 'first' }, now })).delivered,
+      ).toHaveLength(1)
+      expect(await store.deliverEvent({ event, now })).toEqual({ delivered: [] })
+      // Queued again (same id): left as it is, so it is not woken and the inbox keeps the event.
+      const again = await store.commit({ runId: run.id, tasks: [{ ...waitTask }], now })
+      expect(again).toEqual({ status: 'committed' })
+      const other = runRecord()
+      const created = await store.createRun({
+        run: other,
+        tasks: [
+          taskRecord(other, 'w', {
+            availableAt: 8_640_000_000_000_000,
+            wait: { kind: 'event', name },
+          }),
+        ],
+        scopes: [],
+      })
+      expect(created.woken).toEqual([`${other.id}/w`])
+      const [task] = (await store.getRunHistory(other.id))!.tasks
+      expect(task?.wait?.resolution).toMatchObject({ eventId: 'kept' })
+    })
+
+    it('reopens a run whose new wait the inbox satisfies, keeping the larger fence', async () => {
+      const now = Date.now()
+      const name = uniqueName('reopen')
+      const run = runRecord()
+      const a = taskRecord(run, 'a', { availableAt: 0 })
+      await store.createRun({ run, tasks: [a], scopes: [] })
+      await store.claimTask({ taskId: a.id, owner: 'w', leaseMs: 10_000, now })
+      await store.commit({
+        runId: run.id,
+        run: { status: 'failed', updatedAt: now, endedAt: now },
+      })
+      await store.deliverEvent({
+        event: { id: 'go', name, payload: { ok: true }, receivedAt: now, expiresAt: now + 60_000 },
+        now,
+      })
+      const wait = taskRecord(run, 'w', {
+        availableAt: 8_640_000_000_000_000,
+        wait: { kind: 'event', name },
+      })
+      const reopened = await store.reopenRun({
+        runId: run.id,
+        tasks: [{ ...a, fence: 0 }, wait],
+        now,
+      })
+      expect(reopened).toMatchObject({ status: 'reopened', run: { status: 'running' } })
+      const history = await store.getRunHistory(run.id)
+      expect(history?.tasks.map((task) => [task.key, task.fence, task.parked ?? false])).toEqual([
+        ['a', 1, false],
+        ['w', 0, false],
+      ])
+      expect(history?.tasks[1]?.wait?.resolution).toMatchObject({ eventId: 'go', at: now })
+    })
+
+    it('purges by either rule: beyond the newest N, or ended before a time', async () => {
+      const workflowId = uniqueName('purge')
+      const base = Date.now() - 100_000
+      const ended = [0, 1, 2, 3, 4].map((i) =>
+        runRecord({
+          workflowId,
+          status: 'succeeded',
+          createdAt: base + i,
+          endedAt: base + 100 - i * 10,
+        }),
+      )
+      for (const run of ended) await store.createRun({ run, tasks: [], scopes: [] })
+      // Newest by endedAt: ended[0] (base+100), ended[1] (base+90); ended[4] ended first.
+      const purged = await store.purgeRuns({
+        keepLast: 3,
+        endedBefore: base + 85,
+        workflowId,
+        limit: 100,
+        now: Date.now(),
+      })
+      expect(purged.runs).toBe(3)
+      const left = await store.listRuns({ workflowId })
+      expect(left.runs.map((run) => run.id).sort()).toEqual([ended[0]!.id, ended[1]!.id].sort())
+    })
+
     it('keeps long keys and ids exactly: hashed keys, byte-exact ids', async () => {
       const run = runRecord({ id: `run ${'é'.repeat(200)} ` })
       const key = `node#${Array.from({ length: 400 }, (_, i) => i).join('.')}`
