@@ -118,14 +118,16 @@ export function createQueries({ db, sql, t }: SqliteContext) {
     )
 
   /**
-   * One UPDATE takes the write lock, picks the claimable tasks (oldest `availableAt` first) and
-   * leases them: a concurrent caller, in this process or another, waits for the lock and then
-   * sees them leased.
+   * One UPDATE picks the claimable tasks (oldest `availableAt` first) and leases them, in an
+   * IMMEDIATE transaction: a concurrent caller, in this process or another, waits for the write
+   * lock and then sees them leased. A row that cannot be read back rolls the claims back.
    */
-  const claimNext = (owner: string, leaseMs: number, now: number, limit: number) =>
-    (sql.claimNext.all({ owner, expires: now + leaseMs, now, limit }) as Row[])
-      .map((row) => taskFromRow(t.tasks, row))
-      .sort(byAvailability)
+  const claimNextTx = db.transaction(
+    (owner: string, leaseMs: number, now: number, limit: number): TaskRecord[] =>
+      (sql.claimNext.all({ owner, expires: now + leaseMs, now, limit }) as Row[])
+        .map((row) => taskFromRow(t.tasks, row))
+        .sort(byAvailability),
+  )
 
   const purgeTx = db.transaction((input: PurgeRunsInput): { runs: number; events: number } => {
     const ids = sql.purgeCandidates.get({
@@ -150,7 +152,8 @@ export function createQueries({ db, sql, t }: SqliteContext) {
     scope: (runId: string, key: string) => scopeTx(runId, key),
     listRuns,
     staleTasks,
-    claimNext,
+    claimNext: (owner: string, leaseMs: number, now: number, limit: number) =>
+      claimNextTx.immediate(owner, leaseMs, now, limit),
     purge: (input: PurgeRunsInput) => purgeTx.immediate(input),
   }
 }

@@ -177,4 +177,19 @@ describe('corrupt rows', () => {
     db.close()
     await store.close()
   })
+
+  it('leases nothing when claimNext meets a corrupt claimable task', async () => {
+    const { store, task, db } = await setup()
+    db.prepare(`UPDATE tessera_tasks SET input = '{' WHERE id = ?`).run(task.id)
+    const error = await storeErrorOf(() =>
+      store.claimNext!({ owner: 'w', leaseMs: 1000, now: Date.now(), limit: 1000 }),
+    )
+    expect(error).toMatch(new RegExp(`row "${task.id}" in table tessera_tasks: column input`))
+    expect(
+      db.prepare(`SELECT count(*) FROM tessera_tasks WHERE lease_owner IS NOT NULL`).pluck().get(),
+    ).toBe(0)
+    db.prepare(`DELETE FROM tessera_tasks`).run()
+    db.close()
+    await store.close()
+  })
 })
