@@ -167,6 +167,67 @@ async function mysql() {
   }
 }
 
+// ── SQLite (a file) ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * Counts the statements run on better-sqlite3 connections (a "round trip" here: there is no
+ * server, but each is one call into SQLite), and transactions: a `BEGIN …` is one, and so is
+ * every statement run outside one. `baseline` is the by-hand connection; every other is the
+ * store's ("engine").
+ */
+function countSqliteStatements(Database, baseline) {
+  const probe = new Database(':memory:')
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1'))
+  probe.close()
+  for (const method of ['run', 'get', 'all', 'iterate']) {
+    const original = proto[method]
+    proto[method] = function (...args) {
+      const connection = this.database
+      counter.label(connection, connection === baseline ? 'baseline' : 'engine')
+      counter.count(connection, this.source)
+      return original.apply(this, args)
+    }
+  }
+}
+
+async function sqlite() {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { default: Database } = await import('better-sqlite3')
+  const { createSqliteStore } = await import('@tessera/connectors/sqlite')
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-w3-'))
+  // The baseline's file, with the settings the store gives its own (WAL, synchronous = NORMAL).
+  const db = new Database(join(dir, 'by-hand.db'))
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  db.exec(
+    'CREATE TABLE hand_steps (run_id TEXT NOT NULL, key TEXT NOT NULL, output TEXT, PRIMARY KEY (run_id, key))',
+  )
+  const insert = db.prepare('INSERT INTO hand_steps (run_id, key, output) VALUES (?, ?, ?)')
+  countSqliteStatements(Database, db)
+  const store = createSqliteStore({ filename: join(dir, 'store.db') })
+  return {
+    store,
+    database: `SQLite ${db.prepare('SELECT sqlite_version()').pluck().get()}, two files in a temp dir (removed after)`,
+    server: 'better-sqlite3, in process',
+    settings: {
+      journal_mode: db.pragma('journal_mode', { simple: true }),
+      synchronous: db.pragma('synchronous', { simple: true }),
+      wal_autocheckpoint: db.pragma('wal_autocheckpoint', { simple: true }),
+    },
+    insertByHand: (runId, key, value) => {
+      insert.run(runId, key, JSON.stringify(value))
+    },
+    async cleanup() {
+      await store.close()
+      db.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
 // ── the two variants ─────────────────────────────────────────────────────────────────────────
 
 async function engineVariant(db) {
@@ -295,7 +356,7 @@ async function compare(variants, { warmup, rounds, perRound }) {
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────
 
-const openers = { 'w3-postgres': postgres, 'w3-mysql': mysql }
+const openers = { 'w3-postgres': postgres, 'w3-mysql': mysql, 'w3-sqlite': sqlite }
 if (!openers[name]) {
   process.stderr.write(`unknown workload "${name}"; one of: ${Object.keys(openers).join(', ')}\n`)
   process.exit(2)
