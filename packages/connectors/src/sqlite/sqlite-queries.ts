@@ -123,10 +123,14 @@ export function createQueries({ db, sql, t }: SqliteContext) {
    * lock and then sees them leased. A row that cannot be read back rolls the claims back.
    */
   const claimNextTx = db.transaction(
-    (owner: string, leaseMs: number, now: number, limit: number): TaskRecord[] =>
-      (sql.claimNext.all({ owner, expires: now + leaseMs, now, limit }) as Row[])
-        .map((row) => taskFromRow(t.tasks, row))
-        .sort(byAvailability),
+    (owner: string, leaseMs: number, now: number, limit: number): TaskRecord[] => {
+      const tasks = (sql.claimNext.all({ owner, expires: now + leaseMs, now, limit }) as Row[]).map(
+        (row) => taskFromRow(t.tasks, row),
+      )
+      // As claimTask does: a claimed wait makes its suspended run running again.
+      for (const task of tasks) if (task.wait) sql.wakeRun.run(task.runId)
+      return tasks.sort(byAvailability)
+    },
   )
 
   const purgeTx = db.transaction((input: PurgeRunsInput): { runs: number; events: number } => {

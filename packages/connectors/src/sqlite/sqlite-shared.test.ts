@@ -128,4 +128,28 @@ describe('claimNext on one file from several connections', () => {
     expect(history?.tasks.every((task) => task.fence === 1 && task.leaseOwner)).toBe(true)
     await store.close()
   })
+
+  it('wakes a suspended run when another connection claims its due wait with claimNext', async () => {
+    const filename = join(dir, 'wake.db')
+    const a = createSqliteStore({ filename })
+    const b = createSqliteStore({ filename })
+    const now = Date.now()
+    const { run, tasks } = runWithTasks('wake', 1, now)
+    const sleep: TaskRecord = { ...tasks[0]!, availableAt: now + 50, wait: { kind: 'sleep' } }
+    const created = await a.createRun({ run, tasks: [sleep], scopes: [] })
+    expect(created.run.status).toBe('suspended')
+    expect(await b.claimNext!({ owner: 'b', leaseMs: 1000, now, limit: 10 })).toEqual([])
+    const claimed = await b.claimNext!({ owner: 'b', leaseMs: 1000, now: now + 50, limit: 10 })
+    expect(claimed.map((task) => task.id)).toEqual([sleep.id])
+    expect((await a.getRun(run.id))?.status).toBe('running')
+    // The wait's commit leaves the run running (its successor is runnable).
+    await b.commit({
+      runId: run.id,
+      task: { id: sleep.id, fence: 1 },
+      tasks: [{ ...tasks[0]!, id: `${run.id}/next`, key: 'next', nodeId: 'next' }],
+    })
+    expect((await a.getRun(run.id))?.status).toBe('running')
+    await a.close()
+    await b.close()
+  })
 })
