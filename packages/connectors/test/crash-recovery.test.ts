@@ -35,7 +35,13 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 const workerCount = 3
 const kills = 12
 const chainRuns = 40
-const failSafeMs = 30_000
+/** The fail-safe: past it the test fails with a diagnosis instead of hanging (never a timing). */
+const failSafeMs = 120_000
+let deadline = 0
+/** What happened so far (kills, spawns, phases), shown when the fail-safe trips. */
+const journal: string[] = []
+let journalStart = 0
+const note = (what: string) => journal.push(`${Date.now() - journalStart} ms: ${what}`)
 
 const postgresUrl = 'postgres://postgres@127.0.0.1:5432/test'
 const mysqlUrl = 'mysql://root@127.0.0.1:3306/test'
@@ -100,7 +106,10 @@ function spawnWorker(target: CrashTarget, id: string, onEarlyExit: (w: WorkerPro
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
   child.on('message', (message: { type?: string; inFlight?: number }) => {
-    if (message?.type === 'ready') worker.ready = true
+    if (message?.type === 'ready') {
+      worker.ready = true
+      note(`${id} ready`)
+    }
     if (message?.type === 'busy') worker.inFlight = message.inFlight ?? 0
   })
   child.once('exit', (code, signal) => {
@@ -127,9 +136,10 @@ async function until(
   condition: () => boolean | Promise<boolean>,
   what: () => string | Promise<string>,
 ) {
-  const deadline = Date.now() + failSafeMs
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Fail-safe deadline passed: ${await what()}`)
+    if (Date.now() > deadline) {
+      throw new Error(`Fail-safe deadline passed: ${await what()}\n${journal.join('\n')}`)
+    }
     await pause(25)
   }
 }
@@ -357,203 +367,227 @@ for (const spec of targets) {
       if (target) await spec.cleanup(target)
     }, 30_000)
 
-    it('finishes every run exactly once while workers are SIGKILLed mid-step', async () => {
-      const began = Date.now()
-      const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
-      const rand = random(seed)
-      target = spec.make()
-      const workflows = support.crashWorkflows()
-      store = await support.openCrashStore(target)
-      ledger = await support.openLedger(target)
-      await ledger.create()
-      // Starts runs and resolves waits; executes nothing (the workers do).
-      engine = support.createEngine({
-        store,
-        workflows: workflows.all,
-        worker: false,
-        recovery: false,
-      })
+    it(
+      'finishes every run exactly once while workers are SIGKILLed mid-step',
+      async () => {
+        const began = Date.now()
+        deadline = began + failSafeMs
+        journal.length = 0
+        journalStart = began
+        const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
+        const rand = random(seed)
+        target = spec.make()
+        const workflows = support.crashWorkflows()
+        store = await support.openCrashStore(target)
+        ledger = await support.openLedger(target)
+        await ledger.create()
+        // Starts runs and resolves waits; executes nothing (the workers do).
+        engine = support.createEngine({
+          store,
+          workflows: workflows.all,
+          worker: false,
+          recovery: false,
+        })
 
-      const earlyExits: string[] = []
-      let spawned = 0
-      const spawnOne = () => {
-        const worker = spawnWorker(target!, `w${++spawned}`, (gone) =>
-          earlyExits.push(`${gone.id}: ${gone.log.join('\n')}`),
-        )
-        workers.push(worker)
-        return worker
-      }
-      for (let i = 0; i < workerCount; i++) spawnOne()
-      await until(
-        () => earlyExits.length > 0 || workers.every((worker) => worker.ready),
-        () => `workers not ready: ${workers.map((w) => `${w.id}: ${w.log.join('\n')}`).join('\n')}`,
-      )
-      expect(earlyExits).toEqual([])
-      const readyAt = Date.now() - began
-
-      const diagnose = async (runId: string) =>
-        JSON.stringify(await store!.getRunHistory(runId)) +
-        '\n' +
-        workers.map((w) => `${w.id}${w.alive ? '' : ' (dead)'}: ${w.log.join('\n')}`).join('\n')
-
-      // The runs: suspending ones first, then the chains in waves while the kills go on.
-      const runs: Started[] = []
-      const start = async (workflow: Started['workflow'], index: number) => {
-        const key = `${workflow}-${index}`
-        const v0 = index + 1
-        const definition = {
-          'crash-chain': workflows.chain,
-          'crash-nap': workflows.nap,
-          'crash-event': workflows.event,
-          'crash-approval': workflows.approval,
-        }[workflow]
-        const handle = await engine!.start(definition, { key, v: v0 })
-        runs.push({ handle, workflow, v0, key })
-      }
-      for (let i = 0; i < 3; i++) await start('crash-nap', i)
-      for (let i = 0; i < 3; i++) await start('crash-event', i)
-      for (let i = 0; i < 2; i++) await start('crash-approval', i)
-      let chainsStarted = 0
-      const starting = (async () => {
-        while (chainsStarted < chainRuns) {
-          for (let i = 0; i < 5 && chainsStarted < chainRuns; i++) {
-            await start('crash-chain', chainsStarted++)
-          }
-          await pause(150)
+        const earlyExits: string[] = []
+        let spawned = 0
+        const spawnOne = () => {
+          const worker = spawnWorker(target!, `w${++spawned}`, (gone) =>
+            earlyExits.push(`${gone.id}: ${gone.log.join('\n')}`),
+          )
+          workers.push(worker)
+          return worker
         }
-      })()
-
-      // Events and approvals arrive after some kills, from this process.
-      let resolving: Promise<void> | undefined
-      const directDeliveries = { events: 0, inbox: 0 }
-      const resolveWaits = async () => {
-        for (const run of runs.filter((r) => r.workflow === 'crash-event')) {
-          const sent = await engine!.sendEvent('crash.go', { key: run.key, add: run.v0 + 7 })
-          if (sent.runIds.length > 0) directDeliveries.events++
-          else directDeliveries.inbox++
-        }
-        await Promise.all(
-          runs
-            .filter((r) => r.workflow === 'crash-approval')
-            .map(async (run) => {
-              // Approving needs the wait to exist: until the run has reached it, try again.
-              await until(
-                async () => {
-                  try {
-                    await run.handle.approve('crash-ok', { key: run.key, v: run.v0 + 11 })
-                    return true
-                  } catch (error) {
-                    if (error instanceof support.ConflictError) return false
-                    throw error
-                  }
-                },
-                async () =>
-                  `run ${run.handle.id} never waited for its approval: ${await diagnose(run.handle.id)}`,
-              )
-            }),
-        )
-      }
-
-      // The kills: a worker that is executing a step when there is one (mid-step), else any.
-      let killedMidStep = 0
-      for (let kill = 1; kill <= kills; kill++) {
-        await pause(100 + Math.floor(rand() * 150))
-        let victim: WorkerProcess | undefined
-        const anyAfter = Date.now() + 300
+        for (let i = 0; i < workerCount; i++) spawnOne()
         await until(
-          () => {
-            const ready = workers.filter((worker) => worker.alive && worker.ready)
-            const busy = ready.filter((worker) => worker.inFlight > 0)
-            const pool = busy.length > 0 ? busy : ready
-            victim = pool.length > 0 ? pool[Math.floor(rand() * pool.length)] : undefined
-            return victim !== undefined && (busy.length > 0 || Date.now() > anyAfter)
-          },
-          () => `no live worker to kill: ${earlyExits.join('\n')}`,
+          () => earlyExits.length > 0 || workers.every((worker) => worker.ready),
+          () =>
+            `workers not ready: ${workers.map((w) => `${w.id}: ${w.log.join('\n')}`).join('\n')}`,
         )
-        if (victim!.inFlight > 0) killedMidStep++
-        victim!.killed = true
-        victim!.child.kill('SIGKILL')
-        await victim!.exited
-        spawnOne()
-        if (kill === 5) resolving = resolveWaits()
-      }
-      await starting
-      await resolving
-      expect(earlyExits).toEqual([])
-      const killedAt = Date.now() - began
+        expect(earlyExits).toEqual([])
+        const readyAt = Date.now() - began
+        note('workers ready')
 
-      // Every run ends (the deadline only keeps a broken build from hanging).
-      const ended = new Set(['succeeded', 'failed', 'cancelled'])
-      const pending = new Set(runs)
-      await until(
-        async () => {
-          for (const run of [...pending]) {
-            const record = await store!.getRun(run.handle.id)
-            if (record && ended.has(record.status)) pending.delete(run)
+        const diagnose = async (runId: string) =>
+          `${JSON.stringify(await store!.getRunHistory(runId))} at ${Date.now()}\n` +
+          workers
+            .map(
+              (w) =>
+                `${w.id} ${w.alive ? `alive, ${w.ready ? 'ready' : 'not ready'}, ${w.inFlight} step(s) in flight` : w.killed ? 'killed' : 'dead'}: ${w.log.join('\n')}`,
+            )
+            .join('\n')
+
+        // The runs: suspending ones first, then the chains in waves while the kills go on.
+        const runs: Started[] = []
+        const start = async (workflow: Started['workflow'], index: number) => {
+          const key = `${workflow}-${index}`
+          const v0 = index + 1
+          const definition = {
+            'crash-chain': workflows.chain,
+            'crash-nap': workflows.nap,
+            'crash-event': workflows.event,
+            'crash-approval': workflows.approval,
+          }[workflow]
+          const handle = await engine!.start(definition, { key, v: v0 })
+          runs.push({ handle, workflow, v0, key })
+        }
+        for (let i = 0; i < 3; i++) await start('crash-nap', i)
+        for (let i = 0; i < 3; i++) await start('crash-event', i)
+        for (let i = 0; i < 2; i++) await start('crash-approval', i)
+        let chainsStarted = 0
+        const starting = (async () => {
+          while (chainsStarted < chainRuns) {
+            for (let i = 0; i < 5 && chainsStarted < chainRuns; i++) {
+              await start('crash-chain', chainsStarted++)
+            }
+            await pause(150)
           }
-          return pending.size === 0
-        },
-        async () =>
-          `${pending.size} run(s) never ended: ${[...pending].map((r) => `${r.workflow} ${r.handle.id}`).join(', ')}\n` +
-          (pending.size > 0 ? await diagnose([...pending][0]!.handle.id) : ''),
-      )
-      const wall = Date.now() - began
+        })()
 
-      // The records: exactly the expected steps, once each, with the chain of values intact.
-      const problems: string[] = []
-      for (const run of runs)
-        problems.push(...checkRun(run, await store.getRunHistory(run.handle.id)))
-      expect(problems).toEqual([])
-      // Nothing in the store is left running or suspended, and every run is one the test started.
-      const unfinished = await store.listRuns({ status: ['running', 'suspended'], limit: 1000 })
-      expect(unfinished.runs).toEqual([])
-      const all = await store.listRuns({ limit: 1000 })
-      expect(all.runs.map((run) => run.id).sort()).toEqual(runs.map((run) => run.handle.id).sort())
+        // Events and approvals arrive after some kills, from this process.
+        let resolving: Promise<void> | undefined
+        const directDeliveries = { events: 0, inbox: 0 }
+        const resolveWaits = async () => {
+          for (const run of runs.filter((r) => r.workflow === 'crash-event')) {
+            const sent = await engine!.sendEvent('crash.go', { key: run.key, add: run.v0 + 7 })
+            note(`sent the event of ${run.key}: ${sent.runIds.length > 0 ? 'delivered' : 'inbox'}`)
+            if (sent.runIds.length > 0) directDeliveries.events++
+            else directDeliveries.inbox++
+          }
+          await Promise.all(
+            runs
+              .filter((r) => r.workflow === 'crash-approval')
+              .map(async (run) => {
+                // Approving needs the wait to exist: wait until the run is suspended on it (a
+                // read), then approve (a ConflictError means it is not waiting yet: try again).
+                await until(
+                  async () => {
+                    if ((await run.handle.record()).status !== 'suspended') return false
+                    try {
+                      await run.handle.approve('crash-ok', { key: run.key, v: run.v0 + 11 })
+                      note(`approved ${run.key}`)
+                      return true
+                    } catch (error) {
+                      if (error instanceof support.ConflictError) return false
+                      throw error
+                    }
+                  },
+                  async () =>
+                    `run ${run.handle.id} never waited for its approval: ${await diagnose(run.handle.id)}`,
+                )
+              }),
+          )
+        }
 
-      // The ledger: every step ran at least once; more often only because of a kill.
-      const entries = await ledger.entries()
-      const byStep = new Map<string, LedgerEntry[]>()
-      for (const entry of entries) {
-        const pair = `${entry.runId}/${entry.stepKey}`
-        byStep.set(pair, [...(byStep.get(pair) ?? []), entry])
-      }
-      const missing: string[] = []
-      for (const run of runs) {
-        for (const stepKey of tracked(run.workflow)) {
-          const executions = byStep.get(`${run.handle.id}/${stepKey}`) ?? []
-          if (executions.length === 0) missing.push(`${run.handle.id}/${stepKey}`)
-          for (const execution of executions) {
-            if (execution.idempotencyKey !== `${run.handle.id}:${stepKey}`) {
-              missing.push(
-                `${run.handle.id}/${stepKey}: idempotencyKey ${execution.idempotencyKey}`,
-              )
+        // The kills: a worker that is executing a step when there is one (mid-step), else any.
+        let killedMidStep = 0
+        for (let kill = 1; kill <= kills; kill++) {
+          await pause(100 + Math.floor(rand() * 150))
+          let victim: WorkerProcess | undefined
+          const anyAfter = Date.now() + 300
+          await until(
+            () => {
+              const ready = workers.filter((worker) => worker.alive && worker.ready)
+              const busy = ready.filter((worker) => worker.inFlight > 0)
+              const pool = busy.length > 0 ? busy : ready
+              victim = pool.length > 0 ? pool[Math.floor(rand() * pool.length)] : undefined
+              return victim !== undefined && (busy.length > 0 || Date.now() > anyAfter)
+            },
+            () => `no live worker to kill: ${earlyExits.join('\n')}`,
+          )
+          if (victim!.inFlight > 0) killedMidStep++
+          victim!.killed = true
+          note(`kill ${kill}: ${victim!.id} (${victim!.inFlight} step(s) in flight)`)
+          victim!.child.kill('SIGKILL')
+          await victim!.exited
+          note(`spawned ${spawnOne().id}`)
+          if (kill === 5) resolving = resolveWaits()
+        }
+        await starting
+        await resolving
+        expect(earlyExits).toEqual([])
+        const killedAt = Date.now() - began
+        note('kills done, all runs started, waits resolved')
+
+        // Every run ends (the deadline only keeps a broken build from hanging).
+        const ended = new Set(['succeeded', 'failed', 'cancelled'])
+        const pending = new Set(runs)
+        await until(
+          async () => {
+            for (const run of [...pending]) {
+              const record = await store!.getRun(run.handle.id)
+              if (record && ended.has(record.status)) pending.delete(run)
+            }
+            return pending.size === 0
+          },
+          async () =>
+            `${pending.size} run(s) never ended: ${[...pending].map((r) => `${r.workflow} ${r.handle.id}`).join(', ')}\n` +
+            (
+              await Promise.all([...pending].slice(0, 3).map((run) => diagnose(run.handle.id)))
+            ).join('\n'),
+        )
+        const wall = Date.now() - began
+
+        // The records: exactly the expected steps, once each, with the chain of values intact.
+        const problems: string[] = []
+        for (const run of runs)
+          problems.push(...checkRun(run, await store.getRunHistory(run.handle.id)))
+        expect(problems).toEqual([])
+        // Nothing in the store is left running or suspended, and every run is one the test started.
+        const unfinished = await store.listRuns({ status: ['running', 'suspended'], limit: 1000 })
+        expect(unfinished.runs).toEqual([])
+        const all = await store.listRuns({ limit: 1000 })
+        expect(all.runs.map((run) => run.id).sort()).toEqual(
+          runs.map((run) => run.handle.id).sort(),
+        )
+
+        // The ledger: every step ran at least once; more often only because of a kill.
+        const entries = await ledger.entries()
+        const byStep = new Map<string, LedgerEntry[]>()
+        for (const entry of entries) {
+          const pair = `${entry.runId}/${entry.stepKey}`
+          byStep.set(pair, [...(byStep.get(pair) ?? []), entry])
+        }
+        const missing: string[] = []
+        for (const run of runs) {
+          for (const stepKey of tracked(run.workflow)) {
+            const executions = byStep.get(`${run.handle.id}/${stepKey}`) ?? []
+            if (executions.length === 0) missing.push(`${run.handle.id}/${stepKey}`)
+            for (const execution of executions) {
+              if (execution.idempotencyKey !== `${run.handle.id}:${stepKey}`) {
+                missing.push(
+                  `${run.handle.id}/${stepKey}: idempotencyKey ${execution.idempotencyKey}`,
+                )
+              }
             }
           }
         }
-      }
-      expect(missing).toEqual([])
-      const expectedExecutions = runs.reduce((sum, run) => sum + tracked(run.workflow).length, 0)
-      expect(byStep.size).toBe(expectedExecutions)
-      const reexecuted = [...byStep.values()].filter((executions) => executions.length > 1)
-      const reexecutions = entries.length - byStep.size
-      // A step runs again after a kill (its worker died mid-step), or after its worker, alive
-      // but late to renew the lease (a busy machine), lost it: count both.
-      const killed = new Set(workers.filter((worker) => worker.killed).map((worker) => worker.id))
-      const afterLostLease = reexecuted
-        .flatMap((executions) => executions.slice(0, -1))
-        .filter((execution) => !killed.has(execution.worker)).length
-      expect(kills).toBeGreaterThanOrEqual(10)
+        expect(missing).toEqual([])
+        const expectedExecutions = runs.reduce((sum, run) => sum + tracked(run.workflow).length, 0)
+        expect(byStep.size).toBe(expectedExecutions)
+        const reexecuted = [...byStep.values()].filter((executions) => executions.length > 1)
+        const reexecutions = entries.length - byStep.size
+        // A step runs again after a kill (its worker died mid-step), or after its worker, alive
+        // but late to renew the lease (a busy machine), lost it: count both.
+        const killed = new Set(workers.filter((worker) => worker.killed).map((worker) => worker.id))
+        const afterLostLease = reexecuted
+          .flatMap((executions) => executions.slice(0, -1))
+          .filter((execution) => !killed.has(execution.worker)).length
+        expect(kills).toBeGreaterThanOrEqual(10)
 
-      console.log(
-        `[crash ${spec.name}] seed ${seed}: ${runs.length} runs (${chainRuns} × ${chainLength}-step chains, ` +
-          `3 sleeps, 3 events, 2 approvals), ${spawned} workers started, ${kills} SIGKILLs ` +
-          `(${killedMidStep} mid-step); ${entries.length} step executions for ${byStep.size} steps: ` +
-          `${reexecutions} re-executions of ${reexecuted.length} steps ` +
-          `(${reexecutions - afterLostLease} after a kill, ${afterLostLease} after a lost lease; ` +
-          `at most ${Math.max(1, ...[...byStep.values()].map((list) => list.length))} runs of one step); ` +
-          `events resolved at once ${directDeliveries.events}, from the inbox ${directDeliveries.inbox}; ` +
-          `workers ready after ${readyAt} ms, kills done after ${killedAt} ms, all runs ended after ${wall} ms`,
-      )
-    }, 60_000)
+        if (process.env.CRASH_VERBOSE) console.log(journal.join('\n'))
+        console.log(
+          `[crash ${spec.name}] seed ${seed}: ${runs.length} runs (${chainRuns} × ${chainLength}-step chains, ` +
+            `3 sleeps, 3 events, 2 approvals), ${spawned} workers started, ${kills} SIGKILLs ` +
+            `(${killedMidStep} mid-step); ${entries.length} step executions for ${byStep.size} steps: ` +
+            `${reexecutions} re-executions of ${reexecuted.length} steps ` +
+            `(${reexecutions - afterLostLease} after a kill, ${afterLostLease} after a lost lease; ` +
+            `at most ${Math.max(1, ...[...byStep.values()].map((list) => list.length))} runs of one step); ` +
+            `events resolved at once ${directDeliveries.events}, from the inbox ${directDeliveries.inbox}; ` +
+            `workers ready after ${readyAt} ms, kills done after ${killedAt} ms, all runs ended after ${wall} ms`,
+        )
+      },
+      failSafeMs + 30_000,
+    )
   })
 }
