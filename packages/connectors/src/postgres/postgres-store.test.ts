@@ -22,6 +22,13 @@ import {
 } from '@tessera/connectors/postgres'
 import { requireService, uniqueName } from '../../test/services'
 
+/** Creates a store and waits until it is ready (connected, schema checked), as a host would. */
+async function openStore(...args: Parameters<typeof createPostgresStore>) {
+  const store = createPostgresStore(...args)
+  await store.ready()
+  return store
+}
+
 const url = 'postgres://postgres@127.0.0.1:5432/test'
 const admin = new pg.Pool({ connectionString: url, max: 4 })
 admin.on('error', () => {})
@@ -58,14 +65,14 @@ if (up) {
   const prefix = `${uniqueName('tsr')}_`
   describeStoreConformance({
     name: 'postgres (connection string, default schema, table prefix)',
-    createStore: () => createPostgresStore({ connectionString: url }, { tablePrefix: prefix }),
+    createStore: () => openStore({ connectionString: url }, { tablePrefix: prefix }),
     cleanup: () => dropPrefix(prefix),
   })
 
   const schema = uniqueName('tsr_schema')
   describeStoreConformance({
     name: 'postgres (own pool, custom schema)',
-    createStore: () => createPostgresStore({ pool: newPool() }, { schema }),
+    createStore: () => openStore({ pool: newPool() }, { schema }),
     cleanup: () => dropSchema(schema).then(() => undefined),
   })
 }
@@ -133,7 +140,7 @@ async function indexesOf(schema: string): Promise<string[]> {
 describe.runIf(up)('createPostgresStore', () => {
   it('declares a durable, shared store that is also a task transport', async () => {
     const schema = uniqueName('tsr_caps')
-    const store = await createPostgresStore({ pool: newPool() }, { schema })
+    const store = await openStore({ pool: newPool() }, { schema })
     expect(store.provider).toBe('postgres')
     expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
     expect(typeof store.claimNext).toBe('function')
@@ -144,10 +151,10 @@ describe.runIf(up)('createPostgresStore', () => {
   it('owns the pool it creates and leaves a pool it was given open', async () => {
     const schema = uniqueName('tsr_pool')
     const pool = newPool()
-    const given = await createPostgresStore({ pool }, { schema })
+    const given = await openStore({ pool }, { schema })
     await given.close()
     expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
-    const owned = await createPostgresStore({ connectionString: url }, { schema, poolSize: 2 })
+    const owned = await openStore({ connectionString: url }, { schema, poolSize: 2 })
     expect(await owned.getRun('nothing')).toBeUndefined()
     await owned.close()
     await owned.close()
@@ -159,7 +166,7 @@ describe.runIf(up)('createPostgresStore', () => {
   it('reads its JSON whatever type parsers the caller gave its pool', async () => {
     const schema = uniqueName('tsr_types')
     const raw = newPool({ types: { getTypeParser: () => (text: string) => text } })
-    const store = await createPostgresStore({ pool: raw }, { schema })
+    const store = await openStore({ pool: raw }, { schema })
     const run = runRecord()
     await store.createRun({ run, tasks: [task(run, 'a')], scopes: [] })
     expect(await store.getRun(run.id)).toEqual(run)
@@ -171,9 +178,9 @@ describe.runIf(up)('createPostgresStore', () => {
   it('migrates idempotently: twice in a row, and from two stores at once', async () => {
     const schema = uniqueName('tsr_migrate')
     const stores = await Promise.all(
-      [1, 2, 3].map(() => createPostgresStore({ pool: newPool({ max: 2 }) }, { schema })),
+      [1, 2, 3].map(() => openStore({ pool: newPool({ max: 2 }) }, { schema })),
     )
-    const again = await createPostgresStore({ pool: newPool({ max: 2 }) }, { schema })
+    const again = await openStore({ pool: newPool({ max: 2 }) }, { schema })
     for (const store of [...stores, again]) await store.close()
     expect(await tablesOf(schema)).toEqual([
       'tessera_events',
@@ -194,10 +201,10 @@ describe.runIf(up)('createPostgresStore', () => {
     // A schema already at these migrations is left alone: no lock, no DDL (a dropped index
     // stays dropped); a changed hash (another release of the functions) applies them again.
     await admin.query(`DROP INDEX "${schema}".tessera_events_expires`)
-    await (await createPostgresStore({ pool: newPool({ max: 1 }) }, { schema })).close()
+    await (await openStore({ pool: newPool({ max: 1 }) }, { schema })).close()
     expect(await indexesOf(schema)).not.toContain('tessera_events_expires')
     await admin.query(`UPDATE "${schema}".tessera_meta SET value = 0 WHERE key = 'migrations_hash'`)
-    await (await createPostgresStore({ pool: newPool({ max: 1 }) }, { schema })).close()
+    await (await openStore({ pool: newPool({ max: 1 }) }, { schema })).close()
     expect(await indexesOf(schema)).toContain('tessera_events_expires')
     // The exported statements, applied by hand on top, change nothing either.
     const client = await admin.connect()
@@ -230,7 +237,7 @@ describe.runIf(up)('createPostgresStore', () => {
   it('with migrate: false, uses tables applied by hand and refuses when they are missing', async () => {
     const schema = uniqueName('tsr_manual')
     await admin.query(postgresMigrations({ schema, tablePrefix: 'wf_' }).join(';\n'))
-    const store = await createPostgresStore(
+    const store = await openStore(
       { pool: newPool() },
       { schema, tablePrefix: 'wf_', migrate: false },
     )
@@ -238,7 +245,7 @@ describe.runIf(up)('createPostgresStore', () => {
     expect(await store.createRun({ run, tasks: [], scopes: [] })).toEqual({ run, created: true })
     await store.close()
     const missing = await errorOf(() =>
-      createPostgresStore({ pool: newPool() }, { schema, tablePrefix: 'none_', migrate: false }),
+      openStore({ pool: newPool() }, { schema, tablePrefix: 'none_', migrate: false }),
     )
     expect(StoreError.isInstance(missing) && missing.message).toMatch(/do not exist/)
     expect(await tablesOf(schema)).not.toContain('none_runs')
@@ -247,15 +254,13 @@ describe.runIf(up)('createPostgresStore', () => {
 
   it('refuses a schema newer than it knows, and writes nothing', async () => {
     const schema = uniqueName('tsr_newer')
-    const first = await createPostgresStore({ pool: newPool() }, { schema })
+    const first = await openStore({ pool: newPool() }, { schema })
     await first.close()
     await admin.query(`UPDATE "${schema}".tessera_meta SET value = 2 WHERE key = 'schema_version'`)
     await admin.query(`DROP TABLE "${schema}".tessera_events`)
     await admin.query(`DROP FUNCTION "${schema}".tessera_purge_runs(jsonb)`)
     for (const migrate of [true, false]) {
-      const error = await errorOf(() =>
-        createPostgresStore({ connectionString: url }, { schema, migrate }),
-      )
+      const error = await errorOf(() => openStore({ connectionString: url }, { schema, migrate }))
       expect(StoreError.isInstance(error)).toBe(true)
       expect((error as StoreError).message).toMatch(/schema version 2, newer than/)
       expect((error as StoreError).retryable).toBe(false)
@@ -274,16 +279,16 @@ describe.runIf(up)('createPostgresStore', () => {
     }
     const pool = newPool()
     const cases: Array<() => unknown> = [
-      () => createPostgresStore({ connectionString: url }, { tablePrefix: 'x; drop' }),
-      () => createPostgresStore({ connectionString: url }, { tablePrefix: '1abc' }),
-      () => createPostgresStore({ connectionString: url }, { schema: 'a-b' }),
-      () => createPostgresStore({ connectionString: url }, { schema: '' }),
-      () => createPostgresStore({ connectionString: url }, { migrate: 'yes' as never }),
-      () => createPostgresStore({ connectionString: url }, { poolSize: 0 }),
-      () => createPostgresStore({ pool }, { poolSize: 4 }),
-      () => createPostgresStore({} as never),
-      () => createPostgresStore({ connectionString: '' }),
-      () => createPostgresStore({ pool: {} as never }),
+      () => openStore({ connectionString: url }, { tablePrefix: 'x; drop' }),
+      () => openStore({ connectionString: url }, { tablePrefix: '1abc' }),
+      () => openStore({ connectionString: url }, { schema: 'a-b' }),
+      () => openStore({ connectionString: url }, { schema: '' }),
+      () => openStore({ connectionString: url }, { migrate: 'yes' as never }),
+      () => openStore({ connectionString: url }, { poolSize: 0 }),
+      () => openStore({ pool }, { poolSize: 4 }),
+      () => openStore({} as never),
+      () => openStore({ connectionString: '' }),
+      () => openStore({ pool: {} as never }),
       () => postgresMigrations({ tablePrefix: 'x'.repeat(41) }),
       () => postgresMigrations({ schema: 'drop table"' }),
     ]
@@ -295,9 +300,16 @@ describe.runIf(up)('createPostgresStore', () => {
     expect(created.rows[0].count).toBe(0)
   })
 
+  it('reports a store that could not be prepared on every call, not only from ready()', async () => {
+    const store = createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' })
+    const error = await errorOf(() => store.getRun('any'))
+    expect(StoreError.isInstance(error) && error.retryable).toBe(true)
+    await store.close()
+  })
+
   it('reports an unreachable server as a retryable StoreError', async () => {
     const error = await errorOf(() =>
-      createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' }),
+      openStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' }),
     )
     expect(StoreError.isInstance(error)).toBe(true)
     expect((error as StoreError).retryable).toBe(true)
@@ -325,9 +337,9 @@ describe.runIf(up)('a PostgreSQL store', () => {
     await dropSchema(schema)
   })
   const ready = async () => {
-    store ??= await createPostgresStore({ pool: poolA! }, { schema })
+    store ??= await openStore({ pool: poolA! }, { schema })
     // A second process: its own pool, the same schema.
-    other ??= await createPostgresStore({ connectionString: url }, { schema, poolSize: 4 })
+    other ??= await openStore({ connectionString: url }, { schema, poolSize: 4 })
   }
 
   it('names the table and the row of a corrupt record in its StoreError', async () => {
@@ -558,7 +570,7 @@ describe.runIf(up)('a PostgreSQL store', () => {
 
   it('reports a held row lock past lock_timeout as a retryable StoreError, and writes nothing', async () => {
     await ready()
-    const impatient = await createPostgresStore(
+    const impatient = await openStore(
       { pool: newPool({ options: '-c lock_timeout=50' }) },
       { schema, migrate: false },
     )
@@ -595,7 +607,7 @@ describe.runIf(up)('a PostgreSQL store', () => {
   it('answers a commit and a claim with one round trip each', async () => {
     await ready()
     const pool = newPool({ max: 2 })
-    const counted = await createPostgresStore({ pool }, { schema, migrate: false })
+    const counted = await openStore({ pool }, { schema, migrate: false })
     const run = runRecord()
     await counted.createRun({ run, tasks: [task(run, 'a')], scopes: [] })
     let queries = 0
@@ -663,7 +675,7 @@ const workflow = createWorkflow({ id: 'postgres-e2e', input: num })
 describe.runIf(up)('an engine on the PostgreSQL store', () => {
   it('runs a workflow to completion, and another store on the database reads the run', async () => {
     const schema = uniqueName('tsr_engine')
-    const store: StoreV1 = await createPostgresStore({ connectionString: url }, { schema })
+    const store: StoreV1 = await openStore({ connectionString: url }, { schema })
     const engine = createEngine({ store })
     const key = id('order')
     const run = await engine.start(workflow, { n: 1 }, { idempotencyKey: key })
@@ -674,7 +686,7 @@ describe.runIf(up)('an engine on the PostgreSQL store', () => {
     await engine.close()
     await store.close()
 
-    const reader = await createPostgresStore({ pool: newPool() }, { schema })
+    const reader = await openStore({ pool: newPool() }, { schema })
     expect(await reader.getRun(run.id)).toMatchObject({
       id: run.id,
       workflowId: 'postgres-e2e',
@@ -691,7 +703,7 @@ describe.runIf(up)('an engine on the PostgreSQL store', () => {
 
   it('suspends runs on event waits, approvals and sleeps, and resumes them from the database', async () => {
     const schema = uniqueName('tsr_engine_waits')
-    const store = await createPostgresStore({ connectionString: url }, { schema })
+    const store = await openStore({ connectionString: url }, { schema })
     const engine = createEngine({ store, poll: '10ms', resultPollInterval: '10ms' })
     const flow = createWorkflow({ id: 'postgres-waits', input: z.object({ orderId: z.string() }) })
       .waitForEvent('paid', {
@@ -741,7 +753,7 @@ describe.runIf(up)('an engine on the PostgreSQL store', () => {
       .then(count)
       .commit()
     const stores = await Promise.all(
-      [1, 2, 3].map(() => createPostgresStore({ pool: newPool({ max: 4 }) }, { schema })),
+      [1, 2, 3].map(() => openStore({ pool: newPool({ max: 4 }) }, { schema })),
     )
     const [starterStore, ...workerStores] = stores as [PostgresStore, ...PostgresStore[]]
     const starter = createEngine({

@@ -63,6 +63,12 @@ export interface PostgresStoreOptions {
 
 /** A `StoreV1` on PostgreSQL; it is a store transport, so `claimNext` is always there. */
 export interface PostgresStore extends StoreV1 {
+  /**
+   * Resolves once the store is connected and its schema checked (and migrated, with
+   * `migrate`); rejects with the reason (a newer schema, a bad address, …). The store starts
+   * this when it is created and every call waits for it: await it to fail fast at start-up.
+   */
+  ready(): Promise<void>
   claimNext(input: {
     owner: string
     leaseMs: number
@@ -155,8 +161,8 @@ const ms = (value: number): number => Math.round(value)
  * `claimNext` hands tasks out with `FOR UPDATE SKIP LOCKED`, so workers can share work through
  * the database alone (`capabilities.transport`).
  *
- * The store connects and applies its migrations (unless `migrate: false`) before the promise
- * resolves. Values (inputs, outputs, errors, payloads) are stored as JSONB: they must be
+ * The store connects and applies its migrations (unless `migrate: false`) as soon as it is
+ * created; every call waits for that, and `await store.ready()` fails fast at start-up. Values (inputs, outputs, errors, payloads) are stored as JSONB: they must be
  * JSON-serialisable, as for every durable store; object keys come back in JSONB's order.
  *
  * @example
@@ -164,17 +170,18 @@ const ms = (value: number): number => Math.round(value)
  * import { createEngine } from '@tessera/core'
  * import { createPostgresStore } from '@tessera/connectors/postgres'
  *
- * const store = await createPostgresStore(
+ * const store = createPostgresStore(
  *   { connectionString: process.env.DATABASE_URL! },
  *   { schema: 'workflows' },
  * )
+ * await store.ready() // optional: fail here, not on the first run, if the database is unusable
  * const engine = createEngine({ store })
  * ```
  */
-export async function createPostgresStore(
+export function createPostgresStore(
   target: PostgresStoreTarget,
   options: PostgresStoreOptions = {},
-): Promise<PostgresStore> {
+): PostgresStore {
   const fn = 'createPostgresStore'
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({
@@ -240,13 +247,13 @@ export async function createPostgresStore(
   if (owned) pool.on('error', () => {})
 
   const n = postgresNames(schema, prefix)
-  try {
-    await prepareSchema(pool, n, migrate)
-  } catch (error) {
+  const prepared = prepareSchema(pool, n, migrate).catch(async (error: unknown) => {
     if (owned) await pool.end().catch(() => {})
     throw toStoreError('open the store', error)
-  }
-  return postgresStore(pool, n, owned)
+  })
+  // Reported by ready() and by every call; never an unhandled rejection.
+  prepared.catch(() => {})
+  return postgresStore(pool, n, owned, prepared)
 }
 
 /** What the meta table says: the schema version and the hash of the migrations last applied. */
@@ -330,7 +337,12 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
   }
 }
 
-function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): PostgresStore {
+function postgresStore(
+  pool: pg.Pool,
+  n: PostgresNames,
+  owned: boolean,
+  prepared: Promise<void>,
+): PostgresStore {
   const tag = statementTag(`${n.schema}.${n.prefix}`)
   const f = n.of
   let closed = false
@@ -396,6 +408,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
   /** Runs one statement (one round trip) and answers the `r` column of its first row. */
   async function one(operation: string, st: Statement, values: unknown[]): Promise<unknown> {
     checkOpen()
+    await prepared
     try {
       const result = await pool.query({ name: st.name, text: st.text, values, types: jsonTypes })
       return (result.rows[0] as { r?: unknown } | undefined)?.r
@@ -406,6 +419,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
 
   async function rows(operation: string, st: Statement, values: unknown[]): Promise<unknown[]> {
     checkOpen()
+    await prepared
     try {
       const result = await pool.query({ name: st.name, text: st.text, values, types: jsonTypes })
       return result.rows.map((row: { r: unknown }) => row.r)
@@ -450,6 +464,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
 
   return {
     specificationVersion: 'v1',
+    ready: () => prepared,
     provider,
     capabilities: { durable: true, shared: true, transport: true },
 
@@ -535,6 +550,7 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
 
     async renewTask({ taskId, fence, leaseMs, now }) {
       checkOpen()
+      await prepared
       try {
         const result = await pool.query({
           name: sql.renew.name,
@@ -641,7 +657,12 @@ function postgresStore(pool: pg.Pool, n: PostgresNames, owned: boolean): Postgre
     async close() {
       if (closed) return
       closed = true
-      if (owned) {
+      // A store that could not be prepared has ended its own pool already.
+      const unusable = await prepared.then(
+        () => false,
+        () => true,
+      )
+      if (owned && !unusable) {
         try {
           await pool.end()
         } catch (error) {

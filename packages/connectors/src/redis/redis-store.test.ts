@@ -113,6 +113,21 @@ const codeOf = async (call: () => unknown): Promise<string> => {
 }
 
 describe.runIf(up)('createRedisStore', () => {
+  it('answers ready() once connected, and rejects it when Redis is unreachable', async () => {
+    const good = createRedisStore(
+      { url: 'redis://127.0.0.1:6379' },
+      { keyPrefix: `${uniqueName('ready')}:` },
+    )
+    await expect(good.ready!()).resolves.toBeUndefined()
+    await good.close()
+    const bad = createRedisStore({
+      url: 'redis://127.0.0.1:1',
+      options: { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true },
+    })
+    await expect(bad.ready!()).rejects.toMatchObject({ code: 'store_error', retryable: true })
+    await bad.close().catch(() => undefined)
+  })
+
   const urlPrefix = newPrefix('tessera_url')
   describeStoreConformance({
     name: 'redis (URL, key prefix)',

@@ -159,6 +159,7 @@ const isOpenEventWait = (task: TaskRecord) =>
  * import { createRedisStore } from '@tessera/connectors/redis'
  *
  * const store = createRedisStore({ url: 'redis://127.0.0.1:6379' }, { keyPrefix: 'orders:' })
+ * await store.ready?.() // optional: fail at start-up if Redis is unreachable
  * const engine = createEngine({ store })
  * ```
  */
@@ -394,6 +395,8 @@ export function createRedisStore(
 
   return {
     specificationVersion: 'v1',
+    // Connects and checks the schema version (every call does that first, once).
+    ready: () => guard('connect and check the schema', async () => undefined),
     provider,
     capabilities: { durable: true, shared: true, transport: true },
 

@@ -427,6 +427,13 @@ export interface StoreV1 {
    * (`checkPurgeRunsInput` from `@tessera/core` checks it as every store must).
    */
   purgeRuns(input: PurgeRunsInput): Promise<{ runs: number; events: number }>
+  /**
+   * Optional: resolves once the store can serve (connected, schema checked or migrated), and
+   * rejects with the reason it cannot. Network stores prepare themselves (at creation or on
+   * first use) and make every call wait for it; awaiting `ready()` fails fast at start-up
+   * instead of on the first run.
+   */
+  ready?(): Promise<void>
   /** Releases connections. The store may not be used afterwards. */
   close(): Promise<void>
 }
