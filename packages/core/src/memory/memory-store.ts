@@ -585,7 +585,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
 
     async renewTask({ taskId, fence, leaseMs, now }) {
       const task = liveTask(taskId)
-      if (!task || task.fence !== fence) return false
+      if (!task || task.parked || task.fence !== fence) return false
       task.leaseExpiresAt = now + leaseMs
       return true
     },
