@@ -9,4 +9,7 @@ export const entry = {
   redis: 'src/redis/index.ts',
 }
 
-export default createTsupConfig({ entry, external: ['@tessera/core', 'zod', 'better-sqlite3', 'pg', 'mysql2', 'ioredis'] })
+export default createTsupConfig({
+  entry,
+  external: ['@tessera/core', 'zod', 'better-sqlite3', 'pg', 'mysql2', 'ioredis'],
+})
