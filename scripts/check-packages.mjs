@@ -26,7 +26,9 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   }
 }
 // Size budgets: the gzipped ESM main entry and the chunks it shares, as a bundler would ship them.
-const budgets = { core: 40_000, 'react-designer': 8_000 }
+// Core grew from 29 kB to 41.5 kB with durable execution (waits, the inbox, the store transport,
+// retry and retention, the memory store's packed history); the budget keeps a margin, not a gap.
+const budgets = { core: 46_000, 'react-designer': 8_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   let size = 0
