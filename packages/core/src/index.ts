@@ -115,6 +115,7 @@ export type {
   QueueHandler,
   QueueConsumer,
   QueueCapabilities,
+  QueueConsumeOptions,
 } from './ports/queue-v1'
 export type { Logger, LogFields } from './ports/logger'
 export type { Tracer, TraceSpan, SpanAttributes } from './ports/tracer'
