@@ -83,7 +83,8 @@ async function postgres() {
   const schema = freshName('bench_w3')
   const storePool = newPool('engine')
   const { createPostgresStore } = await import('@tessera/connectors/postgres')
-  const store = await createPostgresStore({ pool: storePool }, { schema })
+  const store = createPostgresStore({ pool: storePool }, { schema })
+  await store.ready()
   await pool.query(
     `CREATE TABLE "${schema}".hand_steps (run_id text NOT NULL, key text NOT NULL, output jsonb, PRIMARY KEY (run_id, key))`,
   )

@@ -23,7 +23,8 @@ const pool = new pg.Pool({
   application_name: config.applicationName,
 })
 pool.on('error', () => {})
-const store = await createPostgresStore({ pool }, { schema: config.schema, migrate: false })
+const store = createPostgresStore({ pool }, { schema: config.schema, migrate: false })
+await store.ready()
 const calls = countStoreCalls(store)
 const engine = createEngine({
   store: calls.store,

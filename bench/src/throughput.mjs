@@ -75,7 +75,8 @@ try {
 const { createEngine } = await import('@tessera/core')
 const { createPostgresStore } = await import('@tessera/connectors/postgres')
 const { buildW1 } = await import('./workflows.mjs')
-const store = await createPostgresStore({ pool }, { schema })
+const store = createPostgresStore({ pool }, { schema })
+await store.ready()
 // Starts and observes nothing else: no worker, no recovery (the workers run theirs).
 const engine = createEngine({ store, worker: false, recovery: false })
 const workflow = buildW1()
