@@ -42,6 +42,8 @@ describe('createSqliteStore', () => {
     expect(file.provider).toBe('sqlite')
     expect(file.capabilities).toEqual({ durable: true, shared: true, transport: true })
     expect(memory.capabilities).toEqual({ durable: false, shared: false, transport: false })
+    // Opened and migrated by createSqliteStore already: ready() has nothing to wait for.
+    await expect(file.ready!()).resolves.toBeUndefined()
     await file.close()
     await memory.close()
   })

@@ -252,6 +252,11 @@ export function createSqliteStore(
       return guard('purge runs', () => queries.purge(input))
     },
 
+    /** The file is opened and its schema checked by `createSqliteStore` itself: ready at once. */
+    async ready() {
+      checkOpen()
+    },
+
     async close() {
       if (closed) return
       closed = true
