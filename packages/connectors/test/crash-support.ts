@@ -126,6 +126,14 @@ export function crashWorkflows(hooks: StepHooks = noHooks) {
  * unfinished module does not break the others' tests.
  */
 export async function openCrashStore(target: CrashTarget): Promise<StoreV1> {
+  const store = await createCrashStore(target)
+  // Network stores prepare themselves (connect, migrate) in the background: wait for it, so that
+  // nothing else (the ledger's CREATE SCHEMA) races the migration, and a failure shows here.
+  await store.ready?.()
+  return store
+}
+
+async function createCrashStore(target: CrashTarget): Promise<StoreV1> {
   switch (target.kind) {
     case 'sqlite': {
       const { createSqliteStore } = await import('@tessera/connectors/sqlite')
@@ -139,9 +147,7 @@ export async function openCrashStore(target: CrashTarget): Promise<StoreV1> {
       )
     }
     case 'mysql': {
-      const { createMysqlStore } = (await import(
-        '@tessera/connectors/mysql' as string
-      )) as MysqlModule
+      const { createMysqlStore } = await import('@tessera/connectors/mysql')
       return createMysqlStore({ uri: target.address }, { tablePrefix: `${target.namespace}_` })
     }
     case 'redis': {
@@ -149,14 +155,6 @@ export async function openCrashStore(target: CrashTarget): Promise<StoreV1> {
       return createRedisStore({ url: target.address }, { keyPrefix: `${target.namespace}:` })
     }
   }
-}
-
-/** The MySQL store's entry, typed here so that this file compiles before it exists. */
-interface MysqlModule {
-  createMysqlStore(
-    target: { uri: string },
-    options: { tablePrefix: string },
-  ): StoreV1 | Promise<StoreV1>
 }
 
 // ── the ledger ────────────────────────────────────────────────────────────────────────────────
