@@ -370,10 +370,13 @@ if (db.skipped) {
 } else {
   try {
     const variants = [await engineVariant(db), baselineVariant(db)]
+    // Server databases commit at disk speed (milliseconds per run): fewer runs keep the whole
+    // `pnpm bench` within a few minutes.
+    const server = name === 'w3-postgres' || name === 'w3-mysql'
     const figures = await compare(variants, {
-      warmup: count(200),
+      warmup: count(server ? 100 : 200),
       rounds: 10,
-      perRound: count(150),
+      perRound: count(server ? 100 : 150),
     })
     for (const variant of variants) await variant.close()
     result = { database: db.database, server: db.server, settings: db.settings, ...figures }

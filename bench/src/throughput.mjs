@@ -40,7 +40,7 @@ if (![1, 2, 4].includes(workers) && !(Number.isInteger(workers) && workers > 0))
 /** The settings (tunable from the environment for experiments; see README). */
 const settings = {
   runs: count(10_000),
-  warmupRuns: count(1_000),
+  warmupRuns: count(300),
   concurrency: envInt('BENCH_TP_CONCURRENCY', 32),
   poolSize: envInt('BENCH_TP_POOL', 4),
   pollMs: envInt('BENCH_TP_POLL_MS', 10),
@@ -207,7 +207,7 @@ async function backendsCpuSince(before) {
  * one row per autocommit transaction, by hand: the ceiling of "one transaction per step" here.
  */
 async function insertBaseline() {
-  const perWorker = Math.ceil(count(20_000) / workers)
+  const perWorker = Math.ceil(count(10_000) / workers)
   const rows = perWorker * workers
   const table = `"${schema}".hand_steps`
   await pool.query(
