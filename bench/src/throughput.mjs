@@ -41,10 +41,10 @@ if (![1, 2, 4].includes(workers) && !(Number.isInteger(workers) && workers > 0))
 const settings = {
   runs: count(10_000),
   warmupRuns: count(300),
-  concurrency: envInt('BENCH_TP_CONCURRENCY', 32),
-  poolSize: envInt('BENCH_TP_POOL', 4),
+  concurrency: envInt('BENCH_TP_CONCURRENCY', 64),
+  poolSize: envInt('BENCH_TP_POOL', 8),
   pollMs: envInt('BENCH_TP_POLL_MS', 10),
-  window: envInt('BENCH_TP_WINDOW', 128),
+  window: envInt('BENCH_TP_WINDOW', 256),
   starters: envInt('BENCH_TP_STARTERS', 4),
 }
 
