@@ -91,13 +91,14 @@ export function createCommitPipeline(core: EngineCore) {
         continue
       }
       if (task.availableAt >= waitForever) continue
-      const message: QueueMessage = {
+      // One object shape for every message (claimed or not) keeps the delivery path monomorphic.
+      messages.push({
         taskId: task.id,
         runId: task.runId,
         availableAt: task.availableAt,
-      }
-      if (task.leaseOwner !== undefined && task.leaseOwner === core.workerId) message.claimed = task
-      messages.push(message)
+        claimed:
+          task.leaseOwner !== undefined && task.leaseOwner === core.workerId ? task : undefined,
+      })
     }
     if (messages.length === 0) return
     return queue.publish(messages)

@@ -57,6 +57,12 @@ export interface EngineCore {
    * locally as claimed: true when this process has a worker and the queue delivers locally.
    */
   readonly leaseSuccessors: boolean
+  /**
+   * Runs this engine is cancelling or cancelled lately (at most 1024): a task leased to this
+   * worker in advance is claimed from the store again instead, so it never starts after the
+   * cancellation.
+   */
+  readonly cancelled: Set<string>
   readonly emitter: EventEmitter
   readonly runEmitters: Map<string, EventEmitter>
   readonly localRuns: Map<string, LocalRun>

@@ -329,9 +329,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
       store.capabilities.durable ||
       store.capabilities.shared ||
       (options.recovery !== undefined && options.recovery !== false),
-    // Successors leased in the commit are delivered to this process, so only with a local queue.
-    leaseSuccessors:
-      workerOptions !== undefined && (ownQueue !== undefined || !queue.capabilities.shared),
+    // Tasks leased in the commit that creates them must reach this process's worker: only with
+    // a queue the engine made itself (in-process, or the store transport's local delivery).
+    leaseSuccessors: workerOptions !== undefined && ownQueue !== undefined,
+    cancelled: new Set<string>(),
     emitter: new EventEmitter(),
     runEmitters: new Map(),
     localRuns: new Map(),
@@ -486,6 +487,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
       record.error = serializeError(startError)
       record.endedAt = now
     }
+    // As for successors: a single runnable first task is leased to this worker in the same
+    // write, and runs here without a claim.
+    if (core.leaseSuccessors && effects?.tasks.length === 1 && !effects.end) {
+      const first = effects.tasks[0]!
+      if (first.wait === undefined && first.availableAt <= now) {
+        first.fence = 1
+        first.leaseOwner = workerId
+        first.leaseExpiresAt = now + leaseMs
+      }
+    }
     const created = await store.createRun({
       run: record,
       tasks: effects?.tasks ?? [],
@@ -549,6 +560,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   const cancel = async (runId: string, reason?: string) => {
     assertRunId('engine.cancel', runId)
+    // Before any await: a task already leased to this worker must not start from here on.
+    const { cancelled } = core
+    cancelled.add(runId)
+    if (cancelled.size > 1024) cancelled.delete(cancelled.values().next().value!)
     const error = new RunCancelledError({ runId, ...(reason !== undefined ? { reason } : {}) })
     const now = clock.now()
     const result = await store.commit({

@@ -48,14 +48,16 @@ export function createRunTracker(core: EngineCore) {
   const localResult = (runId: string, local: LocalRun): Promise<unknown> => {
     if (core.hasWorker && !store.capabilities.shared) return local.promise
     local.watch ??= (async () => {
+      // Another process may end the run (a shared store): look now and then. Not at once: a
+      // run this process executes usually ends here first, and then nothing is read at all.
       for (;;) {
+        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
         if (core.closed || localRuns.get(runId) !== local) return
         const run = await store.getRun(runId)
         if (run && terminalRunStatuses.has(run.status)) {
           if (localRuns.get(runId) === local) endedElsewhere(run)
           return
         }
-        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), pollMs))
       }
     })().catch((error: unknown) =>
       logger.warn('Polling the store for a run result failed', {

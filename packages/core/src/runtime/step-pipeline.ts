@@ -77,7 +77,11 @@ export function createStepPipeline(core: EngineCore) {
     // Claimed for this worker already (a store transport, or a successor this worker leased in
     // the commit that created it): run it, unless the lease ran out while it waited.
     const claimed = message.claimed
-    if (claimed !== undefined && (claimed.leaseExpiresAt ?? 0) > now) {
+    if (
+      claimed !== undefined &&
+      (claimed.leaseExpiresAt ?? 0) > now &&
+      (core.cancelled.size === 0 || !core.cancelled.has(claimed.runId))
+    ) {
       return onClaim(message, { status: 'claimed', task: claimed }, now)
     }
     const claim = store.claimTask({ taskId: message.taskId, owner: workerId, leaseMs, now })
