@@ -33,6 +33,8 @@ const { chainLength, linkOf, postOf, preOf, targetEnv } = support
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 
 const workerCount = 3
+/** Worker processes kept warm (loaded, connected) to replace a killed one at once. */
+const spares = 1
 const kills = 12
 const chainRuns = 40
 /** The fail-safe: past it the test fails with a diagnosis instead of hanging (never a timing). */
@@ -65,6 +67,11 @@ function random(seed: number) {
 interface WorkerProcess {
   id: string
   child: ChildProcess
+  /** Loaded and connected, waiting for `go` (a spare). */
+  warm: boolean
+  /** Told to go (an active worker, or about to be). */
+  started: boolean
+  /** Its engine runs. */
   ready: boolean
   /** Steps executing, as the worker last reported. */
   inFlight: number
@@ -89,6 +96,8 @@ function spawnWorker(target: CrashTarget, id: string, onEarlyExit: (w: WorkerPro
   const worker: WorkerProcess = {
     id,
     child,
+    warm: false,
+    started: false,
     ready: false,
     inFlight: 0,
     alive: true,
@@ -106,6 +115,7 @@ function spawnWorker(target: CrashTarget, id: string, onEarlyExit: (w: WorkerPro
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
   child.on('message', (message: { type?: string; inFlight?: number }) => {
+    if (message?.type === 'warm') worker.warm = true
     if (message?.type === 'ready') {
       worker.ready = true
       note(`${id} ready`)
@@ -389,8 +399,11 @@ for (const spec of targets) {
           recovery: false,
         })
 
+        // Worker processes start cold (seconds: tsx compiles and loads the sources) and wait,
+        // warm, for `go`; a few spares are kept warm so that a replacement starts at once.
         const earlyExits: string[] = []
         let spawned = 0
+        let started = 0
         const spawnOne = () => {
           const worker = spawnWorker(target!, `w${++spawned}`, (gone) =>
             earlyExits.push(`${gone.id}: ${gone.log.join('\n')}`),
@@ -398,9 +411,28 @@ for (const spec of targets) {
           workers.push(worker)
           return worker
         }
-        for (let i = 0; i < workerCount; i++) spawnOne()
+        const startOne = async () => {
+          let spare: WorkerProcess | undefined
+          await until(
+            () => {
+              spare = workers.find((worker) => worker.warm && !worker.started && worker.alive)
+              return spare !== undefined || earlyExits.length > 0
+            },
+            () => `no warm spare: ${earlyExits.join('\n')}`,
+          )
+          expect(earlyExits).toEqual([])
+          spare!.started = true
+          started++
+          spare!.child.send({ type: 'go' })
+          spawnOne()
+          return spare!
+        }
+        for (let i = 0; i < workerCount + spares; i++) spawnOne()
+        for (let i = 0; i < workerCount; i++) await startOne()
         await until(
-          () => earlyExits.length > 0 || workers.every((worker) => worker.ready),
+          () =>
+            earlyExits.length > 0 ||
+            workers.filter((worker) => worker.started).every((worker) => worker.ready),
           () =>
             `workers not ready: ${workers.map((w) => `${w.id}: ${w.log.join('\n')}`).join('\n')}`,
         )
@@ -434,15 +466,14 @@ for (const spec of targets) {
         for (let i = 0; i < 3; i++) await start('crash-nap', i)
         for (let i = 0; i < 3; i++) await start('crash-event', i)
         for (let i = 0; i < 2; i++) await start('crash-approval', i)
+        // The chains start in waves, one per kill, so that there is work in flight at every kill.
         let chainsStarted = 0
-        const starting = (async () => {
-          while (chainsStarted < chainRuns) {
-            for (let i = 0; i < 5 && chainsStarted < chainRuns; i++) {
-              await start('crash-chain', chainsStarted++)
-            }
-            await pause(150)
+        const startChains = async (count: number) => {
+          for (let i = 0; i < count && chainsStarted < chainRuns; i++) {
+            await start('crash-chain', chainsStarted++)
           }
-        })()
+        }
+        await startChains(chainRuns - (kills - 2) * 3)
 
         // Events and approvals arrive after some kills, from this process.
         let resolving: Promise<void> | undefined
@@ -500,10 +531,11 @@ for (const spec of targets) {
           note(`kill ${kill}: ${victim!.id} (${victim!.inFlight} step(s) in flight)`)
           victim!.child.kill('SIGKILL')
           await victim!.exited
-          note(`spawned ${spawnOne().id}`)
+          note(`started ${(await startOne()).id}`)
           if (kill === 5) resolving = resolveWaits()
+          await startChains(3)
         }
-        await starting
+        await startChains(chainRuns)
         await resolving
         expect(earlyExits).toEqual([])
         const killedAt = Date.now() - began
@@ -578,7 +610,7 @@ for (const spec of targets) {
         if (process.env.CRASH_VERBOSE) console.log(journal.join('\n'))
         console.log(
           `[crash ${spec.name}] seed ${seed}: ${runs.length} runs (${chainRuns} × ${chainLength}-step chains, ` +
-            `3 sleeps, 3 events, 2 approvals), ${spawned} workers started, ${kills} SIGKILLs ` +
+            `3 sleeps, 3 events, 2 approvals), ${started} workers started, ${kills} SIGKILLs ` +
             `(${killedMidStep} mid-step); ${entries.length} step executions for ${byStep.size} steps: ` +
             `${reexecutions} re-executions of ${reexecuted.length} steps ` +
             `(${reexecutions - afterLostLease} after a kill, ${afterLostLease} after a lost lease; ` +

@@ -52,6 +52,15 @@ const workflows = crashWorkflows({
   },
 })
 
+// Loaded and connected: a warm spare. The test says `go` when it needs a replacement at once (a
+// cold start takes seconds: tsx compiles and loads the sources).
+send({ type: 'warm', workerId })
+await new Promise<void>((resolve) =>
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'go') resolve()
+  }),
+)
+
 const engine = createEngine({
   store,
   workflows: workflows.all,
