@@ -201,3 +201,22 @@ describe('builder immutability', () => {
     expect(Object.isFrozen(a)).toBe(true)
   })
 })
+
+describe('workflow versions across compilers', () => {
+  it('normalises function sources: whitespace, comments and semicolons do not change a version', async () => {
+    const { normalizeSource } = await import('./workflow-version')
+    const pairs: [string, string][] = [
+      ['({input})=>({b:input.a,s:"x  y"})', '({ input }) => ({\n\tb: input.a,\n\ts: "x  y"\n})'],
+      [
+        'function named(x){return x+1}',
+        'function named(x) {\n\t// inner comment\n\treturn x + 1;\n}',
+      ],
+      ['(x)=>`a ${x} b`', '(x) => /* why */ `a ${x} b`'],
+    ]
+    for (const [tsx, vitest] of pairs) expect(normalizeSource(tsx)).toBe(normalizeSource(vitest))
+    // What the code says still counts.
+    expect(normalizeSource('(x)=>"a b"')).not.toBe(normalizeSource('(x)=>"ab"'))
+    expect(normalizeSource('(x)=>x+1')).not.toBe(normalizeSource('(x)=>x-1'))
+    expect(normalizeSource('function f(){return a}')).toBe('function f(){return a}')
+  })
+})

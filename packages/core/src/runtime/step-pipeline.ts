@@ -38,6 +38,13 @@ export function createStepPipeline(core: EngineCore) {
   const heartbeat = (task: TaskRecord): (() => void) => {
     let stopped = false
     let timer: unknown
+    // The first renewal comes before half of what is left of the lease: a task claimed through a
+    // slow round trip (or leased in advance) may arrive with much less than a full lease.
+    const third = Math.max(1, Math.floor(leaseMs / 3))
+    let first =
+      task.leaseExpiresAt === undefined
+        ? third
+        : Math.max(1, Math.min(third, Math.floor((task.leaseExpiresAt - clock.now()) / 2)))
     const schedule = () => {
       timer = clock.setTimeout(
         () => {
@@ -56,8 +63,9 @@ export function createStepPipeline(core: EngineCore) {
             },
           )
         },
-        Math.max(1, Math.floor(leaseMs / 3)),
+        first > 0 ? first : third,
       )
+      first = 0
     }
     schedule()
     return () => {
