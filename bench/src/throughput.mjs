@@ -44,7 +44,7 @@ const settings = {
   concurrency: envInt('BENCH_TP_CONCURRENCY', 64),
   poolSize: envInt('BENCH_TP_POOL', 8),
   pollMs: envInt('BENCH_TP_POLL_MS', 10),
-  window: envInt('BENCH_TP_WINDOW', 256),
+  window: envInt('BENCH_TP_WINDOW', 64),
   starters: envInt('BENCH_TP_STARTERS', 4),
 }
 
