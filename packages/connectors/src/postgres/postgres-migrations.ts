@@ -605,9 +605,13 @@ BEGIN
     SELECT closed INTO v_closed FROM ${n.scopes} WHERE run_id = v_run AND key = c ->> 'closeScope';
     IF NOT FOUND OR v_closed THEN v_refusal := 'duplicate'; END IF;
   END IF;
-  IF v_refusal IS NULL AND v_join IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${n.scopes}
-      WHERE run_id = v_run AND key = v_join ->> 'scopeKey') THEN
-    v_refusal := 'no-scope';
+  -- Nested: PL/pgSQL evaluates a condition with a sub-select as a query, so the common commit
+  -- (no join) must not reach it.
+  IF v_refusal IS NULL AND v_join IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM ${n.scopes}
+        WHERE run_id = v_run AND key = v_join ->> 'scopeKey') THEN
+      v_refusal := 'no-scope';
+    END IF;
   END IF;
   IF v_refusal IS NOT NULL THEN
     IF v_task IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${n.tasks}
