@@ -62,3 +62,22 @@ export function scopeFixture(
     ...(items ? { items } : {}),
   }
 }
+
+/**
+ * What a call threw or rejected with (store calls may answer synchronously: see `Awaitable`).
+ * Fails when the call succeeds.
+ *
+ * @example
+ * ```ts
+ * const error = await errorOf(() => store.commit({ runId: 'missing' }))
+ * expect(NotFoundError.isInstance(error)).toBe(true)
+ * ```
+ */
+export async function errorOf(call: () => unknown): Promise<unknown> {
+  try {
+    await call()
+  } catch (error) {
+    return error
+  }
+  throw new Error('Expected the call to fail, but it succeeded')
+}

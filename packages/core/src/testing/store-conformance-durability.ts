@@ -11,7 +11,7 @@ import {
   type TaskWait,
   type WaitResolution,
 } from '../ports/store-v1'
-import { runFixture, taskFixture, uniqueId } from './fixtures'
+import { errorOf, runFixture, taskFixture, uniqueId } from './fixtures'
 
 const failure = { name: 'Error', code: 'step_failed', message: 'boom', retryable: false }
 
@@ -49,15 +49,6 @@ const approval = (data: unknown, at: number): WaitResolution => ({
   by: 'ops@example.com',
   at,
 })
-
-async function errorOf(call: () => unknown): Promise<unknown> {
-  try {
-    await call()
-  } catch (error) {
-    return error
-  }
-  throw new Error('Expected the call to fail, but it succeeded')
-}
 
 /**
  * The conformance tests of suspension, events, approvals, parking, reopening, retention and the

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from '../errors/not-found-error'
 import { TesseraError } from '../errors/tessera-error'
 import type { RunRecord, StepRecord, StoreV1 } from '../ports/store-v1'
-import { runFixture, scopeFixture, taskFixture, uniqueId } from './fixtures'
+import { errorOf, runFixture, scopeFixture, taskFixture, uniqueId } from './fixtures'
 import { describeDurabilityConformance } from './store-conformance-durability'
 
 /** How to run the store conformance suite against one store configuration. */
@@ -28,16 +28,6 @@ function stepFixture(run: RunRecord, key: string, output: unknown = { ok: true }
     startedAt: now,
     endedAt: now,
   }
-}
-
-/** What a call threw or rejected with (calls may answer synchronously: see `Awaitable`). */
-async function errorOf(call: () => unknown): Promise<unknown> {
-  try {
-    await call()
-  } catch (error) {
-    return error
-  }
-  throw new Error('Expected the call to fail, but it succeeded')
 }
 
 /**
