@@ -109,3 +109,43 @@ describe('an engine on the SQLite store', () => {
     await reopened.close()
   })
 })
+
+describe('the store transport on SQLite', () => {
+  it('keeps a worker within its concurrency across local deliveries and polled tasks', async () => {
+    const filename = join(dir, 'concurrency.db')
+    let running = 0
+    let most = 0
+    const slow = createStep({
+      id: 'slow',
+      input: num,
+      output: num,
+      run: async ({ input }) => {
+        running++
+        most = Math.max(most, running)
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        running--
+        return { n: input.n + 1 }
+      },
+    })
+    const chain = createWorkflow({ id: 'bounded', input: num }).then(slow).then(slow).commit()
+    // Another process's runs (a starter without a worker) reach this worker by polling; its own
+    // by local delivery. Both paths share one budget of 2.
+    const starter = createEngine({ store: createSqliteStore({ filename }), worker: false })
+    const worker = createEngine({
+      store: createSqliteStore({ filename }),
+      workflows: [chain],
+      worker: { concurrency: 2 },
+      poll: '5ms',
+    })
+    const runs = [
+      ...(await Promise.all(Array.from({ length: 6 }, (_, n) => starter.start(chain, { n })))),
+      ...(await Promise.all(Array.from({ length: 6 }, (_, n) => worker.start(chain, { n })))),
+    ]
+    const outputs = await Promise.all(runs.map((run) => run.result()))
+    expect(outputs).toEqual([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5].map((n) => ({ n: n + 2 })))
+    expect(most).toBeLessThanOrEqual(2)
+    expect(most).toBe(2)
+    await starter.close()
+    await worker.close()
+  })
+})

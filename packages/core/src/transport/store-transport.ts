@@ -60,6 +60,8 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
   interface Poller {
     stopped: boolean
     active: number
+    /** Local deliveries in progress: they take slots from the same budget. */
+    local: number
     timer: unknown
     polling: boolean
     idle: (() => void)[]
@@ -71,7 +73,14 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
     workerId: string,
     leaseMs: number,
   ): Poller => {
-    const poller: Poller = { stopped: false, active: 0, timer: undefined, polling: false, idle: [] }
+    const poller: Poller = {
+      stopped: false,
+      active: 0,
+      local: 0,
+      timer: undefined,
+      polling: false,
+      idle: [],
+    }
     const settle = () => {
       poller.active--
       if (poller.active === 0) for (const resolve of poller.idle.splice(0)) resolve()
@@ -95,8 +104,13 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
     }
     const poll = async () => {
       if (poller.polling || poller.stopped) return
-      const free = concurrency - poller.active
-      if (free <= 0) return // settle() polls again
+      // One budget for both paths: the poller takes only what local deliveries leave free.
+      const free = concurrency - poller.active - poller.local
+      if (free <= 0) {
+        // Full: a polled task's settle() polls again; local deliveries do not, so look later.
+        if (poller.active === 0 && poller.timer === undefined) later()
+        return
+      }
       poller.polling = true
       const limit = Math.min(free, batch)
       let claimed: Awaited<ReturnType<NonNullable<StoreV1['claimNext']>>> = []
@@ -151,8 +165,30 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
           received: { concurrency, workerId, leaseMs },
         })
       }
-      const consumer = local.consume(handler, { concurrency })
       const poller = startPoller(handler, concurrency, workerId, leaseMs)
+      // Local deliveries are counted, so that the poller claims only into free slots (the
+      // in-process queue bounds them by `concurrency` on its own).
+      const localDone = () => {
+        poller.local--
+      }
+      const consumer = local.consume(
+        (message) => {
+          poller.local++
+          let settled: Promise<void> | void
+          try {
+            settled = handler(message)
+          } catch (error) {
+            localDone()
+            throw error
+          }
+          if (settled === undefined) {
+            localDone()
+            return undefined
+          }
+          return settled.finally(localDone)
+        },
+        { concurrency },
+      )
       pollers.add(poller)
       return {
         async stop() {
