@@ -8,10 +8,14 @@ describeStoreConformance({
   name: 'memory (keeps every run)',
   createStore: () => createMemoryStore({ maxEndedRuns: Infinity }),
 })
+describeStoreConformance({
+  name: 'memory (packs ended runs)',
+  createStore: () => createMemoryStore({ packEndedRuns: true }),
+})
 
-describe('createMemoryStore retention', () => {
+describe.each([false, true])('createMemoryStore retention (packEndedRuns: %s)', (packEndedRuns) => {
   it('keeps the last maxEndedRuns ended runs and every running one', async () => {
-    const store = createMemoryStore({ maxEndedRuns: 2 })
+    const store = createMemoryStore({ maxEndedRuns: 2, packEndedRuns })
     const running = runFixture()
     await store.createRun({ run: running, tasks: [taskFixture(running, 'a')], scopes: [] })
     const ended = []
@@ -50,7 +54,7 @@ describe('createMemoryStore: ended runs', () => {
   it('keeps ended runs packed, reads them back as JSON, and keeps what JSON cannot hold as it is', async () => {
     const { createEngine, createStep, createWorkflow } = await import('../index')
     const { z } = await import('zod')
-    const engine = createEngine()
+    const engine = createEngine({ store: createMemoryStore({ packEndedRuns: true }) })
     const when = createStep({
       id: 'when',
       input: z.object({}),

@@ -264,6 +264,14 @@ export interface MemoryStoreOptions {
    * default store does not grow without bound. `Infinity` keeps everything.
    */
   maxEndedRuns?: number
+  /**
+   * Keep ended runs (succeeded and cancelled) packed as JSON bytes outside the JavaScript heap.
+   * Default false. A long-lived process that keeps many ended runs in memory then stays smaller
+   * (retained history no longer makes V8 grow its young generation: 10,000 runs of a 10-step
+   * workflow peak at about 85 MB instead of 100 MB), for a few microseconds per run ended; values
+   * of packed runs read back as JSON, as from a durable store.
+   */
+  packEndedRuns?: boolean
 }
 
 /**
@@ -278,6 +286,7 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   const maxEndedRuns = options.maxEndedRuns ?? 1000
+  const pack = options.packEndedRuns === true
   if (!(maxEndedRuns >= 0) || (maxEndedRuns !== Infinity && !Number.isInteger(maxEndedRuns))) {
     throw new InvalidArgumentError({
       fn: 'createMemoryStore',
@@ -290,8 +299,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   const ended: string[] = []
   let endedHead = 0
   /**
-   * Runs by id: live and failed runs as entries, succeeded and cancelled runs as the handle of
-   * their packed history in the arena (see RunArena).
+   * Runs by id: entries, or (with `packEndedRuns`) the arena handle of an ended run's packed
+   * history (see RunArena).
    */
   const runs = new Map<string, RunEntry | number>()
   const arena = new RunArena()
@@ -418,9 +427,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
 
   const runEnded = (entry: RunEntry) => {
     const id = entry.run.id
-    // Failed runs stay entries (their parked tasks wait for reopenRun), and so do runs whose
-    // values JSON cannot hold (a BigInt output, a cycle): the memory store never refuses those.
-    const packed = entry.run.status === 'failed' ? undefined : tryPack(entry)
+    // With packEndedRuns. Failed runs stay entries (their parked tasks wait for reopenRun), and
+    // so do runs whose values JSON cannot hold (a BigInt output, a cycle): never refused.
+    const packed = !pack || entry.run.status === 'failed' ? undefined : tryPack(entry)
     if (packed === undefined) {
       entry.compact()
     } else {
