@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@tessera/core'
+import { checkTablePrefix as checkSqlTablePrefix } from '../table-prefix'
 
 /**
  * The table prefix used when none is given.
@@ -26,21 +26,9 @@ export const mysqlSchemaVersion = 1
 /** The longest prefix: `<prefix>scope_results` must fit MySQL's 64-character identifiers. */
 const maxPrefixLength = 50
 
-/** Checks a table prefix: letters, digits and underscores, not starting with a digit. */
+/** Checks a table prefix (at most 50 characters: MySQL names are at most 64). */
 export function checkTablePrefix(fn: string, prefix: unknown): string {
-  if (
-    typeof prefix !== 'string' ||
-    prefix.length > maxPrefixLength ||
-    !/^(?:[A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)
-  ) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'tablePrefix',
-      expected: `letters, digits and underscores, not starting with a digit, at most ${maxPrefixLength} characters`,
-      received: prefix,
-    })
-  }
-  return prefix
+  return checkSqlTablePrefix(fn, prefix, maxPrefixLength)
 }
 
 /** The names of the store's tables for one prefix. */

@@ -1,3 +1,4 @@
+import { checkTablePrefix as checkSqlTablePrefix } from '../table-prefix'
 import { InvalidArgumentError } from '@tessera/core'
 
 /**
@@ -49,19 +50,7 @@ export function checkSchema(fn: string, schema: unknown): string {
 
 /** Checks a table prefix: like a schema name, or empty; at most 40 characters. */
 export function checkTablePrefix(fn: string, prefix: unknown): string {
-  if (
-    typeof prefix !== 'string' ||
-    (prefix !== '' && !identifier.test(prefix)) ||
-    prefix.length > 40
-  ) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'tablePrefix',
-      expected: 'letters, digits and underscores, not starting with a digit, at most 40',
-      received: prefix,
-    })
-  }
-  return prefix
+  return checkSqlTablePrefix(fn, prefix, 40)
 }
 
 /** Qualified, quoted names of the store's tables and functions for one schema and prefix. */

@@ -1,4 +1,7 @@
 import { InvalidArgumentError } from '@tessera/core'
+import { checkTablePrefix } from '../table-prefix'
+
+export { checkTablePrefix }
 
 /** The table prefix used when none is given. */
 export const defaultSqliteTablePrefix = 'tessera_'
@@ -14,19 +17,6 @@ export const defaultSqliteTablePrefix = 'tessera_'
  * ```
  */
 export const sqliteSchemaVersion = 1
-
-/** Checks a table prefix: letters, digits and underscores, not starting with a digit. */
-export function checkTablePrefix(fn: string, prefix: unknown): string {
-  if (typeof prefix !== 'string' || !/^(?:[A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'tablePrefix',
-      expected: 'letters, digits and underscores, not starting with a digit',
-      received: prefix,
-    })
-  }
-  return prefix
-}
 
 /** The names of the store's tables for one prefix. */
 export interface SqliteTableNames {

@@ -864,7 +864,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     reject: (runId, approvalId, reason, decisionOptions) =>
       decide('engine.reject', runId, approvalId, false, reason, decisionOptions),
     retry,
-    purge: (rules) => purge(rules ?? retention),
+    purge,
     on(event, listener) {
       assertListener('engine.on', event, listener)
       emitter.on(event, listener as (event: unknown) => void)
