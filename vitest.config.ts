@@ -10,6 +10,13 @@ const alias = {
   '@tessera/core/node': source('./packages/core/src/node/index.ts'),
   '@tessera/core/opentelemetry': source('./packages/core/src/opentelemetry/index.ts'),
   '@tessera/core': source('./packages/core/src/index.ts'),
+  '@tessera/agents/openai-compatible': source(
+    './packages/agents/src/providers/openai-compatible/index.ts',
+  ),
+  '@tessera/agents/openai': source('./packages/agents/src/providers/openai/index.ts'),
+  '@tessera/agents/anthropic': source('./packages/agents/src/providers/anthropic/index.ts'),
+  '@tessera/agents/google': source('./packages/agents/src/providers/google/index.ts'),
+  '@tessera/agents/llama-cpp': source('./packages/agents/src/providers/llama-cpp/index.ts'),
   '@tessera/agents': source('./packages/agents/src/index.ts'),
   '@tessera/connectors/http': source('./packages/connectors/src/http/index.ts'),
   '@tessera/connectors/sqlite': source('./packages/connectors/src/sqlite/index.ts'),

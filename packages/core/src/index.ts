@@ -127,8 +127,12 @@ export type {
   ModelResponse,
   ModelStreamPart,
   ModelTool,
+  ModelToolChoice,
+  ModelCapabilities,
+  ModelFallbackSwitch,
   ContentPart,
   TokenUsage,
+  SchemaLike,
 } from './ports/language-model-v1'
 export type { ConnectorV1, ConnectorAction, ConnectorActionContext } from './ports/connector-v1'
 export type { AgentV1, AgentRunContext } from './ports/agent-v1'
@@ -159,6 +163,12 @@ export {
   ControlFlowError,
   StoreError,
   EngineClosedError,
+  ModelCallError,
+  UnknownModelError,
+  PromptTooLongError,
+  UnsupportedSchemaError,
+  StructuredOutputError,
+  FallbackExhaustedError,
   RevivedError,
   errorCodes,
   httpStatusForError,
@@ -173,4 +183,6 @@ export {
   type NotFoundKind,
   type ErrorCode,
   type ProblemDetails,
+  type ModelCallFailure,
+  type FallbackAttempt,
 } from './errors/index'

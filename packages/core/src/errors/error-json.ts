@@ -25,6 +25,12 @@ export const errorCodes = {
   engine_closed: 503,
   connector_error: 502,
   script_exhausted: 500,
+  model_call_failed: 502,
+  unknown_model: 400,
+  prompt_too_long: 413,
+  unsupported_schema: 422,
+  structured_output_invalid: 502,
+  fallback_exhausted: 502,
   internal: 500,
 } as const satisfies Record<string, number>
 

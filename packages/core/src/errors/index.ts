@@ -12,6 +12,12 @@ export { DefinitionError, type DefinitionIssue } from './definition-error'
 export { ControlFlowError } from './control-flow-error'
 export { StoreError } from './store-error'
 export { EngineClosedError } from './engine-closed-error'
+export { ModelCallError, type ModelCallFailure } from './model-call-error'
+export { UnknownModelError } from './unknown-model-error'
+export { PromptTooLongError } from './prompt-too-long-error'
+export { UnsupportedSchemaError } from './unsupported-schema-error'
+export { StructuredOutputError } from './structured-output-error'
+export { FallbackExhaustedError, type FallbackAttempt } from './fallback-exhausted-error'
 export {
   errorCodes,
   httpStatusForError,

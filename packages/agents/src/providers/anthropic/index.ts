@@ -1,0 +1,2 @@
+// @tessera/agents/anthropic: the curated public API of this subpath. No logic here.
+export {}

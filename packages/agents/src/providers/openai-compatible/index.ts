@@ -1,0 +1,2 @@
+// @tessera/agents/openai-compatible: the curated public API of this subpath. No logic here.
+export {}
