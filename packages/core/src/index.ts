@@ -105,9 +105,17 @@ export {
   type EventRecord,
   type ResolveWaitResult,
   type PurgeRunsInput,
+  type ThreadRecord,
 } from './ports/store-v1'
 export { waitMatchFields, waitMatchKey, eventMatchKey, eventMatchesWait } from './ports/wait-match'
 export { checkPurgeRunsInput } from './ports/purge-runs'
+export {
+  checkThreadInput,
+  maxThreadIdLength,
+  type ThreadOperation,
+  type CheckedThreadAppend,
+  type CheckedThreadSummary,
+} from './ports/thread-input'
 export { encodeRunCursor, decodeRunCursor } from './ports/run-cursor'
 export type {
   QueueV1,

@@ -306,6 +306,44 @@ export interface StoreCapabilities {
   shared: boolean
   /** The store can itself act as the task transport (e.g. `FOR UPDATE SKIP LOCKED`). */
   transport: boolean
+  /**
+   * The store keeps conversation threads: it has `appendThreadMessages`, `getThread`,
+   * `summarizeThread` and `deleteThread` (see {@link ThreadRecord}). Absent means false.
+   */
+  threads?: boolean
+}
+
+/**
+ * One conversation thread as a store keeps it (an agent's memory): a numbered list of messages,
+ * and optionally a summary that stands for the messages it replaced.
+ *
+ * Messages are numbered by the store, 1, 2, 3, … with no gap and no repeat, in the order they
+ * were appended. Summarising through a number deletes the messages up to it: `messages` then
+ * begins after `summary.throughSeq`, while `lastSeq` keeps counting. Messages and the summary are
+ * stored as JSON, so they read back as `JSON.parse(JSON.stringify(value))` would give them (a
+ * `Date` as its ISO string, `undefined` object fields left out).
+ *
+ * @example
+ * ```ts
+ * const thread = await store.getThread?.({ threadId: 'support:ticket-42' })
+ * const context = [
+ *   ...(thread?.summary ? [thread.summary.content] : []),
+ *   ...(thread?.messages.map((entry) => entry.message) ?? []),
+ * ]
+ * ```
+ */
+export interface ThreadRecord {
+  threadId: string
+  /** What stands for the messages up to `throughSeq`, which are deleted. */
+  summary?: { content: unknown; throughSeq: number; updatedAt: number }
+  /** Messages after the summary, oldest first. */
+  messages: { seq: number; message: unknown; createdAt: number }[]
+  /** The number of the last message appended (0 never: a thread has had one message at least). */
+  lastSeq: number
+  /** Epoch ms of the first append. */
+  createdAt: number
+  /** Epoch ms of the last append or summary. */
+  updatedAt: number
 }
 
 /**
@@ -434,6 +472,54 @@ export interface StoreV1 {
    * instead of on the first run.
    */
   ready?(): Promise<void>
+  /**
+   * Threads (`capabilities.threads`): appends messages to a thread, atomically, creating the
+   * thread on its first append. They are numbered `lastSeq + 1`, `lastSeq + 2`, … in the order
+   * given, and the new `lastSeq` is returned. Concurrent appends to one thread, from any number
+   * of callers or processes, never lose a message and never give two messages one number: each
+   * call's messages get consecutive numbers. Each message is stored as JSON with `createdAt =
+   * now`; the thread's `updatedAt` becomes `now`.
+   *
+   * An empty `messages` writes nothing and returns the thread's `lastSeq` (0 for an unknown
+   * thread, which is not created). Bad input throws `InvalidArgumentError` and writes nothing: an
+   * empty `threadId` or one over 255 characters, `messages` not an array, a message JSON cannot
+   * hold (`undefined`, a function, a BigInt, a cycle), `now` not a finite number
+   * (`checkThreadInput` from `@tessera/core` checks it as every store must). Times are kept as
+   * whole milliseconds (rounded).
+   */
+  appendThreadMessages?(input: {
+    threadId: string
+    messages: unknown[]
+    now: number
+  }): Promise<{ lastSeq: number }>
+  /**
+   * Threads: the thread with its summary and the messages after it, oldest first; `undefined`
+   * for an unknown (or deleted) thread. Returns copies: changing them changes nothing stored.
+   */
+  getThread?(input: { threadId: string }): Promise<ThreadRecord | undefined>
+  /**
+   * Threads: sets the thread's summary (`content`, stored as JSON, with `throughSeq` and
+   * `updatedAt = now`) and deletes its messages numbered `throughSeq` or less, atomically; the
+   * thread's `updatedAt` becomes `now`, `lastSeq` is unchanged, later messages are kept.
+   *
+   * Answers `stale` and writes nothing when `throughSeq` is not greater than the current
+   * summary's `throughSeq` (another summary got there first), when it is greater than the
+   * thread's `lastSeq`, or when the thread does not exist. Bad input (`throughSeq` not a
+   * positive integer, a `summary` JSON cannot hold, and as for `appendThreadMessages`) throws
+   * `InvalidArgumentError`.
+   */
+  summarizeThread?(input: {
+    threadId: string
+    summary: unknown
+    throughSeq: number
+    now: number
+  }): Promise<{ status: 'summarized' | 'stale' }>
+  /**
+   * Threads: deletes the thread, its summary and its messages; false when there was none. A
+   * later append starts a new thread at seq 1. Threads are not runs: `purgeRuns` never deletes
+   * them.
+   */
+  deleteThread?(input: { threadId: string }): Promise<boolean>
   /** Releases connections. The store may not be used afterwards. */
   close(): Promise<void>
 }
