@@ -38,6 +38,8 @@ export interface ScriptedModel extends LanguageModelV1 {
   readonly calls: readonly ModelRequest[]
   /** How many replies are left in the script. */
   readonly remaining: number
+  /** Appends replies to the script (checked like the initial script). */
+  push(...replies: ScriptedReply[]): void
 }
 
 /**
@@ -70,24 +72,10 @@ export function createScriptedModel(
       received: script,
     })
   }
-  script.forEach((reply, index) => {
-    const valid =
-      typeof reply === 'string' ||
-      reply instanceof Error ||
-      (typeof reply === 'object' &&
-        reply !== null &&
-        Array.isArray((reply as { content?: unknown }).content))
-    if (!valid) {
-      throw new InvalidArgumentError({
-        fn: 'createScriptedModel',
-        argument: `script[${index}]`,
-        expected: 'a string, an Error or an object with a "content" array',
-        received: reply,
-      })
-    }
-  })
+  script.forEach((reply, index) => checkReply(reply, 'createScriptedModel', `script[${index}]`))
   const replies = [...script]
   const modelId = settings.modelId ?? 'scripted-model'
+  const provider = settings.provider ?? 'scripted'
   const calls: ModelRequest[] = []
   let next = 0
 
@@ -106,12 +94,12 @@ export function createScriptedModel(
     }
     next++
     if (reply instanceof Error) throw reply
-    return toResponse(reply, request, modelId)
+    return { ...toResponse(reply, request, modelId), provider }
   }
 
   return {
     specificationVersion: 'v1',
-    provider: settings.provider ?? 'scripted',
+    provider,
     modelId,
     capabilities: {
       tools: true,
@@ -124,6 +112,10 @@ export function createScriptedModel(
     },
     get remaining() {
       return replies.length - next
+    },
+    push(...more) {
+      more.forEach((reply, index) => checkReply(reply, 'ScriptedModel.push', `replies[${index}]`))
+      replies.push(...more)
     },
     async generate(request) {
       return take(request)
@@ -156,6 +148,24 @@ export function createScriptedModel(
         yield { type: 'finish', response }
       })()
     },
+  }
+}
+
+/** Throws an InvalidArgumentError naming `argument` when `reply` is not a scripted reply. */
+function checkReply(reply: unknown, fn: string, argument: string): void {
+  const valid =
+    typeof reply === 'string' ||
+    reply instanceof Error ||
+    (typeof reply === 'object' &&
+      reply !== null &&
+      Array.isArray((reply as { content?: unknown }).content))
+  if (!valid) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a string, an Error or an object with a "content" array',
+      received: reply,
+    })
   }
 }
 

@@ -1,3 +1,9 @@
 // @tessera/core/testing: conformance suites for adapter authors, and helpers for users' tests.
 export { describeStoreConformance, type StoreConformanceOptions } from './store-conformance'
 export { describeQueueConformance, type QueueConformanceOptions } from './queue-conformance'
+export {
+  describeLanguageModelConformance,
+  type LanguageModelConformanceOptions,
+  type LanguageModelConformanceTest,
+} from './language-model-conformance'
+export type { ModelWireReply, ModelWireRequest, ModelWireServer } from './model-wire-reply'

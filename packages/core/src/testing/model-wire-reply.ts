@@ -10,7 +10,14 @@ import type { ModelResponse, TokenUsage } from '../ports/language-model-v1'
  * - `answer`: a successful reply. `text` and `toolCalls` become the vendor's content blocks;
  *   `json` (structured output) is sent as the text of the answer, serialised.
  * - `error`: an HTTP error status with the vendor's error body (`message` inside it), and
- *   `retryAfter` (seconds) as the `Retry-After` header.
+ *   `retryAfter` (seconds) as the `Retry-After` header. `errorType` names a failure in
+ *   vendor-neutral words that each server renders in its vendor's own form (status, error type
+ *   and code, message wording, as the vendor's API sends it):
+ *   - `context_length_exceeded` (with `status: 400`): the vendor's "prompt too long" error
+ *     (OpenAI `code: 'context_length_exceeded'`, Anthropic's `invalid_request_error` "prompt is
+ *     too long", Gemini's `INVALID_ARGUMENT` token-count message);
+ *   - `model_not_found` (with `status: 404`): the vendor's "no such model" error.
+ *   Other values are passed through as the vendor's error type or code.
  * - `malformed`: status 200 with a body that is not the vendor's format (broken JSON, or a stream
  *   cut off mid-event).
  * - `hang`: the server accepts the request and never answers (timeouts, aborts).
