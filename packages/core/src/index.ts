@@ -56,6 +56,7 @@ export type {
   StepStartEvent,
   StepEndEvent,
   StepRetryEvent,
+  StepSuspendEvent,
 } from './runtime/events'
 export { parseDuration, type Duration } from './runtime/duration'
 export type { RetryOptions, RetryPolicy } from './runtime/retry-policy'

@@ -170,7 +170,14 @@ export function useEngines(): (options?: EngineOptions) => Engine {
 /** Records every lifecycle event of a handle (or an engine), in order. */
 export function recordEvents(target: RunHandle<unknown> | Engine): EngineEvent[] {
   const events: EngineEvent[] = []
-  const names = ['run-start', 'step-start', 'step-end', 'step-retry', 'run-end'] as const
+  const names = [
+    'run-start',
+    'step-start',
+    'step-end',
+    'step-retry',
+    'step-suspend',
+    'run-end',
+  ] as const
   for (const name of names) {
     ;(target as RunHandle<unknown>).on(name, (event: EngineEvent) => events.push(event))
   }

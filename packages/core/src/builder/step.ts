@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { Logger } from '../ports/logger'
+import type { ApprovalDecision } from './workflow-builder'
 import { parseDuration, type Duration } from '../runtime/duration'
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from '../runtime/retry-policy'
 
@@ -22,6 +23,51 @@ export interface StepContext<TInput> {
   stepId: string
   /** A logger bound to the run and step. */
   logger: Logger
+  /**
+   * Runs `fn` once for this step instance and commits its result to the store before returning
+   * it. When the step's code runs again (a retry, recovery after a crash, a resume after
+   * {@link StepContext.approval}) the recorded result is returned and `fn` is not called: a step
+   * that calls a paid API in `durable()` pays once. The result must be JSON (it is returned as
+   * the store gives it back, so the first run and a replay see the same value). `name` is unique
+   * within the step instance: letters, digits, `-`, `_`, `.` and `:`.
+   *
+   * `fn` itself runs at least once, like any step code: if the process dies between `fn`
+   * returning and the commit, it runs again. When two attempts race (a worker presumed dead is
+   * not), the first committed result wins and both get it.
+   *
+   * @example
+   * ```ts
+   * run: async ({ input, durable }) => {
+   *   const draft = await durable('draft', () => model.generate({ messages: prompt(input) }))
+   *   const sent = await durable('send', () => mailer.send(draft))
+   *   return { messageId: sent.id }
+   * }
+   * ```
+   */
+  durable<T>(name: string, fn: () => T | Promise<T>): Promise<T>
+  /**
+   * Suspends the run until a person approves or rejects `name`, then returns the decision:
+   * `engine.approve(runId, name, data)` / `run.approve(name, data)`, or `reject`. While it waits
+   * the run is `suspended` and holds no worker slot. When the decision arrives the step's code
+   * runs again from the start: results recorded with {@link StepContext.durable} are replayed,
+   * and this call returns the decision (which is recorded too). Put every side effect before an
+   * approval inside `durable()`. With `timeout`, the step fails with `WaitTimeoutError` when no
+   * decision came in time. `schema` checks the approval's data when the step reads it (an
+   * in-step approval has no node the engine could check it against up front: invalid data fails
+   * the step with `ValidationError`).
+   *
+   * @example
+   * ```ts
+   * run: async ({ input, approval }) => {
+   *   const decision = await approval('refund', { timeout: '2d' })
+   *   return decision.approved ? refund(input) : { refunded: false, reason: decision.reason }
+   * }
+   * ```
+   */
+  approval<T = unknown>(
+    name: string,
+    options?: { timeout?: Duration; schema?: z.ZodType<T> },
+  ): Promise<ApprovalDecision<T>>
 }
 
 /** What `createStep` takes. */

@@ -244,7 +244,7 @@ describe('bad arguments to listeners and run lookups', () => {
   it('rejects unknown event names, non-function listeners and non-string run ids with InvalidArgumentError', async () => {
     const engine = createEngine()
     expect(() => engine.on('step-ended' as never, () => {})).toThrow(
-      'engine.on: "event" must be one of "run-start", "run-end", "step-start", "step-end", "step-retry", received "step-ended"',
+      'engine.on: "event" must be one of "run-start", "run-end", "step-start", "step-end", "step-retry", "step-suspend", received "step-ended"',
     )
     expect(() => engine.on('step-end', 1 as never)).toThrow(
       'engine.on: "listener" must be a function, received 1',

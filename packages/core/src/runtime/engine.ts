@@ -616,7 +616,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { eventId: event.id, runIds: [...new Set(delivered.map((task) => task.runId))] }
   }
 
-  /** The approval node of a run's workflow version, to check the data given with a decision. */
+  /**
+   * The approval node of a run's workflow version, to check the data given with a decision.
+   * Undefined for an approval asked for inside step code (`context.approval()`): its schema is
+   * in the code, which checks the data when it reads the decision.
+   */
   const approvalNode = (run: RunRecord, approvalId: string) => {
     const plan = planForTask({ workflowId: run.workflowId, workflowVersion: run.workflowVersion })
     if (!plan) return undefined
@@ -624,9 +628,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (node.kind === 'step' && node.wait?.kind === 'approval' && node.wait.name === approvalId)
         return node
     }
-    throw new ConflictError(
-      `Workflow "${run.workflowId}" has no approval "${approvalId}" (run "${run.id}")`,
-    )
+    return undefined
   }
 
   const decide = async (

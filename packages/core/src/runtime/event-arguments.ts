@@ -7,6 +7,7 @@ const eventNames: ReadonlySet<string> = new Set<EngineEventName>([
   'step-start',
   'step-end',
   'step-retry',
+  'step-suspend',
 ])
 
 /** Checks the arguments of `on`/`once`/`off`: a known event name and a function. */

@@ -53,6 +53,12 @@ export interface StepRetryEvent extends StepEventBase {
   delayMs: number
 }
 
+/** A step waits inside its code (`context.approval()`); it runs again when the wait ends. */
+export interface StepSuspendEvent extends StepEventBase {
+  type: 'step-suspend'
+  wait: { kind: 'approval'; name: string }
+}
+
 /** Every lifecycle event, by name. */
 export interface EngineEventMap {
   'run-start': RunStartEvent
@@ -60,6 +66,7 @@ export interface EngineEventMap {
   'step-start': StepStartEvent
   'step-end': StepEndEvent
   'step-retry': StepRetryEvent
+  'step-suspend': StepSuspendEvent
 }
 
 /** A lifecycle event name. */

@@ -1,6 +1,17 @@
+import type { z } from 'zod'
 import type { StepContext } from '../builder/step'
+import type { ApprovalDecision } from '../builder/workflow-builder'
+import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
-import type { TaskWait } from '../ports/store-v1'
+import type { StoreV1, TaskRecord, TaskWait } from '../ports/store-v1'
+import type { Duration } from './duration'
+import { StepJournal } from './step-journal'
+
+/** What a step's journal needs from the engine. */
+export interface JournalHost {
+  store: StoreV1
+  clock: Clock
+}
 
 /**
  * The context a step's `run` receives. `signal` and `logger` are created on first use: most
@@ -15,6 +26,10 @@ export class StepExecution implements StepContext<unknown> {
   slot = -1
   /** Wait nodes: the task's wait and its resolution (read by the wait's built-in step). */
   wait: TaskWait | undefined = undefined
+  /** The claimed task and the engine's store and clock, for `durable()` and `approval()`. */
+  task: TaskRecord | undefined = undefined
+  host: JournalHost | undefined = undefined
+  private journalOf: StepJournal | undefined
 
   constructor(
     readonly input: unknown,
@@ -47,6 +62,27 @@ export class StepExecution implements StepContext<unknown> {
       attempt: this.attempt,
     })
     return this.boundLogger
+  }
+
+  private get journal(): StepJournal {
+    if (this.journalOf === undefined) {
+      if (this.task === undefined || this.host === undefined)
+        throw new Error('context.durable() and context.approval() need a step run by an engine')
+      this.journalOf = new StepJournal(this.host.store, this.host.clock, this.task, this.stepId)
+    }
+    return this.journalOf
+  }
+
+  // Arrow properties would cost an allocation per attempt; these are bound on first read instead.
+  get durable(): <T>(name: string, fn: () => T | Promise<T>) => Promise<T> {
+    return (name, fn) => this.journal.durable(name, fn)
+  }
+
+  get approval(): <T = unknown>(
+    name: string,
+    options?: { timeout?: Duration; schema?: z.ZodType<T> },
+  ) => Promise<ApprovalDecision<T>> {
+    return (name, options) => this.journal.approval(name, options)
   }
 
   /** Aborts the attempt (cancellation or timeout); the first reason wins. */

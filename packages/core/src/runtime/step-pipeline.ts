@@ -7,19 +7,21 @@ import { TesseraError, type SerializedError } from '../errors/tessera-error'
 import { ValidationError } from '../errors/validation-error'
 import { WaitTimeoutError } from '../errors/wait-timeout-error'
 import type { QueueMessage } from '../ports/queue-v1'
-import type {
-  ClaimResult,
-  CommitInput,
-  CommitResult,
-  StepRecord,
-  TaskRecord,
+import {
+  waitForever,
+  type ClaimResult,
+  type CommitInput,
+  type CommitResult,
+  type StepRecord,
+  type TaskRecord,
 } from '../ports/store-v1'
 import type { Effects } from './decider'
 import type { EngineCore } from './engine-core'
 import { isThenable } from './is-thenable'
 import { retryDelay } from './retry-policy'
 import { StepAttempt } from './step-attempt'
-import { StepExecution } from './step-execution'
+import { StepExecution, type JournalHost } from './step-execution'
+import { StepSuspension } from './step-suspension'
 import { validateStepValue } from './validate'
 
 /**
@@ -29,6 +31,7 @@ import { validateStepValue } from './validate'
 export function createStepPipeline(core: EngineCore) {
   const { store, queue, clock, logger, tracer, leaseMs, workerId, heartbeats, localRuns, running } =
     core
+  const journalHost: JournalHost = { store, clock }
 
   // ── executing tasks ─────────────────────────────────────────────────────────────────────────
   /**
@@ -238,6 +241,8 @@ export function createStepPipeline(core: EngineCore) {
       logger,
     )
     if (task.wait !== undefined) execution.wait = task.wait
+    execution.task = task
+    execution.host = journalHost
     execution.slot = running.length
     running.push(execution)
     const attempt = new StepAttempt(task, plan, node, execution, startedAt)
@@ -341,9 +346,61 @@ export function createStepPipeline(core: EngineCore) {
     attempt.endedAt = clock.now()
   }
 
+  /**
+   * `context.approval()` found no decision: the step instance waits. Its task is replaced, in one
+   * commit, by a waiting task of the same node, key, input and attempt; the run is suspended
+   * until the decision (or the timeout) makes the new task available, and the step runs again.
+   */
+  const suspendStep = async (attempt: StepAttempt, suspension: StepSuspension) => {
+    const { plan, node, task, endedAt } = attempt
+    const now = clock.now()
+    const waiting: TaskRecord = {
+      id: `${task.runId}/${task.key}~a:${suspension.waitName}`,
+      runId: task.runId,
+      workflowId: task.workflowId,
+      workflowVersion: task.workflowVersion,
+      nodeId: task.nodeId,
+      key: task.key,
+      path: task.path,
+      input: task.input,
+      attempt: task.attempt,
+      availableAt: suspension.timeoutMs === undefined ? waitForever : now + suspension.timeoutMs,
+      fence: 0,
+      wait: { kind: suspension.kind, name: suspension.waitName },
+    }
+    const result = await store.commit({
+      runId: task.runId,
+      task: { id: task.id, fence: task.fence },
+      tasks: [waiting],
+      run: { updatedAt: now },
+      now,
+    })
+    if (result.status !== 'committed') {
+      core.refused(task.runId, result)
+      return
+    }
+    if (core.listening('step-suspend', task.runId)) {
+      core.emit('step-suspend', {
+        type: 'step-suspend',
+        runId: task.runId,
+        workflowId: plan.workflow.id,
+        stepId: node.id,
+        key: task.key,
+        attempt: task.attempt,
+        at: endedAt,
+        wait: { kind: suspension.kind, name: suspension.waitName },
+      })
+    }
+    if (suspension.timeoutMs !== undefined)
+      await queue.publish([
+        { taskId: waiting.id, runId: task.runId, availableAt: waiting.availableAt },
+      ])
+  }
+
   const onStepFailure = async (attempt: StepAttempt) => {
     const { plan, node, task, startedAt, endedAt } = attempt
     const error = attempt.failure
+    if (error instanceof StepSuspension) return suspendStep(attempt, error)
     const cancelled = RunCancelledError.isInstance(error)
     const retryable = !cancelled && isRetryable(error) && task.attempt < node.retry.attempts
     const serialized = serializeError(error)

@@ -387,6 +387,37 @@ export function describeDurabilityConformance(getStore: () => StoreV1): void {
     })
   })
 
+  describe('step journals (commits of a step without a task)', () => {
+    it('records a step without touching the run or its tasks, once per key', async () => {
+      const store = getStore()
+      const run = runFixture()
+      const task = ready(run, 'agent')
+      await store.createRun({ run, tasks: [task], scopes: [] })
+      const now = Date.now()
+      const entry = (output: unknown) => ({
+        runId: run.id,
+        key: 'agent~d:model:0',
+        nodeId: 'agent',
+        path: [],
+        status: 'succeeded' as const,
+        output,
+        attempts: 1,
+        startedAt: now,
+        endedAt: now,
+      })
+      expect(await store.commit({ runId: run.id, step: entry({ value: 'first' }), now })).toEqual({
+        status: 'committed',
+      })
+      expect(
+        (await store.commit({ runId: run.id, step: entry({ value: 'second' }), now })).status,
+      ).toBe('duplicate')
+      const history = await store.getRunHistory(run.id)
+      expect(history?.steps).toMatchObject([{ key: 'agent~d:model:0', output: { value: 'first' } }])
+      expect(history?.tasks.map((pending) => pending.id)).toEqual([task.id])
+      expect(history?.run.status).toBe('running')
+    })
+  })
+
   describe('failed runs: parking and reopening', () => {
     it('parks the tasks of a failed run, keeps the failed input, and reopens it', async () => {
       const store = getStore()
