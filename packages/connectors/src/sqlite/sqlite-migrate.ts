@@ -35,7 +35,8 @@ function refuseNewer(version: number | undefined, t: SqliteTableNames) {
 
 /**
  * Brings the store's tables in `db` to the current schema, in one IMMEDIATE transaction
- * (concurrent openers wait for each other): creates them, or adds what an older version lacks.
+ * (concurrent openers wait for each other): creates them, or adds what an older version lacks
+ * (version 0's columns, then every table since: the current schema's statements are idempotent).
  * Refuses, writing nothing, a database whose schema version is newer than this code's.
  * Idempotent: a database at the current version is only read.
  */
@@ -44,7 +45,7 @@ export function migrate(db: Database.Database, t: SqliteTableNames): void {
     const version = schemaVersion(db, t)
     refuseNewer(version, t)
     if (version === sqliteSchemaVersion) return
-    if (version !== undefined) {
+    if (version === 0) {
       // Tables of version 0: each upgrade step runs unless the database already has its result.
       const done = {
         'steps.input': () =>

@@ -297,20 +297,92 @@ describe('migration from the previous schema (no version)', () => {
   })
 })
 
+/** A shipped SQL file, and its statements (the file without its comment lines). */
+const shipped = (name: string) => {
+  const file = readFileSync(new URL(`../../sql/sqlite/${name}`, import.meta.url), 'utf8')
+  const statements = file
+    .split('\n')
+    .filter((line) => !line.startsWith('--'))
+    .join('\n')
+  return { file, statements }
+}
+
 describe('the shipped SQL', () => {
-  it('ships the default-prefix schema as sql/sqlite/001_init.sql, equal to sqliteMigrations()', () => {
-    const file = readFileSync(new URL('../../sql/sqlite/001_init.sql', import.meta.url), 'utf8')
-    const statements = file
-      .split('\n')
-      .filter((line) => !line.startsWith('--'))
-      .join('\n')
-    expect(statements).toBe(`${sqliteMigrations().join(';\n\n')};\n`)
-    expect(file).toContain(`schema version ${sqliteSchemaVersion}`)
-    // It applies to an empty database, twice, and the store opens it without migrating.
+  it('ships the default-prefix schema as sql/sqlite/001_init.sql and 002_threads.sql, equal to sqliteMigrations()', () => {
+    const init = shipped('001_init.sql')
+    const threads = shipped('002_threads.sql')
+    expect(`${init.statements}\n${threads.statements}`).toBe(
+      `${sqliteMigrations().join(';\n\n')};\n`,
+    )
+    expect(threads.statements).toBe(`${sqliteMigrations({ from: 1 }).join(';\n\n')};\n`)
+    expect(init.file).toContain('schema version 1,')
+    expect(threads.file).toContain(`schema version 1 → ${sqliteSchemaVersion},`)
+    // They apply to an empty database, twice, and the store opens it without migrating.
     const db = new Database(':memory:')
-    db.exec(file)
-    db.exec(file)
+    for (let pass = 0; pass < 2; pass++) {
+      db.exec(init.file)
+      db.exec(threads.file)
+    }
     expect(() => createSqliteStore({ database: db }, { migrate: false })).not.toThrow()
     db.close()
+  })
+})
+
+describe('migration from schema version 1 (before threads)', () => {
+  /** A database as a release of schema version 1 left it: its schema, and a run. */
+  const createV1Database = (filename: string) => {
+    const db = new Database(filename)
+    db.exec(shipped('001_init.sql').file)
+    db.prepare(
+      `INSERT INTO tessera_runs (id, workflow_id, workflow_version, status, input, created_at,
+         updated_at) VALUES ('old', 'w', 'v1', 'running', '{"n":1}', 1000, 1000)`,
+    ).run()
+    db.close()
+  }
+  const version = (filename: string) => {
+    const db = new Database(filename, { readonly: true })
+    try {
+      return db.prepare(`SELECT value FROM tessera_meta WHERE key = 'schema_version'`).pluck().get()
+    } finally {
+      db.close()
+    }
+  }
+
+  it('adds the thread tables when the store opens it, keeps the runs, and threads work', async () => {
+    const filename = newFile()
+    createV1Database(filename)
+    expect(version(filename)).toBe(1)
+    const store = createSqliteStore({ filename })
+    expect(version(filename)).toBe(sqliteSchemaVersion)
+    expect(tableSql(filename, 'tessera_threads')).toMatch(/CREATE TABLE/)
+    expect(await store.getRun('old')).toMatchObject({ status: 'running', input: { n: 1 } })
+    expect(
+      await store.appendThreadMessages!({ threadId: 't', messages: ['hello'], now: 2000 }),
+    ).toEqual({ lastSeq: 1 })
+    await store.close()
+    // Opening again changes nothing.
+    const reopened = createSqliteStore({ filename })
+    expect((await reopened.getThread!({ threadId: 't' }))?.messages).toEqual([
+      { seq: 1, message: 'hello', createdAt: 2000 },
+    ])
+    await reopened.close()
+  })
+
+  it('with migrate: false, refuses it until 002_threads.sql is applied', async () => {
+    const filename = newFile()
+    createV1Database(filename)
+    const db = new Database(filename)
+    expect(() => createSqliteStore({ database: db }, { migrate: false })).toThrow(
+      /schema version 1.*sqliteMigrations\(\{ from: 1 \}\)/,
+    )
+    db.exec(shipped('002_threads.sql').file)
+    const store = createSqliteStore({ database: db }, { migrate: false })
+    expect(await store.getRun('old')).toMatchObject({ id: 'old' })
+    expect(await store.appendThreadMessages!({ threadId: 't', messages: [1, 2], now: 1 })).toEqual({
+      lastSeq: 2,
+    })
+    await store.close()
+    db.close()
+    expect(version(filename)).toBe(2)
   })
 })

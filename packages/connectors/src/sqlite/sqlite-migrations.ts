@@ -8,7 +8,8 @@ export const defaultSqliteTablePrefix = 'tessera_'
 
 /**
  * The schema version this code writes and reads, kept in the `<prefix>meta` table
- * (`key = 'schema_version'`). Version 0 is the schema from before versions (no meta table).
+ * (`key = 'schema_version'`). Version 0 is the schema from before versions (no meta table);
+ * version 2 added the conversation threads (tables `threads` and `messages`).
  *
  * @example
  * ```ts
@@ -16,7 +17,7 @@ export const defaultSqliteTablePrefix = 'tessera_'
  * console.log(`Tessera SQLite schema v${sqliteSchemaVersion}`)
  * ```
  */
-export const sqliteSchemaVersion = 1
+export const sqliteSchemaVersion = 2
 
 /** The names of the store's tables for one prefix. */
 export interface SqliteTableNames {
@@ -27,6 +28,8 @@ export interface SqliteTableNames {
   scopeResults: string
   inbox: string
   meta: string
+  threads: string
+  messages: string
 }
 
 export function tableNames(prefix: string): SqliteTableNames {
@@ -38,6 +41,8 @@ export function tableNames(prefix: string): SqliteTableNames {
     scopeResults: `${prefix}scope_results`,
     inbox: `${prefix}inbox`,
     meta: `${prefix}meta`,
+    threads: `${prefix}threads`,
+    messages: `${prefix}messages`,
   }
 }
 
@@ -105,14 +110,45 @@ export function upgradeFromV0(t: SqliteTableNames): { step: string; statements: 
   ]
 }
 
-/** The statement that records the schema version (never lowers it). */
-export function versionStatement(t: SqliteTableNames): string {
-  return `INSERT INTO ${t.meta} (key, value) VALUES ('schema_version', ${sqliteSchemaVersion})
+/** The statement that records a schema version (never lowers it). */
+export function versionStatement(t: SqliteTableNames, version: number): string {
+  return `INSERT INTO ${t.meta} (key, value) VALUES ('schema_version', ${version})
   ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value < excluded.value`
 }
 
-/** The current schema, each statement idempotent. */
+/**
+ * Version 1 → 2: the conversation threads. A thread's row counts its messages (`last_seq`) and
+ * holds its summary; its messages are numbered rows of JSON text (`seq` 1, 2, …).
+ */
+export function upgradeToV2(t: SqliteTableNames): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.threads} (
+  id TEXT PRIMARY KEY NOT NULL,
+  last_seq INTEGER NOT NULL,
+  summary TEXT,
+  summary_through INTEGER,
+  summary_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS ${t.messages} (
+  thread_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (thread_id, seq)
+) WITHOUT ROWID`,
+    versionStatement(t, 2),
+  ]
+}
+
+/** The current schema, each statement idempotent: version 1's, then each upgrade since. */
 export function schemaStatements(t: SqliteTableNames): string[] {
+  return [...schemaV1(t), ...upgradeToV2(t)]
+}
+
+/** The schema of version 1 (shipped as `sql/sqlite/001_init.sql`), each statement idempotent. */
+function schemaV1(t: SqliteTableNames): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${t.meta} (
   key TEXT PRIMARY KEY NOT NULL,
@@ -186,7 +222,7 @@ export function schemaStatements(t: SqliteTableNames): string[] {
 )`,
     `CREATE INDEX IF NOT EXISTS ${t.inbox}_name ON ${t.inbox} (name, received_at)`,
     `CREATE INDEX IF NOT EXISTS ${t.inbox}_expires ON ${t.inbox} (expires_at)`,
-    versionStatement(t),
+    versionStatement(t, 1),
   ]
 }
 
@@ -197,16 +233,23 @@ export function schemaStatements(t: SqliteTableNames): string[] {
  * milliseconds. The schema version is recorded in the `<prefix>meta` table.
  *
  * Without `from`, the statements create the current schema in a database that has none of it,
- * and each is idempotent (`CREATE … IF NOT EXISTS`). `from` is the schema version of an existing
- * database (`0`: created before schema versions, without a meta table); the statements then
- * upgrade it, starting with the columns it lacks (`ALTER TABLE … ADD COLUMN`, not repeatable:
- * run them once). `createSqliteStore` checks the columns itself and can be run any number of times.
+ * and each is idempotent (`CREATE … IF NOT EXISTS`): version 1's (`sql/sqlite/001_init.sql` in
+ * the package), then version 2's (`sql/sqlite/002_threads.sql`). `from` is the schema version of
+ * an existing database; the statements then upgrade it to the current one. From `1` they are the
+ * statements of `002_threads.sql` (idempotent). From `0` (created before schema versions, without
+ * a meta table) they begin with the columns it lacks (`ALTER TABLE … ADD COLUMN`, not
+ * repeatable: run them once). `createSqliteStore` upgrades a database itself, any number of times.
  *
  * @example
  * ```ts
  * import { sqliteMigrations } from '@tessera/connectors/sqlite'
+ * // A new database:
  * writeFileSync('migrations/001_tessera.sql', sqliteMigrations({ tablePrefix: 'wf_' }).join(';\n') + ';\n')
- * writeFileSync('migrations/002_tessera_v1.sql', sqliteMigrations({ from: 0 }).join(';\n') + ';\n')
+ * // One that a release of schema version 1 created (it gains the thread tables):
+ * writeFileSync(
+ *   'migrations/002_tessera_threads.sql',
+ *   sqliteMigrations({ tablePrefix: 'wf_', from: 1 }).join(';\n') + ';\n',
+ * )
  * ```
  */
 export function sqliteMigrations(options: { tablePrefix?: string; from?: number } = {}): string[] {
@@ -222,6 +265,8 @@ export function sqliteMigrations(options: { tablePrefix?: string; from?: number 
       received: from,
     })
   }
+  if (from === 1) return upgradeToV2(t)
+  if (from === sqliteSchemaVersion) return []
   const upgrades = from === 0 ? upgradeFromV0(t).flatMap((upgrade) => upgrade.statements) : []
   return [...upgrades, ...schemaStatements(t)]
 }

@@ -178,6 +178,42 @@ describe('corrupt rows', () => {
     await store.close()
   })
 
+  it('names the table and the id of a corrupt thread or message', async () => {
+    const { store, db } = await setup()
+    const threadId = `thread-${files}`
+    await store.appendThreadMessages!({ threadId, messages: ['a', 'b'], now: 1 })
+    db.prepare(`UPDATE tessera_messages SET message = '{' WHERE thread_id = ? AND seq = 2`).run(
+      threadId,
+    )
+    expect(await storeErrorOf(() => store.getThread!({ threadId }))).toMatch(
+      new RegExp(`row "${threadId}/2" in table tessera_messages: column message`),
+    )
+    db.prepare(`UPDATE tessera_messages SET message = '"b"' WHERE thread_id = ?`).run(threadId)
+    db.prepare(`UPDATE tessera_threads SET last_seq = 'many' WHERE id = ?`).run(threadId)
+    expect(await storeErrorOf(() => store.getThread!({ threadId }))).toMatch(
+      new RegExp(`row "${threadId}" in table tessera_threads: column last_seq`),
+    )
+    db.prepare(
+      `UPDATE tessera_threads SET last_seq = 2, summary = NULL, summary_through = 1 WHERE id = ?`,
+    ).run(threadId)
+    expect(await storeErrorOf(() => store.getThread!({ threadId }))).toMatch(
+      new RegExp(`row "${threadId}" in table tessera_threads: column summary holds NULL`),
+    )
+    // A count lowered by hand never overwrites a message: the append fails and writes nothing.
+    db.prepare(`UPDATE tessera_threads SET summary_through = NULL, last_seq = 1 WHERE id = ?`).run(
+      threadId,
+    )
+    expect(
+      await storeErrorOf(() => store.appendThreadMessages!({ threadId, messages: ['c'], now: 2 })),
+    ).toMatch(/Could not append thread messages: UNIQUE constraint failed/)
+    expect((await store.getThread!({ threadId }))?.messages.map((m) => m.message)).toEqual([
+      'b',
+      'b',
+    ])
+    db.close()
+    await store.close()
+  })
+
   it('leases nothing when claimNext meets a corrupt claimable task', async () => {
     const { store, task, db } = await setup()
     db.prepare(`UPDATE tessera_tasks SET input = '{' WHERE id = ?`).run(task.id)

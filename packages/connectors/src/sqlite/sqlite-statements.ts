@@ -216,6 +216,31 @@ export function statementTexts(t: SqliteTableNames) {
       `DELETE FROM ${t.scopeResults} WHERE run_id IN (SELECT value FROM json_each(?))`,
     ),
     purgeRuns: p(`DELETE FROM ${t.runs} WHERE id IN (SELECT value FROM json_each(?))`),
+    // ── threads ──
+    getThread: p(`SELECT * FROM ${t.threads} WHERE id = ?`),
+    getThreadLastSeq: p(`SELECT last_seq FROM ${t.threads} WHERE id = ?`, 'pluck'),
+    getMessages: p(`SELECT * FROM ${t.messages} WHERE thread_id = ? ORDER BY seq`),
+    /** Creates the thread or counts `last_seq` on by the messages appended; answers the new one. */
+    countMessages: p(
+      `INSERT INTO ${t.threads} (id, last_seq, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + excluded.last_seq,
+         updated_at = excluded.updated_at
+       RETURNING last_seq`,
+      'pluck',
+    ),
+    insertMessage: p(
+      `INSERT INTO ${t.messages} (thread_id, seq, message, created_at) VALUES (?, ?, ?, ?)`,
+    ),
+    /** The summary's check folded into its write: no row changes when it is stale. */
+    setSummary: p(
+      `UPDATE ${t.threads} SET summary = @summary, summary_through = @through,
+         summary_at = @now, updated_at = @now
+       WHERE id = @id AND last_seq >= @through
+         AND (summary_through IS NULL OR summary_through < @through)`,
+    ),
+    deleteMessagesThrough: p(`DELETE FROM ${t.messages} WHERE thread_id = ? AND seq <= ?`),
+    deleteMessages: p(`DELETE FROM ${t.messages} WHERE thread_id = ?`),
+    deleteThread: p(`DELETE FROM ${t.threads} WHERE id = ?`),
   }
 }
 

@@ -36,12 +36,22 @@ describeStoreConformance({
 })
 
 describe('createSqliteStore', () => {
-  it('declares a file store durable, shared and a transport, an in-memory one none of these', async () => {
+  it('declares a file store durable, shared and a transport, an in-memory one none of these; both keep threads', async () => {
     const file = createSqliteStore({ filename: join(dir, 'capabilities.db') })
     const memory = createSqliteStore({ filename: ':memory:' })
     expect(file.provider).toBe('sqlite')
-    expect(file.capabilities).toEqual({ durable: true, shared: true, transport: true })
-    expect(memory.capabilities).toEqual({ durable: false, shared: false, transport: false })
+    expect(file.capabilities).toEqual({
+      durable: true,
+      shared: true,
+      transport: true,
+      threads: true,
+    })
+    expect(memory.capabilities).toEqual({
+      durable: false,
+      shared: false,
+      transport: false,
+      threads: true,
+    })
     // Opened and migrated by createSqliteStore already: ready() has nothing to wait for.
     await expect(file.ready!()).resolves.toBeUndefined()
     await file.close()
@@ -77,12 +87,14 @@ describe('createSqliteStore', () => {
       .all()
     expect(tables).toEqual([
       'mine_inbox',
+      'mine_messages',
       'mine_meta',
       'mine_runs',
       'mine_scope_results',
       'mine_scopes',
       'mine_steps',
       'mine_tasks',
+      'mine_threads',
     ])
     // With migrate: false the store expects those tables and creates nothing.
     const store = createSqliteStore({ database }, { tablePrefix: 'mine_', migrate: false })
@@ -138,6 +150,40 @@ describe('createSqliteStore', () => {
       status: 'committed',
     })
     expect((await a.getRunHistory(run.id))?.tasks).toEqual([])
+    await a.close()
+    await b.close()
+  })
+
+  it('shares threads between connections: appends from both are numbered one after the other', async () => {
+    const filename = join(dir, 'shared-threads.db')
+    const a = createSqliteStore({ filename })
+    const b = createSqliteStore({ filename })
+    const threadId = 'shared-thread'
+    const now = Date.now()
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        (index % 2 === 0 ? a : b).appendThreadMessages!({
+          threadId,
+          messages: [`m${index}`, `n${index}`],
+          now,
+        }),
+      ),
+    )
+    expect(results.map((result) => result.lastSeq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, index) => 2 * (index + 1)),
+    )
+    expect(await b.summarizeThread!({ threadId, summary: 's', throughSeq: 30, now })).toEqual({
+      status: 'summarized',
+    })
+    expect(await a.summarizeThread!({ threadId, summary: 's', throughSeq: 30, now })).toEqual({
+      status: 'stale',
+    })
+    const thread = await a.getThread!({ threadId })
+    expect(thread?.messages.map((entry) => entry.seq)).toEqual([
+      31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    ])
+    expect(await b.deleteThread!({ threadId })).toBe(true)
+    expect(await a.getThread!({ threadId })).toBeUndefined()
     await a.close()
     await b.close()
   })

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import {
   checkPurgeRunsInput,
+  checkThreadInput,
   InvalidArgumentError,
   StoreError,
   type ClaimResult,
@@ -19,6 +20,7 @@ import { createQueries } from './sqlite-queries'
 import type { Row } from './sqlite-rows'
 import { createRules } from './sqlite-rules'
 import { prepareStatements, type SqliteContext } from './sqlite-statements'
+import { createThreads } from './sqlite-threads'
 import { createWaits } from './sqlite-waits'
 
 /** Where the store keeps its data: a file it opens, or a connection the caller owns. */
@@ -92,8 +94,9 @@ function openFile(filename: string, busyTimeoutMs: number): Database.Database {
  * `claimTask`, `commit` and `claimNext` answer synchronously, like the memory store: a step
  * costs no promise on the store's side.
  *
- * Values (inputs, outputs, errors, items, event payloads) are stored as JSON text: they must be
- * JSON-serialisable, as they must be for every durable store.
+ * Values (inputs, outputs, errors, items, event payloads, thread messages) are stored as JSON
+ * text: they must be JSON-serialisable, as they must be for every durable store. It keeps
+ * conversation threads (`capabilities.threads`) in the `threads` and `messages` tables.
  *
  * @example
  * ```ts
@@ -146,6 +149,7 @@ export function createSqliteStore(
   const writers = createWriters(ctx, rules)
   const waits = createWaits(ctx, rules)
   const queries = createQueries(ctx)
+  const threads = createThreads(ctx)
   let closed = false
 
   const checkOpen = () => {
@@ -158,8 +162,8 @@ export function createSqliteStore(
     // A file is durable, may be shared by several processes and hands out work (claimNext: SQLite
     // serialises writers); an in-memory database is none of these.
     capabilities: db.memory
-      ? { durable: false, shared: false, transport: false }
-      : { durable: true, shared: true, transport: true },
+      ? { durable: false, shared: false, transport: false, threads: true }
+      : { durable: true, shared: true, transport: true, threads: true },
 
     async createRun({ run, tasks, scopes }) {
       checkOpen()
@@ -250,6 +254,30 @@ export function createSqliteStore(
       checkOpen()
       checkPurgeRunsInput(input)
       return guard('purge runs', () => queries.purge(input))
+    },
+
+    async appendThreadMessages(input) {
+      checkOpen()
+      const checked = checkThreadInput('appendThreadMessages', input)
+      return guard('append thread messages', () => threads.append(checked))
+    },
+
+    async getThread(input) {
+      checkOpen()
+      const { threadId } = checkThreadInput('getThread', input)
+      return guard('read a thread', () => threads.read(threadId))
+    },
+
+    async summarizeThread(input) {
+      checkOpen()
+      const checked = checkThreadInput('summarizeThread', input)
+      return guard('summarize a thread', () => threads.summarize(checked))
+    },
+
+    async deleteThread(input) {
+      checkOpen()
+      const { threadId } = checkThreadInput('deleteThread', input)
+      return guard('delete a thread', () => threads.delete(threadId))
     },
 
     /** The file is opened and its schema checked by `createSqliteStore` itself: ready at once. */
