@@ -1,2 +1,9 @@
 // @tessera/agents/anthropic: the curated public API of this subpath. No logic here.
-export {}
+export {
+  createAnthropic,
+  type AnthropicProvider,
+  type AnthropicProviderSettings,
+  type AnthropicModelSettings,
+} from './create-anthropic'
+export { anthropic } from './anthropic'
+export { anthropicDefaultMaxTokens } from './anthropic-default-max-tokens'
