@@ -1,9 +1,11 @@
 import { InvalidArgumentError } from '@tessera/core'
 import { passesIbanChecksum } from './iban-checksum'
 import { passesLuhnCheck } from './luhn-check'
+import { nationalIdDetectors } from './national-id-detectors'
+import { longestValidPrefix, type PiiDetector } from './pii-detector'
 
 /** The kinds of personal or secret data that {@link detectPii} finds. */
-export type PiiType = 'email' | 'phone' | 'credit-card' | 'iban' | 'ssn' | 'secret'
+export type PiiType = 'email' | 'phone' | 'credit-card' | 'iban' | 'ssn' | 'national-id' | 'secret'
 
 /** Every {@link PiiType}, in the order overlapping findings are preferred.
  *
@@ -16,6 +18,7 @@ export const piiTypes: readonly PiiType[] = [
   'secret',
   'email',
   'iban',
+  'national-id',
   'credit-card',
   'ssn',
   'phone',
@@ -34,16 +37,9 @@ export interface DetectPiiOptions {
   types?: readonly PiiType[]
 }
 
-interface Detector {
-  type: PiiType
-  pattern: RegExp
-  /** The length of the match to keep (it may trim trailing groups), or 0 to reject it. */
-  accept?: (match: string) => number
-}
-
 // Every quantifier is bounded and every pattern is anchored by a look-behind, so a scan stays
 // linear in the length of the text (no catastrophic backtracking on hostile input).
-const detectors: Detector[] = [
+const detectors: PiiDetector[] = [
   // PEM private keys.
   {
     type: 'secret',
@@ -67,8 +63,14 @@ const detectors: Detector[] = [
     type: 'secret',
     pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
   },
-  // Slack tokens.
-  { type: 'secret', pattern: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,255}/g },
+  // Slack tokens (bot, user, app-level).
+  { type: 'secret', pattern: /(?<![A-Za-z0-9-])(?:xox[abposr]|xapp)-[A-Za-z0-9-]{10,255}/g },
+  // GitLab personal access tokens, npm tokens, Hugging Face tokens.
+  {
+    type: 'secret',
+    pattern:
+      /(?<![A-Za-z0-9_-])(?:glpat-[A-Za-z0-9_-]{20,255}|npm_[A-Za-z0-9]{36,255}|hf_[A-Za-z0-9]{30,255})/g,
+  },
   // Google API keys.
   { type: 'secret', pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
   // JSON Web Tokens.
@@ -79,6 +81,17 @@ const detectors: Detector[] = [
   },
   // The token of an `Authorization: Bearer …` value.
   { type: 'secret', pattern: /(?<=\bBearer {1,10})[A-Za-z0-9._~+/-]{20,4096}={0,2}/g },
+  // The value of a credential assignment: `api_key=…`, `"password": "…"`, `AWS_SECRET_ACCESS_KEY: …`.
+  // References to where a secret lives (`process.env.X`, `${X}`, `{{x}}`, `<x>`) are not secrets.
+  {
+    type: 'secret',
+    pattern:
+      /(?<=(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,30}[_-]){0,3}(?:api[_-]?key|apikey|secret|secret[_-]?key|access[_-]?key|access[_-]?token|auth[_-]?token|token|password|passwd|pwd|client[_-]?secret|private[_-]?key|credentials?)["']?\s{0,5}[:=]\s{0,5}["']?)[^\s"'`,;]{8,512}/gi,
+    accept: (match) =>
+      /^(?:process\.env\.|os\.environ|env\.|\$\{|\$[A-Z_]+$|\{\{|<|\[[A-Z_]+\]$)/i.test(match)
+        ? 0
+        : match.length,
+  },
   {
     type: 'email',
     pattern:
@@ -92,6 +105,7 @@ const detectors: Detector[] = [
     accept: (match) =>
       longestValidPrefix(match, (compact) => compact.length >= 15 && passesIbanChecksum(compact)),
   },
+  ...nationalIdDetectors,
   {
     type: 'credit-card',
     pattern: /(?<![\d+-])\d(?:[ -]?\d){12,18}(?!\d)/g,
@@ -126,10 +140,13 @@ const detectors: Detector[] = [
 
 /**
  * Finds emails, phone numbers, payment card numbers (Luhn-checked), IBANs (mod-97-checked), US
- * social security numbers and API-key-like secrets (OpenAI/Anthropic/Stripe `sk-…`, AWS
- * `AKIA…`, GitHub, Slack, Google keys, JWTs, bearer tokens, PEM private keys) in a text.
- * Findings do not overlap (a secret beats an email beats an IBAN beats a card beats an SSN
- * beats a phone) and are sorted by position. Pattern-based: it finds well-formed data, not
+ * social security numbers, other national ids (UK National Insurance, Spanish DNI/NIE, Italian
+ * codice fiscale, French NIR, Canadian SIN, Aadhaar: see {@link nationalIdDetectors}) and
+ * API-key-like secrets (OpenAI/Anthropic/Stripe `sk-…`, AWS `AKIA…`, GitHub, GitLab, Slack,
+ * npm, Hugging Face, Google keys, JWTs, bearer tokens, PEM private keys, and the value of any
+ * `api_key=…`, `password: …`, `client_secret` … assignment) in a text.
+ * Findings do not overlap (a secret beats an email beats an IBAN beats a national id beats a
+ * card beats an SSN beats a phone) and are sorted by position. Pattern-based: it finds well-formed data, not
  * every way a person may write it.
  *
  * @example
@@ -171,18 +188,4 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): PiiFind
     }
   }
   return accepted.sort((a, b) => a.start - b.start)
-}
-
-/**
- * A greedy match may run into a following group ("DE89 3704 … 00 ABCD"): try the whole match,
- * then without its last space- or dash-separated group, and so on.
- */
-function longestValidPrefix(match: string, valid: (compact: string) => boolean): number {
-  let candidate = match
-  for (;;) {
-    if (valid(candidate.replace(/[ -]/g, ''))) return candidate.length
-    const cut = Math.max(candidate.lastIndexOf(' '), candidate.lastIndexOf('-'))
-    if (cut <= 0) return 0
-    candidate = candidate.slice(0, cut)
-  }
 }
