@@ -442,6 +442,21 @@ describe('anthropic provider: answers and failures', () => {
     expect((error as Error).message).toContain('overloaded_error')
   })
 
+  it('a 429 for the spend limit (error_code enforced_spend_limit_reached) is not retryable', async () => {
+    server.reply(
+      { type: 'error', status: 429, errorType: 'enforced_spend_limit_reached' },
+      { type: 'error', status: 429, retryAfter: 30 },
+    )
+    const spendLimit = await errorOf(() => model().generate(ask('1')))
+    const rateLimit = await errorOf(() => model().generate(ask('2')))
+    expect(spendLimit).toMatchObject({ failure: 'rate-limited', retryable: false, statusCode: 429 })
+    expect(rateLimit).toMatchObject({
+      failure: 'rate-limited',
+      retryable: true,
+      retryAfterMs: 30_000,
+    })
+  })
+
   it('an error event in the middle of a stream → ModelCallError by its error type', async () => {
     server.replyStreamError('overloaded_error', 'Overloaded')
     const stream = model().stream(ask('Hello'))

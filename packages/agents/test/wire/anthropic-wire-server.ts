@@ -207,8 +207,9 @@ const serialiseEvents = (events: { event: string; data: Json }[]) =>
 /**
  * The error body of a scripted error, from the recorded body of its status. The vendor-neutral
  * `errorType`s become Anthropic's: `context_length_exceeded` its "prompt is too long" 400,
- * `model_not_found` its 404 `not_found_error` ("model: <id>"); any other is sent as the error's
- * `type`.
+ * `model_not_found` its 404 `not_found_error` ("model: <id>"); an Anthropic error type
+ * (`overloaded_error`, …) is sent as the error's `type`, and any other value as its cause code,
+ * `error.details.error_code` (e.g. `enforced_spend_limit_reached` on a 429).
  */
 function renderError(reply: Extract<ModelWireReply, { type: 'error' }>, body: Json): Json {
   const recorded =
@@ -223,8 +224,12 @@ function renderError(reply: Extract<ModelWireReply, { type: 'error' }>, body: Js
   ) {
     rendered.error.type = 'not_found_error'
     rendered.error.message = `model: ${body.model}`
-  } else if (reply.errorType !== undefined && reply.errorType !== 'context_length_exceeded') {
+  } else if (reply.errorType?.endsWith('_error') || reply.errorType === 'request_too_large') {
     rendered.error.type = reply.errorType
+  } else if (reply.errorType !== undefined && reply.errorType !== 'context_length_exceeded') {
+    // Anything else is a cause code, sent as Anthropic sends those: `error.details.error_code`.
+    rendered.error.type = errorTypes[reply.status] ?? rendered.error.type
+    rendered.error.details = { error_code: reply.errorType }
   } else if (reply.errorType === undefined) {
     rendered.error.type = errorTypes[reply.status] ?? rendered.error.type
   }
