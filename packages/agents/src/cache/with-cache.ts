@@ -1,0 +1,114 @@
+import {
+  InvalidArgumentError,
+  type LanguageModelV1,
+  type ModelRequest,
+  type ModelResponse,
+  type ModelStreamPart,
+} from '@tessera/core'
+import { assertLanguageModel } from '../reliability/assert-language-model'
+import type { ResponseCache } from './create-response-cache'
+
+/**
+ * Wraps a model with a response cache: a request the cache accepts (by default `temperature: 0`)
+ * is answered from the cache when an equal request was answered before, without calling the
+ * model; the answer then has `cached: true` and `costUsd: 0`. A stream served from the cache
+ * replays the text as word-sized `text-delta` parts (and each tool call as one
+ * `tool-call-delta`), then the `finish` part. A streamed answer is stored once it is complete.
+ * Put it outermost, above retries and rate limits: a hit needs neither.
+ *
+ * @example
+ * ```ts
+ * const model = withCache(openai('gpt-4o-mini'), createResponseCache())
+ * await model.generate({ messages, temperature: 0 }) // calls OpenAI
+ * await model.generate({ messages, temperature: 0 }) // { …, cached: true }
+ * ```
+ */
+export function withCache(model: LanguageModelV1, cache: ResponseCache): LanguageModelV1 {
+  assertLanguageModel(model, 'withCache', 'model')
+  if (
+    typeof cache !== 'object' ||
+    cache === null ||
+    typeof cache.accepts !== 'function' ||
+    typeof cache.get !== 'function'
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'withCache',
+      argument: 'cache',
+      expected: 'a ResponseCache from createResponseCache()',
+      received: cache,
+    })
+  }
+  /** The request's key, or undefined when it is not to be cached (or has no JSON form). */
+  const keyOf = async (request: ModelRequest): Promise<string | undefined> => {
+    if (!cache.accepts(request)) return undefined
+    try {
+      return await cache.keyOf(model, request)
+    } catch {
+      return undefined
+    }
+  }
+  const hit = (response: ModelResponse): ModelResponse => ({
+    ...response,
+    cached: true,
+    costUsd: 0,
+  })
+  return {
+    specificationVersion: 'v1',
+    provider: model.provider,
+    modelId: model.modelId,
+    capabilities: model.capabilities,
+    async generate(request) {
+      request.signal?.throwIfAborted()
+      const key = await keyOf(request)
+      if (key === undefined) return model.generate(request)
+      const stored = await cache.get(key)
+      if (stored !== undefined) return hit(stored)
+      const response = await model.generate(request)
+      await cache.set(key, response)
+      return response
+    },
+    stream(request) {
+      return (async function* (): AsyncGenerator<ModelStreamPart> {
+        request.signal?.throwIfAborted()
+        const key = await keyOf(request)
+        if (key === undefined) {
+          yield* model.stream(request)
+          return
+        }
+        const stored = await cache.get(key)
+        if (stored !== undefined) {
+          yield* replay(hit(stored), request.signal)
+          return
+        }
+        for await (const part of model.stream(request)) {
+          if (part.type === 'finish') await cache.set(key, part.response)
+          yield part
+        }
+      })()
+    },
+  }
+}
+
+/** The parts a stream of `response` would have yielded. */
+function* replay(
+  response: ModelResponse,
+  signal: AbortSignal | undefined,
+): Generator<ModelStreamPart> {
+  for (const part of response.content) {
+    signal?.throwIfAborted()
+    if (part.type === 'text') {
+      for (const delta of part.text.split(/(?=\s(?=\S))/)) {
+        if (delta.length > 0) yield { type: 'text-delta', delta }
+      }
+    } else if (part.type === 'tool-call') {
+      yield {
+        type: 'tool-call-delta',
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        inputDelta: JSON.stringify(part.input),
+      }
+    }
+  }
+  signal?.throwIfAborted()
+  yield { type: 'finish', response }
+}
