@@ -1,5 +1,6 @@
 import { checkTablePrefix as checkSqlTablePrefix } from '../table-prefix'
 import { InvalidArgumentError } from '@tessera/core'
+import { threadMigrations } from './postgres-thread-migrations'
 
 /**
  * The schema used when none is given.
@@ -23,7 +24,8 @@ export const defaultPostgresTablePrefix = 'tessera_'
 
 /**
  * The schema version this code writes and understands (kept in the `<prefix>meta` table under
- * `schema_version`). A store refuses tables whose version is newer.
+ * `schema_version`). A store refuses tables whose version is newer. Version 2 added the
+ * conversation threads (tables `threads` and `messages`).
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export const defaultPostgresTablePrefix = 'tessera_'
  * if (Number(rows[0].value) > postgresSchemaVersion) console.warn('deploy the newer release')
  * ```
  */
-export const postgresSchemaVersion = 1
+export const postgresSchemaVersion = 2
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -64,6 +66,8 @@ export interface PostgresNames {
   scopes: string
   scopeResults: string
   events: string
+  threads: string
+  messages: string
   /** A schema-qualified function or table name: `"schema"."<prefix>name"`. */
   of(name: string): string
 }
@@ -80,6 +84,8 @@ export function postgresNames(schema: string, prefix: string): PostgresNames {
     scopes: of('scopes'),
     scopeResults: of('scope_results'),
     events: of('events'),
+    threads: of('threads'),
+    messages: of('messages'),
     of,
   }
 }
@@ -87,31 +93,57 @@ export function postgresNames(schema: string, prefix: string): PostgresNames {
 const terminal = `('succeeded', 'failed', 'cancelled')`
 
 /**
- * The schema of the PostgreSQL store, version 1, as SQL statements: tables, indexes and the
- * PL/pgSQL functions through which every commit and claim is one round trip. Each statement is
- * idempotent (`IF NOT EXISTS`, `CREATE OR REPLACE`), so the list may be applied again.
- * `createPostgresStore` applies them itself (in one transaction, under an advisory lock) unless
- * `migrate: false`; teams that run their own migration tool take the text from here, or the
- * default-prefix file `sql/postgres/001_init.sql` shipped with the package.
+ * The schema of the PostgreSQL store as SQL statements: tables, indexes and the PL/pgSQL
+ * functions through which every commit, claim and thread write is one round trip. Each
+ * statement is idempotent (`IF NOT EXISTS`, `CREATE OR REPLACE`), so the list may be applied
+ * again. `createPostgresStore` applies them itself (in one transaction, under an advisory lock)
+ * unless `migrate: false`; teams that run their own migration tool take the text from here, or
+ * from the default-prefix files shipped with the package: `sql/postgres/001_init.sql` (version 1)
+ * and `sql/postgres/002_threads.sql` (version 1 → 2, the conversation threads).
+ *
+ * Without `from`, the statements create the current schema: version 1's, then version 2's.
+ * `from` is the schema version of existing tables: the statements then upgrade them (from `1`:
+ * those of `002_threads.sql`; from the current version: none).
  *
  * @example
  * ```ts
  * import { writeFileSync } from 'node:fs'
  * import { postgresMigrations } from '@tessera/connectors/postgres'
  *
- * const statements = postgresMigrations({ schema: 'workflows', tablePrefix: 'wf_' })
- * writeFileSync('migrations/001_tessera.sql', statements.join(';\n\n') + ';\n')
+ * const options = { schema: 'workflows', tablePrefix: 'wf_' }
+ * // A new database:
+ * writeFileSync('migrations/001_tessera.sql', postgresMigrations(options).join(';\n\n') + ';\n')
+ * // Tables that a release of schema version 1 created:
+ * const upgrade = postgresMigrations({ ...options, from: 1 })
+ * writeFileSync('migrations/002_tessera_threads.sql', upgrade.join(';\n\n') + ';\n')
  * ```
  */
 export function postgresMigrations(
-  options: { schema?: string; tablePrefix?: string } = {},
+  options: { schema?: string; tablePrefix?: string; from?: number } = {},
 ): string[] {
   const schema = checkSchema('postgresMigrations', options.schema ?? defaultPostgresSchema)
   const prefix = checkTablePrefix(
     'postgresMigrations',
     options.tablePrefix ?? defaultPostgresTablePrefix,
   )
+  const from = options.from
+  if (from !== undefined && (!Number.isInteger(from) || from < 1 || from > postgresSchemaVersion)) {
+    throw new InvalidArgumentError({
+      fn: 'postgresMigrations',
+      argument: 'from',
+      expected: `a schema version from 1 to ${postgresSchemaVersion}`,
+      received: from,
+    })
+  }
   const n = postgresNames(schema, prefix)
+  if (from === postgresSchemaVersion) return []
+  if (from === 1) return threadMigrations(n)
+  return [...schemaV1(n), ...threadMigrations(n)]
+}
+
+/** The statements of schema version 1 (`sql/postgres/001_init.sql` for the defaults). */
+function schemaV1(n: PostgresNames): string[] {
+  const { schema, prefix } = n
   const f = n.of
   const index = (name: string) => `"${prefix}${name}"`
   // Advisory-lock namespace of event names: commits registering event waits and deliveries of
@@ -145,7 +177,7 @@ END $$`,
   key text PRIMARY KEY,
   value bigint NOT NULL
 )`,
-    `INSERT INTO ${n.meta} AS meta (key, value) VALUES ('schema_version', ${postgresSchemaVersion})
+    `INSERT INTO ${n.meta} AS meta (key, value) VALUES ('schema_version', 1)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE meta.value < excluded.value`,
 
     `CREATE TABLE IF NOT EXISTS ${n.runs} (

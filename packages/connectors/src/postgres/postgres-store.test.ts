@@ -18,6 +18,7 @@ import {
   createPostgresStore,
   isRetryablePostgresError,
   postgresMigrations,
+  postgresSchemaVersion,
   type PostgresStore,
 } from '@tessera/connectors/postgres'
 import { requireService, uniqueName } from '../../test/services'
@@ -142,7 +143,12 @@ describe.runIf(up)('createPostgresStore', () => {
     const schema = uniqueName('tsr_caps')
     const store = await openStore({ pool: newPool() }, { schema })
     expect(store.provider).toBe('postgres')
-    expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
+    expect(store.capabilities).toEqual({
+      durable: true,
+      shared: true,
+      transport: true,
+      threads: true,
+    })
     expect(typeof store.claimNext).toBe('function')
     await store.close()
     await dropSchema(schema)
@@ -184,19 +190,21 @@ describe.runIf(up)('createPostgresStore', () => {
     for (const store of [...stores, again]) await store.close()
     expect(await tablesOf(schema)).toEqual([
       'tessera_events',
+      'tessera_messages',
       'tessera_meta',
       'tessera_runs',
       'tessera_scope_results',
       'tessera_scopes',
       'tessera_steps',
       'tessera_tasks',
+      'tessera_threads',
     ])
     const meta = await admin.query(
       `SELECT key, value::float8 AS value FROM "${schema}".tessera_meta ORDER BY key`,
     )
     expect(meta.rows).toEqual([
       { key: 'migrations_hash', value: expect.any(Number) },
-      { key: 'schema_version', value: 1 },
+      { key: 'schema_version', value: 2 },
     ])
     // A schema already at these migrations is left alone: no lock, no DDL (a dropped index
     // stays dropped); a changed hash (another release of the functions) applies them again.
@@ -213,21 +221,32 @@ describe.runIf(up)('createPostgresStore', () => {
     } finally {
       client.release()
     }
-    expect(await tablesOf(schema)).toHaveLength(7)
+    expect(await tablesOf(schema)).toHaveLength(9)
     await dropSchema(schema)
   })
 
-  it('ships the default migrations as sql/postgres/001_init.sql, and they apply', async () => {
-    const file = readFileSync(new URL('../../sql/postgres/001_init.sql', import.meta.url), 'utf8')
-    // Regenerate with: postgresMigrations().join(';\n\n') + ';\n'
-    expect(file).toBe(postgresMigrations().join(';\n\n') + ';\n')
-    // DDL is transactional in PostgreSQL: apply the file and roll it back.
+  it('ships the default migrations as sql/postgres/001_init.sql and 002_threads.sql, and they apply', async () => {
+    const read = (name: string) =>
+      readFileSync(new URL(`../../sql/postgres/${name}`, import.meta.url), 'utf8')
+    const init = read('001_init.sql')
+    const threads = read('002_threads.sql')
+    // Regenerate 002 with: postgresMigrations({ from: 1 }).join(';\n\n') + ';\n' (001 is
+    // version 1's schema, never changed: migration tools refuse a file that changed).
+    expect(threads).toBe(postgresMigrations({ from: 1 }).join(';\n\n') + ';\n')
+    expect(`${init}\n${threads}`).toBe(postgresMigrations().join(';\n\n') + ';\n')
+    expect(init).toContain(`VALUES ('schema_version', 1)`)
+    expect(threads).toContain(`VALUES ('schema_version', ${postgresSchemaVersion})`)
+    // DDL is transactional in PostgreSQL: apply the files and roll them back.
     const client = await admin.connect()
     try {
       await client.query('BEGIN')
-      await client.query(file)
-      const found = await client.query(`SELECT to_regproc('public.tessera_commit') AS name`)
-      expect(found.rows[0].name).toBe('tessera_commit')
+      await client.query(init)
+      await client.query(threads)
+      const found = await client.query(
+        `SELECT to_regproc('public.tessera_commit') AS commit,
+           to_regproc('public.tessera_append_thread') AS append`,
+      )
+      expect(found.rows[0]).toEqual({ commit: 'tessera_commit', append: 'tessera_append_thread' })
     } finally {
       await client.query('ROLLBACK')
       client.release()
@@ -252,17 +271,44 @@ describe.runIf(up)('createPostgresStore', () => {
     await dropSchema(schema)
   })
 
+  it('upgrades tables of schema version 1 (before threads), and refuses them with migrate: false', async () => {
+    const schema = uniqueName('tsr_v1')
+    const all = postgresMigrations({ schema })
+    const v1 = all.slice(0, all.length - postgresMigrations({ schema, from: 1 }).length)
+    await admin.query(v1.join(';\n'))
+    await admin.query(
+      `INSERT INTO "${schema}".tessera_runs (id, workflow_id, workflow_version, status, input,
+         created_at, updated_at) VALUES ('old', 'w', 'v1', 'running', '{"n": 1}', 1, 1)`,
+    )
+    const refused = await errorOf(() => openStore({ pool: newPool() }, { schema, migrate: false }))
+    expect(StoreError.isInstance(refused) && refused.message).toMatch(
+      /schema version 1, older than the version 2 .*postgresMigrations\(\{ from: 1 \}\)/,
+    )
+    expect(await tablesOf(schema)).not.toContain('tessera_threads')
+    const store = await openStore({ pool: newPool() }, { schema })
+    expect(await store.getRun('old')).toMatchObject({ status: 'running', input: { n: 1 } })
+    expect(await store.appendThreadMessages({ threadId: 't', messages: ['hi'], now: 5 })).toEqual({
+      lastSeq: 1,
+    })
+    await store.close()
+    const meta = await admin.query(
+      `SELECT value::int AS value FROM "${schema}".tessera_meta WHERE key = 'schema_version'`,
+    )
+    expect(meta.rows).toEqual([{ value: 2 }])
+    await dropSchema(schema)
+  })
+
   it('refuses a schema newer than it knows, and writes nothing', async () => {
     const schema = uniqueName('tsr_newer')
     const first = await openStore({ pool: newPool() }, { schema })
     await first.close()
-    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 2 WHERE key = 'schema_version'`)
+    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 3 WHERE key = 'schema_version'`)
     await admin.query(`DROP TABLE "${schema}".tessera_events`)
     await admin.query(`DROP FUNCTION "${schema}".tessera_purge_runs(jsonb)`)
     for (const migrate of [true, false]) {
       const error = await errorOf(() => openStore({ connectionString: url }, { schema, migrate }))
       expect(StoreError.isInstance(error)).toBe(true)
-      expect((error as StoreError).message).toMatch(/schema version 2, newer than/)
+      expect((error as StoreError).message).toMatch(/schema version 3, newer than/)
       expect((error as StoreError).retryable).toBe(false)
     }
     // Nothing was recreated.
@@ -372,6 +418,53 @@ describe.runIf(up)('a PostgreSQL store', () => {
     // Other tests share the schema (and claimNext sees every task): remove the corrupt rows.
     await admin.query(`DELETE FROM "${schema}".tessera_tasks WHERE run_id = $1`, [run.id])
     await admin.query(`DELETE FROM "${schema}".tessera_runs WHERE id = $1`, [run.id])
+  })
+
+  it('names the table and the thread of a corrupt thread row in its StoreError', async () => {
+    await ready()
+    const threadId = id('thread')
+    await store.appendThreadMessages({ threadId, messages: ['a'], now: 1 })
+    await store.summarizeThread({ threadId, summary: 's', throughSeq: 1, now: 2 })
+    await admin.query(`UPDATE "${schema}".tessera_threads SET summary = NULL WHERE id = $1`, [
+      threadId,
+    ])
+    const error = await errorOf(() => store.getThread({ threadId }))
+    expect(StoreError.isInstance(error)).toBe(true)
+    expect((error as StoreError).message).toBe(
+      `[postgres] Corrupt row "${threadId}" in table "${schema}"."tessera_threads": summary_through is set but summary is NULL`,
+    )
+    await store.deleteThread({ threadId })
+  })
+
+  it('numbers the appends of two pools to one thread one after the other', async () => {
+    await ready()
+    const threadId = id('thread')
+    const now = Date.now()
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        (index % 2 === 0 ? store : other).appendThreadMessages({
+          threadId,
+          messages: [`a${index}`, `b${index}`, `c${index}`],
+          now,
+        }),
+      ),
+    )
+    expect(results.map((result) => result.lastSeq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 30 }, (_, index) => 3 * (index + 1)),
+    )
+    // Summaries racing with appends: each sees a whole thread, and no message is lost.
+    const racing = await Promise.all([
+      store.summarizeThread({ threadId, summary: 'x', throughSeq: 45, now }),
+      other.appendThreadMessages({ threadId, messages: ['late'], now }),
+      other.summarizeThread({ threadId, summary: 'y', throughSeq: 45, now }),
+    ])
+    expect(racing[1]).toEqual({ lastSeq: 91 })
+    expect([racing[0].status, racing[2].status].sort()).toEqual(['stale', 'summarized'])
+    const thread = await other.getThread({ threadId })
+    expect(thread?.messages.map((entry) => entry.seq)).toEqual(
+      Array.from({ length: 46 }, (_, index) => 46 + index),
+    )
+    expect(await store.deleteThread({ threadId })).toBe(true)
   })
 
   it('refuses a commit with a stale fence from another pool, writing nothing', async () => {
@@ -641,6 +734,12 @@ describe.runIf(up)('a PostgreSQL store', () => {
     ).toEqual({ status: 'committed' })
     // One statement each (pg sends parse, bind and execute of a named statement together).
     expect(queries).toBe(2)
+    const threadId = id('thread')
+    await counted.appendThreadMessages({ threadId, messages: [1, 2, 3], now })
+    await counted.summarizeThread({ threadId, summary: 's', throughSeq: 2, now })
+    expect((await counted.getThread({ threadId }))?.lastSeq).toBe(3)
+    await counted.deleteThread({ threadId })
+    expect(queries).toBe(6)
     await counted.close()
   })
 })

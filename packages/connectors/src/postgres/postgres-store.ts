@@ -30,6 +30,7 @@ import {
   type PostgresNames,
 } from './postgres-migrations'
 import { toRun, toScope, toStep, toTask } from './postgres-rows'
+import { createPostgresThreads } from './postgres-threads'
 
 /** Where the store keeps its data: a database it connects to, or a pool the caller owns. */
 export type PostgresStoreTarget =
@@ -162,8 +163,10 @@ const ms = (value: number): number => Math.round(value)
  * the database alone (`capabilities.transport`).
  *
  * The store connects and applies its migrations (unless `migrate: false`) as soon as it is
- * created; every call waits for that, and `await store.ready()` fails fast at start-up. Values (inputs, outputs, errors, payloads) are stored as JSONB: they must be
- * JSON-serialisable, as for every durable store; object keys come back in JSONB's order.
+ * created; every call waits for that, and `await store.ready()` fails fast at start-up. Values
+ * (inputs, outputs, errors, payloads, thread messages) are stored as JSONB: they must be
+ * JSON-serialisable, as for every durable store; object keys come back in JSONB's order. It
+ * keeps conversation threads (`capabilities.threads`) in the `threads` and `messages` tables.
  *
  * @example
  * ```ts
@@ -305,6 +308,15 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
           provider,
           `The tables of schema "${n.schema}" with prefix "${n.prefix}" do not exist: apply ` +
             'postgresMigrations() with your migration tool, or pass migrate: true',
+        )
+      }
+      if (meta.version < postgresSchemaVersion) {
+        throw new StoreError(
+          provider,
+          `The tables of schema "${n.schema}" with prefix "${n.prefix}" are at schema version ` +
+            `${meta.version}, older than the version ${postgresSchemaVersion} this code needs: ` +
+            `apply postgresMigrations({ from: ${meta.version} }) with your migration tool, or ` +
+            'pass migrate: true',
         )
       }
       return
@@ -466,7 +478,8 @@ function postgresStore(
     specificationVersion: 'v1',
     ready: () => prepared,
     provider,
-    capabilities: { durable: true, shared: true, transport: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    ...createPostgresThreads({ n, statement, one }),
 
     async createRun({ run, tasks, scopes }) {
       const operation = 'create a run'
