@@ -1,5 +1,5 @@
 import { GoogleGenAI } from '@google/genai'
-import { createGoogle, google } from '@tessera/agents/google'
+import { createGoogle, google } from '../../src/providers/google'
 import {
   InvalidArgumentError,
   ModelCallError,
