@@ -20,3 +20,56 @@ export {
 } from './pii/detect-pii'
 export { passesLuhnCheck } from './pii/luhn-check'
 export { passesIbanChecksum } from './pii/iban-checksum'
+
+// Reliability: retries, rate limits, timeouts, fallback chains
+export {
+  withRetry,
+  isRetryableModelError,
+  type ModelRetryOptions,
+  type ModelRetryEvent,
+} from './reliability/with-retry'
+export {
+  createRateLimiter,
+  isRateLimiter,
+  type RateLimiter,
+  type RateLimiterSettings,
+} from './reliability/create-rate-limiter'
+export { withRateLimit } from './reliability/with-rate-limit'
+export { providerLimits, type ProviderLimits } from './reliability/provider-limits'
+export { withTimeout, type ModelTimeoutOptions } from './reliability/with-timeout'
+export {
+  fallback,
+  isFallbackWorthy,
+  type FallbackOptions,
+  type FallbackEvent,
+} from './reliability/fallback'
+export { reliable, type ReliableOptions } from './reliability/reliable'
+export { abortableSleep, type Sleep } from './reliability/abortable-sleep'
+
+// Response cache
+export {
+  createResponseCache,
+  type ResponseCache,
+  type ResponseCacheSettings,
+  type ResponseCacheStore,
+  type ResponseCacheRule,
+  type CachedResponse,
+} from './cache/create-response-cache'
+export { createLruStore } from './cache/create-lru-store'
+export { withCache } from './cache/with-cache'
+export { responseCacheKey } from './cache/response-cache-key'
+export { canonicalJson } from './cache/canonical-json'
+
+// Pricing and cost
+export {
+  createPriceTable,
+  defaultPriceTable,
+  type PriceTable,
+  type PriceOverrides,
+} from './pricing/create-price-table'
+export type { ModelPrice, TokenPrices } from './pricing/model-price'
+export { costOf } from './pricing/cost-of'
+export { withCost } from './pricing/with-cost'
+export { estimatePromptTokens } from './pricing/estimate-prompt-tokens'
+export { checkPromptFits } from './pricing/check-prompt-fits'
+export { withContextCheck } from './pricing/with-context-check'
