@@ -344,6 +344,15 @@ describe('anthropic provider: what the SDK sends', () => {
     expect(anthropicDefaultMaxTokens('claude-sonnet-5-5')).toBe(16_384)
   })
 
+  it('a non-streaming call too large for the SDK (max_tokens 64,000, no timeout) → bad-request naming stream()', async () => {
+    const error = await errorOf(() =>
+      provider()('claude-opus-5-5').generate(ask('A long essay', { maxOutputTokens: 64_000 })),
+    )
+    expect(error).toMatchObject({ failure: 'bad-request', retryable: false })
+    expect((error as Error).message).toContain('stream()')
+    expect(server.requests).toHaveLength(0)
+  })
+
   it('sends stop sequences and provider options, and no sampling parameters (API 2026-10-21 has none)', async () => {
     server.reply({ type: 'answer', text: 'ok' })
     await provider()('claude-sonnet-5-5').generate(
@@ -361,6 +370,24 @@ describe('anthropic provider: what the SDK sends', () => {
     expect(body).not.toHaveProperty('temperature')
     expect(body).not.toHaveProperty('top_p')
     expect(body).not.toHaveProperty('stream')
+  })
+
+  it('without any credentials, the first call fails with ModelCallError authentication', async () => {
+    vi.stubEnv('ANTHROPIC_API_KEY', '')
+    vi.stubEnv('ANTHROPIC_AUTH_TOKEN', '')
+    vi.stubEnv('ANTHROPIC_PROFILE', '')
+    // No credential profile on disk either.
+    vi.stubEnv('HOME', '/nonexistent-tessera-home')
+    vi.stubEnv('XDG_CONFIG_HOME', '/nonexistent-tessera-home')
+    try {
+      const model = createAnthropic({ baseURL: server.url })('claude-sonnet-5-5')
+      const error = await errorOf(() => model.generate(ask('Hello')))
+      expect(error).toMatchObject({ failure: 'authentication', retryable: false })
+      expect((error as Error).message).toContain('ANTHROPIC_API_KEY')
+      expect(server.requests).toHaveLength(0)
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 
   it('reads the default instance’s key from ANTHROPIC_API_KEY at the first call', async () => {
