@@ -592,6 +592,14 @@ describe('google provider: errors', () => {
     expect(String(error)).toMatch(/RESOURCE_EXHAUSTED: You exceeded your current quota/)
   })
 
+  it('reads the Retry-After header of a 429 when its body has no RetryInfo', async () => {
+    const body = JSON.parse(readGoogleFixture('error-resource-exhausted.json'))
+    body.error.details = body.error.details.slice(0, 2)
+    server.reply({ type: 'raw', status: 429, body, headers: { 'retry-after': '3' } })
+    const error = await rejectionOf(model().generate(ask('Hi')))
+    expect(error).toMatchObject({ failure: 'rate-limited', retryAfterMs: 3000 })
+  })
+
   it('maps a 400 API_KEY_INVALID to authentication', async () => {
     server.reply({ type: 'error', status: 400, errorType: 'API_KEY_INVALID' })
     const error = await rejectionOf(model().generate(ask('Hi')))
@@ -633,6 +641,48 @@ describe('google provider: errors', () => {
     )
     expect(parts).toEqual([{ type: 'text-delta', delta: 'Par' }])
     expect(error).toMatchObject({ failure: 'server-error', statusCode: 503 })
+  })
+
+  it('ends a stream aborted after its first delta with the signal’s reason', async () => {
+    server.reply({
+      type: 'raw',
+      chunks: [
+        { candidates: [{ content: { role: 'model', parts: [{ text: 'Par' }] }, index: 0 }] },
+      ],
+      keepOpen: true,
+    })
+    const controller = new AbortController()
+    const reason = new Error('enough')
+    const parts: ModelStreamPart[] = []
+    const error = await rejectionOf(
+      (async () => {
+        for await (const part of model().stream(ask('Hi', { signal: controller.signal }))) {
+          parts.push(part)
+          controller.abort(reason)
+        }
+      })(),
+    )
+    expect(error).toBe(reason)
+    expect(parts).toEqual([{ type: 'text-delta', delta: 'Par' }])
+  })
+
+  it('times out a stream that stops sending', async () => {
+    server.reply({
+      type: 'raw',
+      chunks: [
+        { candidates: [{ content: { role: 'model', parts: [{ text: 'Par' }] }, index: 0 }] },
+      ],
+      keepOpen: true,
+    })
+    const stream = createGoogle({ apiKey: 'k', baseURL: server.url, timeout: 100 })(
+      'gemini-2.5-flash',
+    ).stream(ask('Hi'))
+    const error = await rejectionOf(
+      (async () => {
+        for await (const _part of stream);
+      })(),
+    )
+    expect(error).toMatchObject({ failure: 'timeout', retryable: true })
   })
 
   it('times out after the timeout setting', async () => {

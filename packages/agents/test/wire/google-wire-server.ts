@@ -12,6 +12,8 @@ export interface GoogleRawReply {
   body?: unknown
   chunks?: unknown[]
   headers?: Record<string, string>
+  /** Streaming: send the chunks, then keep the stream open without ending it. */
+  keepOpen?: boolean
 }
 
 /** A {@link ModelWireServer} speaking the Gemini API, plus replies in Gemini's own shape. */
@@ -212,11 +214,11 @@ function render(
           'content-type': 'text/event-stream',
           ...headers,
         })
-        response.end(
-          reply.chunks
-            .map((chunk) => `data: ${JSON.stringify(chunk)}${fixtures.stream.separator}`)
-            .join(''),
-        )
+        const events = reply.chunks
+          .map((chunk) => `data: ${JSON.stringify(chunk)}${fixtures.stream.separator}`)
+          .join('')
+        if (reply.keepOpen) response.write(events)
+        else response.end(events)
       } else {
         response.writeHead(reply.status ?? 200, {
           'content-type': 'application/json; charset=UTF-8',

@@ -1,9 +1,10 @@
-import type {
-  Content,
-  FunctionCallingConfig,
-  GenerateContentConfig,
-  Part,
-  Tool,
+import {
+  FunctionCallingConfigMode,
+  type Content,
+  type FunctionCallingConfig,
+  type GenerateContentConfig,
+  type Part,
+  type Tool,
 } from '@google/genai'
 import {
   InvalidArgumentError,
@@ -198,13 +199,12 @@ function toFunctionCallingConfig(
 ): FunctionCallingConfig | undefined {
   const choice = request.toolChoice
   if (choice === undefined) return undefined
-  // The SDK's FunctionCallingConfigMode enum holds these same strings.
-  if (choice === 'auto') return { mode: 'AUTO' as FunctionCallingConfig['mode'] }
-  if (choice === 'required') return { mode: 'ANY' as FunctionCallingConfig['mode'] }
-  if (choice === 'none') return { mode: 'NONE' as FunctionCallingConfig['mode'] }
+  if (choice === 'auto') return { mode: FunctionCallingConfigMode.AUTO }
+  if (choice === 'required') return { mode: FunctionCallingConfigMode.ANY }
+  if (choice === 'none') return { mode: FunctionCallingConfigMode.NONE }
   if (choice?.type === 'tool' && request.tools!.some((tool) => tool.name === choice.toolName)) {
     return {
-      mode: 'ANY' as FunctionCallingConfig['mode'],
+      mode: FunctionCallingConfigMode.ANY,
       allowedFunctionNames: [choice.toolName],
     }
   }
