@@ -73,3 +73,57 @@ export { withCost } from './pricing/with-cost'
 export { estimatePromptTokens } from './pricing/estimate-prompt-tokens'
 export { checkPromptFits } from './pricing/check-prompt-fits'
 export { withContextCheck } from './pricing/with-context-check'
+
+// Agents
+export {
+  defineAgent,
+  type Agent,
+  type AgentSettings,
+  type AgentMemorySettings,
+  type AgentGenerateOptions,
+  type AgentResult,
+} from './agent/define-agent'
+export { agentStep, type AgentStepOptions } from './agent/agent-step'
+export type { AgentStream } from './agent/agent-stream'
+export type {
+  AgentEvent,
+  AgentEventType,
+  AgentEventBase,
+  ModelCallPurpose,
+  ModelCallStartEvent,
+  TextDeltaEvent,
+  ModelCallEndEvent,
+  ToolCallEvent,
+  ToolApprovalRequestEvent,
+  ToolApprovalEndEvent,
+  ToolResultEvent,
+  HandoffStartEvent,
+  AgentEndEvent,
+} from './agent/agent-event'
+export type { AgentStepRecord } from './runtime/run-agent-loop'
+export type {
+  ToolApprovalRequest,
+  ApproveFunction,
+  DurableStepContext,
+} from './runtime/agent-execution'
+export { MaxStepsExceededError } from './agent/max-steps-exceeded-error'
+export { ToolApprovalRequiredError } from './agent/tool-approval-required-error'
+
+// Tools
+export {
+  tool,
+  isTool,
+  type Tool,
+  type ToolSettings,
+  type ToolContext,
+  type ToolErrorMode,
+  type ToolSet,
+} from './tools/tool'
+export { connectorTool, type ConnectorToolSettings } from './tools/connector-tool'
+export { agentAsTool, type AgentAsToolOptions } from './multi-agent/agent-as-tool'
+export { handoff, type HandoffOptions } from './multi-agent/handoff'
+
+// Agent memory
+export { isAgentMemory, type AgentMemory } from './memory/agent-memory'
+export { createStoreMemory } from './memory/create-store-memory'
+export { estimateTokens } from './memory/estimate-tokens'

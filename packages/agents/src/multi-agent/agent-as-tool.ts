@@ -1,0 +1,69 @@
+import { InvalidArgumentError, type Duration } from '@tessera/core'
+import type { Agent } from '../agent/define-agent'
+import { createTool, type Tool } from '../tools/tool'
+
+/** What {@link agentAsTool} takes besides the agent. */
+export interface AgentAsToolOptions {
+  /** What the sub-agent does, for the calling model. Default: the agent's description. */
+  description?: string
+  needsApproval?: boolean | ((input: any) => boolean)
+  approvalTimeout?: Duration
+}
+
+/**
+ * Exposes an agent as a tool of another: the calling model sends the sub-agent's input (an
+ * object schema as it is; any other wrapped as `{ input: … }`) and gets its output back. The
+ * sub-agent runs its own loop with its own model, tools and limits; inside a workflow its model
+ * and tool calls are durable units under `agent:<call id>:`, and its approvals suspend the run
+ * like the caller's. A sub-agent that cannot finish (`maxSteps`, invalid structured output)
+ * becomes an error result for the caller; other failures fail the run.
+ *
+ * @example
+ * ```ts
+ * const researcher = defineAgent({ id: 'researcher', description: 'Finds facts on the web', instructions, model, tools: { search } })
+ * const writer = defineAgent({ id: 'writer', instructions: 'Write the article.', model, tools: { research: agentAsTool(researcher) } })
+ * ```
+ */
+export function agentAsTool(agent: Agent<any, any>, options: AgentAsToolOptions = {}): Tool {
+  assertAgent('agentAsTool', agent)
+  const description = options.description ?? agent.description
+  if (typeof description !== 'string' || description.trim() === '') {
+    throw new InvalidArgumentError({
+      fn: 'agentAsTool',
+      argument: 'options.description',
+      expected: `a description of what agent "${agent.id}" does (the agent has none)`,
+      received: description,
+    })
+  }
+  return createTool(
+    'agentAsTool',
+    {
+      description,
+      input: agent.input,
+      output: agent.output,
+      needsApproval: options.needsApproval,
+      approvalTimeout: options.approvalTimeout,
+      // The loop runs the sub-agent itself (with durable, scoped units); this is for direct use.
+      execute: async (input, context) =>
+        (await agent.generate(input, { signal: context.signal, logger: context.logger })).output,
+    },
+    { mode: 'agent', agent },
+  )
+}
+
+/** Checks that a value is an agent made by `defineAgent`. */
+export function assertAgent(fn: string, agent: unknown): asserts agent is Agent<any, any> {
+  if (
+    typeof agent !== 'object' ||
+    agent === null ||
+    (agent as Agent).kind !== 'agent' ||
+    (agent as Agent)['~definition'] === undefined
+  ) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'agent',
+      expected: 'an agent made by defineAgent()',
+      received: agent,
+    })
+  }
+}
