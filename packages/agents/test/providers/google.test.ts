@@ -749,6 +749,8 @@ describe('google provider: settings', () => {
   it('rejects an empty model id and a bad timeout', () => {
     expect(() => createGoogle({ apiKey: 'k' })('')).toThrow(InvalidArgumentError)
     expect(() => createGoogle({ timeout: -1 })).toThrow(/timeout/)
+    const client = new GoogleGenAI({ apiKey: 'k', vertexai: false })
+    expect(() => createGoogle({ client, baseURL: server.url })).toThrow(/settings\.baseURL/)
   })
 
   it('calls through the fetch it is given', async () => {

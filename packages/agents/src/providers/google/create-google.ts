@@ -20,8 +20,9 @@ export interface GoogleProviderSettings {
   /** The API version, when `baseURL` does not end with it. Default: the SDK's (`v1beta`). */
   apiVersion?: string
   /**
-   * Your own `GoogleGenAI` client; `apiKey`, `baseURL`, `apiVersion` and `fetch` are then its
-   * business. `headers` and `timeout` still apply to each call.
+   * Your own `GoogleGenAI` client, used as it is: not allowed with `apiKey`, `baseURL`,
+   * `apiVersion` or `fetch` (configure the client instead). `headers` and `timeout` still apply
+   * to each call.
    */
   client?: GoogleGenAI
   /** HTTP headers sent with every call (a call's `request.headers` add to them). */
@@ -70,6 +71,19 @@ export function createGoogle(settings: GoogleProviderSettings = {}): GoogleProvi
       expected: 'a positive number of milliseconds',
       received: settings.timeout,
     })
+  }
+  if (settings.client !== undefined) {
+    const clash = (['apiKey', 'baseURL', 'apiVersion', 'fetch'] as const).find(
+      (key) => settings[key] !== undefined,
+    )
+    if (clash) {
+      throw new InvalidArgumentError({
+        fn: 'createGoogle',
+        argument: `settings.${clash}`,
+        expected: 'left out when settings.client is given (configure your client instead)',
+        received: settings[clash],
+      })
+    }
   }
   const thoughtSignatures = createThoughtSignatures()
   let connection: GoogleConnection | undefined
