@@ -62,7 +62,10 @@ export interface PostgresStoreOptions {
   poolSize?: number
 }
 
-/** A `StoreV1` on PostgreSQL; it is a store transport, so `claimNext` is always there. */
+/**
+ * A `StoreV1` on PostgreSQL; it is a store transport and keeps threads, so `claimNext` and the
+ * thread methods are always there.
+ */
 export interface PostgresStore extends StoreV1 {
   /**
    * Resolves once the store is connected and its schema checked (and migrated, with
@@ -76,6 +79,10 @@ export interface PostgresStore extends StoreV1 {
     now: number
     limit: number
   }): Promise<TaskRecord[]>
+  appendThreadMessages: NonNullable<StoreV1['appendThreadMessages']>
+  getThread: NonNullable<StoreV1['getThread']>
+  summarizeThread: NonNullable<StoreV1['summarizeThread']>
+  deleteThread: NonNullable<StoreV1['deleteThread']>
 }
 
 const provider = 'postgres'
