@@ -1,5 +1,5 @@
 import { GoogleGenAI } from '@google/genai'
-import { createGoogle, google } from '../../src/providers/google'
+import { createGoogle, google, toGeminiJsonSchema } from '../../src/providers/google'
 import {
   InvalidArgumentError,
   ModelCallError,
@@ -772,3 +772,36 @@ function restore(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name]
   else process.env[name] = value
 }
+
+describe('toGeminiJsonSchema', () => {
+  it('moves draft-07 definitions and tuples to their 2020-12 forms', () => {
+    expect(
+      toGeminiJsonSchema({
+        type: 'object',
+        properties: {
+          point: { type: 'array', items: [{ type: 'number' }, { type: 'number' }] },
+          home: { $ref: '#/definitions/place' },
+        },
+        definitions: { place: { type: 'string' } },
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        point: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }] },
+        home: { $ref: '#/$defs/place' },
+      },
+      $defs: { place: { type: 'string' } },
+    })
+  })
+
+  it('names the path of a construct Gemini lacks, escaping it as a JSON pointer', () => {
+    let error: unknown
+    try {
+      toGeminiJsonSchema({ type: 'object', properties: { 'a/b': { not: { type: 'null' } } } })
+    } catch (caught) {
+      error = caught
+    }
+    expect(UnsupportedSchemaError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ provider: 'google', path: '/properties/a~1b/not' })
+  })
+})

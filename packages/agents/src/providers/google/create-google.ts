@@ -128,6 +128,14 @@ export function createGoogle(settings: GoogleProviderSettings = {}): GoogleProvi
         received: modelId,
       })
     }
+    if (typeof modelSettings !== 'object' || modelSettings === null) {
+      throw new InvalidArgumentError({
+        fn: `google("${modelId}")`,
+        argument: 'modelSettings',
+        expected: 'an object of Gemini options ({ thinkingConfig, safetySettings, … })',
+        received: modelSettings,
+      })
+    }
     return createGoogleLanguageModel({
       provider,
       modelId,

@@ -48,13 +48,20 @@ const schemaMapKeywords = ['properties', '$defs'] as const
  */
 export function toGeminiJsonSchema(
   schema: Schema,
-  options: { provider: string; what: string; requireObject?: boolean },
+  options: {
+    /** For the errors. Default `google`. */
+    provider?: string
+    /** What the schema is, for the errors (`tool "lookup" input schema`). Default `schema`. */
+    what?: string
+    /** The root must be an object schema (function parameters). Default false. */
+    requireObject?: boolean
+  } = {},
 ): Schema {
   const fail = (path: string, reason: string): never => {
     throw new UnsupportedSchemaError({
-      provider: options.provider,
+      provider: options.provider ?? 'google',
       path,
-      reason: `${options.what}: ${reason}`,
+      reason: `${options.what ?? 'schema'}: ${reason}`,
     })
   }
   if (!isSchema(schema)) fail('', 'expected a JSON Schema object')
