@@ -10,7 +10,7 @@ import {
   type ModelStreamPart,
 } from '@tessera/core'
 import { describeLanguageModelConformance } from '@tessera/core/testing'
-import { createOpenAI } from '@tessera/agents/openai'
+import { createOpenAI } from '../../src/providers/openai'
 import { createOpenAIWireServer } from '../wire/openai-wire-server'
 
 const settingsServer = await createOpenAIWireServer()

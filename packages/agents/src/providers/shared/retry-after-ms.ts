@@ -19,6 +19,7 @@ export function retryAfterMs(headers: HeadersLike, now: number = Date.now()): nu
   const value = headerValue(headers, 'retry-after')?.trim()
   if (!value) return undefined
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000)
+  if (!/[a-z]/i.test(value)) return undefined // not seconds, and not an HTTP date either
   const at = Date.parse(value)
   if (Number.isNaN(at)) return undefined
   return Math.max(0, at - now)
