@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createAnthropic } from '../../src/providers/anthropic'
 import { createOpenAI } from '../../src/providers/openai'
 import { createRateLimiter } from '../../src/reliability/create-rate-limiter'
 import { withRateLimit } from '../../src/reliability/with-rate-limit'
@@ -68,4 +69,38 @@ describe('rate limits shared by a provider instance', () => {
       await proxy.close()
     }
   })
+
+  it.each([
+    [
+      'openai',
+      (url: string) => createOpenAI({ apiKey: 'k', baseURL: url, limits: { concurrency: 1 } }),
+    ],
+    [
+      'anthropic',
+      (url: string) => createAnthropic({ apiKey: 'k', baseURL: url, limits: { concurrency: 1 } }),
+    ],
+  ] as const)(
+    '%s: the limits setting makes one limiter for every model of the instance',
+    async (name, create) => {
+      const vendor = vendors.find((candidate) => candidate.name === name)!
+      const proxy = await createHoldingProxy(vendor.server.url)
+      try {
+        vendor.server.reply({ type: 'answer', text: 'one' }, { type: 'answer', text: 'two' })
+        const provider = create(proxy.url)
+        const calls = [provider('model-a'), provider('model-b')].map((model) =>
+          model.generate({ messages }),
+        )
+        while (proxy.held < 1) await settle()
+        await settle()
+        expect(proxy.inFlight).toBe(1)
+        proxy.release(1)
+        while (proxy.held < 1) await settle()
+        proxy.release(1)
+        await Promise.all(calls)
+        expect(proxy.maxInFlight).toBe(1)
+      } finally {
+        await proxy.close()
+      }
+    },
+  )
 })

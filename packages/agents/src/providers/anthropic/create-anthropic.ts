@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { InvalidArgumentError, type LanguageModelV1 } from '@tessera/core'
+import { providerLimits, type ProviderLimits } from '../../reliability/provider-limits'
 import { anthropicDefaultMaxTokens } from './anthropic-default-max-tokens'
 import { createAnthropicLanguageModel } from './create-anthropic-language-model'
 
@@ -23,6 +24,11 @@ export interface AnthropicProviderSettings {
   timeout?: number
   /** A Fetch implementation for the SDK to use. */
   fetch?: typeof globalThis.fetch
+  /**
+   * Rate limits shared by every model of this provider instance (one limiter, made here):
+   * `{ concurrency: 4, requestsPerMinute: 50 }`, or a `createRateLimiter()` shared more widely.
+   */
+  limits?: ProviderLimits
 }
 
 /** Settings of one model of an {@link AnthropicProvider}. */
@@ -103,6 +109,7 @@ function checkSettings(settings: AnthropicProviderSettings): void {
  */
 export function createAnthropic(settings: AnthropicProviderSettings = {}): AnthropicProvider {
   checkSettings(settings)
+  const limit = providerLimits(settings.limits)
   let client: Anthropic | undefined = settings.client
   const getClient = (): Anthropic =>
     (client ??= new Anthropic({
@@ -134,7 +141,7 @@ export function createAnthropic(settings: AnthropicProviderSettings = {}): Anthr
         received: maxOutputTokens,
       })
     }
-    return createAnthropicLanguageModel({
+    const model = createAnthropicLanguageModel({
       provider: 'anthropic',
       modelId,
       client: getClient,
@@ -143,5 +150,6 @@ export function createAnthropic(settings: AnthropicProviderSettings = {}): Anthr
       // A client of ours has the timeout already; one the caller brought gets it per request.
       timeout: settings.client === undefined ? undefined : settings.timeout,
     })
+    return limit(model)
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ModelCallError, type LanguageModelV1 } from '@tessera/core'
 import OpenAI from 'openai'
+import { providerLimits, type ProviderLimits } from '../../reliability/provider-limits'
 import { createChatCompletionsModel } from './create-chat-completions-model'
 
 /** Settings of {@link createOpenAI}. */
@@ -20,6 +21,11 @@ export interface OpenAIProviderSettings {
   timeout?: number
   /** A `fetch` implementation for the SDK. */
   fetch?: typeof globalThis.fetch
+  /**
+   * Rate limits shared by every model of this provider instance (one limiter, made here):
+   * `{ concurrency: 4, requestsPerMinute: 500 }`, or a `createRateLimiter()` shared more widely.
+   */
+  limits?: ProviderLimits
 }
 
 /** Settings of one OpenAI model. */
@@ -55,6 +61,7 @@ export type OpenAIProvider = (modelId: string, settings?: OpenAIModelSettings) =
  * ```
  */
 export function createOpenAI(settings: OpenAIProviderSettings = {}): OpenAIProvider {
+  const limit = providerLimits(settings.limits)
   let client: OpenAI | undefined = settings.client
   const clientFor = (modelId: string): OpenAI => {
     if (client) return client
@@ -92,7 +99,7 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): OpenAIProvi
       })
     }
     const reasoning = /^(o\d|gpt-5)/.test(modelId)
-    return createChatCompletionsModel({
+    const model = createChatCompletionsModel({
       modelId,
       client: () => clientFor(modelId),
       capabilities: { tools: true, structuredOutput: true, streaming: true },
@@ -109,6 +116,7 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): OpenAIProvi
       ...(settings.client && settings.headers ? { headers: settings.headers } : {}),
       ...(settings.client && settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
     })
+    return limit(model)
   }
 }
 
