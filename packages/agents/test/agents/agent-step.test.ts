@@ -3,7 +3,9 @@
 import {
   createEngine,
   createMemoryStore,
+  createStep,
   createWorkflow,
+  InvalidArgumentError,
   type Engine,
   type EngineOptions,
   type LogFields,
@@ -334,5 +336,64 @@ describe('agentStep: memory threads in the engine’s store', () => {
     const keys = (await run.steps()).map((step) => step.key).sort()
     expect(keys).toContain('assistant~d:memory:load')
     expect(keys).toContain('assistant~d:memory:append')
+  })
+})
+
+describe('generate(input, { context }) inside your own step', () => {
+  it('makes each agent’s calls durable under its own scope, so two agents share one step', async () => {
+    const counts = { lookup: 0, attempts: 0 }
+    const researchModel = createScriptedModel([
+      call('lookup', { orderId: '5' }, 'x1'),
+      'Order 5 shipped.',
+    ])
+    const writerModel = createScriptedModel(['Dear customer, order 5 shipped.'])
+    const researcher = defineAgent({
+      id: 'researcher',
+      instructions: 'Find facts.',
+      model: researchModel,
+      tools: { lookup: lookupTool(counts) },
+    })
+    const writer = defineAgent({
+      id: 'writer',
+      instructions: 'Write a letter.',
+      model: writerModel,
+    })
+    const step = createStep({
+      id: 'research-and-write',
+      input: z.string(),
+      output: z.string(),
+      retry: { attempts: 2, backoff: { type: 'fixed', initial: '1ms' } },
+      run: async (context) => {
+        counts.attempts++
+        const facts = await researcher.generate(context.input, { context })
+        if (counts.attempts === 1) throw new Error('crash between the two agents')
+        const letter = await writer.generate(facts.output, { context })
+        return letter.output
+      },
+    })
+    const engine = newEngine()
+    const run = await engine.start(
+      createWorkflow({ id: 'letters', input: z.string() }).then(step).commit(),
+      'Order 5?',
+    )
+    expect(await run.result()).toBe('Dear customer, order 5 shipped.')
+    expect(researchModel.calls).toHaveLength(2)
+    expect(writerModel.calls).toHaveLength(1)
+    expect(counts).toEqual({ lookup: 1, attempts: 2 })
+    const stepKeys = (await run.steps()).map((record) => record.key).sort()
+    expect(stepKeys).toEqual([
+      'research-and-write',
+      'research-and-write~d:researcher:model:1',
+      'research-and-write~d:researcher:model:2',
+      'research-and-write~d:researcher:tool:x1',
+      'research-and-write~d:writer:model:1',
+    ])
+  })
+
+  it('agentStep refuses what is not an agent', () => {
+    expect(() => agentStep({} as never)).toThrow(InvalidArgumentError)
+    const agent = defineAgent({ id: 'a', instructions: 'x', model: createScriptedModel([]) })
+    expect(() => agentStep(agent, { threadId: 'fixed' as never })).toThrow(/options.threadId/)
+    expect(agentStep(agent, { id: 'renamed' }).id).toBe('renamed')
   })
 })
