@@ -86,6 +86,30 @@ describeLanguageModelConformance({
   },
 })
 
+// Without a server the suite runs the tests meant for a real model; this script answers them in
+// the suite's order (text, stream, abort mid-stream, structured output, forced tool call).
+describeLanguageModelConformance({
+  name: 'scripted model (real-model tests)',
+  createModel: () =>
+    createScriptedModel([
+      'Hello, reader.',
+      'One, two, three, four, five.',
+      'Once upon a time a lighthouse keeper counted the ships that passed.',
+      '{"name":"Ada","age":36}',
+      {
+        content: [
+          {
+            type: 'tool-call',
+            toolCallId: 'c1',
+            toolName: 'get_weather',
+            input: { city: 'Paris' },
+          },
+        ],
+      },
+    ]),
+  skip: { 'abort-generate': instant },
+})
+
 describe('ScriptedModel.push', () => {
   it('appends replies after creation, and checks them', async () => {
     const model = createScriptedModel(['first'])
