@@ -24,7 +24,7 @@ import {
   tool,
   type AgentEvent,
   type ScriptedReply,
-} from '@tessera/agents'
+} from '../../src/index'
 
 const engines: Engine[] = []
 afterEach(async () => {
