@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@tessera/core'
 import { checkTablePrefix as checkSqlTablePrefix } from '../table-prefix'
 
 /**
@@ -13,7 +14,8 @@ export const defaultMysqlTablePrefix = 'tessera_'
 
 /**
  * The schema version this code writes and reads, kept in the `<prefix>meta` table
- * (`name = 'schema_version'`). A database with a newer version is refused.
+ * (`name = 'schema_version'`). A database with a newer version is refused. Version 2 added the
+ * conversation threads (tables `threads` and `messages`).
  *
  * @example
  * ```ts
@@ -21,7 +23,7 @@ export const defaultMysqlTablePrefix = 'tessera_'
  * console.log(`Tessera MySQL schema v${mysqlSchemaVersion}`)
  * ```
  */
-export const mysqlSchemaVersion = 1
+export const mysqlSchemaVersion = 2
 
 /** The longest prefix: `<prefix>scope_results` must fit MySQL's 64-character identifiers. */
 const maxPrefixLength = 50
@@ -41,6 +43,8 @@ export interface MysqlTableNames {
   scopeResults: string
   inbox: string
   waitFields: string
+  threads: string
+  messages: string
 }
 
 export function tableNames(prefix: string): MysqlTableNames {
@@ -53,6 +57,8 @@ export function tableNames(prefix: string): MysqlTableNames {
     scopeResults: `${prefix}scope_results`,
     inbox: `${prefix}inbox`,
     waitFields: `${prefix}wait_fields`,
+    threads: `${prefix}threads`,
+    messages: `${prefix}messages`,
   }
 }
 
@@ -60,10 +66,15 @@ const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
 
 /**
  * The schema of the MySQL / MariaDB store, as SQL statements, each idempotent
- * (`CREATE TABLE IF NOT EXISTS`, indexes inline; the last statement records the schema version
- * without ever lowering it). `createMysqlStore` applies them itself unless `migrate: false`;
- * teams that run their own migration tool take the text from here (or from
- * `sql/mysql/001_init.sql` in the package, the same statements for the default prefix).
+ * (`CREATE TABLE IF NOT EXISTS`, indexes inline; a statement after each version's tables
+ * records its schema version without ever lowering it). `createMysqlStore` applies them itself
+ * unless `migrate: false`; teams that run their own migration tool take the text from here, or
+ * from the default-prefix files in the package: `sql/mysql/001_init.sql` (version 1) and
+ * `sql/mysql/002_threads.sql` (version 1 → 2, the conversation threads).
+ *
+ * Without `from`, the statements create the current schema: version 1's, then version 2's.
+ * `from` is the schema version of existing tables: the statements then upgrade them (from `1`:
+ * those of `002_threads.sql`; from the current version: none).
  *
  * Ids (runs, workflows) are `VARBINARY(1020)`: 255 characters of UTF-8, compared byte for byte.
  * Keys that can be long (task ids, step and scope keys, event names and match keys) are indexed
@@ -73,15 +84,65 @@ const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
  * @example
  * ```ts
  * import { mysqlMigrations } from '@tessera/connectors/mysql'
+ * // A new database:
  * writeFileSync('migrations/001_tessera.sql', mysqlMigrations({ tablePrefix: 'wf_' }).join(';\n\n') + ';\n')
+ * // Tables that a release of schema version 1 created:
+ * const upgrade = mysqlMigrations({ tablePrefix: 'wf_', from: 1 })
+ * writeFileSync('migrations/002_tessera_threads.sql', upgrade.join(';\n\n') + ';\n')
  * ```
  */
-export function mysqlMigrations(options: { tablePrefix?: string } = {}): string[] {
+export function mysqlMigrations(options: { tablePrefix?: string; from?: number } = {}): string[] {
   const t = tableNames(
     checkTablePrefix('mysqlMigrations', options.tablePrefix ?? defaultMysqlTablePrefix),
   )
+  const from = options.from
+  if (from !== undefined && (!Number.isInteger(from) || from < 1 || from > mysqlSchemaVersion)) {
+    throw new InvalidArgumentError({
+      fn: 'mysqlMigrations',
+      argument: 'from',
+      expected: `a schema version from 1 to ${mysqlSchemaVersion}`,
+      received: from,
+    })
+  }
+  if (from === mysqlSchemaVersion) return []
+  if (from === 1) return threadTables(t)
+  return [...schemaV1(t), ...threadTables(t)]
+}
+
+/**
+ * Version 1 → 2: the conversation threads. A thread's row counts its messages (`last_seq`) and
+ * holds its summary (JSON text); its messages are numbered rows of JSON text.
+ */
+function threadTables(t: MysqlTableNames): string[] {
   return [
-    `-- Tessera store for MySQL 8.0+ / MariaDB 10.6+, schema version ${mysqlSchemaVersion}.
+    `-- Tessera store for MySQL 8.0+ / MariaDB 10.6+: schema version 1 → 2, conversation threads.
+-- Every statement is idempotent; the last one records the schema version.
+CREATE TABLE IF NOT EXISTS ${t.threads} (
+  id VARBINARY(1020) NOT NULL,
+  last_seq BIGINT NOT NULL,
+  summary LONGTEXT NULL,
+  summary_through BIGINT NULL,
+  summary_at BIGINT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (id)
+) ${table}`,
+    `CREATE TABLE IF NOT EXISTS ${t.messages} (
+  thread_id VARBINARY(1020) NOT NULL,
+  seq BIGINT NOT NULL,
+  message LONGTEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (thread_id, seq)
+) ${table}`,
+    `INSERT INTO ${t.meta} (name, value) VALUES ('schema_version', 2)
+  ON DUPLICATE KEY UPDATE value = GREATEST(value, 2)`,
+  ]
+}
+
+/** The statements of schema version 1 (`sql/mysql/001_init.sql` for the default prefix). */
+function schemaV1(t: MysqlTableNames): string[] {
+  return [
+    `-- Tessera store for MySQL 8.0+ / MariaDB 10.6+, schema version 1.
 -- Every statement is idempotent; the last one records the schema version.
 CREATE TABLE IF NOT EXISTS ${t.meta} (
   name VARCHAR(64) NOT NULL,
@@ -198,12 +259,17 @@ CREATE TABLE IF NOT EXISTS ${t.waitFields} (
   fields TEXT NULL,
   PRIMARY KEY (name_hash, fields_hash)
 ) ${table}`,
-    `INSERT INTO ${t.meta} (name, value) VALUES ('schema_version', ${mysqlSchemaVersion})
-  ON DUPLICATE KEY UPDATE value = GREATEST(value, ${mysqlSchemaVersion})`,
+    `INSERT INTO ${t.meta} (name, value) VALUES ('schema_version', 1)
+  ON DUPLICATE KEY UPDATE value = GREATEST(value, 1)`,
   ]
 }
 
-/** The text of `sql/mysql/001_init.sql`: the statements for one prefix as one script. */
-export function mysqlMigrationScript(options: { tablePrefix?: string } = {}): string {
+/**
+ * The statements for one prefix as one script (with `from: 1` and the default prefix, the text
+ * of `sql/mysql/002_threads.sql`).
+ */
+export function mysqlMigrationScript(
+  options: { tablePrefix?: string; from?: number } = {},
+): string {
   return `${mysqlMigrations(options).join(';\n\n')};\n`
 }

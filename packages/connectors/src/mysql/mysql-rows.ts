@@ -55,7 +55,7 @@ const describe = (value: unknown) => {
 }
 
 /** Reads the columns of one row of one table, naming both when a column is unreadable. */
-class Reader {
+export class Reader {
   constructor(
     readonly table: string,
     readonly id: string,

@@ -22,6 +22,8 @@ const tableSuffixes = [
   'scope_results',
   'inbox',
   'wait_fields',
+  'threads',
+  'messages',
 ]
 
 /** A pool for the test's own statements (and for the caller-owned configuration). */
@@ -111,9 +113,17 @@ describe.runIf(up)('the MySQL store', () => {
   }
 
   describe('migrations', () => {
-    it('ships the default-prefix schema as sql/mysql/001_init.sql, equal to mysqlMigrations()', () => {
-      const file = readFileSync(new URL('../../sql/mysql/001_init.sql', import.meta.url), 'utf8')
-      expect(file).toBe(`${mysqlMigrations().join(';\n\n')};\n`)
+    it('ships the default-prefix schema as sql/mysql/001_init.sql and 002_threads.sql, equal to mysqlMigrations()', () => {
+      const read = (name: string) =>
+        readFileSync(new URL(`../../sql/mysql/${name}`, import.meta.url), 'utf8')
+      const init = read('001_init.sql')
+      const threads = read('002_threads.sql')
+      // 001 is version 1's schema, never changed (migration tools refuse a file that changed).
+      expect(threads).toBe(`${mysqlMigrations({ from: 1 }).join(';\n\n')};\n`)
+      expect(`${init}\n${threads}`).toBe(`${mysqlMigrations().join(';\n\n')};\n`)
+      expect(init).toContain('schema version 1.')
+      expect(threads).toContain(`schema version 1 → ${mysqlSchemaVersion},`)
+      expect(mysqlMigrations({ from: mysqlSchemaVersion })).toEqual([])
       expect(defaultMysqlTablePrefix).toBe('tessera_')
       expect(mysqlMigrations({ tablePrefix: 'x_' }).join('\n')).toContain('x_runs')
     })
@@ -143,8 +153,37 @@ describe.runIf(up)('the MySQL store', () => {
       const store = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
       const error = await store.getRun('x').catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
-      expect((error as Error).message).toMatch(/No schema version 1 in table .* \(found: none\)/)
+      expect((error as Error).message).toMatch(/No schema version 2 in table .* \(found: none\)/)
       expect(await tablesOf(prefix)).toEqual([])
+      await store.close()
+    })
+
+    it('upgrades tables of schema version 1 (before threads), and refuses them with migrate: false', async () => {
+      const prefix = newPrefix('v1')
+      const all = mysqlMigrations({ tablePrefix: prefix })
+      const v1 = all.slice(0, all.length - mysqlMigrations({ tablePrefix: prefix, from: 1 }).length)
+      for (const statement of v1) await admin.query(statement)
+      const run = runRecord()
+      await admin.query(
+        `INSERT INTO ${prefix}runs (id, workflow_id, workflow_version, status, input, created_at,
+           updated_at) VALUES (?, ?, 'v1', 'running', '{"n":1}', 1, 1)`,
+        [run.id, run.workflowId],
+      )
+      const checked = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
+      const error = await checked.ready().catch((e: unknown) => e)
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as Error).message).toMatch(
+        /No schema version 2 .*\(found: 1\).*mysqlMigrations\(\{ tablePrefix: '.*', from: 1 \}\)/,
+      )
+      await checked.close()
+      expect(await tablesOf(prefix)).not.toContain(`${prefix}threads`)
+      const store = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 2 })
+      expect(await store.getRun(run.id)).toMatchObject({ status: 'running', input: { n: 1 } })
+      expect(await store.appendThreadMessages({ threadId: 't', messages: ['hi'], now: 5 })).toEqual(
+        { lastSeq: 1 },
+      )
+      const [version] = await admin.query(`SELECT value FROM ${prefix}meta`)
+      expect(version).toEqual([{ value: mysqlSchemaVersion }])
       await store.close()
     })
 
@@ -160,7 +199,7 @@ describe.runIf(up)('the MySQL store', () => {
       const error = await store.ready().catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
       expect((error as StoreError).retryable).toBe(false)
-      expect((error as Error).message).toMatch(/schema version 2 .*newer than the version 1/)
+      expect((error as Error).message).toMatch(/schema version 3 .*newer than the version 2/)
       // Every call gives the same refusal; nothing was created or changed.
       await expect(store.getRun('x')).rejects.toThrow(/newer/)
       expect(await tablesOf(prefix)).toEqual([`${prefix}meta`])
@@ -173,11 +212,16 @@ describe.runIf(up)('the MySQL store', () => {
   describe('createMysqlStore', () => {
     const prefix = newPrefix('misc')
     let store: MysqlStore
-    it('declares itself durable, shared and a transport', async () => {
+    it('declares itself durable, shared and a transport, with threads', async () => {
       store = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 4 })
       await store.ready()
       expect(store.provider).toBe('mysql')
-      expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
+      expect(store.capabilities).toEqual({
+        durable: true,
+        shared: true,
+        transport: true,
+        threads: true,
+      })
     })
 
     it('rejects bad options with InvalidArgumentError, before connecting', async () => {
@@ -319,6 +363,80 @@ describe.runIf(up)('the MySQL store', () => {
       ).toEqual([])
       await Promise.all([a.close(), b.close()])
       await Promise.all([poolA.end(), poolB.end()])
+    })
+
+    it('numbers the appends of two pools to one thread one after the other', async () => {
+      const a = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 3 })
+      const b = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 3 })
+      const threadId = `thread-${runRecord().id}`
+      const now = Date.now()
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, index) =>
+          (index % 2 === 0 ? a : b).appendThreadMessages({
+            threadId,
+            messages: [`a${index}`, `b${index}`, `c${index}`],
+            now,
+          }),
+        ),
+      )
+      expect(results.map((result) => result.lastSeq).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 24 }, (_, index) => 3 * (index + 1)),
+      )
+      // Summaries racing with an append: one summary wins, and no message is lost.
+      const racing = await Promise.all([
+        a.summarizeThread({ threadId, summary: 'x', throughSeq: 36, now }),
+        b.appendThreadMessages({ threadId, messages: ['late'], now }),
+        b.summarizeThread({ threadId, summary: 'y', throughSeq: 36, now }),
+      ])
+      expect(racing[1]).toEqual({ lastSeq: 73 })
+      expect([racing[0].status, racing[2].status].sort()).toEqual(['stale', 'summarized'])
+      const thread = await a.getThread({ threadId })
+      expect(thread?.messages.map((entry) => entry.seq)).toEqual(
+        Array.from({ length: 37 }, (_, index) => 37 + index),
+      )
+      expect(await b.deleteThread({ threadId })).toBe(true)
+      await Promise.all([a.close(), b.close()])
+    })
+
+    it('names the table and the row of a corrupt thread or message', async () => {
+      const threadId = `thread-${runRecord().id}`
+      await store.appendThreadMessages({ threadId, messages: ['a', 'b'], now: 1 })
+      await admin.query(
+        `UPDATE ${prefix}messages SET message = '{' WHERE thread_id = ? AND seq = 2`,
+        [threadId],
+      )
+      await expect(store.getThread({ threadId })).rejects.toThrow(
+        `Corrupt row "${threadId}/2" in table ${prefix}messages: column message`,
+      )
+      await admin.query(
+        `UPDATE ${prefix}threads SET summary_through = 1, summary = NULL, summary_at = 1 WHERE id = ?`,
+        [threadId],
+      )
+      await admin.query(`UPDATE ${prefix}messages SET message = '"b"' WHERE thread_id = ?`, [
+        threadId,
+      ])
+      await expect(store.getThread({ threadId })).rejects.toThrow(
+        `Corrupt row "${threadId}" in table ${prefix}threads: column summary holds NULL`,
+      )
+      // A count lowered by hand never overwrites a message: the append fails, writing nothing.
+      await admin.query(
+        `UPDATE ${prefix}threads SET summary_through = NULL, last_seq = 1 WHERE id = ?`,
+        [threadId],
+      )
+      const error = await store
+        .appendThreadMessages({ threadId, messages: ['c'], now: 2 })
+        .catch((e: unknown) => e)
+      expect(StoreError.isInstance(error)).toBe(true)
+      expect((error as Error).message).toMatch(/Could not append thread messages: Duplicate entry/)
+      const [rows] = await admin.query(
+        `SELECT seq, message FROM ${prefix}messages WHERE thread_id = ? ORDER BY seq`,
+        [threadId],
+      )
+      expect(rows).toEqual([
+        { seq: 1, message: '"b"' },
+        { seq: 2, message: '"b"' },
+      ])
+      await store.deleteThread({ threadId })
     })
 
     it('refuses a stale fence presented through another pool', async () => {

@@ -64,6 +64,7 @@ import {
   type Row,
 } from './mysql-rows'
 import { chunks, inboxPageSize, marks, padded, rowMarks, statements } from './mysql-sql'
+import { createMysqlThreads } from './mysql-threads'
 
 /**
  * Where the store keeps its data: a database it connects to, or a pool the caller owns.
@@ -117,8 +118,8 @@ export interface MysqlStoreOptions {
 }
 
 /**
- * The MySQL / MariaDB store: a `StoreV1` that is also a task transport. Every call returns a
- * promise (the store does I/O), `claimTask` and `commit` included.
+ * The MySQL / MariaDB store: a `StoreV1` that is also a task transport and keeps conversation
+ * threads. Every call returns a promise (the store does I/O), `claimTask` and `commit` included.
  *
  * @example
  * ```ts
@@ -145,6 +146,10 @@ export interface MysqlStore extends StoreV1 {
    * for it; call it at start-up to fail fast (a newer schema, a missing database).
    */
   ready(): Promise<void>
+  appendThreadMessages: NonNullable<StoreV1['appendThreadMessages']>
+  getThread: NonNullable<StoreV1['getThread']>
+  summarizeThread: NonNullable<StoreV1['summarizeThread']>
+  deleteThread: NonNullable<StoreV1['deleteThread']>
 }
 
 /** Shared answer of a commit that has nothing to report (never mutated). */
@@ -213,7 +218,8 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *
  * The store is returned at once; the schema is checked (and migrated) before the first call
  * runs — await `store.ready()` to fail fast at start-up. Values (inputs, outputs, errors,
- * items, payloads) are stored as JSON text: they must be JSON-serialisable.
+ * items, payloads, thread messages) are stored as JSON text: they must be JSON-serialisable.
+ * Conversation threads (`capabilities.threads`) live in the `threads` and `messages` tables.
  *
  * @example
  * ```ts
@@ -458,11 +464,12 @@ export function createMysqlStore(
       refuseNewer(current)
       if (current === mysqlSchemaVersion) return
       if (!migrate) {
+        const from = current === undefined ? '' : `, from: ${current}`
         throw new StoreError(
           provider,
           `No schema version ${mysqlSchemaVersion} in table ${t.meta} (found: ` +
-            `${current ?? 'none'}): apply mysqlMigrations({ tablePrefix: '${prefix}' }) first, ` +
-            'or open the store with migrate: true',
+            `${current ?? 'none'}): apply mysqlMigrations({ tablePrefix: '${prefix}'${from} }) ` +
+            'first, or open the store with migrate: true',
         )
       }
       // GET_LOCK names are server-wide and at most 64 characters.
@@ -746,7 +753,8 @@ export function createMysqlStore(
   return {
     specificationVersion: 'v1',
     provider,
-    capabilities: { durable: true, shared: true, transport: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    ...createMysqlThreads({ t, open, transaction, snapshot }),
 
     ready: async () => {
       if (closed) throw new StoreError(provider, 'The store is closed')
