@@ -1,6 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createAnthropic } from '../../src/providers/anthropic'
+import { createGoogle } from '../../src/providers/google'
 import { createOpenAI } from '../../src/providers/openai'
+import { createOpenAICompatible } from '../../src/providers/openai-compatible'
 import { createRateLimiter } from '../../src/reliability/create-rate-limiter'
 import { withRateLimit } from '../../src/reliability/with-rate-limit'
 import { createHoldingProxy } from './holding-proxy'
@@ -73,16 +75,29 @@ describe('rate limits shared by a provider instance', () => {
   it.each([
     [
       'openai',
+      'openai',
       (url: string) => createOpenAI({ apiKey: 'k', baseURL: url, limits: { concurrency: 1 } }),
     ],
     [
+      'openai-compatible',
+      'openai',
+      (url: string) =>
+        createOpenAICompatible({ name: 'local', baseURL: url, limits: { concurrency: 1 } }),
+    ],
+    [
+      'anthropic',
       'anthropic',
       (url: string) => createAnthropic({ apiKey: 'k', baseURL: url, limits: { concurrency: 1 } }),
     ],
+    [
+      'google',
+      'google',
+      (url: string) => createGoogle({ apiKey: 'k', baseURL: url, limits: { concurrency: 1 } }),
+    ],
   ] as const)(
     '%s: the limits setting makes one limiter for every model of the instance',
-    async (name, create) => {
-      const vendor = vendors.find((candidate) => candidate.name === name)!
+    async (_provider, wire, create) => {
+      const vendor = vendors.find((candidate) => candidate.name === wire)!
       const proxy = await createHoldingProxy(vendor.server.url)
       try {
         vendor.server.reply({ type: 'answer', text: 'one' }, { type: 'answer', text: 'two' })

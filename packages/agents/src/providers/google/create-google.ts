@@ -5,6 +5,7 @@ import {
   type GoogleConnection,
   type GoogleModelSettings,
 } from './google-language-model'
+import { providerLimits, type ProviderLimits } from '../../reliability/provider-limits'
 import type { FetchFunction } from './header-capturing-fetch'
 import { createThoughtSignatures } from './thought-signatures'
 
@@ -31,6 +32,11 @@ export interface GoogleProviderSettings {
   timeout?: number
   /** The fetch the SDK calls. Default: Node's. */
   fetch?: FetchFunction
+  /**
+   * Rate limits shared by every model of this provider instance (one limiter, made here):
+   * `{ concurrency: 4, requestsPerMinute: 150 }`, or a `createRateLimiter()` shared more widely.
+   */
+  limits?: ProviderLimits
 }
 
 /** Makes Gemini models: `google('gemini-2.5-flash')`. */
@@ -119,6 +125,7 @@ export function createGoogle(settings: GoogleProviderSettings = {}): GoogleProvi
     return connection
   }
 
+  const limit = providerLimits(settings.limits)
   return (modelId, modelSettings = {}) => {
     if (typeof modelId !== 'string' || modelId.trim() === '') {
       throw new InvalidArgumentError({
@@ -136,7 +143,7 @@ export function createGoogle(settings: GoogleProviderSettings = {}): GoogleProvi
         received: modelSettings,
       })
     }
-    return createGoogleLanguageModel({
+    const model = createGoogleLanguageModel({
       provider,
       modelId,
       modelSettings,
@@ -145,6 +152,7 @@ export function createGoogle(settings: GoogleProviderSettings = {}): GoogleProvi
       connect,
       thoughtSignatures,
     })
+    return limit(model)
   }
 }
 

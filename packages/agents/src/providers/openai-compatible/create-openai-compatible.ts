@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type LanguageModelV1, type ModelCapabilities } from '@tessera/core'
 import OpenAI from 'openai'
 import { createChatCompletionsModel } from '../openai/create-chat-completions-model'
+import { providerLimits, type ProviderLimits } from '../../reliability/provider-limits'
 
 /** Settings of {@link createOpenAICompatible}. */
 export interface OpenAICompatibleSettings {
@@ -34,6 +35,11 @@ export interface OpenAICompatibleSettings {
   timeout?: number
   /** A `fetch` implementation for the SDK. */
   fetch?: typeof globalThis.fetch
+  /**
+   * Rate limits shared by every model of this provider instance (one limiter, made here):
+   * `{ concurrency: 2 }` for a local server, or a `createRateLimiter()` shared more widely.
+   */
+  limits?: ProviderLimits
 }
 
 /** Settings of one model of an OpenAI-compatible server. */
@@ -103,6 +109,7 @@ export function createOpenAICompatible(
     return client
   }
 
+  const limit = providerLimits(settings.limits)
   return (modelId, modelSettings = {}) => {
     if (typeof modelId !== 'string' || modelId.trim() === '') {
       throw new InvalidArgumentError({
@@ -112,7 +119,7 @@ export function createOpenAICompatible(
         received: modelId,
       })
     }
-    return createChatCompletionsModel({
+    const model = createChatCompletionsModel({
       modelId,
       client: clientOf,
       capabilities: {
@@ -133,5 +140,6 @@ export function createOpenAICompatible(
       ...(settings.client && settings.headers ? { headers: settings.headers } : {}),
       ...(settings.client && settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
     })
+    return limit(model)
   }
 }
