@@ -4,6 +4,7 @@ import {
   type Clock,
   type Duration,
   type Logger,
+  type StepContext,
 } from '@tessera/core'
 import { ToolApprovalRequiredError } from '../agent/tool-approval-required-error'
 
@@ -28,19 +29,13 @@ export type ApproveFunction = (
 ) => boolean | ApprovalDecision<unknown> | Promise<boolean | ApprovalDecision<unknown>>
 
 /**
- * The durable part of a step context, as `@tessera/core` gives it to a step's `run`: what
- * `agentStep` and `generate(input, { context })` need to make model and tool calls durable.
+ * The part of a step's context an agent needs to make its calls durable: `durable()`,
+ * `approval()`, the signal, the idempotency key and the logger. A step's `run` receives it.
  */
-export interface DurableStepContext {
-  signal: AbortSignal
-  idempotencyKey: string
-  logger: Logger
-  durable<T>(name: string, fn: () => T | Promise<T>): Promise<T>
-  approval<T = unknown>(
-    name: string,
-    options?: { timeout?: Duration },
-  ): Promise<ApprovalDecision<T>>
-}
+export type DurableStepContext = Pick<
+  StepContext<unknown>,
+  'signal' | 'idempotencyKey' | 'logger' | 'durable' | 'approval'
+>
 
 /**
  * Where an agent's loop runs: inside a workflow step (each unit durable, approvals suspend the
