@@ -166,7 +166,12 @@ describe.runIf(up)('createRedisStore', () => {
     it('declares itself durable, shared and a transport', async () => {
       const store = createRedisStore({ client: ownClient }, { keyPrefix: newPrefix('caps') })
       expect(store.provider).toBe('redis')
-      expect(store.capabilities).toEqual({ durable: true, shared: true, transport: true })
+      expect(store.capabilities).toEqual({
+        durable: true,
+        shared: true,
+        transport: true,
+        threads: true,
+      })
       await store.close()
     })
 
@@ -251,6 +256,87 @@ describe.runIf(up)('createRedisStore', () => {
         'invalid_argument',
       )
       await store.close()
+    })
+
+    it('reports a corrupt thread value as a StoreError naming its key, and writes nothing', async () => {
+      const prefix = newPrefix('corrupt_thread', true)
+      const store = createRedisStore({ client: ownClient }, { keyPrefix: prefix })
+      const threadId = 'thread:{with}:braces'
+      await store.appendThreadMessages!({ threadId, messages: ['a', 'b', 'c'], now: 1 })
+      expect(await keysOf(prefix)).toEqual(
+        [
+          `${prefix}meta`,
+          `${prefix}thread-messages:${threadId}`,
+          `${prefix}thread:${threadId}`,
+        ].sort(),
+      )
+      const list = `${prefix}thread-messages:${threadId}`
+      await admin!.lset(list, 1, '[1,')
+      const notJson = await store.getThread!({ threadId }).catch((e: unknown) => e)
+      expect(StoreError.isInstance(notJson)).toBe(true)
+      expect((notJson as Error).message).toContain(`"${list}", field "[1]": not JSON`)
+      await admin!.lset(list, 1, '"b"')
+      await expect(store.getThread!({ threadId })).rejects.toThrow(
+        `Corrupt value in key "${list}", entry 1: not [createdAt, message]`,
+      )
+      await admin!.lset(list, 1, '[1,"b"]')
+      await admin!.rpop(list)
+      await expect(store.getThread!({ threadId })).rejects.toThrow(
+        `Corrupt value in key "${list}": 2 messages, expected 3`,
+      )
+      await admin!.hset(`${prefix}thread:${threadId}`, 'lastSeq', 'many')
+      const summary = await store.summarizeThread!({
+        threadId,
+        summary: 's',
+        throughSeq: 1,
+        now: 2,
+      }).catch((e: unknown) => e)
+      expect((summary as Error).message).toContain(
+        `"${prefix}thread:${threadId}", field "lastSeq": "many" is not a number`,
+      )
+      const append = await store.appendThreadMessages!({ threadId, messages: ['d'], now: 2 }).catch(
+        (e: unknown) => e,
+      )
+      expect(StoreError.isInstance(append)).toBe(true)
+      expect(await admin!.llen(list)).toBe(2)
+      expect(await admin!.hget(`${prefix}thread:${threadId}`, 'updatedAt')).toBe('1')
+      expect(await store.deleteThread!({ threadId })).toBe(true)
+      expect(await keysOf(prefix)).toEqual([`${prefix}meta`])
+      await store.close()
+    })
+
+    it('numbers the appends of two clients to one thread one after the other', async () => {
+      const prefix = newPrefix('threads')
+      const a = createRedisStore({ url }, { keyPrefix: prefix })
+      const b = createRedisStore({ url }, { keyPrefix: prefix })
+      const threadId = 'shared'
+      const now = Date.now()
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          (index % 2 === 0 ? a : b).appendThreadMessages!({
+            threadId,
+            messages: [`a${index}`, `b${index}`],
+            now,
+          }),
+        ),
+      )
+      expect(results.map((result) => result.lastSeq).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 30 }, (_, index) => 2 * (index + 1)),
+      )
+      const racing = await Promise.all([
+        a.summarizeThread!({ threadId, summary: 'x', throughSeq: 40, now }),
+        b.appendThreadMessages!({ threadId, messages: ['late'], now }),
+        b.summarizeThread!({ threadId, summary: 'y', throughSeq: 40, now }),
+      ])
+      expect(racing[1]).toEqual({ lastSeq: 61 })
+      expect([racing[0].status, racing[2].status].sort()).toEqual(['stale', 'summarized'])
+      const thread = await b.getThread!({ threadId })
+      expect(thread?.messages.map((entry) => entry.seq)).toEqual(
+        Array.from({ length: 21 }, (_, index) => 41 + index),
+      )
+      expect(thread?.messages.at(-1)?.message).toBe('late')
+      await a.close()
+      await b.close()
     })
 
     it('never hands one task to two clients calling claimNext at the same time', async () => {

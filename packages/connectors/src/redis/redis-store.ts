@@ -36,6 +36,7 @@ import {
   toJson,
 } from './redis-records'
 import { scriptBodies, scriptText, type ScriptName } from './redis-scripts'
+import { createRedisThreads } from './redis-threads'
 
 /**
  * Where the store keeps its data: a server it connects to, or a client the caller owns.
@@ -145,13 +146,15 @@ const isOpenEventWait = (task: TaskRecord) =>
 
 /**
  * A durable, shared `StoreV1` on Redis through ioredis. Every mutation (createRun, claimTask,
- * commit, claimNext, deliverEvent, resolveWait, reopenRun, purgeRuns, renewTask) is one Lua
- * script: atomic, and one round trip. It is also a task transport (`claimNext`): workers share
+ * commit, claimNext, deliverEvent, resolveWait, reopenRun, purgeRuns, renewTask, and the
+ * thread writes) is one Lua script: atomic, and one round trip. It is also a task transport (`claimNext`): workers share
  * work by claiming from a sorted set of claimable tasks.
  *
  * Durability is the server's: with the default RDB snapshots a crash loses the last writes; use
  * `appendonly yes` (and `appendfsync everysec` or `always`) to keep them. Values (inputs,
- * outputs, errors, items, payloads) are stored as JSON text: they must be JSON-serialisable.
+ * outputs, errors, items, payloads, thread messages) are stored as JSON text: they must be
+ * JSON-serialisable. Conversation threads (`capabilities.threads`) are a hash and a list per
+ * thread, each write one script as well.
  *
  * @example
  * ```ts
@@ -398,7 +401,8 @@ export function createRedisStore(
     // Connects and checks the schema version (every call does that first, once).
     ready: () => guard('connect and check the schema', async () => undefined),
     provider,
-    capabilities: { durable: true, shared: true, transport: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    ...createRedisThreads({ prefix, call, guard }),
 
     createRun({ run, tasks, scopes }) {
       return guard('create a run', async () => {
