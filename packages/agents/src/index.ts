@@ -78,11 +78,10 @@ export { withContextCheck } from './pricing/with-context-check'
 export {
   defineAgent,
   type Agent,
-  type AgentSettings,
-  type AgentMemorySettings,
   type AgentGenerateOptions,
   type AgentResult,
 } from './agent/define-agent'
+export type { AgentSettings, AgentMemorySettings } from './agent/agent-settings'
 export { agentStep, type AgentStepOptions } from './agent/agent-step'
 export type { AgentStream } from './agent/agent-stream'
 export type {
