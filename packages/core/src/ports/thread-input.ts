@@ -1,17 +1,40 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 
-/** The thread operations of `StoreV1` (`capabilities.threads`). */
+/**
+ * The thread operations of `StoreV1` (`capabilities.threads`), as `checkThreadInput` names them
+ * in its errors.
+ *
+ * @example
+ * ```ts
+ * const operation: ThreadOperation = 'appendThreadMessages'
+ * ```
+ */
 export type ThreadOperation =
   'appendThreadMessages' | 'getThread' | 'summarizeThread' | 'deleteThread'
 
-/** An append, checked: the messages as the JSON texts to store, `now` in whole milliseconds. */
+/**
+ * An append, checked: the messages as the JSON texts to store, `now` in whole milliseconds.
+ *
+ * @example
+ * ```ts
+ * const checked: CheckedThreadAppend = checkThreadInput('appendThreadMessages', input)
+ * checked.messages // ['{"role":"user","content":"Hi"}']
+ * ```
+ */
 export interface CheckedThreadAppend {
   threadId: string
   messages: string[]
   now: number
 }
 
-/** A summary, checked: its content as the JSON text to store, `now` in whole milliseconds. */
+/**
+ * A summary, checked: its content as the JSON text to store, `now` in whole milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { summary, throughSeq } = checkThreadInput('summarizeThread', input)
+ * ```
+ */
 export interface CheckedThreadSummary {
   threadId: string
   summary: string
@@ -19,7 +42,15 @@ export interface CheckedThreadSummary {
   now: number
 }
 
-/** The longest thread id, in characters (every store can key it: 1020 bytes of UTF-8 at most). */
+/**
+ * The longest thread id, in characters (UTF-16 code units): every store can key it (255
+ * characters are 1020 bytes of UTF-8 at most).
+ *
+ * @example
+ * ```ts
+ * const threadId = `support:${ticketId}`.slice(0, maxThreadIdLength)
+ * ```
+ */
 export const maxThreadIdLength = 255
 
 /**
