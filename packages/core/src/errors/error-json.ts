@@ -31,6 +31,8 @@ export const errorCodes = {
   unsupported_schema: 422,
   structured_output_invalid: 502,
   fallback_exhausted: 502,
+  max_steps_exceeded: 500,
+  tool_approval_required: 409,
   internal: 500,
 } as const satisfies Record<string, number>
 
