@@ -437,6 +437,28 @@ if (!modelAvailable) {
     )
 
     it(
+      'handles recursive schemas (zod writes them with $ref "#")',
+      async () => {
+        const node: z.ZodType = z.object({
+          name: z.string().max(8),
+          get children() {
+            return z.array(node).max(2)
+          },
+        })
+        const response = await local().generate(
+          ask('A family tree', {
+            responseFormat: { type: 'json', schema: toJsonSchema(node) },
+            temperature: 0,
+            maxOutputTokens: 600,
+          }),
+        )
+        expect(response.finishReason).toBe('stop')
+        expect(node.safeParse(JSON.parse(textOf(response))).success).toBe(true)
+      },
+      timeout,
+    )
+
+    it(
       'streams the JSON as text deltas',
       async () => {
         const { parts } = await readStream(

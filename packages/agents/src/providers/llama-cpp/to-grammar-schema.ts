@@ -60,8 +60,9 @@ type Json = Record<string, unknown>
  * `path` is the JSON pointer of the offending subschema.
  *
  * Supported: `type` (one or several), `const` and `enum` of scalars, `anyOf`/`oneOf`, `allOf` with
- * one member, `$ref` to `#/$defs/…` or `#/definitions/…`, string `minLength`/`maxLength` and the
- * formats `date`, `time`, `date-time`, object `properties`/`required`/`additionalProperties`/
+ * one member, `$ref` to `#` (recursion, as zod writes it), `#/$defs/…` or `#/definitions/…`, string `minLength`/`maxLength` and the
+ * formats `date`, `time`, `date-time` (a `pattern` next to them, as zod writes for `z.iso.date()`, is
+ * not enforced beyond the format), object `properties`/`required`/`additionalProperties`/
  * `minProperties`/`maxProperties`, array `items`/`prefixItems`/`minItems`/`maxItems`. Every listed
  * property is generated, optional ones included (valid either way). Annotations are dropped.
  *
@@ -72,22 +73,33 @@ type Json = Record<string, unknown>
  * toGrammarSchema({ type: 'string', pattern: '^a' }, 'llama-cpp') // throws UnsupportedSchemaError
  * ```
  */
-export function toGrammarSchema(
-  schema: unknown,
-  provider: string,
-  context?: string,
-): GbnfJsonSchema {
-  const fail = (path: string, reason: string): never => {
-    throw new UnsupportedSchemaError({
-      provider,
-      path,
-      reason: context ? `${context}: ${reason}` : reason,
-    })
+export function toGrammarSchema(schema: unknown, provider: string, where?: string): GbnfJsonSchema {
+  const context: Context = {
+    fail(path, reason) {
+      throw new UnsupportedSchemaError({
+        provider,
+        path,
+        reason: where ? `${where}: ${reason}` : reason,
+      })
+    },
+    usesRoot: false,
   }
-  return convert(schema, '', fail) as GbnfJsonSchema
+  const converted = convert(schema, '', context)
+  if (!context.usesRoot) return converted as GbnfJsonSchema
+  return {
+    $ref: `#/$defs/${rootDefinition}`,
+    $defs: { [rootDefinition]: converted },
+  } as unknown as GbnfJsonSchema
 }
 
-type Fail = (path: string, reason: string) => never
+type Context = {
+  fail: (path: string, reason: string) => never
+  /** Set when a `$ref: "#"` points back to the root (zod's recursive schemas). */
+  usesRoot: boolean
+}
+
+/** The name under which a schema that refers to itself keeps its root. */
+const rootDefinition = 'TesseraRoot'
 
 /** Any JSON value: a scalar, an object of anything, or an array of anything. */
 const anyValue: Json = {
@@ -98,24 +110,26 @@ const anyValue: Json = {
   ],
 }
 
-function convert(schema: unknown, path: string, fail: Fail): Json {
+function convert(schema: unknown, path: string, context: Context): Json {
   if (schema === true) return anyValue
-  if (schema === false) return fail(path, 'the schema `false` accepts no value')
+  if (schema === false) return context.fail(path, 'the schema `false` accepts no value')
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    return fail(path, `expected a schema object, received ${JSON.stringify(schema)}`)
+    return context.fail(path, `expected a schema object, received ${JSON.stringify(schema)}`)
   }
   const node = schema as Json
   for (const keyword of Object.keys(node)) {
+    if (!Object.hasOwn(unsupportedKeywords, keyword) || isTrivialBound(node, keyword)) continue
     const what = unsupportedKeywords[keyword]
-    if (what === undefined) continue
-    if (isTrivialBound(node, keyword)) continue
-    fail(path, `${what} ("${keyword}") cannot be enforced by a grammar`)
+    context.fail(path, `${what} ("${keyword}") cannot be enforced by a grammar`)
   }
   if (node.propertyNames !== undefined && !isPlainStringSchema(node.propertyNames)) {
-    fail(`${path}/propertyNames`, 'constraints on property names cannot be enforced by a grammar')
+    context.fail(
+      `${path}/propertyNames`,
+      'constraints on property names cannot be enforced by a grammar',
+    )
   }
-  const defs = convertDefs(node, path, fail)
-  const converted = convertNode(node, path, fail)
+  const defs = convertDefs(node, path, context)
+  const converted = convertNode(node, path, context)
   if (defs === undefined) return converted
   // node-llama-cpp reads `$defs` on objects, arrays, oneOf and $ref nodes.
   if ('oneOf' in converted || '$ref' in converted) return { ...converted, $defs: defs }
@@ -124,103 +138,112 @@ function convert(schema: unknown, path: string, fail: Fail): Json {
   return { oneOf: [converted], $defs: defs }
 }
 
-function convertDefs(node: Json, path: string, fail: Fail): Json | undefined {
+function convertDefs(node: Json, path: string, context: Context): Json | undefined {
   const entries: [string, unknown, string][] = []
   for (const key of ['$defs', 'definitions'] as const) {
     const defs = node[key]
     if (defs === undefined) continue
-    if (typeof defs !== 'object' || defs === null) fail(`${path}/${key}`, 'expected an object')
+    if (typeof defs !== 'object' || defs === null)
+      context.fail(`${path}/${key}`, 'expected an object')
     for (const [name, value] of Object.entries(defs as Json)) {
       entries.push([name, value, `${path}/${key}/${escapePointer(name)}`])
     }
   }
   if (entries.length === 0) return undefined
   return Object.fromEntries(
-    entries.map(([name, value, defPath]) => [name, convert(value, defPath, fail)]),
+    entries.map(([name, value, defPath]) => [name, convert(value, defPath, context)]),
   )
 }
 
-function convertNode(node: Json, path: string, fail: Fail): Json {
-  if (node.$ref !== undefined) return convertRef(node, path, fail)
+function convertNode(node: Json, path: string, context: Context): Json {
+  if (node.$ref !== undefined) return convertRef(node, path, context)
   if (node.const !== undefined) {
-    if (!isScalar(node.const)) fail(`${path}/const`, 'only a string, number, boolean or null const')
+    if (!isScalar(node.const))
+      context.fail(`${path}/const`, 'only a string, number, boolean or null const')
     return { const: node.const }
   }
   if (node.enum !== undefined) {
     if (!Array.isArray(node.enum) || node.enum.length === 0) {
-      fail(`${path}/enum`, 'expected a non-empty array')
+      context.fail(`${path}/enum`, 'expected a non-empty array')
     }
     const values = node.enum as unknown[]
     values.forEach((value, index) => {
       if (!isScalar(value))
-        fail(`${path}/enum/${index}`, 'only string, number, boolean or null values')
+        context.fail(`${path}/enum/${index}`, 'only string, number, boolean or null values')
     })
     return { enum: values }
   }
   if (node.allOf !== undefined) {
     if (!Array.isArray(node.allOf) || node.allOf.length !== 1) {
-      fail(`${path}/allOf`, 'allOf with more than one schema cannot be enforced by a grammar')
+      context.fail(
+        `${path}/allOf`,
+        'allOf with more than one schema cannot be enforced by a grammar',
+      )
     }
     if (hasConstraints(node, ['allOf'])) {
-      fail(path, 'allOf next to other constraints cannot be enforced by a grammar')
+      context.fail(path, 'allOf next to other constraints cannot be enforced by a grammar')
     }
-    return convert((node.allOf as unknown[])[0], `${path}/allOf/0`, fail)
+    return convert((node.allOf as unknown[])[0], `${path}/allOf/0`, context)
   }
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const branches = node[keyword]
     if (branches === undefined) continue
     if (!Array.isArray(branches) || branches.length === 0) {
-      fail(`${path}/${keyword}`, 'expected a non-empty array of schemas')
+      context.fail(`${path}/${keyword}`, 'expected a non-empty array of schemas')
     }
     if (hasConstraints(node, [keyword])) {
-      fail(path, `${keyword} next to other constraints cannot be enforced by a grammar`)
+      context.fail(path, `${keyword} next to other constraints cannot be enforced by a grammar`)
     }
     return {
       oneOf: (branches as unknown[]).map((branch, index) =>
-        convert(branch, `${path}/${keyword}/${index}`, fail),
+        convert(branch, `${path}/${keyword}/${index}`, context),
       ),
     }
   }
   const type = node.type
   if (Array.isArray(type)) {
-    if (type.length === 0) fail(`${path}/type`, 'expected at least one type')
-    if (type.length === 1) return convertTyped(node, type[0], path, fail)
-    return { oneOf: type.map((single) => convertTyped(node, single, path, fail)) }
+    if (type.length === 0) context.fail(`${path}/type`, 'expected at least one type')
+    if (type.length === 1) return convertTyped(node, type[0], path, context)
+    return { oneOf: type.map((single) => convertTyped(node, single, path, context)) }
   }
-  if (type !== undefined) return convertTyped(node, type, path, fail)
+  if (type !== undefined) return convertTyped(node, type, path, context)
   // No type: a schema that constrains objects or arrays only; producing one of those is valid.
   if (node.properties !== undefined || node.additionalProperties !== undefined) {
-    return convertTyped(node, 'object', path, fail)
+    return convertTyped(node, 'object', path, context)
   }
   if (node.items !== undefined || node.prefixItems !== undefined) {
-    return convertTyped(node, 'array', path, fail)
+    return convertTyped(node, 'array', path, context)
   }
   return anyValue
 }
 
-function convertRef(node: Json, path: string, fail: Fail): Json {
+function convertRef(node: Json, path: string, context: Context): Json {
   const ref = node.$ref
-  if (typeof ref !== 'string') return fail(`${path}/$ref`, 'expected a string')
+  if (typeof ref !== 'string') return context.fail(`${path}/$ref`, 'expected a string')
   if (hasConstraints(node, ['$ref'])) {
-    fail(path, '$ref next to other constraints cannot be enforced by a grammar')
+    context.fail(path, '$ref next to other constraints cannot be enforced by a grammar')
+  }
+  if (ref === '#') {
+    context.usesRoot = true
+    return { $ref: `#/$defs/${rootDefinition}` }
   }
   for (const prefix of ['#/$defs/', '#/definitions/']) {
     if (ref.startsWith(prefix) && !ref.slice(prefix.length).includes('/')) {
       return { $ref: `#/$defs/${unescapePointer(ref.slice(prefix.length))}` }
     }
   }
-  return fail(
+  return context.fail(
     `${path}/$ref`,
-    `only references to "#/$defs/<name>" are supported, received "${ref}"`,
+    `only references to "#" or "#/$defs/<name>" are supported, received "${ref}"`,
   )
 }
 
-function convertTyped(node: Json, type: unknown, path: string, fail: Fail): Json {
+function convertTyped(node: Json, type: unknown, path: string, context: Context): Json {
   switch (type) {
     case 'string': {
       if (node.format !== undefined) {
         if (typeof node.format !== 'string' || !grammarFormats.has(node.format)) {
-          fail(
+          context.fail(
             `${path}/format`,
             `the string format ${JSON.stringify(node.format)} cannot be enforced (supported: date, time, date-time)`,
           )
@@ -229,8 +252,8 @@ function convertTyped(node: Json, type: unknown, path: string, fail: Fail): Json
       }
       return {
         type: 'string',
-        ...nonNegativeInteger(node, 'minLength', path, fail),
-        ...nonNegativeInteger(node, 'maxLength', path, fail),
+        ...nonNegativeInteger(node, 'minLength', path, context),
+        ...nonNegativeInteger(node, 'maxLength', path, context),
       }
     }
     case 'number':
@@ -239,24 +262,24 @@ function convertTyped(node: Json, type: unknown, path: string, fail: Fail): Json
     case 'null':
       return { type }
     case 'object':
-      return convertObject(node, path, fail)
+      return convertObject(node, path, context)
     case 'array':
-      return convertArray(node, path, fail)
+      return convertArray(node, path, context)
     default:
-      return fail(`${path}/type`, `unknown type ${JSON.stringify(type)}`)
+      return context.fail(`${path}/type`, `unknown type ${JSON.stringify(type)}`)
   }
 }
 
-function convertObject(node: Json, path: string, fail: Fail): Json {
+function convertObject(node: Json, path: string, context: Context): Json {
   const result: Json = { type: 'object' }
   if (node.properties !== undefined) {
     if (typeof node.properties !== 'object' || node.properties === null) {
-      fail(`${path}/properties`, 'expected an object')
+      context.fail(`${path}/properties`, 'expected an object')
     }
     result.properties = Object.fromEntries(
       Object.entries(node.properties as Json).map(([name, value]) => [
         name,
-        convert(value, `${path}/properties/${escapePointer(name)}`, fail),
+        convert(value, `${path}/properties/${escapePointer(name)}`, context),
       ]),
     )
   }
@@ -264,22 +287,22 @@ function convertObject(node: Json, path: string, fail: Fail): Json {
   const additional = node.additionalProperties
   if (additional === true) result.additionalProperties = true
   else if (additional !== undefined && additional !== false) {
-    result.additionalProperties = convert(additional, `${path}/additionalProperties`, fail)
+    result.additionalProperties = convert(additional, `${path}/additionalProperties`, context)
   }
   return {
     ...result,
-    ...nonNegativeInteger(node, 'minProperties', path, fail),
-    ...nonNegativeInteger(node, 'maxProperties', path, fail),
+    ...nonNegativeInteger(node, 'minProperties', path, context),
+    ...nonNegativeInteger(node, 'maxProperties', path, context),
   }
 }
 
-function convertArray(node: Json, path: string, fail: Fail): Json {
+function convertArray(node: Json, path: string, context: Context): Json {
   const result: Json = { type: 'array' }
-  let maxItems = nonNegativeInteger(node, 'maxItems', path, fail).maxItems
+  let maxItems = nonNegativeInteger(node, 'maxItems', path, context).maxItems
   if (node.prefixItems !== undefined) {
-    if (!Array.isArray(node.prefixItems)) fail(`${path}/prefixItems`, 'expected an array')
+    if (!Array.isArray(node.prefixItems)) context.fail(`${path}/prefixItems`, 'expected an array')
     result.prefixItems = (node.prefixItems as unknown[]).map((item, index) =>
-      convert(item, `${path}/prefixItems/${index}`, fail),
+      convert(item, `${path}/prefixItems/${index}`, context),
     )
   }
   if (node.items === false) {
@@ -287,11 +310,11 @@ function convertArray(node: Json, path: string, fail: Fail): Json {
     const prefixLength = Array.isArray(node.prefixItems) ? node.prefixItems.length : 0
     maxItems = Math.min(maxItems ?? prefixLength, prefixLength)
   } else if (node.items !== undefined && node.items !== true) {
-    result.items = convert(node.items, `${path}/items`, fail)
+    result.items = convert(node.items, `${path}/items`, context)
   }
   return {
     ...result,
-    ...nonNegativeInteger(node, 'minItems', path, fail),
+    ...nonNegativeInteger(node, 'minItems', path, context),
     ...(maxItems === undefined ? {} : { maxItems }),
   }
 }
@@ -300,18 +323,28 @@ function nonNegativeInteger(
   node: Json,
   keyword: string,
   path: string,
-  fail: Fail,
+  context: Context,
 ): Record<string, number> {
   const value = node[keyword]
   if (value === undefined) return {}
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    fail(`${path}/${keyword}`, `expected a non-negative integer, received ${JSON.stringify(value)}`)
+    context.fail(
+      `${path}/${keyword}`,
+      `expected a non-negative integer, received ${JSON.stringify(value)}`,
+    )
   }
   return { [keyword]: value as number }
 }
 
-/** zod's `z.number().int()` writes `minimum`/`maximum` at ±(2^53 − 1): nothing to enforce. */
+/**
+ * Constraints that need no grammar: `minimum`/`maximum` at ±(2^53 − 1), which zod writes for
+ * `z.number().int()`, and the pattern zod writes next to an ISO date or time format.
+ */
 function isTrivialBound(node: Json, keyword: string): boolean {
+  // zod writes its ISO date and time checks as a format and a pattern: the grammar writes the
+  // format; the pattern's finer rules (days in a month) are left to validation.
+  if (keyword === 'pattern')
+    return typeof node.format === 'string' && grammarFormats.has(node.format)
   const value = node[keyword]
   if (typeof value !== 'number') return false
   if (keyword === 'minimum') return value <= -safeIntegerBound
