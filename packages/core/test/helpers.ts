@@ -145,6 +145,14 @@ export function asyncStore(inner: StoreV1 = createMemoryStore()): StoreV1 {
     resolveWait: (input) => later(() => inner.resolveWait(input)),
     reopenRun: (input) => later(() => inner.reopenRun(input)),
     purgeRuns: (input) => later(() => inner.purgeRuns(input)),
+    ...(inner.appendThreadMessages && inner.getThread && inner.summarizeThread && inner.deleteThread
+      ? {
+          appendThreadMessages: (input) => later(() => inner.appendThreadMessages!(input)),
+          getThread: (input) => later(() => inner.getThread!(input)),
+          summarizeThread: (input) => later(() => inner.summarizeThread!(input)),
+          deleteThread: (input) => later(() => inner.deleteThread!(input)),
+        }
+      : {}),
     close: () => later(() => inner.close()),
   }
 }
