@@ -100,6 +100,7 @@ export type {
   AgentEndEvent,
 } from './agent/agent-event'
 export type { AgentStepRecord } from './runtime/run-agent-loop'
+export type { AgentToolChoice, ToolChoiceContext } from './runtime/agent-definition'
 export type {
   ToolApprovalRequest,
   ApproveFunction,

@@ -3,14 +3,13 @@ import {
   systemClock,
   type Clock,
   type LanguageModelV1,
-  type ModelToolChoice,
   type StoreV1,
 } from '@tessera/core'
 import { z } from 'zod'
 import { isAgentMemory, type AgentMemory } from '../memory/agent-memory'
 import { createStoreMemory } from '../memory/create-store-memory'
 import type { PriceTable } from '../pricing/create-price-table'
-import type { AgentDefinition, ResolvedMemory } from '../runtime/agent-definition'
+import type { AgentDefinition, AgentToolChoice, ResolvedMemory } from '../runtime/agent-definition'
 import { outputModeOf } from '../runtime/output-mode'
 import type { ToolEntry } from '../runtime/run-tool-call'
 import { modelToolOf } from '../tools/model-tool-of'
@@ -62,7 +61,13 @@ export interface AgentSettings<
   repairAttempts?: number
   temperature?: number
   maxOutputTokens?: number
-  toolChoice?: ModelToolChoice
+  /**
+   * Which tools the model may call: `auto` (the default), `required`, `none`, one named tool, or
+   * a function of the loop's position returning one of those. A forced choice applies to every
+   * call, so forcing a tool for the whole answer loops until `maxSteps`: to force a first tool
+   * call, return it only while `toolCalls === 0`.
+   */
+  toolChoice?: AgentToolChoice
   providerOptions?: Record<string, Record<string, unknown>>
   /** Time for durations and memory timestamps. Default: the system clock. */
   clock?: Clock
@@ -180,7 +185,7 @@ export function checkAgentSettings(settings: AgentSettings<z.ZodType, z.ZodType>
     outputMode,
     tools,
     modelTools: [...tools.values()].map((entry) => entry.view.modelTool),
-    toolChoice: settings.toolChoice,
+    toolChoice: checkToolChoice(settings.toolChoice, tools, where('toolChoice')),
     maxSteps,
     repairAttempts,
     temperature: settings.temperature,
@@ -191,6 +196,30 @@ export function checkAgentSettings(settings: AgentSettings<z.ZodType, z.ZodType>
     clock: settings.clock ?? systemClock,
     priceTable: settings.priceTable,
   }
+}
+
+/** A fixed choice must name a tool the agent has; a function is checked by the provider. */
+function checkToolChoice(
+  choice: AgentToolChoice | undefined,
+  tools: ReadonlyMap<string, ToolEntry>,
+  argument: string,
+): AgentToolChoice | undefined {
+  if (choice === undefined || typeof choice === 'function') return choice
+  if (choice === 'auto' || choice === 'required' || choice === 'none') return choice
+  if (
+    typeof choice === 'object' &&
+    choice !== null &&
+    choice.type === 'tool' &&
+    tools.has(choice.toolName)
+  )
+    return choice
+  const names = [...tools.keys()].map((name) => `"${name}"`).join(', ') || 'none'
+  throw new InvalidArgumentError({
+    fn: 'defineAgent',
+    argument,
+    expected: `"auto", "required", "none", a function, or { type: 'tool', toolName } naming one of the agent's tools (${names})`,
+    received: choice,
+  })
 }
 
 function resolveMemory(

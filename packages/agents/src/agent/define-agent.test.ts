@@ -662,3 +662,44 @@ it('costs: prices calls with the price table when the response has no cost', asy
   expect(events.find((event) => event.type === 'model-call-end')).toMatchObject({ costUsd: 10 })
   expect(events.at(-1)).toMatchObject({ type: 'agent-end', costUsd: 10 })
 })
+
+describe('defineAgent: toolChoice', () => {
+  it('a function chooses per call: force a first tool call, then let the model answer', async () => {
+    const model = createScriptedModel([call('lookup', { orderId: 'A1' }), 'Order A1 has shipped.'])
+    const seen: unknown[] = []
+    const agent = defineAgent({
+      id: 'forced-first',
+      instructions: 'Answer about orders.',
+      model,
+      tools: { lookup: lookupOrder() },
+      toolChoice: (context) => {
+        seen.push(context)
+        return context.toolCalls === 0 ? { type: 'tool', toolName: 'lookup' } : 'none'
+      },
+    })
+    const result = await agent.generate('Where is A1?')
+    expect(result.output).toBe('Order A1 has shipped.')
+    expect(seen).toEqual([
+      { step: 1, toolCalls: 0 },
+      { step: 2, toolCalls: 1 },
+    ])
+    expect(model.calls.map((request) => request.toolChoice)).toEqual([
+      { type: 'tool', toolName: 'lookup' },
+      'none',
+    ])
+  })
+
+  it('refuses a fixed choice naming a tool the agent does not have', () => {
+    const model = createScriptedModel([])
+    const attempt = () =>
+      defineAgent({
+        id: 'bad-choice',
+        instructions: 'x',
+        model,
+        tools: { lookup: lookupOrder() },
+        toolChoice: { type: 'tool', toolName: 'lookpu' },
+      })
+    expect(attempt).toThrow(InvalidArgumentError)
+    expect(attempt).toThrow(/naming one of the agent's tools \("lookup"\)/)
+  })
+})

@@ -5,6 +5,21 @@ import type { PriceTable } from '../pricing/create-price-table'
 import type { OutputMode } from './output-mode'
 import type { ToolEntry } from './run-tool-call'
 
+/** Where the agent's loop is, for a `toolChoice` function. */
+export interface ToolChoiceContext {
+  /** 1 for the first model call of this answer, 2 for the next, … (repair turns not counted). */
+  step: number
+  /** How many tool calls the model has made so far in this answer. */
+  toolCalls: number
+}
+
+/**
+ * Which tools the model may call: one choice for every call, or a function of where the loop
+ * is (`undefined` leaves the provider's default, `auto`).
+ */
+export type AgentToolChoice =
+  ModelToolChoice | ((context: ToolChoiceContext) => ModelToolChoice | undefined)
+
 /** An agent's memory, resolved from its settings. */
 export interface ResolvedMemory {
   memory: AgentMemory
@@ -26,7 +41,7 @@ export interface AgentDefinition {
   outputMode: OutputMode
   tools: ReadonlyMap<string, ToolEntry>
   modelTools: readonly ModelTool[]
-  toolChoice: ModelToolChoice | undefined
+  toolChoice: AgentToolChoice | undefined
   maxSteps: number
   repairAttempts: number
   temperature: number | undefined

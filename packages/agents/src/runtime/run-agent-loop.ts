@@ -141,6 +141,7 @@ export async function runAgentLoop(
 
   let callNumber = 0
   let stepCount = 0
+  let toolCallCount = 0
   let repairs = 0
   let purpose: 'step' | 'repair' = 'step'
   let output: unknown
@@ -150,10 +151,14 @@ export async function runAgentLoop(
     execution.signal.throwIfAborted()
     callNumber++
     if (purpose === 'step') stepCount++
+    const toolChoice =
+      typeof definition.toolChoice === 'function'
+        ? definition.toolChoice({ step: stepCount, toolCalls: toolCallCount })
+        : definition.toolChoice
     const request: Omit<ModelRequest, 'signal'> = {
       messages: [systemMessage, ...history, ...turn],
       ...(definition.modelTools.length > 0 ? { tools: [...definition.modelTools] } : {}),
-      ...(definition.toolChoice === undefined ? {} : { toolChoice: definition.toolChoice }),
+      ...(toolChoice === undefined ? {} : { toolChoice }),
       ...(definition.outputMode.kind === 'json'
         ? { responseFormat: definition.outputMode.responseFormat }
         : {}),
@@ -202,6 +207,7 @@ export async function runAgentLoop(
     }
     steps.push(step)
     turn.push({ role: 'assistant', content: content.length > 0 ? content : text })
+    toolCallCount += toolCalls.length
 
     if (toolCalls.length === 0) {
       const parsed = parseAnswer(definition.outputMode, definition.outputSchema, text)
