@@ -252,6 +252,11 @@ if (!modelAvailable) {
         // Everything but the last prompt token (whose logits start the answer) was kept.
         expect(second.usage.cachedInputTokens).toBe(second.usage.inputTokens - 1)
         expect(first.responseId).not.toBe(second.responseId)
+        // And after another prompt took over the sequence (only a shared prefix is kept).
+        await model.generate(ask('Once there was a big dog', { maxOutputTokens: 16 }))
+        const third = await model.generate(request)
+        expect(textOf(third)).toBe(textOf(first))
+        expect(third.usage.cachedInputTokens).toBeLessThan(third.usage.inputTokens - 1)
       },
       timeout,
     )

@@ -73,14 +73,21 @@ export async function* generateTokens(
   signal.throwIfAborted()
   // Keep the common prefix of the sequence's state, and evaluate at least the last prompt token
   // (its logits give the first answer token).
-  await sequence.adaptStateToTokens(tokens.slice(0, -1), false)
+  const prefix = tokens.slice(0, -1)
+  await sequence.adaptStateToTokens(prefix, false)
   const cachedInputTokens = sequence.nextTokenIndex
   signal.throwIfAborted()
+  // The last prompt token is always evaluated on its own, so that its logits are computed the
+  // same way whether the prefix was cached or not: greedy answers repeat exactly.
+  if (cachedInputTokens < prefix.length) {
+    await sequence.evaluateWithoutGeneratingNewTokens(prefix.slice(cachedInputTokens))
+    signal.throwIfAborted()
+  }
 
   const grammarEvaluationState = options.grammar
     ? new options.grammar.State({ model, grammar: options.grammar.grammar })
     : undefined
-  const iterator = sequence.evaluate(tokens.slice(cachedInputTokens), {
+  const iterator = sequence.evaluate(tokens.slice(-1), {
     temperature: options.sampling.temperature,
     ...(options.sampling.topP === undefined ? {} : { topP: options.sampling.topP }),
     ...(options.sampling.topK === undefined ? {} : { topK: options.sampling.topK }),
