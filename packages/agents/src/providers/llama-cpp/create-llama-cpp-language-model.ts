@@ -10,17 +10,21 @@ import {
 } from '@tessera/core'
 import type { LlamaContextSequence } from 'node-llama-cpp'
 import { createAnswerAssembler } from './create-answer-assembler'
-import {
-  LlamaCppFailure,
-  type LlamaCppRuntime,
-  type LoadedLlamaCpp,
-} from './create-llama-cpp-runtime'
+import type { LlamaCppRuntime, LoadedLlamaCpp } from './create-llama-cpp-runtime'
 import { generateTokens, type TokenSampling } from './generate-tokens'
+import { LlamaCppFailure } from './llama-cpp-failure'
 import { planAnswer } from './plan-answer'
 import { renderConversation } from './render-conversation'
 import { renderPrompt } from './render-prompt'
 
-/** Sampling defaults, the same as llama.cpp's own (`llama-cli`, `llama-server`). */
+/**
+ * Sampling defaults, the same as llama.cpp's own (`llama-cli`, `llama-server`).
+ *
+ * @example
+ * ```ts
+ * llamaCppSamplingDefaults.temperature // 0.8
+ * ```
+ */
 export const llamaCppSamplingDefaults = {
   temperature: 0.8,
   topP: 0.95,
@@ -28,7 +32,14 @@ export const llamaCppSamplingDefaults = {
   minP: 0.05,
 } as const
 
-/** Options of one request for this provider: `providerOptions: { 'llama-cpp': { topK: 20 } }`. */
+/**
+ * Options of one request for this provider, under `providerOptions['llama-cpp']`.
+ *
+ * @example
+ * ```ts
+ * await model.generate({ messages, providerOptions: { 'llama-cpp': { topK: 20, minP: 0.1 } } })
+ * ```
+ */
 export interface LlamaCppRequestOptions {
   /** Sample among the k most likely tokens. Default 40. */
   topK?: number

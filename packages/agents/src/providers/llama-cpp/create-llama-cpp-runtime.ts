@@ -2,6 +2,7 @@ import { access, constants } from 'node:fs/promises'
 import type { ChatWrapper, Llama, LlamaContext, LlamaModel } from 'node-llama-cpp'
 import { createAnswerGrammars, type AnswerGrammars } from './create-answer-grammars'
 import { createSequencePool, type SequencePool } from './create-sequence-pool'
+import { LlamaCppFailure } from './llama-cpp-failure'
 
 type NodeLlamaCpp = typeof import('node-llama-cpp')
 
@@ -41,18 +42,6 @@ export interface LlamaCppRuntime {
   load(signal?: AbortSignal): Promise<LoadedLlamaCpp>
   begin(): RuntimeCall
   dispose(): Promise<void>
-}
-
-/**
- * A failure of the native side: loading the library, the model file or llama.cpp, or a dispose
- * under a running call. The model turns it into a `ModelCallError` (failure `other`) carrying
- * its own id.
- */
-export class LlamaCppFailure extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'LlamaCppFailure'
-  }
 }
 
 /**

@@ -1,9 +1,17 @@
 import { InvalidArgumentError, ModelCallError, type LanguageModelV1 } from '@tessera/core'
 import type { ChatWrapper, Llama } from 'node-llama-cpp'
 import { createLlamaCppLanguageModel } from './create-llama-cpp-language-model'
-import { createLlamaCppRuntime, LlamaCppFailure } from './create-llama-cpp-runtime'
+import { createLlamaCppRuntime } from './create-llama-cpp-runtime'
+import { LlamaCppFailure } from './llama-cpp-failure'
 
-/** Settings of {@link createLlamaCpp}. */
+/**
+ * Settings of {@link createLlamaCpp}.
+ *
+ * @example
+ * ```ts
+ * const settings: LlamaCppSettings = { modelPath: './models/qwen.gguf', threads: 4, contextSize: 8192 }
+ * ```
+ */
 export interface LlamaCppSettings {
   /** Path of the GGUF model file. Read at the first call, not before. */
   modelPath: string
@@ -46,6 +54,14 @@ export interface LlamaCppSettings {
 /**
  * A local model file served in-process: call it for a `LanguageModelV1` (every model it returns
  * shares the one loaded model), and `dispose()` it to free the native memory.
+ *
+ * @example
+ * ```ts
+ * const local: LlamaCppProvider = createLlamaCpp({ modelPath: './models/qwen.gguf' })
+ * await local.load() // optional: load now rather than at the first call
+ * const model = local('qwen')
+ * await local.dispose()
+ * ```
  */
 export interface LlamaCppProvider {
   /**
