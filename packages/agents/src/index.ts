@@ -127,3 +127,70 @@ export { handoff, type HandoffOptions } from './multi-agent/handoff'
 export { isAgentMemory, type AgentMemory } from './memory/agent-memory'
 export { createStoreMemory } from './memory/create-store-memory'
 export { estimateTokens } from './memory/estimate-tokens'
+
+// Pre-built agents
+export {
+  createExtractorAgent,
+  type ExtractorAgentSettings,
+} from './prebuilt/extractor/create-extractor-agent'
+export {
+  createSummarizerAgent,
+  type SummarizerAgentSettings,
+  type Summary,
+} from './prebuilt/summarizer/create-summarizer-agent'
+export { splitIntoChunks } from './prebuilt/summarizer/split-into-chunks'
+export {
+  createTransformerAgent,
+  type TransformerAgentSettings,
+  type FieldMapping,
+} from './prebuilt/transformer/create-transformer-agent'
+export {
+  createClassifierAgent,
+  type ClassifierAgentSettings,
+  type ClassifierOutput,
+  type Classification,
+  type MultiLabelClassification,
+} from './prebuilt/classifier/create-classifier-agent'
+export type { LabelOption, LabelListSetting } from './prebuilt/label-list'
+export {
+  createRouterAgent,
+  type RouterAgentSettings,
+  type RouteOption,
+  type RouteDecision,
+} from './prebuilt/router/create-router-agent'
+export { routeTo, type RouteToOptions } from './prebuilt/router/route-to'
+export {
+  createDecisionAgent,
+  type DecisionAgentSettings,
+  type DecisionOutcome,
+  type DecisionEscalation,
+  type DecisionReview,
+  type DecidedBy,
+} from './prebuilt/decision/create-decision-agent'
+export type { DecisionRule } from './prebuilt/decision/decision-rule'
+export { DecisionRuleError } from './prebuilt/decision/decision-rule-error'
+export {
+  createMessageDrafterAgent,
+  type MessageDrafterAgentSettings,
+  type MessageDraftRequest,
+  type MessageDraft,
+  type MessageChannel,
+  type MessageTone,
+  type MessageTemplate,
+} from './prebuilt/message-drafter/create-message-drafter-agent'
+export {
+  fillTemplate,
+  placeholdersOf,
+  type TemplateValue,
+  type FilledTemplate,
+} from './prebuilt/message-drafter/fill-template'
+export { MissingPlaceholderError } from './prebuilt/message-drafter/missing-placeholder-error'
+export { toSlackMrkdwn } from './prebuilt/message-drafter/to-slack-mrkdwn'
+export {
+  createPiiRedactorAgent,
+  type PiiRedactorAgentSettings,
+  type Redaction,
+  type RedactionFinding,
+  type RedactionMask,
+  type ContextualPiiType,
+} from './prebuilt/pii-redactor/create-pii-redactor-agent'
