@@ -389,15 +389,46 @@ if (!modelAvailable) {
         const model = local()
         const controller = new AbortController()
         const reason = new Error('gave up waiting')
-        const running = model.generate(
-          ask('Once upon a time', { temperature: 0, maxOutputTokens: 200 }),
-        )
+        const events: string[] = []
+        let deltas = 0
+        // The running call holds the one sequence; the second waits for it.
+        const running = readStream(
+          model.stream(ask('Once upon a time', { temperature: 0, maxOutputTokens: 200 })),
+          (part) => {
+            if (part.type === 'text-delta' && ++deltas === 5) controller.abort(reason)
+          },
+        ).then((result) => {
+          events.push('running finished')
+          return result
+        })
         const waiting = errorOf(() =>
           model.generate(ask('The cat', { maxOutputTokens: 8, signal: controller.signal })),
-        )
-        controller.abort(reason)
+        ).then((error) => {
+          events.push('waiting rejected')
+          return error
+        })
         expect(await waiting).toBe(reason)
-        expect((await running).usage.outputTokens).toBeGreaterThan(0)
+        const { parts, error } = await running
+        expect(error).toBeUndefined()
+        expect(parts.at(-1)?.type).toBe('finish')
+        // The waiting call did not wait for the running one to end.
+        expect(events).toEqual(['waiting rejected', 'running finished'])
+      },
+      timeout,
+    )
+
+    it(
+      'a reader that stops early frees the sequence for the next call',
+      async () => {
+        const model = local()
+        const request = ask('Once upon a time', { temperature: 0, maxOutputTokens: 24 })
+        const expected = textOf(await model.generate(request))
+        let deltas = 0
+        for await (const part of model.stream({ ...request, maxOutputTokens: 1500 })) {
+          if (part.type === 'text-delta' && ++deltas === 3) break
+        }
+        const after = await model.generate(request)
+        expect(textOf(after)).toBe(expected)
       },
       timeout,
     )
