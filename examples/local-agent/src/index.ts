@@ -20,12 +20,17 @@ import { createEngine, createStep, createWorkflow, type StepSuspendEvent } from 
 import { z } from 'zod'
 
 // ── the model ────────────────────────────────────────────────────────────────────────────────
-const modelPath =
-  process.env.TESSERA_GGUF ??
-  fileURLToPath(new URL('../../../../shared/models/stories260K.gguf', import.meta.url))
-if (!existsSync(modelPath)) {
+// TESSERA_GGUF, else the model kept beside the repository (../shared/models), as on our machines.
+const candidates = process.env.TESSERA_GGUF
+  ? [process.env.TESSERA_GGUF]
+  : [
+      fileURLToPath(new URL('../../../../shared/models/stories260K.gguf', import.meta.url)),
+      '/work/shared/models/stories260K.gguf',
+    ]
+const modelPath = candidates.find((path) => existsSync(path))
+if (modelPath === undefined) {
   console.log(
-    `No model file at ${modelPath}. Set TESSERA_GGUF to a GGUF model file (any size works) and run again.`,
+    `No model file at ${candidates.join(' or ')}. Set TESSERA_GGUF to a GGUF model file (any size works) and run again.`,
   )
   process.exit(process.env.CI === 'true' ? 1 : 0)
 }
