@@ -175,6 +175,8 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): PiiFind
       })
     }
   }
+  // Sorted by position and never overlapping, so a new finding need only be checked against its
+  // two neighbours (a binary search), not every finding so far.
   const accepted: PiiFinding[] = []
   // Detectors run in order of preference; a later one never takes text an earlier one found.
   for (const detector of detectors) {
@@ -183,9 +185,22 @@ export function detectPii(text: string, options: DetectPiiOptions = {}): PiiFind
       const length = detector.accept ? detector.accept(match[0]) : match[0].length
       if (length === 0) continue
       const finding = { type: detector.type, start: match.index, end: match.index + length }
-      if (!accepted.some((other) => finding.start < other.end && other.start < finding.end))
-        accepted.push(finding)
+      let low = 0
+      let high = accepted.length
+      while (low < high) {
+        const middle = (low + high) >>> 1
+        if (accepted[middle]!.start < finding.start) low = middle + 1
+        else high = middle
+      }
+      const before = accepted[low - 1]
+      const after = accepted[low]
+      if (
+        (before === undefined || before.end <= finding.start) &&
+        (after === undefined || finding.end <= after.start)
+      ) {
+        accepted.splice(low, 0, finding)
+      }
     }
   }
-  return accepted.sort((a, b) => a.start - b.start)
+  return accepted
 }
