@@ -60,6 +60,11 @@ export { withCache } from './cache/with-cache'
 export { responseCacheKey } from './cache/response-cache-key'
 export { canonicalJson } from './cache/canonical-json'
 
+// Models by name (workflow definitions name models by string)
+export { createModelRegistry, type ModelRegistry } from './registry/create-model-registry'
+export type { ModelRegistrySettings } from './registry/model-registry-settings'
+export type { ModelProvider } from './registry/model-provider'
+
 // Pricing and cost
 export {
   createPriceTable,
