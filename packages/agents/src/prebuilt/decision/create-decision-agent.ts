@@ -75,12 +75,12 @@ export interface DecisionAgentSettings<TDecision extends string, TInputSchema ex
   /** The case's schema. Default `z.string()`; objects are shown to the model as JSON. */
   input?: TInputSchema
   /** Checked in order before any model call; the first that holds decides. */
-  rules?: readonly DecisionRule<z.output<TInputSchema>, TDecision>[]
+  rules?: readonly DecisionRule<z.output<TInputSchema>, NoInfer<TDecision>>[]
   /** The policy the model applies to cases no rule decides. */
   policy: string
   /** Model decisions with a confidence below this (0 to 1) go to a person. */
   threshold: number
-  escalation?: DecisionEscalation<TDecision>
+  escalation?: DecisionEscalation<NoInfer<TDecision>>
   temperature?: number
   maxOutputTokens?: number
 }
