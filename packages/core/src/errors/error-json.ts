@@ -33,6 +33,8 @@ export const errorCodes = {
   fallback_exhausted: 502,
   max_steps_exceeded: 500,
   tool_approval_required: 409,
+  decision_rule_failed: 500,
+  template_placeholder_missing: 422,
   internal: 500,
 } as const satisfies Record<string, number>
 
