@@ -7,6 +7,13 @@ import { splitModelId } from './split-model-id'
  * Models by name, for definitions that can only hold strings (workflow JSON from the designer or
  * an HTTP API): `registry.languageModel('openai:gpt-4o-mini')`, or an alias such as `'fast'`.
  * Made by {@link createModelRegistry}; each registry is its own instance.
+ *
+ * @example
+ * ```ts
+ * function modelFor(step: { model: string }, models: ModelRegistry): LanguageModelV1 {
+ *   return models.languageModel(step.model) // 'openai:gpt-4o-mini', 'fast', …
+ * }
+ * ```
  */
 export interface ModelRegistry {
   /**
