@@ -1,0 +1,90 @@
+// Builds examples/designer-host with Vite (packages resolved to their sources, so the browser
+// tests never run a stale build) and serves the result from a local node:http server.
+import { createServer, type Server } from 'node:http'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { extname, join, normalize } from 'node:path'
+import { build } from 'vite'
+
+const repository = new URL('../../../../', import.meta.url).pathname
+const hostRoot = join(repository, 'examples/designer-host')
+const source = (path: string) => join(repository, path)
+
+/** The host page's packages, resolved to source (subpaths before their package). */
+const alias = [
+  {
+    find: /^@tessera\/core\/definition$/,
+    replacement: source('packages/core/src/definition/index.ts'),
+  },
+  { find: /^@tessera\/core$/, replacement: source('packages/core/src/index.ts') },
+  {
+    find: /^@tessera\/react-designer\/style\.css$/,
+    replacement: source('packages/react-designer/src/style.css'),
+  },
+  {
+    find: /^@tessera\/react-designer$/,
+    replacement: source('packages/react-designer/src/index.ts'),
+  },
+]
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+}
+
+/** The built host page, served on a loopback port. */
+export interface HostApp {
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Builds the host page into a temporary folder and serves it on 127.0.0.1 (a free port).
+ *
+ * @example
+ * ```ts
+ * const host = await startHostApp()
+ * await page.goto(host.url)
+ * ```
+ */
+export async function startHostApp(): Promise<HostApp> {
+  const outDir = await mkdtemp(join(tmpdir(), 'tessera-designer-host-'))
+  await build({
+    root: hostRoot,
+    configFile: join(hostRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    resolve: { alias },
+    build: { outDir, emptyOutDir: true, minify: false, sourcemap: false },
+  })
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    const file = normalize(join(outDir, path === '/' ? 'index.html' : path))
+    if (!file.startsWith(outDir)) {
+      response.writeHead(403).end()
+      return
+    }
+    readFile(file).then(
+      (body) => {
+        response.writeHead(200, {
+          'content-type': types[extname(file)] ?? 'application/octet-stream',
+        })
+        response.end(body)
+      },
+      () => response.writeHead(404).end('not found'),
+    )
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await rm(outDir, { recursive: true, force: true })
+    },
+  }
+}
