@@ -27,6 +27,8 @@ export type {
   InlineFunction,
 } from './builder/workflow'
 export { workflowFromDefinition } from './builder/workflow-from-definition'
+export { asNode, type NodeOptions } from './builder/node-options'
+export { namedFunction } from './builder/named-function'
 export type {
   Accepts,
   StepInputMismatch,

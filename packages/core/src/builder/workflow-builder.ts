@@ -11,6 +11,8 @@ import { normalizeRetry, type RetryOptions } from '../runtime/retry-policy'
 import { toJsonSchema } from '../registry/json-schema'
 import { assertId, assertSchema, type Step } from './step'
 import { workflowVersion } from './workflow-version'
+import { functionEntry } from './named-function'
+import { unwrapNode, type NodeOptions } from './node-options'
 import type {
   Accepts,
   ForeachNeedsArray,
@@ -141,7 +143,8 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
   }
 
   /**
-   * Runs a step or a child workflow with the previous output as its input.
+   * Runs a step or a child workflow with the previous output as its input. `options` sets the
+   * node id, and for a step a retry policy or timeout for this use only (see `asNode`).
    *
    * @example
    * ```ts
@@ -150,9 +153,10 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
    */
   then<R extends AnyRunnable>(
     runnable: R & Accepts<TPrev, R>,
+    options?: NodeOptions,
   ): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
     const state = this['~state']
-    const { node, next } = addRunnable(state, runnable, 'then')
+    const { node, next } = addRunnable(state, runnable, 'then', options)
     return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
   }
 
@@ -178,12 +182,12 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     }
     const state = this['~state']
     const id = claimNodeId(state, options.id ?? 'map', 'map', options.id !== undefined)
-    const functionId = `${state.id}/${id}`
+    const entry = functionEntry(fn as InlineFunction, `${state.id}/${id}`)
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: new Map([...state.functions, [functionId, fn as InlineFunction]]),
-      nodes: [...state.nodes, { type: 'code', id, function: functionId }],
+      functions: new Map([...state.functions, [entry.id, entry.fn]]),
+      nodes: [...state.nodes, { type: 'code', id, function: entry.id }],
     })
   }
 
@@ -228,9 +232,9 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       }
       const added = addRunnable(next, entry[1], `branch cases[${index}]`)
       next = added.next
-      const functionId = `${state.id}/${id}/when-${index}`
-      functions.set(functionId, entry[0] as InlineFunction)
-      definitionCases.push({ when: { function: functionId }, then: added.node })
+      const when = functionEntry(entry[0] as InlineFunction, `${state.id}/${id}/when-${index}`)
+      functions.set(when.id, when.fn)
+      definitionCases.push({ when: { function: when.id }, then: added.node })
     })
     for (const [key, value] of next.functions) functions.set(key, value)
     return new WorkflowBuilder({
@@ -358,13 +362,13 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       runnable as AnyRunnable,
       'loop',
     )
-    const functionId = `${state.id}/${id}/until`
+    const until = functionEntry(options.until as InlineFunction, `${state.id}/${id}/until`)
     return new WorkflowBuilder({
       ...added.next,
-      functions: new Map([...added.next.functions, [functionId, options.until as InlineFunction]]),
+      functions: new Map([...added.next.functions, [until.id, until.fn]]),
       nodes: [
         ...state.nodes,
-        { type: 'loop', id, maxIterations, until: { function: functionId }, body: added.node },
+        { type: 'loop', id, maxIterations, until: { function: until.id }, body: added.node },
       ],
     })
   }
@@ -396,12 +400,12 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
           received: duration.until,
         })
       }
-      const functionId = `${state.id}/${id}/until`
+      const until = functionEntry(duration.until as InlineFunction, `${state.id}/${id}/until`)
       return new WorkflowBuilder({
         ...state,
         nodeIds,
-        functions: new Map([...state.functions, [functionId, duration.until as InlineFunction]]),
-        nodes: [...state.nodes, { type: 'sleep', id, until: { function: functionId } }],
+        functions: new Map([...state.functions, [until.id, until.fn]]),
+        nodes: [...state.nodes, { type: 'sleep', id, until: { function: until.id } }],
       })
     }
     const durationMs = parseDuration(duration as Duration, `${state.id}.sleep`)
@@ -450,15 +454,15 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       'event',
       options.id !== undefined,
     )
-    const functionId = `${state.id}/${id}/match`
+    const match = options.match
+      ? functionEntry(options.match as InlineFunction, `${state.id}/${id}/match`)
+      : undefined
     const timeoutMs =
       options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`)
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: options.match
-        ? new Map([...state.functions, [functionId, options.match as InlineFunction]])
-        : state.functions,
+      functions: match ? new Map([...state.functions, [match.id, match.fn]]) : state.functions,
       schemas: options.schema ? new Map([...state.schemas, [id, options.schema]]) : state.schemas,
       nodes: [
         ...state.nodes,
@@ -466,7 +470,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
           type: 'event',
           id,
           event,
-          ...(options.match ? { match: { function: functionId } } : {}),
+          ...(match ? { match: { function: match.id } } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           ...(options.schema ? { schema: toJsonSchema(options.schema) } : {}),
         },
@@ -634,8 +638,14 @@ function addRunnable(
   state: BuilderState,
   runnable: unknown,
   where: string,
+  extraOptions?: NodeOptions,
 ): { node: DefinitionNode; next: BuilderState } {
-  const value = runnable as AnyRunnable
+  const wrapped =
+    typeof runnable === 'object' && runnable !== null
+      ? unwrapNode(runnable as AnyRunnable)
+      : { runnable: runnable as AnyRunnable, options: {} }
+  const value = wrapped.runnable
+  const nodeOptions: NodeOptions = { ...wrapped.options, ...extraOptions }
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -648,8 +658,23 @@ function addRunnable(
       received: runnable,
     })
   }
-  const id = claimNodeId(state, value.id, 'node', false)
+  const fn = `${state.id}.${where.split(' ')[0]}`
+  const id =
+    nodeOptions.id === undefined
+      ? claimNodeId(state, value.id, 'node', false)
+      : claimNodeId(state, nodeOptions.id, where.split(' ')[0]!, true)
   const nodeIds = new Set([...state.nodeIds, id])
+  if (
+    value.kind === 'workflow' &&
+    (nodeOptions.retry !== undefined || nodeOptions.timeout !== undefined)
+  ) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: nodeOptions.retry !== undefined ? 'options.retry' : 'options.timeout',
+      expected: `nothing for workflow "${value.id}" (retry and timeout apply to steps)`,
+      received: nodeOptions.retry ?? nodeOptions.timeout,
+    })
+  }
   if (value.kind === 'step') {
     const known = state.steps.get(value.id)
     if (known !== undefined && known !== value) {
@@ -657,8 +682,22 @@ function addRunnable(
         `Workflow "${state.id}" uses two different steps with the id "${value.id}"`,
       )
     }
+    const retry =
+      nodeOptions.retry === undefined
+        ? undefined
+        : normalizeRetry(nodeOptions.retry, `${fn}("${value.id}")`)
+    const timeoutMs =
+      nodeOptions.timeout === undefined
+        ? undefined
+        : parseDuration(nodeOptions.timeout, `${fn}("${value.id}").timeout`)
     return {
-      node: { type: 'step', id, step: value.id },
+      node: {
+        type: 'step',
+        id,
+        step: value.id,
+        ...(retry ? { retry } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      },
       next: {
         ...state,
         nodeIds,

@@ -1,0 +1,50 @@
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import type { InlineFunction } from './workflow'
+
+const functionIdKey = Symbol.for('tessera.functionId')
+
+/**
+ * Gives an inline function (of `.map`, a `.branch` condition, a `.loop` or `.sleep` `until`, a
+ * `.waitForEvent` `match`) the id it has in the definition, instead of the id the builder derives
+ * from the node (`<workflow>/<node>`, `<workflow>/<node>/when-0`, …). Generated code uses it to
+ * rebuild definitions whose functions are registered under other ids. The returned function
+ * calls `fn`; the workflow keeps `fn` itself (so its source, and the version, are unchanged).
+ *
+ * @example
+ * ```ts
+ * const isBig = namedFunction('shared/is-big', ({ input }: { input: Order }) => input.total > 1000)
+ * createWorkflow({ id: 'w', input }).branch([[isBig, bigOrder], [() => true, smallOrder]])
+ * ```
+ */
+export function namedFunction<F extends InlineFunction>(id: string, fn: F): F {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new InvalidArgumentError({
+      fn: 'namedFunction',
+      argument: 'id',
+      expected: 'a non-empty string',
+      received: id,
+    })
+  }
+  if (typeof fn !== 'function') {
+    throw new InvalidArgumentError({
+      fn: 'namedFunction',
+      argument: 'fn',
+      expected: 'a function',
+      received: fn,
+    })
+  }
+  const original = functionEntry(fn, id).fn
+  const named = ((args: unknown) => original(args)) as F
+  Object.defineProperty(named, functionIdKey, { value: { id, fn: original } })
+  return named
+}
+
+/** The id and function to record for `fn`: its {@link namedFunction} id, else `defaultId`. */
+export function functionEntry(
+  fn: InlineFunction,
+  defaultId: string,
+): { id: string; fn: InlineFunction } {
+  const named = (fn as unknown as Record<symbol, unknown>)[functionIdKey] as
+    { id: string; fn: InlineFunction } | undefined
+  return named ?? { id: defaultId, fn }
+}

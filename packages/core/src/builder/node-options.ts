@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import type { Duration } from '../runtime/duration'
+import type { RetryOptions } from '../runtime/retry-policy'
+import type { AnyRunnable } from './workflow'
+
+const nodeOptionsKey = Symbol.for('tessera.nodeOptions')
+
+/** Per-node settings of a step or child workflow placed in a workflow. */
+export interface NodeOptions {
+  /** The node id in the definition. Default: the step's or workflow's id (`-1`, `-2`… if taken). */
+  id?: string
+  /** Steps only: overrides the step's own retry policy at this place of the workflow. */
+  retry?: RetryOptions
+  /** Steps only: overrides the step's own per-attempt time limit at this place of the workflow. */
+  timeout?: Duration
+}
+
+/**
+ * Places a step or child workflow with node settings (an explicit node id, a retry policy or a
+ * timeout for this use only), wherever the builder takes a runnable: `.then`, `.parallel`,
+ * `.branch`, `.foreach`, `.loop`. The result has the runnable's type, so the chain stays typed.
+ *
+ * @example
+ * ```ts
+ * createWorkflow({ id: 'w', input })
+ *   .parallel({ a: asNode(fetchOrder, { id: 'fetch-a', timeout: '5s' }), b: fetchOrder })
+ *   .commit()
+ * ```
+ */
+export function asNode<R extends AnyRunnable>(runnable: R, options: NodeOptions): R {
+  const value = runnable as AnyRunnable
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    (value.kind !== 'step' && value.kind !== 'workflow')
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'asNode',
+      argument: 'runnable',
+      expected: 'a step (createStep) or a committed workflow (.commit())',
+      received: runnable,
+    })
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError({
+      fn: 'asNode',
+      argument: 'options',
+      expected: 'an object with id, retry or timeout',
+      received: options,
+    })
+  }
+  const inner = unwrapNode(value)
+  const merged: NodeOptions = { ...inner.options, ...options }
+  if (
+    inner.runnable.kind === 'workflow' &&
+    (merged.retry !== undefined || merged.timeout !== undefined)
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'asNode',
+      argument: merged.retry !== undefined ? 'options.retry' : 'options.timeout',
+      expected: `nothing for workflow "${inner.runnable.id}" (retry and timeout apply to steps)`,
+      received: merged.retry ?? merged.timeout,
+    })
+  }
+  return Object.freeze({
+    ...inner.runnable,
+    [nodeOptionsKey]: { runnable: inner.runnable, options: merged },
+  }) as unknown as R
+}
+
+/** The runnable behind an {@link asNode} wrapper, and its node settings (empty when unwrapped). */
+export function unwrapNode(value: AnyRunnable): { runnable: AnyRunnable; options: NodeOptions } {
+  const wrapped = (value as unknown as Record<symbol, unknown>)[nodeOptionsKey] as
+    { runnable: AnyRunnable; options: NodeOptions } | undefined
+  return wrapped ?? { runnable: value, options: {} }
+}
