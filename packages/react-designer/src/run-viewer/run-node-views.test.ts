@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createEngine, createStep, createWorkflow, type EngineEvent } from '@tessera/core'
+import { approve, audit, fetchOrder, notify, order } from '../../test/steps'
+import type { RunEvent } from './run-event'
+import { nodeIdOfStep, runNodeViews } from './run-node-views'
+import { runStateFromEvents } from './run-state'
+
+const names = [
+  'run-start',
+  'step-start',
+  'step-end',
+  'step-retry',
+  'step-suspend',
+  'run-end',
+] as const
+
+const child = createWorkflow({ id: 'child', input: order }).then(notify).commit()
+
+const stop = createStep({
+  id: 'stop',
+  input: z.object({ id: z.string(), total: z.number() }),
+  output: z.object({ id: z.string(), total: z.number() }),
+  run: () => {
+    throw new Error('out of stock')
+  },
+})
+
+function review(last: typeof audit | typeof stop) {
+  return createWorkflow({ id: `review-${last.id}`, input: z.object({ id: z.string() }) })
+    .then(fetchOrder)
+    .branch([
+      [({ input }) => input.total > 100, approve],
+      [() => true, audit],
+    ])
+    .map(() => [
+      { id: 'a', total: 1 },
+      { id: 'b', total: 2 },
+    ])
+    .foreach(notify, { concurrency: 2 })
+    .map(() => ({ id: 'A1', total: 10 }))
+    .parallel({ log: audit, child })
+    .map(() => ({ id: 'A1', total: 10 }))
+    .then(last)
+    .commit()
+}
+
+async function run(workflow: ReturnType<typeof review>) {
+  const engine = createEngine()
+  engine.register(child)
+  const events: RunEvent[] = []
+  for (const name of names) engine.on(name, (event: EngineEvent) => events.push(event))
+  const handle = await engine.start(workflow, { id: 'A1' })
+  await handle.result().catch(() => undefined)
+  await engine.close()
+  return events
+}
+
+describe('runNodeViews', () => {
+  it('maps a real run onto the definition: steps, instances, child workflows, containers and code', async () => {
+    const workflow = review(audit)
+    const events = await run(workflow)
+    const views = runNodeViews(workflow.definition, runStateFromEvents(events))
+    const status = (id: string) => views.get(id)?.status
+    const root = workflow.definition.root
+    if (root.type !== 'sequence') throw new Error('expected a sequence')
+    const [, branch, firstMap, foreach, , parallel] = root.children
+    expect(status('root')).toBe('succeeded')
+    expect(status('fetch-order')).toBe('succeeded')
+    expect(status(branch!.id)).toBe('succeeded')
+    // The branch case not taken stays pending.
+    expect(status('approve')).toBe('pending')
+    expect(status(firstMap!.id)).toBe('succeeded')
+    expect(status(foreach!.id)).toBe('succeeded')
+    expect(views.get('notify')?.instances.map((instance) => instance.key)).toEqual([
+      'notify#0',
+      'notify#1',
+    ])
+    expect(status(parallel!.id)).toBe('succeeded')
+    expect(views.get('child')?.instances.map((instance) => instance.stepId)).toEqual([
+      'child/notify',
+    ])
+    expect(status('child')).toBe('succeeded')
+    expect(views.get('root')!.endedAt! >= views.get('root')!.startedAt!).toBe(true)
+  })
+
+  it('shows where a run failed: the step and every container above it, code before it succeeded', async () => {
+    const workflow = review(stop)
+    const events = await run(workflow)
+    const views = runNodeViews(workflow.definition, runStateFromEvents(events))
+    expect(views.get('stop')?.status).toBe('failed')
+    expect(views.get('stop')?.instances[0]?.error?.message).toContain('out of stock')
+    expect(views.get('root')?.status).toBe('failed')
+    expect(views.get('fetch-order')?.status).toBe('succeeded')
+    const root = workflow.definition.root
+    if (root.type !== 'sequence') throw new Error('expected a sequence')
+    expect(views.get(root.children[6]!.id)?.status).toBe('succeeded')
+  })
+
+  it('shows a run in progress: done nodes green, the current one running, later ones pending', async () => {
+    const workflow = review(audit)
+    const events = await run(workflow)
+    const cut = events.findIndex((event) => event.type === 'step-start' && event.key === 'notify#0')
+    const views = runNodeViews(workflow.definition, runStateFromEvents(events.slice(0, cut + 1)))
+    expect(views.get('fetch-order')?.status).toBe('succeeded')
+    expect(views.get('notify')?.status).toBe('running')
+    expect(views.get('root')?.status).toBe('running')
+    expect(views.get('root')?.endedAt).toBeUndefined()
+    expect(views.get('child')?.status).toBe('pending')
+  })
+})
+
+describe('nodeIdOfStep', () => {
+  it('finds the node, or the child workflow node whose id is the longest prefix', () => {
+    const ids = new Set(['root', 'a/b', 'a', 'plain'])
+    expect(nodeIdOfStep('plain', ids)).toBe('plain')
+    expect(nodeIdOfStep('a/b/c', ids)).toBe('a/b')
+    expect(nodeIdOfStep('a/x', ids)).toBe('a')
+    expect(nodeIdOfStep('zzz/x', ids)).toBeUndefined()
+  })
+})
