@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { parseDefinition, visitNodes } from '../definition/parse-definition'
-import type { WorkflowDefinition } from '../definition/schema'
+import type { Callable, WorkflowDefinition } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
 import type { Step } from './step'
@@ -37,6 +37,9 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
         message: `unknown function "${id}": register it with definePlugin({ functions })`,
       })
   }
+  const useCallable = (callable: Callable, path: string) => {
+    if ('function' in callable) useFunction(callable.function, `${path}.function`)
+  }
   visitNodes(definition.root, 'root', (node, path) => {
     switch (node.type) {
       case 'step': {
@@ -46,23 +49,22 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
         break
       }
       case 'code':
-        useFunction(node.function, `${path}.function`)
+        if (node.function !== undefined) useFunction(node.function, `${path}.function`)
         break
       case 'branch':
         node.cases.forEach((entry, index) =>
-          useFunction(entry.when.function, `${path}.cases[${index}].when.function`),
+          useCallable(entry.when, `${path}.cases[${index}].when`),
         )
         break
       case 'loop':
-        useFunction(node.until.function, `${path}.until.function`)
+        useCallable(node.until, `${path}.until`)
         break
       case 'sleep':
-        if (node.until) useFunction(node.until.function, `${path}.until.function`)
+        if (node.until) useCallable(node.until, `${path}.until`)
         break
       case 'event':
       case 'approval': {
-        if (node.type === 'event' && node.match)
-          useFunction(node.match.function, `${path}.match.function`)
+        if (node.type === 'event' && node.match) useCallable(node.match, `${path}.match`)
         const schema = node.schema ? schemaFrom(node.schema, `${path}.schema`, issues) : undefined
         if (schema) schemas.set(node.id, schema)
         break

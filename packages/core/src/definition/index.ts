@@ -4,9 +4,16 @@ export {
   definitionNodeSchema,
   retryPolicySchema,
   functionReferenceSchema,
+  expressionSchema,
+  callableSchema,
+  expressionMaxLength,
   definitionSchemaVersion,
   type WorkflowDefinition,
   type DefinitionNode,
+  type FunctionReference,
+  type Expression,
+  type Callable,
 } from './schema'
+export { expressionRules } from './expression-rules'
 export { parseDefinition, visitNodes } from './parse-definition'
 export { contentHash, canonicalJson } from './content-hash'

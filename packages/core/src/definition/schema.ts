@@ -22,6 +22,41 @@ const eventName = z
  */
 export const functionReferenceSchema = z.object({ function: z.string().min(1) }).strict()
 
+/** The longest expression a definition may hold, in characters. */
+export const expressionMaxLength = 10_000
+
+/**
+ * A JSONata expression (https://jsonata.org) evaluated by the engine in place of a registered
+ * function: `$` is the node's input (a loop's `until`: the iteration's output). Added to format
+ * version 1 as an optional alternative to {@link functionReferenceSchema}; see docs/definitions.md.
+ *
+ * @example
+ * ```ts
+ * expressionSchema.parse({ expression: 'total > 100' })
+ * ```
+ */
+export const expressionSchema = z
+  .object({ expression: z.string().min(1).max(expressionMaxLength) })
+  .strict()
+
+/** A registered function or an inline expression: what a branch case's `when`, a loop's `until`,
+ * a sleep's `until` and an event's `match` hold.
+ *
+ * @example
+ * ```ts
+ * callableSchema.parse({ function: 'order-review/when-1' })
+ * callableSchema.parse({ expression: 'status = "approved"' })
+ * ```
+ */
+export const callableSchema = z.union([functionReferenceSchema, expressionSchema])
+
+/** A reference to a registered inline function. */
+export type FunctionReference = z.infer<typeof functionReferenceSchema>
+/** A JSONata expression held by a definition. */
+export type Expression = z.infer<typeof expressionSchema>
+/** A registered function or an inline expression. */
+export type Callable = FunctionReference | Expression
+
 /** A retry policy as definitions store it (milliseconds).
  *
  * @example
@@ -49,27 +84,28 @@ export type DefinitionNode =
       retry?: z.infer<typeof retryPolicySchema>
       timeoutMs?: number
     }
-  | { type: 'code'; id: string; function: string }
+  /** A map: exactly one of `function` (a registered inline function) and `expression`. */
+  | { type: 'code'; id: string; function?: string; expression?: string }
   | { type: 'sequence'; id: string; children: DefinitionNode[] }
   | { type: 'parallel'; id: string; branches: Record<string, DefinitionNode> }
-  | { type: 'branch'; id: string; cases: { when: { function: string }; then: DefinitionNode }[] }
+  | { type: 'branch'; id: string; cases: { when: Callable; then: DefinitionNode }[] }
   | { type: 'foreach'; id: string; concurrency: number; body: DefinitionNode }
   | {
       type: 'loop'
       id: string
       maxIterations: number
-      until: { function: string }
+      until: Callable
       body: DefinitionNode
     }
   | { type: 'workflow'; id: string; workflow: string; version?: string }
   /** A durable timer: `durationMs` after it is reached, or at the time `until` returns. */
-  | { type: 'sleep'; id: string; durationMs?: number; until?: { function: string } }
+  | { type: 'sleep'; id: string; durationMs?: number; until?: Callable }
   /** Waits for an event; its payload (checked by `schema`, a JSON Schema) is the output. */
   | {
       type: 'event'
       id: string
       event: string
-      match?: { function: string }
+      match?: Callable
       timeoutMs?: number
       schema?: Record<string, unknown>
     }
@@ -100,7 +136,17 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         timeoutMs: z.number().min(0).optional(),
       })
       .strict(),
-    z.object({ type: z.literal('code'), id: nodeId, function: z.string().min(1) }).strict(),
+    z
+      .object({
+        type: z.literal('code'),
+        id: nodeId,
+        function: z.string().min(1).optional(),
+        expression: z.string().min(1).max(expressionMaxLength).optional(),
+      })
+      .strict()
+      .refine((node) => (node.function === undefined) !== (node.expression === undefined), {
+        message: 'a code node needs exactly one of function and expression',
+      }),
     z
       .object({ type: z.literal('sequence'), id: nodeId, children: z.array(definitionNodeSchema) })
       .strict(),
@@ -116,7 +162,7 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         type: z.literal('branch'),
         id: nodeId,
         cases: z
-          .array(z.object({ when: functionReferenceSchema, then: definitionNodeSchema }).strict())
+          .array(z.object({ when: callableSchema, then: definitionNodeSchema }).strict())
           .min(1),
       })
       .strict(),
@@ -133,7 +179,7 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         type: z.literal('loop'),
         id: nodeId,
         maxIterations: z.number().int().min(1).max(1_000_000),
-        until: functionReferenceSchema,
+        until: callableSchema,
         body: definitionNodeSchema,
       })
       .strict(),
@@ -150,7 +196,7 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         type: z.literal('sleep'),
         id: nodeId,
         durationMs: z.number().int().min(0).optional(),
-        until: functionReferenceSchema.optional(),
+        until: callableSchema.optional(),
       })
       .strict()
       .refine((node) => (node.durationMs === undefined) !== (node.until === undefined), {
@@ -161,7 +207,7 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         type: z.literal('event'),
         id: nodeId,
         event: eventName,
-        match: functionReferenceSchema.optional(),
+        match: callableSchema.optional(),
         timeoutMs: z.number().int().min(1).optional(),
         schema: z.record(z.string(), z.unknown()).optional(),
       })

@@ -1,3 +1,4 @@
+import { ControlFlowError } from '../errors/control-flow-error'
 import { TesseraError } from '../errors/tessera-error'
 import { serializeError } from '../errors/error-json'
 import type { QueueMessage } from '../ports/queue-v1'
@@ -11,6 +12,11 @@ import {
 } from '../ports/store-v1'
 import { Decision, ScopeMiss, type Effects, type Join } from './decider'
 import type { EngineCore } from './engine-core'
+import {
+  ExpressionMiss,
+  maxExpressionsPerDecision,
+  type ExpressionResults,
+} from './expression-function'
 import type { ExecutionPlan, PlanNode } from './plan'
 import type { StepAttempt } from './step-attempt'
 
@@ -22,21 +28,44 @@ export function createCommitPipeline(core: EngineCore) {
   const { store, queue, clock, scopeCache, localRuns } = core
 
   // ── committing decisions ────────────────────────────────────────────────────────────────────
-  /** Runs the decider; synchronous unless it needs a scope from the store. */
+  /**
+   * Runs the decider; synchronous unless it needs a scope from the store or the value of an
+   * expression (JSONata evaluates asynchronously): then it fetches that and decides again.
+   */
   const decide = (
     plan: ExecutionPlan,
     runId: string,
     now: number,
     act: (decision: Decision) => void,
+    expressions?: ExpressionResults,
   ): Effects | Promise<Effects> => {
-    const decision = new Decision({ plan, runId, now, scopes: scopeCache.get(runId) })
+    const decision = new Decision({ plan, runId, now, scopes: scopeCache.get(runId), expressions })
     try {
       act(decision)
       return decision.effects
     } catch (error) {
+      if (error instanceof ExpressionMiss) {
+        const results = settleMiss(error, expressions)
+        return results.then((settled) => decide(plan, runId, now, act, settled))
+      }
       if (!(error instanceof ScopeMiss)) throw error
-      return loadScope(runId, error.key).then(() => decide(plan, runId, now, act))
+      return loadScope(runId, error.key).then(() => decide(plan, runId, now, act, expressions))
     }
+  }
+
+  /** Evaluates the expression a decision missed into its results (made on the first miss). */
+  const settleMiss = async (miss: ExpressionMiss, known: ExpressionResults | undefined) => {
+    const results = known ?? new Map()
+    if (results.size >= maxExpressionsPerDecision) {
+      throw new ControlFlowError({
+        workflowId: miss.node.workflowId,
+        nodeId: miss.node.id,
+        reason: 'function_threw',
+        message: `one decision needed more than ${maxExpressionsPerDecision} expression evaluations; an inline function that returns a new value on every call (not deterministic) makes a decision start over forever`,
+      })
+    }
+    await miss.settle(results)
+    return results
   }
 
   /** The decision after a step completed: synchronous on the hot path, no closure. */
@@ -46,20 +75,27 @@ export function createCommitPipeline(core: EngineCore) {
     task: TaskRecord,
     output: unknown,
     now: number,
+    expressions?: ExpressionResults,
   ): Effects | Promise<Effects> => {
     const decision = new Decision({
       plan,
       runId: task.runId,
       now,
       scopes: scopeCache.get(task.runId),
+      expressions,
     })
     try {
       decision.complete(node, task.path, output)
       return decision.effects
     } catch (error) {
+      if (error instanceof ExpressionMiss) {
+        return settleMiss(error, expressions).then((settled) =>
+          decideCompletion(plan, node, task, output, now, settled),
+        )
+      }
       if (!(error instanceof ScopeMiss)) throw error
       return loadScope(task.runId, error.key).then(() =>
-        decideCompletion(plan, node, task, output, now),
+        decideCompletion(plan, node, task, output, now, expressions),
       )
     }
   }

@@ -4,6 +4,13 @@ import type { ExecutionPlan, PlanNode } from './plan'
 import { isThenable } from './is-thenable'
 import { validateWith } from './validate'
 import type { WaitPlan } from './wait-steps'
+import type { InlineFunction } from '../builder/workflow'
+import {
+  describeExpressionError,
+  expressionOf,
+  ExpressionMiss,
+  type ExpressionResults,
+} from './expression-function'
 
 const describe = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value
@@ -57,6 +64,8 @@ export interface DecisionContext {
   now: number
   /** Scopes of this run known from earlier commits (the engine's cache), by key. */
   scopes: Map<string, ScopeRecord> | undefined
+  /** Expressions evaluated for this decision so far (see {@link ExpressionMiss}). */
+  expressions?: ExpressionResults
 }
 
 /**
@@ -111,9 +120,11 @@ export class Decision {
         return
       }
       case 'code': {
-        const output = this.call(node, () =>
-          node.fn({ input, runId: this.context.runId, workflowId: node.workflowId }),
-        )
+        const output = this.call(node, node.fn, {
+          input,
+          runId: this.context.runId,
+          workflowId: node.workflowId,
+        })
         if (isThenable(output)) {
           // The run fails here; a rejection of the ignored promise must not crash the host.
           ;(output as PromiseLike<unknown>).then(undefined, () => undefined)
@@ -141,7 +152,7 @@ export class Decision {
       }
       case 'branch': {
         const index = node.conditions.findIndex((condition) =>
-          this.predicate(node, 'branch condition', () => condition({ input })),
+          this.predicate(node, 'branch condition', condition, { input }),
         )
         if (index === -1) {
           throw new ControlFlowError({
@@ -230,7 +241,7 @@ export class Decision {
       case 'loop': {
         const outer = path.slice(0, -1)
         const iteration = path[path.length - 1]! + 1
-        const done = this.predicate(parent, 'loop until', () => parent.until({ output, iteration }))
+        const done = this.predicate(parent, 'loop until', parent.until, { output, iteration })
         if (done === true) return this.complete(parent, outer, output)
         if (iteration >= parent.maxIterations) {
           throw new ControlFlowError({
@@ -332,7 +343,7 @@ export class Decision {
         task.availableAt = now + wait.durationMs
         return
       }
-      const until = this.call(node, () => wait.until!({ input }))
+      const until = this.call(node, wait.until!, { input })
       const at = until instanceof Date ? until.getTime() : until
       if (typeof at !== 'number' || !Number.isFinite(at)) {
         throw new ControlFlowError({
@@ -348,7 +359,7 @@ export class Decision {
     task.availableAt = wait.timeoutMs === undefined ? waitForever : now + wait.timeoutMs
     task.wait = { kind: wait.kind, name: wait.name! }
     if (wait.kind === 'event' && wait.match) {
-      const match = this.call(node, () => wait.match!({ input }))
+      const match = this.call(node, wait.match!, { input })
       if (typeof match !== 'object' || match === null || Array.isArray(match)) {
         throw new ControlFlowError({
           workflowId: node.workflowId,
@@ -374,8 +385,13 @@ export class Decision {
   }
 
   /** Calls a branch condition or loop `until`: it must synchronously return a boolean. */
-  private predicate(node: PlanNode, what: string, fn: () => unknown): boolean {
-    const result = this.call(node, fn)
+  private predicate(
+    node: PlanNode,
+    what: string,
+    fn: InlineFunction,
+    args: Record<string, unknown>,
+  ): boolean {
+    const result = this.call(node, fn, args)
     if (typeof result === 'boolean') return result
     throw new ControlFlowError({
       workflowId: node.workflowId,
@@ -387,11 +403,26 @@ export class Decision {
     })
   }
 
-  private call<T>(node: PlanNode, fn: () => T): T {
+  /** Calls an inline function, or reads the value of the expression it stands for. */
+  private call(node: PlanNode, fn: InlineFunction, args: Record<string, unknown>): unknown {
+    const expression = expressionOf(fn)
+    if (expression !== undefined) {
+      const key = expression.key(args)
+      const result = this.context.expressions?.get(key)
+      if (result === undefined) throw new ExpressionMiss(key, expression, args, node)
+      if ('value' in result) return result.value
+      throw new ControlFlowError({
+        workflowId: node.workflowId,
+        nodeId: node.id,
+        reason: 'function_threw',
+        message: describeExpressionError(expression.source, result.error),
+        cause: result.error,
+      })
+    }
     try {
-      return fn()
+      return fn(args)
     } catch (error) {
-      if (error instanceof ScopeMiss) throw error
+      if (error instanceof ScopeMiss || error instanceof ExpressionMiss) throw error
       throw new ControlFlowError({
         workflowId: node.workflowId,
         nodeId: node.id,

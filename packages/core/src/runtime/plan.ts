@@ -1,8 +1,9 @@
 import type { Step } from '../builder/step'
 import type { InlineFunction, Workflow } from '../builder/workflow'
-import type { DefinitionNode } from '../definition/schema'
+import type { Callable, DefinitionNode } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
+import { expressionFunction } from './expression-function'
 import { noRetry, type RetryPolicy } from './retry-policy'
 import { waitStep, type WaitPlan } from './wait-steps'
 
@@ -111,7 +112,10 @@ export function compilePlan(
         return add({
           ...base,
           kind: 'code',
-          fn: resolveFunction(definition.function, `${path}.function`, owner),
+          fn:
+            definition.expression !== undefined
+              ? expressionFunction(definition.expression)
+              : resolveFunction(definition.function ?? '', `${path}.function`, owner),
         }).index
       case 'sequence': {
         const node = add({ ...base, kind: 'sequence', children: [] as number[] })
@@ -145,9 +149,7 @@ export function compilePlan(
           conditions: [] as InlineFunction[],
         })
         definition.cases.forEach((entry, index) => {
-          node.conditions.push(
-            resolveFunction(entry.when.function, `${path}.cases[${index}].when.function`, owner),
-          )
+          node.conditions.push(resolveCallable(entry.when, `${path}.cases[${index}].when`, owner))
           node.children.push(
             visit(
               entry.then,
@@ -173,7 +175,7 @@ export function compilePlan(
         return node.index
       }
       case 'loop': {
-        const until = resolveFunction(definition.until.function, `${path}.until.function`, owner)
+        const until = resolveCallable(definition.until, `${path}.until`, owner)
         const node = add({
           ...base,
           kind: 'loop',
@@ -191,14 +193,14 @@ export function compilePlan(
         if (definition.type === 'sleep') {
           if (definition.durationMs !== undefined) wait.durationMs = definition.durationMs
           if (definition.until)
-            wait.until = resolveFunction(definition.until.function, `${path}.until.function`, owner)
+            wait.until = resolveCallable(definition.until, `${path}.until`, owner)
         } else {
           wait.name = definition.type === 'event' ? definition.event : definition.approval
           if (definition.timeoutMs !== undefined) wait.timeoutMs = definition.timeoutMs
           const schema = owner.schemas.get(definition.id)
           if (schema) wait.schema = schema
           if (definition.type === 'event' && definition.match)
-            wait.match = resolveFunction(definition.match.function, `${path}.match.function`, owner)
+            wait.match = resolveCallable(definition.match, `${path}.match`, owner)
         }
         return add({
           ...base,
@@ -250,6 +252,12 @@ export function compilePlan(
     issues.push({ path, message: `unknown function "${id}"` })
     return () => undefined
   }
+
+  /** A registered function, or the expression that stands in its place. */
+  const resolveCallable = (callable: Callable, path: string, owner: Workflow): InlineFunction =>
+    'expression' in callable
+      ? expressionFunction(callable.expression)
+      : resolveFunction(callable.function, `${path}.function`, owner)
 
   visit(workflow.definition.root, 'root', -1, 0, workflow, '', [workflow.id])
   if (issues.length > 0) throw new DefinitionError({ workflowId: workflow.id, issues })
