@@ -62,6 +62,7 @@ export type {
 } from './runtime/events'
 export { parseDuration, type Duration } from './runtime/duration'
 export type { RetryOptions, RetryPolicy } from './runtime/retry-policy'
+export { toValidationIssues } from './runtime/validate'
 
 // Definitions (also in the browser-safe '@tessera/core/definition')
 export {

@@ -8,6 +8,7 @@ import {
   type Logger,
   type ModelMessage,
   type TokenUsage,
+  toValidationIssues,
 } from '@tessera/core'
 import type { z } from 'zod'
 import { createAgentEmitter } from '../runtime/agent-emitter'
@@ -19,7 +20,6 @@ import {
   type DurableStepContext,
 } from '../runtime/agent-execution'
 import { runAgentLoop, type AgentStepRecord } from '../runtime/run-agent-loop'
-import { issuesOf } from '../runtime/schema-issues'
 import type { Tool } from '../tools/tool'
 import type { AgentEvent } from './agent-event'
 import { checkAgentSettings, type AgentSettings } from './agent-settings'
@@ -111,7 +111,10 @@ export function defineAgent<
   ) => {
     const parsed = definition.inputSchema.safeParse(input)
     if (!parsed.success) {
-      const error = new ValidationError({ target: 'input', issues: issuesOf(parsed.error) })
+      const error = new ValidationError({
+        target: 'input',
+        issues: toValidationIssues(parsed.error.issues, input),
+      })
       error.message = error.message.replace(/^Value/, `Agent "${id}"`)
       throw error
     }

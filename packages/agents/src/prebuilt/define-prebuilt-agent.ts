@@ -8,6 +8,7 @@ import {
   type LanguageModelV1,
   type Logger,
   type ModelMessage,
+  toValidationIssues,
 } from '@tessera/core'
 import type { z } from 'zod'
 import type { AgentEvent } from '../agent/agent-event'
@@ -16,7 +17,6 @@ import type { Agent, AgentGenerateOptions, AgentResult } from '../agent/define-a
 import type { AgentDefinition } from '../runtime/agent-definition'
 import type { DurableStepContext } from '../runtime/agent-execution'
 import type { AgentStepRecord } from '../runtime/run-agent-loop'
-import { issuesOf } from '../runtime/schema-issues'
 import { addUsage, emptyUsageTotal } from '../runtime/usage-total'
 
 /**
@@ -106,7 +106,10 @@ export function definePrebuiltAgent<TInput, TOutput>(
   ): Promise<AgentResult<TOutput>> => {
     const parsed = settings.input.safeParse(input)
     if (!parsed.success) {
-      const error = new ValidationError({ target: 'input', issues: issuesOf(parsed.error) })
+      const error = new ValidationError({
+        target: 'input',
+        issues: toValidationIssues(parsed.error.issues, input),
+      })
       error.message = error.message.replace(/^Value/, `Agent "${id}"`)
       throw error
     }
@@ -149,7 +152,10 @@ export function definePrebuiltAgent<TInput, TOutput>(
     const value = await settings.run(parsed.data, session)
     const checked = settings.output.safeParse(value)
     if (!checked.success) {
-      const error = new ValidationError({ target: 'output', issues: issuesOf(checked.error) })
+      const error = new ValidationError({
+        target: 'output',
+        issues: toValidationIssues(checked.error.issues, value),
+      })
       error.message = error.message.replace(/^Value/, `Agent "${id}"`)
       throw error
     }

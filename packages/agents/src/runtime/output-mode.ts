@@ -1,6 +1,11 @@
-import { toJsonSchema, type ModelRequest, type ValidationIssue } from '@tessera/core'
+import {
+  toValidationIssues,
+  toJsonSchema,
+  type ModelRequest,
+  type ValidationIssue,
+} from '@tessera/core'
 import type { z } from 'zod'
-import { describeIssues, issuesOf } from './schema-issues'
+import { describeIssues } from './describe-issues'
 
 /**
  * How an agent answers: `text` (its output schema is a string) or `json` (any other schema:
@@ -66,7 +71,7 @@ export function parseAnswer(mode: OutputMode, schema: z.ZodType, text: string): 
   const parsed = schema.safeParse(value)
   return parsed.success
     ? { ok: true, value: parsed.data }
-    : { ok: false, issues: issuesOf(parsed.error) }
+    : { ok: false, issues: toValidationIssues(parsed.error.issues, value) }
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type ModelResponse,
   type TokenUsage,
   type ValidationIssue,
+  toValidationIssues,
 } from '@tessera/core'
 import type { Agent } from '../agent/define-agent'
 import { MaxStepsExceededError } from '../agent/max-steps-exceeded-error'
@@ -17,7 +18,6 @@ import { scopeExecution, type AgentExecution } from './agent-execution'
 import { callModel } from './call-model'
 import { loadThread } from './load-thread'
 import { parseAnswer, repairPrompt } from './output-mode'
-import { issuesOf } from './schema-issues'
 import { runToolCall, type ToolResultPart } from './run-tool-call'
 import { addUsage, emptyUsageTotal } from './usage-total'
 
@@ -315,7 +315,11 @@ export async function runAgentLoop(
       turn.push(...result.messages)
       const checked = definition.outputSchema.safeParse(result.output)
       if (!checked.success) {
-        throw outputMismatch(agentId, target.id, issuesOf(checked.error))
+        throw outputMismatch(
+          agentId,
+          target.id,
+          toValidationIssues(checked.error.issues, result.output),
+        )
       }
       output = checked.data
       break

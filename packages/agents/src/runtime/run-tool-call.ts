@@ -5,6 +5,7 @@ import {
   type ContentPart,
   type ModelMessage,
   type TokenUsage,
+  toValidationIssues,
 } from '@tessera/core'
 import type { Agent } from '../agent/define-agent'
 import { MaxStepsExceededError } from '../agent/max-steps-exceeded-error'
@@ -12,7 +13,7 @@ import type { Tool, ToolContext } from '../tools/tool'
 import { unwrapToolInput, type ModelToolView } from '../tools/model-tool-of'
 import type { AgentEmit } from './agent-emitter'
 import type { AgentExecution } from './agent-execution'
-import { describeIssues, issuesOf } from './schema-issues'
+import { describeIssues } from './describe-issues'
 
 /** A tool result content part, as the model receives it. */
 export type ToolResultPart = Extract<ContentPart, { type: 'tool-result' }>
@@ -108,13 +109,14 @@ export async function runToolCall(settings: ToolCallSettings): Promise<ToolCallO
     }
   }
   const { tool, view } = entry
-  const parsed = tool.input.safeParse(unwrapToolInput(view, settings.input))
+  const sent = unwrapToolInput(view, settings.input)
+  const parsed = tool.input.safeParse(sent)
   if (!parsed.success) {
     return {
       kind: 'result',
       part: finish(
         {
-          error: `Invalid input for tool "${toolName}":\n${describeIssues(issuesOf(parsed.error))}\nCall it again with corrected input.`,
+          error: `Invalid input for tool "${toolName}":\n${describeIssues(toValidationIssues(parsed.error.issues, sent))}\nCall it again with corrected input.`,
         },
         true,
       ),
@@ -225,7 +227,10 @@ export async function runToolCall(settings: ToolCallSettings): Promise<ToolCallO
       if (tool.output !== undefined) {
         const checked = tool.output.safeParse(output)
         if (!checked.success) {
-          const error = new ValidationError({ target: 'output', issues: issuesOf(checked.error) })
+          const error = new ValidationError({
+            target: 'output',
+            issues: toValidationIssues(checked.error.issues, output),
+          })
           error.message = error.message.replace(
             /^Value/,
             `Tool "${toolName}" of agent "${settings.agentId}"`,

@@ -40,7 +40,22 @@ export function validateStepValue<T>(
   })
 }
 
-/** Converts zod issues into Tessera's issue shape. */
+/**
+ * Converts zod issues into Tessera's issue shape: a dotted `path`, what the schema `expected`
+ * (a type, `one of "a" | "b"`, a bound such as `at most 3 characters`, a format) and the type
+ * of what was `received` instead, found in `root`, the value that was parsed. Only the type is
+ * reported, never the value: values may hold personal data, and issues end up in logs.
+ *
+ * @example
+ * ```ts
+ * const value = { orderId: 7 }
+ * const parsed = z.object({ orderId: z.string() }).safeParse(value)
+ * if (!parsed.success) {
+ *   toValidationIssues(parsed.error.issues, value)
+ *   // [{ path: 'orderId', expected: 'string', received: 'number', message: 'Invalid input: …' }]
+ * }
+ * ```
+ */
 export function toValidationIssues(
   issues: readonly z.core.$ZodIssue[],
   root: unknown,

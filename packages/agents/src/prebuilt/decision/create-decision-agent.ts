@@ -3,10 +3,10 @@ import {
   ValidationError,
   type Duration,
   type LanguageModelV1,
+  toValidationIssues,
 } from '@tessera/core'
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
-import { issuesOf } from '../../runtime/schema-issues'
 import { confidenceSchema, reasonsSchema } from '../confidence-schema'
 import { definePrebuiltAgent } from '../define-prebuilt-agent'
 import { renderInput } from '../render-input'
@@ -278,9 +278,13 @@ export function createDecisionAgent<
           escalate: false,
         }
       }
-      const data = reviewSchema.safeParse(review.data ?? undefined)
+      const reviewData = review.data ?? undefined
+      const data = reviewSchema.safeParse(reviewData)
       if (!data.success) {
-        const error = new ValidationError({ target: 'approval', issues: issuesOf(data.error) })
+        const error = new ValidationError({
+          target: 'approval',
+          issues: toValidationIssues(data.error.issues, reviewData),
+        })
         error.message = error.message.replace(
           /^Value/,
           `The review "${approvalName}" of decision agent "${id}" (expected { decision?, reason? })`,

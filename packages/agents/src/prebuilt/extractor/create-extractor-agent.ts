@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type LanguageModelV1 } from '@tessera/core'
+import { toValidationIssues, InvalidArgumentError, type LanguageModelV1 } from '@tessera/core'
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
-import { describeIssues, issuesOf } from '../../runtime/schema-issues'
+import { describeIssues } from '../../runtime/describe-issues'
 
 /** What {@link createExtractorAgent} takes. */
 export interface ExtractorAgentSettings<TSchema extends z.ZodType> {
@@ -87,7 +87,7 @@ export function createExtractorAgent<TSchema extends z.ZodType>(
       throw new InvalidArgumentError({
         fn,
         argument: `examples[${index}].output`,
-        expected: `a value matching the schema (${describeIssues(issuesOf(checked.error), 3).replace(/\n/g, ' ')})`,
+        expected: `a value matching the schema (${describeIssues(toValidationIssues(checked.error.issues, example.output), 3).replace(/\n/g, ' ')})`,
         received: example.output,
       })
     }

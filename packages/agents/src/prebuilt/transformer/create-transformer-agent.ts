@@ -3,10 +3,11 @@ import {
   StructuredOutputError,
   ValidationError,
   type LanguageModelV1,
+  toValidationIssues,
 } from '@tessera/core'
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
-import { describeIssues, issuesOf } from '../../runtime/schema-issues'
+import { describeIssues } from '../../runtime/describe-issues'
 import { definePrebuiltAgent } from '../define-prebuilt-agent'
 
 /**
@@ -145,7 +146,7 @@ export function createTransformerAgent<
       if (!checked.success) {
         throw invalid(
           `examples[${index}].${part}`,
-          `a record matching the ${part} schema (${describeIssues(issuesOf(checked.error), 3).replace(/\n/g, ' ')})`,
+          `a record matching the ${part} schema (${describeIssues(toValidationIssues(checked.error.issues, example?.[part]), 3).replace(/\n/g, ' ')})`,
           example?.[part],
         )
       }
@@ -238,7 +239,7 @@ export function createTransformerAgent<
         if (!checked.success) {
           const error = new ValidationError({
             target: 'output',
-            issues: issuesOf(checked.error).map((issue) => ({
+            issues: toValidationIssues(checked.error.issues, merged).map((issue) => ({
               ...issue,
               path: issue.path === '' ? String(index) : `${index}.${issue.path}`,
             })),
