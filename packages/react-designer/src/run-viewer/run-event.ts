@@ -8,7 +8,9 @@ export interface RunEventError {
   name?: string
   code?: string
   message: string
-  [field: string]: unknown
+  retryable?: boolean
+  details?: Record<string, unknown>
+  cause?: { name?: string; message: string }
 }
 
 interface RunEventBase {

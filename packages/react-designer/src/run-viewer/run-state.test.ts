@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createStep, createWorkflow, type EngineEvent } from '@tessera/core'
+import {
+  createEngine,
+  createStep,
+  createWorkflow,
+  type EngineEvent,
+  type Workflow,
+} from '@tessera/core'
 import { fetchOrder, approve, notify } from '../../test/steps'
 import type { RunEvent } from './run-event'
 import { createRunState, reduceRunEvent, runStateFromEvents } from './run-state'
@@ -15,14 +21,11 @@ const eventNames = [
 ] as const
 
 /** Runs a workflow in a real engine and returns every event it emitted, in order. */
-async function recordRun(
-  workflow: Parameters<ReturnType<typeof createEngine>['start']>[0],
-  input: unknown,
-): Promise<EngineEvent[]> {
+async function recordRun(workflow: Workflow, input: unknown): Promise<EngineEvent[]> {
   const engine = createEngine()
   const events: EngineEvent[] = []
   for (const name of eventNames) engine.on(name, (event) => events.push(event))
-  const run = await engine.start(workflow, input as never)
+  const run = await engine.start(workflow, input)
   await run.result().catch(() => undefined)
   await engine.close()
   return events
