@@ -1,15 +1,4 @@
-import {
-  InvalidArgumentError,
-  ValidationError,
-  noopLogger,
-  type AgentRunContext,
-  type AgentV1,
-  type LanguageModelV1,
-  type Logger,
-  type ModelMessage,
-  type TokenUsage,
-  toValidationIssues,
-} from '@tessera/core'
+import type { AgentV1, LanguageModelV1, Logger, ModelMessage, TokenUsage } from '@tessera/core'
 import type { z } from 'zod'
 import { createAgentEmitter } from '../runtime/agent-emitter'
 import type { AgentDefinition } from '../runtime/agent-definition'
@@ -23,7 +12,8 @@ import { runAgentLoop, type AgentStepRecord } from '../runtime/run-agent-loop'
 import type { Tool } from '../tools/tool'
 import type { AgentEvent } from './agent-event'
 import { checkAgentSettings, type AgentSettings } from './agent-settings'
-import { createAgentStream, type AgentStream } from './agent-stream'
+import type { AgentStream } from './agent-stream'
+import { createAgent } from './create-agent'
 
 /** What `generate()` returns. */
 export interface AgentResult<TOutput> {
@@ -101,142 +91,46 @@ export function defineAgent<
 ): Agent<z.output<TInputSchema>, z.output<TOutputSchema>> {
   const definition = checkAgentSettings(settings as AgentSettings<z.ZodType, z.ZodType>)
   const id = definition.id
-
-  const execute = (
-    input: unknown,
-    options: AgentGenerateOptions,
-    emitTo: ((event: AgentEvent) => void) | undefined,
-    signal: AbortSignal,
-    streaming: boolean,
-  ) => {
-    const parsed = definition.inputSchema.safeParse(input)
-    if (!parsed.success) {
-      const error = new ValidationError({
-        target: 'input',
-        issues: toValidationIssues(parsed.error.issues, input),
-      })
-      error.message = error.message.replace(/^Value/, `Agent "${id}"`)
-      throw error
-    }
-    const context = options.context
-    const logger =
-      options.logger ?? context?.logger.child({ agentId: id }) ?? (noopLogger as Logger)
-    const execution =
-      context === undefined
-        ? createDirectExecution({
-            signal,
-            idempotencyKey: options.idempotencyKey ?? globalThis.crypto.randomUUID(),
-            logger,
-            clock: definition.clock,
-            approve: options.approve,
-          })
-        : {
-            ...createStepExecution(context, {
-              prefix: options.scope ?? `${id}:`,
-              clock: definition.clock,
-              fn: `agent "${id}".generate`,
-            }),
-            signal,
-            logger,
-            ...(options.idempotencyKey === undefined
-              ? {}
-              : { idempotencyKey: options.idempotencyKey }),
-          }
-    return runAgentLoop(definition, parsed.data, {
-      execution,
-      emit: createAgentEmitter(emitTo, logger),
-      path: [id],
-      streaming,
-      threadId: options.threadId,
-      handoffs: { count: 0 },
-    })
-  }
-
-  const agent: Agent<z.output<TInputSchema>, z.output<TOutputSchema>> = {
-    specificationVersion: 'v1',
-    kind: 'agent',
+  return createAgent<z.output<TInputSchema>, z.output<TOutputSchema>>({
     id,
     description: settings.description,
     input: definition.inputSchema as z.ZodType<z.output<TInputSchema>, any>,
     output: definition.outputSchema as z.ZodType<z.output<TOutputSchema>, any>,
     model: definition.model,
-    tools: Object.freeze({ ...(settings.tools ?? {}) }),
-    '~definition': definition,
-    async generate(input, options = {}) {
-      checkOptions(id, options)
-      const signal = options.signal ?? options.context?.signal ?? new AbortController().signal
-      const streaming = options.onEvent !== undefined && definition.model.capabilities.streaming
-      return (await execute(input, options, options.onEvent, signal, streaming)) as AgentResult<
-        z.output<TOutputSchema>
-      >
-    },
-    stream(input, options = {}) {
-      checkOptions(id, options)
-      const outer = options.signal ?? options.context?.signal
-      return createAgentStream(async (emit, signal) => {
-        const forward = (event: AgentEvent) => {
-          emit(event)
-          options.onEvent?.(event)
-        }
-        return (await execute(
-          input,
-          options,
-          forward,
-          signal,
-          definition.model.capabilities.streaming,
-        )) as AgentResult<z.output<TOutputSchema>>
-      }, outer)
-    },
-    async run(runContext: AgentRunContext<z.output<TInputSchema>>) {
-      const durable = runContext as Partial<DurableStepContext>
-      const inStep = typeof durable.durable === 'function' && typeof durable.approval === 'function'
-      const result = await agent.generate(runContext.input, {
-        signal: runContext.signal,
-        logger: runContext.logger,
-        idempotencyKey: runContext.idempotencyKey,
-        ...(inStep ? { context: runContext as unknown as DurableStepContext, scope: '' } : {}),
+    tools: settings.tools ?? {},
+    definition,
+    execute: async ({ input, options, onEvent, signal, streaming, logger }) => {
+      const context = options.context
+      const execution =
+        context === undefined
+          ? createDirectExecution({
+              signal,
+              idempotencyKey: options.idempotencyKey ?? globalThis.crypto.randomUUID(),
+              logger,
+              clock: definition.clock,
+              approve: options.approve,
+            })
+          : {
+              ...createStepExecution(context, {
+                prefix: options.scope ?? `${id}:`,
+                clock: definition.clock,
+                fn: `agent "${id}".generate`,
+              }),
+              signal,
+              logger,
+              ...(options.idempotencyKey === undefined
+                ? {}
+                : { idempotencyKey: options.idempotencyKey }),
+            }
+      const result = await runAgentLoop(definition, input, {
+        execution,
+        emit: createAgentEmitter(onEvent, logger),
+        path: [id],
+        streaming,
+        threadId: options.threadId,
+        handoffs: { count: 0 },
       })
-      return result.output
+      return result as AgentResult<z.output<TOutputSchema>>
     },
-  }
-  return Object.freeze(agent)
-}
-
-function checkOptions(id: string, options: AgentGenerateOptions): void {
-  const fn = `agent "${id}".generate`
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object',
-      received: options,
-    })
-  }
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.onEvent',
-      expected: 'a function (event) => void',
-      received: options.onEvent,
-    })
-  }
-  if (options.approve !== undefined && typeof options.approve !== 'function') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.approve',
-      expected: 'a function (request) => decision',
-      received: options.approve,
-    })
-  }
-  if (
-    options.threadId !== undefined &&
-    (typeof options.threadId !== 'string' || options.threadId === '')
-  ) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.threadId',
-      expected: 'a non-empty string',
-      received: options.threadId,
-    })
-  }
+  })
 }

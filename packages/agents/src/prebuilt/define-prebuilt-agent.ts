@@ -1,21 +1,17 @@
 import {
   InvalidArgumentError,
-  ValidationError,
-  noopLogger,
-  type AgentRunContext,
+  toValidationIssues,
   type ApprovalDecision,
   type Duration,
   type LanguageModelV1,
   type Logger,
   type ModelMessage,
-  toValidationIssues,
 } from '@tessera/core'
 import type { z } from 'zod'
-import type { AgentEvent } from '../agent/agent-event'
-import { createAgentStream } from '../agent/agent-stream'
-import type { Agent, AgentGenerateOptions, AgentResult } from '../agent/define-agent'
-import type { AgentDefinition } from '../runtime/agent-definition'
-import type { DurableStepContext } from '../runtime/agent-execution'
+import { createAgent } from '../agent/create-agent'
+import type { Agent } from '../agent/define-agent'
+import { createAgentEmitter } from '../runtime/agent-emitter'
+import { namedValidationError } from '../runtime/named-validation-error'
 import type { AgentStepRecord } from '../runtime/run-agent-loop'
 import { addUsage, emptyUsageTotal } from '../runtime/usage-total'
 
@@ -98,168 +94,68 @@ export function definePrebuiltAgent<TInput, TOutput>(
     })
   }
 
-  const execute = async (
-    input: unknown,
-    options: AgentGenerateOptions,
-    onEvent: ((event: AgentEvent) => void) | undefined,
-    signal: AbortSignal,
-  ): Promise<AgentResult<TOutput>> => {
-    const parsed = settings.input.safeParse(input)
-    if (!parsed.success) {
-      const error = new ValidationError({
-        target: 'input',
-        issues: toValidationIssues(parsed.error.issues, input),
-      })
-      error.message = error.message.replace(/^Value/, `Agent "${id}"`)
-      throw error
-    }
-    const context = options.context
-    const logger =
-      options.logger ?? context?.logger.child({ agentId: id }) ?? (noopLogger as Logger)
-    const scope = options.scope ?? `${id}:`
-    const total = emptyUsageTotal()
-    const messages: ModelMessage[] = []
-    const steps: AgentStepRecord[] = []
-    let modelCalls = 0
-
-    const session: PrebuiltSession = {
-      signal,
-      logger,
-      approval:
-        context === undefined
-          ? undefined
-          : (name, approvalOptions) => context.approval(name, approvalOptions),
-      durable: (name, fn) =>
-        context === undefined ? Promise.resolve().then(fn) : context.durable(scope + name, fn),
-      call: async (agent, callInput, segment) => {
-        signal.throwIfAborted()
-        const result = await agent.generate(callInput, {
-          signal,
-          logger,
-          ...(onEvent === undefined ? {} : { onEvent }),
-          ...(options.idempotencyKey === undefined
-            ? {}
-            : { idempotencyKey: `${options.idempotencyKey}:${segment}` }),
-          ...(context === undefined ? {} : { context, scope: scope + segment }),
-        })
-        addUsage(total, result.usage, result.costUsd)
-        messages.push(...result.messages)
-        steps.push(...result.steps)
-        modelCalls += result.steps.length
-        return result.output
-      },
-    }
-    const value = await settings.run(parsed.data, session)
-    const checked = settings.output.safeParse(value)
-    if (!checked.success) {
-      const error = new ValidationError({
-        target: 'output',
-        issues: toValidationIssues(checked.error.issues, value),
-      })
-      error.message = error.message.replace(/^Value/, `Agent "${id}"`)
-      throw error
-    }
-    const end: AgentEvent = {
-      type: 'agent-end',
-      agentId: id,
-      path: [id],
-      output: checked.data,
-      usage: { ...total.usage },
-      costUsd: total.costUsd,
-      modelCalls,
-    }
-    logger.info('agent end', {
-      agentId: id,
-      modelCalls,
-      inputTokens: total.usage.inputTokens,
-      outputTokens: total.usage.outputTokens,
-      costUsd: total.costUsd,
-    })
-    if (onEvent !== undefined) {
-      try {
-        onEvent(end)
-      } catch (error) {
-        logger.warn('agent event listener threw', {
-          agentId: id,
-          event: end.type,
-          error: error instanceof Error ? error.message : String(error),
-        })
-      }
-    }
-    return {
-      output: checked.data,
-      messages,
-      usage: total.usage,
-      costUsd: total.costUsd,
-      steps,
-    }
-  }
-
-  const agent: Agent<TInput, TOutput> = {
-    specificationVersion: 'v1',
-    kind: 'agent',
+  return createAgent<TInput, TOutput>({
     id,
     description: settings.description,
     input: settings.input,
     output: settings.output,
     model: settings.model,
-    tools: Object.freeze({}),
-    // No loop definition: agentAsTool() and handoff() refuse this agent instead of running a
-    // loop that would skip its code.
-    '~definition': undefined as unknown as AgentDefinition,
-    async generate(input, options = {}) {
-      checkOptions(id, options)
-      const signal = options.signal ?? options.context?.signal ?? new AbortController().signal
-      return execute(input, options, options.onEvent, signal)
-    },
-    stream(input, options = {}) {
-      checkOptions(id, options)
-      const outer = options.signal ?? options.context?.signal
-      return createAgentStream(
-        (emit, signal) =>
-          execute(
-            input,
-            options,
-            (event) => {
-              emit(event)
-              options.onEvent?.(event)
-            },
-            signal,
-          ),
-        outer,
-      )
-    },
-    async run(runContext: AgentRunContext<TInput>) {
-      const durable = runContext as Partial<DurableStepContext>
-      const inStep = typeof durable.durable === 'function' && typeof durable.approval === 'function'
-      const result = await agent.generate(runContext.input, {
-        signal: runContext.signal,
-        logger: runContext.logger,
-        idempotencyKey: runContext.idempotencyKey,
-        ...(inStep ? { context: runContext as unknown as DurableStepContext, scope: '' } : {}),
-      })
-      return result.output
-    },
-  }
-  return Object.freeze(agent)
-}
+    tools: {},
+    execute: async ({ input, options, onEvent, signal, logger }) => {
+      const context = options.context
+      const scope = options.scope ?? `${id}:`
+      const total = emptyUsageTotal()
+      const messages: ModelMessage[] = []
+      const steps: AgentStepRecord[] = []
 
-function checkOptions(id: string, options: AgentGenerateOptions): void {
-  const fn = `agent "${id}".generate`
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object',
-      received: options,
-    })
-  }
-  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.onEvent',
-      expected: 'a function (event) => void',
-      received: options.onEvent,
-    })
-  }
+      const session: PrebuiltSession = {
+        signal,
+        logger,
+        approval:
+          context === undefined
+            ? undefined
+            : (name, approvalOptions) => context.approval(name, approvalOptions),
+        durable: (name, fn) =>
+          context === undefined ? Promise.resolve().then(fn) : context.durable(scope + name, fn),
+        call: async (agent, callInput, segment) => {
+          signal.throwIfAborted()
+          const result = await agent.generate(callInput, {
+            signal,
+            logger,
+            ...(onEvent === undefined ? {} : { onEvent }),
+            ...(options.idempotencyKey === undefined
+              ? {}
+              : { idempotencyKey: `${options.idempotencyKey}:${segment}` }),
+            ...(context === undefined ? {} : { context, scope: scope + segment }),
+          })
+          addUsage(total, result.usage, result.costUsd)
+          messages.push(...result.messages)
+          steps.push(...result.steps)
+          return result.output
+        },
+      }
+      const value = await settings.run(input, session)
+      const checked = settings.output.safeParse(value)
+      if (!checked.success) {
+        throw namedValidationError(
+          `Agent "${id}"`,
+          'output',
+          toValidationIssues(checked.error.issues, value),
+        )
+      }
+      createAgentEmitter(
+        onEvent,
+        logger,
+      )({
+        type: 'agent-end',
+        agentId: id,
+        path: [id],
+        output: checked.data,
+        usage: { ...total.usage },
+        costUsd: total.costUsd,
+        modelCalls: steps.length,
+      })
+      return { output: checked.data, messages, usage: total.usage, costUsd: total.costUsd, steps }
+    },
+  })
 }

@@ -1,7 +1,6 @@
 import {
   NonRetryableError,
   StructuredOutputError,
-  ValidationError,
   type ContentPart,
   type ModelMessage,
   type TokenUsage,
@@ -14,6 +13,7 @@ import { unwrapToolInput, type ModelToolView } from '../tools/model-tool-of'
 import type { AgentEmit } from './agent-emitter'
 import type { AgentExecution } from './agent-execution'
 import { describeIssues } from './describe-issues'
+import { namedValidationError } from './named-validation-error'
 
 /** A tool result content part, as the model receives it. */
 export type ToolResultPart = Extract<ContentPart, { type: 'tool-result' }>
@@ -227,15 +227,11 @@ export async function runToolCall(settings: ToolCallSettings): Promise<ToolCallO
       if (tool.output !== undefined) {
         const checked = tool.output.safeParse(output)
         if (!checked.success) {
-          const error = new ValidationError({
-            target: 'output',
-            issues: toValidationIssues(checked.error.issues, output),
-          })
-          error.message = error.message.replace(
-            /^Value/,
+          throw namedValidationError(
             `Tool "${toolName}" of agent "${settings.agentId}"`,
+            'output',
+            toValidationIssues(checked.error.issues, output),
           )
-          throw error
         }
         output = checked.data
       }

@@ -1,12 +1,12 @@
 import {
   InvalidArgumentError,
-  ValidationError,
   type Duration,
   type LanguageModelV1,
   toValidationIssues,
 } from '@tessera/core'
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
+import { namedValidationError } from '../../runtime/named-validation-error'
 import { confidenceSchema, reasonsSchema } from '../confidence-schema'
 import { definePrebuiltAgent } from '../define-prebuilt-agent'
 import { renderInput } from '../render-input'
@@ -281,15 +281,11 @@ export function createDecisionAgent<
       const reviewData = review.data ?? undefined
       const data = reviewSchema.safeParse(reviewData)
       if (!data.success) {
-        const error = new ValidationError({
-          target: 'approval',
-          issues: toValidationIssues(data.error.issues, reviewData),
-        })
-        error.message = error.message.replace(
-          /^Value/,
+        throw namedValidationError(
           `The review "${approvalName}" of decision agent "${id}" (expected { decision?, reason? })`,
+          'approval',
+          toValidationIssues(data.error.issues, reviewData),
         )
-        throw error
       }
       const decision = data.data?.decision ?? proposal.decision
       const verb =

@@ -1,13 +1,13 @@
 import {
   InvalidArgumentError,
   StructuredOutputError,
-  ValidationError,
   type LanguageModelV1,
   toValidationIssues,
 } from '@tessera/core'
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
 import { describeIssues } from '../../runtime/describe-issues'
+import { namedValidationError } from '../../runtime/named-validation-error'
 import { definePrebuiltAgent } from '../define-prebuilt-agent'
 
 /**
@@ -237,15 +237,14 @@ export function createTransformerAgent<
               }
         const checked = output.safeParse(merged)
         if (!checked.success) {
-          const error = new ValidationError({
-            target: 'output',
-            issues: toValidationIssues(checked.error.issues, merged).map((issue) => ({
+          throw namedValidationError(
+            `Agent "${id}": output record ${index}`,
+            'output',
+            toValidationIssues(checked.error.issues, merged).map((issue) => ({
               ...issue,
               path: issue.path === '' ? String(index) : `${index}.${issue.path}`,
             })),
-          })
-          error.message = error.message.replace(/^Value/, `Agent "${id}": output record ${index}`)
-          throw error
+          )
         }
         return checked.data as z.output<TOutputSchema>
       })
