@@ -29,6 +29,7 @@ export type {
 export { workflowFromDefinition } from './builder/workflow-from-definition'
 export { asNode, type NodeOptions } from './builder/node-options'
 export { namedFunction } from './builder/named-function'
+export { expression } from './builder/expression'
 export type {
   Accepts,
   StepInputMismatch,

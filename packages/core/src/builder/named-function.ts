@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
+import type { Callable } from '../definition/schema'
+import { expressionSource } from './expression'
 import type { InlineFunction } from './workflow'
 
 const functionIdKey = Symbol.for('tessera.functionId')
@@ -47,4 +49,18 @@ export function functionEntry(
   const named = (fn as unknown as Record<symbol, unknown>)[functionIdKey] as
     { id: string; fn: InlineFunction } | undefined
   return named ?? { id: defaultId, fn }
+}
+
+/**
+ * What the definition holds for an inline function the builder got, and the functions to
+ * record: `{ expression }` for an {@link expression}, else `{ function: id }` and the function.
+ */
+export function callableEntry(
+  fn: InlineFunction,
+  defaultId: string,
+): { reference: Callable; functions: [string, InlineFunction][] } {
+  const source = expressionSource(fn)
+  if (source !== undefined) return { reference: { expression: source }, functions: [] }
+  const entry = functionEntry(fn, defaultId)
+  return { reference: { function: entry.id }, functions: [[entry.id, entry.fn]] }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidArgumentError, asNode, createWorkflow, namedFunction } from '../index'
+import { InvalidArgumentError, asNode, createWorkflow, expression, namedFunction } from '../index'
 import { thrownBy } from '../../test/helpers'
 import { inc, num, square } from '../../test/fixtures'
 
@@ -9,7 +9,7 @@ describe('asNode and .then options', () => {
     const { definition } = createWorkflow({ id: 'w', input: num })
       .then(inc, { id: 'first', retry: { attempts: 2 }, timeout: '5s' })
       .parallel({ a: asNode(inc, { id: 'left' }), b: asNode(child, { id: 'right' }) })
-      .map(({ input }) => input.a)
+      .map(({ input }) => [input.a])
       .foreach(asNode(square, { id: 'body', timeout: 10 }))
       .commit()
     const [first, parallel, , foreach] = (definition.root as { children: unknown[] }).children
@@ -101,5 +101,35 @@ describe('namedFunction', () => {
 
   it('refuses an empty id', () => {
     expect(thrownBy(() => namedFunction('', () => 1))).toBeInstanceOf(InvalidArgumentError)
+  })
+})
+
+describe('expression', () => {
+  it('puts the JSONata source in the definition, and no function in the workflow', () => {
+    const { definition, functions } = createWorkflow({ id: 'w', input: num })
+      .branch([
+        [expression('n > 5'), inc],
+        [() => true, square],
+      ])
+      .map(expression<{ n: number }>('{ "n": n * 2 }'))
+      .loop(inc, { until: expression('n > 100') })
+      .sleep({ until: expression('0') })
+      .waitForEvent('go', { match: expression('{ "n": n }') })
+      .commit()
+    expect(definition.root).toMatchObject({
+      children: [
+        { cases: [{ when: { expression: 'n > 5' } }, { when: { function: 'w/branch-1/when-1' } }] },
+        { type: 'code', id: 'map-1', expression: '{ "n": n * 2 }' },
+        { type: 'loop', until: { expression: 'n > 100' } },
+        { type: 'sleep', until: { expression: '0' } },
+        { type: 'event', match: { expression: '{ "n": n }' } },
+      ],
+    })
+    expect([...functions.keys()]).toEqual(['w/branch-1/when-1'])
+  })
+
+  it('refuses an empty expression, and a direct call', () => {
+    expect(thrownBy(() => expression(' '))).toBeInstanceOf(InvalidArgumentError)
+    expect(thrownBy(() => expression('1')({}))).toBeInstanceOf(InvalidArgumentError)
   })
 })

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import {
   definitionSchemaVersion,
+  type Callable,
   type DefinitionNode,
   type WorkflowDefinition,
 } from '../definition/schema'
@@ -11,7 +12,7 @@ import { normalizeRetry, type RetryOptions } from '../runtime/retry-policy'
 import { toJsonSchema } from '../registry/json-schema'
 import { assertId, assertSchema, type Step } from './step'
 import { workflowVersion } from './workflow-version'
-import { functionEntry } from './named-function'
+import { callableEntry } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
 import type {
   Accepts,
@@ -182,12 +183,12 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     }
     const state = this['~state']
     const id = claimNodeId(state, options.id ?? 'map', 'map', options.id !== undefined)
-    const entry = functionEntry(fn as InlineFunction, `${state.id}/${id}`)
+    const entry = callableEntry(fn as InlineFunction, `${state.id}/${id}`)
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: new Map([...state.functions, [entry.id, entry.fn]]),
-      nodes: [...state.nodes, { type: 'code', id, function: entry.id }],
+      functions: new Map([...state.functions, ...entry.functions]),
+      nodes: [...state.nodes, { type: 'code', id, ...entry.reference }],
     })
   }
 
@@ -220,7 +221,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     const id = claimNodeId(state, options.id ?? 'branch', 'branch', options.id !== undefined)
     let next: BuilderState = { ...state, nodeIds: new Set([...state.nodeIds, id]) }
     const functions = new Map(next.functions)
-    const definitionCases: { when: { function: string }; then: DefinitionNode }[] = []
+    const definitionCases: { when: Callable; then: DefinitionNode }[] = []
     cases.forEach((entry: readonly [BranchCondition<TPrev>, AnyRunnable], index: number) => {
       if (!Array.isArray(entry) || typeof entry[0] !== 'function') {
         throw new InvalidArgumentError({
@@ -232,9 +233,9 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       }
       const added = addRunnable(next, entry[1], `branch cases[${index}]`)
       next = added.next
-      const when = functionEntry(entry[0] as InlineFunction, `${state.id}/${id}/when-${index}`)
-      functions.set(when.id, when.fn)
-      definitionCases.push({ when: { function: when.id }, then: added.node })
+      const when = callableEntry(entry[0] as InlineFunction, `${state.id}/${id}/when-${index}`)
+      for (const [key, value] of when.functions) functions.set(key, value)
+      definitionCases.push({ when: when.reference, then: added.node })
     })
     for (const [key, value] of next.functions) functions.set(key, value)
     return new WorkflowBuilder({
@@ -362,13 +363,13 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       runnable as AnyRunnable,
       'loop',
     )
-    const until = functionEntry(options.until as InlineFunction, `${state.id}/${id}/until`)
+    const until = callableEntry(options.until as InlineFunction, `${state.id}/${id}/until`)
     return new WorkflowBuilder({
       ...added.next,
-      functions: new Map([...added.next.functions, [until.id, until.fn]]),
+      functions: new Map([...added.next.functions, ...until.functions]),
       nodes: [
         ...state.nodes,
-        { type: 'loop', id, maxIterations, until: { function: until.id }, body: added.node },
+        { type: 'loop', id, maxIterations, until: until.reference, body: added.node },
       ],
     })
   }
@@ -400,12 +401,12 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
           received: duration.until,
         })
       }
-      const until = functionEntry(duration.until as InlineFunction, `${state.id}/${id}/until`)
+      const until = callableEntry(duration.until as InlineFunction, `${state.id}/${id}/until`)
       return new WorkflowBuilder({
         ...state,
         nodeIds,
-        functions: new Map([...state.functions, [until.id, until.fn]]),
-        nodes: [...state.nodes, { type: 'sleep', id, until: { function: until.id } }],
+        functions: new Map([...state.functions, ...until.functions]),
+        nodes: [...state.nodes, { type: 'sleep', id, until: until.reference }],
       })
     }
     const durationMs = parseDuration(duration as Duration, `${state.id}.sleep`)
@@ -455,14 +456,14 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       options.id !== undefined,
     )
     const match = options.match
-      ? functionEntry(options.match as InlineFunction, `${state.id}/${id}/match`)
+      ? callableEntry(options.match as InlineFunction, `${state.id}/${id}/match`)
       : undefined
     const timeoutMs =
       options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`)
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: match ? new Map([...state.functions, [match.id, match.fn]]) : state.functions,
+      functions: match ? new Map([...state.functions, ...match.functions]) : state.functions,
       schemas: options.schema ? new Map([...state.schemas, [id, options.schema]]) : state.schemas,
       nodes: [
         ...state.nodes,
@@ -470,7 +471,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
           type: 'event',
           id,
           event,
-          ...(match ? { match: { function: match.id } } : {}),
+          ...(match ? { match: match.reference } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           ...(options.schema ? { schema: toJsonSchema(options.schema) } : {}),
         },
