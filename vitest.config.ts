@@ -67,6 +67,7 @@ export default defineConfig({
           name: 'jsdom',
           include: ['packages/react-designer/src/**/*.test.tsx'],
           environment: 'jsdom',
+          setupFiles: ['packages/react-designer/test/setup-jsdom.ts'],
         },
       },
     ],

@@ -30,7 +30,10 @@ for (const dir of readdirSync(join(root, 'packages'))) {
 // retry and retention, the memory store's packed history), then to 46.6 kB with the step journal
 // (context.durable / context.approval) and the language-model error classes every provider
 // throws; the budget keeps a margin, not a gap.
-const budgets = { core: 49_000, 'react-designer': 8_000 }
+// The designer's budget measures our own code only (xyflow, elkjs and rjsf are dependencies the
+// host bundles): 8 kB held the outline; the workflow designer (model layer, palette, canvas,
+// properties form, history) and the run viewer bring it to about 20 kB, so 26 kB keeps a margin.
+const budgets = { core: 49_000, 'react-designer': 26_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   let size = 0

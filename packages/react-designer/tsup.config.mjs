@@ -1,4 +1,5 @@
-import { copyFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createTsupConfig } from '../../scripts/tsup-config.mjs'
 
 export const entry = {
@@ -8,7 +9,10 @@ export const entry = {
 /** Non-JS files the package exports, copied to dist after the build (checked by scripts/check-exports.mjs). */
 export const extraExports = {
   './style.css': './dist/style.css',
+  './base.css': './dist/base.css',
 }
+
+const require = createRequire(import.meta.url)
 
 const config = createTsupConfig({
   entry,
@@ -24,10 +28,16 @@ export default {
   // esbuild still tree-shakes, and one entry needs no shared chunks.
   treeshake: false,
   splitting: false,
+  // The stylesheets start with @xyflow/react's (the canvas the designer draws on), so a host
+  // imports one file: style.css with xyflow's default look, base.css with its structure only.
   async onSuccess() {
-    await copyFile(
-      new URL('./src/style.css', import.meta.url),
-      new URL('./dist/style.css', import.meta.url),
-    )
+    const own = await readFile(new URL('./src/style.css', import.meta.url), 'utf8')
+    for (const name of ['style.css', 'base.css']) {
+      const xyflow = await readFile(require.resolve(`@xyflow/react/dist/${name}`), 'utf8')
+      await writeFile(
+        new URL(`./dist/${name}`, import.meta.url),
+        `/* @xyflow/react ${name} (MIT) */\n${xyflow}\n${own}`,
+      )
+    }
   },
 }

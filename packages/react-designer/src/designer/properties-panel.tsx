@@ -1,0 +1,96 @@
+import { useId, type ReactElement } from 'react'
+import Form from '@rjsf/core'
+import validator from '@rjsf/validator-ajv8'
+import type { RJSFSchema } from '@rjsf/utils'
+import type { DefinitionNode, WorkflowDefinition } from '@tessera/core/definition'
+import type { DesignerRegistry } from './designer-registry'
+import { applyNodeFormData, nodeFormData, nodeFormSchema } from './node-form-schema'
+
+/** Props of {@link PropertiesPanel}. */
+export interface PropertiesPanelProps {
+  definition: WorkflowDefinition
+  /** The selected definition node, or none: the workflow's own settings. */
+  node: DefinitionNode | undefined
+  registry: DesignerRegistry
+  readOnly: boolean
+  /** The node as the form describes it, on Apply. */
+  onApplyNode: (nodeId: string, node: DefinitionNode) => void
+  /** The workflow's id and description, on Apply. */
+  onApplyWorkflow: (settings: { id: string; description?: string }) => void
+}
+
+const workflowSchema: RJSFSchema = {
+  type: 'object',
+  title: 'Workflow',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      title: 'Workflow id',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',
+      maxLength: 200,
+    },
+    description: { type: 'string', title: 'Description' },
+  },
+}
+
+/**
+ * The properties form of the selected node (or of the workflow when none is selected),
+ * generated from a JSON Schema by @rjsf/core and checked with its ajv validator as you type;
+ * Apply turns it into an edit of the definition.
+ *
+ * @example
+ * ```tsx
+ * <PropertiesPanel definition={definition} node={selected} registry={registry} readOnly={false} onApplyNode={apply} onApplyWorkflow={rename} />
+ * ```
+ */
+export function PropertiesPanel(props: PropertiesPanelProps): ReactElement {
+  const { definition, node, registry, readOnly } = props
+  const idPrefix = `tsr${useId().replace(/[^A-Za-z0-9]/g, '')}`
+  const schema = (node ? nodeFormSchema(node, registry) : workflowSchema) as RJSFSchema
+  const formData = node
+    ? nodeFormData(node)
+    : {
+        id: definition.id,
+        ...(definition.description === undefined ? {} : { description: definition.description }),
+      }
+  return (
+    <div className="tsr-properties" data-testid="tsr-properties">
+      <Form
+        // A new node, or a new version of it, starts a fresh form.
+        key={`${node?.id ?? ''}@${definition.version}`}
+        className="tsr-properties__form"
+        idPrefix={idPrefix}
+        schema={schema}
+        formData={formData}
+        validator={validator}
+        liveValidate="onChange"
+        showErrorList={false}
+        noHtml5Validate
+        readonly={readOnly}
+        // Errors show inline on their fields; nothing to log.
+        onError={() => undefined}
+        onSubmit={({ formData: data }) => {
+          const values = (data ?? {}) as Record<string, unknown>
+          if (node) props.onApplyNode(node.id, applyNodeFormData(node, values))
+          else
+            props.onApplyWorkflow({
+              id: String(values.id ?? ''),
+              ...(typeof values.description === 'string' && values.description !== ''
+                ? { description: values.description }
+                : {}),
+            })
+        }}
+      >
+        <button
+          type="submit"
+          className="tsr-button tsr-properties__apply"
+          data-testid="tsr-properties-apply"
+          disabled={readOnly}
+        >
+          Apply
+        </button>
+      </Form>
+    </div>
+  )
+}

@@ -1,0 +1,198 @@
+import { useState } from 'react'
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { parseDefinition, type WorkflowDefinition } from '@tessera/core/definition'
+import { describedRegistry, twoSteps } from '../../test/designer-fixtures'
+import { WorkflowDesigner } from './workflow-designer'
+
+afterEach(cleanup)
+
+const registry = describedRegistry()
+
+function Controlled(props: {
+  initial: WorkflowDefinition
+  onChange: (definition: WorkflowDefinition) => void
+  readOnly?: boolean
+}) {
+  const [definition, setDefinition] = useState(props.initial)
+  return (
+    <WorkflowDesigner
+      registry={registry}
+      value={definition}
+      readOnly={props.readOnly}
+      onChange={(next) => {
+        props.onChange(next)
+        setDefinition(next)
+      }}
+    />
+  )
+}
+
+const rootIds = (definition: WorkflowDefinition | undefined) =>
+  definition?.root.type === 'sequence' ? definition.root.children.map((child) => child.id) : []
+const node = (id: string) => screen.getByTestId(`tsr-node-${id}`)
+const select = (id: string) => fireEvent.click(node(id))
+const lastDefinition = (onChange: ReturnType<typeof vi.fn>) =>
+  onChange.mock.calls.at(-1)?.[0] as WorkflowDefinition | undefined
+
+describe('WorkflowDesigner', () => {
+  it('draws the definition and lists the palette by category', async () => {
+    render(<WorkflowDesigner registry={registry} defaultValue={twoSteps()} />)
+    expect(node('fetch-order')).toHaveProperty(
+      'textContent',
+      expect.stringContaining('fetch-order'),
+    )
+    expect(node('notify').dataset.nodeKind).toBe('step')
+    expect(screen.getByTestId('tsr-handle-out-fetch-order')).toBeTruthy()
+    const palette = screen.getByTestId('tsr-palette')
+    expect(within(palette).getByRole('heading', { name: 'Steps' })).toBeTruthy()
+    expect(within(palette).getByRole('heading', { name: 'Control' })).toBeTruthy()
+    fireEvent.change(screen.getByTestId('tsr-palette-search'), { target: { value: 'approv' } })
+    expect(
+      within(palette)
+        .getAllByRole('button')
+        .map((button) => button.textContent),
+    ).toEqual(['approve', 'Approval'])
+    expect(screen.getByRole('region', { name: 'Workflow designer' })).toBeTruthy()
+  })
+
+  it('adds the chosen component after the selected node and hands onChange a valid definition', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('fetch-order')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-step:audit'))
+    const definition = lastDefinition(onChange)
+    expect(rootIds(definition)).toEqual(['fetch-order', 'audit', 'notify'])
+    expect(parseDefinition(definition)).toEqual(definition)
+    expect(node('audit')).toBeTruthy()
+  })
+
+  it('refuses a component whose input does not fit the output before it, saying why', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('notify')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-step:approve'))
+    expect(onChange).not.toHaveBeenCalled()
+    expect(screen.getByRole('alert').textContent).toBe(
+      '"approve" cannot follow "notify": expected a property "id", which the output lacks',
+    )
+  })
+
+  it('drops a palette item dragged with the pointer onto a node', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    const item = screen.getByTestId('tsr-palette-item-control:sleep')
+    fireEvent.pointerDown(item, { button: 0, clientX: 10, clientY: 10 })
+    fireEvent.pointerMove(window, { clientX: 200, clientY: 200 })
+    expect(screen.getByTestId('tsr-palette-ghost').textContent).toBe('Sleep')
+    fireEvent.pointerUp(node('notify'), { clientX: 300, clientY: 300 })
+    fireEvent.click(item)
+    expect(onChange).toHaveBeenCalledTimes(1)
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'notify', 'sleep'])
+    expect(screen.queryByTestId('tsr-palette-ghost')).toBeNull()
+  })
+
+  it('deletes with the Delete key, undoes and redoes with Ctrl+Z and Shift+Ctrl+Z', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('notify')
+    fireEvent.keyDown(node('notify'), { key: 'Delete' })
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order'])
+    expect(screen.queryByTestId('tsr-node-notify')).toBeNull()
+    fireEvent.keyDown(node('fetch-order'), { key: 'z', ctrlKey: true })
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'notify'])
+    fireEvent.keyDown(node('fetch-order'), { key: 'Z', ctrlKey: true, shiftKey: true })
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order'])
+    fireEvent.click(screen.getByTestId('tsr-action-undo'))
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'notify'])
+  })
+
+  it('copies and pastes a node with fresh ids', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('fetch-order')
+    fireEvent.keyDown(node('fetch-order'), { key: 'c', ctrlKey: true })
+    expect(screen.getByRole('status').textContent).toBe('Copied "fetch-order"')
+    fireEvent.keyDown(node('fetch-order'), { key: 'v', ctrlKey: true })
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'fetch-order-2', 'notify'])
+    select('notify')
+    fireEvent.keyDown(node('notify'), { key: 'v', ctrlKey: true })
+    expect(screen.getByRole('alert').textContent).toContain('cannot follow "notify"')
+  })
+
+  it('moves the selection between nodes with the arrow keys', () => {
+    render(<WorkflowDesigner registry={registry} defaultValue={twoSteps()} />)
+    select('fetch-order')
+    fireEvent.keyDown(node('fetch-order'), { key: 'ArrowDown' })
+    expect(document.activeElement?.getAttribute('data-id')).toBe('notify')
+    expect(
+      (within(screen.getByTestId('tsr-properties')).getByLabelText(/Node id/) as HTMLInputElement)
+        .value,
+    ).toBe('notify')
+  })
+
+  it("edits the selected node's settings through its generated form", async () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('notify')
+    const form = screen.getByTestId('tsr-properties')
+    fireEvent.change(within(form).getByLabelText(/Timeout \(ms\)/), { target: { value: '5000' } })
+    fireEvent.click(within(form).getByTestId('tsr-properties-apply'))
+    await waitFor(() => expect(onChange).toHaveBeenCalled())
+    const changed = lastDefinition(onChange)!
+    expect(changed.root.type === 'sequence' && changed.root.children[1]).toEqual({
+      type: 'step',
+      id: 'notify',
+      step: 'notify',
+      timeoutMs: 5000,
+    })
+  })
+
+  it('shows a form error inline and does not apply it', async () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    select('notify')
+    const form = screen.getByTestId('tsr-properties')
+    fireEvent.change(within(form).getByLabelText(/Node id/), { target: { value: 'bad id!' } })
+    fireEvent.click(within(form).getByTestId('tsr-properties-apply'))
+    await waitFor(() => expect(form.textContent).toContain('must match pattern'))
+    expect(onChange).not.toHaveBeenCalled()
+  })
+
+  it('shows problems on the nodes they point at', () => {
+    render(
+      <WorkflowDesigner
+        registry={registry}
+        defaultValue={twoSteps()}
+        issues={[{ path: 'root.children[1].step', message: 'unknown step "notify"' }]}
+      />,
+    )
+    expect(screen.getByTestId('tsr-node-issue-notify').textContent).toBe('unknown step "notify"')
+    expect(screen.getByTestId('tsr-node-badge-notify').getAttribute('aria-label')).toBe('1 problem')
+    expect(node('notify').dataset.invalid).toBe('true')
+    expect(node('fetch-order').dataset.invalid).toBeUndefined()
+  })
+
+  it('changes nothing when read-only', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} readOnly />)
+    expect(screen.queryByTestId('tsr-palette')).toBeNull()
+    select('notify')
+    fireEvent.keyDown(node('notify'), { key: 'Delete' })
+    expect(onChange).not.toHaveBeenCalled()
+    expect(node('notify')).toBeTruthy()
+  })
+
+  it('starts an empty workflow when given no definition and shows the JSON', async () => {
+    const onChange = vi.fn()
+    render(<WorkflowDesigner registry={registry} onChange={onChange} />)
+    expect(node('root#empty').dataset.nodeKind).toBe('placeholder')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-step:fetch-order'))
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order'])
+    fireEvent.click(screen.getByTestId('tsr-tab-json'))
+    expect(JSON.parse(screen.getByTestId('tsr-json-view').textContent ?? '')).toEqual(
+      lastDefinition(onChange),
+    )
+    await act(async () => {})
+  })
+})
