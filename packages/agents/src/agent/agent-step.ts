@@ -51,7 +51,7 @@ export function agentStep<TInput, TOutput, const TId extends string = string>(
     throw new InvalidArgumentError({
       fn: 'agentStep',
       argument: 'agent',
-      expected: 'an agent made by defineAgent()',
+      expected: 'an agent (defineAgent(), a pre-built agent, or your own with generate())',
       received: agent,
     })
   }

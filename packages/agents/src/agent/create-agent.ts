@@ -88,8 +88,7 @@ export function createAgent<TInput, TOutput>(
     output: parts.output,
     model,
     tools: Object.freeze({ ...parts.tools }),
-    // Undefined for agents that are code around other agents (the pre-built ones).
-    '~definition': parts.definition as AgentDefinition,
+    ...(parts.definition === undefined ? {} : { '~definition': parts.definition }),
     async generate(input, options = {}) {
       checkOptions(id, options)
       const signal = options.signal ?? options.context?.signal ?? new AbortController().signal

@@ -61,8 +61,11 @@ export interface Agent<TInput = any, TOutput = any> extends AgentV1<TInput, TOut
   generate(input: TInput, options?: AgentGenerateOptions): Promise<AgentResult<TOutput>>
   /** Runs the agent, yielding its events (text deltas included) as they happen. */
   stream(input: TInput, options?: AgentGenerateOptions): AgentStream<AgentResult<TOutput>>
-  /** @internal The checked definition the runtime executes (sub-agents, handoffs, steps). */
-  readonly '~definition': AgentDefinition
+  /**
+   * @internal The checked loop of an agent made by `defineAgent`, which sub-agent and handoff
+   * calls run directly. Other agents (the pre-built ones, your own) run through `generate`.
+   */
+  readonly '~definition'?: AgentDefinition
 }
 
 /**
@@ -125,6 +128,7 @@ export function defineAgent<
       const result = await runAgentLoop(definition, input, {
         execution,
         emit: createAgentEmitter(onEvent, logger),
+        onEvent,
         path: [id],
         streaming,
         threadId: options.threadId,

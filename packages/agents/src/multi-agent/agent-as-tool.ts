@@ -12,11 +12,14 @@ export interface AgentAsToolOptions {
 
 /**
  * Exposes an agent as a tool of another: the calling model sends the sub-agent's input (an
- * object schema as it is; any other wrapped as `{ input: … }`) and gets its output back. The
- * sub-agent runs its own loop with its own model, tools and limits; inside a workflow its model
- * and tool calls are durable units under `agent:<call id>:`, and its approvals suspend the run
- * like the caller's. A sub-agent that cannot finish (`maxSteps`, invalid structured output)
- * becomes an error result for the caller; other failures fail the run.
+ * object schema as it is; any other wrapped as `{ input: … }`) and gets its output back. A
+ * `defineAgent` sub-agent runs its own loop with its own model, tools and limits; any other
+ * agent (a pre-built one, or your own) runs through its own `generate()`, so its code runs (a
+ * PII redactor masks before its model sees the text). Either way, inside a workflow its model
+ * and tool calls are durable units under `agent:<call id>:`, its approvals suspend the run like
+ * the caller's, and its events, tokens and cost count in the caller's. A sub-agent that cannot
+ * finish (`maxSteps`, invalid structured output) becomes an error result for the caller; other
+ * failures fail the run.
  *
  * @example
  * ```ts
@@ -51,18 +54,31 @@ export function agentAsTool(agent: Agent<any, any>, options: AgentAsToolOptions 
   )
 }
 
-/** Checks that a value is an agent made by `defineAgent`. */
+/**
+ * Checks that a value is an {@link Agent}: `kind: 'agent'`, an id, input and output schemas and
+ * `generate()` (`defineAgent`, the pre-built agents, or your own).
+ *
+ * @example
+ * ```ts
+ * assertAgent('agentAsTool', agent)
+ * ```
+ */
 export function assertAgent(fn: string, agent: unknown): asserts agent is Agent<any, any> {
+  const candidate = agent as Partial<Agent> | null
   if (
-    typeof agent !== 'object' ||
-    agent === null ||
-    (agent as Agent).kind !== 'agent' ||
-    (agent as Agent)['~definition'] === undefined
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    candidate.kind !== 'agent' ||
+    typeof candidate.id !== 'string' ||
+    typeof candidate.generate !== 'function' ||
+    typeof candidate.input?.safeParse !== 'function' ||
+    typeof candidate.output?.safeParse !== 'function'
   ) {
     throw new InvalidArgumentError({
       fn,
       argument: 'agent',
-      expected: 'an agent made by defineAgent()',
+      expected:
+        'an agent (defineAgent(), a pre-built agent, or an object with kind "agent", id, input, output and generate())',
       received: agent,
     })
   }

@@ -23,6 +23,10 @@ export interface HandoffOptions {
  * beyond, which catches cycles). Inside a workflow the target's units are named under
  * `handoff:<n>:`. The model may say why it hands off (`reason`), which stays in the conversation.
  *
+ * A target not made by `defineAgent` (a pre-built agent, or your own) cannot continue a
+ * conversation: it runs through its own `generate()` with the calling agent's input (which must
+ * fit its input schema), and its messages and steps are added to the caller's.
+ *
  * @example
  * ```ts
  * const billing = defineAgent({ id: 'billing', description: 'Invoices, refunds and payments', instructions, model })

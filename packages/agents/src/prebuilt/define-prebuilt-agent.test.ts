@@ -2,7 +2,6 @@ import {
   createEngine,
   createMemoryStore,
   createWorkflow,
-  InvalidArgumentError,
   noopLogger,
   ValidationError,
   type Engine,
@@ -13,6 +12,7 @@ import type { AgentEvent } from '../agent/agent-event'
 import { agentStep } from '../agent/agent-step'
 import { defineAgent } from '../agent/define-agent'
 import { agentAsTool } from '../multi-agent/agent-as-tool'
+import { handoff } from '../multi-agent/handoff'
 import { createScriptedModel } from '../scripted-model/create-scripted-model'
 import { definePrebuiltAgent } from './define-prebuilt-agent'
 
@@ -111,7 +111,92 @@ describe('definePrebuiltAgent', () => {
     ])
   })
 
-  it('is refused by agentAsTool, whose loop would skip its code', () => {
-    expect(() => agentAsTool(shouter(createScriptedModel([])))).toThrow(InvalidArgumentError)
+  it('runs its own code under agentAsTool: in a step, its units nest under agent:<call id>:', async () => {
+    const shouterModel = createScriptedModel([
+      { content: [{ type: 'text', text: 'ONE' }], usage: { inputTokens: 3, outputTokens: 1 } },
+      { content: [{ type: 'text', text: 'ONE TWO' }], usage: { inputTokens: 4, outputTokens: 2 } },
+    ])
+    const callerModel = createScriptedModel([
+      {
+        content: [
+          { type: 'tool-call', toolCallId: 'c1', toolName: 'shout', input: { input: 'hey' } },
+          {
+            type: 'tool-call',
+            toolCallId: 'c2',
+            toolName: 'shout',
+            input: { input: 'one two three' },
+          },
+        ],
+        usage: { inputTokens: 10, outputTokens: 5 },
+      },
+      {
+        content: [{ type: 'text', text: 'Shouted.' }],
+        usage: { inputTokens: 20, outputTokens: 2 },
+      },
+    ])
+    const caller = defineAgent({
+      id: 'caller',
+      instructions: 'Shout what you are given.',
+      model: callerModel,
+      tools: { shout: agentAsTool(shouter(shouterModel)) },
+    })
+    const events: AgentEvent[] = []
+    const engine = createEngine({ store: createMemoryStore() })
+    engines.push(engine)
+    const workflow = createWorkflow({ id: 'shout-twice', input: z.string() })
+      .then(agentStep(caller, { onEvent: (event) => events.push(event) }))
+      .commit()
+    const run = await engine.start(workflow, 'shout these')
+    expect(await run.result()).toBe('Shouted.')
+
+    // 'hey' is short: the code answers it without a model call, which a bare loop could not.
+    const results = callerModel.calls[1]!.messages.at(-1)!.content
+    expect(results).toMatchObject([
+      { toolCallId: 'c1', output: 'HEY' },
+      { toolCallId: 'c2', output: 'ONE TWO!' },
+    ])
+    expect(shouterModel.calls).toHaveLength(2)
+    expect((await run.steps()).map((step) => step.key).sort()).toEqual([
+      'caller',
+      'caller~d:agent:c2:first:model:1',
+      'caller~d:agent:c2:second:model:1',
+      'caller~d:agent:c2:tail',
+      'caller~d:model:1',
+      'caller~d:model:2',
+    ])
+    // Its events come below the caller's path, and its tokens count in the caller's.
+    const ends = events.filter((event) => event.type === 'agent-end')
+    expect(ends.map((event) => event.path)).toEqual([
+      ['caller', 'shouter'],
+      ['caller', 'shouter', 'shouter.inner'],
+      ['caller', 'shouter', 'shouter.inner'],
+      ['caller', 'shouter'],
+      ['caller'],
+    ])
+    expect(ends.at(-1)).toMatchObject({ usage: { inputTokens: 37, outputTokens: 10 } })
+  })
+
+  it('takes over a conversation through handoff, running its code on the caller’s input', async () => {
+    const shouterModel = createScriptedModel([])
+    const desk = defineAgent({
+      id: 'desk',
+      instructions: 'Hand loud requests to the shouter.',
+      model: createScriptedModel([
+        {
+          content: [{ type: 'tool-call', toolCallId: 'h1', toolName: 'shouter', input: {} }],
+        },
+      ]),
+      tools: { shouter: handoff(shouter(shouterModel)) },
+    })
+    const events: AgentEvent[] = []
+    const result = await desk.generate('hey', { onEvent: (event) => events.push(event) })
+    expect(result.output).toBe('HEY')
+    expect(shouterModel.calls).toHaveLength(0)
+    expect(events.find((event) => event.type === 'handoff-start')).toMatchObject({
+      targetAgentId: 'shouter',
+    })
+    expect(events.filter((event) => event.type === 'agent-end').map((event) => event.path)).toEqual(
+      [['desk', 'shouter'], ['desk']],
+    )
   })
 })

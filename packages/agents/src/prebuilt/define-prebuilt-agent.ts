@@ -25,7 +25,8 @@ export interface PrebuiltSession {
    * Runs an inner agent (made with `defineAgent`) as part of this one. Inside a workflow its
    * model calls are durable units named under `segment` (letters, digits, `-`, `_`, `.`, `:`,
    * ending in `:`), so give each call of one run its own segment; its events reach the caller's
-   * `onEvent`; its tokens and cost are added to the result.
+   * `onEvent` (their `path` starting with this agent's id); its tokens and cost are added to the
+   * result.
    */
   call<TInput, TOutput>(
     agent: Agent<TInput, TOutput>,
@@ -33,12 +34,18 @@ export interface PrebuiltSession {
     segment: string,
   ): Promise<TOutput>
   /**
-   * Inside a workflow step: suspends the run until `run.approve(name, data)` or
-   * `run.reject(name, reason)`. Undefined when the agent runs on its own.
+   * Inside a workflow step: suspends the run until `run.approve(approvalName(name), data)` or
+   * `run.reject(approvalName(name), reason)`. Undefined when the agent runs on its own.
    */
   approval:
     | ((name: string, options: { timeout?: Duration }) => Promise<ApprovalDecision<unknown>>)
     | undefined
+  /**
+   * The name `approval(name)` waits under: `name` itself as a workflow step (`agentStep`) or
+   * with `generate(input, { context })`; under the scope when one was given, as for a sub-agent
+   * (`agent:<call id>:<name>`), so two calls in one step never share a decision.
+   */
+  approvalName(name: string): string
   /**
    * Runs `fn` once: inside a workflow its JSON result is recorded under `name` (within the
    * agent's scope) and replayed when the step runs again; on its own it simply runs.
@@ -69,9 +76,8 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/
  * `agentStep(agent)`, where the inner model calls are durable units of the step and
  * `session.approval` suspends the run.
  *
- * Such an agent runs its code only when called through `generate`/`stream`/`run`/`agentStep`:
- * `agentAsTool()` and `handoff()` run a `defineAgent` loop directly and refuse it (wrap it in a
- * `tool()` whose `execute` calls `agent.generate` instead).
+ * It has no `defineAgent` loop, so `agentAsTool()` and `handoff()` run it through its
+ * `generate()` (with the step's context and a scope inside workflows): its code always runs.
  *
  * @example
  * ```ts
@@ -104,6 +110,7 @@ export function definePrebuiltAgent<TInput, TOutput>(
     execute: async ({ input, options, onEvent, signal, logger }) => {
       const context = options.context
       const scope = options.scope ?? `${id}:`
+      const approvalName = (name: string) => (options.scope ?? '') + name
       const total = emptyUsageTotal()
       const messages: ModelMessage[] = []
       const steps: AgentStepRecord[] = []
@@ -114,7 +121,8 @@ export function definePrebuiltAgent<TInput, TOutput>(
         approval:
           context === undefined
             ? undefined
-            : (name, approvalOptions) => context.approval(name, approvalOptions),
+            : (name, approvalOptions) => context.approval(approvalName(name), approvalOptions),
+        approvalName,
         durable: (name, fn) =>
           context === undefined ? Promise.resolve().then(fn) : context.durable(scope + name, fn),
         call: async (agent, callInput, segment) => {
@@ -122,7 +130,10 @@ export function definePrebuiltAgent<TInput, TOutput>(
           const result = await agent.generate(callInput, {
             signal,
             logger,
-            ...(onEvent === undefined ? {} : { onEvent }),
+            ...(onEvent === undefined
+              ? {}
+              : { onEvent: (event) => onEvent({ ...event, path: [id, ...event.path] }) }),
+            ...(options.approve === undefined ? {} : { approve: options.approve }),
             ...(options.idempotencyKey === undefined
               ? {}
               : { idempotencyKey: `${options.idempotencyKey}:${segment}` }),

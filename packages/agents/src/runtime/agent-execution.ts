@@ -55,8 +55,11 @@ export interface AgentExecution {
   readonly idempotencyKey: string
   readonly logger: Logger
   readonly clock: Clock
-  /** True inside a workflow step: units are recorded and replayed. */
-  readonly durableUnits: boolean
+  /**
+   * Inside a workflow step: the step's context itself, its names not prefixed (an agent that
+   * runs through its own `generate()` gets it with `scope: prefix`). Undefined outside workflows.
+   */
+  readonly context: DurableStepContext | undefined
 }
 
 /** An execution outside any workflow: units run directly; approvals call `approve`. */
@@ -73,7 +76,7 @@ export function createDirectExecution(settings: {
     idempotencyKey: settings.idempotencyKey,
     logger: settings.logger,
     clock: settings.clock,
-    durableUnits: false,
+    context: undefined,
     durable: async (_name, fn) => fn(),
     approval: async (request) => {
       if (settings.approve === undefined) {
@@ -105,7 +108,7 @@ export function createStepExecution(
     idempotencyKey: context.idempotencyKey,
     logger: context.logger,
     clock: settings.clock,
-    durableUnits: true,
+    context,
     durable: (name, fn) => context.durable(settings.prefix + name, fn),
     approval: (request, options) => context.approval(request.approvalId, options),
   }

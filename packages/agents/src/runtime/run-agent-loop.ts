@@ -10,12 +10,14 @@ import {
   type ValidationIssue,
   toValidationIssues,
 } from '@tessera/core'
+import type { AgentEvent } from '../agent/agent-event'
 import type { Agent } from '../agent/define-agent'
 import { MaxStepsExceededError } from '../agent/max-steps-exceeded-error'
 import type { AgentEmit } from './agent-emitter'
 import type { AgentDefinition } from './agent-definition'
 import { scopeExecution, type AgentExecution } from './agent-execution'
 import { callModel } from './call-model'
+import { generateNestedAgent } from './generate-nested-agent'
 import { loadThread } from './load-thread'
 import { parseAnswer, repairPrompt } from './output-mode'
 import { runToolCall, type ToolResultPart } from './run-tool-call'
@@ -53,6 +55,11 @@ export interface AgentLoopResult {
 export interface AgentLoopOptions {
   execution: AgentExecution
   emit: AgentEmit
+  /**
+   * The listener behind `emit`, without its logging: for nested agents that run through their
+   * own `generate()` and log their events themselves.
+   */
+  onEvent: ((event: AgentEvent) => void) | undefined
   path: readonly string[]
   streaming: boolean
   threadId: string | undefined
@@ -70,7 +77,7 @@ export interface AgentLoopOptions {
  *
  * @example
  * ```ts
- * const result = await runAgentLoop(definition, input, { execution, emit, path: [definition.id], streaming: false, threadId: undefined, handoffs: { count: 0 } })
+ * const result = await runAgentLoop(definition, input, { execution, emit, onEvent, path: [definition.id], streaming: false, threadId: undefined, handoffs: { count: 0 } })
  * ```
  */
 export async function runAgentLoop(
@@ -263,14 +270,24 @@ export async function runAgentLoop(
         agentId,
         path,
         runSubAgent: async (agent, subInput, segment) => {
-          const result = await runAgentLoop(agent['~definition'], subInput, {
-            execution: scopeExecution(execution, segment),
-            emit,
-            path: [...path, agent.id],
-            streaming: options.streaming,
-            threadId: undefined,
-            handoffs: options.handoffs,
-          })
+          const sub = agent['~definition']
+          const result =
+            sub === undefined
+              ? await generateNestedAgent(agent, subInput, {
+                  execution,
+                  segment,
+                  path,
+                  onEvent: options.onEvent,
+                })
+              : await runAgentLoop(sub, subInput, {
+                  execution: scopeExecution(execution, segment),
+                  emit,
+                  onEvent: options.onEvent,
+                  path: [...path, agent.id],
+                  streaming: options.streaming,
+                  threadId: undefined,
+                  handoffs: options.handoffs,
+                })
           return { output: result.output, usage: result.usage, costUsd: result.costUsd }
         },
       })
@@ -301,15 +318,28 @@ export async function runAgentLoop(
         targetAgentId: handoff.agent.id,
       })
       const target = handoff.agent
-      const result = await runAgentLoop(target['~definition'], input, {
-        execution: scopeExecution(execution, `handoff:${options.handoffs.count}:`),
-        emit,
-        path: [...path, target.id],
-        streaming: options.streaming,
-        threadId: undefined,
-        handoffs: options.handoffs,
-        conversation: { summary, messages: [...history, ...turn] },
-      })
+      const segment = `handoff:${options.handoffs.count}:`
+      const targetLoop = target['~definition']
+      // A target made by defineAgent continues the conversation; any other agent runs its own
+      // code through generate(), from the calling agent's input.
+      const result =
+        targetLoop === undefined
+          ? await generateNestedAgent(target, input, {
+              execution,
+              segment,
+              path,
+              onEvent: options.onEvent,
+            })
+          : await runAgentLoop(targetLoop, input, {
+              execution: scopeExecution(execution, segment),
+              emit,
+              onEvent: options.onEvent,
+              path: [...path, target.id],
+              streaming: options.streaming,
+              threadId: undefined,
+              handoffs: options.handoffs,
+              conversation: { summary, messages: [...history, ...turn] },
+            })
       addUsage(total, result.usage, result.costUsd)
       steps.push(...result.steps)
       turn.push(...result.messages)

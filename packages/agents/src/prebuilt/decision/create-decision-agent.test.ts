@@ -12,6 +12,8 @@ import {
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { agentStep } from '../../agent/agent-step'
+import { defineAgent } from '../../agent/define-agent'
+import { agentAsTool } from '../../multi-agent/agent-as-tool'
 import type { AgentEvent } from '../../agent/agent-event'
 import { createScriptedModel, type ScriptedModel } from '../../scripted-model/create-scripted-model'
 import { createDecisionAgent, type DecisionOutcome } from './create-decision-agent'
@@ -278,5 +280,55 @@ describe('createDecisionAgent as a workflow step', () => {
     const validation = ValidationError.isInstance(error) ? error : error.cause
     expect(ValidationError.isInstance(validation)).toBe(true)
     expect((validation as Error).message).toMatch(/refunds:review/)
+  })
+})
+
+describe('createDecisionAgent as a sub-agent', () => {
+  it('through agentAsTool in a step, escalates to an approval named under the call', async () => {
+    const decisionModel = createScriptedModel([proposal('reject', 0.4)])
+    const notified: unknown[] = []
+    const deskModel = createScriptedModel([
+      {
+        content: [
+          {
+            type: 'tool-call',
+            toolCallId: 'c1',
+            toolName: 'refunds',
+            input: { amount: 300, reason: 'changed my mind on day 29' },
+          },
+        ],
+      },
+      'Rejected after review.',
+    ])
+    const desk = defineAgent({
+      id: 'desk',
+      instructions: 'Decide refund claims with the refunds tool.',
+      model: deskModel,
+      tools: {
+        refunds: agentAsTool(
+          refundAgent(decisionModel, { notify: (value) => notified.push(value) }),
+        ),
+      },
+    })
+    const engine = createEngine({ store: createMemoryStore() })
+    engines.push(engine)
+    const suspended: StepSuspendEvent[] = []
+    engine.on('step-suspend', (event) => suspended.push(event))
+    const workflow = createWorkflow({ id: 'claims-desk', input: z.string() })
+      .then(agentStep(desk))
+      .commit()
+    const run = await engine.start(workflow, 'Claim: 300, changed my mind on day 29')
+    await statusOf(run, 'suspended')
+    expect(suspended).toMatchObject([
+      { stepId: 'desk', wait: { kind: 'approval', name: 'agent:c1:refunds:review' } },
+    ])
+    expect(notified).toMatchObject([{ approvalName: 'agent:c1:refunds:review' }])
+    await run.approve('agent:c1:refunds:review', { reason: 'within 30 days' }, { by: 'ana' })
+    expect(await run.result()).toBe('Rejected after review.')
+    expect(deskModel.calls.at(-1)!.messages.at(-1)!.content).toMatchObject([
+      { toolCallId: 'c1', output: { decision: 'reject', decidedBy: 'human', reviewer: 'ana' } },
+    ])
+    expect(decisionModel.calls).toHaveLength(1)
+    expect(notified).toHaveLength(1)
   })
 })

@@ -44,7 +44,10 @@ export interface DecisionReview<TDecision extends string> {
 
 /** How low-confidence decisions go to a person. */
 export interface DecisionEscalation<TDecision extends string> {
-  /** The approval's name in the workflow: `run.approve(name, review)`. Default `<id>:review`. */
+  /**
+   * The approval's name in the workflow: `run.approve(name, review)`. Default `<id>:review`.
+   * Under a sub-agent call's scope (`agent:<call id>:<name>`) when used through `agentAsTool`.
+   */
   approvalName?: string
   /** Fail the step with `WaitTimeoutError` when no one decided in time. Default: wait. */
   timeout?: Duration
@@ -97,7 +100,9 @@ export interface DecisionAgentSettings<TDecision extends string, TInputSchema ex
  *   `run.approve(name, { decision?, reason? })` (no decision confirms the model's proposal) or
  *   `run.reject(name, reason)` (the `onReject` decision); the result has `decidedBy: 'human'`
  *   and the model is not called again on resume;
- * - on its own (`generate`), it returns the proposal with `escalate: true`.
+ * - on its own (`generate`), it returns the proposal with `escalate: true`;
+ * - as a sub-agent (`agentAsTool`) inside a workflow, the approval is named under the call's
+ *   scope, `agent:<call id>:<approvalName>` (`notify` receives that name).
  *
  * @example
  * ```ts
@@ -241,9 +246,11 @@ export function createDecisionAgent<
       if (proposal.confidence >= threshold) {
         return { ...proposal, decidedBy: 'model', escalate: false }
       }
+      // Under the scope of a sub-agent call (agent:<call id>:…), so two calls never share it.
+      const reviewName = session.approvalName(approvalName)
       session.logger.info('decision escalated', {
         agentId: id,
-        approvalName,
+        approvalName: reviewName,
         decision: proposal.decision,
         confidence: proposal.confidence,
         threshold,
@@ -251,7 +258,7 @@ export function createDecisionAgent<
       if (escalation.notify !== undefined) {
         const notify = escalation.notify
         await session.durable('notify', async () => {
-          await notify({ approvalName, input, proposal })
+          await notify({ approvalName: reviewName, input, proposal })
           return null
         })
       }
@@ -282,7 +289,7 @@ export function createDecisionAgent<
       const data = reviewSchema.safeParse(reviewData)
       if (!data.success) {
         throw namedValidationError(
-          `The review "${approvalName}" of decision agent "${id}" (expected { decision?, reason? })`,
+          `The review "${reviewName}" of decision agent "${id}" (expected { decision?, reason? })`,
           'approval',
           toValidationIssues(data.error.issues, reviewData),
         )

@@ -1,5 +1,15 @@
-import { InvalidArgumentError, StructuredOutputError } from '@tessera/core'
+import {
+  createEngine,
+  createMemoryStore,
+  createWorkflow,
+  InvalidArgumentError,
+  StructuredOutputError,
+} from '@tessera/core'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { agentStep } from '../../agent/agent-step'
+import { defineAgent } from '../../agent/define-agent'
+import { agentAsTool } from '../../multi-agent/agent-as-tool'
 import { createScriptedModel } from '../../scripted-model/create-scripted-model'
 import { createPiiRedactorAgent } from './create-pii-redactor-agent'
 
@@ -149,5 +159,69 @@ describe('createPiiRedactorAgent with a model', () => {
       expect(InvalidArgumentError.isInstance(caught)).toBe(true)
       expect((caught as InvalidArgumentError).argument).toBe(argument)
     }
+  })
+})
+
+describe('createPiiRedactorAgent as a sub-agent', () => {
+  it('through agentAsTool inside an agent step, its own code runs: its model never receives detected PII', async () => {
+    const redactorModel = createScriptedModel([
+      findings(
+        { type: 'name', text: 'Ada Lovelace' },
+        { type: 'address', text: "12 St James's Square, London SW1Y 4JH" },
+      ),
+    ])
+    const intakeModel = createScriptedModel([
+      {
+        content: [
+          { type: 'tool-call', toolCallId: 'r1', toolName: 'redact', input: { input: letter } },
+        ],
+      },
+      // The step fails once after the redaction, and is retried: the redaction is replayed.
+      new Error('the intake model is down'),
+      'Filed the redacted ticket.',
+    ])
+    const intake = defineAgent({
+      id: 'intake',
+      instructions: 'Redact the ticket, then file it.',
+      model: intakeModel,
+      tools: { redact: agentAsTool(createPiiRedactorAgent({ model: redactorModel })) },
+    })
+    const engine = createEngine({ store: createMemoryStore() })
+    const workflow = createWorkflow({ id: 'tickets', input: z.string() })
+      .then(agentStep(intake, { retry: { attempts: 2, backoff: { type: 'fixed', initial: 1 } } }))
+      .commit()
+    try {
+      const run = await engine.start(workflow, 'File the ticket you receive.')
+      expect(await run.result()).toBe('Filed the redacted ticket.')
+      expect((await run.steps()).map((step) => step.key).sort()).toEqual([
+        'intake',
+        'intake~d:agent:r1:find:model:1',
+        'intake~d:model:1',
+        'intake~d:model:2',
+      ])
+    } finally {
+      await engine.close()
+    }
+
+    // One call of the redactor's model, replayed on the retry; no detected value in it.
+    expect(intakeModel.calls).toHaveLength(3)
+    expect(redactorModel.calls).toHaveLength(1)
+    const sent = JSON.stringify(redactorModel.calls)
+    for (const value of Object.values(secrets)) expect(sent).not.toContain(value)
+    expect(redactorModel.calls[0]!.messages[1]!.content).toContain('([EMAIL], [PHONE])')
+    // The intake model gets the masked text back as the tool's result.
+    const toolMessage = intakeModel.calls
+      .at(-1)!
+      .messages.find((message) => message.role === 'tool')
+    expect(toolMessage!.content).toMatchObject([
+      {
+        toolCallId: 'r1',
+        output: {
+          text:
+            'Dear support, I am [NAME] ([EMAIL], [PHONE]). Please refund card [CREDIT_CARD] to IBAN [IBAN]. ' +
+            'NI number [NATIONAL_ID]. Ship to [ADDRESS]. Our key is [SECRET]. Thanks, [NAME]',
+        },
+      },
+    ])
   })
 })
