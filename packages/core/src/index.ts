@@ -66,12 +66,14 @@ export type { RetryOptions, RetryPolicy } from './runtime/retry-policy'
 export { toValidationIssues } from './runtime/validate'
 
 // Definitions (also in the browser-safe '@tessera/core/definition')
+// From the files, not the subpath's index: the main entry's bundle stays free of what only the
+// subpath exports (validation, code generation and the JSONata parser they use).
 export {
   workflowDefinitionSchema,
-  parseDefinition,
   type WorkflowDefinition,
   type DefinitionNode,
-} from './definition/index'
+} from './definition/schema'
+export { parseDefinition } from './definition/parse-definition'
 
 // Registry and plugins
 export { definePlugin, type Plugin, type PluginOptions } from './registry/plugin'

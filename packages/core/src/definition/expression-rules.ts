@@ -7,6 +7,10 @@
  * - `$now`, `$millis` and `$random` make the decision depend on when or how often it runs; the
  *   engine's control logic must be deterministic.
  *
+ * `timeoutMs`: how long one evaluation may run before it fails (JSONata error D1012);
+ * `maxDepth`: how deeply evaluation may nest before it fails (D1011), which stops runaway
+ * recursion.
+ *
  * @example
  * ```ts
  * expressionRules.forbiddenFunctions.includes('eval') // true
@@ -14,8 +18,6 @@
  */
 export const expressionRules = Object.freeze({
   forbiddenFunctions: Object.freeze(['eval', 'now', 'millis', 'random'] as const),
-  /** Milliseconds one evaluation may run before it fails (JSONata error D1012). */
   timeoutMs: 1000,
-  /** Depth of nested evaluation before it fails (JSONata error D1011): stops runaway recursion. */
   maxDepth: 500,
 })

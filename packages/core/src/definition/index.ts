@@ -18,3 +18,16 @@ export { expressionRules } from './expression-rules'
 export { parseDefinition, visitNodes } from './parse-definition'
 export { contentHash, canonicalJson } from './content-hash'
 export { generateCode, type GenerateCodeOptions } from './codegen/generate-code'
+export {
+  validateDefinition,
+  type DefinitionValidation,
+  type DefinitionValidationIssue,
+  type DefinitionIssueCode,
+  type ValidateDefinitionOptions,
+} from './validate-definition'
+export {
+  inspectExpression,
+  type ExpressionInspection,
+  type ExpressionProblem,
+} from './inspect-expression'
+export { schemaCompatibility, type SchemaConflict } from './schema-compatibility'

@@ -85,7 +85,8 @@ export function visitNodes(
   }
 }
 
-function jsonPath(path: readonly PropertyKey[]): string {
+/** A zod issue path in the `root.children[2].cases[0].when` style of definition paths. */
+export function jsonPath(path: readonly PropertyKey[]): string {
   let out = ''
   for (const key of path)
     out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key)

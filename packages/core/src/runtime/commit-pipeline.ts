@@ -53,7 +53,7 @@ export function createCommitPipeline(core: EngineCore) {
     }
   }
 
-  /** Evaluates the expression a decision missed into its results (made on the first miss). */
+  // Evaluates the expression a decision missed into its results (made on the first miss).
   const settleMiss = async (miss: ExpressionMiss, known: ExpressionResults | undefined) => {
     const results = known ?? new Map()
     if (results.size >= maxExpressionsPerDecision) {
@@ -61,7 +61,7 @@ export function createCommitPipeline(core: EngineCore) {
         workflowId: miss.node.workflowId,
         nodeId: miss.node.id,
         reason: 'function_threw',
-        message: `one decision needed more than ${maxExpressionsPerDecision} expression evaluations; an inline function that returns a new value on every call (not deterministic) makes a decision start over forever`,
+        message: `one decision needed over ${maxExpressionsPerDecision} expression evaluations (is an inline function not deterministic?)`,
       })
     }
     await miss.settle(results)

@@ -403,7 +403,7 @@ export class Decision {
     })
   }
 
-  /** Calls an inline function, or reads the value of the expression it stands for. */
+  // Calls an inline function, or reads the value of the expression it stands for.
   private call(node: PlanNode, fn: InlineFunction, args: Record<string, unknown>): unknown {
     const expression = expressionOf(fn)
     if (expression !== undefined) {

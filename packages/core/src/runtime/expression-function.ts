@@ -21,15 +21,13 @@ export class CompiledExpression {
   private parsed: Promise<jsonataType.Expression> | undefined
   constructor(readonly source: string) {}
 
-  /** The cache key of an evaluation with these arguments. */
+  // The cache key of an evaluation with these arguments.
   key(args: Record<string, unknown>): string {
     return `${this.source}\u0000${canonicalJson(args) ?? ''}`
   }
 
-  /**
-   * Evaluates the expression: `$` is `args.input` (or `args.output` for a loop's `until`), the
-   * other fields are variables (`$iteration`, `$runId`, `$workflowId`). The result is plain JSON.
-   */
+  // `$` is `args.input` (a loop's `until`: `args.output`); the other fields are variables
+  // (`$iteration`, `$runId`, `$workflowId`). The result is plain JSON.
   async evaluate(args: Record<string, unknown>): Promise<unknown> {
     this.parsed ??= loadJsonata().then((jsonata) =>
       jsonata(this.source, { timeout: expressionRules.timeoutMs, stack: expressionRules.maxDepth }),
@@ -57,7 +55,7 @@ export class ExpressionMiss {
     readonly node: { workflowId: string; id: string },
   ) {}
 
-  /** Evaluates the expression and records the value or the error in `results`. */
+  // Evaluates the expression and records the value or the error in `results`.
   async settle(results: ExpressionResults): Promise<void> {
     try {
       results.set(this.key, { value: await this.expression.evaluate(this.args) })
@@ -76,10 +74,8 @@ export const maxExpressionsPerDecision = 10_000
 /** An inline function that stands for a JSONata expression in an execution plan. */
 export function expressionFunction(source: string): ExpressionFunction {
   const compiled = new CompiledExpression(source)
-  const fn = () => {
-    throw new Error(`the expression ${JSON.stringify(source)} is evaluated by the engine`)
-  }
-  return Object.assign(fn, { [marker]: compiled }) as ExpressionFunction
+  // Never called: the decider reads the expression instead (see expressionOf).
+  return Object.assign(() => undefined, { [marker]: compiled }) as ExpressionFunction
 }
 
 /** The expression an inline function stands for, if it is one. */
@@ -89,11 +85,8 @@ export function expressionOf(fn: InlineFunction): CompiledExpression | undefined
 
 /** Describes a failed evaluation: JSONata errors are plain objects with a code and a position. */
 export function describeExpressionError(source: string, error: unknown): string {
-  const detail = error as { message?: unknown; code?: unknown; position?: unknown }
-  const message = typeof detail?.message === 'string' ? detail.message : String(error)
-  const code = typeof detail?.code === 'string' ? ` (JSONata ${detail.code})` : ''
-  const position = typeof detail?.position === 'number' ? ` at position ${detail.position}` : ''
-  return `expression ${JSON.stringify(source)} failed${position}: ${message}${code}`
+  const { message, code, position } = (error ?? {}) as Record<string, unknown>
+  return `expression ${JSON.stringify(source)} failed${position === undefined ? '' : ` at position ${String(position)}`}: ${String(message ?? error)}${code ? ` (JSONata ${String(code)})` : ''}`
 }
 
 /** Loaded on first use: JSONata stays out of the core entry's bundle. */
@@ -106,7 +99,7 @@ function forbidden(name: string) {
   return () => {
     throw {
       code: 'forbidden_function',
-      message: `$${name}() is not available in workflow definitions (${name === 'eval' ? 'expressions are checked before they run' : 'decisions must be deterministic'})`,
+      message: `$${name}() is not available in workflow definitions`,
     }
   }
 }

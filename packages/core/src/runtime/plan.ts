@@ -253,7 +253,7 @@ export function compilePlan(
     return () => undefined
   }
 
-  /** A registered function, or the expression that stands in its place. */
+  // A registered function, or the expression that stands in its place.
   const resolveCallable = (callable: Callable, path: string, owner: Workflow): InlineFunction =>
     'expression' in callable
       ? expressionFunction(callable.expression)
