@@ -1,3 +1,4 @@
+import { ConflictError } from '../errors/conflict-error'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { Callable } from '../definition/schema'
 import { expressionSource } from './expression'
@@ -63,4 +64,25 @@ export function callableEntry(
   if (source !== undefined) return { reference: { expression: source }, functions: [] }
   const entry = functionEntry(fn, defaultId)
   return { reference: { function: entry.id }, functions: [[entry.id, entry.fn]] }
+}
+
+/**
+ * `functions` plus `entries`; throws {@link ConflictError} when an id is already taken by a
+ * different function (two `namedFunction`s, or one named like a derived id).
+ */
+export function withFunctions(
+  workflowId: string,
+  functions: ReadonlyMap<string, InlineFunction>,
+  entries: Iterable<[string, InlineFunction]>,
+): Map<string, InlineFunction> {
+  const next = new Map(functions)
+  for (const [id, fn] of entries) {
+    const known = next.get(id)
+    if (known !== undefined && known !== fn)
+      throw new ConflictError(
+        `Workflow "${workflowId}" uses two different functions with the id "${id}"`,
+      )
+    next.set(id, fn)
+  }
+  return next
 }

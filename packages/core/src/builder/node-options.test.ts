@@ -99,6 +99,15 @@ describe('namedFunction', () => {
     expect(JSON.stringify(definition)).not.toContain('"w/')
   })
 
+  it('refuses two different functions under one id', () => {
+    const error = thrownBy(() =>
+      createWorkflow({ id: 'w', input: num })
+        .map(namedFunction('w/map-2', ({ input }: { input: { n: number } }) => input))
+        .map(({ input }) => input),
+    )
+    expect(error.message).toContain('two different functions with the id "w/map-2"')
+  })
+
   it('refuses an empty id', () => {
     expect(thrownBy(() => namedFunction('', () => 1))).toBeInstanceOf(InvalidArgumentError)
   })

@@ -12,7 +12,7 @@ import { normalizeRetry, type RetryOptions } from '../runtime/retry-policy'
 import { toJsonSchema } from '../registry/json-schema'
 import { assertId, assertSchema, type Step } from './step'
 import { workflowVersion } from './workflow-version'
-import { callableEntry } from './named-function'
+import { callableEntry, withFunctions } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
 import type {
   Accepts,
@@ -187,7 +187,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: new Map([...state.functions, ...entry.functions]),
+      functions: withFunctions(state.id, state.functions, entry.functions),
       nodes: [...state.nodes, { type: 'code', id, ...entry.reference }],
     })
   }
@@ -234,7 +234,8 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       const added = addRunnable(next, entry[1], `branch cases[${index}]`)
       next = added.next
       const when = callableEntry(entry[0] as InlineFunction, `${state.id}/${id}/when-${index}`)
-      for (const [key, value] of when.functions) functions.set(key, value)
+      for (const [key, value] of withFunctions(state.id, functions, when.functions))
+        functions.set(key, value)
       definitionCases.push({ when: when.reference, then: added.node })
     })
     for (const [key, value] of next.functions) functions.set(key, value)
@@ -366,7 +367,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     const until = callableEntry(options.until as InlineFunction, `${state.id}/${id}/until`)
     return new WorkflowBuilder({
       ...added.next,
-      functions: new Map([...added.next.functions, ...until.functions]),
+      functions: withFunctions(state.id, added.next.functions, until.functions),
       nodes: [
         ...state.nodes,
         { type: 'loop', id, maxIterations, until: until.reference, body: added.node },
@@ -405,7 +406,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       return new WorkflowBuilder({
         ...state,
         nodeIds,
-        functions: new Map([...state.functions, ...until.functions]),
+        functions: withFunctions(state.id, state.functions, until.functions),
         nodes: [...state.nodes, { type: 'sleep', id, until: until.reference }],
       })
     }
@@ -463,7 +464,9 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     return new WorkflowBuilder({
       ...state,
       nodeIds: new Set([...state.nodeIds, id]),
-      functions: match ? new Map([...state.functions, ...match.functions]) : state.functions,
+      functions: match
+        ? withFunctions(state.id, state.functions, match.functions)
+        : state.functions,
       schemas: options.schema ? new Map([...state.schemas, [id, options.schema]]) : state.schemas,
       nodes: [
         ...state.nodes,

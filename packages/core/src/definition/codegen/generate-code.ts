@@ -87,7 +87,7 @@ export function generateCode(
   )
   const imports = [
     importLine(
-      ['createWorkflow', ...[...generator.builderImports].sort()],
+      ['createWorkflow', ...generator.builderImports].sort(),
       options.corePackage ?? '@tessera/core',
     ),
     importLine(['z'], 'zod'),

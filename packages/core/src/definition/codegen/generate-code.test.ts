@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as prettier from 'prettier'
+import { DefinitionError, type Workflow, type WorkflowDefinition } from '../../index'
+import { generateCode } from '../index'
+import { thrownBy } from '../../../test/helpers'
+import * as fixtures from '../../../test/codegen-fixtures'
+import {
+  createScratchDirectory,
+  registryModule,
+  typeCheck,
+  writeModule,
+} from '../../../test/codegen-harness'
+
+const prettierOptions = {
+  parser: 'typescript',
+  semi: false,
+  singleQuote: true,
+  trailingComma: 'all',
+  printWidth: 100,
+} as const
+
+let scratch: ReturnType<typeof createScratchDirectory>
+let diagnostics: string[] = []
+let brokenFile = ''
+const generated = new Map<string, { source: string; file: string }>()
+const exported: Record<string, Workflow> = {
+  child: fixtures.child,
+  everything: fixtures.everything,
+  totals: fixtures.totals,
+}
+
+beforeAll(() => {
+  scratch = createScratchDirectory('codegen')
+  writeModule(scratch.path, 'registry.ts', registryModule('codegen-fixtures'))
+  for (const [name, workflow] of Object.entries(exported)) {
+    const source = generateCode(workflow.definition)
+    generated.set(name, { source, file: writeModule(scratch.path, `${name}.ts`, source) })
+  }
+  // The totals workflow without its map: .foreach directly after { n } must not compile.
+  const { definition } = fixtures.totals
+  const root = definition.root as Extract<WorkflowDefinition['root'], { type: 'sequence' }>
+  const broken = { ...definition, root: { ...root, children: root.children.slice(1) } }
+  brokenFile = writeModule(scratch.path, 'broken.ts', generateCode(broken))
+  // One compiler run for all files (it reads all of core's sources: seconds).
+  diagnostics = typeCheck([...[...generated.values()].map((entry) => entry.file), brokenFile], {
+    noUncheckedIndexedAccess: true,
+  })
+}, 60_000)
+afterAll(() => scratch.remove())
+
+async function run(file: string, exportName: string): Promise<Workflow> {
+  const module = (await import(file)) as Record<string, Workflow>
+  return module[exportName]!
+}
+
+describe('generateCode: builder → definition → code → the same definition', () => {
+  it.each(Object.keys(exported))(
+    '%s: the generated module rebuilds the definition, version included',
+    async (name) => {
+      const original = exported[name]!
+      const rebuilt = await run(generated.get(name)!.file, name)
+      expect(rebuilt.definition).toEqual(original.definition)
+      expect(rebuilt.version).toBe(original.version)
+      expect([...rebuilt.functions.keys()].sort()).toEqual([...original.functions.keys()].sort())
+    },
+  )
+
+  it('the generated modules type-check under the repository’s strict options, types flowing from the registry module', () => {
+    const files = [...generated.values()].map((entry) => entry.file)
+    expect(diagnostics.filter((line) => files.some((file) => line.startsWith(file)))).toEqual([])
+  })
+
+  it('the type check fails on generated code whose chain is mistyped (foreach on a non-array)', () => {
+    const broken = diagnostics.filter((line) => line.startsWith(brokenFile))
+    expect(broken.join('\n')).toContain('needs an array')
+  })
+
+  it('writes what Prettier writes, with the repository’s settings', async () => {
+    for (const { source } of generated.values())
+      expect(await prettier.format(source, prettierOptions)).toBe(source)
+  })
+
+  it('prints a small workflow exactly', () => {
+    expect(generateCode(fixtures.totals.definition, { registryModule: './components' })).toBe(
+      [
+        "import { createWorkflow } from '@tessera/core'",
+        "import { z } from 'zod'",
+        "import { functions, steps } from './components'",
+        '',
+        'export const totals = createWorkflow({',
+        "  id: 'totals',",
+        '  input: z.object({ n: z.number() }),',
+        '  output: z.array(z.object({ n: z.number() })),',
+        '})',
+        "  .map(functions['totals/map-1'])",
+        '  .foreach(steps.square, { concurrency: 4 })',
+        '  .commit()',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('uses expression(), namedFunction() and asNode() only where the definition needs them', () => {
+    const source = generated.get('everything')!.source
+    expect(source).toContain(
+      "import { asNode, createWorkflow, expression, namedFunction } from '@tessera/core'",
+    )
+    expect(source).toContain(`.map(expression('{ "n": n }'), { id: 'pick' })`)
+    expect(source).toContain("namedFunction('shared/wake-at', functions['shared/wake-at'])")
+    expect(source).toContain(".map(functions['everything/map-1'])")
+    expect(source).toContain("asNode(steps.square, { id: 'square-b' })")
+    expect(source).toContain(
+      ".then(steps.inc, { id: 'first', retry: { attempts: 2 }, timeout: 1500 })",
+    )
+    expect(source).not.toContain("namedFunction('everything/loop-1/until'")
+  })
+
+  it('names the export after options.exportName and imports the builder from options.corePackage', () => {
+    const source = generateCode(fixtures.child.definition, {
+      exportName: 'childWorkflow',
+      corePackage: 'tessera',
+    })
+    expect(source).toContain("import { createWorkflow } from 'tessera'")
+    expect(source).toContain('export const childWorkflow = createWorkflow({')
+  })
+})
+
+describe('generateCode: definitions the builder cannot write', () => {
+  const base = fixtures.child.definition
+  const withChildren = (children: unknown[]) =>
+    ({ ...base, root: { type: 'sequence', id: 'root', children } }) as WorkflowDefinition
+
+  it('reports every shape the builder cannot express, with its JSON path', () => {
+    const error = thrownBy(() =>
+      generateCode(
+        withChildren([
+          {
+            type: 'parallel',
+            id: 'p',
+            branches: {
+              a: { type: 'sequence', id: 's', children: [] },
+              b: { type: 'step', id: 'x/y', step: 'inc' },
+            },
+          },
+          {
+            type: 'foreach',
+            id: 'f',
+            concurrency: 1,
+            body: { type: 'code', id: 'c', function: 'fn' },
+          },
+          { type: 'approval', id: 'boss', approval: 'manager' },
+          { type: 'sequence', id: 'nested', children: [] },
+        ]),
+      ),
+    )
+    expect(error).toBeInstanceOf(DefinitionError)
+    expect((error as DefinitionError).issues.map((issue) => issue.path)).toEqual([
+      'root.children[0].branches.a',
+      'root.children[0].branches.b.id',
+      'root.children[1].body',
+      'root.children[2].id',
+      'root.children[3]',
+    ])
+    expect((error as DefinitionError).issues[0]!.message).toContain(
+      'cannot be written with the builder',
+    )
+  })
+
+  it('rejects an invalid definition with the parser’s DefinitionError', () => {
+    expect(thrownBy(() => generateCode({ ...base, id: '' }))).toBeInstanceOf(DefinitionError)
+  })
+
+  it('falls back to z.fromJSONSchema for a JSON Schema it has no zod code for, and says so', () => {
+    const source = generateCode({
+      ...base,
+      inputSchema: { type: 'string', contentEncoding: 'base64' },
+    })
+    expect(source).toContain(
+      "input: z.fromJSONSchema({ type: 'string', contentEncoding: 'base64' })",
+    )
+    expect(source).toContain('// inputSchema: this zod schema may not convert back')
+  })
+})

@@ -1,0 +1,78 @@
+// Workflows for the code generator's round-trip tests (not published: outside src/). Every
+// inline function lives in `functions` under its registered id, so generated code that imports
+// this module rebuilds the same definitions, versions included.
+import { z } from 'zod'
+import { asNode, createWorkflow, expression, namedFunction } from '../src/index'
+import { inc, num, square } from './fixtures'
+
+type Num = { n: number }
+
+export const child = createWorkflow({ id: 'child', input: num }).then(inc).commit()
+
+export const functions = {
+  'everything/branch-1/when-0': ({ input }: { input: Num }) => input.n > 5,
+  'everything/branch-1/when-1': () => true,
+  'shared/pair': ({ input }: { input: { a: Num; 'b-side': Num } }) => [input.a, input['b-side']],
+  'everything/map-1': ({ input }: { input: Num[] }) => input[0] ?? { n: 0 },
+  'everything/loop-1/until': ({ output }: { output: Num }) => output.n > 3,
+  'shared/wake-at': ({ input }: { input: Num }) => input.n * 1000,
+  'everything/payment.received/match': ({ input }: { input: Num }) => ({
+    orderId: String(input.n),
+  }),
+  'totals/map-1': ({ input }: { input: Num }) => [input, input],
+}
+
+export const steps = { inc, square }
+export const workflows = { child }
+
+/** Every node kind, node options, a named function and expressions. */
+export const everything = createWorkflow({
+  id: 'everything',
+  description: "every node kind, and 'quotes'",
+  input: z.object({
+    n: z.number().min(0).describe('a start value'),
+    label: z.string().max(20).optional(),
+    tags: z.array(z.enum(['a', 'b'])).default([]),
+    when: z.iso.datetime().nullable(),
+    extra: z.record(z.string(), z.union([z.string(), z.int()])),
+  }),
+  defaults: {
+    retry: { attempts: 3, backoff: { type: 'fixed', initial: '1s', jitter: false } },
+    timeout: '30s',
+  },
+})
+  .map(expression<Num>('{ "n": n }'), { id: 'pick' })
+  .then(steps.inc, { id: 'first', retry: { attempts: 2 }, timeout: 1500 })
+  .then(workflows.child)
+  .branch([
+    [functions['everything/branch-1/when-0'], steps.square],
+    [functions['everything/branch-1/when-1'], asNode(steps.inc, { timeout: '5s' })],
+  ])
+  .parallel({ a: steps.inc, 'b-side': asNode(steps.square, { id: 'square-b' }) })
+  .map(namedFunction('shared/pair', functions['shared/pair']), { id: 'pair' })
+  .foreach(steps.inc, { concurrency: 2, id: 'each' })
+  .map(functions['everything/map-1'])
+  .loop(steps.inc, { until: functions['everything/loop-1/until'], maxIterations: 7 })
+  .branch([
+    [expression('n > 10'), steps.square],
+    [expression('true'), steps.inc],
+  ])
+  .sleep('2h')
+  .sleep({ until: namedFunction('shared/wake-at', functions['shared/wake-at']) }, { id: 'nap' })
+  .waitForEvent('payment.received', {
+    schema: z.object({ orderId: z.string(), amount: z.number().optional() }),
+    match: functions['everything/payment.received/match'],
+    timeout: '7d',
+  })
+  .approval({ id: 'manager', schema: z.object({ limit: z.int() }), timeout: '2d' })
+  .commit()
+
+/** A declared output schema. */
+export const totals = createWorkflow({
+  id: 'totals',
+  input: num,
+  output: z.array(num),
+})
+  .map(functions['totals/map-1'])
+  .foreach(steps.square, { concurrency: 4 })
+  .commit()
