@@ -7,6 +7,7 @@ import {
 } from '@tessera/core'
 import { assertLanguageModel } from '../reliability/assert-language-model'
 import type { ResponseCache } from './create-response-cache'
+import { wrapLanguageModel } from '../reliability/wrap-language-model'
 
 /**
  * Wraps a model with a response cache: a request the cache accepts (by default `temperature: 0`)
@@ -52,11 +53,7 @@ export function withCache(model: LanguageModelV1, cache: ResponseCache): Languag
     cached: true,
     costUsd: 0,
   })
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       request.signal?.throwIfAborted()
       const key = await keyOf(request)
@@ -67,26 +64,24 @@ export function withCache(model: LanguageModelV1, cache: ResponseCache): Languag
       await cache.set(key, response)
       return response
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        request.signal?.throwIfAborted()
-        const key = await keyOf(request)
-        if (key === undefined) {
-          yield* model.stream(request)
-          return
-        }
-        const stored = await cache.get(key)
-        if (stored !== undefined) {
-          yield* replay(hit(stored), request.signal)
-          return
-        }
-        for await (const part of model.stream(request)) {
-          if (part.type === 'finish') await cache.set(key, part.response)
-          yield part
-        }
-      })()
+    async *stream(request) {
+      request.signal?.throwIfAborted()
+      const key = await keyOf(request)
+      if (key === undefined) {
+        yield* model.stream(request)
+        return
+      }
+      const stored = await cache.get(key)
+      if (stored !== undefined) {
+        yield* replay(hit(stored), request.signal)
+        return
+      }
+      for await (const part of model.stream(request)) {
+        if (part.type === 'finish') await cache.set(key, part.response)
+        yield part
+      }
     },
-  }
+  })
 }
 
 /** The parts a stream of `response` would have yielded. */

@@ -1,7 +1,8 @@
-import type { LanguageModelV1, ModelStreamPart } from '@tessera/core'
+import type { LanguageModelV1 } from '@tessera/core'
 import { assertLanguageModel } from '../reliability/assert-language-model'
 import { checkPromptFits } from './check-prompt-fits'
 import { defaultPriceTable, type PriceTable } from './create-price-table'
+import { wrapLanguageModel } from '../reliability/wrap-language-model'
 
 /**
  * Wraps a model so that a prompt clearly too long for its context window fails before any
@@ -18,20 +19,14 @@ export function withContextCheck(
   table: PriceTable = defaultPriceTable,
 ): LanguageModelV1 {
   assertLanguageModel(model, 'withContextCheck', 'model')
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       checkPromptFits(model, request, table)
       return model.generate(request)
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        checkPromptFits(model, request, table)
-        yield* model.stream(request)
-      })()
+    async *stream(request) {
+      checkPromptFits(model, request, table)
+      yield* model.stream(request)
     },
-  }
+  })
 }

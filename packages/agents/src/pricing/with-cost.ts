@@ -1,7 +1,8 @@
-import type { LanguageModelV1, ModelResponse, ModelStreamPart } from '@tessera/core'
+import type { LanguageModelV1, ModelResponse } from '@tessera/core'
 import { assertLanguageModel } from '../reliability/assert-language-model'
 import { costOf } from './cost-of'
 import { defaultPriceTable, type PriceTable } from './create-price-table'
+import { wrapLanguageModel } from '../reliability/wrap-language-model'
 
 /**
  * Wraps a model so that every answer carries `costUsd`: the cost of its usage at the prices of
@@ -31,20 +32,14 @@ export function withCost(
     }
     return costUsd === undefined ? response : { ...response, costUsd }
   }
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       return priced(await model.generate(request))
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        for await (const part of model.stream(request)) {
-          yield part.type === 'finish' ? { type: 'finish', response: priced(part.response) } : part
-        }
-      })()
+    async *stream(request) {
+      for await (const part of model.stream(request)) {
+        yield part.type === 'finish' ? { type: 'finish', response: priced(part.response) } : part
+      }
     },
-  }
+  })
 }

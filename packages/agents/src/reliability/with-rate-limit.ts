@@ -1,6 +1,7 @@
-import { InvalidArgumentError, type LanguageModelV1, type ModelStreamPart } from '@tessera/core'
+import { InvalidArgumentError, type LanguageModelV1 } from '@tessera/core'
 import { assertLanguageModel } from './assert-language-model'
 import { isRateLimiter, type RateLimiter } from './create-rate-limiter'
+import { wrapLanguageModel } from './wrap-language-model'
 
 /**
  * Wraps a model so that each call first takes a slot of `limiter`, and gives it back when the
@@ -24,11 +25,7 @@ export function withRateLimit(model: LanguageModelV1, limiter: RateLimiter): Lan
       received: limiter,
     })
   }
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       const release = await limiter.acquire({ signal: request.signal })
       try {
@@ -37,15 +34,13 @@ export function withRateLimit(model: LanguageModelV1, limiter: RateLimiter): Lan
         release()
       }
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        const release = await limiter.acquire({ signal: request.signal })
-        try {
-          yield* model.stream(request)
-        } finally {
-          release()
-        }
-      })()
+    async *stream(request) {
+      const release = await limiter.acquire({ signal: request.signal })
+      try {
+        yield* model.stream(request)
+      } finally {
+        release()
+      }
     },
-  }
+  })
 }

@@ -5,11 +5,11 @@ import {
   parseDuration,
   type Duration,
   type LanguageModelV1,
-  type ModelStreamPart,
 } from '@tessera/core'
 import { assertLanguageModel } from './assert-language-model'
 import { abortableSleep, type Sleep } from './abortable-sleep'
 import { resumeStream, startStream, type StartedStream } from './start-stream'
+import { wrapLanguageModel } from './wrap-language-model'
 
 /** What {@link withRetry} reports before each wait. */
 export interface ModelRetryEvent {
@@ -115,11 +115,7 @@ export function withRetry(
     await policy.sleep(delayMs, signal)
   }
 
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -129,20 +125,18 @@ export function withRetry(
         }
       }
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        let started: StartedStream | undefined
-        for (let attempt = 1; started === undefined; attempt++) {
-          try {
-            started = await startStream(model, request)
-          } catch (error) {
-            await settle(error, attempt, request.signal)
-          }
+    async *stream(request) {
+      let started: StartedStream | undefined
+      for (let attempt = 1; started === undefined; attempt++) {
+        try {
+          started = await startStream(model, request)
+        } catch (error) {
+          await settle(error, attempt, request.signal)
         }
-        yield* resumeStream(started)
-      })()
+      }
+      yield* resumeStream(started)
     },
-  }
+  })
 }
 
 interface RetryPolicy {

@@ -6,9 +6,9 @@ import {
   type Clock,
   type Duration,
   type LanguageModelV1,
-  type ModelStreamPart,
 } from '@tessera/core'
 import { assertLanguageModel } from './assert-language-model'
+import { wrapLanguageModel } from './wrap-language-model'
 
 /** Options of {@link withTimeout}. */
 export interface ModelTimeoutOptions {
@@ -81,11 +81,7 @@ export function withTimeout(
     }
   }
 
-  return {
-    specificationVersion: 'v1',
-    provider: model.provider,
-    modelId: model.modelId,
-    capabilities: model.capabilities,
+  return wrapLanguageModel(model, {
     async generate(request) {
       const call = deadline(request.signal)
       try {
@@ -94,31 +90,29 @@ export function withTimeout(
         call.dispose()
       }
     },
-    stream(request) {
-      return (async function* (): AsyncGenerator<ModelStreamPart> {
-        const call = deadline(request.signal)
-        const iterator = model.stream({ ...request, signal: call.signal })[Symbol.asyncIterator]()
-        let open = true
-        try {
-          for (;;) {
-            const result = await Promise.race([iterator.next(), call.ended])
-            if (result.done) {
-              open = false
-              return
-            }
-            yield result.value
+    async *stream(request) {
+      const call = deadline(request.signal)
+      const iterator = model.stream({ ...request, signal: call.signal })[Symbol.asyncIterator]()
+      let open = true
+      try {
+        for (;;) {
+          const result = await Promise.race([iterator.next(), call.ended])
+          if (result.done) {
+            open = false
+            return
           }
-        } catch (error) {
-          // A failed stream is over. After the deadline (or the caller's abort) the model may
-          // never answer again: ask it to close, without waiting.
-          if (open && call.signal.aborted) void iterator.return?.()?.catch(() => {})
-          open = false
-          throw error
-        } finally {
-          call.dispose()
-          if (open) await iterator.return?.()
+          yield result.value
         }
-      })()
+      } catch (error) {
+        // A failed stream is over. After the deadline (or the caller's abort) the model may
+        // never answer again: ask it to close, without waiting.
+        if (open && call.signal.aborted) void iterator.return?.()?.catch(() => {})
+        open = false
+        throw error
+      } finally {
+        call.dispose()
+        if (open) await iterator.return?.()
+      }
     },
-  }
+  })
 }
