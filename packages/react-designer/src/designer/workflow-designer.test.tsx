@@ -195,4 +195,44 @@ describe('WorkflowDesigner', () => {
     )
     await act(async () => {})
   })
+
+  it('shows the generated TypeScript, or why there is none', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    fireEvent.click(screen.getByTestId('tsr-tab-code'))
+    const code = screen.getByTestId('tsr-code-view').textContent ?? ''
+    expect(code).toContain('createWorkflow(')
+    expect(code).toContain("'fetch-order'")
+    expect(code).toContain('.commit()')
+    select('notify')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:parallel'))
+    expect(onChange).toHaveBeenCalledTimes(1)
+    expect(screen.getByTestId('tsr-code-error').textContent).toMatch(
+      /^No code for this definition: /,
+    )
+  })
+
+  it('follows colorMode and keeps two designers apart', () => {
+    render(
+      <>
+        <WorkflowDesigner
+          registry={registry}
+          defaultValue={twoSteps()}
+          colorMode="dark"
+          aria-label="First"
+        />
+        <WorkflowDesigner registry={registry} defaultValue={twoSteps()} aria-label="Second" />
+      </>,
+    )
+    const first = screen.getByRole('region', { name: 'First' })
+    const second = screen.getByRole('region', { name: 'Second' })
+    expect(first.dataset.colorMode).toBe('dark')
+    expect(second.dataset.colorMode).toBe('light')
+    fireEvent.click(within(first).getByTestId('tsr-node-notify'))
+    fireEvent.keyDown(within(first).getByTestId('tsr-node-notify'), { key: 'Delete' })
+    expect(within(first).queryByTestId('tsr-node-notify')).toBeNull()
+    expect(within(second).getByTestId('tsr-node-notify')).toBeTruthy()
+    const ids = Array.from(document.querySelectorAll('[id]')).map((element) => element.id)
+    expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([])
+  })
 })

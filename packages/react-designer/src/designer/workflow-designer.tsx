@@ -1,6 +1,7 @@
 import {
   useCallback,
   useEffect,
+  useId,
   useMemo,
   useRef,
   useState,
@@ -36,14 +37,22 @@ import {
   withFreshIds,
   type EditResult,
 } from './definition-edits'
-import { issuesByNode, toDefinitionGraph, type GraphNode, type NodeIssue } from './definition-graph'
+import {
+  issuesByNode,
+  placeholderId,
+  toDefinitionGraph,
+  type GraphNode,
+  type NodeIssue,
+} from './definition-graph'
 import { designerNodeTypes } from './designer-node'
 import { DesignerPalette, type PaletteDrop } from './designer-palette'
-import { emptyRegistry, type DesignerRegistry, type JsonSchemaObject } from './designer-registry'
+import { followMismatch } from './component-schemas'
+import { emptyRegistry, type DesignerRegistry } from './designer-registry'
+import { designerShortcut } from './designer-shortcuts'
+import { DesignerSidePanel } from './designer-side-panel'
+import { DesignerToolbar } from './designer-toolbar'
 import { toFlowElements, type DesignerFlowNode } from './flow-elements'
 import { createNode, paletteItems, type PaletteItem } from './palette-items'
-import { PropertiesPanel } from './properties-panel'
-import { schemaMismatch } from './schema-compatibility'
 import { useDefinitionState } from './use-definition-state'
 import { useGraphLayout } from './use-graph-layout'
 
@@ -114,9 +123,10 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const flow = useReactFlow()
   const [selectedId, setSelectedIdState] = useState<string | null>(null)
   const [message, setMessage] = useState<Message | null>(null)
-  const [tab, setTab] = useState<'properties' | 'json'>('properties')
   const clipboard = useRef<DefinitionNode | null>(null)
   const rootRef = useRef<HTMLDivElement>(null)
+  // xyflow names its element ids after this: two designers on a page must not share them.
+  const flowId = `tsr-flow-${useId().replace(/[^A-Za-z0-9]/g, '')}`
   const onSelectionChange = props.onSelectionChange
 
   const items = useMemo(() => paletteItems(registry), [registry])
@@ -140,6 +150,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     [graph],
   )
   const selected = graphNode(selectedId)
+  const editable = selected !== undefined && selected.kind !== 'join' ? selected : undefined
 
   const setSelectedId = useCallback(
     (id: string | null) => {
@@ -163,9 +174,15 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     })
     setEdges(elements.edges)
   }, [graph, positions, issues, selectedId])
+  // Fit the first laid-out graph into view; later edits keep the viewport.
+  const fitted = useRef(false)
+  const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.25 }), [flow])
   useEffect(() => {
-    if (ready) void flow.fitView({ padding: 0.2, maxZoom: 1.25 })
-  }, [ready, graph, flow])
+    if (!ready || fitted.current) return
+    fitted.current = true
+    // After xyflow has the new positions.
+    requestAnimationFrame(fit)
+  }, [ready, fit])
 
   const apply = useCallback(
     (result: EditResult, select?: string | null): boolean => {
@@ -181,41 +198,10 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     [state, setSelectedId],
   )
 
-  /** The definition node id to insert after for a graph node (a join stands for its container). */
-  const anchorOf = (node: GraphNode): string => node.node.id
-
-  const outputSchema = useCallback(
-    (node: DefinitionNode | undefined): JsonSchemaObject | undefined => {
-      if (node?.type === 'step') return registry.steps.find((step) => step.id === node.step)?.output
-      if (node?.type === 'workflow')
-        return registry.workflows.find((workflow) => workflow.id === node.workflow)?.output
-      return undefined
-    },
-    [registry],
-  )
-  const inputSchema = useCallback(
-    (node: DefinitionNode): JsonSchemaObject | undefined => {
-      if (node.type === 'step') return registry.steps.find((step) => step.id === node.step)?.input
-      if (node.type === 'workflow')
-        return registry.workflows.find((workflow) => workflow.id === node.workflow)?.input
-      return undefined
-    },
-    [registry],
-  )
-  /** Why `next` cannot follow the node `previousId`, if the registry's schemas say so. */
-  const mismatch = useCallback(
-    (previous: GraphNode | undefined, next: DefinitionNode): string | undefined => {
-      if (!previous || previous.kind === 'join' || previous.kind === 'placeholder') return undefined
-      const problem = schemaMismatch(outputSchema(previous.node), inputSchema(next))
-      return problem && `"${next.id}" cannot follow "${previous.node.id}": ${problem}`
-    },
-    [outputSchema, inputSchema],
-  )
-
   const insert = useCallback(
     (node: DefinitionNode, target: GraphNode | undefined) => {
       if (readOnly) return
-      const problem = mismatch(target, node)
+      const problem = followMismatch(target, node, registry)
       if (problem) {
         setMessage({ tone: 'error', text: problem })
         return
@@ -229,10 +215,11 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
             : insertAfter(definition, root.id, node)
       } else if (target.kind === 'placeholder')
         result = insertInto(definition, target.node.id, node)
-      else result = insertAfter(definition, anchorOf(target), node)
+      // A join stands for its container: insert after the container.
+      else result = insertAfter(definition, target.node.id, node)
       apply(result, node.id)
     },
-    [readOnly, mismatch, definition, apply],
+    [readOnly, registry, definition, apply],
   )
 
   const addItem = useCallback(
@@ -258,9 +245,9 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
       if (target.kind === 'join' || target.kind === 'placeholder')
         return `connect to a component, not to "${target.label}"`
       if (source.kind === 'placeholder') return 'an empty part has nothing to connect from'
-      return mismatch(source, target.node)
+      return followMismatch(source, target.node, registry)
     },
-    [graphNode, mismatch],
+    [graphNode, registry],
   )
 
   const onConnect = useCallback(
@@ -273,24 +260,23 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
       }
       const source = graphNode(connection.source)!
       const target = graphNode(connection.target)!
-      apply(moveNode(definition, target.node.id, anchorOf(source)), target.id)
+      apply(moveNode(definition, target.node.id, source.node.id), target.id)
     },
     [readOnly, connectionProblem, graphNode, apply, definition],
   )
 
   const remove = useCallback(() => {
-    if (readOnly || !selected || selected.kind === 'join') return
-    apply(deleteNode(definition, selected.node.id), null)
-  }, [readOnly, selected, apply, definition])
+    if (readOnly || !editable) return
+    apply(deleteNode(definition, editable.node.id), null)
+  }, [readOnly, editable, apply, definition])
 
   const copy = useCallback(() => {
-    if (!selected || selected.kind === 'join') return
-    clipboard.current = selected.node
-    const text = JSON.stringify(selected.node)
+    if (!editable) return
+    clipboard.current = editable.node
     if (typeof navigator !== 'undefined' && navigator.clipboard)
-      navigator.clipboard.writeText(text).catch(() => undefined)
-    setMessage({ tone: 'info', text: `Copied "${selected.node.id}"` })
-  }, [selected])
+      navigator.clipboard.writeText(JSON.stringify(editable.node)).catch(() => undefined)
+    setMessage({ tone: 'info', text: `Copied "${editable.node.id}"` })
+  }, [editable])
 
   const paste = useCallback(async () => {
     if (readOnly) return
@@ -325,41 +311,44 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const target = event.target as HTMLElement
+    // Typing in the search box or the form is not a shortcut.
     if (target.closest('input, textarea, select, [contenteditable="true"], .tsr-properties')) return
-    const mod = event.metaKey || event.ctrlKey
-    const key = event.key.toLowerCase()
-    if (mod && key === 'z') {
-      event.preventDefault()
-      if (readOnly) return
-      if (event.shiftKey) state.redo()
-      else state.undo()
-    } else if (mod && key === 'y') {
-      event.preventDefault()
-      if (!readOnly) state.redo()
-    } else if (mod && key === 'c') {
-      if (selected) {
-        event.preventDefault()
+    const shortcut = designerShortcut(event)
+    if (!shortcut) return
+    if (
+      (shortcut === 'next-node' || shortcut === 'previous-node') &&
+      target.closest('.tsr-palette')
+    )
+      return
+    if ((shortcut === 'copy' || shortcut === 'delete') && !editable) return
+    event.preventDefault()
+    switch (shortcut) {
+      case 'undo':
+        if (!readOnly) state.undo()
+        break
+      case 'redo':
+        if (!readOnly) state.redo()
+        break
+      case 'copy':
         copy()
-      }
-    } else if (mod && key === 'v') {
-      event.preventDefault()
-      void paste()
-    } else if (event.key === 'Delete' || event.key === 'Backspace') {
-      if (selected) {
-        event.preventDefault()
+        break
+      case 'paste':
+        void paste()
+        break
+      case 'delete':
         remove()
+        break
+      case 'clear-selection':
+        setSelectedId(null)
+        break
+      default: {
+        const order = graph.nodes.filter((node) => node.kind !== 'join')
+        if (order.length === 0) return
+        const index = order.findIndex((node) => node.id === selectedId)
+        const step = shortcut === 'next-node' ? 1 : -1
+        const next = index === -1 ? 0 : Math.min(order.length - 1, Math.max(0, index + step))
+        focusNode(order[next]!.id)
       }
-    } else if (event.key.startsWith('Arrow') && !target.closest('.tsr-palette')) {
-      const order = graph.nodes.filter((node) => node.kind !== 'join')
-      if (order.length === 0) return
-      event.preventDefault()
-      const index = order.findIndex((node) => node.id === selectedId)
-      const forward = event.key === 'ArrowDown' || event.key === 'ArrowRight'
-      const next =
-        index === -1 ? 0 : Math.min(order.length - 1, Math.max(0, index + (forward ? 1 : -1)))
-      focusNode(order[next]!.id)
-    } else if (event.key === 'Escape') {
-      setSelectedId(null)
     }
   }
 
@@ -380,10 +369,9 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const applyNode = useCallback(
     (nodeId: string, node: DefinitionNode) => {
       const result = replaceNode(definition, nodeId, node)
-      if (apply(result) && node.id !== nodeId) {
-        // The node got a new id: keep it selected (placeholders keep their suffix).
-        setSelectedId(selected?.kind === 'placeholder' ? `${node.id}#empty` : node.id)
-      }
+      // A new id: keep the node selected (a placeholder keeps its suffix).
+      if (apply(result) && node.id !== nodeId)
+        setSelectedId(selected?.kind === 'placeholder' ? placeholderId(node.id) : node.id)
     },
     [definition, apply, selected, setSelectedId],
   )
@@ -395,9 +383,6 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     [definition, apply],
   )
 
-  const json = useMemo(() => JSON.stringify(definition, null, 2), [definition])
-  const workflowIssues = issues.get('') ?? []
-
   return (
     <div
       ref={rootRef}
@@ -408,62 +393,19 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
       aria-label={props['aria-label'] ?? 'Workflow designer'}
       onKeyDown={onKeyDown}
     >
-      <div className="tsr-designer__toolbar" role="toolbar" aria-label="Designer actions">
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={() => state.undo()}
-          disabled={readOnly || !state.canUndo}
-          data-testid="tsr-action-undo"
-        >
-          Undo
-        </button>
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={() => state.redo()}
-          disabled={readOnly || !state.canRedo}
-          data-testid="tsr-action-redo"
-        >
-          Redo
-        </button>
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={remove}
-          disabled={readOnly || !selected || selected.kind === 'join'}
-          data-testid="tsr-action-delete"
-        >
-          Delete
-        </button>
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={copy}
-          disabled={!selected || selected.kind === 'join'}
-          data-testid="tsr-action-copy"
-        >
-          Copy
-        </button>
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={() => void paste()}
-          disabled={readOnly}
-          data-testid="tsr-action-paste"
-        >
-          Paste
-        </button>
-        <button
-          type="button"
-          className="tsr-button"
-          onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1.25 })}
-          data-testid="tsr-action-fit"
-        >
-          Zoom to fit
-        </button>
-        <span className="tsr-designer__title">{definition.id}</span>
-      </div>
+      <DesignerToolbar
+        title={definition.id}
+        readOnly={readOnly}
+        canUndo={state.canUndo}
+        canRedo={state.canRedo}
+        hasSelection={editable !== undefined}
+        onUndo={state.undo}
+        onRedo={state.redo}
+        onDelete={remove}
+        onCopy={copy}
+        onPaste={() => void paste()}
+        onFit={fit}
+      />
       {readOnly ? null : (
         <DesignerPalette items={items} onAdd={(item) => addItem(item, selected)} onDrop={onDrop} />
       )}
@@ -474,6 +416,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           </p>
         ) : null}
         <ReactFlow<DesignerFlowNode>
+          id={flowId}
           nodes={nodes}
           edges={edges}
           nodeTypes={designerNodeTypes}
@@ -485,8 +428,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           nodesConnectable={!readOnly}
           deleteKeyCode={null}
           colorMode={props.colorMode ?? 'light'}
-          minZoom={0.1}
-          fitView
+          minZoom={0.05}
           proOptions={{ hideAttribution: true }}
         >
           <Background />
@@ -494,62 +436,15 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
         </ReactFlow>
       </div>
-      <aside className="tsr-designer__side" aria-label="Details">
-        <div className="tsr-tabs" role="tablist" aria-label="Details">
-          <button
-            type="button"
-            role="tab"
-            className="tsr-tab"
-            aria-selected={tab === 'properties'}
-            onClick={() => setTab('properties')}
-            data-testid="tsr-tab-properties"
-          >
-            Properties
-          </button>
-          <button
-            type="button"
-            role="tab"
-            className="tsr-tab"
-            aria-selected={tab === 'json'}
-            onClick={() => setTab('json')}
-            data-testid="tsr-tab-json"
-          >
-            JSON
-          </button>
-        </div>
-        {tab === 'properties' ? (
-          <div role="tabpanel" aria-label="Properties">
-            <PropertiesPanel
-              definition={definition}
-              node={selected && selected.kind !== 'join' ? selected.node : undefined}
-              registry={registry}
-              readOnly={readOnly}
-              onApplyNode={applyNode}
-              onApplyWorkflow={applyWorkflow}
-            />
-            {workflowIssues.length > 0 ? (
-              <ul
-                className="tsr-designer__issues"
-                aria-label="Problems of the workflow"
-                data-testid="tsr-workflow-issues"
-              >
-                {workflowIssues.map((issue, index) => (
-                  <li key={index}>
-                    {issue.path ? `${issue.path}: ` : ''}
-                    {issue.message}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </div>
-        ) : (
-          <div role="tabpanel" aria-label="JSON">
-            <pre className="tsr-code" data-testid="tsr-json-view" tabIndex={0}>
-              {json}
-            </pre>
-          </div>
-        )}
-      </aside>
+      <DesignerSidePanel
+        definition={definition}
+        node={editable?.node}
+        registry={registry}
+        readOnly={readOnly}
+        workflowIssues={issues.get('') ?? []}
+        onApplyNode={applyNode}
+        onApplyWorkflow={applyWorkflow}
+      />
       <div className="tsr-designer__message" role="alert" data-testid="tsr-designer-error">
         {message?.tone === 'error' ? message.text : null}
       </div>
