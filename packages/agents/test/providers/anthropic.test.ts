@@ -5,10 +5,8 @@ import {
   PromptTooLongError,
   UnsupportedSchemaError,
   type ModelRequest,
-  type ModelStreamPart,
   type ModelTool,
 } from '@tessera/core'
-import { describeLanguageModelConformance } from '@tessera/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   anthropic,
@@ -16,28 +14,22 @@ import {
   createAnthropic,
 } from '../../src/providers/anthropic'
 import { createAnthropicWireServer, type AnthropicWireServer } from '../wire/anthropic-wire-server'
+import { ask, describeWireConformance, errorOf, readAll } from './model-test-helpers'
 
-const settingsServer = await createAnthropicWireServer()
-describeLanguageModelConformance({
-  name: 'anthropic (settings: baseURL + apiKey)',
-  server: settingsServer,
-  createModel: () =>
-    createAnthropic({ baseURL: settingsServer.url, apiKey: 'sk-ant-test', timeout: 5000 })(
+describeWireConformance(
+  'anthropic (settings: baseURL + apiKey)',
+  await createAnthropicWireServer(),
+  (server) =>
+    createAnthropic({ baseURL: server.url, apiKey: 'sk-ant-test', timeout: 5000 })(
       'claude-sonnet-5-5',
     ),
-  cleanup: () => settingsServer.close(),
-})
+)
 
-const clientServer = await createAnthropicWireServer()
-describeLanguageModelConformance({
-  name: 'anthropic (own client)',
-  server: clientServer,
-  createModel: () =>
-    createAnthropic({
-      client: new Anthropic({ baseURL: clientServer.url, apiKey: 'sk-ant-own', maxRetries: 0 }),
-    })('claude-haiku-5-5'),
-  cleanup: () => clientServer.close(),
-})
+describeWireConformance('anthropic (own client)', await createAnthropicWireServer(), (server) =>
+  createAnthropic({
+    client: new Anthropic({ baseURL: server.url, apiKey: 'sk-ant-own', maxRetries: 0 }),
+  })('claude-haiku-5-5'),
+)
 
 const weatherTool: ModelTool = {
   name: 'get_weather',
@@ -47,26 +39,6 @@ const weatherTool: ModelTool = {
     properties: { city: { type: 'string' } },
     required: ['city'],
   },
-}
-
-const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  messages: [{ role: 'user', content }],
-  ...extra,
-})
-
-async function errorOf(call: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await call()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
-}
-
-async function readAll(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = []
-  for await (const part of stream) parts.push(part)
-  return parts
 }
 
 describe('anthropic provider: what the SDK sends', () => {

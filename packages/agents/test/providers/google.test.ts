@@ -10,37 +10,32 @@ import {
   type ModelStreamPart,
   type ModelTool,
 } from '@tessera/core'
-import { describeLanguageModelConformance } from '@tessera/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   createGoogleWireServer,
   readGoogleFixture,
   type GoogleWireServer,
 } from '../wire/google-wire-server'
+import { ask, describeWireConformance, errorOf, readAll } from './model-test-helpers'
 
-const settingsServer = await createGoogleWireServer()
-describeLanguageModelConformance({
-  name: 'google (settings: baseURL and apiKey)',
-  server: settingsServer,
-  createModel: () =>
-    createGoogle({ apiKey: 'test-key', baseURL: settingsServer.url })('gemini-2.5-flash'),
-  cleanup: () => settingsServer.close(),
-})
+describeWireConformance(
+  'google (settings: baseURL and apiKey)',
+  await createGoogleWireServer(),
+  (server) => createGoogle({ apiKey: 'test-key', baseURL: server.url })('gemini-2.5-flash'),
+)
 
-const clientServer = await createGoogleWireServer()
-describeLanguageModelConformance({
-  name: 'google (own GoogleGenAI client)',
-  server: clientServer,
-  createModel: () =>
+describeWireConformance(
+  'google (own GoogleGenAI client)',
+  await createGoogleWireServer(),
+  (server) =>
     createGoogle({
       client: new GoogleGenAI({
         apiKey: 'own-client-key',
         vertexai: false,
-        httpOptions: { baseUrl: clientServer.url },
+        httpOptions: { baseUrl: server.url },
       }),
     })('gemini-2.5-flash'),
-  cleanup: () => clientServer.close(),
-})
+)
 
 const weatherTool: ModelTool = {
   name: 'get_weather',
@@ -52,26 +47,6 @@ const weatherTool: ModelTool = {
     required: ['city'],
     additionalProperties: false,
   },
-}
-
-const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  messages: [{ role: 'user', content }],
-  ...extra,
-})
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
-}
-
-async function readAll(stream: AsyncIterable<ModelStreamPart>) {
-  const parts: ModelStreamPart[] = []
-  for await (const part of stream) parts.push(part)
-  return parts
 }
 
 describe('google provider: the requests the SDK sends', () => {
@@ -254,7 +229,7 @@ describe('google provider: the requests the SDK sends', () => {
   })
 
   it('rejects a toolChoice naming no tool, before any request', async () => {
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       model.generate(
         ask('Weather?', { tools: [weatherTool], toolChoice: { type: 'tool', toolName: 'nope' } }),
       ),
@@ -302,7 +277,7 @@ describe('google provider: the requests the SDK sends', () => {
   })
 
   it('throws UnsupportedSchemaError naming the path for what Gemini cannot express, before any request', async () => {
-    const intersection = await rejectionOf(
+    const intersection = await errorOf(() =>
       model.generate(
         ask('Plan a trip.', {
           responseFormat: {
@@ -318,7 +293,7 @@ describe('google provider: the requests the SDK sends', () => {
     expect(UnsupportedSchemaError.isInstance(intersection)).toBe(true)
     expect(intersection).toMatchObject({ provider: 'google', path: '/properties/stay/allOf' })
 
-    const booleanEnum = await rejectionOf(
+    const booleanEnum = await errorOf(() =>
       model.generate(
         ask('Weather?', {
           tools: [
@@ -569,7 +544,7 @@ describe('google provider: answers', () => {
 
   it('treats a JSON body without candidates or feedback as malformed', async () => {
     server.reply({ type: 'raw', body: { hello: 'world' } })
-    const error = await rejectionOf(model.generate(ask('Hi')))
+    const error = await errorOf(() => model.generate(ask('Hi')))
     expect(error).toMatchObject({ failure: 'malformed-response', retryable: true })
   })
 })
@@ -587,7 +562,7 @@ describe('google provider: errors', () => {
     const body = JSON.parse(readGoogleFixture('error-resource-exhausted.json'))
     body.error.details[2].retryDelay = '1.5s'
     server.reply({ type: 'raw', status: 429, body })
-    const error = await rejectionOf(model().generate(ask('Hi')))
+    const error = await errorOf(() => model().generate(ask('Hi')))
     expect(error).toMatchObject({ failure: 'rate-limited', retryAfterMs: 1500, statusCode: 429 })
     expect(String(error)).toMatch(/RESOURCE_EXHAUSTED: You exceeded your current quota/)
   })
@@ -596,13 +571,13 @@ describe('google provider: errors', () => {
     const body = JSON.parse(readGoogleFixture('error-resource-exhausted.json'))
     body.error.details = body.error.details.slice(0, 2)
     server.reply({ type: 'raw', status: 429, body, headers: { 'retry-after': '3' } })
-    const error = await rejectionOf(model().generate(ask('Hi')))
+    const error = await errorOf(() => model().generate(ask('Hi')))
     expect(error).toMatchObject({ failure: 'rate-limited', retryAfterMs: 3000 })
   })
 
   it('maps a 400 API_KEY_INVALID to authentication', async () => {
     server.reply({ type: 'error', status: 400, errorType: 'API_KEY_INVALID' })
-    const error = await rejectionOf(model().generate(ask('Hi')))
+    const error = await errorOf(() => model().generate(ask('Hi')))
     expect(error).toMatchObject({ failure: 'authentication', retryable: false, statusCode: 400 })
   })
 
@@ -613,14 +588,14 @@ describe('google provider: errors', () => {
     [504, 'server-error', true],
   ] as const)('maps HTTP %i to %s', async (status, failure, retryable) => {
     server.reply({ type: 'error', status })
-    const error = await rejectionOf(model().generate(ask('Hi')))
+    const error = await errorOf(() => model().generate(ask('Hi')))
     expect(ModelCallError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ failure, retryable, statusCode: status })
   })
 
   it('reads the token counts of the input-token-count error', async () => {
     server.reply({ type: 'error', status: 400, errorType: 'context_length_exceeded' })
-    const error = await rejectionOf(model().generate(ask('Long')))
+    const error = await errorOf(() => model().generate(ask('Long')))
     expect(PromptTooLongError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ tokens: 1290623, limit: 1048576 })
   })
@@ -634,7 +609,7 @@ describe('google provider: errors', () => {
       ],
     })
     const parts: ModelStreamPart[] = []
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       (async () => {
         for await (const part of model().stream(ask('Hi'))) parts.push(part)
       })(),
@@ -654,7 +629,7 @@ describe('google provider: errors', () => {
     const controller = new AbortController()
     const reason = new Error('enough')
     const parts: ModelStreamPart[] = []
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       (async () => {
         for await (const part of model().stream(ask('Hi', { signal: controller.signal }))) {
           parts.push(part)
@@ -677,7 +652,7 @@ describe('google provider: errors', () => {
     const stream = createGoogle({ apiKey: 'k', baseURL: server.url, timeout: 100 })(
       'gemini-2.5-flash',
     ).stream(ask('Hi'))
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       (async () => {
         for await (const _part of stream);
       })(),
@@ -687,7 +662,7 @@ describe('google provider: errors', () => {
 
   it('times out after the timeout setting', async () => {
     server.reply({ type: 'hang' })
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       createGoogle({ apiKey: 'k', baseURL: server.url, timeout: 50 })('gemini-2.5-flash').generate(
         ask('Hi'),
       ),
@@ -698,7 +673,7 @@ describe('google provider: errors', () => {
   it('maps a refused connection to network', async () => {
     const closed = await createGoogleWireServer()
     await closed.close()
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       createGoogle({ apiKey: 'k', baseURL: closed.url })('gemini-2.5-flash').generate(ask('Hi')),
     )
     expect(error).toMatchObject({ failure: 'network', retryable: true })
@@ -706,7 +681,7 @@ describe('google provider: errors', () => {
 
   it('rejects an aborted signal before sending anything', async () => {
     const reason = new Error('stopped')
-    const error = await rejectionOf(
+    const error = await errorOf(() =>
       model().generate(ask('Hi', { signal: AbortSignal.abort(reason) })),
     )
     expect(error).toBe(reason)
@@ -731,7 +706,7 @@ describe('google provider: settings', () => {
     delete process.env.GOOGLE_API_KEY
     delete process.env.GEMINI_API_KEY
     const model = createGoogle({ baseURL: server.url })('gemini-2.5-flash')
-    const missing = await rejectionOf(model.generate(ask('Hi')))
+    const missing = await errorOf(() => model.generate(ask('Hi')))
     expect(missing).toMatchObject({ failure: 'authentication', retryable: false })
     expect(String(missing)).toMatch(/GOOGLE_API_KEY or GEMINI_API_KEY/)
 

@@ -5,7 +5,6 @@ import {
   PromptTooLongError,
   UnsupportedSchemaError,
   toJsonSchema,
-  type ModelRequest,
   type ModelResponse,
   type ModelStreamPart,
   type ModelTool,
@@ -22,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createLlamaCpp, type LlamaCppProvider } from '../../src/providers/llama-cpp'
+import { ask, errorOf } from './model-test-helpers'
 
 // A 260K-parameter TinyStories model: it writes children's stories, has no chat template and
 // follows no instructions, which is what the grammar is for. It is never copied into the repo.
@@ -31,11 +31,6 @@ const missingReason = `the test model ${modelPath} is missing (set TESSERA_TEST_
 // Room for long generations: the abort tests must still be generating when they abort.
 const contextSize = 2048
 const timeout = 120_000
-
-const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  messages: [{ role: 'user', content }],
-  ...extra,
-})
 
 const textOf = (response: ModelResponse): string =>
   response.content
@@ -57,15 +52,6 @@ async function readStream(
     return { parts, error }
   }
   return { parts }
-}
-
-async function errorOf(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run()
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail, but it succeeded')
 }
 
 const weatherInput = z.object({ city: z.string(), days: z.number().int().optional() })

@@ -1,74 +1,44 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import OpenAI from 'openai'
-import {
-  InvalidArgumentError,
-  PromptTooLongError,
-  UnknownModelError,
-  type ModelRequest,
-  type ModelStreamPart,
-} from '@tessera/core'
-import { describeLanguageModelConformance } from '@tessera/core/testing'
+import { InvalidArgumentError, PromptTooLongError, UnknownModelError } from '@tessera/core'
 import { createOpenAICompatible } from '../../src/providers/openai-compatible'
 import { createOpenAIWireServer } from '../wire/openai-wire-server'
+import { ask, describeWireConformance, errorOf, readAll } from './model-test-helpers'
 
 // A local server without a key (Ollama, llama.cpp server): no Authorization header at all.
-const keylessServer = await createOpenAIWireServer()
-describeLanguageModelConformance({
-  name: 'openai-compatible (no key, json_schema)',
-  server: keylessServer,
-  createModel: () =>
-    createOpenAICompatible({ name: 'ollama', baseURL: keylessServer.url })('llama3.2'),
-  cleanup: () => keylessServer.close(),
-})
+describeWireConformance(
+  'openai-compatible (no key, json_schema)',
+  await createOpenAIWireServer(),
+  (server) => createOpenAICompatible({ name: 'ollama', baseURL: server.url })('llama3.2'),
+)
 
 // A server that only knows JSON mode: a json_schema request would get a 400.
-const jsonObjectServer = await createOpenAIWireServer({ responseFormats: ['json_object'] })
-describeLanguageModelConformance({
-  name: 'openai-compatible (json_object only)',
-  server: jsonObjectServer,
-  createModel: () =>
+describeWireConformance(
+  'openai-compatible (json_object only)',
+  await createOpenAIWireServer({ responseFormats: ['json_object'] }),
+  (server) =>
     createOpenAICompatible({
       name: 'llama-server',
-      baseURL: jsonObjectServer.url,
+      baseURL: server.url,
       structuredOutputs: 'json-object',
     })('qwen2.5-7b-instruct'),
-  cleanup: () => jsonObjectServer.close(),
-})
+)
 
 // A gateway that checks its key, reached through the user's own client.
-const keyedServer = await createOpenAIWireServer({ apiKey: 'gw-key' })
-describeLanguageModelConformance({
-  name: 'openai-compatible (own client, keyed)',
-  server: keyedServer,
-  createModel: () =>
+describeWireConformance(
+  'openai-compatible (own client, keyed)',
+  await createOpenAIWireServer({ apiKey: 'gw-key' }),
+  (server) =>
     createOpenAICompatible({
       name: 'gateway',
-      baseURL: keyedServer.url,
-      client: new OpenAI({ apiKey: 'gw-key', baseURL: keyedServer.url, logLevel: 'off' }),
+      baseURL: server.url,
+      client: new OpenAI({ apiKey: 'gw-key', baseURL: server.url, logLevel: 'off' }),
     })('meta-llama/Llama-3.1-8B-Instruct'),
-  cleanup: () => keyedServer.close(),
-})
+)
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../wire/fixtures/openai/${name}`, import.meta.url), 'utf8')
-const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  messages: [{ role: 'user', content }],
-  ...extra,
-})
-async function errorOf(call: () => unknown): Promise<any> {
-  try {
-    await call()
-  } catch (error) {
-    return error
-  }
-  throw new Error('Expected the call to fail, but it succeeded')
-}
-async function readAll(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = []
-  for await (const part of stream) parts.push(part)
-  return parts
-}
 const tripSchema = {
   type: 'object',
   properties: { city: { type: 'string' }, note: { type: 'string' } },

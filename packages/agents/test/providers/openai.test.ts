@@ -7,53 +7,24 @@ import {
   PromptTooLongError,
   UnsupportedSchemaError,
   type ModelRequest,
-  type ModelStreamPart,
 } from '@tessera/core'
-import { describeLanguageModelConformance } from '@tessera/core/testing'
 import { createOpenAI } from '../../src/providers/openai'
 import { createOpenAIWireServer } from '../wire/openai-wire-server'
+import { ask, describeWireConformance, errorOf, readAll } from './model-test-helpers'
 
-const settingsServer = await createOpenAIWireServer()
-describeLanguageModelConformance({
-  name: 'openai (settings)',
-  server: settingsServer,
-  createModel: () =>
-    createOpenAI({ apiKey: 'sk-test', baseURL: settingsServer.url })('gpt-4o-mini'),
-  cleanup: () => settingsServer.close(),
-})
+describeWireConformance('openai (settings)', await createOpenAIWireServer(), (server) =>
+  createOpenAI({ apiKey: 'sk-test', baseURL: server.url })('gpt-4o-mini'),
+)
 
 // A client of the user's own, with the SDK's default of 2 retries: the provider turns them off.
-const clientServer = await createOpenAIWireServer()
-describeLanguageModelConformance({
-  name: 'openai (own client)',
-  server: clientServer,
-  createModel: () =>
-    createOpenAI({
-      client: new OpenAI({ apiKey: 'sk-own', baseURL: clientServer.url, logLevel: 'off' }),
-    })('gpt-4.1-mini'),
-  cleanup: () => clientServer.close(),
-})
+describeWireConformance('openai (own client)', await createOpenAIWireServer(), (server) =>
+  createOpenAI({
+    client: new OpenAI({ apiKey: 'sk-own', baseURL: server.url, logLevel: 'off' }),
+  })('gpt-4.1-mini'),
+)
 
 const fixture = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../wire/fixtures/openai/${name}`, import.meta.url), 'utf8'))
-const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-  messages: [{ role: 'user', content }],
-  ...extra,
-})
-async function errorOf(call: () => unknown): Promise<any> {
-  try {
-    await call()
-  } catch (error) {
-    return error
-  }
-  throw new Error('Expected the call to fail, but it succeeded')
-}
-async function readAll(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
-  const parts: ModelStreamPart[] = []
-  for await (const part of stream) parts.push(part)
-  return parts
-}
-
 describe('openai: the request the SDK sends', async () => {
   const server = await createOpenAIWireServer()
   const provider = createOpenAI({
