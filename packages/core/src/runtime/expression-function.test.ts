@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { ControlFlowError, createEngine, definePlugin } from '../index'
-import { double, inc } from '../../test/fixtures'
+import { ControlFlowError, createEngine, createWorkflow, definePlugin, expression } from '../index'
+import { validateDefinition } from '../definition/index'
+import { double, inc, num } from '../../test/fixtures'
 
 const plugin = definePlugin({ name: 'expression-steps', steps: [inc, double] })
 
@@ -28,6 +29,9 @@ const run = async (root: unknown, input: unknown) => {
     await engine.close()
   }
 }
+
+const sequence = (...children: unknown[]) => ({ type: 'sequence', id: 'root', children })
+const step = (name: string) => ({ type: 'step', id: name, step: name })
 
 const branchOnSize = {
   type: 'sequence',
@@ -80,6 +84,63 @@ describe('expressions in definitions, run by the engine', () => {
       ],
     }
     await expect(run(root, { n: 4 })).resolves.toEqual({ n: 1 + 4 + 9 + 16 })
+  })
+
+  it('sleeps until the time an expression gives, and waits for the event an expression matches', async () => {
+    const engine = createEngine({ plugins: [plugin] })
+    const workflow = engine.registerDefinition({
+      ...definition(
+        sequence(
+          { type: 'sleep', id: 'nap', until: { expression: '$toMillis("2000-01-01T00:00:00Z")' } },
+          {
+            type: 'event',
+            id: 'paid',
+            event: 'payment',
+            match: { expression: '{ "orderId": orderId }' },
+          },
+          { type: 'code', id: 'amount', expression: '{ "n": amount }' },
+          step('inc'),
+        ),
+      ),
+      inputSchema: { type: 'object', properties: { orderId: { type: 'string' } } },
+    })
+    const run = await engine.start(workflow, { orderId: 'A1' })
+    // The sleep (its time is long past) fires at once; then the run waits for the payment.
+    const waiting = async () =>
+      (await engine.store.getRunHistory(run.id))?.tasks.find((task) => task.nodeId === 'paid')
+    for (let attempt = 0; (await waiting()) === undefined; attempt++) {
+      if (attempt > 200) throw new Error('the run never waited for the payment')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect((await waiting())?.wait).toEqual({
+      kind: 'event',
+      name: 'payment',
+      match: { orderId: 'A1' },
+    })
+    expect((await engine.sendEvent('payment', { orderId: 'B2', amount: 5 })).runIds).toEqual([])
+    expect((await engine.sendEvent('payment', { orderId: 'A1', amount: 41 })).runIds).toEqual([
+      run.id,
+    ])
+    expect(await run.result()).toEqual({ n: 42 })
+    await engine.close()
+  })
+
+  it('runs a builder workflow that uses expression(), and its definition validates clean', async () => {
+    const workflow = createWorkflow({ id: 'built', input: num })
+      .then(inc)
+      .branch([
+        [expression('n > 10'), double],
+        [expression('true'), inc],
+      ])
+      .map(expression<{ n: number; even: boolean }>('{ "n": n, "even": n % 2 = 0 }'))
+      .commit()
+    const engine = createEngine({ workflows: [workflow] })
+    const run = await engine.start(workflow, { n: 20 })
+    expect(await run.result()).toEqual({ n: 42, even: true })
+    expect(
+      validateDefinition(workflow.definition, { registry: engine.registry.describe() }).issues,
+    ).toEqual([])
+    await engine.close()
   })
 
   it('fails the run with a ControlFlowError naming the node when an expression fails', async () => {
