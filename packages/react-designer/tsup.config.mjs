@@ -31,7 +31,10 @@ export default {
   // The stylesheets start with @xyflow/react's (the canvas the designer draws on), so a host
   // imports one file: style.css with xyflow's default look, base.css with its structure only.
   async onSuccess() {
-    const own = await readFile(new URL('./src/style.css', import.meta.url), 'utf8')
+    const source = await readFile(new URL('./src/style.css', import.meta.url), 'utf8')
+    const own = source.replace(/^@import '@xyflow\/react\/dist\/style\.css';\n/m, '')
+    if (own.includes('@import'))
+      throw new Error('src/style.css: an @import the build does not inline')
     for (const name of ['style.css', 'base.css']) {
       const xyflow = await readFile(require.resolve(`@xyflow/react/dist/${name}`), 'utf8')
       await writeFile(

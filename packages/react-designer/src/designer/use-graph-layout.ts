@@ -38,12 +38,13 @@ export function useGraphLayout(graph: DefinitionGraph): { positions: GraphLayout
       current = false
     }
   }, [graph])
-  if (state && state.graph === graph) return { positions: state.positions, ready: true }
-  // While a new layout runs, keep the old positions of nodes that remain.
-  if (state) {
+  // While a new layout runs, nodes that remain keep their old positions. Memoised: the
+  // positions feed effects, and a new Map on every render would never settle.
+  return useMemo(() => {
+    if (state && state.graph === graph) return { positions: state.positions, ready: true }
+    if (!state) return { positions: fallback, ready: false }
     const merged: GraphLayout = new Map(fallback)
     for (const [id, position] of state.positions) if (merged.has(id)) merged.set(id, position)
     return { positions: merged, ready: false }
-  }
-  return { positions: fallback, ready: false }
+  }, [state, graph, fallback])
 }

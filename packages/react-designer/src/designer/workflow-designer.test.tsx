@@ -235,4 +235,22 @@ describe('WorkflowDesigner', () => {
     const ids = Array.from(document.querySelectorAll('[id]')).map((element) => element.id)
     expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([])
   })
+
+  it('settles after an edit while the new layout is still running', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      const onChange = vi.fn()
+      render(<Controlled initial={twoSteps()} onChange={onChange} />)
+      // The first layout is done: the designer fitted the view once.
+      await waitFor(() => expect(node('fetch-order')).toBeTruthy())
+      await act(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      select('notify')
+      fireEvent.click(screen.getByTestId('tsr-palette-item-control:sleep'))
+      await act(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      expect(node('sleep')).toBeTruthy()
+      expect(errors).not.toHaveBeenCalled()
+    } finally {
+      errors.mockRestore()
+    }
+  })
 })
