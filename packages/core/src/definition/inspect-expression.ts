@@ -1,7 +1,13 @@
 import jsonata from 'jsonata'
 import { expressionRules } from './expression-rules'
 
-/** A problem found in an expression before it runs. */
+/** A problem found in an expression before it runs.
+ *
+ * @example
+ * ```ts
+ * const [problem] = inspectExpression('$eval("1")').problems // code: 'expression_forbidden_function'
+ * ```
+ */
 export interface ExpressionProblem {
   code: 'expression_syntax' | 'expression_forbidden_function'
   message: string
@@ -9,7 +15,13 @@ export interface ExpressionProblem {
   position?: number
 }
 
-/** What design-time inspection learns about an expression. */
+/** What design-time inspection learns about an expression.
+ *
+ * @example
+ * ```ts
+ * const { problems, constant } = inspectExpression('false') // [], { value: false }
+ * ```
+ */
 export interface ExpressionInspection {
   problems: ExpressionProblem[]
   /** The value of an expression that is a literal (`true`, `false`, `42`, `"a"`, `null`). */

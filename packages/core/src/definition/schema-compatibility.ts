@@ -1,6 +1,12 @@
 import type { JsonSchema } from '../registry/json-schema'
 
-/** One reason a value described by one JSON Schema may not fit another. */
+/** One reason a value described by one JSON Schema may not fit another.
+ *
+ * @example
+ * ```ts
+ * const [conflict] = schemaCompatibility({ type: 'string' }, { type: 'number' }) // an error
+ * ```
+ */
 export interface SchemaConflict {
   code: 'type_mismatch' | 'missing_input'
   /** `error`: certain from the schemas; `warning`: possible, the schemas cannot tell. */

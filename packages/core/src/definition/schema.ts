@@ -22,7 +22,13 @@ const eventName = z
  */
 export const functionReferenceSchema = z.object({ function: z.string().min(1) }).strict()
 
-/** The longest expression a definition may hold, in characters. */
+/** The longest expression a definition may hold, in characters.
+ *
+ * @example
+ * ```ts
+ * source.length <= expressionMaxLength // what expressionSchema accepts
+ * ```
+ */
 export const expressionMaxLength = 10_000
 
 /**
@@ -50,11 +56,29 @@ export const expressionSchema = z
  */
 export const callableSchema = z.union([functionReferenceSchema, expressionSchema])
 
-/** A reference to a registered inline function. */
+/** A reference to a registered inline function.
+ *
+ * @example
+ * ```ts
+ * const when: FunctionReference = { function: 'order-review/branch-1/when-0' }
+ * ```
+ */
 export type FunctionReference = z.infer<typeof functionReferenceSchema>
-/** A JSONata expression held by a definition. */
+/** A JSONata expression held by a definition.
+ *
+ * @example
+ * ```ts
+ * const when: Expression = { expression: 'total > 1000' }
+ * ```
+ */
 export type Expression = z.infer<typeof expressionSchema>
-/** A registered function or an inline expression. */
+/** A registered function or an inline expression.
+ *
+ * @example
+ * ```ts
+ * const isExpression = (callable: Callable) => 'expression' in callable
+ * ```
+ */
 export type Callable = FunctionReference | Expression
 
 /** A retry policy as definitions store it (milliseconds).

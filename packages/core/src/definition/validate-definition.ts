@@ -11,7 +11,13 @@ import {
   type WorkflowDefinition,
 } from './schema'
 
-/** The stable codes of {@link DefinitionValidationIssue}s (docs/definitions.md lists each). */
+/** The stable codes of {@link DefinitionValidationIssue}s (docs/definitions.md lists each).
+ *
+ * @example
+ * ```ts
+ * const blocking: DefinitionIssueCode[] = ['unknown_step', 'type_mismatch']
+ * ```
+ */
 export type DefinitionIssueCode =
   | 'invalid_shape'
   | 'unsupported_version'
@@ -29,7 +35,16 @@ export type DefinitionIssueCode =
   | 'never_completes'
   | 'cycle'
 
-/** One problem of a definition, at a JSON path such as `root.children[2].cases[0].when`. */
+/** One problem of a definition, at a JSON path such as `root.children[2].cases[0].when`.
+ *
+ * @example
+ * ```ts
+ * const issue: DefinitionValidationIssue = {
+ *   path: 'root.children[1].step', code: 'unknown_step', severity: 'error',
+ *   message: 'unknown step "fetch-order"; known: "inc"',
+ * }
+ * ```
+ */
 export interface DefinitionValidationIssue {
   path: string
   code: DefinitionIssueCode
@@ -40,7 +55,14 @@ export interface DefinitionValidationIssue {
   position?: number
 }
 
-/** The result of {@link validateDefinition}. */
+/** The result of {@link validateDefinition}.
+ *
+ * @example
+ * ```ts
+ * const { ok, issues } = validateDefinition(json, { registry })
+ * const errors = issues.filter((issue) => issue.severity === 'error') // empty when ok
+ * ```
+ */
 export interface DefinitionValidation {
   /** True when no issue is an error (warnings allowed). */
   ok: boolean
@@ -50,7 +72,16 @@ export interface DefinitionValidation {
   issues: DefinitionValidationIssue[]
 }
 
-/** What {@link validateDefinition} checks references against. */
+/** What {@link validateDefinition} checks references against.
+ *
+ * @example
+ * ```ts
+ * const options: ValidateDefinitionOptions = {
+ *   registry: engine.registry.describe(),
+ *   definitions: engine.registry.definitions(),
+ * }
+ * ```
+ */
 export interface ValidateDefinitionOptions {
   /** The components a definition may use (`registry.describe()`, or the HTTP API's copy). */
   registry?: RegistryDescription
