@@ -278,7 +278,13 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     for (const [key, runnable] of Object.entries(runnables as Record<string, AnyRunnable>)) {
       const added = addRunnable(next, runnable, `parallel "${key}"`)
       next = added.next
-      branches[key] = added.node
+      // defineProperty: a branch named "__proto__" stays a key instead of setting the prototype.
+      Object.defineProperty(branches, key, {
+        value: added.node,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     }
     return new WorkflowBuilder({
       ...next,

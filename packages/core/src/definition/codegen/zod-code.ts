@@ -67,88 +67,131 @@ function literalCode(value: unknown): Code {
   return typeof value === 'string' ? text(stringLiteral(value)) : text(JSON.stringify(value))
 }
 
+/**
+ * The zod code for one (sub)schema. Some JSON Schemas have several zod spellings (a nullable
+ * string is `z.string().nullable()` or `z.union([z.null(), z.string()])`, in either order): the
+ * first candidate whose own JSON Schema is this one wins.
+ */
 function convert(schema: Record<string, unknown>): Built | undefined {
   const { description, default: fallback, ...rest } = schema
-  let built = convertBody(rest)
-  if (!built) return undefined
-  if (fallback !== undefined) built = method(built, 'default', [fallback], [jsonLiteral(fallback)])
-  if (typeof description === 'string')
-    built = method(built, 'describe', [description], [text(stringLiteral(description))])
-  else if (description !== undefined) return undefined
-  return built
+  if (description !== undefined && typeof description !== 'string') return undefined
+  const candidates = convertBody(rest).map((candidate) => {
+    let built = candidate
+    if (fallback !== undefined)
+      built = method(built, 'default', [fallback], [jsonLiteral(fallback)])
+    if (typeof description === 'string')
+      built = method(built, 'describe', [description], [text(stringLiteral(description))])
+    return built
+  })
+  return candidates.find((candidate) => converts(candidate.schema, schema)) ?? candidates[0]
+}
+
+function converts(schema: z.ZodType, jsonSchema: Record<string, unknown>): boolean {
+  try {
+    const back = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' })
+    return canonicalJson(withoutSchema(back)) === canonicalJson(jsonSchema)
+  } catch {
+    return false
+  }
+}
+
+/** The spellings of a value that may also be null: `.nullable()`, or a union with `z.null()`. */
+function nullable(inner: Built[]): Built[] {
+  const nullSchema: Built = { code: text('z.null()'), schema: z.null() }
+  return inner.flatMap((built) => [
+    method(built, 'nullable', [], []),
+    union([nullSchema, built]),
+    union([built, nullSchema]),
+  ])
+}
+
+function union(options: Built[]): Built {
+  return {
+    code: call('z.union', array(options.map((entry) => entry.code))),
+    schema: z.union(options.map((entry) => entry.schema) as [z.ZodType, z.ZodType]),
+  }
+}
+
+function many(built: Built | undefined): Built[] {
+  return built ? [built] : []
 }
 
 function only(schema: Record<string, unknown>, allowed: string[]): boolean {
   return Object.keys(schema).every((key) => allowed.includes(key))
 }
 
-function convertBody(schema: Record<string, unknown>): Built | undefined {
+function convertBody(schema: Record<string, unknown>): Built[] {
   const keys = Object.keys(schema)
-  if (keys.length === 0) return { code: text('z.unknown()'), schema: z.unknown() }
+  if (keys.length === 0) return [{ code: text('z.unknown()'), schema: z.unknown() }]
   if (Array.isArray(schema.anyOf) && keys.length === 1) return convertUnion(schema.anyOf)
   if ('const' in schema && only(schema, ['const', 'type'])) {
     const value = schema.const
-    if (!['string', 'number', 'boolean'].includes(typeof value) && value !== null) return undefined
-    return {
-      code: call('z.literal', literalCode(value)),
-      schema: z.literal(value as string | number | boolean | null),
-    }
+    if (!['string', 'number', 'boolean'].includes(typeof value) && value !== null) return []
+    return [
+      {
+        code: call('z.literal', literalCode(value)),
+        schema: z.literal(value as string | number | boolean | null),
+      },
+    ]
   }
   if (Array.isArray(schema.enum) && only(schema, ['enum', 'type'])) {
     const values = schema.enum as unknown[]
-    if (values.length === 0 || !values.every((value) => typeof value === 'string')) return undefined
-    return {
-      code: call('z.enum', array(values.map(literalCode))),
-      schema: z.enum(values as [string, ...string[]]),
-    }
+    if (values.length === 0 || !values.every((value) => typeof value === 'string')) return []
+    return [
+      {
+        code: call('z.enum', array(values.map(literalCode))),
+        schema: z.enum(values as [string, ...string[]]),
+      },
+    ]
   }
   const type = schema.type
   if (Array.isArray(type)) {
     if (type.length === 2 && type.includes('null')) {
-      const inner = convertBody({ ...schema, type: type.find((entry) => entry !== 'null') })
-      return inner && method(inner, 'nullable', [], [])
+      const other = type.find((entry) => entry !== 'null')
+      return nullable(convertBody({ ...schema, type: other }))
     }
-    return undefined
+    const options: Built[] = []
+    for (const entry of type) {
+      const [first] = convertBody({ type: entry })
+      if (!first || !only(schema, ['type'])) return []
+      options.push(first)
+    }
+    return options.length >= 2 ? [union(options)] : []
   }
   switch (type) {
     case 'string':
-      return convertString(schema)
+      return many(convertString(schema))
     case 'number':
     case 'integer':
-      return convertNumber(schema, type === 'integer')
+      return many(convertNumber(schema, type === 'integer'))
     case 'boolean':
-      return only(schema, ['type']) ? { code: text('z.boolean()'), schema: z.boolean() } : undefined
+      return only(schema, ['type']) ? [{ code: text('z.boolean()'), schema: z.boolean() }] : []
     case 'null':
-      return only(schema, ['type']) ? { code: text('z.null()'), schema: z.null() } : undefined
+      return only(schema, ['type']) ? [{ code: text('z.null()'), schema: z.null() }] : []
     case 'array':
-      return convertArray(schema)
+      return many(convertArray(schema))
     case 'object':
-      return convertObject(schema)
+      return many(convertObject(schema))
     default:
-      return undefined
+      return []
   }
 }
 
-function convertUnion(options: unknown[]): Built | undefined {
-  const nonNull = options.filter(
-    (option) => canonicalJson(option) !== canonicalJson({ type: 'null' }),
-  )
-  if (nonNull.length === 1 && options.length === 2) {
-    const inner = convert(nonNull[0] as Record<string, unknown>)
-    return inner && method(inner, 'nullable', [], [])
-  }
+function convertUnion(options: unknown[]): Built[] {
   const built: Built[] = []
   for (const option of options) {
-    if (typeof option !== 'object' || option === null) return undefined
+    if (typeof option !== 'object' || option === null) return []
     const converted = convert(option as Record<string, unknown>)
-    if (!converted) return undefined
+    if (!converted) return []
     built.push(converted)
   }
-  if (built.length < 2) return undefined
-  return {
-    code: call('z.union', array(built.map((entry) => entry.code))),
-    schema: z.union(built.map((entry) => entry.schema) as [z.ZodType, z.ZodType]),
-  }
+  if (built.length < 2) return []
+  const isNull = (option: unknown) => canonicalJson(option) === canonicalJson({ type: 'null' })
+  const nonNull = options.findIndex((option) => !isNull(option))
+  const candidates = [union(built)]
+  if (options.length === 2 && options.some(isNull) && nonNull !== -1)
+    candidates.push(method(built[nonNull]!, 'nullable', [], []))
+  return candidates
 }
 
 const formats: Record<string, [string, () => z.ZodType]> = {
@@ -226,7 +269,9 @@ function convertArray(schema: Record<string, unknown>): Built | undefined {
   }
   if (!only(schema, ['type', 'items', 'minItems', 'maxItems'])) return undefined
   const items =
-    schema.items === undefined ? convertBody({}) : convert(schema.items as Record<string, unknown>)
+    schema.items === undefined
+      ? convertBody({})[0]
+      : convert(schema.items as Record<string, unknown>)
   if (!items || typeof schema.items === 'boolean') return undefined
   let built: Built = { code: call('z.array', items.code), schema: z.array(items.schema) }
   if (typeof schema.minItems === 'number')
