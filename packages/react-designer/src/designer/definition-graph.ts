@@ -177,7 +177,10 @@ function detailOf(node: DefinitionNode, kind: GraphNodeKind): string {
 export interface NodeIssue {
   path: string
   message: string
+  /** A stable code, such as `validateDefinition`'s `unknown_step`. */
   code?: string
+  /** Default `error`; a warning is shown but does not mark the node invalid. */
+  severity?: 'error' | 'warning'
 }
 
 /**

@@ -64,7 +64,13 @@ export const DesignerNode = memo(function DesignerNode(
       data-node-kind={graphNode.kind}
       data-tsr-node-id={graphNode.id}
       data-selected={props.selected ? 'true' : undefined}
-      data-invalid={issues.length > 0 ? 'true' : undefined}
+      data-invalid={
+        issues.some((issue) => issue.severity !== 'warning')
+          ? 'true'
+          : issues.length > 0
+            ? 'warning'
+            : undefined
+      }
       data-status={status}
     >
       {handles}

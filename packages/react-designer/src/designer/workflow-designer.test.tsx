@@ -253,4 +253,35 @@ describe('WorkflowDesigner', () => {
       errors.mockRestore()
     }
   })
+
+  it("shows validateDefinition's problems against the registry, and clears them once fixed", async () => {
+    const onChange = vi.fn()
+    const definition = parseDefinition({
+      ...twoSteps(),
+      root: {
+        type: 'sequence',
+        id: 'root',
+        children: [
+          { type: 'step', id: 'fetch-order', step: 'fetch-order' },
+          { type: 'step', id: 'ghost', step: 'ghost' },
+        ],
+      },
+    })
+    render(<Controlled initial={definition} onChange={onChange} />)
+    expect(screen.getByTestId('tsr-node-issue-ghost').textContent).toMatch(/unknown step "ghost"/)
+    expect(node('ghost').dataset.invalid).toBe('true')
+    expect(
+      screen.getByRole('group', { name: /^step ghost, 1 problem: unknown step "ghost"/ }),
+    ).toBeTruthy()
+    select('ghost')
+    const form = screen.getByTestId('tsr-properties')
+    const stepField = within(form).getByLabelText(/^Step/)
+    // rjsf's select options carry indexes as values: pick the option by its text.
+    const option = within(stepField).getByRole('option', { name: 'notify' }) as HTMLOptionElement
+    fireEvent.change(stepField, { target: { value: option.value } })
+    fireEvent.click(within(form).getByTestId('tsr-properties-apply'))
+    await waitFor(() => expect(onChange).toHaveBeenCalled())
+    expect(screen.queryByTestId('tsr-node-issue-ghost')).toBeNull()
+    expect(node('ghost').dataset.invalid).toBeUndefined()
+  })
 })

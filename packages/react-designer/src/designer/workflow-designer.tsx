@@ -27,7 +27,6 @@ import {
   type WorkflowDefinition,
 } from '@tessera/core/definition'
 import {
-  definitionIssues,
   deleteNode,
   finalizeDefinition,
   insertAfter,
@@ -49,6 +48,7 @@ import { DesignerPalette, type PaletteDrop } from './designer-palette'
 import { followMismatch } from './component-schemas'
 import { emptyRegistry, type DesignerRegistry } from './designer-registry'
 import { designerShortcut } from './designer-shortcuts'
+import { designerIssues } from './designer-validation'
 import { DesignerSidePanel } from './designer-side-panel'
 import { DesignerToolbar } from './designer-toolbar'
 import { toFlowElements, type DesignerFlowNode } from './flow-elements'
@@ -68,7 +68,10 @@ export interface WorkflowDesignerProps {
   onChange?: (definition: WorkflowDefinition) => void
   /** Shows the definition without any way to change it. */
   readOnly?: boolean
-  /** Problems to show on the nodes (JSON paths into the definition), such as a server's validation. */
+  /**
+   * More problems to show on the nodes (JSON paths into the definition), such as a server's
+   * checks. The designer shows `validateDefinition`'s against `registry` itself.
+   */
   issues?: readonly NodeIssue[]
   /** Default: `light`. `system` follows the user's setting. */
   colorMode?: ColorMode
@@ -139,8 +142,8 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   }, [definition])
   const graph = built.graph
   const allIssues = useMemo<NodeIssue[]>(
-    () => [...definitionIssues(definition), ...(props.issues ?? [])],
-    [definition, props.issues],
+    () => designerIssues(definition, registry, props.issues),
+    [definition, registry, props.issues],
   )
   const issues = useMemo(() => issuesByNode(graph, allIssues), [graph, allIssues])
   const { positions, ready } = useGraphLayout(graph)
