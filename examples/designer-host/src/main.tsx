@@ -1,19 +1,10 @@
-import { DefinitionOutline } from '@tessera/react-designer'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import '@tessera/react-designer/style.css'
-import { sampleDefinition } from './sample-definition'
+import './host.css'
+import { App } from './app'
 
-// The host page. The designer's end-to-end tests drive this page in Chromium.
-function App() {
-  return (
-    <main>
-      <h1>Tessera designer host</h1>
-      <DefinitionOutline definition={sampleDefinition} />
-    </main>
-  )
-}
-
+// The host page. The designer's end-to-end tests and benchmark drive this page in Chromium.
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -7,3 +7,18 @@ export { visibleItems, treeAction, type VisibleItem, type TreeAction } from './t
 export { WorkflowDesigner, type WorkflowDesignerProps } from './designer/workflow-designer'
 export type { DesignerRegistry, JsonSchemaObject } from './designer/designer-registry'
 export type { NodeIssue } from './designer/definition-graph'
+export type { RunEvent, RunEventError } from './run-viewer/run-event'
+export {
+  createRunState,
+  reduceRunEvent,
+  runStateFromEvents,
+  type RunState,
+  type RunStatus,
+  type RunNodeStatus,
+  type RunInstanceState,
+} from './run-viewer/run-state'
+export { runNodeViews, nodeIdOfStep, type RunNodeView } from './run-viewer/run-node-views'
+export { RunDetailsPanel, type RunDetailsPanelProps } from './run-viewer/run-details-panel'
+export { formatDuration } from './run-viewer/format-duration'
+export { useRunState } from './run-viewer/use-run-state'
+export { RunViewer, type RunViewerProps, type RunViewerRun } from './run-viewer/run-viewer'

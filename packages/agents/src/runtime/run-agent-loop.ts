@@ -146,6 +146,38 @@ export async function runAgentLoop(
     return key
   }
 
+  /**
+   * Runs a sub-agent or a handoff target under `segment`: the loop of a `defineAgent` agent
+   * directly (a handoff's continuing `conversation`), any other agent through its generate(),
+   * so its own code runs (it cannot continue a conversation: it gets `agentInput`).
+   */
+  const runOtherAgent = (
+    agent: Agent<any, any>,
+    agentInput: unknown,
+    segment: string,
+    conversation: AgentLoopOptions['conversation'],
+  ): Promise<AgentLoopResult> => {
+    const loop = agent['~definition']
+    if (loop === undefined) {
+      return generateNestedAgent(agent, agentInput, {
+        execution,
+        segment,
+        path,
+        onEvent: options.onEvent,
+      })
+    }
+    return runAgentLoop(loop, agentInput, {
+      execution: scopeExecution(execution, segment),
+      emit,
+      onEvent: options.onEvent,
+      path: [...path, agent.id],
+      streaming: options.streaming,
+      threadId: undefined,
+      handoffs: options.handoffs,
+      ...(conversation === undefined ? {} : { conversation }),
+    })
+  }
+
   let callNumber = 0
   let stepCount = 0
   let toolCallCount = 0
@@ -270,24 +302,7 @@ export async function runAgentLoop(
         agentId,
         path,
         runSubAgent: async (agent, subInput, segment) => {
-          const sub = agent['~definition']
-          const result =
-            sub === undefined
-              ? await generateNestedAgent(agent, subInput, {
-                  execution,
-                  segment,
-                  path,
-                  onEvent: options.onEvent,
-                })
-              : await runAgentLoop(sub, subInput, {
-                  execution: scopeExecution(execution, segment),
-                  emit,
-                  onEvent: options.onEvent,
-                  path: [...path, agent.id],
-                  streaming: options.streaming,
-                  threadId: undefined,
-                  handoffs: options.handoffs,
-                })
+          const result = await runOtherAgent(agent, subInput, segment, undefined)
           return { output: result.output, usage: result.usage, costUsd: result.costUsd }
         },
       })
@@ -318,28 +333,10 @@ export async function runAgentLoop(
         targetAgentId: handoff.agent.id,
       })
       const target = handoff.agent
-      const segment = `handoff:${options.handoffs.count}:`
-      const targetLoop = target['~definition']
-      // A target made by defineAgent continues the conversation; any other agent runs its own
-      // code through generate(), from the calling agent's input.
-      const result =
-        targetLoop === undefined
-          ? await generateNestedAgent(target, input, {
-              execution,
-              segment,
-              path,
-              onEvent: options.onEvent,
-            })
-          : await runAgentLoop(targetLoop, input, {
-              execution: scopeExecution(execution, segment),
-              emit,
-              onEvent: options.onEvent,
-              path: [...path, target.id],
-              streaming: options.streaming,
-              threadId: undefined,
-              handoffs: options.handoffs,
-              conversation: { summary, messages: [...history, ...turn] },
-            })
+      const result = await runOtherAgent(target, input, `handoff:${options.handoffs.count}:`, {
+        summary,
+        messages: [...history, ...turn],
+      })
       addUsage(total, result.usage, result.costUsd)
       steps.push(...result.steps)
       turn.push(...result.messages)

@@ -1,10 +1,35 @@
-// End-to-end: examples/designer-host in Debian's Chromium, driven by playwright-core.
+// End-to-end: examples/designer-host in Debian's Chromium, driven by playwright-core. One
+// scenario as a user would go through it: build a workflow by drag and drop, edit it through the
+// form, meet a validation error and fix it, export the definition and the code, run it and watch
+// every node go green. With TESSERA_SCREENSHOTS=1 it saves screenshots into docs/images/.
+import { mkdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { launchChromium, requireChromium, type ChromiumSession } from './chromium'
 import { startHostApp, type HostApp } from './host-app'
 
-describe.runIf(requireChromium())('designer host in Chromium', () => {
+const screenshots = process.env.TESSERA_SCREENSHOTS === '1'
+const imagesFolder = new URL('../../../../docs/images/', import.meta.url).pathname
+
+async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  if (!screenshots) return
+  await mkdir(imagesFolder, { recursive: true })
+  await target.screenshot({ path: `${imagesFolder}${name}.png` })
+}
+
+/** Drags with the mouse (pointer events, as a person does) from one element onto another. */
+async function dragOnto(page: Page, source: Locator, target: Locator): Promise<void> {
+  const from = await source.boundingBox()
+  const to = await target.boundingBox()
+  if (!from || !to) throw new Error('drag: an element is not visible')
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 10, { steps: 4 })
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 })
+  await page.mouse.up()
+}
+
+describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000 }, () => {
   let host: HostApp
   let browser: ChromiumSession
   let page: Page
@@ -14,6 +39,7 @@ describe.runIf(requireChromium())('designer host in Chromium', () => {
     host = await startHostApp()
     browser = await launchChromium()
     page = await browser.context.newPage()
+    page.setDefaultTimeout(15_000)
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text())
@@ -25,13 +51,101 @@ describe.runIf(requireChromium())('designer host in Chromium', () => {
     await host?.close()
   })
 
-  it('loads the host page and shows the sample definition', async () => {
+  const node = (id: string) => page.getByTestId(`tsr-node-${id}`)
+  const paletteItem = (id: string) => page.getByTestId(`tsr-palette-item-step:${id}`)
+
+  it('opens on an empty workflow with the demo steps in the palette', async () => {
     await page.goto(host.url)
-    await expect(
-      page.getByRole('heading', { name: 'Tessera designer host' }).isVisible(),
-    ).resolves.toBe(true)
-    await page.getByRole('tree').waitFor()
-    expect(await page.getByRole('treeitem').count()).toBeGreaterThan(1)
+    await page.getByRole('heading', { name: 'Tessera designer host' }).waitFor()
+    await node('root#empty').waitFor()
+    for (const id of ['fetch-order', 'check-stock', 'charge-card', 'send-receipt'])
+      expect(await paletteItem(id).isVisible()).toBe(true)
     expect(errors).toEqual([])
+  })
+
+  it('builds a three-step workflow by drag and drop', async () => {
+    await dragOnto(page, paletteItem('fetch-order'), node('root#empty'))
+    await node('fetch-order').waitFor()
+    await dragOnto(page, paletteItem('charge-card'), node('fetch-order'))
+    await node('charge-card').waitFor()
+    await dragOnto(page, paletteItem('send-receipt'), node('charge-card'))
+    await node('send-receipt').waitFor()
+    await expect(page.getByTestId('validation-summary').textContent()).resolves.toBe('No problems')
+    await screenshot(page, 'designer-workflow')
+  })
+
+  it('edits a property through the form', async () => {
+    await node('charge-card').click()
+    const form = page.getByTestId('tsr-properties')
+    await form.getByLabel(/Timeout \(ms\)/).fill('5000')
+    await form.getByTestId('tsr-properties-apply').click()
+    await page.getByRole('button', { name: 'Export definition' }).click()
+    const json = JSON.parse(await page.getByTestId('exported-definition').innerText())
+    expect(json.root.children[1]).toEqual({
+      type: 'step',
+      id: 'charge-card',
+      step: 'charge-card',
+      timeoutMs: 5000,
+    })
+    await screenshot(page, 'designer-properties')
+  })
+
+  it('shows a validation error in the form and applies the fixed value', async () => {
+    const form = page.getByTestId('tsr-properties')
+    await form.getByLabel(/Node id/).fill('charge card!')
+    await form.getByTestId('tsr-properties-apply').click()
+    await form
+      .getByText(/must match pattern/)
+      .first()
+      .waitFor()
+    await screenshot(page, 'designer-validation-error')
+    await form.getByLabel(/Node id/).fill('charge')
+    await form.getByTestId('tsr-properties-apply').click()
+    await node('charge').waitFor()
+    expect(await form.getByText(/must match pattern/).count()).toBe(0)
+  })
+
+  it('exports the definition and the code', async () => {
+    await page.getByRole('button', { name: 'Export definition' }).click()
+    const json = JSON.parse(await page.getByTestId('exported-definition').innerText())
+    expect(json.kind).toBe('tessera.workflow')
+    expect(json.root.children.map((child: { id: string }) => child.id)).toEqual([
+      'fetch-order',
+      'charge',
+      'send-receipt',
+    ])
+    await page.getByRole('button', { name: 'Export code' }).click()
+    const code = await page.getByTestId('exported-code').innerText()
+    expect(code).toContain('createWorkflow(')
+    expect(code).toContain("steps['fetch-order']")
+    expect(code).toContain("steps['send-receipt']")
+    expect(code).toContain('.commit()')
+  })
+
+  it('runs the workflow in the page and every node goes green in the run viewer', async () => {
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    const viewer = page.getByRole('region', { name: 'Run of order-flow' })
+    await viewer
+      .locator('[data-run-status="succeeded"]')
+      .or(viewer.and(page.locator('[data-run-status="succeeded"]')))
+      .first()
+      .waitFor({ timeout: 15_000 })
+    for (const id of ['fetch-order', 'charge', 'send-receipt'])
+      expect(await viewer.getByTestId(`tsr-node-${id}`).getAttribute('data-status')).toBe(
+        'succeeded',
+      )
+    await viewer.getByTestId('tsr-node-charge').click()
+    const details = viewer.getByTestId('run-details')
+    await details.waitFor()
+    expect(await details.innerText()).toContain('"charged": 42.5')
+    await screenshot(viewer, 'run-viewer-succeeded')
+    expect(errors).toEqual([])
+  })
+
+  it('switches to dark mode', async () => {
+    await page.getByLabel('Dark mode').check()
+    expect(await page.locator('main').getAttribute('data-theme')).toBe('dark')
+    await page.getByRole('region', { name: 'Run of order-flow' }).scrollIntoViewIfNeeded()
+    await screenshot(page, 'designer-dark')
   })
 })

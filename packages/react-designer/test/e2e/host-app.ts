@@ -52,13 +52,21 @@ export interface HostApp {
  */
 export async function startHostApp(): Promise<HostApp> {
   const outDir = await mkdtemp(join(tmpdir(), 'tessera-designer-host-'))
-  await build({
-    root: hostRoot,
-    configFile: join(hostRoot, 'vite.config.ts'),
-    logLevel: 'warn',
-    resolve: { alias },
-    build: { outDir, emptyOutDir: true, minify: false, sourcemap: false },
-  })
+  // vitest sets NODE_ENV=test; the page is built as an application ships it (production React).
+  const environment = process.env.NODE_ENV
+  process.env.NODE_ENV = process.env.TESSERA_HOST_MODE ?? 'production'
+  try {
+    await build({
+      root: hostRoot,
+      configFile: join(hostRoot, 'vite.config.ts'),
+      mode: process.env.TESSERA_HOST_MODE ?? 'production',
+      logLevel: 'error',
+      resolve: { alias },
+      build: { outDir, emptyOutDir: true, sourcemap: false },
+    })
+  } finally {
+    process.env.NODE_ENV = environment
+  }
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
     const file = normalize(join(outDir, path === '/' ? 'index.html' : path))

@@ -1,0 +1,145 @@
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { renderToString } from 'react-dom/server'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { z } from 'zod'
+import { createEngine, createStep, createWorkflow, type Workflow } from '@tessera/core'
+import { approve, fetchOrder, notify, order } from '../../test/steps'
+import type { RunEvent } from './run-event'
+import { RunViewer } from './run-viewer'
+
+// jsdom has no layout: the browser APIs xyflow measures with, as xyflow's testing guide shows.
+beforeAll(() => {
+  class ResizeObserverShim {
+    constructor(private readonly callback: ResizeObserverCallback) {}
+    observe(target: Element) {
+      this.callback([{ target } as ResizeObserverEntry], this as unknown as ResizeObserver)
+    }
+    unobserve() {}
+    disconnect() {}
+  }
+  class DOMMatrixReadOnlyShim {
+    m22: number
+    constructor(transform?: string) {
+      const scale = transform?.match(/scale\(([1-9.]+)\)/)?.[1]
+      this.m22 = scale === undefined ? 1 : Number(scale)
+    }
+  }
+  vi.stubGlobal('ResizeObserver', ResizeObserverShim)
+  vi.stubGlobal('DOMMatrixReadOnly', DOMMatrixReadOnlyShim)
+  Object.defineProperties(HTMLElement.prototype, {
+    offsetHeight: { configurable: true, get: () => 64 },
+    offsetWidth: { configurable: true, get: () => 220 },
+  })
+})
+
+afterEach(cleanup)
+
+const names = [
+  'run-start',
+  'step-start',
+  'step-end',
+  'step-retry',
+  'step-suspend',
+  'run-end',
+] as const
+
+async function recordRun(workflow: Workflow, input: unknown): Promise<RunEvent[]> {
+  const engine = createEngine()
+  const events: RunEvent[] = []
+  for (const name of names) engine.on(name, (event) => events.push(event))
+  const run = await engine.start(workflow, input)
+  await run.result().catch(() => undefined)
+  await engine.close()
+  return events
+}
+
+const review = createWorkflow({ id: 'review', input: z.object({ id: z.string() }) })
+  .then(fetchOrder)
+  .then(approve)
+  .then(notify)
+  .commit()
+
+const node = (id: string) => screen.getByTestId(`tsr-node-${id}`)
+
+describe('RunViewer', () => {
+  it('shows each node of the definition with its status as events arrive', async () => {
+    const events = await recordRun(review, { id: 'A1' })
+    const { rerender } = render(<RunViewer definition={review.definition} run={{ events: [] }} />)
+    expect(screen.getByTestId('run-status').textContent).toContain('pending')
+    for (const id of ['fetch-order', 'approve', 'notify'])
+      expect(node(id).getAttribute('data-status')).toBe('pending')
+
+    const cut = events.findIndex((event) => event.type === 'step-start' && event.key === 'approve')
+    rerender(
+      <RunViewer definition={review.definition} run={{ events: events.slice(0, cut + 1) }} />,
+    )
+    expect(node('fetch-order').getAttribute('data-status')).toBe('succeeded')
+    expect(node('approve').getAttribute('data-status')).toBe('running')
+    expect(node('notify').getAttribute('data-status')).toBe('pending')
+    expect(screen.getByTestId('run-status').textContent).toContain('running')
+
+    rerender(<RunViewer definition={review.definition} run={{ events }} />)
+    for (const id of ['fetch-order', 'approve', 'notify'])
+      expect(node(id).getAttribute('data-status')).toBe('succeeded')
+    expect(
+      screen.getByRole('region', { name: 'Run of review' }).getAttribute('data-run-status'),
+    ).toBe('succeeded')
+  })
+
+  it('opens a node: its input, output and timing; closes again', async () => {
+    const events = await recordRun(review, { id: 'A1' })
+    const onSelectNode = vi.fn()
+    render(
+      <RunViewer definition={review.definition} run={{ events }} onSelectNode={onSelectNode} />,
+    )
+    expect(screen.queryByTestId('run-details')).toBeNull()
+    await act(async () => {
+      fireEvent.click(node('fetch-order'))
+    })
+    const details = screen.getByTestId('run-details')
+    expect(onSelectNode).toHaveBeenLastCalledWith('fetch-order')
+    expect(within(details).getByRole('heading', { level: 3 }).textContent).toBe('fetch-order')
+    const blocks = within(details)
+      .getAllByRole('group')
+      .map((block) => block.textContent)
+    expect(blocks.some((text) => text?.startsWith('Input') && text.includes('"id": "A1"'))).toBe(
+      true,
+    )
+    expect(blocks.some((text) => text?.startsWith('Output') && text.includes('"total": 10'))).toBe(
+      true,
+    )
+    expect(details.textContent).toMatch(/Duration\d+ ms/)
+    fireEvent.click(within(details).getByRole('button', { name: 'Close' }))
+    expect(screen.queryByTestId('run-details')).toBeNull()
+    expect(onSelectNode).toHaveBeenLastCalledWith(null)
+  })
+
+  it('shows a failed step with its error and attempts', async () => {
+    const broken = createStep({
+      id: 'charge',
+      input: order,
+      output: order,
+      retry: { attempts: 2, backoff: { type: 'fixed', initial: 1 } },
+      run: () => {
+        throw new Error('card declined')
+      },
+    })
+    const workflow = createWorkflow({ id: 'checkout', input: z.object({ id: z.string() }) })
+      .then(fetchOrder)
+      .then(broken)
+      .commit()
+    const events = await recordRun(workflow, { id: 'A1' })
+    render(<RunViewer definition={workflow.definition} run={{ events }} selectedNodeId="charge" />)
+    expect(node('charge').getAttribute('data-status')).toBe('failed')
+    expect(node('charge').textContent).toContain('2 attempts')
+    expect(screen.getByTestId('run-status').textContent).toContain('failed')
+    const details = screen.getByTestId('run-details')
+    expect(details.getAttribute('data-status')).toBe('failed')
+    expect(details.textContent).toContain('card declined')
+  })
+
+  it('renders on the server without a browser', () => {
+    const html = renderToString(<RunViewer definition={review.definition} run={{ events: [] }} />)
+    expect(html).toContain('tsr-run-viewer')
+  })
+})
