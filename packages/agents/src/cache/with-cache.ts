@@ -3,10 +3,10 @@ import {
   type LanguageModelV1,
   type ModelRequest,
   type ModelResponse,
-  type ModelStreamPart,
 } from '@tessera/core'
 import { assertLanguageModel } from '../reliability/assert-language-model'
 import type { ResponseCache } from './create-response-cache'
+import { replayResponse } from '../reliability/replay-response'
 import { wrapLanguageModel } from '../reliability/wrap-language-model'
 
 /**
@@ -73,7 +73,7 @@ export function withCache(model: LanguageModelV1, cache: ResponseCache): Languag
       }
       const stored = await cache.get(key)
       if (stored !== undefined) {
-        yield* replay(hit(stored), request.signal)
+        yield* replayResponse(hit(stored), request.signal)
         return
       }
       for await (const part of model.stream(request)) {
@@ -82,28 +82,4 @@ export function withCache(model: LanguageModelV1, cache: ResponseCache): Languag
       }
     },
   })
-}
-
-/** The parts a stream of `response` would have yielded. */
-function* replay(
-  response: ModelResponse,
-  signal: AbortSignal | undefined,
-): Generator<ModelStreamPart> {
-  for (const part of response.content) {
-    signal?.throwIfAborted()
-    if (part.type === 'text') {
-      for (const delta of part.text.split(/(?=\s(?=\S))/)) {
-        if (delta.length > 0) yield { type: 'text-delta', delta }
-      }
-    } else if (part.type === 'tool-call') {
-      yield {
-        type: 'tool-call-delta',
-        toolCallId: part.toolCallId,
-        toolName: part.toolName,
-        inputDelta: JSON.stringify(part.input),
-      }
-    }
-  }
-  signal?.throwIfAborted()
-  yield { type: 'finish', response }
 }

@@ -7,6 +7,7 @@ import {
   type ModelStreamPart,
   type TokenUsage,
 } from '@tessera/core'
+import { replayResponse } from '../reliability/replay-response'
 import { ScriptExhaustedError } from './script-exhausted-error'
 
 /**
@@ -131,21 +132,7 @@ export function createScriptedModel(
       }
       return (async function* (): AsyncGenerator<ModelStreamPart> {
         if (response === undefined) throw failure
-        for (const part of response.content) {
-          request.signal?.throwIfAborted()
-          if (part.type === 'text') {
-            for (const delta of splitWords(part.text)) yield { type: 'text-delta', delta }
-          } else if (part.type === 'tool-call') {
-            yield {
-              type: 'tool-call-delta',
-              toolCallId: part.toolCallId,
-              toolName: part.toolName,
-              inputDelta: JSON.stringify(part.input),
-            }
-          }
-        }
-        request.signal?.throwIfAborted()
-        yield { type: 'finish', response }
+        yield* replayResponse(response, request.signal)
       })()
     },
   }
@@ -195,10 +182,6 @@ function toResponse(
 }
 
 /** Splits text into deltas that concatenate back to it: each starts at a whitespace boundary. */
-function splitWords(text: string): string[] {
-  return text.split(/(?=\s(?=\S))/).filter((delta) => delta.length > 0)
-}
-
 function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4)
 }
