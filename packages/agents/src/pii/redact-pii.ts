@@ -1,4 +1,5 @@
 import { detectPii, type DetectPiiOptions, type PiiFinding, type PiiType } from './detect-pii'
+import { maskFindings } from './mask-findings'
 
 /** Options of {@link redactPii}. */
 export interface RedactPiiOptions extends DetectPiiOptions {
@@ -31,13 +32,7 @@ export interface RedactPiiResult {
 export function redactPii(text: string, options: RedactPiiOptions = {}): RedactPiiResult {
   const findings = detectPii(text, options)
   const replacement = options.replacement ?? defaultReplacement
-  let out = ''
-  let position = 0
-  for (const finding of findings) {
-    out += text.slice(position, finding.start) + replacement(finding)
-    position = finding.end
-  }
-  return { text: out + text.slice(position), findings }
+  return { text: maskFindings(text, findings, replacement), findings }
 }
 
 function defaultReplacement(finding: { type: PiiType }): string {

@@ -2,6 +2,7 @@ import { InvalidArgumentError, TesseraError, type LanguageModelV1 } from '@tesse
 import { z } from 'zod'
 import { defineAgent, type Agent } from '../../agent/define-agent'
 import { detectPii, piiTypes, type PiiType } from '../../pii/detect-pii'
+import { maskFindings } from '../../pii/mask-findings'
 import { definePrebuiltAgent } from '../define-prebuilt-agent'
 import { planRedaction } from './redaction-plan'
 
@@ -168,13 +169,7 @@ export function createPiiRedactorAgent(
         }
         findings = mergeFindings(detected, found)
       }
-      let masked = ''
-      let position = 0
-      for (const finding of findings) {
-        masked += text.slice(position, finding.start) + maskOf(finding)
-        position = finding.end
-      }
-      return { text: masked + text.slice(position), findings }
+      return { text: maskFindings(text, findings, maskOf), findings }
     },
   })
 }
