@@ -39,6 +39,31 @@ export interface ExpressionInspection {
  * ```
  */
 export function inspectExpression(source: string): ExpressionInspection {
+  let inspection = recent.get(source)
+  if (inspection === undefined) {
+    inspection = deepFreeze(inspect(source))
+    if (recent.size >= recentLimit) recent.delete(recent.keys().next().value!)
+    recent.set(source, inspection)
+  }
+  return inspection
+}
+
+/**
+ * Inspections of recent sources: a pure function's results, so sharing them is safe. A designer
+ * validates the whole definition on every edit, and most expressions did not change.
+ */
+const recent = new Map<string, ExpressionInspection>()
+const recentLimit = 2000
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const item of Object.values(value)) deepFreeze(item)
+  }
+  return value
+}
+
+function inspect(source: string): ExpressionInspection {
   let ast: jsonata.ExprNode
   try {
     ast = jsonata(source).ast()
