@@ -143,6 +143,26 @@ describe('expressions in definitions, run by the engine', () => {
     await engine.close()
   })
 
+  it('a map that is not deterministic before an expression fails the run instead of looping', async () => {
+    // Each re-run of the decision draws a new number, so the branch's expression never has its
+    // value: the cap on evaluations per decision ends it.
+    const workflow = createWorkflow({ id: 'random', input: num })
+      .map(() => ({ n: Math.random() }))
+      .branch([
+        [expression('n > 2'), inc],
+        [expression('true'), double],
+      ])
+      .commit()
+    const engine = createEngine({ workflows: [workflow] })
+    const error = await engine
+      .start(workflow, { n: 1 })
+      .then((run) => run.result())
+      .catch((reason: unknown) => reason)
+    expect(ControlFlowError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toContain('is an inline function not deterministic?')
+    await engine.close()
+  })
+
   it('fails the run with a ControlFlowError naming the node when an expression fails', async () => {
     const root = { type: 'code', id: 'broken', expression: '$number("ten") + n' }
     const error = await run(root, { n: 1 }).catch((reason: unknown) => reason)
