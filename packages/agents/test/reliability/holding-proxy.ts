@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { listenLocally } from '../wire/listen-locally'
 
 /**
  * A local HTTP proxy in front of a wire server, for rate-limit tests: it sees every request the
@@ -60,7 +60,7 @@ export async function createHoldingProxy(targetUrl: string): Promise<HoldingProx
     }
   }
 
-  const server = createServer((request, response) => {
+  const local = await listenLocally((request, response) => {
     arrivals.push(performance.now())
     inFlight++
     maxInFlight = Math.max(maxInFlight, inFlight)
@@ -73,11 +73,9 @@ export async function createHoldingProxy(targetUrl: string): Promise<HoldingProx
       else go()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
 
   const proxy: HoldingProxy = {
-    url: `http://127.0.0.1:${port}${target.pathname === '/' ? '' : target.pathname}`,
+    url: `${local.origin}${target.pathname === '/' ? '' : target.pathname}`,
     get inFlight() {
       return inFlight
     },
@@ -92,11 +90,7 @@ export async function createHoldingProxy(targetUrl: string): Promise<HoldingProx
       for (const go of waiting.splice(0, count)) go()
     },
     holding: true,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: local.close,
   }
   return proxy
 }

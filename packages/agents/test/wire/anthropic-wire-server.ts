@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ModelWireReply, ModelWireRequest, ModelWireServer } from '@tessera/core/testing'
+import { listenLocally } from './listen-locally'
 
 // A local server speaking the Anthropic Messages API (POST /v1/messages, API version 2026-10-21),
 // for tests through the official SDK. Every answer is cut from responses shaped like the API
@@ -409,16 +409,14 @@ export async function createAnthropicWireServer(): Promise<AnthropicWireServer> 
     }
   }
 
-  const server = createServer((request, response) => {
+  const local = await listenLocally((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => handle(request, response, Buffer.concat(chunks).toString('utf8')))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.origin,
     reply: (...scripted) => void replies.push(...scripted),
     replyStreamError: (errorType = 'overloaded_error', message = 'Overloaded') =>
       void replies.push({ type: 'stream-error', errorType, message }),
@@ -429,10 +427,6 @@ export async function createAnthropicWireServer(): Promise<AnthropicWireServer> 
       replies.length = 0
       requests.length = 0
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+    close: local.close,
   }
 }

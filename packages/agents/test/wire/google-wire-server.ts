@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ModelResponse, TokenUsage } from '@tessera/core'
 import type { ModelWireReply, ModelWireRequest, ModelWireServer } from '@tessera/core/testing'
+import { listenLocally } from './listen-locally'
 
 /** A reply in Gemini's own shape, for tests of what the script form cannot say. */
 export interface GoogleRawReply {
@@ -107,10 +107,6 @@ export async function createGoogleWireServer(
   // Numbers the answers, so that each gets its own responseId, as Gemini's do.
   let answers = 0
 
-  const server = createServer((request, response) => {
-    void handle(request, response)
-  })
-
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const text = await readBody(request)
     let body: unknown
@@ -161,11 +157,10 @@ export async function createGoogleWireServer(
     })
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const local = await listenLocally((request, response) => void handle(request, response))
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: local.origin,
     reply(...next) {
       replies.push(...next)
     },
@@ -177,12 +172,7 @@ export async function createGoogleWireServer(
       requests.length = 0
       served = 0
     },
-    close() {
-      server.closeAllConnections()
-      return new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      )
-    },
+    close: local.close,
   }
 }
 

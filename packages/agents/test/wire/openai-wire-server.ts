@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ModelResponse } from '@tessera/core'
 import type { ModelWireReply, ModelWireRequest, ModelWireServer } from '@tessera/core/testing'
+import { listenLocally } from './listen-locally'
 
 /** A reply given as raw HTTP: for vendor-specific cases the neutral script cannot describe. */
 export interface RawWireReply {
@@ -69,10 +69,6 @@ export async function createOpenAIWireServer(
   const replies: (ModelWireReply | RawWireReply)[] = []
   const requests: ModelWireRequest[] = []
   let responseCount = 0
-
-  const server = createServer((request, response) => {
-    void handle(request, response)
-  })
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
@@ -163,11 +159,10 @@ export async function createOpenAIWireServer(
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const local = await listenLocally((request, response) => void handle(request, response))
 
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${local.origin}/v1`,
     reply: (...more) => {
       replies.push(...more)
     },
@@ -178,11 +173,7 @@ export async function createOpenAIWireServer(
       replies.length = 0
       requests.length = 0
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((error) => (error ? reject(error) : resolve()))
-      }),
+    close: local.close,
   }
 }
 
