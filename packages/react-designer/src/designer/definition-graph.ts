@@ -36,6 +36,8 @@ export interface GraphEdge {
 export interface DefinitionGraph {
   nodes: GraphNode[]
   edges: GraphEdge[]
+  /** The definition's root node, the graph was drawn from (absent for an empty graph). */
+  root?: DefinitionNode
 }
 
 /** The id of the join node of a parallel, branch, foreach or loop. */
@@ -130,7 +132,7 @@ export function toDefinitionGraph(definition: WorkflowDefinition): DefinitionGra
     }
   }
   build(definition.root, 'root')
-  return { nodes, edges }
+  return { nodes, edges, root: definition.root }
 }
 
 function labelOf(node: DefinitionNode, kind: GraphNodeKind): string {

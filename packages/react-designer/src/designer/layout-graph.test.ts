@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { orderReview } from '../../test/designer-fixtures'
 import { toDefinitionGraph } from './definition-graph'
-import { columnLayout, createGraphLayouter, nodeSize } from './layout-graph'
+import { createGraphLayouter, nodeSize } from './layout-graph'
 
 describe('graph layout', () => {
   it('places every node with ELK, each edge pointing down except a loop back', async () => {
@@ -16,12 +16,5 @@ describe('graph layout', () => {
     expect(Math.abs(approve.x - escalate.x)).toBeGreaterThanOrEqual(
       nodeSize({ kind: 'step' }).width,
     )
-  })
-
-  it('has a column layout to show at once', () => {
-    const graph = toDefinitionGraph(orderReview.definition)
-    const positions = columnLayout(graph)
-    const ys = graph.nodes.map((node) => positions.get(node.id)!.y)
-    expect(ys).toEqual([...ys].sort((a, b) => a - b))
   })
 })

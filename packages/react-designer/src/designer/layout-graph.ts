@@ -61,22 +61,3 @@ export function createGraphLayouter(): GraphLayouter {
     },
   }
 }
-
-/**
- * A quick layout to show before ELK's is ready: one column, in depth-first order.
- *
- * @example
- * ```ts
- * const positions = columnLayout(graph)
- * ```
- */
-export function columnLayout(graph: DefinitionGraph): GraphLayout {
-  const positions: GraphLayout = new Map()
-  let y = 0
-  for (const node of graph.nodes) {
-    const size = nodeSize(node)
-    positions.set(node.id, { x: (220 - size.width) / 2, y })
-    y += size.height + 32
-  }
-  return positions
-}
