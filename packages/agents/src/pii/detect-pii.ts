@@ -141,7 +141,7 @@ const detectors: PiiDetector[] = [
 /**
  * Finds emails, phone numbers, payment card numbers (Luhn-checked), IBANs (mod-97-checked), US
  * social security numbers, other national ids (UK National Insurance, Spanish DNI/NIE, Italian
- * codice fiscale, French NIR, Canadian SIN, Aadhaar: see {@link nationalIdDetectors}) and
+ * codice fiscale, French NIR, Canadian SIN, Aadhaar: each checked by its check digit) and
  * API-key-like secrets (OpenAI/Anthropic/Stripe `sk-…`, AWS `AKIA…`, GitHub, GitLab, Slack,
  * npm, Hugging Face, Google keys, JWTs, bearer tokens, PEM private keys, and the value of any
  * `api_key=…`, `password: …`, `client_secret` … assignment) in a text.
