@@ -426,6 +426,18 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           onNodesChange={onNodesChange}
           onConnect={onConnect}
           isValidConnection={(connection) => connectionProblem(connection) === undefined}
+          onConnectEnd={(_event, connection) => {
+            // A refused connection never reaches onConnect: say why it was refused.
+            if (connection.isValid !== false || !connection.fromNode || !connection.toNode) return
+            const fromSource = connection.fromHandle?.type !== 'target'
+            const problem = connectionProblem({
+              source: fromSource ? connection.fromNode.id : connection.toNode.id,
+              target: fromSource ? connection.toNode.id : connection.fromNode.id,
+              sourceHandle: null,
+              targetHandle: null,
+            })
+            if (problem) setMessage({ tone: 'error', text: problem })
+          }}
           onPaneClick={() => setSelectedId(null)}
           nodesDraggable={false}
           nodesConnectable={!readOnly}
