@@ -1,5 +1,6 @@
 import { useCallback, useRef, useState } from 'react'
 import type { WorkflowDefinition } from '@tessera/core/definition'
+import { finalizeDefinition } from './definition-edits'
 import { emptyHistory, recordEdit, redoEdit, undoEdit, type EditHistory } from './edit-history'
 
 /** The definition a designer edits, controlled or not, with its undo and redo stacks. */
@@ -74,4 +75,26 @@ export function useDefinitionState(options: {
     canUndo: history.past.length > 0,
     canRedo: history.future.length > 0,
   }
+}
+
+/**
+ * A new, empty workflow (`id` `workflow`, an empty root sequence): what a designer shows with
+ * neither `value` nor `defaultValue`.
+ *
+ * @example
+ * ```ts
+ * emptyWorkflow().root // { type: 'sequence', id: 'root', children: [] }
+ * ```
+ */
+export function emptyWorkflow(): WorkflowDefinition {
+  const result = finalizeDefinition({
+    kind: 'tessera.workflow',
+    schemaVersion: 1,
+    id: 'workflow',
+    version: '',
+    inputSchema: {},
+    root: { type: 'sequence', id: 'root', children: [] },
+  })
+  if (!result.ok) throw new Error(result.reason)
+  return result.definition
 }

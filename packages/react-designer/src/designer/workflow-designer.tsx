@@ -17,43 +17,22 @@ import {
   applyNodeChanges,
   useReactFlow,
   type ColorMode,
-  type Connection,
   type Edge,
   type NodeChange,
 } from '@xyflow/react'
-import {
-  definitionNodeSchema,
-  type DefinitionNode,
-  type WorkflowDefinition,
-} from '@tessera/core/definition'
-import {
-  deleteNode,
-  finalizeDefinition,
-  insertAfter,
-  insertInto,
-  moveNode,
-  replaceNode,
-  withFreshIds,
-  type EditResult,
-} from './definition-edits'
-import {
-  issuesByNode,
-  placeholderId,
-  toDefinitionGraph,
-  type GraphNode,
-  type NodeIssue,
-} from './definition-graph'
+import type { WorkflowDefinition } from '@tessera/core/definition'
+import { issuesByNode, toDefinitionGraph, type GraphNode, type NodeIssue } from './definition-graph'
 import { designerNodeTypes } from './designer-node'
-import { DesignerPalette, type PaletteDrop } from './designer-palette'
-import { followMismatch } from './component-schemas'
+import { DesignerPalette } from './designer-palette'
 import { emptyRegistry, type DesignerRegistry } from './designer-registry'
 import { designerShortcut } from './designer-shortcuts'
-import { designerIssues } from './designer-validation'
 import { DesignerSidePanel } from './designer-side-panel'
 import { DesignerToolbar } from './designer-toolbar'
+import { designerIssues } from './designer-validation'
 import { toFlowElements, type DesignerFlowNode } from './flow-elements'
-import { createNode, paletteItems, type PaletteItem } from './palette-items'
-import { useDefinitionState } from './use-definition-state'
+import { paletteItems } from './palette-items'
+import { emptyWorkflow, useDefinitionState } from './use-definition-state'
+import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
 import { useGraphLayout } from './use-graph-layout'
 
 /** Props of {@link WorkflowDesigner}. */
@@ -82,8 +61,6 @@ export interface WorkflowDesignerProps {
   /** Added to the `tsr-designer` class of the root. */
   className?: string
 }
-
-type Message = { tone: 'error' | 'info'; text: string }
 
 /**
  * An embeddable visual editor of a workflow definition (the JSON `workflow.definition` the
@@ -125,8 +102,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const { definition } = state
   const flow = useReactFlow()
   const [selectedId, setSelectedIdState] = useState<string | null>(null)
-  const [message, setMessage] = useState<Message | null>(null)
-  const clipboard = useRef<DefinitionNode | null>(null)
+  const [message, setMessage] = useState<DesignerMessage | null>(null)
   const rootRef = useRef<HTMLDivElement>(null)
   // xyflow names its element ids after this: two designers on a page must not share them.
   const flowId = `tsr-flow-${useId().replace(/[^A-Za-z0-9]/g, '')}`
@@ -187,119 +163,17 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     requestAnimationFrame(fit)
   }, [ready, fit])
 
-  const apply = useCallback(
-    (result: EditResult, select?: string | null): boolean => {
-      if (!result.ok) {
-        setMessage({ tone: 'error', text: result.reason })
-        return false
-      }
-      setMessage(null)
-      state.commit(result.definition)
-      if (select !== undefined) setSelectedId(select)
-      return true
-    },
-    [state, setSelectedId],
-  )
-
-  const insert = useCallback(
-    (node: DefinitionNode, target: GraphNode | undefined) => {
-      if (readOnly) return
-      const problem = followMismatch(target, node, registry)
-      if (problem) {
-        setMessage({ tone: 'error', text: problem })
-        return
-      }
-      let result: EditResult
-      if (!target) {
-        const root = definition.root
-        result =
-          root.type === 'sequence'
-            ? insertInto(definition, root.id, node)
-            : insertAfter(definition, root.id, node)
-      } else if (target.kind === 'placeholder')
-        result = insertInto(definition, target.node.id, node)
-      // A join stands for its container: insert after the container.
-      else result = insertAfter(definition, target.node.id, node)
-      apply(result, node.id)
-    },
-    [readOnly, registry, definition, apply],
-  )
-
-  const addItem = useCallback(
-    (item: PaletteItem, target: GraphNode | undefined) => {
-      const node = createNode(item, definition, registry)
-      if (typeof node === 'string') setMessage({ tone: 'error', text: node })
-      else insert(node, target)
-    },
-    [definition, registry, insert],
-  )
-
-  const onDrop = useCallback(
-    (drop: PaletteDrop) =>
-      addItem(drop.item, drop.nodeId === undefined ? undefined : graphNode(drop.nodeId)),
-    [addItem, graphNode],
-  )
-
-  const connectionProblem = useCallback(
-    (connection: Connection | Edge): string | undefined => {
-      const source = graphNode(connection.source)
-      const target = graphNode(connection.target)
-      if (!source || !target) return 'connect two nodes'
-      if (target.kind === 'join' || target.kind === 'placeholder')
-        return `connect to a component, not to "${target.label}"`
-      if (source.kind === 'placeholder') return 'an empty part has nothing to connect from'
-      return followMismatch(source, target.node, registry)
-    },
-    [graphNode, registry],
-  )
-
-  const onConnect = useCallback(
-    (connection: Connection) => {
-      if (readOnly) return
-      const problem = connectionProblem(connection)
-      if (problem) {
-        setMessage({ tone: 'error', text: problem })
-        return
-      }
-      const source = graphNode(connection.source)!
-      const target = graphNode(connection.target)!
-      apply(moveNode(definition, target.node.id, source.node.id), target.id)
-    },
-    [readOnly, connectionProblem, graphNode, apply, definition],
-  )
-
-  const remove = useCallback(() => {
-    if (readOnly || !editable) return
-    apply(deleteNode(definition, editable.node.id), null)
-  }, [readOnly, editable, apply, definition])
-
-  const copy = useCallback(() => {
-    if (!editable) return
-    clipboard.current = editable.node
-    if (typeof navigator !== 'undefined' && navigator.clipboard)
-      navigator.clipboard.writeText(JSON.stringify(editable.node)).catch(() => undefined)
-    setMessage({ tone: 'info', text: `Copied "${editable.node.id}"` })
-  }, [editable])
-
-  const paste = useCallback(async () => {
-    if (readOnly) return
-    let node = clipboard.current
-    if (!node && typeof navigator !== 'undefined' && navigator.clipboard) {
-      try {
-        const parsed = definitionNodeSchema.safeParse(
-          JSON.parse(await navigator.clipboard.readText()),
-        )
-        if (parsed.success) node = parsed.data
-      } catch {
-        // Nothing usable on the system clipboard.
-      }
-    }
-    if (!node) {
-      setMessage({ tone: 'error', text: 'nothing to paste: copy a node first' })
-      return
-    }
-    insert(withFreshIds(definition, node), selected)
-  }, [readOnly, definition, insert, selected])
+  const edits = useDesignerEdits({
+    definition,
+    registry,
+    readOnly,
+    commit: state.commit,
+    graphNode,
+    selected,
+    setSelectedId,
+    setMessage,
+  })
+  const { addItem, onDrop, connectionProblem, onConnect, remove, copy, paste } = edits
 
   const focusNode = useCallback(
     (id: string) => {
@@ -367,23 +241,6 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
         if (change.type === 'select' && change.selected) setSelectedId(change.id)
     },
     [setSelectedId],
-  )
-
-  const applyNode = useCallback(
-    (nodeId: string, node: DefinitionNode) => {
-      const result = replaceNode(definition, nodeId, node)
-      // A new id: keep the node selected (a placeholder keeps its suffix).
-      if (apply(result) && node.id !== nodeId)
-        setSelectedId(selected?.kind === 'placeholder' ? placeholderId(node.id) : node.id)
-    },
-    [definition, apply, selected, setSelectedId],
-  )
-  const applyWorkflow = useCallback(
-    (settings: { id: string; description?: string }) => {
-      const { description: _description, ...rest } = definition
-      apply(finalizeDefinition({ ...rest, ...settings }))
-    },
-    [definition, apply],
   )
 
   return (
@@ -457,8 +314,8 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
         registry={registry}
         readOnly={readOnly}
         workflowIssues={issues.get('') ?? []}
-        onApplyNode={applyNode}
-        onApplyWorkflow={applyWorkflow}
+        onApplyNode={edits.applyNode}
+        onApplyWorkflow={edits.applyWorkflow}
       />
       <div className="tsr-designer__message" role="alert" data-testid="tsr-designer-error">
         {message?.tone === 'error' ? message.text : null}
@@ -468,17 +325,4 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
       </div>
     </div>
   )
-}
-
-function emptyWorkflow(): WorkflowDefinition {
-  const result = finalizeDefinition({
-    kind: 'tessera.workflow',
-    schemaVersion: 1,
-    id: 'workflow',
-    version: '',
-    inputSchema: {},
-    root: { type: 'sequence', id: 'root', children: [] },
-  })
-  if (!result.ok) throw new Error(result.reason)
-  return result.definition
 }
