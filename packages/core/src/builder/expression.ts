@@ -36,8 +36,8 @@ export function expression<T = any>(source: string): (args: any) => T {
     throw new InvalidArgumentError({
       fn: 'expression',
       argument: 'call',
-      expected: `no direct call: the engine evaluates the expression ${JSON.stringify(source)}`,
-      received: undefined,
+      expected: 'no direct call (the engine evaluates it)',
+      received: source,
     })
   }
   Object.defineProperty(fn, expressionKey, { value: source })

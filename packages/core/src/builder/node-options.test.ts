@@ -51,9 +51,11 @@ describe('asNode and .then options', () => {
 
   it('refuses retry on a workflow, a taken id and a non-runnable', () => {
     const child = createWorkflow({ id: 'child', input: num }).then(inc).commit()
-    expect(thrownBy(() => asNode(child, { retry: { attempts: 2 } }))).toBeInstanceOf(
-      InvalidArgumentError,
-    )
+    expect(
+      thrownBy(() =>
+        createWorkflow({ id: 'w', input: num }).then(asNode(child, { retry: { attempts: 2 } })),
+      ),
+    ).toBeInstanceOf(InvalidArgumentError)
     expect(
       thrownBy(() => createWorkflow({ id: 'w', input: num }).then(child, { timeout: '1s' })),
     ).toBeInstanceOf(InvalidArgumentError)
@@ -61,7 +63,11 @@ describe('asNode and .then options', () => {
       thrownBy(() => createWorkflow({ id: 'w', input: num }).then(inc).then(inc, { id: 'inc' }))
         .message,
     ).toContain('already has a node with id "inc"')
-    expect(thrownBy(() => asNode({} as never, { id: 'x' }))).toBeInstanceOf(InvalidArgumentError)
+    expect(
+      thrownBy(() =>
+        createWorkflow({ id: 'w', input: num }).then(asNode({} as never, { id: 'x' })),
+      ),
+    ).toBeInstanceOf(InvalidArgumentError)
   })
 })
 

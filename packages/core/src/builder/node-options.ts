@@ -29,39 +29,20 @@ export interface NodeOptions {
  */
 export function asNode<R extends AnyRunnable>(runnable: R, options: NodeOptions): R {
   const value = runnable as AnyRunnable
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    (value.kind !== 'step' && value.kind !== 'workflow')
-  ) {
-    throw new InvalidArgumentError({
-      fn: 'asNode',
-      argument: 'runnable',
-      expected: 'a step (createStep) or a committed workflow (.commit())',
-      received: runnable,
-    })
-  }
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null)
     throw new InvalidArgumentError({
       fn: 'asNode',
       argument: 'options',
       expected: 'an object with id, retry or timeout',
       received: options,
     })
-  }
-  const inner = unwrapNode(value)
+  // The runnable itself is checked, and retry or timeout on a workflow refused, where the node
+  // is placed (addRunnable).
+  const inner =
+    typeof value === 'object' && value !== null
+      ? unwrapNode(value)
+      : { runnable: value, options: {} }
   const merged: NodeOptions = { ...inner.options, ...options }
-  if (
-    inner.runnable.kind === 'workflow' &&
-    (merged.retry !== undefined || merged.timeout !== undefined)
-  ) {
-    throw new InvalidArgumentError({
-      fn: 'asNode',
-      argument: merged.retry !== undefined ? 'options.retry' : 'options.timeout',
-      expected: `nothing for workflow "${inner.runnable.id}" (retry and timeout apply to steps)`,
-      received: merged.retry ?? merged.timeout,
-    })
-  }
   return Object.freeze({
     ...inner.runnable,
     [nodeOptionsKey]: { runnable: inner.runnable, options: merged },

@@ -681,7 +681,7 @@ function addRunnable(
     throw new InvalidArgumentError({
       fn,
       argument: nodeOptions.retry !== undefined ? 'options.retry' : 'options.timeout',
-      expected: `nothing for workflow "${value.id}" (retry and timeout apply to steps)`,
+      expected: `nothing for workflow "${value.id}": retry and timeout are for steps`,
       received: nodeOptions.retry ?? nodeOptions.timeout,
     })
   }

@@ -19,6 +19,13 @@ export { parseDefinition, visitNodes } from './parse-definition'
 export { contentHash, canonicalJson } from './content-hash'
 export { generateCode, type GenerateCodeOptions } from './codegen/generate-code'
 export {
+  draftWorkflow,
+  type DraftWorkflowOptions,
+  type DraftWorkflowResult,
+} from './draft/draft-workflow'
+export { draftSchema } from './draft/draft-schema'
+export { WorkflowDraftError } from './draft/workflow-draft-error'
+export {
   validateDefinition,
   type DefinitionValidation,
   type DefinitionValidationIssue,
