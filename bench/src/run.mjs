@@ -8,6 +8,7 @@ import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { MB, median, round } from './stats.mjs'
 import { durableSummary, durableWorkloads, printDurable } from './durable-report.mjs'
+import { designerReport, designerWorkload } from './designer-report.mjs'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
@@ -270,7 +271,7 @@ log()
 
 const results = {}
 const failures = []
-for (const workload of [...workloads, ...durableWorkloads]) {
+for (const workload of [...workloads, ...durableWorkloads, designerWorkload]) {
   const t0 = performance.now()
   const script = workload.script
     ? `src/${workload.script.split(/[\\/]/).pop()}`
@@ -361,6 +362,8 @@ addTarget(
 )
 const durable = durableSummary(results)
 targetResults.push(...durable.targets)
+const designer = designerReport(results.designer)
+targetResults.push(...designer.targets)
 const targetCell = (name) => {
   const t = targetResults.find((entry) => entry.name === name)
   return t ? `< ${t.limit} ${t.unit} ${t.verdict}` : ''
@@ -466,6 +469,8 @@ if (memory)
 log()
 printDurable(durable.summary, log)
 log()
+for (const line of designer.lines) log(line)
+log()
 for (const t of targetResults)
   log(
     `${t.verdict}  ${t.name}: ${t.value} ${t.unit} (target ${t.comparison ?? '<'} ${t.limit} ${t.unit})`,
@@ -489,6 +494,7 @@ const report = {
     memory: memory ?? { engine: results['mem-engine'], baseline: results['mem-baseline'] },
     startup: startupResult,
     ...durable.summary,
+    designer: results.designer,
   },
 }
 mkdirSync(resultsDir, { recursive: true })

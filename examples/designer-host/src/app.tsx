@@ -33,7 +33,8 @@ export function App(): ReactElement {
   const [dark, setDark] = useState(parameters.get('theme') === 'dark')
   const [exported, setExported] = useState<{ kind: 'json' | 'code'; text: string } | null>(null)
   const [run, setRun] = useState<RunView | null>(null)
-  // The host checks every edit against its registry and shows the problems on the nodes.
+  // The designer shows problems on the nodes itself; the host checks too, to allow a run only
+  // of a definition without errors.
   const errors = useMemo(
     () =>
       validateDefinition(definition, { registry }).issues.filter(
@@ -96,7 +97,6 @@ export function App(): ReactElement {
           registry={registry}
           value={definition}
           onChange={setDefinition}
-          issues={errors.length ? errors : undefined}
           colorMode={dark ? 'dark' : 'light'}
         />
       </section>
