@@ -70,14 +70,17 @@ export function useDesignerEdits(context: DesignerEditContext) {
   const insert = useCallback(
     (node: DefinitionNode, target: GraphNode | undefined) => {
       if (readOnly) return
-      const problem = followMismatch(target, node, registry)
+      // Appended at the end of the workflow, the node follows the root's last child.
+      const root = definition.root
+      const last = root.type === 'sequence' ? root.children.at(-1) : root
+      const previous = target ?? (last && graphNode(last.id))
+      const problem = followMismatch(previous, node, registry)
       if (problem) {
         setMessage({ tone: 'error', text: problem })
         return
       }
       let result: EditResult
       if (!target) {
-        const root = definition.root
         result =
           root.type === 'sequence'
             ? insertInto(definition, root.id, node)
@@ -88,7 +91,7 @@ export function useDesignerEdits(context: DesignerEditContext) {
       else result = insertAfter(definition, target.node.id, node)
       apply(result, node.id)
     },
-    [readOnly, registry, definition, apply],
+    [readOnly, registry, definition, graphNode, apply],
   )
 
   const addItem = useCallback(

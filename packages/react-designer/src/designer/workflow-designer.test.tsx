@@ -284,4 +284,30 @@ describe('WorkflowDesigner', () => {
     expect(screen.queryByTestId('tsr-node-issue-ghost')).toBeNull()
     expect(node('ghost').dataset.invalid).toBeUndefined()
   })
+
+  it('edits, undoes and redoes uncontrolled, telling onChange each time', () => {
+    const onChange = vi.fn()
+    render(<WorkflowDesigner registry={registry} defaultValue={twoSteps()} onChange={onChange} />)
+    select('fetch-order')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:approval'))
+    expect(node('approval').dataset.nodeKind).toBe('approval')
+    fireEvent.click(screen.getByTestId('tsr-action-undo'))
+    expect(screen.queryByTestId('tsr-node-approval')).toBeNull()
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'notify'])
+    fireEvent.click(screen.getByTestId('tsr-action-redo'))
+    expect(node('approval')).toBeTruthy()
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'approval', 'notify'])
+    expect(onChange).toHaveBeenCalledTimes(3)
+    expect((screen.getByTestId('tsr-action-redo') as HTMLButtonElement).disabled).toBe(true)
+  })
+
+  it('says why a palette item cannot be added', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    fireEvent.click(screen.getByTestId('tsr-palette-item-step:check-line'))
+    expect(screen.getByRole('alert').textContent).toBe(
+      '"check-line" cannot follow "notify": expected string, got object',
+    )
+    expect(onChange).not.toHaveBeenCalled()
+  })
 })
