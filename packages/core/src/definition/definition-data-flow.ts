@@ -1,15 +1,18 @@
 import type { JsonSchema } from '../registry/json-schema'
 import type { RegistryDescription } from '../registry/registry'
 import { canonicalJson } from './content-hash'
+import { inspectExpression } from './inspect-expression'
 import { schemaCompatibility, type SchemaConflict } from './schema-compatibility'
-import type { DefinitionNode, WorkflowDefinition } from './schema'
+import type { Callable, DefinitionNode, WorkflowDefinition } from './schema'
 
 /** A data problem between two nodes: what one produces does not fit what the next accepts. */
 export interface DataFlowIssue {
   path: string
-  code: SchemaConflict['code']
+  code: SchemaConflict['code'] | 'unknown_field'
   severity: SchemaConflict['severity']
   message: string
+  /** In an expression: where the field is read. */
+  position?: number
 }
 
 /** The data an approval node outputs (see `waitStep`). */
@@ -58,6 +61,31 @@ export function dataFlowIssues(
     }
   }
 
+  /** Fields an expression reads that its input (an object with declared properties) lacks. */
+  const reads = (callable: Callable | undefined, path: string, input: JsonSchema | undefined) => {
+    if (callable === undefined || !('expression' in callable) || input === undefined) return
+    const properties =
+      input.type === 'object' && isSchema(input.properties) ? input.properties : undefined
+    const open = input.additionalProperties !== undefined && input.additionalProperties !== false
+    if (properties === undefined || open || 'patternProperties' in input) return
+    for (const field of inspectExpression(callable.expression).fields ?? []) {
+      if (Object.hasOwn(properties, field.name)) continue
+      const known = Object.keys(properties)
+        .map((name) => `"${name}"`)
+        .join(', ')
+      const message = `"${field.name}" is not a field of the input here (its fields: ${known || 'none'})`
+      if (seen.has(`${path}\u0000${message}`)) continue
+      seen.add(`${path}\u0000${message}`)
+      issues.push({
+        path: `${path}.expression`,
+        code: 'unknown_field',
+        severity: 'warning',
+        message,
+        ...(field.position === undefined ? {} : { position: field.position }),
+      })
+    }
+  }
+
   const flow = (
     node: DefinitionNode,
     path: string,
@@ -99,6 +127,9 @@ export function dataFlowIssues(
         }
       }
       case 'branch': {
+        node.cases.forEach((entry, index) =>
+          reads(entry.when, `${path}.cases[${index}].when`, input),
+        )
         const outputs = node.cases.map((entry, index) =>
           flow(entry.then, `${path}.cases[${index}].then`, input, prefix),
         )
@@ -116,18 +147,22 @@ export function dataFlowIssues(
       }
       case 'loop': {
         const output = flow(node.body, `${path}.body`, input, prefix)
+        reads(node.until, `${path}.until`, output)
         // From the second iteration on, the body receives its own output.
         if (output !== undefined)
           flow(node.body, `${path}.body`, output, 'from the second iteration on, ')
         return output
       }
       case 'sleep':
+        reads(node.until, `${path}.until`, input)
         return input
       case 'event':
+        reads(node.match, `${path}.match`, input)
         return node.schema
       case 'approval':
         return approvalOutput
       case 'code':
+        if (node.expression !== undefined) reads({ expression: node.expression }, path, input)
         return undefined
     }
   }

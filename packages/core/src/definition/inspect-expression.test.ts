@@ -5,6 +5,7 @@ describe('inspectExpression', () => {
   it('accepts JSONata without running it', () => {
     expect(inspectExpression('items[price > 10].{ "sku": sku, "total": price * qty }')).toEqual({
       problems: [],
+      fields: [{ name: 'items', position: 5 }],
     })
   })
 
@@ -27,6 +28,21 @@ describe('inspectExpression', () => {
     expect(found('$map([1], $now)')).toEqual(['$now'])
     expect(found('( $f := function() { $millis() }; $f() )')).toEqual(['$millis'])
     expect(found('$evaluate + $nowhere')).toEqual([])
+  })
+
+  it('lists the fields read from the input, not those read from other data', () => {
+    const names = (source: string) =>
+      (inspectExpression(source).fields ?? []).map((field) => field.name)
+    expect(names('total > 100 and customer.tier = "gold"')).toEqual(['total', 'customer'])
+    expect(names('items[price > 10].{ "sku": sku }')).toEqual(['items'])
+    expect(names('{ "n": n + 1, "sum": $sum(lines.amount), "m": $.m }')).toEqual([
+      'n',
+      'lines',
+      'm',
+    ])
+    expect(names('a ? -b : [c, d ~> $string()]')).toEqual(['a', 'b', 'c', 'd'])
+    expect(names('($x := base; $map(xs, function($v) { $v + z }))')).toEqual(['base', 'xs'])
+    expect(inspectExpression('total >').fields).toBeUndefined()
   })
 
   it('gives the value of a literal and nothing for an expression', () => {

@@ -26,6 +26,12 @@ export interface ExpressionInspection {
   problems: ExpressionProblem[]
   /** The value of an expression that is a literal (`true`, `false`, `42`, `"a"`, `null`). */
   constant?: { value: unknown }
+  /**
+   * Fields the expression reads from its input (`$`): the first name of every path evaluated
+   * against the input, with its position. Names inside predicates, later path steps and
+   * function bodies read other data and are not listed.
+   */
+  fields?: { name: string; position?: number }[]
 }
 
 /**
@@ -93,7 +99,72 @@ function inspect(source: string): ExpressionInspection {
     }
   })
   const literal = ['value', 'number', 'string'].includes(ast.type) && ast.stages === undefined
-  return literal ? { problems, constant: { value: ast.value as unknown } } : { problems }
+  if (literal) return { problems, constant: { value: ast.value as unknown } }
+  const fields: { name: string; position?: number }[] = []
+  inputFields(ast, fields)
+  return fields.length > 0 ? { problems, fields } : { problems }
+}
+
+/** Collects the names read from the input, in the positions where the input is the context. */
+function inputFields(node: unknown, fields: { name: string; position?: number }[]): void {
+  if (typeof node !== 'object' || node === null) return
+  // The published ExprNode type lacks the post-processed kinds ('path', 'apply', 'bind').
+  const current = node as Omit<jsonata.ExprNode, 'type'> & { type: string } & Record<
+      string,
+      unknown
+    >
+  const add = (step: { type: string; value?: unknown; position?: number } | undefined) => {
+    if (step?.type === 'name' && typeof step.value === 'string')
+      fields.push({
+        name: step.value,
+        ...(typeof step.position === 'number' ? { position: step.position } : {}),
+      })
+  }
+  switch (current.type) {
+    case 'path': {
+      const steps = (current.steps ?? []) as jsonata.ExprNode[]
+      const first = steps[0]
+      if (first?.type === 'name') add(first)
+      else if (first?.type === 'variable' && first.value === '') add(steps[1])
+      else if (first !== undefined && first.type !== 'variable') inputFields(first, fields)
+      return
+    }
+    case 'name':
+      add(current)
+      return
+    case 'binary':
+    case 'apply':
+      inputFields(current.lhs, fields)
+      inputFields(current.rhs, fields)
+      return
+    case 'bind':
+      inputFields(current.rhs, fields)
+      return
+    case 'condition':
+      inputFields(current.condition, fields)
+      inputFields(current.then, fields)
+      inputFields(current.else, fields)
+      return
+    case 'function':
+    case 'partial':
+      for (const argument of current.arguments ?? []) inputFields(argument, fields)
+      return
+    case 'block':
+      for (const expression of (current.expressions ?? []) as unknown[])
+        inputFields(expression, fields)
+      return
+    case 'unary':
+      if (current.value === '-') inputFields(current.expression, fields)
+      else if (current.value === '[')
+        for (const expression of (current.expressions ?? []) as unknown[])
+          inputFields(expression, fields)
+      else if (current.value === '{')
+        for (const pair of (current.lhs ?? []) as unknown as unknown[][])
+          for (const part of pair) inputFields(part, fields)
+      return
+    default:
+      return
+  }
 }
 
 /** Visits every node object of a JSONata AST (its shape varies by node type, so generically). */

@@ -294,6 +294,36 @@ describe('validateDefinition', () => {
     expect(result.issues[0]!.message).toContain('"n"')
   })
 
+  it('warns about fields an expression reads that its input does not have (unknown_field)', () => {
+    const result = validateDefinition(
+      definition(
+        sequence(
+          step('inc'),
+          {
+            type: 'branch',
+            id: 'size',
+            cases: [
+              { when: { expression: 'count > 10 and n > 1' }, then: step('double') },
+              { when: { expression: 'true' }, then: step('square') },
+            ],
+          },
+          // Names inside predicates and after the first path step read other data: not checked.
+          { type: 'code', id: 'shape', expression: '{ "n": n, "m": $.m, "x": n[y > 1].z }' },
+        ),
+      ),
+      { registry },
+    )
+    expect(codes(result)).toEqual([
+      'warning unknown_field root.children[1].cases[0].when.expression',
+      'warning unknown_field root.children[2].expression',
+    ])
+    expect(result.issues[0]).toMatchObject({
+      position: 5,
+      message: '"count" is not a field of the input here (its fields: "n")',
+    })
+    expect(result.issues[1]!.message).toContain('"m" is not a field')
+  })
+
   it('finds nodes that can never run (unreachable) and nodes that never complete', () => {
     const result = validateDefinition(
       definition(

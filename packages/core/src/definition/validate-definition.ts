@@ -31,6 +31,7 @@ export type DefinitionIssueCode =
   | 'condition_not_boolean'
   | 'missing_input'
   | 'type_mismatch'
+  | 'unknown_field'
   | 'unreachable'
   | 'never_completes'
   | 'cycle'
