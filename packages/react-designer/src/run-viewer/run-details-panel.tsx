@@ -3,7 +3,14 @@ import { formatDuration } from './format-duration'
 import type { RunNodeView } from './run-node-views'
 import type { RunInstanceState } from './run-state'
 
-/** Props of {@link RunDetailsPanel}. */
+/**
+ * Props of {@link RunDetailsPanel}.
+ *
+ * @example
+ * ```tsx
+ * const props: RunDetailsPanelProps = { view, detail: 'step fetch-order', onClose: () => setSelected(null) }
+ * ```
+ */
 export interface RunDetailsPanelProps {
   /** The node's id and what the run did there. */
   view: RunNodeView

@@ -3,7 +3,14 @@
 // uses: the `EngineEvent` objects of `@tessera/core` (engine.on / run.on) are assignable to them,
 // and so is their JSON from a server's event stream.
 
-/** An error as the engine serializes it into events. */
+/**
+ * An error as the engine serializes it into events (`SerializedError` in `@tessera/core`).
+ *
+ * @example
+ * ```ts
+ * const error: RunEventError = { name: 'StepFailedError', code: 'step_failed', message: 'card declined' }
+ * ```
+ */
 export interface RunEventError {
   name?: string
   code?: string

@@ -1,7 +1,15 @@
 import { visitNodes, type DefinitionNode, type WorkflowDefinition } from '@tessera/core/definition'
 import type { RunInstanceState, RunNodeStatus, RunState } from './run-state'
 
-/** What the run viewer shows for one definition node. */
+/**
+ * What the run viewer shows for one definition node.
+ *
+ * @example
+ * ```ts
+ * const view: RunNodeView | undefined = runNodeViews(definition, state).get('fetch-order')
+ * view?.instances.length
+ * ```
+ */
 export interface RunNodeView {
   nodeId: string
   status: RunNodeStatus

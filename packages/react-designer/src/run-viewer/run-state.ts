@@ -1,12 +1,34 @@
 import type { RunEvent, RunEventError } from './run-event'
 
-/** The status the run viewer shows for a node. */
+/**
+ * The status the run viewer shows for a node.
+ *
+ * @example
+ * ```ts
+ * const status: RunNodeStatus = views.get('fetch-order')?.status ?? 'pending'
+ * ```
+ */
 export type RunNodeStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'suspended'
 
-/** The status of a whole run. */
+/**
+ * The status of a whole run.
+ *
+ * @example
+ * ```ts
+ * const status: RunStatus = runStateFromEvents(events).status // 'succeeded'
+ * ```
+ */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled'
 
-/** One instance of a node in a run (a foreach or loop runs its body once per key). */
+/**
+ * One instance of a node in a run (a foreach or loop runs its body once per key).
+ *
+ * @example
+ * ```ts
+ * const instance: RunInstanceState | undefined = state.instances['notify#0']
+ * instance?.durationMs
+ * ```
+ */
 export interface RunInstanceState {
   /** The instance key (`stepId` or `stepId#i`). */
   key: string
@@ -29,7 +51,15 @@ export interface RunInstanceState {
   wait?: { kind: string; name: string }
 }
 
-/** What the run viewer knows about a run, built from its events by {@link reduceRunEvent}. */
+/**
+ * What the run viewer knows about a run, built from its events by {@link reduceRunEvent}.
+ *
+ * @example
+ * ```ts
+ * const state: RunState = runStateFromEvents(events)
+ * state.status // 'running'
+ * ```
+ */
 export interface RunState {
   runId?: string
   workflowId?: string

@@ -18,7 +18,14 @@ import { runNodeViews, type RunNodeView } from './run-node-views'
 import type { RunStatus } from './run-state'
 import { useRunState } from './use-run-state'
 
-/** The run a {@link RunViewer} shows: its events so far and, when known, its status. */
+/**
+ * The run a {@link RunViewer} shows: its events so far and, when known, its status.
+ *
+ * @example
+ * ```ts
+ * const run: RunViewerRun = { events, status: record.status }
+ * ```
+ */
 export interface RunViewerRun {
   /**
    * The run's lifecycle events in order (`engine.on(...)`, `run.on(...)` or a server's stream).
@@ -29,7 +36,14 @@ export interface RunViewerRun {
   status?: RunStatus
 }
 
-/** Props of {@link RunViewer}. */
+/**
+ * Props of {@link RunViewer}.
+ *
+ * @example
+ * ```tsx
+ * const props: RunViewerProps = { definition: workflow.definition, run: { events }, colorMode: 'dark' }
+ * ```
+ */
 export interface RunViewerProps {
   /** The definition the run executes. */
   definition: WorkflowDefinition
