@@ -91,7 +91,11 @@ export const DesignerNode = memo(function DesignerNode(
       <div className="tsr-node__label">{graphNode.label}</div>
       <div className="tsr-node__detail">{note ?? graphNode.detail}</div>
       {issues.length > 0 ? (
-        <div className="tsr-node__issue" data-testid={`tsr-node-issue-${graphNode.id}`}>
+        <div
+          className="tsr-node__issue"
+          data-testid={`tsr-node-issue-${graphNode.id}`}
+          title={issues.map((issue) => issue.message).join('\n')}
+        >
           {issues[0]!.message}
         </div>
       ) : null}

@@ -33,6 +33,7 @@ import { toFlowElements, type DesignerFlowNode } from './flow-elements'
 import { paletteItems } from './palette-items'
 import { emptyWorkflow, useDefinitionState } from './use-definition-state'
 import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
+import { nodeSize } from './layout-graph'
 import { useGraphLayout } from './use-graph-layout'
 
 /** Props of {@link WorkflowDesigner}. */
@@ -162,6 +163,26 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     // After xyflow has the new positions.
     requestAnimationFrame(fit)
   }, [ready, fit])
+  // Bring the selected node into view once laid out (a node just added may be off screen).
+  useEffect(() => {
+    const canvas = rootRef.current?.querySelector('.tsr-designer__canvas')
+    const node = selected
+    const position = node && positions.get(node.id)
+    if (!ready || !canvas || !node || !position) return
+    const { width, height } = canvas.getBoundingClientRect()
+    if (width === 0 || height === 0) return
+    const size = nodeSize(node)
+    const { x, y, zoom } = flow.getViewport()
+    const left = position.x * zoom + x
+    const top = position.y * zoom + y
+    const visible =
+      left >= 0 &&
+      top >= 0 &&
+      left + size.width * zoom <= width &&
+      top + size.height * zoom <= height
+    if (!visible)
+      void flow.setCenter(position.x + size.width / 2, position.y + size.height / 2, { zoom })
+  }, [selected, positions, ready, flow])
 
   const edits = useDesignerEdits({
     definition,
@@ -305,7 +326,12 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
         >
           <Background />
           <Controls showInteractive={false} />
-          <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
+          <MiniMap
+            pannable
+            zoomable
+            ariaLabel="Minimap of the workflow"
+            style={{ width: 160, height: 110 }}
+          />
         </ReactFlow>
       </div>
       <DesignerSidePanel
