@@ -114,6 +114,20 @@ describe('RunViewer', () => {
     expect(onSelectNode).toHaveBeenLastCalledWith(null)
   })
 
+  it('opens a node from the keyboard: Enter on the focused canvas node', async () => {
+    const events = await recordRun(review, { id: 'A1' })
+    render(<RunViewer definition={review.definition} run={{ events }} />)
+    const wrapper = node('approve').closest('.react-flow__node') as HTMLElement
+    expect(wrapper.getAttribute('aria-label')).toContain('succeeded')
+    wrapper.focus()
+    await act(async () => {
+      fireEvent.keyDown(wrapper, { key: 'Enter' })
+    })
+    expect(
+      within(screen.getByTestId('run-details')).getByRole('heading', { level: 3 }).textContent,
+    ).toBe('approve')
+  })
+
   it('shows a failed step with its error and attempts', async () => {
     const broken = createStep({
       id: 'charge',

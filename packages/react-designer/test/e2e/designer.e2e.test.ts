@@ -142,6 +142,14 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
     expect(errors).toEqual([])
   })
 
+  it('opens a generated definition as an outline (the benchmark baseline view)', async () => {
+    const outline = await browser.context.newPage()
+    await outline.goto(`${host.url}?nodes=40&view=outline`)
+    await outline.getByRole('tree').waitFor()
+    expect(await outline.getByRole('treeitem').count()).toBeGreaterThanOrEqual(40)
+    await outline.close()
+  })
+
   it('switches to dark mode', async () => {
     await page.getByLabel('Dark mode').check()
     expect(await page.locator('main').getAttribute('data-theme')).toBe('dark')
