@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createEngine, createRegistry, createStep, createWorkflow } from '../index'
@@ -375,5 +376,72 @@ describe('validateDefinition', () => {
     })
     expect(codes(result)).toEqual(['error cycle root'])
     expect(result.issues[0]!.message).toContain('checked → middle → checked')
+  })
+})
+
+describe('validateDefinition on arbitrary input', () => {
+  it('never throws, whatever it is given, and is ok only with a definition', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        const result = validateDefinition(value, { registry })
+        expect(result.ok).toBe(
+          result.definition !== undefined &&
+            result.issues.every((issue) => issue.severity === 'warning'),
+        )
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('never throws for a definition with any one field replaced by any JSON value', () => {
+    const base = definition(
+      sequence(
+        step('inc'),
+        {
+          type: 'branch',
+          id: 'size',
+          cases: [
+            { when: { expression: 'n > 10' }, then: step('double') },
+            {
+              when: { function: 'known/function' },
+              then: { type: 'workflow', id: 'sub', workflow: 'child' },
+            },
+          ],
+        },
+        {
+          type: 'loop',
+          id: 'again',
+          maxIterations: 3,
+          until: { expression: 'n > 100' },
+          body: step('square'),
+        },
+        {
+          type: 'foreach',
+          id: 'each',
+          concurrency: 2,
+          body: { type: 'code', id: 'map', expression: '$' },
+        },
+      ),
+    )
+    const paths: (string | number)[][] = []
+    const collect = (value: unknown, path: (string | number)[]) => {
+      paths.push(path)
+      if (Array.isArray(value)) value.forEach((item, index) => collect(item, [...path, index]))
+      else if (typeof value === 'object' && value !== null)
+        for (const [key, item] of Object.entries(value)) collect(item, [...path, key])
+    }
+    collect(base, [])
+    fc.assert(
+      fc.property(fc.constantFrom(...paths.slice(1)), fc.jsonValue(), (path, replacement) => {
+        const copy = structuredClone(base) as Record<string | number, unknown>
+        let target = copy
+        for (const key of path.slice(0, -1))
+          target = target[key] as Record<string | number, unknown>
+        target[path[path.length - 1]!] = replacement
+        const result = validateDefinition(copy, { registry })
+        for (const issue of result.issues) expect(typeof issue.path).toBe('string')
+      }),
+      { numRuns: 500 },
+    )
   })
 })
