@@ -20,7 +20,7 @@ export function designerReport(result) {
   const { open, baseline, interactions, ratio, targets, nodes } = result
   const lines = [
     `Designer (${nodes.definition}-node definition, ${nodes.canvas} canvas nodes, headless Chromium):`,
-    `  open (all nodes rendered, laid out, fit to view): ${open.settled.medianMs} ms median (first render of all nodes ${open.firstRender.medianMs} ms); outline of the same definition ${baseline.outline.medianMs} ms: ${ratio.openToOutline}× the outline`,
+    `  open (all nodes rendered, laid out, fit to view): ${open.settled.medianMs} ms median (page loaded ${open.domContentLoaded?.medianMs} ms, first render of all nodes ${open.firstRender.medianMs} ms); outline of the same definition ${baseline.outline.medianMs} ms: ${ratio.openToOutline}× the outline`,
     `  select a node ${interactions.select.medianMs} ms, drag a palette item onto a node ${interactions.dragInsert.medianMs} ms, edit a property ${interactions.editProperty.medianMs} ms (medians, input to the frame showing the result)`,
   ]
   const target = (name, value, limit) => ({

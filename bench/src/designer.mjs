@@ -142,9 +142,18 @@ async function openDesigner(context, url) {
     undefined,
     { polling: 100, timeout: 60_000 },
   )
-  const probe = await page.evaluate(() => ({ ...window.__tsrProbe }))
+  const probe = await page.evaluate(() => ({
+    ...window.__tsrProbe,
+    loadedAt: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd,
+  }))
   const nodes = await page.locator('.react-flow__node').count()
-  return { page, firstRenderMs: probe.allNodesAt, openMs: probe.lastChangeAt, nodes }
+  return {
+    page,
+    loadedMs: probe.loadedAt,
+    firstRenderMs: probe.allNodesAt,
+    openMs: probe.lastChangeAt,
+    nodes,
+  }
 }
 
 async function openOutline(context, url) {
@@ -287,7 +296,7 @@ async function main() {
     progress(
       `opening a ${size}-node definition: ${openRuns} runs + 1 warmup, alternated with the outline`,
     )
-    const designer = { firstRender: [], open: [] }
+    const designer = { loaded: [], firstRender: [], open: [] }
     const outline = []
     let nodes = 0
     for (let index = 0; index <= openRuns; index += 1) {
@@ -300,6 +309,7 @@ async function main() {
           const opened = await openDesigner(context, server.url)
           nodes = opened.nodes
           if (index > 0) {
+            designer.loaded.push(opened.loadedMs)
             designer.firstRender.push(opened.firstRenderMs)
             designer.open.push(opened.openMs)
           }
@@ -317,7 +327,11 @@ async function main() {
       title: `Designer: ${size}-node definition in headless Chromium`,
       description: `examples/designer-host bundled by Vite (production) from the packages' sources, ${chromiumPath} (${flags.join(' ')}); open = navigation start to the frame where every canvas node is measured and nodes and viewport have stopped moving (ELK layout and fit view done); baseline = the same definition in <DefinitionOutline> (every tree item rendered), same page and browser; interactions on the open design, from the input event to the first frame showing the result`,
       nodes: { definition: size, canvas: nodes },
-      open: { firstRender: summary(designer.firstRender), settled: open },
+      open: {
+        domContentLoaded: summary(designer.loaded),
+        firstRender: summary(designer.firstRender),
+        settled: open,
+      },
       baseline: { outline: baseline },
       ratio: { openToOutline: round(open.medianMs / baseline.medianMs) },
       interactions: {
