@@ -153,6 +153,20 @@ describe('validateDefinition', () => {
     expect(result).toMatchObject({ ok: true, issues: [] })
   })
 
+  it('takes a registry description that lacks whole lists as having none of those', () => {
+    const result = validateDefinition(definition(sequence(step('inc'))), {
+      registry: { steps: registry.steps } as never,
+    })
+    expect(result.issues).toEqual([])
+    const unknown = validateDefinition(
+      definition({ type: 'workflow', id: 'w', workflow: 'child' }),
+      {
+        registry: { steps: [] } as never,
+      },
+    )
+    expect(codes(unknown)).toEqual(['error unknown_workflow root.workflow'])
+  })
+
   it('reports JSON Schemas the engine could not use (invalid_json_schema)', () => {
     const result = validateDefinition(
       definition(

@@ -136,8 +136,9 @@ export function validateDefinition(
   for (const issue of structuralIssues(result.root, 'root'))
     issues.push({ ...issue, code: 'duplicate_id', severity: 'error' })
   jsonSchemaIssues(result, issues)
-  referenceIssues(result, options.registry, issues)
-  if (options.registry) issues.push(...dataFlowIssues(result, options.registry))
+  const registry = options.registry && complete(options.registry)
+  referenceIssues(result, registry, issues)
+  if (registry) issues.push(...dataFlowIssues(result, registry))
   issues.push(...reachabilityIssues(result, options.definitions))
   return { ok: !issues.some((issue) => issue.severity === 'error'), definition: result, issues }
 }
@@ -285,6 +286,18 @@ function jsonSchemaIssues(definition: WorkflowDefinition, issues: DefinitionVali
     if ((node.type === 'event' || node.type === 'approval') && node.schema)
       check(node.schema, `${path}.schema`)
   })
+}
+
+/** A description from JSON (an older host, a hand-written one) may lack whole lists. */
+function complete(registry: Partial<RegistryDescription>): RegistryDescription {
+  return {
+    steps: registry.steps ?? [],
+    workflows: registry.workflows ?? [],
+    agents: registry.agents ?? [],
+    connectors: registry.connectors ?? [],
+    functions: registry.functions ?? [],
+    plugins: registry.plugins ?? [],
+  }
 }
 
 /** A hint when an unknown step id names another kind of component. */
