@@ -6,6 +6,7 @@ import {
 } from '@tessera/core/definition'
 import { orderReview, twoSteps } from '../../test/designer-fixtures'
 import {
+  addBranchCase,
   deleteNode,
   findNode,
   insertAfter,
@@ -148,5 +149,30 @@ describe('definition edits', () => {
       'escalate-2',
     ])
     ok(insertAfter(definition, 'route', copy))
+  })
+
+  it('adds a branch case, and puts a node first in a body that is not a sequence', () => {
+    const withCase = ok(
+      addBranchCase(orderReview.definition, 'route', step('audit-2', 'audit'), {
+        function: 'order-review/is-big',
+      }),
+    )
+    const route = findNode(withCase, 'route')?.node
+    expect(route?.type === 'branch' && route.cases.at(-1)).toEqual({
+      when: { function: 'order-review/is-big' },
+      then: step('audit-2', 'audit'),
+    })
+    expect(addBranchCase(orderReview.definition, 'fan-out', step('x'), { function: 'f' })).toEqual({
+      ok: false,
+      reason: '"fan-out" is a parallel node, not a branch',
+    })
+    const first = ok(insertInto(orderReview.definition, 'each-line', step('pre', 'check-line'), 0))
+    expect(findNode(first, 'each-line')?.node).toMatchObject({
+      body: {
+        type: 'sequence',
+        id: 'each-line-body',
+        children: [step('pre', 'check-line'), step('check-line')],
+      },
+    })
   })
 })

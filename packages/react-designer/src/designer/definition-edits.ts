@@ -126,8 +126,9 @@ export function insertAfter(
 
 /**
  * Inserts `node` into a container: at `index` (default: the end) of a sequence, as a new
- * branch of a parallel (keyed by the node id), or into the body of a foreach or loop (after
- * what is there). Refused for other nodes and when the result is not valid.
+ * branch of a parallel (keyed by the node id), or into the body of a foreach or loop (at
+ * `index`, default after what is there). Refused for other nodes and when the result is not
+ * valid.
  *
  * @example
  * ```ts
@@ -160,10 +161,46 @@ export function insertInto(
     case 'loop':
       if (container.body.type === 'sequence')
         return insertInto(definition, container.body.id, node, index)
+      if (index === 0)
+        return replaceNodeUnchecked(definition, container.body.id, {
+          type: 'sequence',
+          id: uniqueNodeId(
+            definition,
+            `${containerId}-body`,
+            new Set([...nodeIds(definition), node.id]),
+          ),
+          children: [node, container.body],
+        })
       return insertAfter(definition, container.body.id, node)
     default:
       return refused(`a ${container.type} node ("${containerId}") holds no other nodes`)
   }
+}
+
+/**
+ * Adds a case to a branch node: `node` runs when `when` (a function reference or an expression)
+ * holds and no earlier case did. Refused for other nodes and when the result is not valid.
+ *
+ * @example
+ * ```ts
+ * addBranchCase(definition, 'route', { type: 'step', id: 'audit', step: 'audit' }, { expression: 'total > 100' })
+ * ```
+ */
+export function addBranchCase(
+  definition: WorkflowDefinition,
+  branchId: string,
+  node: DefinitionNode,
+  when: Record<string, string>,
+): EditResult {
+  const location = findNode(definition, branchId)
+  if (!location) return refused(`no node "${branchId}" to add a case to`)
+  const branch = location.node
+  if (branch.type !== 'branch')
+    return refused(`"${branchId}" is a ${branch.type} node, not a branch`)
+  return replaceNodeUnchecked(definition, branchId, {
+    ...branch,
+    cases: [...branch.cases, { when, then: node }],
+  } as DefinitionNode)
 }
 
 /**

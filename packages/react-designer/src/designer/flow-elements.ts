@@ -17,7 +17,7 @@ export type DesignerFlowNode = Node<DesignerNodeData, 'tessera'>
 
 /**
  * The xyflow nodes and edges of a graph at the given positions, with each node's issues and
- * (for a run viewer) status. Joins cannot be selected; nothing can be dragged.
+ * (for a run viewer) status. Nothing can be dragged.
  *
  * @example
  * ```ts
@@ -50,8 +50,8 @@ export function toFlowElements(
         ...(status ? { status: status.status } : {}),
         ...(status?.note === undefined ? {} : { note: status.note }),
       },
-      selectable: graphNode.kind !== 'join',
-      focusable: graphNode.kind !== 'join',
+      selectable: true,
+      focusable: true,
       draggable: false,
       selected: options.selectedId === graphNode.id,
       ariaLabel: `${graphNode.kind} ${graphNode.label}${status ? `, ${status.status}` : ''}${problems}`,

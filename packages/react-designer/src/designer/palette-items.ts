@@ -216,8 +216,19 @@ export function createNode(
   }
 }
 
-/** Conditions to try, in order: an expression, then the first registered function. */
-function conditions(registry: DesignerRegistry, expression: string): Record<string, string>[] {
+/**
+ * Conditions a new branch case or loop can start with, in order of preference: an expression,
+ * then the first registered function (for format versions without expressions).
+ *
+ * @example
+ * ```ts
+ * conditions(registry, 'true') // [{ expression: 'true' }, { function: 'order-review/is-big' }]
+ * ```
+ */
+export function conditions(
+  registry: DesignerRegistry,
+  expression: string,
+): Record<string, string>[] {
   return [{ expression }, ...registry.functions.slice(0, 1).map((id) => ({ function: id }))]
 }
 

@@ -7,6 +7,7 @@ import {
 } from '@tessera/core/definition'
 import { followMismatch } from './component-schemas'
 import {
+  addBranchCase,
   deleteNode,
   finalizeDefinition,
   insertAfter,
@@ -19,7 +20,10 @@ import {
 import { placeholderId, type GraphNode } from './definition-graph'
 import type { PaletteDrop } from './designer-palette'
 import type { DesignerRegistry } from './designer-registry'
-import { createNode, type PaletteItem } from './palette-items'
+import { conditions, createNode, type PaletteItem } from './palette-items'
+
+/** Nodes a drop onto puts the new node into, not after. */
+const containerKinds = new Set(['parallel', 'branch', 'foreach', 'loop'])
 
 /** A message of the designer: a refused edit (`error`) or a note such as "Copied". */
 export type DesignerMessage = { tone: 'error' | 'info'; text: string }
@@ -73,14 +77,29 @@ export function useDesignerEdits(context: DesignerEditContext) {
       // Appended at the end of the workflow, the node follows the root's last child.
       const root = definition.root
       const last = root.type === 'sequence' ? root.children.at(-1) : root
-      const previous = target ?? (last && graphNode(last.id))
+      const into = target !== undefined && containerKinds.has(target.kind)
+      const previous = into ? undefined : (target ?? (last && graphNode(last.id)))
       const problem = followMismatch(previous, node, registry)
       if (problem) {
         setMessage({ tone: 'error', text: problem })
         return
       }
       let result: EditResult
-      if (!target) {
+      if (target && target.kind === 'branch') {
+        // Onto a branch: a new case, with the first condition the format accepts.
+        const candidates = conditions(registry, 'true')
+        result = { ok: false, reason: 'no condition for a new case' }
+        for (const when of candidates) {
+          result = addBranchCase(definition, target.node.id, node, when)
+          if (result.ok) break
+        }
+      } else if (target && target.kind === 'parallel')
+        // Onto a parallel: a new branch.
+        result = insertInto(definition, target.node.id, node)
+      else if (target && (target.kind === 'foreach' || target.kind === 'loop'))
+        // Onto a foreach or loop: first in its body.
+        result = insertInto(definition, target.node.id, node, 0)
+      else if (!target) {
         result =
           root.type === 'sequence'
             ? insertInto(definition, root.id, node)

@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseDefinition, type WorkflowDefinition } from '@tessera/core/definition'
-import { describedRegistry, twoSteps } from '../../test/designer-fixtures'
+import { describedRegistry, orderReview, twoSteps } from '../../test/designer-fixtures'
 import { WorkflowDesigner } from './workflow-designer'
 
 afterEach(cleanup)
@@ -309,5 +309,41 @@ describe('WorkflowDesigner', () => {
       '"check-line" cannot follow "notify": expected string, got object',
     )
     expect(onChange).not.toHaveBeenCalled()
+  })
+
+  it('adds into a container dropped on, and after it when dropped on its end', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={orderReview.definition} onChange={onChange} />)
+    const children = () => {
+      const root = lastDefinition(onChange)!.root
+      return root.type === 'sequence' ? root.children : []
+    }
+    select('fan-out')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:sleep'))
+    const fanOut = children().find((child) => child.id === 'fan-out')
+    expect(fanOut?.type === 'parallel' && Object.keys(fanOut.branches)).toEqual([
+      'notify',
+      'audit',
+      'sleep',
+    ])
+    select('route')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:approval'))
+    const route = children().find((child) => child.id === 'route')
+    expect(route?.type === 'branch' && route.cases.map((entry) => entry.then.id)).toEqual([
+      'approve',
+      'escalate',
+      'approval',
+    ])
+    select('fan-out#end')
+    expect(
+      (within(screen.getByTestId('tsr-properties')).getByLabelText(/Node id/) as HTMLInputElement)
+        .value,
+    ).toBe('fan-out')
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:event'))
+    expect(
+      children()
+        .map((child) => child.id)
+        .slice(-2),
+    ).toEqual(['fan-out', 'wait-for-event'])
   })
 })

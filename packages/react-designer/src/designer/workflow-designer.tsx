@@ -240,7 +240,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
         setSelectedId(null)
         break
       default: {
-        const order = graph.nodes.filter((node) => node.kind !== 'join')
+        const order = graph.nodes
         if (order.length === 0) return
         const index = order.findIndex((node) => node.id === selectedId)
         const step = shortcut === 'next-node' ? 1 : -1
@@ -336,7 +336,8 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
       </div>
       <DesignerSidePanel
         definition={definition}
-        node={editable?.node}
+        // A join stands for its container: its form is the container's.
+        node={selected?.node}
         registry={registry}
         readOnly={readOnly}
         workflowIssues={issues.get('') ?? []}
