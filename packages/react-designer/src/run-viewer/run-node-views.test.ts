@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { createEngine, createStep, createWorkflow, type EngineEvent } from '@tessera/core'
 import { approve, audit, fetchOrder, notify, order } from '../../test/steps'
@@ -107,6 +107,34 @@ describe('runNodeViews', () => {
     expect(views.get('root')?.status).toBe('running')
     expect(views.get('root')?.endedAt).toBeUndefined()
     expect(views.get('child')?.status).toBe('pending')
+  })
+})
+
+describe('runNodeViews and waits', () => {
+  it('shows the approval a running run waits at as suspended, then succeeded once approved', async () => {
+    const workflow = createWorkflow({ id: 'approved', input: z.object({ id: z.string() }) })
+      .then(fetchOrder)
+      .approval({ id: 'manager' })
+      .map(() => ({ id: 'A1', total: 10 }))
+      .then(notify, { id: 'tell' })
+      .commit()
+    const engine = createEngine()
+    const events: RunEvent[] = []
+    for (const name of names) engine.on(name, (event: EngineEvent) => events.push(event))
+    const handle = await engine.start(workflow, { id: 'A1' })
+    await vi.waitFor(() => expect(events.some((event) => event.type === 'step-end')).toBe(true))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const waiting = runNodeViews(workflow.definition, runStateFromEvents(events))
+    expect(waiting.get('fetch-order')?.status).toBe('succeeded')
+    expect(waiting.get('manager')?.status).toBe('suspended')
+    expect(waiting.get('tell')?.status).toBe('pending')
+    expect(waiting.get('root')?.status).toBe('suspended')
+    await handle.approve('manager')
+    await handle.result()
+    await engine.close()
+    const ended = runNodeViews(workflow.definition, runStateFromEvents(events))
+    expect(ended.get('manager')?.status).toBe('succeeded')
+    expect(ended.get('root')?.status).toBe('succeeded')
   })
 })
 

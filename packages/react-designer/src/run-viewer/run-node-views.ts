@@ -46,7 +46,9 @@ export function nodeIdOfStep(stepId: string, nodeIds: ReadonlySet<string>): stri
  * Every definition node's status in a run. Nodes that emit events (steps, waits, child
  * workflows) take their instances' status; containers (sequence, parallel, branch, foreach,
  * loop) combine their children's; nodes that run inside the engine without events (`code`) count
- * as succeeded once the run has gone past them. A node never reached stays `pending`.
+ * as succeeded once the run has gone past them; a wait (approval, event, sleep), whose events
+ * come only when it ends, is `suspended` while a running run has reached it. A node never
+ * reached stays `pending`.
  *
  * @example
  * ```ts
@@ -88,6 +90,18 @@ export function runNodeViews(
           if (hasActivity(child)) last = index
         })
         children = node.children.map((child, index) => derive(child, done || index < last))
+        // A wait node (approval, event, sleep) emits its events only when the wait ends: the
+        // one right after the last finished child of a running run is the one it waits at.
+        const next = node.children[last + 1]
+        const reached =
+          last >= 0 ? children[last]!.status === 'succeeded' : node === definition.root
+        if (!done && state.status === 'running' && reached && next && waitKinds.has(next.type)) {
+          const view = views.get(next.id)!
+          if (view.status === 'pending') {
+            view.status = 'suspended'
+            children[last + 1] = view
+          }
+        }
         status = combine(children, done)
         break
       }
@@ -123,6 +137,8 @@ export function runNodeViews(
   derive(definition.root, state.status === 'succeeded')
   return views
 }
+
+const waitKinds = new Set<DefinitionNode['type']>(['approval', 'event', 'sleep'])
 
 function childrenOf(node: DefinitionNode): DefinitionNode[] {
   switch (node.type) {
