@@ -71,6 +71,7 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
     await dragOnto(page, paletteItem('send-receipt'), node('charge-card'))
     await node('send-receipt').waitFor()
     await expect(page.getByTestId('validation-summary').textContent()).resolves.toBe('No problems')
+    await page.getByTestId('tsr-action-fit').click()
     await screenshot(page, 'designer-workflow')
   })
 
@@ -153,7 +154,10 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
   it('switches to dark mode', async () => {
     await page.getByLabel('Dark mode').check()
     expect(await page.locator('main').getAttribute('data-theme')).toBe('dark')
-    await page.getByRole('region', { name: 'Run of order-flow' }).scrollIntoViewIfNeeded()
+    const viewer = page.getByRole('region', { name: 'Run of order-flow' })
+    expect(await viewer.getAttribute('data-color-mode')).toBe('dark')
+    await page.evaluate(() => window.scrollTo(0, 0))
     await screenshot(page, 'designer-dark')
+    await screenshot(viewer, 'run-viewer-dark')
   })
 })
