@@ -196,7 +196,7 @@ describe('WorkflowDesigner', () => {
     await act(async () => {})
   })
 
-  it('shows the generated TypeScript, or why there is none', () => {
+  it('shows the generated TypeScript of the current definition', () => {
     const onChange = vi.fn()
     render(<Controlled initial={twoSteps()} onChange={onChange} />)
     fireEvent.click(screen.getByTestId('tsr-tab-code'))
@@ -205,11 +205,9 @@ describe('WorkflowDesigner', () => {
     expect(code).toContain("'fetch-order'")
     expect(code).toContain('.commit()')
     select('notify')
-    fireEvent.click(screen.getByTestId('tsr-palette-item-control:parallel'))
+    fireEvent.click(screen.getByTestId('tsr-palette-item-control:sleep'))
     expect(onChange).toHaveBeenCalledTimes(1)
-    expect(screen.getByTestId('tsr-code-error').textContent).toMatch(
-      /^No code for this definition: /,
-    )
+    expect(screen.getByTestId('tsr-code-view').textContent).toMatch(/\.sleep\(/)
   })
 
   it('follows colorMode and keeps two designers apart', () => {
