@@ -175,4 +175,14 @@ describe('definition edits', () => {
       },
     })
   })
+
+  it('names a new root sequence "root"', () => {
+    const single = parseDefinition({ ...twoSteps(), root: step('fetch-order') })
+    const after = ok(insertAfter(single, 'fetch-order', step('notify')))
+    expect(after.root).toEqual({
+      type: 'sequence',
+      id: 'root',
+      children: [step('fetch-order'), step('notify')],
+    })
+  })
 })

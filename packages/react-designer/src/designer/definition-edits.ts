@@ -118,7 +118,12 @@ export function insertAfter(
   }
   const wrapper: DefinitionNode = {
     type: 'sequence',
-    id: uniqueNodeId(definition, `${afterId}-then`, new Set([...nodeIds(definition), node.id])),
+    // A new root is called `root`, as the builder names it.
+    id: uniqueNodeId(
+      definition,
+      parent ? `${afterId}-then` : 'root',
+      new Set([...nodeIds(definition), node.id]),
+    ),
     children: [location.node, node],
   }
   return replaceNodeUnchecked(definition, afterId, wrapper)
