@@ -124,6 +124,31 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
   })
 
   it('runs the workflow in the page and every node goes green in the run viewer', async () => {
+    // Every status a run viewer node shows, as it changes: the run is watched live.
+    await page.evaluate(() => {
+      const seen = new Set<string>()
+      ;(window as unknown as { seenStatuses: Set<string> }).seenStatuses = seen
+      const note = (element: Element) => {
+        const node = element as HTMLElement
+        if (node.closest('.tsr-run-viewer') && node.dataset.status && node.dataset.tsrNodeId)
+          seen.add(`${node.dataset.tsrNodeId}:${node.dataset.status}`)
+      }
+      new MutationObserver((records) => {
+        for (const record of records) {
+          if (record.type === 'attributes') note(record.target as Element)
+          for (const added of Array.from(record.addedNodes))
+            if (added instanceof Element) {
+              note(added)
+              added.querySelectorAll('[data-status]').forEach(note)
+            }
+        }
+      }).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-status'],
+      })
+    })
     await page.getByRole('button', { name: 'Run', exact: true }).click()
     const viewer = page.getByRole('region', { name: 'Run of order-flow' })
     await viewer
@@ -135,6 +160,13 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
       expect(await viewer.getByTestId(`tsr-node-${id}`).getAttribute('data-status')).toBe(
         'succeeded',
       )
+    const seen = await page.evaluate(() => [
+      ...(window as unknown as { seenStatuses: Set<string> }).seenStatuses,
+    ])
+    for (const id of ['fetch-order', 'charge', 'send-receipt']) {
+      expect(seen).toContain(`${id}:running`)
+      expect(seen).toContain(`${id}:succeeded`)
+    }
     await viewer.getByTestId('tsr-node-charge').click()
     const details = viewer.getByTestId('run-details')
     await details.waitFor()
