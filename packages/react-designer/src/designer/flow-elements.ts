@@ -70,3 +70,67 @@ export function toFlowElements(
   }))
   return { nodes, edges }
 }
+
+/**
+ * `next` with every node that shows the same as in `previous` (kind, label, detail, path,
+ * position, selection, issues, status) replaced by its previous object (xyflow's measurements
+ * included), so React skips it: after an edit only the nodes that changed render again, which
+ * keeps large definitions responsive. A kept node's `data.graphNode.node` may be the previous
+ * copy of its definition node: look nodes up in the current graph, not in canvas nodes.
+ *
+ * @example
+ * ```ts
+ * setNodes((previous) => reuseUnchangedNodes(previous, toFlowElements(graph, positions).nodes))
+ * ```
+ */
+export function reuseUnchangedNodes(
+  previous: readonly DesignerFlowNode[],
+  next: DesignerFlowNode[],
+): DesignerFlowNode[] {
+  const before = new Map(previous.map((node) => [node.id, node]))
+  return next.map((node) => {
+    const old = before.get(node.id)
+    if (!old) return node
+    if (sameNode(old, node)) return old
+    return old.measured ? { ...node, measured: old.measured } : node
+  })
+}
+
+function sameNode(a: DesignerFlowNode, b: DesignerFlowNode): boolean {
+  const left = a.data
+  const right = b.data
+  return (
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.selected === b.selected &&
+    a.ariaLabel === b.ariaLabel &&
+    left.graphNode.kind === right.graphNode.kind &&
+    left.graphNode.path === right.graphNode.path &&
+    left.graphNode.label === right.graphNode.label &&
+    left.graphNode.detail === right.graphNode.detail &&
+    left.status === right.status &&
+    left.note === right.note &&
+    left.issues.length === right.issues.length &&
+    left.issues.every((issue, index) => {
+      const other = right.issues[index]
+      return other?.message === issue.message && other.severity === issue.severity
+    })
+  )
+}
+
+/**
+ * `next` with every edge equal to one in `previous` (same id and label) replaced by the previous
+ * object.
+ *
+ * @example
+ * ```ts
+ * setEdges((previous) => reuseUnchangedEdges(previous, elements.edges))
+ * ```
+ */
+export function reuseUnchangedEdges(previous: readonly Edge[], next: Edge[]): Edge[] {
+  const before = new Map(previous.map((edge) => [edge.id, edge]))
+  return next.map((edge) => {
+    const old = before.get(edge.id)
+    return old && old.label === edge.label ? old : edge
+  })
+}

@@ -29,7 +29,12 @@ import { designerShortcut } from './designer-shortcuts'
 import { DesignerSidePanel } from './designer-side-panel'
 import { DesignerToolbar } from './designer-toolbar'
 import { designerIssues } from './designer-validation'
-import { toFlowElements, type DesignerFlowNode } from './flow-elements'
+import {
+  reuseUnchangedEdges,
+  reuseUnchangedNodes,
+  toFlowElements,
+  type DesignerFlowNode,
+} from './flow-elements'
 import { paletteItems } from './palette-items'
 import { emptyWorkflow, useDefinitionState } from './use-definition-state'
 import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
@@ -145,14 +150,8 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const [edges, setEdges] = useState<Edge[]>([])
   useEffect(() => {
     const elements = toFlowElements(graph, positions, { issues, selectedId })
-    setNodes((previous) => {
-      const measured = new Map(previous.map((node) => [node.id, node.measured]))
-      return elements.nodes.map((node) => {
-        const size = measured.get(node.id)
-        return size ? { ...node, measured: size } : node
-      })
-    })
-    setEdges(elements.edges)
+    setNodes((previous) => reuseUnchangedNodes(previous, elements.nodes))
+    setEdges((previous) => reuseUnchangedEdges(previous, elements.edges))
   }, [graph, positions, issues, selectedId])
   // Fit the first laid-out graph into view; later edits keep the viewport.
   const fitted = useRef(false)
