@@ -29,11 +29,14 @@ for (const dir of readdirSync(join(root, 'packages'))) {
 // Core grew from 29 kB to 41.5 kB with durable execution (waits, the inbox, the store transport,
 // retry and retention, the memory store's packed history), then to 46.6 kB with the step journal
 // (context.durable / context.approval) and the language-model error classes every provider
-// throws; the budget keeps a margin, not a gap.
+// throws; the budget keeps a margin, not a gap. Definitions brought it to 49 kB (expressions in
+// the engine; asNode, namedFunction and expression() in the builder), and sequence()/single() (a
+// nested chain where a step goes, so generated code covers the designer's nested shapes) to
+// 49.5 kB: 50 kB. About 1.3 kB of it are the builder's method TSDoc, which the bundle keeps.
 // The designer's budget measures our own code only (xyflow, elkjs and rjsf are dependencies the
 // host bundles): 8 kB held the outline; the workflow designer (model layer, palette, canvas,
 // properties form, history) and the run viewer bring it to about 20 kB, so 26 kB keeps a margin.
-const budgets = { core: 49_000, 'react-designer': 26_000 }
+const budgets = { core: 50_000, 'react-designer': 26_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   let size = 0

@@ -30,6 +30,7 @@ export { workflowFromDefinition } from './builder/workflow-from-definition'
 export { asNode, type NodeOptions } from './builder/node-options'
 export { namedFunction } from './builder/named-function'
 export { expression } from './builder/expression'
+export { sequence, single, type FragmentBuild } from './builder/fragment'
 export type {
   Accepts,
   StepInputMismatch,

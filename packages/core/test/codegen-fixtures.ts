@@ -2,7 +2,7 @@
 // inline function lives in `functions` under its registered id, so generated code that imports
 // this module rebuilds the same definitions, versions included.
 import { z } from 'zod'
-import { asNode, createWorkflow, expression, namedFunction } from '../src/index'
+import { asNode, createWorkflow, expression, namedFunction, sequence, single } from '../src/index'
 import { inc, num, square } from './fixtures'
 
 type Num = { n: number }
@@ -75,4 +75,22 @@ export const totals = createWorkflow({
 })
   .map(functions['totals/map-1'])
   .foreach(steps.square, { concurrency: 4 })
+  .commit()
+
+/** Nested shapes the designer makes: sequences and single nodes where a step would be. */
+export const nested = createWorkflow({ id: 'nested', input: num })
+  .branch([
+    [
+      expression('n > 10'),
+      sequence('review', (chain) =>
+        chain.then(steps.inc).approval({ id: 'manager' }).map(expression<Num>('{ "n": 1 }')),
+      ),
+    ],
+    [expression('true'), single((chain) => chain.sleep('5m'))],
+  ])
+  .parallel({
+    left: sequence('left', (chain) => chain.then(steps.square).then(workflows.child)),
+    right: steps.inc,
+  })
+  .then(sequence('tail', (chain) => chain.waitForEvent('done')))
   .commit()

@@ -14,6 +14,8 @@ import { assertId, assertSchema, type Step } from './step'
 import { workflowVersion } from './workflow-version'
 import { callableEntry, withFunctions } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
+import { fragmentOf } from './fragment'
+import { visitNodes } from '../definition/parse-definition'
 import type {
   Accepts,
   ForeachNeedsArray,
@@ -90,7 +92,8 @@ export type ApprovalDecision<T> =
   | { approved: true; data: T; by?: string; at: number }
   | { approved: false; reason?: string; by?: string; at: number }
 
-interface BuilderState {
+/** @internal The builder's state: what a chain has collected so far. */
+export interface BuilderState {
   readonly id: string
   readonly description: string | undefined
   readonly inputSchema: z.ZodType
@@ -656,6 +659,25 @@ function addRunnable(
       : { runnable: runnable as AnyRunnable, options: {} }
   const value = wrapped.runnable
   const nodeOptions: NodeOptions = { ...wrapped.options, ...extraOptions }
+  const fragment = fragmentOf(value)
+  if (fragment) {
+    const nodeIds = new Set(state.nodeIds)
+    visitNodes(fragment.node, '', (node) => {
+      if (nodeIds.has(node.id))
+        throw new ConflictError(`Workflow "${state.id}" already has a node with id "${node.id}"`)
+      nodeIds.add(node.id)
+    })
+    const inner = fragment.state
+    return {
+      node: fragment.node,
+      next: {
+        ...mergeComponents(state, inner.steps, [...inner.workflows], inner.id),
+        nodeIds,
+        functions: withFunctions(state.id, state.functions, inner.functions),
+        schemas: new Map([...state.schemas, ...inner.schemas]),
+      },
+    }
+  }
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -716,18 +738,34 @@ function addRunnable(
     }
   }
   if (value.id === state.id) throw new ConflictError(`Workflow "${state.id}" cannot contain itself`)
+  return {
+    node: { type: 'workflow', id, workflow: value.id, version: value.version },
+    next: {
+      ...mergeComponents(state, value.steps, [...value.workflows, [value.id, value]], value.id),
+      nodeIds,
+    },
+  }
+}
+
+/** `state` with the steps and workflows a child workflow or a fragment (`via`) brings. */
+function mergeComponents(
+  state: BuilderState,
+  added: ReadonlyMap<string, Step>,
+  children: [string, Workflow][],
+  via: string,
+): BuilderState {
   const steps = new Map(state.steps)
-  for (const [stepId, step] of value.steps) {
+  for (const [stepId, step] of added) {
     const known = steps.get(stepId)
     if (known !== undefined && known !== step) {
       throw new ConflictError(
-        `Workflow "${state.id}" uses two different steps with the id "${stepId}" (one via "${value.id}")`,
+        `Workflow "${state.id}" uses two different steps with the id "${stepId}" (one via "${via}")`,
       )
     }
     steps.set(stepId, step)
   }
   const workflows = new Map(state.workflows)
-  for (const [childId, child] of [...value.workflows, [value.id, value] as const]) {
+  for (const [childId, child] of children) {
     const known = workflows.get(childId)
     if (known !== undefined && known.version !== child.version) {
       throw new ConflictError(
@@ -736,10 +774,7 @@ function addRunnable(
     }
     workflows.set(childId, child)
   }
-  return {
-    node: { type: 'workflow', id, workflow: value.id, version: value.version },
-    next: { ...state, nodeIds, steps, workflows },
-  }
+  return { ...state, steps, workflows }
 }
 
 function commitWorkflow(state: BuilderState): Workflow {

@@ -17,8 +17,10 @@ export type Code =
       /** Break even when it fits (an object written expanded stays expanded in Prettier). */
       forceBreak?: boolean
     }
-  /** `head` then `.name(args)` calls, one per line. */
-  | { kind: 'chain'; head: Code; links: Code[] }
+  /** `head` then `.name(args)` calls, one per line (on one line if `flatIfFits` and it fits). */
+  | { kind: 'chain'; head: Code; links: Code[]; flatIfFits?: boolean }
+  /** `params => body`. */
+  | { kind: 'arrow'; params: string; body: Code }
 
 const width = 100
 const closing = { '{': '}', '[': ']', '(': ')' } as const
@@ -46,8 +48,15 @@ export const array = (items: Code[]): Code => ({
 /** `callee(arguments)`. */
 export const call = (callee: string, ...args: Code[]): Code =>
   concat(text(callee), { kind: 'list', open: '(', items: args })
-/** A member chain broken one call per line. */
-export const chain = (head: Code, links: Code[]): Code => ({ kind: 'chain', head, links })
+/** A member chain broken one call per line (kept on one line when `flatIfFits` and it fits). */
+export const chain = (head: Code, links: Code[], flatIfFits = false): Code => ({
+  kind: 'chain',
+  head,
+  links,
+  flatIfFits,
+})
+/** An arrow function with an expression body. */
+export const arrow = (params: string, body: Code): Code => ({ kind: 'arrow', params, body })
 
 /** Prettier breaks an array of two or more arrays (or objects) that each have two or more items. */
 function conciselyNested(items: Code[]): boolean {
@@ -93,8 +102,15 @@ function flat(code: Code): string | undefined {
       if (code.open === '{') return inner ? `{ ${inner} }` : '{}'
       return `${code.open}${inner}${closing[code.open]}`
     }
-    case 'chain':
-      return code.links.length === 0 ? flat(code.head) : undefined
+    case 'chain': {
+      if (code.links.length > 0 && !code.flatIfFits) return undefined
+      const parts = [code.head, ...code.links].map(flat)
+      return parts.every((part) => part !== undefined) ? parts.join('') : undefined
+    }
+    case 'arrow': {
+      const body = flat(code.body)
+      return body === undefined ? undefined : `${code.params} => ${body}`
+    }
   }
 }
 
@@ -128,6 +144,8 @@ export function print(code: Code, indent = 0, column = indent, trailing = 0): st
       )
       return head + links.join('')
     }
+    case 'arrow':
+      return `${code.params} =>\n${pad}  ${print(code.body, indent + 2, indent + 2, trailing)}`
     case 'list':
       return printList(code, indent, column, trailing)
   }
@@ -153,6 +171,13 @@ function printList(
         if (hugged.includes('\n')) return `${head}${hugged})`
       }
     }
+  }
+  // A last argument that is an arrow function: `f(a, (x) =>` then its body, indented.
+  if (code.open === '(' && last?.kind === 'arrow') {
+    const before = code.items.slice(0, -1).map(flat)
+    const head = `(${before.map((piece) => `${piece}, `).join('')}${last.params} =>`
+    if (before.every((piece) => piece !== undefined) && column + head.length <= width)
+      return `${head}\n${pad}  ${print(last.body, indent + 2, indent + 2, 1)},\n${pad})`
   }
   if (code.items.length === 0) return code.open === '{' ? '{}' : `${code.open}${close}`
   const items = code.items.map((item) => `${pad}  ${print(item, indent + 2, indent + 2, 1)},`)

@@ -19,7 +19,7 @@ import {
   writeModule,
 } from '../../../test/codegen-harness'
 
-// Random workflow definitions over a fixed registry, in the shapes the builder can write, with
+// Random workflow definitions over a fixed registry, nested shapes included, with
 // node ids from a small pool (some equal to the ids the builder derives, some not), function
 // references that are derived ids, other registered ids or JSONata expressions, and JSON Schemas
 // converted from random zod schemas.
@@ -104,55 +104,79 @@ const runnable: fc.Arbitrary<Draft> = fc.oneof(
   ),
   fc.constant({ type: 'workflow' as const, workflow: 'child', version: child.version }),
 )
-const topNode: fc.Arbitrary<Draft> = fc.oneof(
-  runnable,
-  fc.record({ type: fc.constant('code' as const), call: callable }),
-  fc.record({
-    type: fc.constant('branch' as const),
-    cases: fc.array(fc.record({ when: callable, then: runnable }), { minLength: 1, maxLength: 3 }),
-  }),
-  fc.record({
-    type: fc.constant('parallel' as const),
-    keys: fc.uniqueArray(fc.constantFrom('a', 'b-c', '1', 'x y', 'constructor'), {
-      minLength: 1,
-      maxLength: 3,
+/** Nodes of a chain, and what stands where a step would: a step, a workflow, a nested
+ * sequence (`sequence()` in code) or any other node (`single()`). */
+const tree = fc.letrec<{ top: Draft; body: Draft }>((tie) => ({
+  body: fc.oneof(
+    { depthSize: 'small', maxDepth: 2 },
+    runnable,
+    runnable,
+    tie('top'),
+    fc.record({
+      type: fc.constant('sequence' as const),
+      children: fc.array(tie('top'), { maxLength: 3 }),
     }),
-    bodies: fc.array(runnable, { minLength: 3, maxLength: 3 }),
-  }),
-  fc.record({
-    type: fc.constant('foreach' as const),
-    concurrency: fc.integer({ min: 1, max: 10 }),
-    body: runnable,
-  }),
-  fc.record({
-    type: fc.constant('loop' as const),
-    maxIterations: fc.integer({ min: 1, max: 200 }),
-    until: callable,
-    body: runnable,
-  }),
-  fc.oneof(
-    fc.record({ type: fc.constant('sleep' as const), durationMs: fc.nat({ max: 1e9 }) }),
-    fc.record({ type: fc.constant('sleep' as const), until: callable }),
   ),
-  fc.record(
-    {
-      type: fc.constant('event' as const),
-      event: fc.constantFrom('go', 'order.paid', 'a:b/c'),
-      match: callable,
-      timeoutMs: fc.integer({ min: 1, max: 1e9 }),
-      schema: jsonSchema,
-    },
-    { requiredKeys: ['type', 'event'] },
+  top: fc.oneof(
+    { depthSize: 'small', maxDepth: 2 },
+    runnable,
+    fc.record({ type: fc.constant('code' as const), call: callable }),
+    fc.oneof(
+      fc.record({ type: fc.constant('sleep' as const), durationMs: fc.nat({ max: 1e9 }) }),
+      fc.record({ type: fc.constant('sleep' as const), until: callable }),
+    ),
+    fc.record(
+      {
+        type: fc.constant('event' as const),
+        event: fc.constantFrom('go', 'order.paid', 'a:b/c'),
+        match: callable,
+        timeoutMs: fc.integer({ min: 1, max: 1e9 }),
+        schema: jsonSchema,
+      },
+      { requiredKeys: ['type', 'event'] },
+    ),
+    fc.record(
+      {
+        type: fc.constant('approval' as const),
+        timeoutMs: fc.integer({ min: 1, max: 1e9 }),
+        schema: jsonSchema,
+      },
+      { requiredKeys: ['type'] },
+    ),
+    fc.record({
+      type: fc.constant('branch' as const),
+      cases: fc.array(fc.record({ when: callable, then: tie('body') }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    }),
+    fc.record({
+      type: fc.constant('parallel' as const),
+      keys: fc.uniqueArray(fc.constantFrom('a', 'b-c', '1', 'x y', 'constructor'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      bodies: fc.array(tie('body'), { minLength: 3, maxLength: 3 }),
+    }),
+    fc.record({
+      type: fc.constant('foreach' as const),
+      concurrency: fc.integer({ min: 1, max: 10 }),
+      body: tie('body'),
+    }),
+    fc.record({
+      type: fc.constant('loop' as const),
+      maxIterations: fc.integer({ min: 1, max: 200 }),
+      until: callable,
+      body: tie('body'),
+    }),
+    fc.record({
+      type: fc.constant('sequence' as const),
+      children: fc.array(tie('top'), { maxLength: 3 }),
+    }),
   ),
-  fc.record(
-    {
-      type: fc.constant('approval' as const),
-      timeoutMs: fc.integer({ min: 1, max: 1e9 }),
-      schema: jsonSchema,
-    },
-    { requiredKeys: ['type'] },
-  ),
-)
+}))
+const topNode = tree.top
+
 const idPool = ['a', 'inc', 'inc-1', 'square', 'map-1', 'branch-1', 'parallel-1', 'loop-1'].concat([
   'foreach-1',
   'sleep',
@@ -182,7 +206,11 @@ const definition: fc.Arbitrary<WorkflowDefinition> = fc
   )
   .map(({ children, idPicks, ...top }) => assemble(top, children, idPicks))
 
-/** Gives the drafted nodes unique ids and resolves 'derived' function references. */
+/**
+ * Gives the drafted nodes unique ids and resolves 'derived' function references to the id the
+ * builder derives in the chain the node is built in: the workflow's, a nested sequence's (its
+ * id), or a single node's ('fragment').
+ */
 function assemble(
   top: Record<string, unknown> & { id: string },
   drafts: Draft[],
@@ -197,34 +225,38 @@ function assemble(
     used.add(id)
     return id
   }
-  const resolve = (call: unknown, derived: string) =>
-    call === 'derived' ? { function: `${top.id}/${derived}` } : call
-  const place = (draft: Draft): DefinitionNode => ({ ...draft, id: nextId() }) as DefinitionNode
-  const children = drafts.map((draft): DefinitionNode => {
+  const build = (draft: Draft, chainId: string, inBody: boolean): DefinitionNode => {
     const id = nextId()
+    if (inBody && !['step', 'workflow', 'sequence'].includes(draft.type)) chainId = 'fragment'
+    const resolve = (call: unknown, derived: string) =>
+      call === 'derived' ? { function: `${chainId}/${derived}` } : call
+    const body = (child: Draft) => build(child, chainId, true)
     switch (draft.type) {
-      case 'code': {
-        const call = resolve(draft.call, id) as { function?: string; expression?: string }
-        return { type: 'code', id, ...call }
-      }
-      case 'branch': {
-        const cases = draft.cases as { when: unknown; then: Draft }[]
+      case 'sequence':
+        return {
+          type: 'sequence',
+          id,
+          children: (draft.children as Draft[]).map((child) => build(child, id, false)),
+        }
+      case 'code':
+        return { type: 'code', id, ...(resolve(draft.call, id) as { function: string }) }
+      case 'branch':
         return {
           type: 'branch',
           id,
-          cases: cases.map((entry, index) => ({
+          cases: (draft.cases as { when: unknown; then: Draft }[]).map((entry, index) => ({
             when: resolve(entry.when, `${id}/when-${index}`) as { function: string },
-            then: place(entry.then),
+            then: body(entry.then),
           })),
         }
-      }
       case 'parallel': {
-        const keys = draft.keys as string[]
         const bodies = draft.bodies as Draft[]
         return {
           type: 'parallel',
           id,
-          branches: Object.fromEntries(keys.map((key, index) => [key, place(bodies[index]!)])),
+          branches: Object.fromEntries(
+            (draft.keys as string[]).map((key, index) => [key, body(bodies[index]!)]),
+          ),
         }
       }
       case 'foreach':
@@ -232,14 +264,14 @@ function assemble(
           type: 'foreach',
           id,
           concurrency: draft.concurrency as number,
-          body: place(draft.body as Draft),
+          body: body(draft.body as Draft),
         }
       case 'loop':
         return {
           type: 'loop',
           id,
           maxIterations: draft.maxIterations as number,
-          body: place(draft.body as Draft),
+          body: body(draft.body as Draft),
           until: resolve(draft.until, `${id}/until`) as { function: string },
         }
       case 'sleep':
@@ -263,7 +295,8 @@ function assemble(
       default:
         return { ...(draft as object), id } as DefinitionNode
     }
-  })
+  }
+  const children = drafts.map((draft) => build(draft, top.id, false))
   const value = {
     kind: 'tessera.workflow',
     schemaVersion: 1,
@@ -343,4 +376,18 @@ describe('generateCode on random definitions (fast-check)', () => {
     const others = typeCheck(files).filter((line) => !builderErrors.test(line))
     expect(others).toEqual([])
   }, 60_000)
+})
+
+describe('the random definitions', () => {
+  it('include nested sequences, single nodes in step places, derived ids in nested chains and expressions', () => {
+    const sources = fc
+      .sample(definition, { numRuns: 150, seed: 11 })
+      .map((drafted) => generateCode(registered(drafted)))
+      .join('\n')
+    for (const piece of ['sequence(', 'single(', "namedFunction('", 'expression(', 'asNode('])
+      expect(sources).toContain(piece)
+    expect(sources).toMatch(
+      /functions\['(?!w\/|order-review\/|a\.b:c\/|9lives\/|shared\/)[^']+\/(?:map|when|until|match)/,
+    )
+  })
 })

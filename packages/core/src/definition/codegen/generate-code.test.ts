@@ -27,6 +27,7 @@ const exported: Record<string, Workflow> = {
   child: fixtures.child,
   everything: fixtures.everything,
   totals: fixtures.totals,
+  nested: fixtures.nested,
 }
 
 beforeAll(() => {
@@ -137,33 +138,38 @@ describe('generateCode: definitions the builder cannot write', () => {
           {
             type: 'parallel',
             id: 'p',
-            branches: {
-              a: { type: 'sequence', id: 's', children: [] },
-              b: { type: 'step', id: 'x/y', step: 'inc' },
-            },
-          },
-          {
-            type: 'foreach',
-            id: 'f',
-            concurrency: 1,
-            body: { type: 'code', id: 'c', function: 'fn' },
+            branches: { b: { type: 'step', id: 'x/y', step: 'inc' } },
           },
           { type: 'approval', id: 'boss', approval: 'manager' },
-          { type: 'sequence', id: 'nested', children: [] },
         ]),
       ),
     )
     expect(error).toBeInstanceOf(DefinitionError)
     expect((error as DefinitionError).issues.map((issue) => issue.path)).toEqual([
-      'root.children[0].branches.a',
       'root.children[0].branches.b.id',
-      'root.children[1].body',
-      'root.children[2].id',
-      'root.children[3]',
+      'root.children[1].id',
     ])
     expect((error as DefinitionError).issues[0]!.message).toContain(
       'cannot be written with the builder',
     )
+  })
+
+  it('writes nested shapes with sequence() and single()', () => {
+    const source = generateCode(
+      withChildren([
+        {
+          type: 'foreach',
+          id: 'f',
+          concurrency: 1,
+          body: { type: 'code', id: 'c', expression: '$ * 2' },
+        },
+        { type: 'sequence', id: 'tail', children: [{ type: 'step', id: 'inc', step: 'inc' }] },
+      ]),
+    )
+    expect(source).toContain(
+      ".foreach(single((chain) => chain.map(expression('$ * 2'), { id: 'c' })), {",
+    )
+    expect(source).toContain(".then(sequence('tail', (chain) => chain.then(steps.inc)))")
   })
 
   it('rejects an invalid definition with the parser’s DefinitionError', () => {

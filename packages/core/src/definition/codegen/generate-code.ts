@@ -1,8 +1,9 @@
 import { DefinitionError, type DefinitionIssue } from '../../errors/definition-error'
-import { parseDefinition } from '../parse-definition'
+import { parseDefinition, visitNodes } from '../parse-definition'
 import type { DefinitionNode, WorkflowDefinition } from '../schema'
 import {
   array,
+  arrow,
   call,
   chain,
   concat,
@@ -145,14 +146,36 @@ function retryCode(retry: Retry): Code {
   ])
 }
 
-class Generator {
-  readonly issues: DefinitionIssue[] = []
-  readonly notes: string[] = []
-  readonly builderImports = new Set<string>()
-  readonly registryImports = new Set<string>()
-  private readonly nodeIds = new Set<string>(['root'])
+/** What the generators of a workflow and of its nested sequences share. */
+interface Shared {
+  issues: DefinitionIssue[]
+  notes: string[]
+  builderImports: Set<string>
+  registryImports: Set<string>
+}
 
-  constructor(private readonly definition: WorkflowDefinition) {}
+/**
+ * Writes the calls of one chain: the workflow's, or a nested `sequence`/`single` fragment's,
+ * which the builder builds apart (its own node ids, its own id in derived function ids).
+ */
+class Generator {
+  readonly issues: DefinitionIssue[]
+  readonly notes: string[]
+  readonly builderImports: Set<string>
+  readonly registryImports: Set<string>
+
+  constructor(
+    private readonly definition: WorkflowDefinition,
+    shared?: Shared,
+    /** The id derived function ids start with (the builder's `state.id`). */
+    private readonly chainId: string = definition.id,
+    private readonly nodeIds = new Set<string>(['root']),
+  ) {
+    this.issues = shared?.issues ?? []
+    this.notes = shared?.notes ?? []
+    this.builderImports = shared?.builderImports ?? new Set()
+    this.registryImports = shared?.registryImports ?? new Set()
+  }
 
   workflowOptions(): Code {
     const { definition } = this
@@ -229,18 +252,36 @@ class Generator {
   }
 
   /** A step or child workflow where the builder takes a runnable, its node id claimed. */
+  /**
+   * A node where the builder takes a step, built apart: `sequence('<id>', (chain) => chain…)`
+   * for a sequence, `single((chain) => chain.<one call>)` for any other node. Its ids join this
+   * chain's afterwards, as the builder merges them.
+   */
+  private fragment(node: DefinitionNode, path: string): Code {
+    const isSequence = node.type === 'sequence'
+    const inner = new Generator(
+      this.definition,
+      this,
+      isSequence ? node.id : 'fragment',
+      new Set(isSequence ? ['root', node.id] : ['root']),
+    )
+    const links =
+      node.type === 'sequence'
+        ? node.children.map((child, index) => inner.link(child, `${path}.children[${index}]`))
+        : [inner.link(node, path)]
+    visitNodes(node, path, (each) => this.nodeIds.add(each.id))
+    this.builderImports.add(isSequence ? 'sequence' : 'single')
+    const body = arrow('(chain)', chain(text('chain'), links, true))
+    return isSequence ? call('sequence', text(stringLiteral(node.id)), body) : call('single', body)
+  }
+
   private runnable(
     node: DefinitionNode,
     path: string,
     topLevel: boolean,
   ): { code: Code; options: Code[] } {
-    if (node.type !== 'step' && node.type !== 'workflow') {
-      this.unsupported(
-        path,
-        `a ${node.type} node here (only a step or a child workflow); make it a child workflow`,
-      )
-      return { code: text('undefined'), options: [] }
-    }
+    if (node.type !== 'step' && node.type !== 'workflow')
+      return { code: this.fragment(node, path), options: [] }
     const options: Code[] = []
     let code: Code
     if (node.type === 'step') {
@@ -264,7 +305,7 @@ class Generator {
   }
 
   private link(node: DefinitionNode, path: string): Code {
-    const workflowId = this.definition.id
+    const workflowId = this.chainId
     const withOptions = (name: string, args: Code[], options: Code[]) =>
       concat(text('.'), call(name, ...args, ...(options.length > 0 ? [object(options)] : [])))
     switch (node.type) {
@@ -377,8 +418,7 @@ class Generator {
         return concat(text('.'), call('approval', object(options)))
       }
       case 'sequence':
-        this.unsupported(path, 'a sequence below the root; make it a child workflow')
-        return text('')
+        return withOptions('then', [this.fragment(node, path)], [])
     }
   }
 }
