@@ -152,6 +152,20 @@ describe('RunViewer', () => {
     expect(details.textContent).toContain('card declined')
   })
 
+  it("takes the run's status from the host when given (a store's record) over the events'", async () => {
+    const events = await recordRun(review, { id: 'A1' })
+    const cut = events.findIndex((event) => event.type === 'step-end')
+    render(
+      <RunViewer
+        definition={review.definition}
+        run={{ events: events.slice(0, cut + 1), status: 'cancelled' }}
+      />,
+    )
+    expect(screen.getByTestId('run-status').textContent).toContain('cancelled')
+    expect(node('fetch-order').getAttribute('data-status')).toBe('succeeded')
+    expect(node('notify').getAttribute('data-status')).toBe('pending')
+  })
+
   it('renders on the server without a browser', () => {
     const html = renderToString(<RunViewer definition={review.definition} run={{ events: [] }} />)
     expect(html).toContain('tsr-run-viewer')
