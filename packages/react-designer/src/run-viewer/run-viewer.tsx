@@ -3,13 +3,18 @@ import {
   ReactFlowProvider,
   useReactFlow,
   type ColorMode,
+  type Edge,
   type NodeChange,
 } from '@xyflow/react'
-import { useEffect, useMemo, useState, type ReactElement } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 import type { WorkflowDefinition } from '@tessera/core/definition'
 import { designerNodeTypes } from '../designer/designer-node'
 import { toDefinitionGraph, type DefinitionGraph } from '../designer/definition-graph'
-import { toFlowElements } from '../designer/flow-elements'
+import {
+  reuseUnchangedNodes,
+  toFlowElements,
+  type DesignerFlowNode,
+} from '../designer/flow-elements'
 import { useGraphLayout } from '../designer/use-graph-layout'
 import { formatDuration } from './format-duration'
 import type { RunEvent } from './run-event'
@@ -149,6 +154,7 @@ interface RunCanvasProps {
 function RunCanvas({ graph, views, selected, onSelect, colorMode }: RunCanvasProps): ReactElement {
   const { positions, ready } = useGraphLayout(graph)
   const flow = useReactFlow()
+  const previous = useRef<{ nodes: DesignerFlowNode[]; edges: Edge[] }>({ nodes: [], edges: [] })
   useEffect(() => {
     if (!ready) return
     const frame = requestAnimationFrame(() => void flow.fitView({ padding: 0.1 }))
@@ -167,7 +173,18 @@ function RunCanvas({ graph, views, selected, onSelect, colorMode }: RunCanvasPro
       edge.animated = target === 'running'
       edge.className = `${edge.className ?? ''} tsr-run-edge tsr-run-edge--${target}`
     }
-    return elements
+    // Keep the objects of nodes and edges that show nothing new, so that on a large definition
+    // an event re-renders only the nodes whose status changed.
+    const before = new Map(previous.current.edges.map((edge) => [edge.id, edge]))
+    const next = {
+      nodes: reuseUnchangedNodes(previous.current.nodes, elements.nodes),
+      edges: elements.edges.map((edge) => {
+        const old = before.get(edge.id)
+        return old && old.className === edge.className && old.label === edge.label ? old : edge
+      }),
+    }
+    previous.current = next
+    return next
   }, [graph, positions, views, selected])
   const onNodesChange = (changes: NodeChange[]) => {
     for (const change of changes)
