@@ -200,17 +200,19 @@ export function issuesByNode(
   issues: readonly NodeIssue[],
 ): Map<string, NodeIssue[]> {
   const result = new Map<string, NodeIssue[]>()
-  const candidates = graph.nodes
-    .filter((node) => node.kind !== 'join')
-    .sort((a, b) => b.path.length - a.path.length)
+  // Joins share their container's path; the container owns its issues.
+  const byPath = new Map<string, string>()
+  for (const node of graph.nodes) if (node.kind !== 'join') byPath.set(node.path, node.id)
   for (const issue of issues) {
-    const owner = candidates.find(
-      (node) =>
-        issue.path === node.path ||
-        (issue.path.startsWith(node.path) &&
-          (issue.path[node.path.length] === '.' || issue.path[node.path.length] === '[')),
-    )
-    const key = owner ? owner.id : ''
+    // The longest prefix of the issue's path, cut at "." or "[", that is a node's path.
+    let path = issue.path
+    let owner = byPath.get(path)
+    while (owner === undefined && path !== '') {
+      const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['))
+      path = cut <= 0 ? '' : path.slice(0, cut)
+      owner = byPath.get(path)
+    }
+    const key = owner ?? ''
     result.set(key, [...(result.get(key) ?? []), issue])
   }
   return result
