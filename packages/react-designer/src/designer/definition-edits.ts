@@ -317,18 +317,6 @@ export function finalizeDefinition(definition: WorkflowDefinition): EditResult {
   }
 }
 
-/** The issues of a value that `parseDefinition` refuses (empty when it is valid). */
-export function definitionIssues(value: unknown): { path: string; message: string }[] {
-  try {
-    parseDefinition(value)
-    return []
-  } catch (error) {
-    const issues = (error as { issues?: unknown }).issues
-    if (Array.isArray(issues)) return issues as { path: string; message: string }[]
-    return [{ path: '', message: describeError(error) }]
-  }
-}
-
 function describeError(error: unknown): string {
   const issues = (error as { issues?: unknown }).issues
   if (Array.isArray(issues) && issues.length > 0)
