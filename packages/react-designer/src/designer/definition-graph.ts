@@ -175,7 +175,15 @@ function detailOf(node: DefinitionNode, kind: GraphNodeKind): string {
   }
 }
 
-/** One problem shown on a node. */
+/**
+ * One problem shown on a node: its JSON path in the definition, a message and, optionally, a
+ * stable code and a severity (`validateDefinition`'s issues fit as they are).
+ *
+ * @example
+ * ```tsx
+ * <WorkflowDesigner value={definition} issues={[{ path: 'root.children[1]', message: 'not deployed yet', severity: 'warning' }]} />
+ * ```
+ */
 export interface NodeIssue {
   path: string
   message: string

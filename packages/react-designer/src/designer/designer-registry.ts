@@ -1,4 +1,11 @@
-/** A JSON Schema object, as the registry describes inputs, outputs and configs. */
+/**
+ * A JSON Schema object, as the registry describes inputs, outputs and configs.
+ *
+ * @example
+ * ```ts
+ * const input: JsonSchemaObject = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }
+ * ```
+ */
 export type JsonSchemaObject = Record<string, unknown>
 
 /**

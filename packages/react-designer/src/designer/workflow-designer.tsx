@@ -41,7 +41,14 @@ import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
 import { nodeSize } from './layout-graph'
 import { useGraphLayout } from './use-graph-layout'
 
-/** Props of {@link WorkflowDesigner}. */
+/**
+ * Props of {@link WorkflowDesigner}.
+ *
+ * @example
+ * ```tsx
+ * const props: WorkflowDesignerProps = { registry, defaultValue: definition, colorMode: 'dark' }
+ * ```
+ */
 export interface WorkflowDesignerProps {
   /** The components to offer: `registry.describe()` of the host's engine, sent by its backend. */
   registry?: DesignerRegistry
