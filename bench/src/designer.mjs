@@ -97,7 +97,7 @@ function pageProbe() {
   const probe = { allNodesAt: undefined, lastChangeAt: undefined, inputAt: undefined }
   window.__tsrProbe = probe
   for (const type of ['pointerdown', 'pointerup', 'click', 'keydown'])
-    window.addEventListener(type, () => (probe.inputAt = performance.now()), { capture: true })
+    window.addEventListener(type, () => (probe.inputAt ??= performance.now()), { capture: true })
   let signature = ''
   const frame = () => {
     const nodes = document.querySelectorAll('.react-flow__node')
