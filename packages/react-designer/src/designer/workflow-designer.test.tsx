@@ -344,4 +344,23 @@ describe('WorkflowDesigner', () => {
         .slice(-2),
     ).toEqual(['fan-out', 'wait-for-event'])
   })
+
+  it('selects a focused node with Enter and reports the selection', () => {
+    const onSelectionChange = vi.fn()
+    render(
+      <WorkflowDesigner
+        registry={registry}
+        defaultValue={twoSteps()}
+        onSelectionChange={onSelectionChange}
+      />,
+    )
+    const wrapper = screen.getByRole('group', { name: 'step notify' })
+    expect(wrapper.tabIndex).toBe(0)
+    wrapper.focus()
+    fireEvent.keyDown(wrapper, { key: 'Enter' })
+    expect(onSelectionChange).toHaveBeenLastCalledWith('notify')
+    expect(node('notify').dataset.selected).toBe('true')
+    fireEvent.keyDown(wrapper, { key: 'Escape' })
+    expect(onSelectionChange).toHaveBeenLastCalledWith(null)
+  })
 })
