@@ -53,6 +53,7 @@ export interface HostApp {
 export async function startHostApp(): Promise<HostApp> {
   const outDir = await mkdtemp(join(tmpdir(), 'tessera-designer-host-'))
   // vitest sets NODE_ENV=test; the page is built as an application ships it (production React).
+  // TESSERA_HOST_MODE=development builds it with React's development checks, to debug a failure.
   const environment = process.env.NODE_ENV
   process.env.NODE_ENV = process.env.TESSERA_HOST_MODE ?? 'production'
   try {
