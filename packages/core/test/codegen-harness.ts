@@ -1,8 +1,10 @@
 // Helpers of the code generator's tests (not published): write generated modules into a scratch
 // directory inside the package (so `zod` and the `@tessera/core` alias resolve), type-check them
 // with the TypeScript compiler, and import them.
+import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import ts from 'typescript'
 
 const packageRoot = new URL('..', import.meta.url).pathname
@@ -54,4 +56,30 @@ export function typeCheck(files: string[], extra: ts.CompilerOptions = {}): stri
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
     return `${diagnostic.file.fileName}:${line + 1}: ${message}`
   })
+}
+
+/**
+ * Runs `script` (a file in `directory`) with tsx in a Node process of its own, `@tessera/core`
+ * mapped to the sources by a tsconfig in `directory`, and returns what it printed.
+ */
+export async function runWithTsx(directory: string, script: string): Promise<string> {
+  writeModule(
+    directory,
+    'tsconfig.json',
+    JSON.stringify({
+      compilerOptions: {
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        strict: true,
+        baseUrl: packageRoot,
+        paths: { '@tessera/core': ['src/index.ts'] },
+      },
+    }),
+  )
+  const tsx = join(packageRoot, 'node_modules', '.bin', 'tsx')
+  const { stdout } = await promisify(execFile)(tsx, [join(directory, script)], {
+    cwd: directory,
+    maxBuffer: 10_000_000,
+  })
+  return stdout
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   ConflictError,
+  asNode,
   InvalidArgumentError,
   createWorkflow,
   expression,
@@ -78,5 +79,18 @@ describe('sequence and single', () => {
       InvalidArgumentError,
     )
     expect(thrownBy(() => sequence('s', () => 1 as never))).toBeInstanceOf(InvalidArgumentError)
+  })
+
+  it('a sequence may share its id with a workflow it runs; a workflow still cannot contain itself', () => {
+    const child = createWorkflow({ id: 'child', input: num }).then(inc).commit()
+    const workflow = createWorkflow({ id: 'w', input: num })
+      .then(sequence('child', (chain) => chain.then(asNode(child, { id: 'run-child' }))))
+      .commit()
+    expect(workflow.workflows.get('child')).toBe(child)
+    const error = thrownBy(() =>
+      createWorkflow({ id: 'child', input: num }).then(sequence('s', (chain) => chain.then(child))),
+    )
+    expect(error).toBeInstanceOf(ConflictError)
+    expect(error.message).toContain('cannot contain itself')
   })
 })

@@ -74,6 +74,7 @@ function fragment<TOut>(
     steps: new Map(),
     workflows: new Map(),
     nodeIds: new Set(one ? ['root'] : ['root', id]),
+    fragment: true,
   })
   const end = typeof build === 'function' ? build(start) : undefined
   const state = end instanceof WorkflowBuilder ? end['~state'] : undefined

@@ -105,6 +105,8 @@ export interface BuilderState {
   readonly steps: ReadonlyMap<string, Step>
   readonly workflows: ReadonlyMap<string, Workflow>
   readonly nodeIds: ReadonlySet<string>
+  /** A chain built apart by `sequence`/`single`: its id names no workflow. */
+  readonly fragment?: boolean
 }
 
 /** A type-level helper of the builder's generic slots. */
@@ -737,7 +739,6 @@ function addRunnable(
       },
     }
   }
-  if (value.id === state.id) throw new ConflictError(`Workflow "${state.id}" cannot contain itself`)
   return {
     node: { type: 'workflow', id, workflow: value.id, version: value.version },
     next: {
@@ -766,6 +767,8 @@ function mergeComponents(
   }
   const workflows = new Map(state.workflows)
   for (const [childId, child] of children) {
+    if (childId === state.id && !state.fragment)
+      throw new ConflictError(`Workflow "${state.id}" cannot contain itself`)
     const known = workflows.get(childId)
     if (known !== undefined && known.version !== child.version) {
       throw new ConflictError(

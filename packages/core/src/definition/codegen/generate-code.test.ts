@@ -7,6 +7,7 @@ import * as fixtures from '../../../test/codegen-fixtures'
 import {
   createScratchDirectory,
   registryModule,
+  runWithTsx,
   typeCheck,
   writeModule,
 } from '../../../test/codegen-harness'
@@ -65,6 +66,21 @@ describe('generateCode: builder → definition → code → the same definition'
       expect([...rebuilt.functions.keys()].sort()).toEqual([...original.functions.keys()].sort())
     },
   )
+
+  it('the generated modules run in a Node process of their own (tsx) and print the same definitions', async () => {
+    const names = Object.keys(exported)
+    const script = [
+      ...names.map((name) => `import { ${name} } from './${name}'`),
+      `console.log(JSON.stringify({ ${names.map((name) => `${name}: ${name}.definition`).join(', ')} }))`,
+      '',
+    ].join('\n')
+    writeModule(scratch.path, 'print-definitions.ts', script)
+    const printed = JSON.parse(await runWithTsx(scratch.path, 'print-definitions.ts')) as Record<
+      string,
+      WorkflowDefinition
+    >
+    for (const name of names) expect(printed[name]).toEqual(exported[name]!.definition)
+  }, 60_000)
 
   it('the generated modules type-check under the repository’s strict options, types flowing from the registry module', () => {
     const files = [...generated.values()].map((entry) => entry.file)
