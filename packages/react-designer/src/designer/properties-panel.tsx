@@ -1,4 +1,4 @@
-import { useId, type ReactElement } from 'react'
+import { useId, useMemo, type ReactElement } from 'react'
 import Form from '@rjsf/core'
 import validator from '@rjsf/validator-ajv8'
 import type { RJSFSchema } from '@rjsf/utils'
@@ -47,13 +47,23 @@ const workflowSchema: RJSFSchema = {
 export function PropertiesPanel(props: PropertiesPanelProps): ReactElement {
   const { definition, node, registry, readOnly } = props
   const idPrefix = `tsr${useId().replace(/[^A-Za-z0-9]/g, '')}`
-  const schema = (node ? nodeFormSchema(node, registry) : workflowSchema) as RJSFSchema
-  const formData = node
-    ? nodeFormData(node)
-    : {
-        id: definition.id,
-        ...(definition.description === undefined ? {} : { description: definition.description }),
-      }
+  // Memoised: a new schema object makes the form compile a new validator.
+  const schema = useMemo(
+    () => (node ? nodeFormSchema(node, registry) : workflowSchema) as RJSFSchema,
+    [node, registry],
+  )
+  const formData = useMemo(
+    () =>
+      node
+        ? nodeFormData(node)
+        : {
+            id: definition.id,
+            ...(definition.description === undefined
+              ? {}
+              : { description: definition.description }),
+          },
+    [node, definition.id, definition.description],
+  )
   return (
     <div className="tsr-properties" data-testid="tsr-properties">
       <Form

@@ -17,6 +17,8 @@ import {
   applyNodeChanges,
   useReactFlow,
   type ColorMode,
+  type Connection,
+  type FinalConnectionState,
   type Edge,
   type NodeChange,
 } from '@xyflow/react'
@@ -35,7 +37,7 @@ import {
   toFlowElements,
   type DesignerFlowNode,
 } from './flow-elements'
-import { paletteItems } from './palette-items'
+import { paletteItems, type PaletteItem } from './palette-items'
 import { emptyWorkflow, useDefinitionState } from './use-definition-state'
 import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
 import { nodeSize } from './layout-graph'
@@ -74,6 +76,9 @@ export interface WorkflowDesignerProps {
   /** Added to the `tsr-designer` class of the root. */
   className?: string
 }
+
+const proOptions = { hideAttribution: true }
+const minimapStyle = { width: 160, height: 110 }
 
 /**
  * An embeddable visual editor of a workflow definition (the JSON `workflow.definition` the
@@ -136,10 +141,10 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   )
   const issues = useMemo(() => issuesByNode(graph, allIssues), [graph, allIssues])
   const { positions, ready } = useGraphLayout(graph)
+  const nodesById = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph])
   const graphNode = useCallback(
-    (id: string | null): GraphNode | undefined =>
-      id === null ? undefined : graph.nodes.find((node) => node.id === id),
-    [graph],
+    (id: string | null): GraphNode | undefined => (id === null ? undefined : nodesById.get(id)),
+    [nodesById],
   )
   const selected = graphNode(selectedId)
   const editable = selected !== undefined && selected.kind !== 'join' ? selected : undefined
@@ -270,6 +275,31 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     [setSelectedId],
   )
 
+  const isValidConnection = useCallback(
+    (connection: Connection | Edge) => connectionProblem(connection) === undefined,
+    [connectionProblem],
+  )
+  const onConnectEnd = useCallback(
+    (_event: unknown, connection: FinalConnectionState) => {
+      // A refused connection never reaches onConnect: say why it was refused.
+      if (connection.isValid !== false || !connection.fromNode || !connection.toNode) return
+      const fromSource = connection.fromHandle?.type !== 'target'
+      const problem = connectionProblem({
+        source: fromSource ? connection.fromNode.id : connection.toNode.id,
+        target: fromSource ? connection.toNode.id : connection.fromNode.id,
+        sourceHandle: null,
+        targetHandle: null,
+      })
+      if (problem) setMessage({ tone: 'error', text: problem })
+    },
+    [connectionProblem],
+  )
+  const clearSelection = useCallback(() => setSelectedId(null), [setSelectedId])
+  const addToSelected = useCallback(
+    (item: PaletteItem) => addItem(item, selected),
+    [addItem, selected],
+  )
+
   return (
     <div
       ref={rootRef}
@@ -293,9 +323,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
         onPaste={() => void paste()}
         onFit={fit}
       />
-      {readOnly ? null : (
-        <DesignerPalette items={items} onAdd={(item) => addItem(item, selected)} onDrop={onDrop} />
-      )}
+      {readOnly ? null : <DesignerPalette items={items} onAdd={addToSelected} onDrop={onDrop} />}
       <div className="tsr-designer__canvas" data-tsr-canvas="" data-testid="tsr-canvas">
         {built.error ? (
           <p className="tsr-designer__error" role="alert">
@@ -309,35 +337,19 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           nodeTypes={designerNodeTypes}
           onNodesChange={onNodesChange}
           onConnect={onConnect}
-          isValidConnection={(connection) => connectionProblem(connection) === undefined}
-          onConnectEnd={(_event, connection) => {
-            // A refused connection never reaches onConnect: say why it was refused.
-            if (connection.isValid !== false || !connection.fromNode || !connection.toNode) return
-            const fromSource = connection.fromHandle?.type !== 'target'
-            const problem = connectionProblem({
-              source: fromSource ? connection.fromNode.id : connection.toNode.id,
-              target: fromSource ? connection.toNode.id : connection.fromNode.id,
-              sourceHandle: null,
-              targetHandle: null,
-            })
-            if (problem) setMessage({ tone: 'error', text: problem })
-          }}
-          onPaneClick={() => setSelectedId(null)}
+          isValidConnection={isValidConnection}
+          onConnectEnd={onConnectEnd}
+          onPaneClick={clearSelection}
           nodesDraggable={false}
           nodesConnectable={!readOnly}
           deleteKeyCode={null}
           colorMode={props.colorMode ?? 'light'}
           minZoom={0.05}
-          proOptions={{ hideAttribution: true }}
+          proOptions={proOptions}
         >
           <Background />
           <Controls showInteractive={false} />
-          <MiniMap
-            pannable
-            zoomable
-            ariaLabel="Minimap of the workflow"
-            style={{ width: 160, height: 110 }}
-          />
+          <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" style={minimapStyle} />
         </ReactFlow>
       </div>
       <DesignerSidePanel
