@@ -57,7 +57,8 @@ function choice(title: string, values: readonly string[]): JsonSchemaObject {
 export function nodeFormSchema(node: DefinitionNode, registry: DesignerRegistry): JsonSchemaObject {
   const object = (properties: Record<string, unknown>, required: string[]) => ({
     type: 'object',
-    title: `${node.type} ${node.id}`,
+    // No node id in the schema: nodes of one kind share it, and the form its compiled validator.
+    title: `${node.type} node`,
     properties: { id: idField, ...properties },
     required: ['id', ...required],
   })
