@@ -79,8 +79,10 @@ export interface WaitForEventOptions<TPrev, S extends z.ZodType> {
 
 /** Options of `.approval()`. */
 export interface ApprovalOptions<S extends z.ZodType> {
-  /** The approval's id: `run.approve(id, …)` names it. Also the node id. */
+  /** The approval's id: `run.approve(id, …)` names it. Also the node id, unless `nodeId` is set. */
   id: string
+  /** The node id in the definition, when it differs from the approval's id. */
+  nodeId?: string
   /** Checks the data given with an approval (`run.approve(id, data)`). Default: any data. */
   schema?: S
   /** Fail with `WaitTimeoutError` if no decision arrived by then. Default: wait forever. */
@@ -520,7 +522,7 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
     }
     assertEventName(where, 'options.id', options.id)
     if (options.schema !== undefined) assertSchema(where, 'options.schema', options.schema)
-    const id = claimNodeId(state, options.id, 'approval', true)
+    const id = claimNodeId(state, options.nodeId ?? options.id, 'approval', true)
     const timeoutMs =
       options.timeout === undefined ? undefined : parseDuration(options.timeout, `${where}.timeout`)
     return new WorkflowBuilder({

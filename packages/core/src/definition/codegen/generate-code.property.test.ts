@@ -140,6 +140,7 @@ const tree = fc.letrec<{ top: Draft; body: Draft }>((tie) => ({
         type: fc.constant('approval' as const),
         timeoutMs: fc.integer({ min: 1, max: 1e9 }),
         schema: jsonSchema,
+        nodeId: fc.constant(true),
       },
       { requiredKeys: ['type'] },
     ),
@@ -290,8 +291,10 @@ function assemble(
             ? { match: resolve(draft.match, `${id}/match`) as { function: string } }
             : {}),
         } as DefinitionNode
-      case 'approval':
-        return { ...(draft as object), id, approval: id } as DefinitionNode
+      case 'approval': {
+        const { nodeId, ...rest } = draft
+        return { ...rest, id, approval: nodeId ? 'named-approval' : id } as DefinitionNode
+      }
       default:
         return { ...(draft as object), id } as DefinitionNode
     }
@@ -384,7 +387,7 @@ describe('the random definitions', () => {
       .sample(definition, { numRuns: 150, seed: 11 })
       .map((drafted) => generateCode(registered(drafted)))
       .join('\n')
-    for (const piece of ['sequence(', 'single(', "namedFunction('", 'expression(', 'asNode('])
+    for (const piece of ['sequence(', 'single(', "namedFunction('", 'expression(', 'asNode(', 'nodeId:'])
       expect(sources).toContain(piece)
     expect(sources).toMatch(
       /functions\['(?!w\/|order-review\/|a\.b:c\/|9lives\/|shared\/)[^']+\/(?:map|when|until|match)/,

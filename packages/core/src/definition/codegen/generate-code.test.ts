@@ -156,7 +156,7 @@ describe('generateCode: definitions the builder cannot write', () => {
             id: 'p',
             branches: { b: { type: 'step', id: 'x/y', step: 'inc' } },
           },
-          { type: 'approval', id: 'boss', approval: 'manager' },
+          { type: 'approval', id: 'boss/1', approval: 'manager' },
         ]),
       ),
     )
@@ -186,6 +186,9 @@ describe('generateCode: definitions the builder cannot write', () => {
       ".foreach(single((chain) => chain.map(expression('$ * 2'), { id: 'c' })), {",
     )
     expect(source).toContain(".then(sequence('tail', (chain) => chain.then(steps.inc)))")
+    expect(
+      generateCode(withChildren([{ type: 'approval', id: 'boss', approval: 'manager' }])),
+    ).toContain(".approval({ id: 'manager', nodeId: 'boss' })")
   })
 
   it('rejects an invalid definition with the parser’s DefinitionError', () => {

@@ -405,13 +405,16 @@ class Generator {
         return withOptions('waitForEvent', [text(stringLiteral(node.event))], options)
       }
       case 'approval': {
-        if (node.id !== node.approval)
-          this.unsupported(
-            `${path}.id`,
-            `an approval node's id must be its approval name "${node.approval}"`,
-          )
-        this.nodeIds.add(node.id)
         const options: Code[] = [pair('id', text(stringLiteral(node.approval)))]
+        if (node.id !== node.approval) {
+          if (!idPattern.test(node.id) || node.id.length > 200)
+            this.unsupported(
+              `${path}.id`,
+              `the builder takes node ids of letters, digits, "-", "_", "." or ":" (got "${node.id}")`,
+            )
+          options.push(pair('nodeId', text(stringLiteral(node.id))))
+        }
+        this.nodeIds.add(node.id)
         if (node.schema) options.push(pair('schema', this.schema(node.schema, `${path}.schema`)))
         if (node.timeoutMs !== undefined)
           options.push(pair('timeout', durationCode(node.timeoutMs)))
