@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactElement } from 'react'
 import type { DefinitionNode, WorkflowDefinition } from '@tessera/core/definition'
 import { CodeView } from './code-view'
+import { componentSchemas } from './component-schemas'
 import type { NodeIssue } from './definition-graph'
 import type { DesignerRegistry } from './designer-registry'
 import { PropertiesPanel } from './properties-panel'
@@ -68,6 +69,7 @@ export function DesignerSidePanel(props: DesignerSidePanelProps): ReactElement {
               onApplyNode={props.onApplyNode}
               onApplyWorkflow={props.onApplyWorkflow}
             />
+            {props.node ? <ComponentSchemas node={props.node} registry={props.registry} /> : null}
             {workflowIssues.length > 0 ? (
               <ul
                 className="tsr-designer__issues"
@@ -97,5 +99,35 @@ export function DesignerSidePanel(props: DesignerSidePanelProps): ReactElement {
         )}
       </div>
     </aside>
+  )
+}
+
+/** The registry's input and output JSON Schemas of a step or subworkflow node, read-only. */
+function ComponentSchemas(props: {
+  node: DefinitionNode
+  registry: DesignerRegistry
+}): ReactElement | null {
+  const schemas = componentSchemas(props.node, props.registry)
+  if (!schemas.input && !schemas.output) return null
+  return (
+    <details className="tsr-properties__schemas" data-testid="tsr-component-schemas">
+      <summary>Input and output</summary>
+      {(['input', 'output'] as const).map((kind) =>
+        schemas[kind] ? (
+          <div key={kind}>
+            <div className="tsr-properties__schema-title">
+              {kind === 'input' ? 'Input' : 'Output'}
+            </div>
+            <pre
+              className="tsr-code"
+              tabIndex={0}
+              aria-label={`${kind === 'input' ? 'Input' : 'Output'} JSON Schema`}
+            >
+              {JSON.stringify(schemas[kind], null, 2)}
+            </pre>
+          </div>
+        ) : null,
+      )}
+    </details>
   )
 }

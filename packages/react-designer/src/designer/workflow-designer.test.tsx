@@ -363,4 +363,15 @@ describe('WorkflowDesigner', () => {
     fireEvent.keyDown(wrapper, { key: 'Escape' })
     expect(onSelectionChange).toHaveBeenLastCalledWith(null)
   })
+
+  it("shows the selected step's input and output schemas from the registry", () => {
+    render(<WorkflowDesigner registry={registry} defaultValue={twoSteps()} />)
+    expect(screen.queryByTestId('tsr-component-schemas')).toBeNull()
+    select('notify')
+    const schemas = screen.getByTestId('tsr-component-schemas')
+    const output = within(schemas).getByLabelText('Output JSON Schema')
+    expect(JSON.parse(output.textContent ?? '')).toMatchObject({
+      properties: { sent: { type: 'boolean' } },
+    })
+  })
 })
