@@ -374,4 +374,19 @@ describe('WorkflowDesigner', () => {
       properties: { sent: { type: 'boolean' } },
     })
   })
+
+  it('appends an item dropped on the canvas background and ignores one dropped elsewhere', () => {
+    const onChange = vi.fn()
+    render(<Controlled initial={twoSteps()} onChange={onChange} />)
+    const drag = (target: Element) => {
+      const item = screen.getByTestId('tsr-palette-item-control:approval')
+      fireEvent.pointerDown(item, { button: 0, clientX: 10, clientY: 10 })
+      fireEvent.pointerMove(window, { clientX: 100, clientY: 100 })
+      fireEvent.pointerUp(target, { clientX: 300, clientY: 300 })
+    }
+    drag(document.body)
+    expect(onChange).not.toHaveBeenCalled()
+    drag(screen.getByTestId('tsr-canvas'))
+    expect(rootIds(lastDefinition(onChange))).toEqual(['fetch-order', 'notify', 'approval'])
+  })
 })
