@@ -8,8 +8,8 @@ import {
   sequence,
   single,
 } from '../index'
-import { thrownBy } from '../../test/helpers'
-import { inc, num, square } from '../../test/fixtures'
+import { thrownBy, useEngines } from '../../test/helpers'
+import { double, inc, num, square } from '../../test/fixtures'
 
 describe('sequence and single', () => {
   it('place a nested sequence or any single node where a step goes', () => {
@@ -67,18 +67,30 @@ describe('sequence and single', () => {
     expect(workflow.workflows.get('child')).toBe(child)
   })
 
-  it('refuse node ids that clash with the workflow’s, and a single with other than one node', () => {
+  it('derive node ids among the workflow’s; refuse a taken sequence id, and a single with other than one node', () => {
+    const workflow = createWorkflow({ id: 'w', input: num })
+      .then(inc)
+      .map(({ input }) => input)
+      .then(sequence('s', (chain) => chain.then(inc).map(({ input }) => input)))
+      .commit()
+    expect(workflow.definition.root).toMatchObject({
+      children: [
+        { id: 'inc' },
+        { id: 'map-1', function: 'w/map-1' },
+        { id: 's', children: [{ id: 'inc-1' }, { id: 'map-2', function: 's/map-2' }] },
+      ],
+    })
     expect(
       thrownBy(() =>
         createWorkflow({ id: 'w', input: num })
           .then(inc)
-          .then(sequence('s', (chain) => chain.then(inc))),
+          .then(sequence('inc', (chain) => chain.then(square))),
       ),
     ).toBeInstanceOf(ConflictError)
-    expect(thrownBy(() => single((chain) => chain.then(inc).then(inc)))).toBeInstanceOf(
-      InvalidArgumentError,
-    )
-    expect(thrownBy(() => sequence('s', () => 1 as never))).toBeInstanceOf(InvalidArgumentError)
+    const place = (fragment: ReturnType<typeof single>) =>
+      thrownBy(() => createWorkflow({ id: 'w', input: num }).then(fragment))
+    expect(place(single((chain) => chain.then(inc).then(inc)))).toBeInstanceOf(InvalidArgumentError)
+    expect(place(sequence('s', () => 1 as never))).toBeInstanceOf(InvalidArgumentError)
   })
 
   it('a sequence may share its id with a workflow it runs; a workflow still cannot contain itself', () => {
@@ -92,5 +104,34 @@ describe('sequence and single', () => {
     )
     expect(error).toBeInstanceOf(ConflictError)
     expect(error.message).toContain('cannot contain itself')
+  })
+})
+
+describe('nested chains in an engine', () => {
+  const newEngine = useEngines()
+
+  it('run: an approval in a sequence, a sequence in a branch case, a single map as a foreach body', async () => {
+    const workflow = createWorkflow({ id: 'nested-run', input: num })
+      .then(
+        sequence('gate', (chain) =>
+          chain.approval({ id: 'manager' }).map(expression<{ n: number }>('{ "n": data.n }')),
+        ),
+      )
+      .branch([
+        [expression('n > 100'), inc],
+        [expression('true'), sequence('grow', (chain) => chain.then(double).then(square))],
+      ])
+      .map(({ input }) => [input, { n: input.n + 1 }])
+      .foreach(
+        single((chain) =>
+          chain.map(({ input }: { input: { n: number } }) => ({ n: input.n * 10 })),
+        ),
+      )
+      .commit()
+    const engine = newEngine()
+    const run = await engine.start(workflow, { n: 0 })
+    await run.approve('manager', { n: 3 })
+    // (3 * 2) ** 2 = 36; [36, 37] each times 10
+    expect(await run.result()).toEqual([{ n: 360 }, { n: 370 }])
   })
 })

@@ -1,14 +1,16 @@
 import type { DefinitionNode } from '../definition/schema'
+import { ConflictError } from '../errors/conflict-error'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { Step } from './step'
 import { WorkflowBuilder, type BuilderState } from './workflow-builder'
 
 const fragmentKey = Symbol.for('tessera.fragment')
 
-/** What {@link sequence} and {@link single} hold: the node and what its chain collected. */
-export interface Fragment {
-  node: DefinitionNode
-  state: BuilderState
+/** What {@link sequence} and {@link single} hold: how to build the chain, once placed. */
+export interface Fragment<TOut = any> {
+  id: string
+  one: boolean
+  build: FragmentBuild<TOut>
 }
 
 /** A chain built apart, placed where a step would be. */
@@ -19,8 +21,9 @@ export type FragmentBuild<TOut> = (
 /**
  * A sequence of nodes, built with the same chain methods, placed where the builder takes a step:
  * a branch case, a parallel branch, the body of a foreach or a loop (or `.then`). The chain
- * starts untyped (`any`); its last output types what follows. Node ids inside are derived as in
- * a workflow of their own, and must not clash with the enclosing workflow's.
+ * starts untyped (`any`); its last output types what follows. The chain is built where it is
+ * placed, so node ids inside are derived among the enclosing workflow's; derived function ids
+ * start with the sequence's id (`<sequence>/map-1`).
  *
  * @example
  * ```ts
@@ -38,7 +41,8 @@ export function sequence<TOut>(id: string, build: FragmentBuild<TOut>): Step<str
 
 /**
  * One node of any kind (an approval, a branch, a map…) placed where the builder takes a step, as
- * in {@link sequence}; the chain must add exactly one node.
+ * in {@link sequence}; the chain must add exactly one node. Derived function ids start with
+ * `fragment/`.
  *
  * @example
  * ```ts
@@ -54,7 +58,6 @@ function fragment<TOut>(
   build: FragmentBuild<TOut>,
   one: boolean,
 ): Step<string, any, TOut> {
-  const where = one ? 'single' : `sequence("${id}")`
   if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,299}$/.test(id))
     throw new InvalidArgumentError({
       fn: 'sequence',
@@ -62,6 +65,25 @@ function fragment<TOut>(
       expected: 'a node id',
       received: id,
     })
+  return Object.freeze({ kind: 'step', id, [fragmentKey]: { id, build, one } }) as unknown as Step<
+    string,
+    any,
+    TOut
+  >
+}
+
+/**
+ * Builds a fragment's chain where it is placed: its node ids are claimed among `parent`'s. The
+ * returned state holds what the chain collected (steps, functions, …) and every claimed id.
+ */
+export function buildFragment(
+  fragment: Fragment,
+  parent: BuilderState,
+): { node: DefinitionNode; state: BuilderState } {
+  const { id, one, build } = fragment
+  const where = one ? 'single' : `sequence("${id}")`
+  if (!one && parent.nodeIds.has(id))
+    throw new ConflictError(`Workflow "${parent.id}" already has a node with id "${id}"`)
   const start = new WorkflowBuilder<string, any, any, undefined>({
     id,
     description: undefined,
@@ -73,7 +95,7 @@ function fragment<TOut>(
     schemas: new Map(),
     steps: new Map(),
     workflows: new Map(),
-    nodeIds: new Set(one ? ['root'] : ['root', id]),
+    nodeIds: new Set(one ? parent.nodeIds : [...parent.nodeIds, id]),
     fragment: true,
   })
   const end = typeof build === 'function' ? build(start) : undefined
@@ -89,11 +111,7 @@ function fragment<TOut>(
   const node: DefinitionNode = one
     ? state.nodes[0]!
     : { type: 'sequence', id, children: [...state.nodes] }
-  return Object.freeze({ kind: 'step', id, [fragmentKey]: { node, state } }) as unknown as Step<
-    string,
-    any,
-    TOut
-  >
+  return { node, state }
 }
 
 /** The fragment behind a value made by {@link sequence} or {@link single}, if it is one. */

@@ -14,8 +14,7 @@ import { assertId, assertSchema, type Step } from './step'
 import { workflowVersion } from './workflow-version'
 import { callableEntry, withFunctions } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
-import { fragmentOf } from './fragment'
-import { visitNodes } from '../definition/parse-definition'
+import { buildFragment, fragmentOf } from './fragment'
 import type {
   Accepts,
   ForeachNeedsArray,
@@ -665,18 +664,13 @@ function addRunnable(
   const nodeOptions: NodeOptions = { ...wrapped.options, ...extraOptions }
   const fragment = fragmentOf(value)
   if (fragment) {
-    const nodeIds = new Set(state.nodeIds)
-    visitNodes(fragment.node, '', (node) => {
-      if (nodeIds.has(node.id))
-        throw new ConflictError(`Workflow "${state.id}" already has a node with id "${node.id}"`)
-      nodeIds.add(node.id)
-    })
-    const inner = fragment.state
+    const built = buildFragment(fragment, state)
+    const inner = built.state
     return {
-      node: fragment.node,
+      node: built.node,
       next: {
         ...mergeComponents(state, inner.steps, [...inner.workflows], inner.id),
-        nodeIds,
+        nodeIds: inner.nodeIds,
         functions: withFunctions(state.id, state.functions, inner.functions),
         schemas: new Map([...state.schemas, ...inner.schemas]),
       },

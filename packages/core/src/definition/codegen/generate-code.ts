@@ -1,5 +1,5 @@
 import { DefinitionError, type DefinitionIssue } from '../../errors/definition-error'
-import { parseDefinition, visitNodes } from '../parse-definition'
+import { parseDefinition } from '../parse-definition'
 import type { DefinitionNode, WorkflowDefinition } from '../schema'
 import {
   array,
@@ -155,8 +155,8 @@ interface Shared {
 }
 
 /**
- * Writes the calls of one chain: the workflow's, or a nested `sequence`/`single` fragment's,
- * which the builder builds apart (its own node ids, its own id in derived function ids).
+ * Writes the calls of one chain: the workflow's, or a nested `sequence`/`single` fragment's
+ * (which shares the workflow's node ids and has its own id in derived function ids).
  */
 class Generator {
   readonly issues: DefinitionIssue[]
@@ -254,22 +254,22 @@ class Generator {
   /** A step or child workflow where the builder takes a runnable, its node id claimed. */
   /**
    * A node where the builder takes a step, built apart: `sequence('<id>', (chain) => chain…)`
-   * for a sequence, `single((chain) => chain.<one call>)` for any other node. Its ids join this
-   * chain's afterwards, as the builder merges them.
+   * for a sequence, `single((chain) => chain.<one call>)` for any other node.
    */
   private fragment(node: DefinitionNode, path: string): Code {
     const isSequence = node.type === 'sequence'
+    if (isSequence) this.nodeIds.add(node.id)
+    // The builder builds the chain where it is placed: its ids are claimed among this chain's.
     const inner = new Generator(
       this.definition,
       this,
       isSequence ? node.id : 'fragment',
-      new Set(isSequence ? ['root', node.id] : ['root']),
+      this.nodeIds,
     )
     const links =
       node.type === 'sequence'
         ? node.children.map((child, index) => inner.link(child, `${path}.children[${index}]`))
         : [inner.link(node, path)]
-    visitNodes(node, path, (each) => this.nodeIds.add(each.id))
     this.builderImports.add(isSequence ? 'sequence' : 'single')
     const body = arrow('(chain)', chain(text('chain'), links, true))
     return isSequence ? call('sequence', text(stringLiteral(node.id)), body) : call('single', body)
