@@ -387,7 +387,14 @@ describe('the random definitions', () => {
       .sample(definition, { numRuns: 150, seed: 11 })
       .map((drafted) => generateCode(registered(drafted)))
       .join('\n')
-    for (const piece of ['sequence(', 'single(', "namedFunction('", 'expression(', 'asNode(', 'nodeId:'])
+    for (const piece of [
+      'sequence(',
+      'single(',
+      "namedFunction('",
+      'expression(',
+      'asNode(',
+      'nodeId:',
+    ])
       expect(sources).toContain(piece)
     expect(sources).toMatch(
       /functions\['(?!w\/|order-review\/|a\.b:c\/|9lives\/|shared\/)[^']+\/(?:map|when|until|match)/,
