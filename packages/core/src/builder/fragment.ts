@@ -13,7 +13,13 @@ export interface Fragment<TOut = any> {
   build: FragmentBuild<TOut>
 }
 
-/** A chain built apart, placed where a step would be. */
+/** What {@link sequence} and {@link single} take: a function that extends the chain it gets.
+ *
+ * @example
+ * ```ts
+ * const review: FragmentBuild<ApprovalDecision<unknown>> = (chain) => chain.then(audit).approval({ id: 'manager' })
+ * ```
+ */
 export type FragmentBuild<TOut> = (
   chain: WorkflowBuilder<string, any, any, undefined>,
 ) => WorkflowBuilder<string, any, TOut, any>

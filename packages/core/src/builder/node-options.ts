@@ -5,7 +5,13 @@ import type { AnyRunnable } from './workflow'
 
 const nodeOptionsKey = Symbol.for('tessera.nodeOptions')
 
-/** Per-node settings of a step or child workflow placed in a workflow. */
+/** Per-node settings of a step or child workflow placed in a workflow.
+ *
+ * @example
+ * ```ts
+ * const options: NodeOptions = { id: 'fetch-again', retry: { attempts: 3 }, timeout: '10s' }
+ * ```
+ */
 export interface NodeOptions {
   /** The node id in the definition. Default: the step's or workflow's id (`-1`, `-2`… if taken). */
   id?: string

@@ -19,7 +19,13 @@ import {
 } from './code-layout'
 import { zodCode } from './zod-code'
 
-/** Options of {@link generateCode}. */
+/** Options of {@link generateCode}.
+ *
+ * @example
+ * ```ts
+ * const options: GenerateCodeOptions = { registryModule: './components', exportName: 'review' }
+ * ```
+ */
 export interface GenerateCodeOptions {
   /**
    * The module the generated code imports the host's components from: `steps` (steps by id),

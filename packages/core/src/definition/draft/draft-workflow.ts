@@ -11,7 +11,13 @@ import { validateDefinition, type DefinitionValidationIssue } from '../validate-
 import { draftSchema } from './draft-schema'
 import { WorkflowDraftError } from './workflow-draft-error'
 
-/** Options of {@link draftWorkflow}. */
+/** Options of {@link draftWorkflow}.
+ *
+ * @example
+ * ```ts
+ * const options: DraftWorkflowOptions = { model, registry: engine.registry.describe(), maxRepairs: 3 }
+ * ```
+ */
 export interface DraftWorkflowOptions {
   /** Any language model; with `capabilities.structuredOutput` it gets the schema as response format. */
   model: LanguageModelV1
@@ -24,7 +30,13 @@ export interface DraftWorkflowOptions {
   signal?: AbortSignal
 }
 
-/** What {@link draftWorkflow} returns. */
+/** What {@link draftWorkflow} returns.
+ *
+ * @example
+ * ```ts
+ * const { definition, attempts, issues }: DraftWorkflowResult = await draftWorkflow(prompt, options)
+ * ```
+ */
 export interface DraftWorkflowResult {
   /** A definition that passed `validateDefinition` against the registry (warnings allowed). */
   definition: WorkflowDefinition
