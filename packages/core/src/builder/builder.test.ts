@@ -172,7 +172,7 @@ describe('createWorkflow input checks', () => {
     )
     expectInvalid(
       () => builder.map(({ input }) => input, { id: 'a b' }),
-      `w.map: "options.id" must be ${idRule}, received "a b"`,
+      'w.map: "options.id" must be a node id of letters, digits, "-", "_", ".", ":" or "/" (at most 300), received "a b"',
     )
   })
 

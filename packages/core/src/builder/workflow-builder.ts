@@ -630,7 +630,14 @@ function assertEventName(fn: string, argument: string, value: unknown): asserts 
 
 function claimNodeId(state: BuilderState, base: string, kind: string, explicit: boolean): string {
   if (explicit) {
-    assertId(`${state.id}.${kind}`, 'options.id', base)
+    // Node ids, unlike step and workflow ids, may hold "/" (as definitions allow).
+    if (typeof base !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,299}$/.test(base))
+      throw new InvalidArgumentError({
+        fn: `${state.id}.${kind}`,
+        argument: 'options.id',
+        expected: 'a node id of letters, digits, "-", "_", ".", ":" or "/" (at most 300)',
+        received: base,
+      })
     if (state.nodeIds.has(base))
       throw new ConflictError(`Workflow "${state.id}" already has a node with id "${base}"`)
     return base

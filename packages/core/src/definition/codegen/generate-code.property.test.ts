@@ -186,6 +186,8 @@ const idPool = ['a', 'inc', 'inc-1', 'square', 'map-1', 'branch-1', 'parallel-1'
   'order.paid',
   'x.y',
   'n:1',
+  'a/b',
+  'w/map-1',
 ])
 
 const definition: fc.Arbitrary<WorkflowDefinition> = fc

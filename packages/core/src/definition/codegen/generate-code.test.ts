@@ -147,27 +147,34 @@ describe('generateCode: definitions the builder cannot write', () => {
   const withChildren = (children: unknown[]) =>
     ({ ...base, root: { type: 'sequence', id: 'root', children } }) as WorkflowDefinition
 
-  it('reports every shape the builder cannot express, with its JSON path', () => {
+  it('reports what the builder cannot express (a parallel without branches) with its JSON path', () => {
     const error = thrownBy(() =>
       generateCode(
         withChildren([
-          {
-            type: 'parallel',
-            id: 'p',
-            branches: { b: { type: 'step', id: 'x/y', step: 'inc' } },
-          },
-          { type: 'approval', id: 'boss/1', approval: 'manager' },
+          { type: 'step', id: 'inc', step: 'inc' },
+          { type: 'parallel', id: 'p', branches: {} },
         ]),
       ),
     )
     expect(error).toBeInstanceOf(DefinitionError)
-    expect((error as DefinitionError).issues.map((issue) => issue.path)).toEqual([
-      'root.children[0].branches.b.id',
-      'root.children[1].id',
+    expect((error as DefinitionError).issues).toEqual([
+      {
+        path: 'root.children[1].branches',
+        message: 'cannot be written with the builder: a parallel node without branches',
+      },
     ])
-    expect((error as DefinitionError).issues[0]!.message).toContain(
-      'cannot be written with the builder',
+  })
+
+  it('names nodes whose ids hold "/" (the designer names code nodes after their function)', () => {
+    const source = generateCode(
+      withChildren([
+        { type: 'code', id: 'order-review/map-1', function: 'order-review/map-1' },
+        { type: 'parallel', id: 'p', branches: { b: { type: 'step', id: 'x/y', step: 'inc' } } },
+      ]),
     )
+    expect(source).toContain("namedFunction('order-review/map-1', functions['order-review/map-1'])")
+    expect(source).toContain("id: 'order-review/map-1'")
+    expect(source).toContain("asNode(steps.inc, { id: 'x/y' })")
   })
 
   it('writes nested shapes with sequence() and single()', () => {

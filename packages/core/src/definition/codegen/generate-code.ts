@@ -42,7 +42,8 @@ export interface GenerateCodeOptions {
 type Retry = NonNullable<Extract<DefinitionNode, { type: 'step' }>['retry']>
 type Reference = { function?: string; expression?: string }
 
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/
+/** Node ids the builder takes (`options.id`, `asNode`, `nodeId`): the definition's own rule. */
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,299}$/
 const noRetry: Retry = {
   attempts: 1,
   type: 'exponential',
@@ -235,11 +236,8 @@ class Generator {
     }
     this.nodeIds.add(node.id)
     if (automatic === node.id) return []
-    if (!idPattern.test(node.id) || node.id.length > 200)
-      this.unsupported(
-        `${path}.id`,
-        `the builder takes node ids of letters, digits, "-", "_", "." or ":" (got "${node.id}")`,
-      )
+    if (!idPattern.test(node.id))
+      this.unsupported(`${path}.id`, `the builder takes no node id "${node.id}"`)
     return [pair('id', text(stringLiteral(node.id)))]
   }
 
@@ -413,11 +411,8 @@ class Generator {
       case 'approval': {
         const options: Code[] = [pair('id', text(stringLiteral(node.approval)))]
         if (node.id !== node.approval) {
-          if (!idPattern.test(node.id) || node.id.length > 200)
-            this.unsupported(
-              `${path}.id`,
-              `the builder takes node ids of letters, digits, "-", "_", "." or ":" (got "${node.id}")`,
-            )
+          if (!idPattern.test(node.id))
+            this.unsupported(`${path}.id`, `the builder takes no node id "${node.id}"`)
           options.push(pair('nodeId', text(stringLiteral(node.id))))
         }
         this.nodeIds.add(node.id)
