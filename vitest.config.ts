@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { defineConfig } from 'vitest/config'
 
 // One runner for the whole repo. Packages import each other through their public entry points,
@@ -28,6 +29,21 @@ const alias = {
   '@tessera/fastify': source('./packages/adapters-fastify/src/index.ts'),
   '@tessera/react-designer': source('./packages/react-designer/src/index.ts'),
 }
+
+// React 18 for the designer's component tests (`jsdom-react18`): the npm aliases react-18 and
+// react-dom-18 are dev dependencies of @tessera/react-designer. This alias rewrites what Vite
+// transforms; packages/react-designer/test/react18/resolve-react-18.ts redirects what Node
+// requires itself.
+const designerRequire = createRequire(source('./packages/react-designer/package.json'))
+const packageFolder = (name: string) =>
+  designerRequire.resolve(`${name}/package.json`).replace(/package\.json$/, '')
+const react18Alias = [
+  { find: /^react$/, replacement: packageFolder('react-18') },
+  { find: /^react\/(.*)$/, replacement: `${packageFolder('react-18')}$1` },
+  { find: /^react-dom$/, replacement: packageFolder('react-dom-18') },
+  { find: /^react-dom\/(.*)$/, replacement: `${packageFolder('react-dom-18')}$1` },
+  ...Object.entries(alias).map(([find, replacement]) => ({ find, replacement })),
+]
 
 export default defineConfig({
   resolve: { alias },
@@ -68,6 +84,26 @@ export default defineConfig({
           include: ['packages/react-designer/src/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['packages/react-designer/test/setup-jsdom.ts'],
+        },
+      },
+      {
+        // The same component tests under React 18, the other major of the designer's peer range.
+        resolve: { alias: react18Alias },
+        test: {
+          name: 'jsdom-react18',
+          include: [
+            'packages/react-designer/src/**/*.test.tsx',
+            'packages/react-designer/test/react18/**/*.test.tsx',
+          ],
+          environment: 'jsdom',
+          setupFiles: [
+            'packages/react-designer/test/react18/resolve-react-18.ts',
+            'packages/react-designer/test/setup-jsdom.ts',
+          ],
+          // ESM dependencies that import React run through Vite, so the alias reaches them.
+          server: {
+            deps: { inline: [/@xyflow[\\/]react/, /@rjsf[\\/]/, /zustand/, /markdown-to-jsx/] },
+          },
         },
       },
     ],
