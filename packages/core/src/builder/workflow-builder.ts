@@ -15,8 +15,17 @@ import { workflowVersion } from './workflow-version'
 import { callableEntry, withFunctions } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
 import { buildFragment, fragmentOf } from './fragment'
+import type { ConnectorV1 } from '../ports/connector-v1'
+import {
+  addConnectorAction,
+  type ActionInputOf,
+  type ActionNameOf,
+  type ActionOutputOf,
+  type ConnectorConfigOf,
+} from './connector-action-node'
 import type {
   Accepts,
+  StepInputMismatch,
   ForeachNeedsArray,
   LoopOutputMismatch,
   WorkflowOutputMismatch,
@@ -105,6 +114,8 @@ export interface BuilderState {
   readonly schemas: ReadonlyMap<string, z.ZodType>
   readonly steps: ReadonlyMap<string, Step>
   readonly workflows: ReadonlyMap<string, Workflow>
+  /** Connectors of `action` nodes, by connector id (absent: none yet). */
+  readonly connectors?: ReadonlyMap<string, ConnectorV1>
   readonly nodeIds: ReadonlySet<string>
   /** A chain built apart by `sequence`/`single`: its id names no workflow. */
   readonly fragment?: boolean
@@ -164,6 +175,40 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
   ): WorkflowBuilder<TId, TInput, OutputOf<R>, TDeclared> {
     const state = this['~state']
     const { node, next } = addRunnable(state, runnable, 'then', options)
+    return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
+  }
+
+  /**
+   * Runs the action `action` of `connector` with `config` (checked by the connector's config
+   * schema now, and stored in the definition: it must be JSON) and the previous output as its
+   * input. The next input is the action's output. The workflow carries the connector: the engine
+   * registers it with the workflow. `options` sets the node id (default `<connector>.<action>`),
+   * a retry policy or a timeout, as for a step.
+   *
+   * @example
+   * ```ts
+   * createWorkflow({ id: 'notify', input: z.object({ text: z.string() }) })
+   *   .action(slack, 'send-message', { channel: '#orders' }, { retry: { attempts: 3 } })
+   * ```
+   */
+  action<C extends ConnectorV1, const A extends ActionNameOf<C>>(
+    connector: C,
+    action: A &
+      ([TPrev] extends [ActionInputOf<C, A>]
+        ? unknown
+        : StepInputMismatch<`${C['id']}.${A}`, TPrev, ActionInputOf<C, A>>),
+    config?: ConnectorConfigOf<C>,
+    options: NodeOptions = {},
+  ): WorkflowBuilder<TId, TInput, ActionOutputOf<C, A>, TDeclared> {
+    const state = this['~state']
+    const { node, next } = addConnectorAction(
+      state,
+      connector,
+      action,
+      config,
+      options,
+      (current, base, explicit) => claimNodeId(current, base, 'action', explicit),
+    )
     return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
   }
 
@@ -680,6 +725,9 @@ function addRunnable(
         nodeIds: inner.nodeIds,
         functions: withFunctions(state.id, state.functions, inner.functions),
         schemas: new Map([...state.schemas, ...inner.schemas]),
+        ...(inner.connectors
+          ? { connectors: new Map([...(state.connectors ?? []), ...inner.connectors]) }
+          : {}),
       },
     }
   }
@@ -810,5 +858,6 @@ function commitWorkflow(state: BuilderState): Workflow {
     schemas: state.schemas,
     steps: state.steps,
     workflows: state.workflows,
+    ...(state.connectors ? { connectors: state.connectors } : {}),
   })
 }

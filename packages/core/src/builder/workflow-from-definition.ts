@@ -1,3 +1,4 @@
+import type { ConnectorV1 } from '../ports/connector-v1'
 import { z } from 'zod'
 import { parseDefinition, visitNodes } from '../definition/parse-definition'
 import type { Callable, WorkflowDefinition } from '../definition/schema'
@@ -28,6 +29,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
   const functions = new Map<string, InlineFunction>()
   const workflows = new Map<string, Workflow>()
   const schemas = new Map<string, z.ZodType>()
+  const connectors = new Map<string, ConnectorV1>()
   const useFunction = (id: string, path: string) => {
     const fn = registry.functions.get(id)
     if (fn) functions.set(id, fn)
@@ -69,6 +71,16 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
         if (schema) schemas.set(node.id, schema)
         break
       }
+      case 'action': {
+        const connector = registry.connectors.get(node.connector)
+        if (connector) connectors.set(connector.id, connector)
+        else
+          issues.push({
+            path: `${path}.connector`,
+            message: `unknown connector "${node.connector}"`,
+          })
+        break
+      }
       case 'workflow': {
         const child = node.version
           ? registry.workflowVersion(node.workflow, node.version)
@@ -108,6 +120,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
     schemas,
     steps,
     workflows,
+    ...(connectors.size > 0 ? { connectors } : {}),
   })
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { WorkflowDefinition } from '../definition/schema'
+import type { ConnectorV1 } from '../ports/connector-v1'
 import type { Step } from './step'
 
 /** A function referenced by a definition's `code`, `branch` or `loop` node. */
@@ -27,6 +28,8 @@ export interface Workflow<TId extends string = string, TInput = any, TOutput = a
   readonly steps: ReadonlyMap<string, Step>
   /** Child workflows by id (transitively). */
   readonly workflows: ReadonlyMap<string, Workflow>
+  /** Connectors of the definition's `action` nodes, by id (absent when it has none). */
+  readonly connectors?: ReadonlyMap<string, ConnectorV1>
 }
 
 /** Anything that can stand where a step stands: a step or a committed workflow. */

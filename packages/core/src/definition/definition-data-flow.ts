@@ -99,6 +99,20 @@ export function dataFlowIssues(
         expect(path, `input of step "${node.step}"`, input, step.input, prefix)
         return step.output
       }
+      case 'action': {
+        const action = registry.connectors
+          .find((connector) => connector.id === node.connector)
+          ?.actions.find((candidate) => candidate.name === node.action)
+        if (action === undefined) return undefined
+        expect(
+          path,
+          `input of action "${node.connector}.${node.action}"`,
+          input,
+          action.input,
+          prefix,
+        )
+        return action.output
+      }
       case 'workflow': {
         const candidates = registry.workflows.filter((workflow) => workflow.id === node.workflow)
         const child = node.version

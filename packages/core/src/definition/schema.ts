@@ -108,6 +108,20 @@ export type DefinitionNode =
       retry?: z.infer<typeof retryPolicySchema>
       timeoutMs?: number
     }
+  /**
+   * Runs the action `action` of the registered connector `connector` with `config` (checked by
+   * the connector's config schema); the input is the previous output. Added to format version 1
+   * as an optional node kind; see docs/definitions.md.
+   */
+  | {
+      type: 'action'
+      id: string
+      connector: string
+      action: string
+      config?: Record<string, unknown>
+      retry?: z.infer<typeof retryPolicySchema>
+      timeoutMs?: number
+    }
   /** A map: exactly one of `function` (a registered inline function) and `expression`. */
   | { type: 'code'; id: string; function?: string; expression?: string }
   | { type: 'sequence'; id: string; children: DefinitionNode[] }
@@ -156,6 +170,17 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         type: z.literal('step'),
         id: nodeId,
         step: z.string().min(1),
+        retry: retryPolicySchema.optional(),
+        timeoutMs: z.number().min(0).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('action'),
+        id: nodeId,
+        connector: z.string().min(1),
+        action: z.string().min(1),
+        config: z.record(z.string(), z.unknown()).optional(),
         retry: retryPolicySchema.optional(),
         timeoutMs: z.number().min(0).optional(),
       })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { RegistryDescription } from '../registry/registry'
+import { connectorIssues } from './definition-connector-issues'
 import { dataFlowIssues } from './definition-data-flow'
 import { reachabilityIssues } from './definition-reachability'
 import { inspectExpression } from './inspect-expression'
@@ -25,6 +26,9 @@ export type DefinitionIssueCode =
   | 'unknown_step'
   | 'unknown_workflow'
   | 'unknown_function'
+  | 'unknown_connector'
+  | 'unknown_action'
+  | 'invalid_config'
   | 'invalid_json_schema'
   | 'expression_syntax'
   | 'expression_forbidden_function'
@@ -94,8 +98,9 @@ export interface ValidateDefinitionOptions {
  * Checks a workflow definition without running anything and reports every problem with a JSON
  * path, a stable code and a severity: the shape (zod), duplicate node ids, expressions (syntax,
  * forbidden functions, constant conditions that are not booleans), JSON Schemas the engine could
- * not use, and with a registry description: unknown steps, workflows and functions (listing the
- * known ids), inputs the previous output cannot provide and type mismatches between consecutive
+ * not use, and with a registry description: unknown steps, workflows, functions, connectors and
+ * connector actions (listing the known ids), action configs the connector's config JSON Schema
+ * refuses (`invalid_config`, at the path into the config), inputs the previous output cannot provide and type mismatches between consecutive
  * nodes; unreachable nodes, nodes that never complete, and workflow cycles. Browser-safe and
  * synchronous, for the designer and for servers before they store a definition.
  *
@@ -138,6 +143,7 @@ export function validateDefinition(
   jsonSchemaIssues(result, issues)
   const registry = options.registry && complete(options.registry)
   referenceIssues(result, registry, issues)
+  if (registry) issues.push(...connectorIssues(result, registry))
   if (registry) issues.push(...dataFlowIssues(result, registry))
   issues.push(...reachabilityIssues(result, options.definitions))
   return { ok: !issues.some((issue) => issue.severity === 'error'), definition: result, issues }
@@ -307,7 +313,7 @@ function otherKind(registry: RegistryDescription, id: string): string | undefine
   if (registry.agents.some((agent) => agent.id === id))
     return 'an agent of that id exists: definitions call agents through a step that runs them'
   if (registry.connectors.some((connector) => connector.id === id))
-    return 'a connector of that id exists: definitions call connectors through a step that runs an action'
+    return 'a connector of that id exists: use an action node'
   return undefined
 }
 

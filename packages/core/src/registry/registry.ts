@@ -134,6 +134,8 @@ export function createRegistry(): MutableRegistry {
       if (versions.get(`${workflow.id}@${workflow.version}`) === workflow) return
       for (const step of workflow.steps.values()) registry.addStep(step)
       for (const child of workflow.workflows.values()) registry.addWorkflow(child)
+      if (workflow.connectors)
+        for (const connector of workflow.connectors.values()) registry.addConnector(connector)
       for (const [id, fn] of workflow.functions) {
         // Function ids carry the workflow id; a new version may replace its own functions.
         functions.items.set(id, fn)

@@ -3,6 +3,8 @@ import type { InlineFunction, Workflow } from '../builder/workflow'
 import type { Callable, DefinitionNode } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
+import { jsonPath } from '../definition/parse-definition'
+import { connectorActionStep } from './connector-action-step'
 import { expressionFunction } from './expression-function'
 import { noRetry, type RetryPolicy } from './retry-policy'
 import { waitStep, type WaitPlan } from './wait-steps'
@@ -106,6 +108,17 @@ export function compilePlan(
             step.timeoutMs ??
             defaults?.timeoutMs ??
             engineDefaults.timeoutMs,
+        }).index
+      }
+      case 'action': {
+        const step = actionStep(definition, path, base.id)
+        if (!step) return add({ ...base, kind: 'code', fn: () => undefined }).index
+        return add({
+          ...base,
+          kind: 'step',
+          step,
+          retry: definition.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
+          timeoutMs: definition.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
         }).index
       }
       case 'code':
@@ -242,6 +255,39 @@ export function compilePlan(
         return node.index
       }
     }
+  }
+
+  // The connector's action with the node's config parsed by the connector's config schema.
+  const actionStep = (
+    definition: Extract<DefinitionNode, { type: 'action' }>,
+    path: string,
+    nodeId: string,
+  ): Step | undefined => {
+    const connector = registry.connectors.get(definition.connector)
+    if (!connector) {
+      issues.push({
+        path: `${path}.connector`,
+        message: `unknown connector "${definition.connector}"`,
+      })
+      return undefined
+    }
+    if (!Object.hasOwn(connector.actions, definition.action)) {
+      issues.push({
+        path: `${path}.action`,
+        message: `connector "${connector.id}" has no action "${definition.action}" (known: ${Object.keys(connector.actions).join(', ')})`,
+      })
+      return undefined
+    }
+    const config = connector.config.safeParse(definition.config ?? {})
+    if (!config.success) {
+      for (const issue of config.error.issues)
+        issues.push({
+          path: jsonPath([...`${path}.config`.split('.'), ...issue.path]),
+          message: `config of connector "${connector.id}": ${issue.message}`,
+        })
+      return undefined
+    }
+    return connectorActionStep(nodeId, connector, definition.action, config.data)
   }
 
   const resolveFunction = (id: string, path: string, owner: Workflow): InlineFunction => {

@@ -8,6 +8,7 @@ import {
   chain,
   concat,
   isVariableName,
+  jsonLiteral,
   member,
   object,
   pair,
@@ -29,8 +30,9 @@ import { zodCode } from './zod-code'
 export interface GenerateCodeOptions {
   /**
    * The module the generated code imports the host's components from: `steps` (steps by id),
-   * `workflows` (committed child workflows by id) and `functions` (inline functions by their
-   * registered id). Default `'./registry'`.
+   * `workflows` (committed child workflows by id), `functions` (inline functions by their
+   * registered id) and `connectors` (connectors by id, for `action` nodes). Default
+   * `'./registry'`.
    */
   registryModule?: string
   /** The package `createWorkflow` comes from. Default `'@tessera/core'`. */
@@ -317,6 +319,17 @@ class Generator {
       case 'workflow': {
         const { code, options } = this.runnable(node, path, true)
         return withOptions('then', [code], options)
+      }
+      case 'action': {
+        this.registryImports.add('connectors')
+        const options = this.claim(node, `${node.connector}.${node.action}`, 'action', path)
+        if (node.retry) options.push(pair('retry', retryCode(node.retry)))
+        if (node.timeoutMs !== undefined)
+          options.push(pair('timeout', durationCode(node.timeoutMs)))
+        const args = [text(member('connectors', node.connector)), text(stringLiteral(node.action))]
+        if (node.config !== undefined) args.push(jsonLiteral(node.config))
+        else if (options.length > 0) args.push(text('undefined'))
+        return withOptions('action', args, options)
       }
       case 'code': {
         const id = this.claim(node, 'map', 'map', path)
