@@ -1,9 +1,9 @@
 import { useId, useMemo, type ReactElement } from 'react'
 import Form from '@rjsf/core'
-import validator from '@rjsf/validator-ajv8'
 import type { RJSFSchema } from '@rjsf/utils'
 import type { DefinitionNode, WorkflowDefinition } from '@tessera/core/definition'
 import type { DesignerRegistry } from './designer-registry'
+import { createFormValidator } from './form-validator'
 import { applyNodeFormData, nodeFormData, nodeFormSchema } from './node-form-schema'
 
 /** Props of {@link PropertiesPanel}. */
@@ -36,8 +36,9 @@ const workflowSchema: RJSFSchema = {
 
 /**
  * The properties form of the selected node (or of the workflow when none is selected),
- * generated from a JSON Schema by @rjsf/core and checked with its ajv validator as you type;
- * Apply turns it into an edit of the definition.
+ * generated from a JSON Schema by @rjsf/core and checked as you type by a validator that walks
+ * the schema (no `new Function`, so it works under a strict Content Security Policy); Apply
+ * turns it into an edit of the definition.
  *
  * @example
  * ```tsx
@@ -47,7 +48,8 @@ const workflowSchema: RJSFSchema = {
 export function PropertiesPanel(props: PropertiesPanelProps): ReactElement {
   const { definition, node, registry, readOnly } = props
   const idPrefix = `tsr${useId().replace(/[^A-Za-z0-9]/g, '')}`
-  // Memoised: a new schema object makes the form compile a new validator.
+  const validator = useMemo(createFormValidator, [])
+  // Memoised: a new schema object makes the form recompute its state.
   const schema = useMemo(
     () => (node ? nodeFormSchema(node, registry) : workflowSchema) as RJSFSchema,
     [node, registry],
