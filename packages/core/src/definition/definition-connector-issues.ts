@@ -73,7 +73,9 @@ export function connectorIssues(
         path: `${path}.config${where.join('')}`,
         code: 'invalid_config',
         severity: 'error',
-        message: `config of connector "${connector.id}": ${problem.message}`,
+        message: `config of connector "${connector.id}"${
+          problem.path.length > 0 ? ` at "${problem.path.map(String).join('.')}"` : ''
+        }: ${problem.message}`,
       })
     }
   })

@@ -4,8 +4,8 @@ import type { DesignerRegistry, JsonSchemaObject } from './designer-registry'
 import { schemaMismatch } from './schema-compatibility'
 
 /**
- * The JSON Schemas a node takes and gives, from the registry: a step's or a subworkflow's
- * input and output; nothing for other nodes.
+ * The JSON Schemas a node takes and gives, from the registry: a step's, a subworkflow's or a
+ * connector action's input and output; nothing for other nodes.
  *
  * @example
  * ```ts
@@ -19,6 +19,12 @@ export function componentSchemas(
   if (node.type === 'step') {
     const step = registry.steps.find((entry) => entry.id === node.step)
     return step ? { input: step.input, output: step.output } : {}
+  }
+  if (node.type === 'action') {
+    const action = registry.connectors
+      ?.find((entry) => entry.id === node.connector)
+      ?.actions.find((entry) => entry.name === node.action)
+    return action ? { input: action.input, output: action.output } : {}
   }
   if (node.type === 'workflow') {
     const workflow = registry.workflows.find((entry) => entry.id === node.workflow)

@@ -143,6 +143,8 @@ function labelOf(node: DefinitionNode, kind: GraphNodeKind): string {
       return node.step
     case 'workflow':
       return node.workflow
+    case 'action':
+      return `${node.connector}.${node.action}`
     case 'code':
       return codeLabel(node)
     default:
@@ -158,6 +160,8 @@ function detailOf(node: DefinitionNode, kind: GraphNodeKind): string {
       return node.id === node.step ? 'step' : `step ${node.id}`
     case 'code':
       return 'code'
+    case 'action':
+      return node.id === `${node.connector}.${node.action}` ? 'action' : `action ${node.id}`
     case 'workflow':
       return node.version ? `workflow @${node.version}` : 'workflow'
     case 'foreach':

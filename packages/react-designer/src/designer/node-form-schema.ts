@@ -37,6 +37,15 @@ const retryDefaults = {
   jitter: true,
 }
 
+/**
+ * The connector's config JSON Schema as the form's `config` field: titled, without the keys
+ * that only make sense at a document's root (`$schema`, `$id`).
+ */
+function configField(schema: JsonSchemaObject): JsonSchemaObject {
+  const { $schema: _schema, $id: _id, ...rest } = schema
+  return { title: 'Config', ...rest }
+}
+
 /** A string field listing the known values, when the registry knows any. */
 function choice(title: string, values: readonly string[]): JsonSchemaObject {
   return values.length > 0
@@ -46,8 +55,8 @@ function choice(title: string, values: readonly string[]): JsonSchemaObject {
 
 /**
  * The JSON Schema of the properties form of a node: its own settings (id, step, retry,
- * timeout, concurrency, iterations, duration, event or approval name, conditions), with the
- * registry's ids as choices. Child nodes are edited on the canvas, not in the form.
+ * timeout, concurrency, iterations, duration, event or approval name, conditions; an action
+ * node's `config` is the connector's config JSON Schema), with the registry's ids as choices. Child nodes are edited on the canvas, not in the form.
  *
  * @example
  * ```tsx
@@ -72,6 +81,23 @@ export function nodeFormSchema(node: DefinitionNode, registry: DesignerRegistry)
         },
         ['step'],
       )
+    case 'action': {
+      const connectors = registry.connectors ?? []
+      const connector = connectors.find((entry) => entry.id === node.connector)
+      return object(
+        {
+          connector: choice('Connector', [...connectors.map((entry) => entry.id), node.connector]),
+          action: choice('Action', [
+            ...(connector?.actions.map((entry) => entry.name) ?? []),
+            node.action,
+          ]),
+          config: connector ? configField(connector.config) : { type: 'object', title: 'Config' },
+          timeoutMs: timeoutField,
+          retry: retryField,
+        },
+        ['connector', 'action'],
+      )
+    }
     case 'code':
       return object(
         {

@@ -7,7 +7,13 @@ import type { DesignerRegistry, JsonSchemaObject } from './designer-registry'
 import { nodeIds, uniqueNodeId } from './definition-edits'
 
 /** The palette's categories, in the order it shows them. */
-export const paletteCategories = ['Steps', 'Workflows', 'Functions', 'Control'] as const
+export const paletteCategories = [
+  'Steps',
+  'Workflows',
+  'Connectors',
+  'Functions',
+  'Control',
+] as const
 /** A palette category. */
 export type PaletteCategory = (typeof paletteCategories)[number]
 
@@ -20,11 +26,15 @@ export type PaletteTemplate =
   | { kind: 'step'; step: string }
   | { kind: 'workflow'; workflow: string; version: string }
   | { kind: 'code'; function: string }
+  | { kind: 'action'; connector: string; action: string }
   | { kind: 'control'; control: ControlKind }
 
 /** One component of the palette. */
 export interface PaletteItem {
-  /** Unique in the palette: `step:<id>`, `workflow:<id>`, `code:<id>`, `control:<kind>`. */
+  /**
+   * Unique in the palette: `step:<id>`, `workflow:<id>`, `action:<connector>.<action>`,
+   * `code:<id>`, `control:<kind>`.
+   */
   key: string
   category: PaletteCategory
   label: string
@@ -48,7 +58,8 @@ const controls: { control: ControlKind; label: string; description: string }[] =
 ]
 
 /**
- * The palette of a registry: its steps, workflows (latest version listed once per id) and
+ * The palette of a registry: its steps, workflows (latest version listed once per id), each
+ * connector's actions (category `Connectors`, labelled `<connector name> · <action>`) and
  * functions (as code nodes), then the control nodes.
  *
  * @example
@@ -80,6 +91,19 @@ export function paletteItems(registry: DesignerRegistry): PaletteItem[] {
       input: workflow.input,
       ...(workflow.output === undefined ? {} : { output: workflow.output }),
     })
+  for (const connector of registry.connectors ?? [])
+    for (const action of connector.actions)
+      items.push({
+        key: `action:${connector.id}.${action.name}`,
+        category: 'Connectors',
+        label: `${connector.name} · ${action.name}`,
+        ...((action.description ?? connector.description)
+          ? { description: action.description ?? connector.description }
+          : {}),
+        template: { kind: 'action', connector: connector.id, action: action.name },
+        input: action.input,
+        output: action.output,
+      })
   for (const id of registry.functions)
     items.push({
       key: `code:${id}`,
@@ -152,6 +176,14 @@ export function createNode(
       }
     case 'code':
       return { type: 'code', id: fresh(template.function), function: template.function }
+    case 'action':
+      // No config yet: validation reports what the connector's config needs until the form sets it.
+      return {
+        type: 'action',
+        id: fresh(`${template.connector}.${template.action}`),
+        connector: template.connector,
+        action: template.action,
+      }
     case 'control':
       break
   }
