@@ -1,3 +1,5 @@
+// First: under a strict Content Security Policy, zod is configured before any schema is built.
+import './strict-csp'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import '@tessera/react-designer/style.css'

@@ -35,6 +35,13 @@ const types: Record<string, string> = {
   '.json': 'application/json',
 }
 
+/**
+ * The Content Security Policy the server sends with the page when its URL asks for
+ * `?csp=strict`: scripts from the page's own origin only, so no `eval` / `new Function`
+ * (no `'unsafe-eval'`) and no inline scripts.
+ */
+export const strictContentSecurityPolicy = "script-src 'self'; object-src 'none'; base-uri 'none'"
+
 /** The built host page, served on a loopback port. */
 export interface HostApp {
   url: string
@@ -42,7 +49,8 @@ export interface HostApp {
 }
 
 /**
- * Builds the host page into a temporary folder and serves it on 127.0.0.1 (a free port).
+ * Builds the host page into a temporary folder and serves it on 127.0.0.1 (a free port). The
+ * page at `?csp=strict` comes with {@link strictContentSecurityPolicy}.
  *
  * @example
  * ```ts
@@ -69,7 +77,8 @@ export async function startHostApp(): Promise<HostApp> {
     process.env.NODE_ENV = environment
   }
   const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    const path = url.pathname
     const file = normalize(join(outDir, path === '/' ? 'index.html' : path))
     if (!file.startsWith(outDir)) {
       response.writeHead(403).end()
@@ -79,6 +88,9 @@ export async function startHostApp(): Promise<HostApp> {
       (body) => {
         response.writeHead(200, {
           'content-type': types[extname(file)] ?? 'application/octet-stream',
+          ...(url.searchParams.get('csp') === 'strict'
+            ? { 'content-security-policy': strictContentSecurityPolicy }
+            : {}),
         })
         response.end(body)
       },
