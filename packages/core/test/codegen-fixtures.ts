@@ -2,7 +2,15 @@
 // inline function lives in `functions` under its registered id, so generated code that imports
 // this module rebuilds the same definitions, versions included.
 import { z } from 'zod'
-import { asNode, createWorkflow, expression, namedFunction, sequence, single } from '../src/index'
+import {
+  asNode,
+  createWorkflow,
+  defineConnector,
+  expression,
+  namedFunction,
+  sequence,
+  single,
+} from '../src/index'
 import { inc, num, square } from './fixtures'
 
 type Num = { n: number }
@@ -24,6 +32,39 @@ export const functions = {
 
 export const steps = { inc, square }
 export const workflows = { child }
+
+const mailer = defineConnector({
+  id: 'mail.v2',
+  config: z.object({
+    from: z.string(),
+    tags: z.array(z.string()).optional(),
+    limits: z.object({ perMinute: z.number() }).optional(),
+  }),
+  actions: {
+    send: {
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number(), sent: z.boolean() }),
+      run: async ({ input }) => ({ ...input, sent: true }),
+    },
+    'count-words': {
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: async ({ input }) => input,
+    },
+  },
+})
+const ping = defineConnector({
+  id: 'ping',
+  config: z.object({}),
+  actions: {
+    ping: {
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      run: async ({ input }) => input,
+    },
+  },
+})
+export const connectors = { 'mail.v2': mailer, ping }
 
 /** Every node kind, node options, a named function and expressions. */
 export const everything = createWorkflow({
@@ -93,4 +134,21 @@ export const nested = createWorkflow({ id: 'nested', input: num })
     right: steps.inc,
   })
   .then(sequence('tail', (chain) => chain.waitForEvent('done')))
+  .commit()
+
+/** Connector actions: with config, without, with node options, and where a step would be. */
+export const notifying = createWorkflow({ id: 'notifying', input: num })
+  .action(connectors['mail.v2'], 'count-words', {
+    from: "o'hara@example.com",
+    tags: ['a', 'b "c"'],
+    limits: { perMinute: 1.5 },
+  })
+  .action(connectors.ping, 'ping')
+  .action(connectors.ping, 'ping', undefined, { id: 'ping-again', timeout: '5s' })
+  .parallel({
+    mail: single((chain) =>
+      chain.action(connectors['mail.v2'], 'send', { from: 'a@b.co' }, { retry: { attempts: 3 } }),
+    ),
+    plain: steps.inc,
+  })
   .commit()

@@ -1,8 +1,9 @@
 // The fixed registry of the code generator's property tests (not published): two steps, a child
-// workflow, and one function that stands for every function id a generated definition uses.
+// workflow, a connector with two actions, and one function that stands for every function id a generated definition uses.
 // Loosely typed on purpose: random chains are not type-coherent (a foreach after an event).
-import type { Step, Workflow } from '../src/index'
-import { createWorkflow } from '../src/index'
+import { z } from 'zod'
+import type { ConnectorV1, Step, Workflow } from '../src/index'
+import { createWorkflow, defineConnector } from '../src/index'
 import { inc, num, square } from './fixtures'
 
 /** The function behind every id of `functions`. */
@@ -16,3 +17,14 @@ export const functions: Record<string, (args: any) => any> = new Proxy(
   {},
   { get: () => anyFunction },
 )
+
+/** A connector whose config takes any JSON object (`from` optional). */
+export const mailer = defineConnector({
+  id: 'mail.v2',
+  config: z.object({ from: z.string().optional() }).loose(),
+  actions: {
+    send: { input: z.unknown(), output: z.unknown(), run: async ({ input }) => input },
+    'count-words': { input: z.unknown(), output: z.unknown(), run: async ({ input }) => input },
+  },
+})
+export const connectors: Record<'mail.v2', ConnectorV1<any>> = { 'mail.v2': mailer }

@@ -11,7 +11,7 @@ import { createRegistry } from '../../registry/registry'
 import { toJsonSchema } from '../../registry/json-schema'
 import { generateCode, visitNodes } from '../index'
 import { zodCode } from './zod-code'
-import { anyFunction, child, steps } from '../../../test/codegen-property-registry'
+import { anyFunction, child, mailer, steps } from '../../../test/codegen-property-registry'
 import {
   createScratchDirectory,
   registryModule,
@@ -121,6 +121,21 @@ const tree = fc.letrec<{ top: Draft; body: Draft }>((tie) => ({
     { depthSize: 'small', maxDepth: 2 },
     runnable,
     fc.record({ type: fc.constant('code' as const), call: callable }),
+    fc.record(
+      {
+        type: fc.constant('action' as const),
+        connector: fc.constant('mail.v2'),
+        action: fc.constantFrom('send', 'count-words'),
+        config: fc.dictionary(
+          fc.constantFrom('a', 'b-c', 'x y', 'constructor', '__proto__'),
+          fc.jsonValue({ maxDepth: 2 }),
+          { maxKeys: 3 },
+        ),
+        retry: optional(retry),
+        timeoutMs: optional(fc.integer({ min: 0, max: 10_000_000 })),
+      },
+      { requiredKeys: ['type', 'connector', 'action'] },
+    ),
     fc.oneof(
       fc.record({ type: fc.constant('sleep' as const), durationMs: fc.nat({ max: 1e9 }) }),
       fc.record({ type: fc.constant('sleep' as const), until: callable }),
@@ -318,6 +333,7 @@ function registered(value: WorkflowDefinition): WorkflowDefinition {
   registry.addStep(steps.inc)
   registry.addStep(steps.square)
   registry.addWorkflow(child)
+  registry.addConnector(mailer)
   visitNodes(value.root, 'root', (node) => {
     const references = [
       node.type === 'code' ? node : undefined,
@@ -396,6 +412,7 @@ describe('the random definitions', () => {
       'expression(',
       'asNode(',
       'nodeId:',
+      ".action(connectors['mail.v2'], '",
     ])
       expect(sources).toContain(piece)
     expect(sources).toMatch(

@@ -29,6 +29,7 @@ const exported: Record<string, Workflow> = {
   everything: fixtures.everything,
   totals: fixtures.totals,
   nested: fixtures.nested,
+  notifying: fixtures.notifying,
 }
 
 beforeAll(() => {
@@ -130,6 +131,19 @@ describe('generateCode: builder → definition → code → the same definition'
       ".then(steps.inc, { id: 'first', retry: { attempts: 2 }, timeout: 1500 })",
     )
     expect(source).not.toContain("namedFunction('everything/loop-1/until'")
+  })
+
+  it('writes action nodes with connectors from the registry module, config as a literal', () => {
+    const source = generated.get('notifying')!.source
+    expect(source).toContain("import { connectors, steps } from './registry'")
+    expect(source).toContain(".action(connectors['mail.v2'], 'count-words', {")
+    expect(source).toContain('from: "o\'hara@example.com",')
+    expect(source).toContain(".action(connectors.ping, 'ping')\n")
+    expect(source).toContain(
+      ".action(connectors.ping, 'ping', undefined, { id: 'ping-again', timeout: '5s' })",
+    )
+    expect(source).toContain('mail: single((chain) =>')
+    expect(fixtures.notifying.connectors?.get('mail.v2')).toBe(fixtures.connectors['mail.v2'])
   })
 
   it('names the export after options.exportName and imports the builder from options.corePackage', () => {
