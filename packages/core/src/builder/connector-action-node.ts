@@ -8,8 +8,11 @@ import { normalizeRetry } from '../runtime/retry-policy'
 import type { NodeOptions } from './node-options'
 import type { BuilderState } from './workflow-builder'
 
-/** The names of a connector's actions. */
-export type ActionNameOf<C extends ConnectorV1> = keyof C['actions'] & string
+/** The names of a connector's actions (its declared ones, not the port's string index). */
+export type ActionNameOf<C extends ConnectorV1> = keyof {
+  [K in keyof C['actions'] as string extends K ? never : K]: unknown
+} &
+  string
 /** The input a connector action accepts. */
 export type ActionInputOf<C extends ConnectorV1, A extends string> = C['actions'][A] extends {
   input: infer S extends z.ZodType

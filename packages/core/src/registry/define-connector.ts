@@ -31,7 +31,11 @@ export function defineConnector<
   description?: string
   config: TConfigSchema
   actions: TActions
-}): ConnectorV1<z.output<TConfigSchema>> & { readonly actions: TActions } {
+}): Omit<ConnectorV1<z.output<TConfigSchema>>, 'config' | 'actions'> & {
+  /** The config schema as given: its input type types `.action()`'s config. */
+  readonly config: TConfigSchema
+  readonly actions: TActions
+} {
   assertId('defineConnector', 'id', options?.id)
   assertSchema('defineConnector', 'config', options.config)
   if (
@@ -65,7 +69,7 @@ export function defineConnector<
     id: options.id,
     name: options.name ?? options.id,
     description: options.description,
-    config: options.config as z.ZodType<z.output<TConfigSchema>, any>,
+    config: options.config,
     actions: options.actions,
   })
 }
