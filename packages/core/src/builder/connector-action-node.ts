@@ -8,24 +8,48 @@ import { normalizeRetry } from '../runtime/retry-policy'
 import type { NodeOptions } from './node-options'
 import type { BuilderState } from './workflow-builder'
 
-/** The names of a connector's actions (its declared ones, not the port's string index). */
+/** The names of a connector's actions (its declared ones, not the port's string index).
+ *
+ * @example
+ * ```ts
+ * type Names = ActionNameOf<typeof slack> // 'send-message' | 'list-channels'
+ * ```
+ */
 export type ActionNameOf<C extends ConnectorV1> = keyof {
   [K in keyof C['actions'] as string extends K ? never : K]: unknown
 } &
   string
-/** The input a connector action accepts. */
+/** The input a connector action accepts.
+ *
+ * @example
+ * ```ts
+ * type Message = ActionInputOf<typeof slack, 'send-message'> // { channel: string; text: string }
+ * ```
+ */
 export type ActionInputOf<C extends ConnectorV1, A extends string> = C['actions'][A] extends {
   input: infer S extends z.ZodType
 }
   ? z.input<S>
   : never
-/** The output a connector action produces. */
+/** The output a connector action produces.
+ *
+ * @example
+ * ```ts
+ * type Sent = ActionOutputOf<typeof slack, 'send-message'> // { ts: string }
+ * ```
+ */
 export type ActionOutputOf<C extends ConnectorV1, A extends string> = C['actions'][A] extends {
   output: infer S extends z.ZodType
 }
   ? z.output<S>
   : never
-/** The configuration a connector takes (its config schema's input). */
+/** The configuration a connector takes (its config schema's input: fields with defaults optional).
+ *
+ * @example
+ * ```ts
+ * const config: ConnectorConfigOf<typeof slack> = { token: process.env.SLACK_TOKEN! }
+ * ```
+ */
 export type ConnectorConfigOf<C extends ConnectorV1> = z.input<C['config']>
 
 /**
