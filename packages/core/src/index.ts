@@ -28,6 +28,12 @@ export type {
 } from './builder/workflow'
 export { workflowFromDefinition } from './builder/workflow-from-definition'
 export { asNode, type NodeOptions } from './builder/node-options'
+export type {
+  ActionNameOf,
+  ActionInputOf,
+  ActionOutputOf,
+  ConnectorConfigOf,
+} from './builder/connector-action-node'
 export { namedFunction } from './builder/named-function'
 export { expression } from './builder/expression'
 export { sequence, single, type FragmentBuild } from './builder/fragment'
