@@ -22,7 +22,8 @@ function nodeObject(type: string, properties: JsonSchema, required: string[]): J
 /**
  * The JSON Schema a model fills in when drafting a workflow: the definition format (without
  * `kind`, `schemaVersion` and `version`, which are filled in afterwards) with every reference
- * restricted to the registry: step ids, workflow ids and function ids are enums. Node kinds
+ * restricted to the registry: step ids, workflow ids, function ids and each connector's action
+ * names are enums (an action node's `config` is the connector's config JSON Schema). Node kinds
  * whose references the registry cannot satisfy (no steps, no workflows) are left out, and
  * conditions are JSONata expressions when no function is registered.
  *
@@ -76,6 +77,23 @@ export function draftSchema(registry: RegistryDescription): JsonSchema {
       'workflow',
       nodeObject('workflow', { workflow: { type: 'string', enum: workflowIds } }, ['workflow']),
     ])
+  // One kind per connector: its actions as an enum, its config JSON Schema for `config`.
+  ;(registry.connectors ?? []).forEach((connector, index) => {
+    const { $schema: _schema, ...config } = connector.config
+    kinds.push([
+      `action-${index}`,
+      nodeObject(
+        'action',
+        {
+          connector: { const: connector.id },
+          action: { type: 'string', enum: connector.actions.map((action) => action.name) },
+          config,
+          timeoutMs: { type: 'integer', minimum: 0 },
+        },
+        ['connector', 'action'],
+      ),
+    ])
+  })
   kinds.push(
     [
       'code',
