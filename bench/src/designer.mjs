@@ -200,13 +200,36 @@ function visibleStepIds() {
   return inside.sort((a, b) => distance(a) - distance(b)).map((node) => node.dataset.tsrNodeId)
 }
 
+/** Drags the canvas background up by 300 px (the graph's next part comes into view). */
+async function panDown(page) {
+  const canvas = await page.locator('.react-flow').boundingBox()
+  const x = canvas.x + 120
+  const y = canvas.y + canvas.height - 40
+  await page.mouse.move(x, y)
+  await page.mouse.down()
+  await page.mouse.move(x, y - 300, { steps: 5 })
+  await page.mouse.up()
+  await page.waitForFunction(
+    () => performance.now() - window.__tsrProbe.lastChangeAt > 300,
+    undefined,
+    { polling: 100, timeout: 60_000 },
+  )
+}
+
 async function interactions(page) {
   const select = []
   const insert = []
   const edit = []
+  let last
   for (let index = 0; index < interactionRuns; index += 1) {
-    const ids = await page.evaluate(visibleStepIds)
-    const id = ids.find((candidate) => !candidate.endsWith('-edited'))
+    // A step in view, not the one selected by the last round (it may have been edited before:
+    // a large graph shows only part of itself).
+    let id
+    for (let pans = 0; pans < 10; pans += 1) {
+      id = (await page.evaluate(visibleStepIds)).find((candidate) => candidate !== last)
+      if (id) break
+      await panDown(page)
+    }
     if (!id) throw new Error('designer bench: no step node is visible on the canvas')
     // Select: click a node; done when it is selected and the form shows it.
     select.push(
@@ -224,7 +247,8 @@ async function interactions(page) {
       ),
     )
     // Edit: rename the node through the form; done when the canvas shows the new id.
-    const renamed = `${id}-edited`
+    const renamed = `${id.replace(/-edited-\d+$/, '')}-edited-${index}`
+    last = renamed
     await page
       .getByTestId('tsr-properties')
       .getByLabel(/Node id/)
@@ -239,8 +263,13 @@ async function interactions(page) {
         renamed,
       ),
     )
-    // Drag: a palette item onto the node (inserted after it); done when the new node shows.
-    const before = await page.locator('[data-node-kind="sleep"]').count()
+    // Drag: a palette item onto the node (inserted after it); done when the new node shows. A
+    // large graph renders only the nodes in view: the new node is the sleep node not seen before.
+    const before = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-node-kind="sleep"]')].map(
+        (node) => node.dataset.tsrNodeId,
+      ),
+    )
     const from = await center(page.getByTestId('tsr-palette-item-control:sleep'))
     const to = await center(page.getByTestId(`tsr-node-${renamed}`))
     await page.mouse.move(from.x, from.y)
@@ -251,8 +280,10 @@ async function interactions(page) {
       await timed(
         page,
         () => page.mouse.up(),
-        (count) =>
-          document.querySelectorAll('[data-node-kind="sleep"]').length > count && performance.now(),
+        (seen) =>
+          [...document.querySelectorAll('[data-node-kind="sleep"]')].some(
+            (node) => !seen.includes(node.dataset.tsrNodeId),
+          ) && performance.now(),
         before,
       ),
     )

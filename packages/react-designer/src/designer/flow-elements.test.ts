@@ -3,6 +3,7 @@ import { orderReview } from '../../test/designer-fixtures'
 import { findNode, replaceNode } from './definition-edits'
 import { issuesByNode, toDefinitionGraph } from './definition-graph'
 import { reuseUnchangedEdges, reuseUnchangedNodes, toFlowElements } from './flow-elements'
+import { nodeSize } from './layout-graph'
 import { treeLayout } from './tree-layout'
 
 const elementsOf = (definition = orderReview.definition, selectedId: string | null = null) => {
@@ -43,5 +44,27 @@ describe('flow elements', () => {
     ])
     const edges = reuseUnchangedEdges(before.edges, after.edges)
     expect(edges.every((edge, index) => edge === before.edges[index])).toBe(true)
+  })
+
+  it('sizes nodes and places their handles up front when presized, following measurements', () => {
+    const graph = toDefinitionGraph(orderReview.definition)
+    const plain = toFlowElements(graph, treeLayout(graph))
+    expect(plain.nodes.every((node) => node.handles === undefined)).toBe(true)
+    const presized = toFlowElements(graph, treeLayout(graph), { presized: true })
+    const route = presized.nodes.find((node) => node.id === 'route')!
+    const size = nodeSize(route.data.graphNode)
+    expect(route).toMatchObject({ initialWidth: size.width, initialHeight: size.height })
+    expect(route.handles).toEqual([
+      expect.objectContaining({ type: 'target', x: size.width / 2 - 3, y: -3 }),
+      expect.objectContaining({ type: 'source', x: size.width / 2 - 3, y: size.height - 3 }),
+    ])
+    // Measured at 90 px high: an update keeps the measurement, and the output handle moves.
+    const measured = presized.nodes.map((node) =>
+      node.id === 'route' ? { ...node, measured: { width: size.width, height: 90 } } : node,
+    )
+    const next = toFlowElements(graph, treeLayout(graph), { presized: true, selectedId: 'route' })
+    const kept = reuseUnchangedNodes(measured, next.nodes).find((node) => node.id === 'route')!
+    expect(kept.measured).toEqual({ width: size.width, height: 90 })
+    expect(kept.handles?.[1]).toMatchObject({ type: 'source', y: 87 })
   })
 })

@@ -1,6 +1,6 @@
-import { MarkerType, type Edge, type Node } from '@xyflow/react'
+import { MarkerType, Position, type Edge, type Node } from '@xyflow/react'
 import type { DefinitionGraph, GraphNode, NodeIssue } from './definition-graph'
-import type { GraphLayout } from './layout-graph'
+import { nodeSize, type GraphLayout } from './layout-graph'
 
 /** What a canvas node renders: the graph node, its problems and, in a run viewer, a status. */
 export interface DesignerNodeData extends Record<string, unknown> {
@@ -31,6 +31,12 @@ export function toFlowElements(
     issues?: ReadonlyMap<string, readonly NodeIssue[]>
     statuses?: ReadonlyMap<string, { status: string; note?: string }>
     selectedId?: string | null
+    /**
+     * Give every node its size and handles up front (from {@link nodeSize}), so xyflow can place
+     * nodes and edges it has not rendered: what `<ReactFlow onlyRenderVisibleElements>` needs
+     * to leave off-screen nodes out of the page from the first render.
+     */
+    presized?: boolean
   } = {},
 ): { nodes: DesignerFlowNode[]; edges: Edge[] } {
   const nodes = graph.nodes.map((graphNode): DesignerFlowNode => {
@@ -55,6 +61,7 @@ export function toFlowElements(
       draggable: false,
       selected: options.selectedId === graphNode.id,
       ariaLabel: `${graphNode.kind} ${graphNode.label}${status ? `, ${status.status}` : ''}${problems}`,
+      ...(options.presized ? presize(nodeSize(graphNode)) : {}),
     }
   })
   const edges = graph.edges.map((edge): Edge => ({
@@ -69,6 +76,38 @@ export function toFlowElements(
     selectable: false,
   }))
   return { nodes, edges }
+}
+
+/** xyflow's default handles are 6 px squares centred on the node's top and bottom edges. */
+const handleSize = 6
+
+function presize(size: {
+  width: number
+  height: number
+}): Pick<DesignerFlowNode, 'initialWidth' | 'initialHeight' | 'handles'> {
+  const x = size.width / 2 - handleSize / 2
+  return {
+    initialWidth: size.width,
+    initialHeight: size.height,
+    handles: [
+      {
+        type: 'target',
+        position: Position.Top,
+        x,
+        y: -handleSize / 2,
+        width: handleSize,
+        height: handleSize,
+      },
+      {
+        type: 'source',
+        position: Position.Bottom,
+        x,
+        y: size.height - handleSize / 2,
+        width: handleSize,
+        height: handleSize,
+      },
+    ],
+  }
 }
 
 /**
@@ -92,7 +131,12 @@ export function reuseUnchangedNodes(
     const old = before.get(node.id)
     if (!old) return node
     if (sameNode(old, node)) return old
-    return old.measured ? { ...node, measured: old.measured } : node
+    if (!old.measured) return node
+    // A presized node keeps its measured size: its handles follow it.
+    const { width, height } = old.measured
+    return node.handles && width !== undefined && height !== undefined
+      ? { ...node, measured: old.measured, ...presize({ width, height }) }
+      : { ...node, measured: old.measured }
   })
 }
 

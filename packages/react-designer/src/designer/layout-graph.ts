@@ -1,4 +1,4 @@
-import ELK from 'elkjs/lib/elk.bundled.js'
+import type ElkConstructor from 'elkjs/lib/elk.bundled.js'
 import type { DefinitionGraph, GraphNode } from './definition-graph'
 
 /** A node's size on the canvas, by kind. */
@@ -26,7 +26,9 @@ export interface GraphLayouter {
 
 /**
  * A layouter running ELK's layered algorithm top to bottom, in the calling thread (the bundled
- * build: no web worker, so it runs in browsers, jsdom and Node alike).
+ * build: no web worker, so it runs in browsers, jsdom and Node alike). `elkjs` (about 1.5 MB of
+ * JavaScript) is imported on the first layout, not with the designer: a bundler splits it into a
+ * chunk of its own, which a page loads only when it lays out a graph with ELK.
  *
  * @example
  * ```ts
@@ -34,10 +36,13 @@ export interface GraphLayouter {
  * ```
  */
 export function createGraphLayouter(): GraphLayouter {
-  const elk = new ELK()
+  let elk: Promise<InstanceType<typeof ElkConstructor>> | undefined
   return {
     async layout(graph) {
-      const result = await elk.layout({
+      elk ??= import('elkjs/lib/elk.bundled.js').then((module) => new module.default())
+      const result = await (
+        await elk
+      ).layout({
         id: 'root',
         layoutOptions: {
           'elk.algorithm': 'layered',

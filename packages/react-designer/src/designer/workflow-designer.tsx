@@ -23,14 +23,13 @@ import {
   type NodeChange,
 } from '@xyflow/react'
 import type { WorkflowDefinition } from '@tessera/core/definition'
-import { issuesByNode, toDefinitionGraph, type GraphNode, type NodeIssue } from './definition-graph'
+import { toDefinitionGraph, type GraphNode, type NodeIssue } from './definition-graph'
 import { designerNodeTypes } from './designer-node'
 import { DesignerPalette } from './designer-palette'
 import { emptyRegistry, type DesignerRegistry } from './designer-registry'
 import { designerShortcut } from './designer-shortcuts'
 import { DesignerSidePanel } from './designer-side-panel'
 import { DesignerToolbar } from './designer-toolbar'
-import { designerIssues } from './designer-validation'
 import {
   reuseUnchangedEdges,
   reuseUnchangedNodes,
@@ -41,6 +40,7 @@ import { paletteItems, type PaletteItem } from './palette-items'
 import { emptyWorkflow, useDefinitionState } from './use-definition-state'
 import { useDesignerEdits, type DesignerMessage } from './use-designer-edits'
 import { nodeSize } from './layout-graph'
+import { useDesignerIssues } from './use-designer-issues'
 import { useGraphLayout } from './use-graph-layout'
 
 /**
@@ -78,6 +78,11 @@ export interface WorkflowDesignerProps {
 }
 
 const proOptions = { hideAttribution: true }
+/**
+ * Graphs with more nodes than this render only the nodes and edges in view (xyflow's
+ * `onlyRenderVisibleElements`, every node sized up front) and are checked after they show.
+ */
+const largeGraph = 200
 const minimapStyle = { width: 160, height: 110 }
 
 /**
@@ -135,11 +140,10 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     }
   }, [definition])
   const graph = built.graph
-  const allIssues = useMemo<NodeIssue[]>(
-    () => designerIssues(definition, registry, props.issues),
-    [definition, registry, props.issues],
-  )
-  const issues = useMemo(() => issuesByNode(graph, allIssues), [graph, allIssues])
+  const large = graph.nodes.length > largeGraph
+  const issues = useDesignerIssues(definition, graph, registry, props.issues, {
+    deferAbove: largeGraph,
+  })
   const { positions, ready } = useGraphLayout(graph)
   const nodesById = useMemo(() => new Map(graph.nodes.map((node) => [node.id, node])), [graph])
   const graphNode = useCallback(
@@ -161,19 +165,46 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const [nodes, setNodes] = useState<DesignerFlowNode[]>([])
   const [edges, setEdges] = useState<Edge[]>([])
   useEffect(() => {
-    const elements = toFlowElements(graph, positions, { issues, selectedId })
+    const elements = toFlowElements(graph, positions, { issues, selectedId, presized: large })
     setNodes((previous) => reuseUnchangedNodes(previous, elements.nodes))
     setEdges((previous) => reuseUnchangedEdges(previous, elements.edges))
-  }, [graph, positions, issues, selectedId])
-  // Fit the first laid-out graph into view; later edits keep the viewport.
+  }, [graph, positions, issues, selectedId, large])
+  // Fit the first laid-out graph into view; later edits keep the viewport. Nodes not rendered
+  // yet (a large graph) count with their declared size.
   const fitted = useRef(false)
-  const fit = useCallback(() => void flow.fitView({ padding: 0.2, maxZoom: 1.25 }), [flow])
+  const fit = useCallback(
+    () => void flow.fitView({ padding: 0.2, maxZoom: 1.25, includeHiddenNodes: true }),
+    [flow],
+  )
+  // A large graph fitted whole would be too small to read (and every node on screen): it opens
+  // on its start, as wide as the canvas allows between 50 % and 100 %. Zoom to fit still fits it.
+  const showStart = useCallback(() => {
+    const canvas = rootRef.current?.querySelector('.tsr-designer__canvas')
+    const first = graph.nodes[0]
+    const start = first && positions.get(first.id)
+    if (!canvas || !first || !start) return fit()
+    let left = Infinity
+    let right = -Infinity
+    let top = Infinity
+    for (const node of graph.nodes) {
+      const position = positions.get(node.id)
+      if (!position) continue
+      left = Math.min(left, position.x)
+      right = Math.max(right, position.x + nodeSize(node).width)
+      top = Math.min(top, position.y)
+    }
+    const { width } = canvas.getBoundingClientRect()
+    const zoom = Math.min(1, Math.max(0.5, (width * 0.9) / (right - left)))
+    const centre =
+      (right - left) * zoom <= width ? (left + right) / 2 : start.x + nodeSize(first).width / 2
+    void flow.setViewport({ x: width / 2 - centre * zoom, y: 24 - top * zoom, zoom })
+  }, [flow, fit, graph, positions])
   useEffect(() => {
     if (!ready || fitted.current) return
     fitted.current = true
     // After xyflow has the new positions.
-    requestAnimationFrame(fit)
-  }, [ready, fit])
+    requestAnimationFrame(large ? showStart : fit)
+  }, [ready, fit, large, showStart])
   // Bring the selected node into view once laid out (a node just added may be off screen).
   useEffect(() => {
     const canvas = rootRef.current?.querySelector('.tsr-designer__canvas')
@@ -210,10 +241,17 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
   const focusNode = useCallback(
     (id: string) => {
       setSelectedId(id)
-      const elements = Array.from(
-        rootRef.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [],
-      )
-      for (const element of elements) if (element.dataset.id === id) element.focus()
+      // A large graph renders only the nodes in view: one off screen shows once the selection
+      // has brought it into view, a frame or two later.
+      const focus = (attempts: number) => {
+        const elements = Array.from(
+          rootRef.current?.querySelectorAll<HTMLElement>('.react-flow__node') ?? [],
+        )
+        const element = elements.find((candidate) => candidate.dataset.id === id)
+        if (element) element.focus()
+        else if (attempts > 0) requestAnimationFrame(() => focus(attempts - 1))
+      }
+      focus(10)
     },
     [setSelectedId],
   )
@@ -346,6 +384,7 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
           colorMode={props.colorMode ?? 'light'}
           minZoom={0.05}
           proOptions={proOptions}
+          onlyRenderVisibleElements={large}
         >
           <Background />
           <Controls showInteractive={false} />
