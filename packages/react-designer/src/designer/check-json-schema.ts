@@ -152,8 +152,8 @@ function check(walk: Walk, schema: JsonSchema, value: unknown, path: string, at:
   if (s.type !== undefined) {
     const types = (Array.isArray(s.type) ? s.type : [s.type]) as string[]
     if (!types.some((type) => hasType(value, type))) {
+      // No return: as ajv, the other keywords still speak (each applies to its own types).
       fail('type', `must be ${types.join(',')}`, { type: types.join(',') })
-      return
     }
   }
   if (Array.isArray(s.enum) && !s.enum.some((allowed) => deepEquals(allowed, value)))
@@ -259,18 +259,7 @@ function checkArray(
     fail('minItems', `must NOT have fewer than ${s.minItems} items`, { limit: s.minItems })
   if (typeof s.maxItems === 'number' && value.length > s.maxItems)
     fail('maxItems', `must NOT have more than ${s.maxItems} items`, { limit: s.maxItems })
-  if (s.uniqueItems === true) {
-    outer: for (let later = value.length - 1; later > 0; later -= 1)
-      for (let earlier = later - 1; earlier >= 0; earlier -= 1)
-        if (deepEquals(value[earlier], value[later])) {
-          fail(
-            'uniqueItems',
-            `must NOT have duplicate items (items ## ${later} and ${earlier} are identical)`,
-            { i: later, j: earlier },
-          )
-          break outer
-        }
-  }
+  if (s.uniqueItems === true) checkUniqueItems(s, value, fail)
   // Draft 2020-12 prefixItems + items, or the older items array + additionalItems.
   const older = !Array.isArray(s.prefixItems) && Array.isArray(s.items)
   const prefixKeyword = older ? 'items' : 'prefixItems'
@@ -307,6 +296,35 @@ function checkArray(
         maxContains: s.maxContains,
       })
   }
+}
+
+/** Reports the first duplicate in the order ajv searches, so its message names the same pair. */
+function checkUniqueItems(s: SchemaObject, value: unknown[], fail: Fail): void {
+  // ajv's names: i is the index its loop is at, j the other one.
+  const report = (i: number, j: number) =>
+    fail('uniqueItems', `must NOT have duplicate items (items ## ${j} and ${i} are identical)`, {
+      i,
+      j,
+    })
+  const types = (
+    isObject(s.items) && s.items.type !== undefined ? [s.items.type].flat() : []
+  ) as string[]
+  if (types.length > 0 && !types.some((type) => type === 'object' || type === 'array')) {
+    // ajv's fast path for scalar items: from the end, items of another type skipped.
+    const seen = new Map<string, number>()
+    for (let index = value.length - 1; index >= 0; index -= 1) {
+      const item = value[index]
+      if (!types.some((type) => hasType(item, type))) continue
+      const key = `${String(item)}${types.length > 1 && typeof item === 'string' ? '_' : ''}`
+      const other = seen.get(key)
+      if (other !== undefined) return report(index, other)
+      seen.set(key, index)
+    }
+    return
+  }
+  for (let later = value.length - 1; later > 0; later -= 1)
+    for (let earlier = later - 1; earlier >= 0; earlier -= 1)
+      if (deepEquals(value[earlier], value[later])) return report(later, earlier)
 }
 
 function checkObject(
