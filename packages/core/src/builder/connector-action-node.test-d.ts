@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { defineConnector } from '../registry/define-connector'
 import { createWorkflow } from './workflow-builder'
 import type { WorkflowBuilder } from './workflow-builder'
+import type { ConnectorV1 } from '../ports/connector-v1'
 
 const slack = defineConnector({
   id: 'slack',
@@ -38,6 +39,13 @@ describe('.action() types', () => {
   it('takes only the action names of the connector', () => {
     // @ts-expect-error: no such action
     start.action(slack, 'delete-channel', { token: 't' })
+  })
+
+  it('takes any name for a connector typed only as ConnectorV1 (the engine checks it)', () => {
+    const loose: ConnectorV1 = slack
+    expectTypeOf(start.action(loose, 'anything', {})).toEqualTypeOf<
+      WorkflowBuilder<'w', { channel: string; text: string }, any, undefined>
+    >()
   })
 
   it("types the config from the connector's config schema (its input: defaults optional)", () => {

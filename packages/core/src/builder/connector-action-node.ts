@@ -8,14 +8,20 @@ import { normalizeRetry } from '../runtime/retry-policy'
 import type { NodeOptions } from './node-options'
 import type { BuilderState } from './workflow-builder'
 
-/** The names of a connector's actions (its declared ones, not the port's string index).
+/** The names of a connector's actions (its declared ones, not the port's string index; any
+ * string for a connector typed only as `ConnectorV1`).
  *
  * @example
  * ```ts
  * type Names = ActionNameOf<typeof slack> // 'send-message' | 'list-channels'
  * ```
  */
-export type ActionNameOf<C extends ConnectorV1> = keyof {
+export type ActionNameOf<C extends ConnectorV1> = [DeclaredActionName<C>] extends [never]
+  ? string
+  : DeclaredActionName<C>
+
+/** The action names a connector's type declares; `never` for a loosely typed `ConnectorV1`. */
+type DeclaredActionName<C extends ConnectorV1> = keyof {
   [K in keyof C['actions'] as string extends K ? never : K]: unknown
 } &
   string
