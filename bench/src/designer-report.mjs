@@ -19,9 +19,14 @@ export function designerReport(result) {
   if (result.skipped) return { lines: [`Designer: skipped (${result.skipped})`], targets: [] }
   const { open, baseline, interactions, ratio, targets, nodes } = result
   const lines = [
-    `Designer (${nodes.definition}-node definition, ${nodes.canvas} canvas nodes, headless Chromium):`,
-    `  open (all nodes rendered, laid out, fit to view): ${open.settled.medianMs} ms median (page loaded ${open.domContentLoaded?.medianMs} ms, first render of all nodes ${open.firstRender.medianMs} ms); outline of the same definition ${baseline.outline.medianMs} ms: ${ratio.openToOutline}× the outline`,
+    `Designer (${nodes.definition}-node definition, ${nodes.canvas} canvas nodes, ${nodes.renderedAtOpen ?? nodes.canvas} rendered at open, headless Chromium):`,
+    `  open (nodes in view rendered, laid out, first view set): ${open.settled.medianMs} ms median (page loaded ${open.domContentLoaded?.medianMs} ms, first render of all nodes ${open.firstRender.medianMs} ms); outline of the same definition ${baseline.outline.medianMs} ms: ${ratio.openToOutline}× the outline`,
     `  select a node ${interactions.select.medianMs} ms, drag a palette item onto a node ${interactions.dragInsert.medianMs} ms, edit a property ${interactions.editProperty.medianMs} ms (medians, input to the frame showing the result)`,
+    ...(interactions.zoomToFit
+      ? [
+          `  zoom to fit (every node rendered: ${nodes.renderedAfterFit}) ${interactions.zoomToFit.medianMs} ms (one sample)`,
+        ]
+      : []),
   ]
   const target = (name, value, limit) => ({
     name,

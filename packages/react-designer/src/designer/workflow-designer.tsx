@@ -169,13 +169,35 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     setNodes((previous) => reuseUnchangedNodes(previous, elements.nodes))
     setEdges((previous) => reuseUnchangedEdges(previous, elements.edges))
   }, [graph, positions, issues, selectedId, large])
-  // Fit the first laid-out graph into view; later edits keep the viewport. Nodes not rendered
-  // yet (a large graph) count with their declared size.
+  // The extent of the laid-out graph, from the positions and the nodes' declared sizes.
+  const bounds = useMemo(() => {
+    let left = Infinity
+    let right = -Infinity
+    let top = Infinity
+    let bottom = -Infinity
+    for (const node of graph.nodes) {
+      const position = positions.get(node.id)
+      if (!position) continue
+      const size = nodeSize(node)
+      left = Math.min(left, position.x)
+      right = Math.max(right, position.x + size.width)
+      top = Math.min(top, position.y)
+      bottom = Math.max(bottom, position.y + size.height)
+    }
+    return { left, right, top, bottom }
+  }, [graph, positions])
+  // Fit the first laid-out graph into view; later edits keep the viewport. xyflow's fitView waits
+  // until every node is measured, which a large graph's nodes off screen never are: fit it to its
+  // laid-out bounds instead.
   const fitted = useRef(false)
-  const fit = useCallback(
-    () => void flow.fitView({ padding: 0.2, maxZoom: 1.25, includeHiddenNodes: true }),
-    [flow],
-  )
+  const fit = useCallback(() => {
+    const { left, right, top, bottom } = bounds
+    if (!large || left > right) return void flow.fitView({ padding: 0.2, maxZoom: 1.25 })
+    void flow.fitBounds(
+      { x: left, y: top, width: right - left, height: bottom - top },
+      { padding: 0.2 },
+    )
+  }, [flow, large, bounds])
   // A large graph fitted whole would be too small to read (and every node on screen): it opens
   // on its start, as wide as the canvas allows between 50 % and 100 %. Zoom to fit still fits it.
   const showStart = useCallback(() => {
@@ -183,22 +205,13 @@ function DesignerSurface(props: WorkflowDesignerProps): ReactElement {
     const first = graph.nodes[0]
     const start = first && positions.get(first.id)
     if (!canvas || !first || !start) return fit()
-    let left = Infinity
-    let right = -Infinity
-    let top = Infinity
-    for (const node of graph.nodes) {
-      const position = positions.get(node.id)
-      if (!position) continue
-      left = Math.min(left, position.x)
-      right = Math.max(right, position.x + nodeSize(node).width)
-      top = Math.min(top, position.y)
-    }
+    const { left, right, top } = bounds
     const { width } = canvas.getBoundingClientRect()
     const zoom = Math.min(1, Math.max(0.5, (width * 0.9) / (right - left)))
     const centre =
       (right - left) * zoom <= width ? (left + right) / 2 : start.x + nodeSize(first).width / 2
     void flow.setViewport({ x: width / 2 - centre * zoom, y: 24 - top * zoom, zoom })
-  }, [flow, fit, graph, positions])
+  }, [flow, fit, graph, positions, bounds])
   useEffect(() => {
     if (!ready || fitted.current) return
     fitted.current = true
