@@ -92,25 +92,21 @@ export function addConnectorAction(
     })
   }
   const where = `${fn}("${connector.id}", "${action}")`
-  const parsed = connector.config.safeParse(config ?? {})
-  if (!parsed.success) {
+  // An object (definitions store it as JSON) the connector's config schema accepts.
+  const parsed =
+    config === undefined ||
+    (typeof config === 'object' && config !== null && !Array.isArray(config))
+      ? connector.config.safeParse(config ?? {})
+      : undefined
+  if (!parsed?.success) {
     throw new InvalidArgumentError({
       fn: where,
       argument: 'config',
-      expected: `a config of connector "${connector.id}" (${parsed.error.issues
-        .map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`)
-        .join('; ')})`,
-      received: config,
-    })
-  }
-  if (
-    config !== undefined &&
-    (typeof config !== 'object' || config === null || Array.isArray(config))
-  ) {
-    throw new InvalidArgumentError({
-      fn: where,
-      argument: 'config',
-      expected: 'a JSON object (definitions store it)',
+      expected: `a JSON object that connector "${connector.id}" accepts${
+        parsed
+          ? ` (${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ')})`
+          : ''
+      }`,
       received: config,
     })
   }

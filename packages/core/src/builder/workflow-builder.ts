@@ -179,11 +179,8 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
   }
 
   /**
-   * Runs the action `action` of `connector` with `config` (checked by the connector's config
-   * schema now, and stored in the definition: it must be JSON) and the previous output as its
-   * input. The next input is the action's output. The workflow carries the connector: the engine
-   * registers it with the workflow. `options` sets the node id (default `<connector>.<action>`),
-   * a retry policy or a timeout, as for a step.
+   * Runs a connector's action with `config` (JSON, checked by its config schema) on the previous
+   * output; `options` as for a step (id default `<connector>.<action>`). See docs/definitions.md.
    *
    * @example
    * ```ts
