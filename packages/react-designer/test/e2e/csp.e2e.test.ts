@@ -3,25 +3,16 @@
 // work there, its properties form included: validation errors still show, and the page reports
 // no CSP violation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { launchChromium, requireChromium, type ChromiumSession } from './chromium'
+import { collectPageErrors } from './collect-page-errors'
+import { dragOnto } from './drag-onto'
 import { startHostApp, strictContentSecurityPolicy, type HostApp } from './host-app'
 
 interface Violation {
   directive: string
   blockedURI: string
   sample: string
-}
-
-async function dragOnto(page: Page, source: Locator, target: Locator): Promise<void> {
-  const from = await source.boundingBox()
-  const to = await target.boundingBox()
-  if (!from || !to) throw new Error('drag: an element is not visible')
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
-  await page.mouse.down()
-  await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 10, { steps: 4 })
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 })
-  await page.mouse.up()
 }
 
 describe.runIf(requireChromium())('designer host under a strict CSP', { timeout: 60_000 }, () => {
@@ -51,10 +42,7 @@ describe.runIf(requireChromium())('designer host under a strict CSP', { timeout:
         }),
       )
     })
-    page.on('pageerror', (error) => errors.push(error.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
+    collectPageErrors(page, errors)
     page.on('response', (response) => {
       if (response.request().resourceType() === 'document')
         policy = response.headers()['content-security-policy'] ?? null

@@ -6,6 +6,8 @@ import { mkdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
 import { launchChromium, requireChromium, type ChromiumSession } from './chromium'
+import { collectPageErrors } from './collect-page-errors'
+import { dragOnto } from './drag-onto'
 import { startHostApp, type HostApp } from './host-app'
 
 const screenshots = process.env.TESSERA_SCREENSHOTS === '1'
@@ -15,18 +17,6 @@ async function screenshot(target: Page | Locator, name: string): Promise<void> {
   if (!screenshots) return
   await mkdir(imagesFolder, { recursive: true })
   await target.screenshot({ path: `${imagesFolder}${name}.png` })
-}
-
-/** Drags with the mouse (pointer events, as a person does) from one element onto another. */
-async function dragOnto(page: Page, source: Locator, target: Locator): Promise<void> {
-  const from = await source.boundingBox()
-  const to = await target.boundingBox()
-  if (!from || !to) throw new Error('drag: an element is not visible')
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
-  await page.mouse.down()
-  await page.mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 10, { steps: 4 })
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 })
-  await page.mouse.up()
 }
 
 describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000 }, () => {
@@ -40,10 +30,7 @@ describe.runIf(requireChromium())('designer host in Chromium', { timeout: 60_000
     browser = await launchChromium()
     page = await browser.context.newPage()
     page.setDefaultTimeout(15_000)
-    page.on('pageerror', (error) => errors.push(error.message))
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
+    collectPageErrors(page, errors)
   }, 120_000)
 
   afterAll(async () => {
