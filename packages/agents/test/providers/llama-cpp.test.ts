@@ -5,11 +5,14 @@ import {
   PromptTooLongError,
   UnsupportedSchemaError,
   toJsonSchema,
-  type ModelResponse,
   type ModelStreamPart,
   type ModelTool,
 } from '@tessera/core'
-import { describeLanguageModelConformance } from '@tessera/core/testing'
+import {
+  describeLanguageModelConformance,
+  readModelStream,
+  responseText,
+} from '@tessera/core/testing'
 import {
   GeneralChatWrapper,
   getLlama,
@@ -31,28 +34,6 @@ const missingReason = `the test model ${modelPath} is missing (set TESSERA_TEST_
 // Room for long generations: the abort tests must still be generating when they abort.
 const contextSize = 2048
 const timeout = 120_000
-
-const textOf = (response: ModelResponse): string =>
-  response.content
-    .filter((part) => part.type === 'text')
-    .map((part) => part.text)
-    .join('')
-
-async function readStream(
-  stream: AsyncIterable<ModelStreamPart>,
-  onPart?: (part: ModelStreamPart) => void,
-): Promise<{ parts: ModelStreamPart[]; error?: unknown }> {
-  const parts: ModelStreamPart[] = []
-  try {
-    for await (const part of stream) {
-      parts.push(part)
-      onPart?.(part)
-    }
-  } catch (error) {
-    return { parts, error }
-  }
-  return { parts }
-}
 
 const weatherInput = z.object({ city: z.string(), days: z.number().int().optional() })
 const weatherTool: ModelTool = {
@@ -125,7 +106,7 @@ describe('llama-cpp: a missing model file', () => {
   it('fails generate(), stream() and load() with a ModelCallError naming the path', async () => {
     const model = provider('missing')
     const generateError = await errorOf(() => model.generate(ask('Hello')))
-    const { error: streamError } = await readStream(model.stream(ask('Hello')))
+    const { error: streamError } = await readModelStream(model.stream(ask('Hello')))
     const loadError = await errorOf(() => provider.load())
     for (const error of [generateError, streamError, loadError]) {
       expect(ModelCallError.isInstance(error), String(error)).toBe(true)
@@ -230,8 +211,8 @@ if (!modelAvailable) {
         const request = ask('Once upon a time', { temperature: 0, maxOutputTokens: 48 })
         const first = await model.generate(request)
         const second = await model.generate(request)
-        expect(textOf(first).length).toBeGreaterThan(0)
-        expect(textOf(second)).toBe(textOf(first))
+        expect(responseText(first).length).toBeGreaterThan(0)
+        expect(responseText(second)).toBe(responseText(first))
         expect(first.usage.inputTokens).toBeGreaterThan(0)
         expect(first.usage.outputTokens).toBeGreaterThan(0)
         expect(second.usage.inputTokens).toBe(first.usage.inputTokens)
@@ -241,7 +222,7 @@ if (!modelAvailable) {
         // And after another prompt took over the sequence (only a shared prefix is kept).
         await model.generate(ask('Once there was a big dog', { maxOutputTokens: 16 }))
         const third = await model.generate(request)
-        expect(textOf(third)).toBe(textOf(first))
+        expect(responseText(third)).toBe(responseText(first))
         expect(third.usage.cachedInputTokens).toBeLessThan(third.usage.inputTokens - 1)
       },
       timeout,
@@ -254,7 +235,7 @@ if (!modelAvailable) {
         const request = ask('The dog', { temperature: 1, seed: 42, maxOutputTokens: 32 })
         const first = await model.generate(request)
         const second = await model.generate(request)
-        expect(textOf(second)).toBe(textOf(first))
+        expect(responseText(second)).toBe(responseText(first))
       },
       timeout,
     )
@@ -276,10 +257,10 @@ if (!modelAvailable) {
       async () => {
         const model = local()
         const request = ask('Once upon a time', { temperature: 0, maxOutputTokens: 48 })
-        const full = textOf(await model.generate(request))
+        const full = responseText(await model.generate(request))
         const stop = full.slice(12, 16)
         const cut = await model.generate({ ...request, stopSequences: [stop] })
-        expect(textOf(cut)).toBe(full.slice(0, full.indexOf(stop)).trim())
+        expect(responseText(cut)).toBe(full.slice(0, full.indexOf(stop)).trim())
         expect(cut.finishReason).toBe('stop')
       },
       timeout,
@@ -290,15 +271,15 @@ if (!modelAvailable) {
       async () => {
         const model = local()
         const request = ask('Once upon a time', { temperature: 0, maxOutputTokens: 32 })
-        const expected = textOf(await model.generate(request))
-        const { parts, error } = await readStream(model.stream(request))
+        const expected = responseText(await model.generate(request))
+        const { parts, error } = await readModelStream(model.stream(request))
         expect(error).toBeUndefined()
         const deltas = parts.filter((part) => part.type === 'text-delta')
         expect(deltas.length).toBeGreaterThan(5)
         expect(deltas.map((part) => part.delta).join('')).toBe(expected)
         expect(parts.at(-1)?.type).toBe('finish')
         const finish = parts.at(-1) as Extract<ModelStreamPart, { type: 'finish' }>
-        expect(textOf(finish.response)).toBe(expected)
+        expect(responseText(finish.response)).toBe(expected)
         expect(finish.response.usage.outputTokens).toBe(32)
       },
       timeout,
@@ -310,9 +291,12 @@ if (!modelAvailable) {
         const model = local()
         const one = ask('Once upon a time', { temperature: 0, maxOutputTokens: 24 })
         const two = ask('The cat sat', { temperature: 0, maxOutputTokens: 24 })
-        const alone = [textOf(await model.generate(one)), textOf(await model.generate(two))]
+        const alone = [
+          responseText(await model.generate(one)),
+          responseText(await model.generate(two)),
+        ]
         const together = await Promise.all([model.generate(one), model.generate(two)])
-        expect(together.map(textOf)).toEqual(alone)
+        expect(together.map(responseText)).toEqual(alone)
       },
       timeout,
     )
@@ -326,7 +310,7 @@ if (!modelAvailable) {
         const controller = new AbortController()
         const reason = new Error('stop now')
         let deltas = 0
-        const { parts, error } = await readStream(
+        const { parts, error } = await readModelStream(
           model.stream(
             ask('Once upon a time', {
               temperature: 0,
@@ -378,7 +362,7 @@ if (!modelAvailable) {
         const events: string[] = []
         let deltas = 0
         // The running call holds the one sequence; the second waits for it.
-        const running = readStream(
+        const running = readModelStream(
           model.stream(ask('Once upon a time', { temperature: 0, maxOutputTokens: 200 })),
           (part) => {
             if (part.type === 'text-delta' && ++deltas === 5) controller.abort(reason)
@@ -408,13 +392,13 @@ if (!modelAvailable) {
       async () => {
         const model = local()
         const request = ask('Once upon a time', { temperature: 0, maxOutputTokens: 24 })
-        const expected = textOf(await model.generate(request))
+        const expected = responseText(await model.generate(request))
         let deltas = 0
         for await (const part of model.stream({ ...request, maxOutputTokens: 1500 })) {
           if (part.type === 'text-delta' && ++deltas === 3) break
         }
         const after = await model.generate(request)
-        expect(textOf(after)).toBe(expected)
+        expect(responseText(after)).toBe(expected)
       },
       timeout,
     )
@@ -451,7 +435,7 @@ if (!modelAvailable) {
             }),
           )
           expect(response.finishReason).toBe('stop')
-          const parsed = profile.safeParse(JSON.parse(textOf(response)))
+          const parsed = profile.safeParse(JSON.parse(responseText(response)))
           expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
         }
       },
@@ -475,7 +459,7 @@ if (!modelAvailable) {
           }),
         )
         expect(response.finishReason).toBe('stop')
-        expect(node.safeParse(JSON.parse(textOf(response))).success).toBe(true)
+        expect(node.safeParse(JSON.parse(responseText(response))).success).toBe(true)
       },
       timeout,
     )
@@ -483,7 +467,7 @@ if (!modelAvailable) {
     it(
       'streams the JSON as text deltas',
       async () => {
-        const { parts } = await readStream(
+        const { parts } = await readModelStream(
           local().stream(
             ask('Tell me about Lily.', {
               responseFormat: { type: 'json', schema: toJsonSchema(profile) },
@@ -497,7 +481,7 @@ if (!modelAvailable) {
           .filter((part) => part.type === 'text-delta')
           .map((part) => part.delta)
           .join('')
-        expect(text).toBe(textOf(finish.response))
+        expect(text).toBe(responseText(finish.response))
         expect(profile.safeParse(JSON.parse(text)).success).toBe(true)
       },
       timeout,
@@ -551,7 +535,7 @@ if (!modelAvailable) {
     it(
       'streams a tool call as input deltas that join to its JSON',
       async () => {
-        const { parts, error } = await readStream(
+        const { parts, error } = await readModelStream(
           local().stream(
             ask('Weather in Oslo?', {
               tools: [weatherTool],
@@ -593,7 +577,7 @@ if (!modelAvailable) {
         )
         const call = auto.content.find((part) => part.type === 'tool-call')
         if (call) expect(weatherInput.safeParse(call.input).success).toBe(true)
-        else expect(textOf(auto).startsWith('{')).toBe(false)
+        else expect(responseText(auto).startsWith('{')).toBe(false)
       },
       timeout,
     )
@@ -694,7 +678,7 @@ if (!modelAvailable) {
         try {
           const model = provider('disposable')
           let disposing: Promise<void> | undefined
-          const { parts, error } = await readStream(
+          const { parts, error } = await readModelStream(
             model.stream(ask('Once upon a time', { temperature: 0, maxOutputTokens: 400 })),
             (part) => {
               if (part.type === 'text-delta') disposing ??= provider.dispose()

@@ -6,4 +6,6 @@ export {
   type LanguageModelConformanceOptions,
   type LanguageModelConformanceTest,
 } from './language-model-conformance'
+export { readModelStream, type ModelStreamReading } from './read-model-stream'
+export { responseText } from './response-text'
 export type { ModelWireReply, ModelWireRequest, ModelWireServer } from './model-wire-reply'

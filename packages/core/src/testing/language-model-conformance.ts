@@ -12,6 +12,8 @@ import type {
 } from '../ports/language-model-v1'
 import { toJsonSchema } from '../registry/json-schema'
 import { errorOf } from './fixtures'
+import { readModelStream } from './read-model-stream'
+import { responseText } from './response-text'
 import type { ModelWireServer } from './model-wire-reply'
 
 /**
@@ -80,31 +82,6 @@ const ask = (content: string, extra: Partial<ModelRequest> = {}): ModelRequest =
   messages: [{ role: 'user', content }],
   ...extra,
 })
-
-/** The text parts of a response, joined. */
-function textOf(response: ModelResponse): string {
-  return response.content
-    .filter((part) => part.type === 'text')
-    .map((part) => part.text)
-    .join('')
-}
-
-/** Reads a stream to its end; a failure is returned with the parts read before it. */
-async function readStream(
-  stream: AsyncIterable<ModelStreamPart>,
-  onPart?: (part: ModelStreamPart) => void,
-): Promise<{ parts: ModelStreamPart[]; error?: unknown }> {
-  const parts: ModelStreamPart[] = []
-  try {
-    for await (const part of stream) {
-      parts.push(part)
-      onPart?.(part)
-    }
-  } catch (error) {
-    return { parts, error }
-  }
-  return { parts }
-}
 
 /** Checks the stream's shape: exactly one `finish` part, and it came last. Returns its response. */
 function finishOf(parts: ModelStreamPart[]): ModelResponse {
@@ -289,7 +266,7 @@ function describeScripted(
         ],
         tools: [weatherTool],
       })
-      expect(textOf(response)).toBe('It is sunny in Paris, 24 °C.')
+      expect(responseText(response)).toBe('It is sunny in Paris, 24 °C.')
       expect(response.finishReason).toBe('stop')
       expect(server.requests).toHaveLength(1)
     },
@@ -339,7 +316,7 @@ function describeScripted(
       const response = await model.generate(
         ask('Plan a trip.', { responseFormat: { type: 'json', schema: tripSchema, name: 'trip' } }),
       )
-      expect(JSON.parse(textOf(response))).toEqual({ city: 'Oslo', days: 3 })
+      expect(JSON.parse(responseText(response))).toEqual({ city: 'Oslo', days: 3 })
       expect(response.finishReason).toBe('stop')
     },
   )
@@ -351,11 +328,11 @@ function describeScripted(
       const model = modelOf()
       const text = 'The quick brown fox jumps over the lazy dog, twice.'
       server.reply({ type: 'answer', text, usage: { inputTokens: 9, outputTokens: 12 } })
-      const { parts, error } = await readStream(model.stream(ask('Tell me about the fox.')))
+      const { parts, error } = await readModelStream(model.stream(ask('Tell me about the fox.')))
       expect(error).toBeUndefined()
       const response = finishOf(parts)
       expect(textDeltasOf(parts)).toBe(text)
-      expect(textOf(response)).toBe(text)
+      expect(responseText(response)).toBe(text)
       expect(response.finishReason).toBe('stop')
       expect(response.usage).toMatchObject({ inputTokens: 9, outputTokens: 12 })
       expect(response.provider).toBe(model.provider)
@@ -372,7 +349,7 @@ function describeScripted(
         type: 'answer',
         toolCalls: [{ id: 'call_stream', name: 'get_weather', input }],
       })
-      const { parts, error } = await readStream(
+      const { parts, error } = await readModelStream(
         model.stream(ask('Weather in Paris?', { tools: [weatherTool] })),
       )
       expect(error).toBeUndefined()
@@ -413,7 +390,9 @@ function describeScripted(
     server.reply({ type: 'hang' })
     const controller = new AbortController()
     const reason = new Error('conformance: stream aborted by the caller')
-    const reading = readStream(model.stream(ask('Take your time.', { signal: controller.signal })))
+    const reading = readModelStream(
+      model.stream(ask('Take your time.', { signal: controller.signal })),
+    )
     await untilRequests(server, 1)
     controller.abort(reason)
     const { parts, error } = await reading
@@ -475,7 +454,7 @@ function describeScripted(
   test('malformed-stream', 'a stream cut off mid-event throws a ModelCallError', async () => {
     const model = modelOf()
     server.reply({ type: 'malformed' })
-    const { parts, error } = await readStream(model.stream(ask('Hello')))
+    const { parts, error } = await readModelStream(model.stream(ask('Hello')))
     expect(
       ModelCallError.isInstance(error),
       `expected a ModelCallError, got ${String(error)}`,
@@ -529,7 +508,7 @@ function describeLive(modelOf: () => LanguageModelV1, test: DeclareTest): void {
     const response = await model.generate(
       ask('Reply with one short sentence greeting the reader.', { maxOutputTokens: 64 }),
     )
-    expect(textOf(response).trim().length).toBeGreaterThan(0)
+    expect(responseText(response).trim().length).toBeGreaterThan(0)
     expect(response.usage.inputTokens).toBeGreaterThan(0)
     expect(response.usage.outputTokens).toBeGreaterThan(0)
     expect(['stop', 'length']).toContain(response.finishReason)
@@ -541,13 +520,13 @@ function describeLive(modelOf: () => LanguageModelV1, test: DeclareTest): void {
     'streams text deltas that join to the final text, then exactly one finish part',
     async () => {
       const model = modelOf()
-      const { parts, error } = await readStream(
+      const { parts, error } = await readModelStream(
         model.stream(ask('Count from one to five in words.', { maxOutputTokens: 64 })),
       )
       expect(error).toBeUndefined()
       const response = finishOf(parts)
-      expect(textOf(response).length).toBeGreaterThan(0)
-      expect(textDeltasOf(parts)).toBe(textOf(response))
+      expect(responseText(response).length).toBeGreaterThan(0)
+      expect(textDeltasOf(parts)).toBe(responseText(response))
     },
   )
 
@@ -574,7 +553,7 @@ function describeLive(modelOf: () => LanguageModelV1, test: DeclareTest): void {
       const model = modelOf()
       const controller = new AbortController()
       const reason = new Error('conformance: stream aborted by the caller')
-      const { parts, error } = await readStream(
+      const { parts, error } = await readModelStream(
         model.stream(
           ask('Write a long story about a lighthouse keeper, at least 400 words.', {
             maxOutputTokens: 1024,
@@ -601,7 +580,7 @@ function describeLive(modelOf: () => LanguageModelV1, test: DeclareTest): void {
         maxOutputTokens: 256,
       }),
     )
-    const parsed = personSchema.safeParse(JSON.parse(textOf(response)))
+    const parsed = personSchema.safeParse(JSON.parse(responseText(response)))
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
   })
 
