@@ -1,19 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createStep, createWorkflow, type EngineEvent } from '@tessera/core'
+import { createEngine, createStep, createWorkflow } from '@tessera/core'
 import { approve, audit, fetchOrder, notify, order } from '../../test/steps'
-import type { RunEvent } from './run-event'
+import { collectRunEvents, recordRun } from './run-fixtures'
 import { nodeIdOfStep, runNodeViews } from './run-node-views'
 import { runStateFromEvents } from './run-state'
-
-const names = [
-  'run-start',
-  'step-start',
-  'step-end',
-  'step-retry',
-  'step-suspend',
-  'run-end',
-] as const
 
 const child = createWorkflow({ id: 'child', input: order }).then(notify).commit()
 
@@ -45,21 +36,10 @@ function review(last: typeof audit | typeof stop) {
     .commit()
 }
 
-async function run(workflow: ReturnType<typeof review>) {
-  const engine = createEngine()
-  engine.register(child)
-  const events: RunEvent[] = []
-  for (const name of names) engine.on(name, (event: EngineEvent) => events.push(event))
-  const handle = await engine.start(workflow, { id: 'A1' })
-  await handle.result().catch(() => undefined)
-  await engine.close()
-  return events
-}
-
 describe('runNodeViews', () => {
   it('maps a real run onto the definition: steps, instances, child workflows, containers and code', async () => {
     const workflow = review(audit)
-    const events = await run(workflow)
+    const events = await recordRun(workflow, { id: 'A1' }, { register: [child] })
     const views = runNodeViews(workflow.definition, runStateFromEvents(events))
     const status = (id: string) => views.get(id)?.status
     const root = workflow.definition.root
@@ -86,7 +66,7 @@ describe('runNodeViews', () => {
 
   it('shows where a run failed: the step and every container above it, code before it succeeded', async () => {
     const workflow = review(stop)
-    const events = await run(workflow)
+    const events = await recordRun(workflow, { id: 'A1' }, { register: [child] })
     const views = runNodeViews(workflow.definition, runStateFromEvents(events))
     expect(views.get('stop')?.status).toBe('failed')
     expect(views.get('stop')?.instances[0]?.error?.message).toContain('out of stock')
@@ -99,7 +79,7 @@ describe('runNodeViews', () => {
 
   it('shows a run in progress: done nodes green, the current one running, later ones pending', async () => {
     const workflow = review(audit)
-    const events = await run(workflow)
+    const events = await recordRun(workflow, { id: 'A1' }, { register: [child] })
     const cut = events.findIndex((event) => event.type === 'step-start' && event.key === 'notify#0')
     const views = runNodeViews(workflow.definition, runStateFromEvents(events.slice(0, cut + 1)))
     expect(views.get('fetch-order')?.status).toBe('succeeded')
@@ -119,8 +99,7 @@ describe('runNodeViews and waits', () => {
       .then(notify, { id: 'tell' })
       .commit()
     const engine = createEngine()
-    const events: RunEvent[] = []
-    for (const name of names) engine.on(name, (event: EngineEvent) => events.push(event))
+    const events = collectRunEvents(engine)
     const handle = await engine.start(workflow, { id: 'A1' })
     await vi.waitFor(() => expect(events.some((event) => event.type === 'step-end')).toBe(true))
     await new Promise((resolve) => setTimeout(resolve, 20))

@@ -1,44 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  createEngine,
-  createStep,
-  createWorkflow,
-  type EngineEvent,
-  type Workflow,
-} from '@tessera/core'
-import { fetchOrder, approve, notify } from '../../test/steps'
+import { createStep, createWorkflow } from '@tessera/core'
 import type { RunEvent } from './run-event'
+import { recordRun, reviewWorkflow } from './run-fixtures'
 import { createRunState, reduceRunEvent, runStateFromEvents } from './run-state'
-
-const eventNames = [
-  'run-start',
-  'step-start',
-  'step-end',
-  'step-retry',
-  'step-suspend',
-  'run-end',
-] as const
-
-/** Runs a workflow in a real engine and returns every event it emitted, in order. */
-async function recordRun(workflow: Workflow, input: unknown): Promise<EngineEvent[]> {
-  const engine = createEngine()
-  const events: EngineEvent[] = []
-  for (const name of eventNames) engine.on(name, (event) => events.push(event))
-  const run = await engine.start(workflow, input)
-  await run.result().catch(() => undefined)
-  await engine.close()
-  return events
-}
 
 describe('reduceRunEvent', () => {
   it('follows a real run to the end: every step succeeded with its input, output and timings', async () => {
-    const workflow = createWorkflow({ id: 'review', input: z.object({ id: z.string() }) })
-      .then(fetchOrder)
-      .then(approve)
-      .then(notify)
-      .commit()
-    const events: RunEvent[] = await recordRun(workflow, { id: 'A1' })
+    const events = await recordRun(reviewWorkflow, { id: 'A1' })
     const state = runStateFromEvents(events)
     expect(state.status).toBe('succeeded')
     expect(state.workflowId).toBe('review')

@@ -2,9 +2,9 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createStep, createWorkflow, type Workflow } from '@tessera/core'
-import { approve, fetchOrder, notify, order } from '../../test/steps'
-import type { RunEvent } from './run-event'
+import { createStep, createWorkflow } from '@tessera/core'
+import { fetchOrder, order } from '../../test/steps'
+import { recordRun, reviewWorkflow } from './run-fixtures'
 import { RunViewer } from './run-viewer'
 
 // jsdom has no layout: the browser APIs xyflow measures with, as xyflow's testing guide shows.
@@ -34,51 +34,31 @@ beforeAll(() => {
 
 afterEach(cleanup)
 
-const names = [
-  'run-start',
-  'step-start',
-  'step-end',
-  'step-retry',
-  'step-suspend',
-  'run-end',
-] as const
-
-async function recordRun(workflow: Workflow, input: unknown): Promise<RunEvent[]> {
-  const engine = createEngine()
-  const events: RunEvent[] = []
-  for (const name of names) engine.on(name, (event) => events.push(event))
-  const run = await engine.start(workflow, input)
-  await run.result().catch(() => undefined)
-  await engine.close()
-  return events
-}
-
-const review = createWorkflow({ id: 'review', input: z.object({ id: z.string() }) })
-  .then(fetchOrder)
-  .then(approve)
-  .then(notify)
-  .commit()
-
 const node = (id: string) => screen.getByTestId(`tsr-node-${id}`)
 
 describe('RunViewer', () => {
   it('shows each node of the definition with its status as events arrive', async () => {
-    const events = await recordRun(review, { id: 'A1' })
-    const { rerender } = render(<RunViewer definition={review.definition} run={{ events: [] }} />)
+    const events = await recordRun(reviewWorkflow, { id: 'A1' })
+    const { rerender } = render(
+      <RunViewer definition={reviewWorkflow.definition} run={{ events: [] }} />,
+    )
     expect(screen.getByTestId('run-status').textContent).toContain('pending')
     for (const id of ['fetch-order', 'approve', 'notify'])
       expect(node(id).getAttribute('data-status')).toBe('pending')
 
     const cut = events.findIndex((event) => event.type === 'step-start' && event.key === 'approve')
     rerender(
-      <RunViewer definition={review.definition} run={{ events: events.slice(0, cut + 1) }} />,
+      <RunViewer
+        definition={reviewWorkflow.definition}
+        run={{ events: events.slice(0, cut + 1) }}
+      />,
     )
     expect(node('fetch-order').getAttribute('data-status')).toBe('succeeded')
     expect(node('approve').getAttribute('data-status')).toBe('running')
     expect(node('notify').getAttribute('data-status')).toBe('pending')
     expect(screen.getByTestId('run-status').textContent).toContain('running')
 
-    rerender(<RunViewer definition={review.definition} run={{ events }} />)
+    rerender(<RunViewer definition={reviewWorkflow.definition} run={{ events }} />)
     for (const id of ['fetch-order', 'approve', 'notify'])
       expect(node(id).getAttribute('data-status')).toBe('succeeded')
     expect(
@@ -87,10 +67,14 @@ describe('RunViewer', () => {
   })
 
   it('opens a node: its input, output and timing; closes again', async () => {
-    const events = await recordRun(review, { id: 'A1' })
+    const events = await recordRun(reviewWorkflow, { id: 'A1' })
     const onSelectNode = vi.fn()
     render(
-      <RunViewer definition={review.definition} run={{ events }} onSelectNode={onSelectNode} />,
+      <RunViewer
+        definition={reviewWorkflow.definition}
+        run={{ events }}
+        onSelectNode={onSelectNode}
+      />,
     )
     expect(screen.queryByTestId('run-details')).toBeNull()
     await act(async () => {
@@ -115,8 +99,8 @@ describe('RunViewer', () => {
   })
 
   it('opens a node from the keyboard: Enter on the focused canvas node', async () => {
-    const events = await recordRun(review, { id: 'A1' })
-    render(<RunViewer definition={review.definition} run={{ events }} />)
+    const events = await recordRun(reviewWorkflow, { id: 'A1' })
+    render(<RunViewer definition={reviewWorkflow.definition} run={{ events }} />)
     const wrapper = node('approve').closest('.react-flow__node') as HTMLElement
     expect(wrapper.getAttribute('aria-label')).toContain('succeeded')
     wrapper.focus()
@@ -153,11 +137,11 @@ describe('RunViewer', () => {
   })
 
   it("takes the run's status from the host when given (a store's record) over the events'", async () => {
-    const events = await recordRun(review, { id: 'A1' })
+    const events = await recordRun(reviewWorkflow, { id: 'A1' })
     const cut = events.findIndex((event) => event.type === 'step-end')
     render(
       <RunViewer
-        definition={review.definition}
+        definition={reviewWorkflow.definition}
         run={{ events: events.slice(0, cut + 1), status: 'cancelled' }}
       />,
     )
@@ -167,7 +151,9 @@ describe('RunViewer', () => {
   })
 
   it('renders on the server without a browser', () => {
-    const html = renderToString(<RunViewer definition={review.definition} run={{ events: [] }} />)
+    const html = renderToString(
+      <RunViewer definition={reviewWorkflow.definition} run={{ events: [] }} />,
+    )
     expect(html).toContain('tsr-run-viewer')
   })
 })
