@@ -3,6 +3,7 @@
 // this module rebuilds the same definitions, versions included.
 import { z } from 'zod'
 import {
+  type AgentV1,
   asNode,
   createWorkflow,
   defineConnector,
@@ -65,6 +66,20 @@ const ping = defineConnector({
   },
 })
 export const connectors = { 'mail.v2': mailer, ping }
+
+/** A hand-written agent: doubles `n`. */
+function doubler(id: string): AgentV1<Num, Num> {
+  return {
+    specificationVersion: 'v1',
+    kind: 'agent',
+    id,
+    description: undefined,
+    input: num,
+    output: num,
+    run: async ({ input }) => ({ n: input.n * 2 }),
+  }
+}
+export const agents = { 'doubler.v2': doubler('doubler.v2'), twice: doubler('twice') }
 
 /** Every node kind, node options, a named function and expressions. */
 export const everything = createWorkflow({
@@ -149,6 +164,17 @@ export const notifying = createWorkflow({ id: 'notifying', input: num })
     mail: single((chain) =>
       chain.action(connectors['mail.v2'], 'send', { from: 'a@b.co' }, { retry: { attempts: 3 } }),
     ),
+    plain: steps.inc,
+  })
+  .commit()
+
+/** Agents: plain, with node options, twice (numbered id), and in a parallel. */
+export const thinking = createWorkflow({ id: 'thinking', input: num })
+  .agent(agents['doubler.v2'])
+  .agent(agents.twice, { retry: { attempts: 2 }, timeout: '30s' })
+  .agent(agents.twice, { id: 'twice-again' })
+  .parallel({
+    think: single((chain) => chain.agent(agents.twice)),
     plain: steps.inc,
   })
   .commit()

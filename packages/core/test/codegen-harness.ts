@@ -23,9 +23,9 @@ export function writeModule(directory: string, name: string, source: string): st
   return file
 }
 
-/** A module that re-exports `connectors`, `functions`, `steps` and `workflows` from a test fixture module. */
+/** A module that re-exports `agents`, `connectors`, `functions`, `steps` and `workflows` from a test fixture module. */
 export function registryModule(fixture: string): string {
-  return `export { connectors, functions, steps, workflows } from '${join(packageRoot, 'test', fixture)}'\n`
+  return `export { agents, connectors, functions, steps, workflows } from '${join(packageRoot, 'test', fixture)}'\n`
 }
 
 /**

@@ -2,7 +2,7 @@
 // workflow, a connector with two actions, and one function that stands for every function id a generated definition uses.
 // Loosely typed on purpose: random chains are not type-coherent (a foreach after an event).
 import { z } from 'zod'
-import type { ConnectorV1, Step, Workflow } from '../src/index'
+import type { AgentV1, ConnectorV1, Step, Workflow } from '../src/index'
 import { createWorkflow, defineConnector } from '../src/index'
 import { inc, num, square } from './fixtures'
 
@@ -28,3 +28,15 @@ export const mailer = defineConnector({
   },
 })
 export const connectors: Record<'mail.v2', ConnectorV1<any>> = { 'mail.v2': mailer }
+
+/** An agent that returns its input. */
+export const echoAgent: AgentV1 = {
+  specificationVersion: 'v1',
+  kind: 'agent',
+  id: 'echo.v1',
+  description: undefined,
+  input: z.unknown(),
+  output: z.unknown(),
+  run: async ({ input }) => input,
+}
+export const agents: Record<'echo.v1', AgentV1> = { 'echo.v1': echoAgent }

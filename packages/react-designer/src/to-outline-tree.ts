@@ -63,6 +63,13 @@ function toItem(
       ].filter((part) => part !== undefined)
       return item(`${node.connector}.${node.action}`, ['action', ...settings].join(', '))
     }
+    case 'agent': {
+      const settings = [
+        node.retry ? `${node.retry.attempts} attempts` : undefined,
+        node.timeoutMs !== undefined ? `timeout ${formatMs(node.timeoutMs)}` : undefined,
+      ].filter((part) => part !== undefined)
+      return item(node.agent, ['agent', ...settings].join(', '))
+    }
     case 'code':
       return item(node.id, 'code')
     case 'sleep':

@@ -107,13 +107,23 @@ export function createAgent<TInput, TOutput>(
       }, outer)
     },
     async run(runContext: AgentRunContext<TInput>) {
-      const durable = runContext as Partial<DurableStepContext>
-      const inStep = typeof durable.durable === 'function' && typeof durable.approval === 'function'
+      // Inside a step (an `agent` node): model and tool calls are durable units of the step.
+      const { durable, approval } = runContext
+      const context: DurableStepContext | undefined =
+        typeof durable === 'function' && typeof approval === 'function'
+          ? {
+              signal: runContext.signal,
+              idempotencyKey: runContext.idempotencyKey,
+              logger: runContext.logger,
+              durable,
+              approval,
+            }
+          : undefined
       const result = await agent.generate(runContext.input, {
         signal: runContext.signal,
         logger: runContext.logger,
         idempotencyKey: runContext.idempotencyKey,
-        ...(inStep ? { context: runContext as unknown as DurableStepContext, scope: '' } : {}),
+        ...(context ? { context, scope: '' } : {}),
       })
       return result.output
     },

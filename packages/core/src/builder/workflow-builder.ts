@@ -15,7 +15,9 @@ import { workflowVersion } from './workflow-version'
 import { callableEntry, withFunctions } from './named-function'
 import { unwrapNode, type NodeOptions } from './node-options'
 import { buildFragment, fragmentOf } from './fragment'
+import type { AgentV1 } from '../ports/agent-v1'
 import type { ConnectorV1 } from '../ports/connector-v1'
+import { addAgentNode } from './agent-node'
 import {
   addConnectorAction,
   type ActionInputOf,
@@ -116,6 +118,8 @@ export interface BuilderState {
   readonly workflows: ReadonlyMap<string, Workflow>
   /** Connectors of `action` nodes, by connector id (absent: none yet). */
   readonly connectors?: ReadonlyMap<string, ConnectorV1>
+  /** Agents of `agent` nodes, by agent id (absent: none yet). */
+  readonly agents?: ReadonlyMap<string, AgentV1>
   readonly nodeIds: ReadonlySet<string>
   /** A chain built apart by `sequence`/`single`: its id names no workflow. */
   readonly fragment?: boolean
@@ -205,6 +209,27 @@ export class WorkflowBuilder<TId extends string, TInput, TPrev, TDeclared> {
       config,
       options,
       (current, base, explicit) => claimNodeId(current, base, 'action', explicit),
+    )
+    return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
+  }
+
+  /**
+   * Runs a registered agent on the previous output; `options` as for a step (id default the
+   * agent's id). See docs/definitions.md.
+   *
+   * @example
+   * ```ts
+   * createWorkflow({ id: 'support', input: z.string() }).agent(triage, { retry: { attempts: 2 } })
+   * ```
+   */
+  agent<TAgentInput, TAgentOutput>(
+    agent: AgentV1<TAgentInput, TAgentOutput> &
+      ([TPrev] extends [TAgentInput] ? unknown : StepInputMismatch<string, TPrev, TAgentInput>),
+    options: NodeOptions = {},
+  ): WorkflowBuilder<TId, TInput, TAgentOutput, TDeclared> {
+    const state = this['~state']
+    const { node, next } = addAgentNode(state, agent, options, (current, base, explicit) =>
+      claimNodeId(current, base, 'agent', explicit),
     )
     return new WorkflowBuilder({ ...next, nodes: [...state.nodes, node] })
   }
@@ -725,6 +750,7 @@ function addRunnable(
         ...(inner.connectors
           ? { connectors: new Map([...(state.connectors ?? []), ...inner.connectors]) }
           : {}),
+        ...(inner.agents ? { agents: new Map([...(state.agents ?? []), ...inner.agents]) } : {}),
       },
     }
   }
@@ -856,5 +882,6 @@ function commitWorkflow(state: BuilderState): Workflow {
     steps: state.steps,
     workflows: state.workflows,
     ...(state.connectors ? { connectors: state.connectors } : {}),
+    ...(state.agents ? { agents: state.agents } : {}),
   })
 }

@@ -1,3 +1,4 @@
+import type { AgentV1 } from '../ports/agent-v1'
 import type { ConnectorV1 } from '../ports/connector-v1'
 import { z } from 'zod'
 import { parseDefinition, visitNodes } from '../definition/parse-definition'
@@ -30,6 +31,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
   const workflows = new Map<string, Workflow>()
   const schemas = new Map<string, z.ZodType>()
   const connectors = new Map<string, ConnectorV1>()
+  const agents = new Map<string, AgentV1>()
   const useFunction = (id: string, path: string) => {
     const fn = registry.functions.get(id)
     if (fn) functions.set(id, fn)
@@ -81,6 +83,12 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
           })
         break
       }
+      case 'agent': {
+        const agent = registry.agents.get(node.agent)
+        if (agent) agents.set(agent.id, agent)
+        else issues.push({ path: `${path}.agent`, message: `unknown agent "${node.agent}"` })
+        break
+      }
       case 'workflow': {
         const child = node.version
           ? registry.workflowVersion(node.workflow, node.version)
@@ -121,6 +129,7 @@ export function workflowFromDefinition(value: unknown, options: { registry: Regi
     steps,
     workflows,
     ...(connectors.size > 0 ? { connectors } : {}),
+    ...(agents.size > 0 ? { agents } : {}),
   })
 }
 

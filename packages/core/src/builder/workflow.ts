@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { WorkflowDefinition } from '../definition/schema'
+import type { AgentV1 } from '../ports/agent-v1'
 import type { ConnectorV1 } from '../ports/connector-v1'
 import type { Step } from './step'
 
@@ -30,6 +31,8 @@ export interface Workflow<TId extends string = string, TInput = any, TOutput = a
   readonly workflows: ReadonlyMap<string, Workflow>
   /** Connectors of the definition's `action` nodes, by id (absent when it has none). */
   readonly connectors?: ReadonlyMap<string, ConnectorV1>
+  /** Agents of the definition's `agent` nodes, by id (absent when it has none). */
+  readonly agents?: ReadonlyMap<string, AgentV1>
 }
 
 /** Anything that can stand where a step stands: a step or a committed workflow. */

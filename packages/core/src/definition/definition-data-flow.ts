@@ -113,6 +113,12 @@ export function dataFlowIssues(
         )
         return action.output
       }
+      case 'agent': {
+        const agent = registry.agents.find((candidate) => candidate.id === node.agent)
+        if (agent === undefined) return undefined
+        expect(path, `input of agent "${node.agent}"`, input, agent.input, prefix)
+        return agent.output
+      }
       case 'workflow': {
         const candidates = registry.workflows.filter((workflow) => workflow.id === node.workflow)
         const child = node.version

@@ -122,6 +122,17 @@ export type DefinitionNode =
       retry?: z.infer<typeof retryPolicySchema>
       timeoutMs?: number
     }
+  /**
+   * Runs the registered agent `agent` on the previous output (checked by the agent's input and
+   * output schemas). Added to format version 1 as an optional node kind; see docs/definitions.md.
+   */
+  | {
+      type: 'agent'
+      id: string
+      agent: string
+      retry?: z.infer<typeof retryPolicySchema>
+      timeoutMs?: number
+    }
   /** A map: exactly one of `function` (a registered inline function) and `expression`. */
   | { type: 'code'; id: string; function?: string; expression?: string }
   | { type: 'sequence'; id: string; children: DefinitionNode[] }
@@ -181,6 +192,15 @@ export const definitionNodeSchema: z.ZodType<DefinitionNode> = z.lazy(() =>
         connector: z.string().min(1),
         action: z.string().min(1),
         config: z.record(z.string(), z.unknown()).optional(),
+        retry: retryPolicySchema.optional(),
+        timeoutMs: z.number().min(0).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('agent'),
+        id: nodeId,
+        agent: z.string().min(1),
         retry: retryPolicySchema.optional(),
         timeoutMs: z.number().min(0).optional(),
       })

@@ -26,6 +26,7 @@ export type DefinitionIssueCode =
   | 'unknown_step'
   | 'unknown_workflow'
   | 'unknown_function'
+  | 'unknown_agent'
   | 'unknown_connector'
   | 'unknown_action'
   | 'invalid_config'
@@ -98,7 +99,7 @@ export interface ValidateDefinitionOptions {
  * Checks a workflow definition without running anything and reports every problem with a JSON
  * path, a stable code and a severity: the shape (zod), duplicate node ids, expressions (syntax,
  * forbidden functions, constant conditions that are not booleans), JSON Schemas the engine could
- * not use, and with a registry description: unknown steps, workflows, functions, connectors and
+ * not use, and with a registry description: unknown steps, workflows, functions, agents, connectors and
  * connector actions (listing the known ids), action configs the connector's config JSON Schema
  * refuses (`invalid_config`, at the path into the config), inputs the previous output cannot provide and type mismatches between consecutive
  * nodes; unreachable nodes, nodes that never complete, and workflow cycles. Browser-safe and
@@ -180,6 +181,16 @@ function referenceIssues(
             code: 'unknown_step',
             severity: 'error',
             message: `unknown step "${node.step}"${other ? ` (${other})` : ''}${known(steps)}`,
+          })
+        }
+        break
+      case 'agent':
+        if (registry && !registry.agents.some((agent) => agent.id === node.agent)) {
+          issues.push({
+            path: `${path}.agent`,
+            code: 'unknown_agent',
+            severity: 'error',
+            message: `unknown agent "${node.agent}"${known(new Set(registry.agents.map((agent) => agent.id)))}`,
           })
         }
         break
@@ -311,7 +322,7 @@ function otherKind(registry: RegistryDescription, id: string): string | undefine
   if (registry.workflows.some((workflow) => workflow.id === id))
     return 'a workflow of that id exists: use a workflow node'
   if (registry.agents.some((agent) => agent.id === id))
-    return 'an agent of that id exists: definitions call agents through a step that runs them'
+    return 'an agent of that id exists: use an agent node'
   if (registry.connectors.some((connector) => connector.id === id))
     return 'a connector of that id exists: use an action node'
   return undefined

@@ -1,12 +1,19 @@
 import type { z } from 'zod'
+import type { StepContext } from '../builder/step'
 import type { Logger } from './logger'
 
-/** What an agent receives when it runs. */
+/**
+ * What an agent receives when it runs. Inside a workflow step (an `agent` node) `durable` and
+ * `approval` are the step's: an agent that records its model and tool calls with them is not
+ * called, or paid, again for completed calls when the step runs again.
+ */
 export interface AgentRunContext<TInput> {
   input: TInput
   signal: AbortSignal
   idempotencyKey: string
   logger: Logger
+  durable?: StepContext<TInput>['durable']
+  approval?: StepContext<TInput>['approval']
 }
 
 /**

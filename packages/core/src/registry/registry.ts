@@ -136,6 +136,7 @@ export function createRegistry(): MutableRegistry {
       for (const child of workflow.workflows.values()) registry.addWorkflow(child)
       if (workflow.connectors)
         for (const connector of workflow.connectors.values()) registry.addConnector(connector)
+      if (workflow.agents) for (const agent of workflow.agents.values()) registry.addAgent(agent)
       for (const [id, fn] of workflow.functions) {
         // Function ids carry the workflow id; a new version may replace its own functions.
         functions.items.set(id, fn)

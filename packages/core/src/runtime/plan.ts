@@ -4,6 +4,7 @@ import type { Callable, DefinitionNode } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
 import { jsonPath } from '../definition/parse-definition'
+import { agentNodeStep } from './agent-node-step'
 import { connectorActionStep } from './connector-action-step'
 import { expressionFunction } from './expression-function'
 import { noRetry, type RetryPolicy } from './retry-policy'
@@ -117,6 +118,20 @@ export function compilePlan(
           ...base,
           kind: 'step',
           step,
+          retry: definition.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
+          timeoutMs: definition.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
+        }).index
+      }
+      case 'agent': {
+        const agent = registry.agents.get(definition.agent)
+        if (!agent) {
+          issues.push({ path: `${path}.agent`, message: `unknown agent "${definition.agent}"` })
+          return add({ ...base, kind: 'code', fn: () => undefined }).index
+        }
+        return add({
+          ...base,
+          kind: 'step',
+          step: agentNodeStep(base.id, agent),
           retry: definition.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
           timeoutMs: definition.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
         }).index

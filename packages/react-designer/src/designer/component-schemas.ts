@@ -4,8 +4,8 @@ import type { DesignerRegistry, JsonSchemaObject } from './designer-registry'
 import { schemaMismatch } from './schema-compatibility'
 
 /**
- * The JSON Schemas a node takes and gives, from the registry: a step's, a subworkflow's or a
- * connector action's input and output; nothing for other nodes.
+ * The JSON Schemas a node takes and gives, from the registry: a step's, a subworkflow's, an
+ * agent's or a connector action's input and output; nothing for other nodes.
  *
  * @example
  * ```ts
@@ -19,6 +19,10 @@ export function componentSchemas(
   if (node.type === 'step') {
     const step = registry.steps.find((entry) => entry.id === node.step)
     return step ? { input: step.input, output: step.output } : {}
+  }
+  if (node.type === 'agent') {
+    const agent = registry.agents?.find((entry) => entry.id === node.agent)
+    return agent ? { input: agent.input, output: agent.output } : {}
   }
   if (node.type === 'action') {
     const action = registry.connectors

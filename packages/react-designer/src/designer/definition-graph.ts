@@ -145,6 +145,8 @@ function labelOf(node: DefinitionNode, kind: GraphNodeKind): string {
       return node.workflow
     case 'action':
       return `${node.connector}.${node.action}`
+    case 'agent':
+      return node.agent
     case 'code':
       return codeLabel(node)
     default:
@@ -162,6 +164,8 @@ function detailOf(node: DefinitionNode, kind: GraphNodeKind): string {
       return 'code'
     case 'action':
       return node.id === `${node.connector}.${node.action}` ? 'action' : `action ${node.id}`
+    case 'agent':
+      return node.id === node.agent ? 'agent' : `agent ${node.id}`
     case 'workflow':
       return node.version ? `workflow @${node.version}` : 'workflow'
     case 'foreach':

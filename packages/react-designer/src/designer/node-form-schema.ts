@@ -81,6 +81,15 @@ export function nodeFormSchema(node: DefinitionNode, registry: DesignerRegistry)
         },
         ['step'],
       )
+    case 'agent':
+      return object(
+        {
+          agent: choice('Agent', [...(registry.agents ?? []).map((agent) => agent.id), node.agent]),
+          timeoutMs: timeoutField,
+          retry: retryField,
+        },
+        ['agent'],
+      )
     case 'action': {
       const connectors = registry.connectors ?? []
       const connector = connectors.find((entry) => entry.id === node.connector)

@@ -10,6 +10,7 @@ import { nodeIds, uniqueNodeId } from './definition-edits'
 export const paletteCategories = [
   'Steps',
   'Workflows',
+  'Agents',
   'Connectors',
   'Functions',
   'Control',
@@ -26,13 +27,14 @@ export type PaletteTemplate =
   | { kind: 'step'; step: string }
   | { kind: 'workflow'; workflow: string; version: string }
   | { kind: 'code'; function: string }
+  | { kind: 'agent'; agent: string }
   | { kind: 'action'; connector: string; action: string }
   | { kind: 'control'; control: ControlKind }
 
 /** One component of the palette. */
 export interface PaletteItem {
   /**
-   * Unique in the palette: `step:<id>`, `workflow:<id>`, `action:<connector>.<action>`,
+   * Unique in the palette: `step:<id>`, `workflow:<id>`, `agent:<id>`, `action:<connector>.<action>`,
    * `code:<id>`, `control:<kind>`.
    */
   key: string
@@ -58,7 +60,7 @@ const controls: { control: ControlKind; label: string; description: string }[] =
 ]
 
 /**
- * The palette of a registry: its steps, workflows (latest version listed once per id), each
+ * The palette of a registry: its steps, workflows (latest version listed once per id), agents, each
  * connector's actions (category `Connectors`, labelled `<connector name> · <action>`) and
  * functions (as code nodes), then the control nodes.
  *
@@ -90,6 +92,16 @@ export function paletteItems(registry: DesignerRegistry): PaletteItem[] {
       template: { kind: 'workflow', workflow: workflow.id, version: workflow.version },
       input: workflow.input,
       ...(workflow.output === undefined ? {} : { output: workflow.output }),
+    })
+  for (const agent of registry.agents ?? [])
+    items.push({
+      key: `agent:${agent.id}`,
+      category: 'Agents',
+      label: agent.id,
+      ...(agent.description === undefined ? {} : { description: agent.description }),
+      template: { kind: 'agent', agent: agent.id },
+      input: agent.input,
+      output: agent.output,
     })
   for (const connector of registry.connectors ?? [])
     for (const action of connector.actions)
@@ -176,6 +188,8 @@ export function createNode(
       }
     case 'code':
       return { type: 'code', id: fresh(template.function), function: template.function }
+    case 'agent':
+      return { type: 'agent', id: fresh(template.agent), agent: template.agent }
     case 'action':
       // No config yet: validation reports what the connector's config needs until the form sets it.
       return {

@@ -11,7 +11,13 @@ import { createRegistry } from '../../registry/registry'
 import { toJsonSchema } from '../../registry/json-schema'
 import { generateCode, visitNodes } from '../index'
 import { zodCode } from './zod-code'
-import { anyFunction, child, mailer, steps } from '../../../test/codegen-property-registry'
+import {
+  anyFunction,
+  child,
+  echoAgent,
+  mailer,
+  steps,
+} from '../../../test/codegen-property-registry'
 import {
   createScratchDirectory,
   registryModule,
@@ -135,6 +141,15 @@ const tree = fc.letrec<{ top: Draft; body: Draft }>((tie) => ({
         timeoutMs: optional(fc.integer({ min: 0, max: 10_000_000 })),
       },
       { requiredKeys: ['type', 'connector', 'action'] },
+    ),
+    fc.record(
+      {
+        type: fc.constant('agent' as const),
+        agent: fc.constant('echo.v1'),
+        retry: optional(retry),
+        timeoutMs: optional(fc.integer({ min: 0, max: 10_000_000 })),
+      },
+      { requiredKeys: ['type', 'agent'] },
     ),
     fc.oneof(
       fc.record({ type: fc.constant('sleep' as const), durationMs: fc.nat({ max: 1e9 }) }),
@@ -334,6 +349,7 @@ function registered(value: WorkflowDefinition): WorkflowDefinition {
   registry.addStep(steps.square)
   registry.addWorkflow(child)
   registry.addConnector(mailer)
+  registry.addAgent(echoAgent)
   visitNodes(value.root, 'root', (node) => {
     const references = [
       node.type === 'code' ? node : undefined,
@@ -413,6 +429,7 @@ describe('the random definitions', () => {
       'asNode(',
       'nodeId:',
       ".action(connectors['mail.v2'], '",
+      ".agent(agents['echo.v1']",
     ])
       expect(sources).toContain(piece)
     expect(sources).toMatch(

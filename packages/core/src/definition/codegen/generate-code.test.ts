@@ -30,6 +30,7 @@ const exported: Record<string, Workflow> = {
   totals: fixtures.totals,
   nested: fixtures.nested,
   notifying: fixtures.notifying,
+  thinking: fixtures.thinking,
 }
 
 beforeAll(() => {
@@ -144,6 +145,15 @@ describe('generateCode: builder → definition → code → the same definition'
     )
     expect(source).toContain('mail: single((chain) =>')
     expect(fixtures.notifying.connectors?.get('mail.v2')).toBe(fixtures.connectors['mail.v2'])
+  })
+
+  it('writes agent nodes with agents from the registry module', () => {
+    const source = generated.get('thinking')!.source
+    expect(source).toContain("import { agents, steps } from './registry'")
+    expect(source).toContain(".agent(agents['doubler.v2'])\n")
+    expect(source).toContain('.agent(agents.twice, { retry: { attempts: 2')
+    expect(source).toContain(".agent(agents.twice, { id: 'twice-again' })")
+    expect(fixtures.thinking.agents?.get('twice')).toBe(fixtures.agents.twice)
   })
 
   it('names the export after options.exportName and imports the builder from options.corePackage', () => {

@@ -31,7 +31,8 @@ export interface GenerateCodeOptions {
   /**
    * The module the generated code imports the host's components from: `steps` (steps by id),
    * `workflows` (committed child workflows by id), `functions` (inline functions by their
-   * registered id) and `connectors` (connectors by id, for `action` nodes). Default
+   * registered id), `connectors` (connectors by id, for `action` nodes) and `agents` (agents by
+   * id, for `agent` nodes). Default
    * `'./registry'`.
    */
   registryModule?: string
@@ -330,6 +331,14 @@ class Generator {
         if (node.config !== undefined) args.push(jsonLiteral(node.config))
         else if (options.length > 0) args.push(text('undefined'))
         return withOptions('action', args, options)
+      }
+      case 'agent': {
+        this.registryImports.add('agents')
+        const options = this.claim(node, node.agent, 'agent', path)
+        if (node.retry) options.push(pair('retry', retryCode(node.retry)))
+        if (node.timeoutMs !== undefined)
+          options.push(pair('timeout', durationCode(node.timeoutMs)))
+        return withOptions('agent', [text(member('agents', node.agent))], options)
       }
       case 'code': {
         const id = this.claim(node, 'map', 'map', path)

@@ -22,7 +22,7 @@ function nodeObject(type: string, properties: JsonSchema, required: string[]): J
 /**
  * The JSON Schema a model fills in when drafting a workflow: the definition format (without
  * `kind`, `schemaVersion` and `version`, which are filled in afterwards) with every reference
- * restricted to the registry: step ids, workflow ids, function ids and each connector's action
+ * restricted to the registry: step ids, workflow ids, agent ids, function ids and each connector's action
  * names are enums (an action node's `config` is the connector's config JSON Schema). Node kinds
  * whose references the registry cannot satisfy (no steps, no workflows) are left out, and
  * conditions are JSONata expressions when no function is registered.
@@ -76,6 +76,16 @@ export function draftSchema(registry: RegistryDescription): JsonSchema {
     kinds.push([
       'workflow',
       nodeObject('workflow', { workflow: { type: 'string', enum: workflowIds } }, ['workflow']),
+    ])
+  const agentIds = (registry.agents ?? []).map((agent) => agent.id)
+  if (agentIds.length > 0)
+    kinds.push([
+      'agent',
+      nodeObject(
+        'agent',
+        { agent: { type: 'string', enum: agentIds }, timeoutMs: { type: 'integer', minimum: 0 } },
+        ['agent'],
+      ),
     ])
   // One kind per connector: its actions as an enum, its config JSON Schema for `config`.
   ;(registry.connectors ?? []).forEach((connector, index) => {

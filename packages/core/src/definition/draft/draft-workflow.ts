@@ -214,6 +214,16 @@ function instructions(
       ...(workflow.output ? { output: workflow.output } : {}),
     })),
     functions: registry.functions,
+    ...((registry.agents ?? []).length > 0
+      ? {
+          agents: registry.agents.map((agent) => ({
+            id: agent.id,
+            ...(agent.description ? { description: agent.description } : {}),
+            input: agent.input,
+            output: agent.output,
+          })),
+        }
+      : {}),
     ...((registry.connectors ?? []).length > 0
       ? {
           connectors: registry.connectors.map((connector) => ({
@@ -228,7 +238,7 @@ function instructions(
   return [
     'You design workflows for the Tessera workflow engine. Answer with one JSON object: a workflow definition.',
     'The definition is a tree of nodes under "root", a sequence whose id is "root". Each node has a type and an id unique in the workflow.',
-    'Node types: step (runs a registered step), workflow (runs a registered workflow), action (runs an action of a registered connector with a "config" its config schema accepts), code (reshapes data: a registered function or a JSONata expression), sequence, parallel (branches run at once; the output is an object of their outputs), branch (the first case whose "when" holds runs), foreach (runs its body for each element of an array input), loop (repeats its body until "until" holds), sleep (waits durationMs), event (waits for a named event), approval (waits for a person to approve).',
+    'Node types: step (runs a registered step), workflow (runs a registered workflow), agent (runs a registered agent), action (runs an action of a registered connector with a "config" its config schema accepts), code (reshapes data: a registered function or a JSONata expression), sequence, parallel (branches run at once; the output is an object of their outputs), branch (the first case whose "when" holds runs), foreach (runs its body for each element of an array input), loop (repeats its body until "until" holds), sleep (waits durationMs), event (waits for a named event), approval (waits for a person to approve).',
     "Each node receives the previous node's output as its input: a step's input schema must accept it. Conditions and mappings are JSONata expressions where $ is the input, or registered functions.",
     'Use only these components:',
     JSON.stringify(components),
