@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import {
   DefinitionError,
@@ -57,6 +57,10 @@ describe('agent nodes', () => {
     expect(workflow.definition.root).toMatchObject({
       children: [{ type: 'agent', id: 'summarizer', agent: 'summarizer' }],
     })
+    // The next node's input is the agent's output.
+    createWorkflow({ id: 'typed', input: z.object({ text: z.string() }) })
+      .agent(summarizer)
+      .map(({ input }) => expectTypeOf(input).toEqualTypeOf<{ summary: string }>())
     const engine = newEngine()
     const run = await engine.start(workflow, { text: 'hello world' })
     expect(await run.result()).toEqual({ summary: 'hello' })
