@@ -1,5 +1,6 @@
 import { inspectExpression } from './inspect-expression'
 import type { Callable, DefinitionNode, WorkflowDefinition } from './schema'
+import { childNodes } from './child-nodes'
 
 /** A reachability problem: a node that can never run, one that can never end, or a cycle. */
 export interface ReachabilityIssue {
@@ -48,7 +49,7 @@ export function reachabilityIssues(
     const visit = (node: DefinitionNode): void => {
       if (found) return
       if (node.type === 'workflow') found = cycleFrom(node.workflow, node.version, [...stack, id])
-      for (const child of childrenOf(node)) visit(child)
+      for (const child of childNodes(node)) visit(child)
     }
     visit(child.root)
     return found
@@ -149,20 +150,4 @@ export function reachabilityIssues(
 
 function constantOf(callable: Callable): { value: unknown } | undefined {
   return 'expression' in callable ? inspectExpression(callable.expression).constant : undefined
-}
-
-function childrenOf(node: DefinitionNode): DefinitionNode[] {
-  switch (node.type) {
-    case 'sequence':
-      return node.children
-    case 'parallel':
-      return Object.values(node.branches)
-    case 'branch':
-      return node.cases.map((entry) => entry.then)
-    case 'foreach':
-    case 'loop':
-      return [node.body]
-    default:
-      return []
-  }
 }

@@ -16,6 +16,7 @@ export {
 } from './schema'
 export { expressionRules } from './expression-rules'
 export { parseDefinition, visitNodes } from './parse-definition'
+export { childNodes } from './child-nodes'
 export { contentHash, canonicalJson } from './content-hash'
 export { generateCode, type GenerateCodeOptions } from './codegen/generate-code'
 export {

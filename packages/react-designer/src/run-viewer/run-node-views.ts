@@ -1,4 +1,9 @@
-import { visitNodes, type DefinitionNode, type WorkflowDefinition } from '@tessera/core/definition'
+import {
+  childNodes,
+  visitNodes,
+  type DefinitionNode,
+  type WorkflowDefinition,
+} from '@tessera/core/definition'
 import type { RunInstanceState, RunNodeStatus, RunState } from './run-state'
 
 /**
@@ -75,7 +80,7 @@ export function runNodeViews(
   const hasActivity = (node: DefinitionNode): boolean => {
     const known = active.get(node.id)
     if (known !== undefined) return known
-    const value = byNode.has(node.id) || childrenOf(node).some(hasActivity)
+    const value = byNode.has(node.id) || childNodes(node).some(hasActivity)
     active.set(node.id, value)
     return value
   }
@@ -118,7 +123,7 @@ export function runNodeViews(
       case 'parallel':
       case 'foreach':
       case 'loop':
-        children = childrenOf(node).map((child) => derive(child, done))
+        children = childNodes(node).map((child) => derive(child, done))
         status = combine(children, done)
         break
       default:
@@ -139,22 +144,6 @@ export function runNodeViews(
 }
 
 const waitKinds = new Set<DefinitionNode['type']>(['approval', 'event', 'sleep'])
-
-function childrenOf(node: DefinitionNode): DefinitionNode[] {
-  switch (node.type) {
-    case 'sequence':
-      return node.children
-    case 'parallel':
-      return Object.values(node.branches)
-    case 'branch':
-      return node.cases.map((entry) => entry.then)
-    case 'foreach':
-    case 'loop':
-      return [node.body]
-    default:
-      return []
-  }
-}
 
 function combineInstances(instances: RunInstanceState[]): RunNodeStatus {
   const statuses = new Set(instances.map((instance) => instance.status))
