@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { defineConnector, type LanguageModelV1, type ModelRequest } from '../../index'
+import { defineConnector } from '../../index'
 import { createRegistry } from '../../registry/registry'
 import { draftSchema } from './draft-schema'
 import { draftWorkflow } from './draft-workflow'
+import { scriptedDrafter } from '../../../test/scripted-drafter'
 
 const crm = defineConnector({
   id: 'crm',
@@ -24,30 +25,6 @@ const registry = (() => {
   return mutable.describe()
 })()
 
-/** Answers from a script, recording the requests. */
-function scriptedModel(answers: string[]) {
-  const requests: ModelRequest[] = []
-  const model: LanguageModelV1 = {
-    specificationVersion: 'v1',
-    provider: 'scripted',
-    modelId: 'drafter',
-    capabilities: { tools: false, structuredOutput: true, streaming: false },
-    async generate(request) {
-      requests.push(request)
-      return {
-        content: [{ type: 'text', text: answers[requests.length - 1]! }],
-        finishReason: 'stop',
-        usage: { inputTokens: 1, outputTokens: 1 },
-        modelId: 'drafter',
-      }
-    },
-    stream() {
-      throw new Error('not scripted')
-    },
-  }
-  return { model, requests }
-}
-
 const answer = (config: Record<string, unknown>) =>
   JSON.stringify({
     id: 'lookup',
@@ -65,7 +42,7 @@ const answer = (config: Record<string, unknown>) =>
 
 describe('draftWorkflow with connectors', () => {
   it("offers each connector's actions and config schema, and repairs an invalid config", async () => {
-    const { model, requests } = scriptedModel([
+    const { model, requests } = scriptedDrafter([
       answer({ baseUrl: 'https://crm.example.com', retries: 9 }),
       answer({ baseUrl: 'https://crm.example.com', retries: 2 }),
     ])

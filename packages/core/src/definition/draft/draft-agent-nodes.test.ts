@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { AgentV1, LanguageModelV1, ModelRequest } from '../../index'
+import type { AgentV1 } from '../../index'
 import { createRegistry } from '../../registry/registry'
 import { draftSchema } from './draft-schema'
 import { draftWorkflow } from './draft-workflow'
+import { scriptedDrafter } from '../../../test/scripted-drafter'
 
 const triage: AgentV1<{ text: string }, { label: string }> = {
   specificationVersion: 'v1',
@@ -20,30 +21,6 @@ const registry = (() => {
   return mutable.describe()
 })()
 
-/** Answers from a script, recording the requests. */
-function scriptedModel(answers: string[]) {
-  const requests: ModelRequest[] = []
-  const model: LanguageModelV1 = {
-    specificationVersion: 'v1',
-    provider: 'scripted',
-    modelId: 'drafter',
-    capabilities: { tools: false, structuredOutput: true, streaming: false },
-    async generate(request) {
-      requests.push(request)
-      return {
-        content: [{ type: 'text', text: answers[requests.length - 1]! }],
-        finishReason: 'stop',
-        usage: { inputTokens: 1, outputTokens: 1 },
-        modelId: 'drafter',
-      }
-    },
-    stream() {
-      throw new Error('not scripted')
-    },
-  }
-  return { model, requests }
-}
-
 const answer = (agent: string, text: 'string' | 'number' = 'string') =>
   JSON.stringify({
     id: 'support',
@@ -57,7 +34,7 @@ const answer = (agent: string, text: 'string' | 'number' = 'string') =>
 
 describe('draftWorkflow with agents', () => {
   it('offers the registered agents and repairs a type mismatch', async () => {
-    const { model, requests } = scriptedModel([answer('triage', 'number'), answer('triage')])
+    const { model, requests } = scriptedDrafter([answer('triage', 'number'), answer('triage')])
     const result = await draftWorkflow('Label the ticket', { model, registry })
     expect(result.attempts).toBe(2)
     expect(result.rejected[0]!.map((issue) => issue.code)).toContain('type_mismatch')

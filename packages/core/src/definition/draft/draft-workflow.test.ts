@@ -1,46 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  DefinitionError,
-  createStep,
-  createWorkflow,
-  type LanguageModelV1,
-  type ModelRequest,
-  type ModelResponse,
-} from '../../index'
+import { DefinitionError, createStep, createWorkflow } from '../../index'
 import { createRegistry } from '../../registry/registry'
 import { generateCode } from '../index'
 import { draftSchema } from './draft-schema'
 import { draftWorkflow } from './draft-workflow'
 import { WorkflowDraftError } from './workflow-draft-error'
-
-/** A LanguageModelV1 that answers from a script and records every request it got. */
-function scriptedModel(answers: string[], structuredOutput = true) {
-  const requests: ModelRequest[] = []
-  const model: LanguageModelV1 = {
-    specificationVersion: 'v1',
-    provider: 'scripted',
-    modelId: 'drafter',
-    capabilities: { tools: false, structuredOutput, streaming: false },
-    async generate(request) {
-      requests.push(request)
-      request.signal?.throwIfAborted()
-      const text = answers[requests.length - 1]
-      if (text === undefined) throw new Error(`the script has no answer ${requests.length}`)
-      const response: ModelResponse = {
-        content: [{ type: 'text', text }],
-        finishReason: 'stop',
-        usage: { inputTokens: 10, outputTokens: 5 },
-        modelId: 'drafter',
-      }
-      return response
-    },
-    stream() {
-      throw new Error('not scripted')
-    },
-  }
-  return { model, requests }
-}
+import { scriptedDrafter } from '../../../test/scripted-drafter'
 
 const order = z.object({ orderId: z.string() })
 const fetchOrder = createStep({
@@ -99,7 +65,7 @@ const good = {
 
 describe('draftWorkflow', () => {
   it('asks for the definition format restricted to the registry, and returns a valid definition', async () => {
-    const { model, requests } = scriptedModel([JSON.stringify(good)])
+    const { model, requests } = scriptedDrafter([JSON.stringify(good)])
     const result = await draftWorkflow('Review orders; big ones need a manager', {
       model,
       registry,
@@ -159,7 +125,7 @@ describe('draftWorkflow', () => {
   it('shows the model the errors of its answer with their JSON paths, and takes the repaired one', async () => {
     const unknownStep = structuredClone(good)
     unknownStep.root.children[0] = { type: 'step', id: 'fetch', step: 'load-order' }
-    const { model, requests } = scriptedModel([
+    const { model, requests } = scriptedDrafter([
       '{"id": "order-review", ',
       JSON.stringify(unknownStep),
       JSON.stringify(good),
@@ -182,7 +148,7 @@ describe('draftWorkflow', () => {
       ...good,
       root: { type: 'sequence', id: 'root', children: [{ type: 'step', id: 'x', step: 'nope' }] },
     }
-    const { model, requests } = scriptedModel([JSON.stringify(broken), JSON.stringify(broken)])
+    const { model, requests } = scriptedDrafter([JSON.stringify(broken), JSON.stringify(broken)])
     const error = await draftWorkflow('Review orders', { model, registry, maxRepairs: 1 }).catch(
       (caught: unknown) => caught,
     )
@@ -200,7 +166,10 @@ describe('draftWorkflow', () => {
   })
 
   it('puts the schema in the instructions for a model without structured output, and reads fenced JSON', async () => {
-    const { model, requests } = scriptedModel(['```json\n' + JSON.stringify(good) + '\n```'], false)
+    const { model, requests } = scriptedDrafter(
+      ['```json\n' + JSON.stringify(good) + '\n```'],
+      false,
+    )
     const result = await draftWorkflow('Review orders', { model, registry })
     expect(result.attempts).toBe(1)
     expect(requests[0]!.responseFormat).toBeUndefined()
@@ -208,7 +177,7 @@ describe('draftWorkflow', () => {
   })
 
   it('rejects with the abort reason when the signal is aborted', async () => {
-    const { model, requests } = scriptedModel([JSON.stringify(good)])
+    const { model, requests } = scriptedDrafter([JSON.stringify(good)])
     const controller = new AbortController()
     controller.abort(new Error('stop'))
     await expect(
@@ -230,7 +199,7 @@ describe('draftWorkflow', () => {
         ],
       },
     }
-    const { model } = scriptedModel([JSON.stringify(simple)])
+    const { model } = scriptedDrafter([JSON.stringify(simple)])
     const { definition } = await draftWorkflow('Review orders', { model, registry })
     expect(generateCode(definition)).toContain('export const orderReview = createWorkflow({')
   })
