@@ -11,10 +11,13 @@ import { TesseraError, type SerializedError } from './tessera-error'
  */
 export const errorCodes = {
   invalid_argument: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   validation_failed: 422,
   invalid_definition: 422,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   step_failed: 500,
   step_timeout: 504,
   wait_timeout: 504,

@@ -18,6 +18,8 @@ import {
   httpStatusForError,
   serializeError,
 } from '../index'
+// Exported by @tessera/core/http (its security module re-exports them), not the main entry.
+import { ForbiddenError, RateLimitedError, UnauthenticatedError } from './index'
 
 const samples = () => ({
   invalid: new InvalidArgumentError({
@@ -260,5 +262,93 @@ describe('isInstance across copies of the package', () => {
     expect(TesseraError.isInstance(null)).toBe(false)
     expect(TesseraError.isInstance('not_found')).toBe(false)
     expect(httpStatusForError(new Error('plain'))).toBe(500)
+  })
+})
+
+describe('HTTP security errors', () => {
+  it('UnauthenticatedError: 401, a Bearer challenge by default, invalid_token when credentials were refused', () => {
+    const missing = new UnauthenticatedError({ reason: 'no credentials' })
+    expect([missing.name, missing.code, httpStatusForError(missing)]).toEqual([
+      'UnauthenticatedError',
+      'unauthenticated',
+      401,
+    ])
+    expect(missing.message).toBe('Authentication failed: no credentials')
+    expect(missing.wwwAuthenticate).toBe('Bearer realm="tessera"')
+    expect(missing.retryable).toBe(false)
+    const refused = new UnauthenticatedError({
+      reason: 'token expired',
+      error: 'invalid_token',
+      realm: 'my "app"',
+    })
+    expect(refused.wwwAuthenticate).toBe('Bearer realm="my app", error="invalid_token"')
+    expect(
+      new UnauthenticatedError({ reason: 'x', challenge: 'Basic realm="a"' }).wwwAuthenticate,
+    ).toBe('Basic realm="a"')
+    expect(refused.toJSON().details).toEqual({ wwwAuthenticate: refused.wwwAuthenticate })
+  })
+
+  it('ForbiddenError: 403, names the principal, the permission and the resource', () => {
+    const error = new ForbiddenError({
+      principalId: 'user:7',
+      permission: 'run:cancel',
+      resource: { type: 'run', id: 'r1', workflowId: 'orders' },
+    })
+    expect([error.name, error.code, httpStatusForError(error)]).toEqual([
+      'ForbiddenError',
+      'forbidden',
+      403,
+    ])
+    expect(error.message).toBe(
+      'Principal "user:7" lacks permission "run:cancel" on run "r1" (workflow "orders")',
+    )
+    expect(error.toJSON().details).toEqual({
+      permission: 'run:cancel',
+      resource: { type: 'run', id: 'r1', workflowId: 'orders' },
+      principalId: 'user:7',
+    })
+    expect(
+      new ForbiddenError({ permission: 'audit:read', resource: { type: 'audit' } }).message,
+    ).toBe('The caller lacks permission "audit:read" on audit')
+    expect(
+      new ForbiddenError({
+        permission: 'workflow:run',
+        resource: { type: 'workflow', id: 'orders', workflowId: 'orders' },
+      }).message,
+    ).toBe('The caller lacks permission "workflow:run" on workflow "orders"')
+  })
+
+  it('RateLimitedError: 429, retryable, retryAfterMs rounded up to whole ms', () => {
+    const error = new RateLimitedError({ retryAfterMs: 1199.2, limit: 100, windowMs: 60_000 })
+    expect([error.name, error.code, httpStatusForError(error)]).toEqual([
+      'RateLimitedError',
+      'rate_limited',
+      429,
+    ])
+    expect(error.retryable).toBe(true)
+    expect(error.retryAfterMs).toBe(1200)
+    expect(error.message).toBe(
+      'Rate limit of 100 requests per 60000 ms exceeded; retry after 1200 ms',
+    )
+    expect(new RateLimitedError({ retryAfterMs: -5 }).message).toBe(
+      'Rate limit exceeded; retry after 0 ms',
+    )
+    expect(error.toJSON().details).toEqual({ retryAfterMs: 1200, limit: 100, windowMs: 60_000 })
+  })
+
+  it('survive serialization and another copy of the package', () => {
+    const errors = [
+      new UnauthenticatedError({ reason: 'x' }),
+      new ForbiddenError({ permission: 'p', resource: { type: 't' } }),
+      new RateLimitedError({ retryAfterMs: 5 }),
+    ]
+    const checks = [UnauthenticatedError, ForbiddenError, RateLimitedError]
+    errors.forEach((error, index) => {
+      const revived = deserializeError(JSON.parse(JSON.stringify(serializeError(error))))
+      expect(httpStatusForError(revived)).toBe(httpStatusForError(error))
+      expect(revived.toJSON()).toMatchObject(error.toJSON())
+      expect(checks[index]!.isInstance(revived)).toBe(true)
+      expect(checks[(index + 1) % 3]!.isInstance(revived)).toBe(false)
+    })
   })
 })

@@ -9,6 +9,7 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -53,7 +54,8 @@ export function problemDetails(error: unknown): ProblemDetails {
 
 /**
  * A Web Fetch `Response` with an error's problem details as `application/problem+json`. The
- * HTTP adapters answer with it when a handler throws.
+ * HTTP adapters answer with it when a handler throws. A 401 carries the error's
+ * `WWW-Authenticate` challenge and a 429 its `Retry-After` (seconds, rounded up).
  *
  * @example
  * ```ts
@@ -63,8 +65,14 @@ export function problemDetails(error: unknown): ProblemDetails {
  */
 export function problemResponse(error: unknown): Response {
   const body = problemDetails(error)
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { 'content-type': 'application/problem+json' },
-  })
+  const headers = new Headers({ 'content-type': 'application/problem+json' })
+  // Read through details(), not instanceof, so errors of another copy of the package count too.
+  const details = TesseraError.isInstance(error) ? error.details() : undefined
+  if (body.status === 401 && typeof details?.wwwAuthenticate === 'string') {
+    headers.set('www-authenticate', details.wwwAuthenticate)
+  }
+  if (body.status === 429 && typeof details?.retryAfterMs === 'number') {
+    headers.set('retry-after', String(Math.max(1, Math.ceil(details.retryAfterMs / 1000))))
+  }
+  return new Response(JSON.stringify(body), { status: body.status, headers })
 }
