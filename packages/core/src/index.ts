@@ -120,6 +120,9 @@ export {
   type ResolveWaitResult,
   type PurgeRunsInput,
   type ThreadRecord,
+  type StoredRecord,
+  type PutRecordResult,
+  type ListRecordsQuery,
 } from './ports/store-v1'
 export { waitMatchFields, waitMatchKey, eventMatchKey, eventMatchesWait } from './ports/wait-match'
 export { checkPurgeRunsInput } from './ports/purge-runs'
@@ -130,6 +133,18 @@ export {
   type CheckedThreadAppend,
   type CheckedThreadSummary,
 } from './ports/thread-input'
+export {
+  checkRecordInput,
+  recordPrefixEnd,
+  compareRecordKeys,
+  maxRecordCollectionLength,
+  maxRecordKeyLength,
+  maxRecordListLimit,
+  type RecordOperation,
+  type CheckedRecordPut,
+  type CheckedRecordDelete,
+  type CheckedRecordList,
+} from './ports/record-input'
 export { encodeRunCursor, decodeRunCursor } from './ports/run-cursor'
 export type {
   QueueV1,

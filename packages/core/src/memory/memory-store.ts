@@ -5,6 +5,7 @@ import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
 import { checkPurgeRunsInput } from '../ports/purge-runs'
 import { RunArena } from './run-arena'
+import { createMemoryRecords } from './memory-records'
 import { createMemoryThreads } from './memory-threads'
 import { eventMatchesWait } from '../ports/wait-match'
 import {
@@ -279,7 +280,8 @@ export interface MemoryStoreOptions {
  * The in-memory reference store: fast, not durable, for one process. It is the default of
  * `createEngine()` and passes the same conformance suite as every durable store. It keeps the
  * last `maxEndedRuns` ended runs (default 1000): use a durable store to keep history. It keeps
- * conversation threads too (`capabilities.threads`), as JSON text, until they are deleted.
+ * conversation threads (`capabilities.threads`) and keyed records (`capabilities.records`) too,
+ * as JSON text, until they are deleted.
  *
  * @example
  * ```ts
@@ -490,8 +492,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   return {
     specificationVersion: 'v1',
     provider: 'memory',
-    capabilities: { durable: false, shared: false, transport: false, threads: true },
+    capabilities: { durable: false, shared: false, transport: false, threads: true, records: true },
     ...createMemoryThreads(checkOpen),
+    ...createMemoryRecords(checkOpen),
 
     async createRun({ run, tasks: newTasks, scopes }) {
       if (closed) throw new StoreError('memory', 'The store is closed')

@@ -311,6 +311,56 @@ export interface StoreCapabilities {
    * `summarizeThread` and `deleteThread` (see {@link ThreadRecord}). Absent means false.
    */
   threads?: boolean
+  /**
+   * The store keeps keyed records in named collections (`putRecord`, `getRecord`,
+   * `listRecords`, `deleteRecord`; see {@link StoredRecord}): what the HTTP surface keeps its
+   * workflow definitions, API keys and audit trail in. Absent means false.
+   */
+  records?: boolean
+}
+
+/**
+ * One keyed record in a named collection (`capabilities.records`). Collections hold JSON values
+ * under string keys; `revision` starts at 1 and grows by one with every write, which makes
+ * compare-and-set writes possible (`putRecord` with `expectRevision`). Keys sort as plain
+ * strings (byte order of their UTF-8, which `listRecords` pages in), so ordered data uses
+ * fixed-width keys (`000000000042`).
+ *
+ * @example
+ * ```ts
+ * const put = await store.putRecord?.({ collection: 'audit', key: '000000000001', value, now: Date.now(), expectRevision: 0 })
+ * if (put?.status === 'conflict') { ... } // someone else wrote that key first
+ * ```
+ */
+export interface StoredRecord {
+  collection: string
+  key: string
+  value: unknown
+  /** 1 after the first write, +1 with each later one. */
+  revision: number
+  /** Epoch ms of the first write. */
+  createdAt: number
+  /** Epoch ms of the last write. */
+  updatedAt: number
+}
+
+/** What `putRecord` did: only `written` changed anything. */
+export type PutRecordResult =
+  | { status: 'written'; record: StoredRecord }
+  /** `expectRevision` did not match; `current` is the record as it is (absent: none). */
+  | { status: 'conflict'; current?: StoredRecord }
+
+/** A page of {@link StoreV1.listRecords}. */
+export interface ListRecordsQuery {
+  collection: string
+  /** Only keys that start with this. */
+  prefix?: string
+  /** Keyset cursor: only keys after this one (before it, with `reverse`). */
+  after?: string
+  /** Largest key first. */
+  reverse?: boolean
+  /** 1–1000. */
+  limit: number
 }
 
 /**
@@ -520,6 +570,46 @@ export interface StoreV1 {
    * them.
    */
   deleteThread?(input: { threadId: string }): Promise<boolean>
+  /**
+   * Records (`capabilities.records`): writes `value` (stored as JSON) under `collection`/`key`,
+   * atomically. Without `expectRevision` it always writes (creating or replacing). With it, it
+   * writes only when the record's current revision is that number (0: the record must not
+   * exist), and answers `conflict` with the current record otherwise, writing nothing; of
+   * concurrent writers expecting one revision, from any number of processes, exactly one wins.
+   * The new revision is the old one + 1 (1 for a new record); `createdAt` is kept from the first
+   * write, `updatedAt` is `now`.
+   *
+   * Bad input throws `InvalidArgumentError` and writes nothing: an empty `collection` or one
+   * over 64 characters, an empty `key` or one over 255 characters, a collection or key holding
+   * U+0000 or a lone surrogate (UTF-8 cannot hold them alike), a value JSON cannot hold,
+   * `expectRevision` not a non-negative integer, `now` not a finite number
+   * (`checkRecordInput` from `@tessera/core` checks it as every store must).
+   */
+  putRecord?(input: {
+    collection: string
+    key: string
+    value: unknown
+    now: number
+    expectRevision?: number
+  }): Promise<PutRecordResult>
+  /** Records: one record, or `undefined`. Returns a copy. */
+  getRecord?(input: { collection: string; key: string }): Promise<StoredRecord | undefined>
+  /**
+   * Records: up to `limit` records of a collection in key order (see {@link ListRecordsQuery}),
+   * code-point order of the keys (the byte order of their UTF-8) in every store. A `limit`
+   * outside 1–1000 or a `prefix`/`after` that is not a key-like string throws
+   * `InvalidArgumentError`.
+   */
+  listRecords?(query: ListRecordsQuery): Promise<StoredRecord[]>
+  /**
+   * Records: deletes one record; with `expectRevision`, only at that revision. False when
+   * nothing was deleted (no such record, or another revision).
+   */
+  deleteRecord?(input: {
+    collection: string
+    key: string
+    expectRevision?: number
+  }): Promise<boolean>
   /** Releases connections. The store may not be used afterwards. */
   close(): Promise<void>
 }

@@ -1,0 +1,134 @@
+import { checkRecordInput, compareRecordKeys } from '../ports/record-input'
+import type { StoredRecord, StoreV1 } from '../ports/store-v1'
+
+/** One record: its value as JSON text, as a durable store keeps it (reads are copies). */
+interface RecordState {
+  json: string
+  revision: number
+  createdAt: number
+  updatedAt: number
+}
+
+/** One collection: its records by key, and the keys in code-point order for listing. */
+interface CollectionState {
+  records: Map<string, RecordState>
+  keys: string[]
+}
+
+/** The records methods of a store (see `StoreV1.putRecord` and the rest). */
+export type RecordMethods = Required<
+  Pick<StoreV1, 'putRecord' | 'getRecord' | 'listRecords' | 'deleteRecord'>
+>
+
+/**
+ * The memory store's keyed records: kept until deleted or the store is closed. Values are kept
+ * as JSON text, so they read back as from a durable store; keys sort in code-point order (the
+ * byte order of UTF-8), as in every other store. `checkOpen` throws once the store is closed.
+ */
+export function createMemoryRecords(checkOpen: () => void): RecordMethods {
+  const collections = new Map<string, CollectionState>()
+
+  const read = (collection: string, key: string, state: RecordState): StoredRecord => ({
+    collection,
+    key,
+    value: JSON.parse(state.json) as unknown,
+    revision: state.revision,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  })
+
+  return {
+    async putRecord(input) {
+      checkOpen()
+      const { collection, key, json, now, expectRevision } = checkRecordInput('putRecord', input)
+      let entries = collections.get(collection)
+      const current = entries?.records.get(key)
+      if (expectRevision !== undefined && (current?.revision ?? 0) !== expectRevision) {
+        return current
+          ? { status: 'conflict', current: read(collection, key, current) }
+          : { status: 'conflict' }
+      }
+      if (current) {
+        current.json = json
+        current.revision += 1
+        current.updatedAt = now
+        return { status: 'written', record: read(collection, key, current) }
+      }
+      if (!entries) {
+        entries = { records: new Map(), keys: [] }
+        collections.set(collection, entries)
+      }
+      const state: RecordState = { json, revision: 1, createdAt: now, updatedAt: now }
+      entries.records.set(key, state)
+      entries.keys.splice(firstAbove(entries.keys, key, true), 0, key)
+      return { status: 'written', record: read(collection, key, state) }
+    },
+
+    async getRecord(input) {
+      checkOpen()
+      const { collection, key } = checkRecordInput('getRecord', input)
+      const state = collections.get(collection)?.records.get(key)
+      return state ? read(collection, key, state) : undefined
+    },
+
+    async listRecords(query) {
+      checkOpen()
+      const { collection, prefix, prefixEnd, after, reverse, limit } = checkRecordInput(
+        'listRecords',
+        query,
+      )
+      const entries = collections.get(collection)
+      if (!entries) return []
+      const { keys } = entries
+      // The index range [start, end) of keys >= prefix, < prefixEnd and beyond `after`.
+      let start = prefix === undefined ? 0 : firstAbove(keys, prefix, true)
+      let end = prefixEnd === undefined ? keys.length : firstAbove(keys, prefixEnd, true)
+      if (after !== undefined) {
+        if (reverse) end = Math.min(end, firstAbove(keys, after, true))
+        else start = Math.max(start, firstAbove(keys, after, false))
+      }
+      const page: StoredRecord[] = []
+      if (reverse) {
+        for (let index = end - 1; index >= start && page.length < limit; index--) {
+          const key = keys[index] as string
+          page.push(read(collection, key, entries.records.get(key) as RecordState))
+        }
+      } else {
+        for (let index = start; index < end && page.length < limit; index++) {
+          const key = keys[index] as string
+          page.push(read(collection, key, entries.records.get(key) as RecordState))
+        }
+      }
+      return page
+    },
+
+    async deleteRecord(input) {
+      checkOpen()
+      const { collection, key, expectRevision } = checkRecordInput('deleteRecord', input)
+      const entries = collections.get(collection)
+      const current = entries?.records.get(key)
+      if (!entries || !current) return false
+      if (expectRevision !== undefined && current.revision !== expectRevision) return false
+      entries.records.delete(key)
+      entries.keys.splice(firstAbove(entries.keys, key, true), 1)
+      if (entries.records.size === 0) collections.delete(collection)
+      return true
+    },
+  }
+}
+
+/**
+ * The index of the first of the sorted `keys` above `key` (at or above it when `inclusive`):
+ * a binary search in code-point order.
+ */
+function firstAbove(keys: readonly string[], key: string, inclusive: boolean): number {
+  let low = 0
+  let high = keys.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    const order = compareRecordKeys(keys[middle] as string, key)
+    if (order < 0 || (!inclusive && order === 0)) low = middle + 1
+    else high = middle
+  }
+  return low
+}
