@@ -4,6 +4,7 @@ import { TesseraError } from '../errors/tessera-error'
 import type { RunRecord, StepRecord, StoreV1 } from '../ports/store-v1'
 import { errorOf, runFixture, scopeFixture, taskFixture, uniqueId } from './fixtures'
 import { describeDurabilityConformance } from './store-conformance-durability'
+import { describeRecordConformance } from './store-conformance-records'
 import { describeThreadConformance } from './store-conformance-threads'
 
 /** How to run the store conformance suite against one store configuration. */
@@ -34,7 +35,8 @@ function stepFixture(run: RunRecord, key: string, output: unknown = { ok: true }
 /**
  * The `StoreV1` conformance suite. Every store, the in-memory reference included, runs it; a
  * store's test file is a few lines per configuration. The thread tests run only for a store
- * that declares `capabilities.threads` (they are skipped otherwise).
+ * that declares `capabilities.threads`, the records tests only for one that declares
+ * `capabilities.records` (they are skipped otherwise).
  *
  * @example
  * ```ts
@@ -554,5 +556,6 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
 
     describeDurabilityConformance(() => store)
     describeThreadConformance(() => store)
+    describeRecordConformance(() => store)
   })
 }
