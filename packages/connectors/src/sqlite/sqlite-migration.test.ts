@@ -308,20 +308,28 @@ const shipped = (name: string) => {
 }
 
 describe('the shipped SQL', () => {
-  it('ships the default-prefix schema as sql/sqlite/001_init.sql and 002_threads.sql, equal to sqliteMigrations()', () => {
+  it('ships the default-prefix schema as sql/sqlite/001_init.sql, 002_threads.sql and 003_records.sql, equal to sqliteMigrations()', () => {
     const init = shipped('001_init.sql')
     const threads = shipped('002_threads.sql')
-    expect(`${init.statements}\n${threads.statements}`).toBe(
+    const records = shipped('003_records.sql')
+    expect(`${init.statements}\n${threads.statements}\n${records.statements}`).toBe(
       `${sqliteMigrations().join(';\n\n')};\n`,
     )
-    expect(threads.statements).toBe(`${sqliteMigrations({ from: 1 }).join(';\n\n')};\n`)
+    expect(`${threads.statements}\n${records.statements}`).toBe(
+      `${sqliteMigrations({ from: 1 }).join(';\n\n')};\n`,
+    )
+    expect(records.statements).toBe(`${sqliteMigrations({ from: 2 }).join(';\n\n')};\n`)
+    expect(sqliteMigrations({ from: 3 })).toEqual([])
+    expect(sqliteSchemaVersion).toBe(3)
     expect(init.file).toContain('schema version 1,')
-    expect(threads.file).toContain(`schema version 1 → ${sqliteSchemaVersion},`)
+    expect(threads.file).toContain('schema version 1 → 2,')
+    expect(records.file).toContain('schema version 2 → 3,')
     // They apply to an empty database, twice, and the store opens it without migrating.
     const db = new Database(':memory:')
     for (let pass = 0; pass < 2; pass++) {
       db.exec(init.file)
       db.exec(threads.file)
+      db.exec(records.file)
     }
     expect(() => createSqliteStore({ database: db }, { migrate: false })).not.toThrow()
     db.close()
@@ -368,7 +376,7 @@ describe('migration from schema version 1 (before threads)', () => {
     await reopened.close()
   })
 
-  it('with migrate: false, refuses it until 002_threads.sql is applied', async () => {
+  it('with migrate: false, refuses it until 002_threads.sql and 003_records.sql are applied', async () => {
     const filename = newFile()
     createV1Database(filename)
     const db = new Database(filename)
@@ -376,13 +384,84 @@ describe('migration from schema version 1 (before threads)', () => {
       /schema version 1.*sqliteMigrations\(\{ from: 1 \}\)/,
     )
     db.exec(shipped('002_threads.sql').file)
+    expect(() => createSqliteStore({ database: db }, { migrate: false })).toThrow(
+      /schema version 2.*sqliteMigrations\(\{ from: 2 \}\)/,
+    )
+    db.exec(shipped('003_records.sql').file)
     const store = createSqliteStore({ database: db }, { migrate: false })
     expect(await store.getRun('old')).toMatchObject({ id: 'old' })
     expect(await store.appendThreadMessages!({ threadId: 't', messages: [1, 2], now: 1 })).toEqual({
       lastSeq: 2,
     })
+    expect(
+      await store.putRecord!({ collection: 'c', key: 'k', value: 1, now: 1, expectRevision: 0 }),
+    ).toMatchObject({ status: 'written' })
     await store.close()
     db.close()
+    expect(version(filename)).toBe(3)
+  })
+})
+
+describe('migration from schema version 2 (before records)', () => {
+  /** A database as a release of schema version 2 left it: its schema, a run and a thread. */
+  const createV2Database = (filename: string) => {
+    const db = new Database(filename)
+    db.exec(shipped('001_init.sql').file)
+    db.exec(shipped('002_threads.sql').file)
+    db.prepare(
+      `INSERT INTO tessera_runs (id, workflow_id, workflow_version, status, input, created_at,
+         updated_at) VALUES ('old', 'w', 'v1', 'running', '{"n":1}', 1000, 1000)`,
+    ).run()
+    db.prepare(
+      `INSERT INTO tessera_threads (id, last_seq, created_at, updated_at) VALUES ('t', 0, 1, 1)`,
+    ).run()
+    db.close()
+  }
+  const version = (filename: string) => {
+    const db = new Database(filename, { readonly: true })
+    try {
+      return db.prepare(`SELECT value FROM tessera_meta WHERE key = 'schema_version'`).pluck().get()
+    } finally {
+      db.close()
+    }
+  }
+
+  it('adds the records table when the store opens it, keeps runs and threads, and records work', async () => {
+    const filename = newFile()
+    createV2Database(filename)
     expect(version(filename)).toBe(2)
+    const store = createSqliteStore({ filename })
+    expect(version(filename)).toBe(3)
+    expect(tableSql(filename, 'tessera_records')).toMatch(/CREATE TABLE/)
+    expect(await store.getRun('old')).toMatchObject({ status: 'running', input: { n: 1 } })
+    expect(await store.getThread!({ threadId: 't' })).toMatchObject({ lastSeq: 0 })
+    await store.putRecord!({ collection: 'c', key: 'k', value: { n: 1 }, now: 2000 })
+    await store.close()
+    // Opening again changes nothing.
+    const reopened = createSqliteStore({ filename })
+    expect(await reopened.getRecord!({ collection: 'c', key: 'k' })).toEqual({
+      collection: 'c',
+      key: 'k',
+      value: { n: 1 },
+      revision: 1,
+      createdAt: 2000,
+      updatedAt: 2000,
+    })
+    await reopened.close()
+  })
+
+  it('with migrate: false, refuses it until 003_records.sql is applied', async () => {
+    const filename = newFile()
+    createV2Database(filename)
+    const db = new Database(filename)
+    expect(() => createSqliteStore({ database: db }, { migrate: false })).toThrow(
+      /schema version 2.*sqliteMigrations\(\{ from: 2 \}\)/,
+    )
+    db.exec(sqliteMigrations({ from: 2 }).join(';\n'))
+    const store = createSqliteStore({ database: db }, { migrate: false })
+    expect(await store.listRecords!({ collection: 'c', limit: 1 })).toEqual([])
+    await store.close()
+    db.close()
+    expect(version(filename)).toBe(3)
   })
 })

@@ -9,7 +9,8 @@ export const defaultSqliteTablePrefix = 'tessera_'
 /**
  * The schema version this code writes and reads, kept in the `<prefix>meta` table
  * (`key = 'schema_version'`). Version 0 is the schema from before versions (no meta table);
- * version 2 added the conversation threads (tables `threads` and `messages`).
+ * version 2 added the conversation threads (tables `threads` and `messages`), version 3 the keyed
+ * records (table `records`).
  *
  * @example
  * ```ts
@@ -17,7 +18,7 @@ export const defaultSqliteTablePrefix = 'tessera_'
  * console.log(`Tessera SQLite schema v${sqliteSchemaVersion}`)
  * ```
  */
-export const sqliteSchemaVersion = 2
+export const sqliteSchemaVersion = 3
 
 /** The names of the store's tables for one prefix. */
 export interface SqliteTableNames {
@@ -30,6 +31,7 @@ export interface SqliteTableNames {
   meta: string
   threads: string
   messages: string
+  records: string
 }
 
 export function tableNames(prefix: string): SqliteTableNames {
@@ -43,6 +45,7 @@ export function tableNames(prefix: string): SqliteTableNames {
     meta: `${prefix}meta`,
     threads: `${prefix}threads`,
     messages: `${prefix}messages`,
+    records: `${prefix}records`,
   }
 }
 
@@ -142,9 +145,29 @@ export function upgradeToV2(t: SqliteTableNames): string[] {
   ]
 }
 
+/**
+ * Version 2 → 3: the keyed records, a row per collection and key, the value as JSON text. The
+ * key columns keep SQLite's default BINARY collation: keys sort in the byte order of their
+ * UTF-8, as in every store.
+ */
+export function upgradeToV3(t: SqliteTableNames): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.records} (
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (collection, key)
+) WITHOUT ROWID`,
+    versionStatement(t, 3),
+  ]
+}
+
 /** The current schema, each statement idempotent: version 1's, then each upgrade since. */
 export function schemaStatements(t: SqliteTableNames): string[] {
-  return [...schemaV1(t), ...upgradeToV2(t)]
+  return [...schemaV1(t), ...upgradeToV2(t), ...upgradeToV3(t)]
 }
 
 /** The schema of version 1 (shipped as `sql/sqlite/001_init.sql`), each statement idempotent. */
@@ -234,9 +257,11 @@ function schemaV1(t: SqliteTableNames): string[] {
  *
  * Without `from`, the statements create the current schema in a database that has none of it,
  * and each is idempotent (`CREATE … IF NOT EXISTS`): version 1's (`sql/sqlite/001_init.sql` in
- * the package), then version 2's (`sql/sqlite/002_threads.sql`). `from` is the schema version of
- * an existing database; the statements then upgrade it to the current one. From `1` they are the
- * statements of `002_threads.sql` (idempotent). From `0` (created before schema versions, without
+ * the package), then version 2's (`sql/sqlite/002_threads.sql`), then version 3's
+ * (`sql/sqlite/003_records.sql`). `from` is the schema version of an existing database; the
+ * statements then upgrade it to the current one. From `1` they are the statements of
+ * `002_threads.sql` and `003_records.sql`, from `2` those of `003_records.sql` (idempotent).
+ * From `0` (created before schema versions, without
  * a meta table) they begin with the columns it lacks (`ALTER TABLE … ADD COLUMN`, not
  * repeatable: run them once). `createSqliteStore` upgrades a database itself, any number of times.
  *
@@ -245,10 +270,10 @@ function schemaV1(t: SqliteTableNames): string[] {
  * import { sqliteMigrations } from '@tessera/connectors/sqlite'
  * // A new database:
  * writeFileSync('migrations/001_tessera.sql', sqliteMigrations({ tablePrefix: 'wf_' }).join(';\n') + ';\n')
- * // One that a release of schema version 1 created (it gains the thread tables):
+ * // One that a release of schema version 2 created (it gains the records table):
  * writeFileSync(
- *   'migrations/002_tessera_threads.sql',
- *   sqliteMigrations({ tablePrefix: 'wf_', from: 1 }).join(';\n') + ';\n',
+ *   'migrations/003_tessera_records.sql',
+ *   sqliteMigrations({ tablePrefix: 'wf_', from: 2 }).join(';\n') + ';\n',
  * )
  * ```
  */
@@ -265,7 +290,8 @@ export function sqliteMigrations(options: { tablePrefix?: string; from?: number 
       received: from,
     })
   }
-  if (from === 1) return upgradeToV2(t)
+  if (from === 1) return [...upgradeToV2(t), ...upgradeToV3(t)]
+  if (from === 2) return upgradeToV3(t)
   if (from === sqliteSchemaVersion) return []
   const upgrades = from === 0 ? upgradeFromV0(t).flatMap((upgrade) => upgrade.statements) : []
   return [...upgrades, ...schemaStatements(t)]

@@ -36,7 +36,7 @@ describeStoreConformance({
 })
 
 describe('createSqliteStore', () => {
-  it('declares a file store durable, shared and a transport, an in-memory one none of these; both keep threads', async () => {
+  it('declares a file store durable, shared and a transport, an in-memory one none of these; both keep threads and records', async () => {
     const file = createSqliteStore({ filename: join(dir, 'capabilities.db') })
     const memory = createSqliteStore({ filename: ':memory:' })
     expect(file.provider).toBe('sqlite')
@@ -45,12 +45,14 @@ describe('createSqliteStore', () => {
       shared: true,
       transport: true,
       threads: true,
+      records: true,
     })
     expect(memory.capabilities).toEqual({
       durable: false,
       shared: false,
       transport: false,
       threads: true,
+      records: true,
     })
     // Opened and migrated by createSqliteStore already: ready() has nothing to wait for.
     await expect(file.ready!()).resolves.toBeUndefined()
@@ -89,6 +91,7 @@ describe('createSqliteStore', () => {
       'mine_inbox',
       'mine_messages',
       'mine_meta',
+      'mine_records',
       'mine_runs',
       'mine_scope_results',
       'mine_scopes',
@@ -184,6 +187,32 @@ describe('createSqliteStore', () => {
     ])
     expect(await b.deleteThread!({ threadId })).toBe(true)
     expect(await a.getThread!({ threadId })).toBeUndefined()
+    await a.close()
+    await b.close()
+  })
+
+  it('shares records between connections: of writers on both expecting one revision, one wins', async () => {
+    const filename = join(dir, 'shared-records.db')
+    const a = createSqliteStore({ filename })
+    const b = createSqliteStore({ filename })
+    const now = Date.now()
+    for (const expectRevision of [0, 1]) {
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, writer) =>
+          (writer % 2 === 0 ? a : b).putRecord!({
+            collection: 'shared',
+            key: 'k',
+            value: writer,
+            now,
+            expectRevision,
+          }),
+        ),
+      )
+      expect(results.filter((result) => result.status === 'written')).toHaveLength(1)
+    }
+    expect(await b.getRecord!({ collection: 'shared', key: 'k' })).toMatchObject({ revision: 2 })
+    expect(await a.deleteRecord!({ collection: 'shared', key: 'k', expectRevision: 2 })).toBe(true)
+    expect(await b.getRecord!({ collection: 'shared', key: 'k' })).toBeUndefined()
     await a.close()
     await b.close()
   })

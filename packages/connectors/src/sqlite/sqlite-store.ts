@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import {
   checkPurgeRunsInput,
   checkThreadInput,
+  checkRecordInput,
   InvalidArgumentError,
   StoreError,
   type ClaimResult,
@@ -21,6 +22,7 @@ import type { Row } from './sqlite-rows'
 import { createRules } from './sqlite-rules'
 import { prepareStatements, type SqliteContext } from './sqlite-statements'
 import { createThreads } from './sqlite-threads'
+import { createKeyedRecords } from './sqlite-keyed-records'
 import { createWaits } from './sqlite-waits'
 
 /** Where the store keeps its data: a file it opens, or a connection the caller owns. */
@@ -94,9 +96,10 @@ function openFile(filename: string, busyTimeoutMs: number): Database.Database {
  * `claimTask`, `commit` and `claimNext` answer synchronously, like the memory store: a step
  * costs no promise on the store's side.
  *
- * Values (inputs, outputs, errors, items, event payloads, thread messages) are stored as JSON
- * text: they must be JSON-serialisable, as they must be for every durable store. It keeps
- * conversation threads (`capabilities.threads`) in the `threads` and `messages` tables.
+ * Values (inputs, outputs, errors, items, event payloads, thread messages, records) are stored
+ * as JSON text: they must be JSON-serialisable, as they must be for every durable store. It keeps
+ * conversation threads (`capabilities.threads`) in the `threads` and `messages` tables, and keyed
+ * records (`capabilities.records`) in the `records` table.
  *
  * @example
  * ```ts
@@ -150,6 +153,7 @@ export function createSqliteStore(
   const waits = createWaits(ctx, rules)
   const queries = createQueries(ctx)
   const threads = createThreads(ctx)
+  const records = createKeyedRecords(db, t)
   let closed = false
 
   const checkOpen = () => {
@@ -162,8 +166,8 @@ export function createSqliteStore(
     // A file is durable, may be shared by several processes and hands out work (claimNext: SQLite
     // serialises writers); an in-memory database is none of these.
     capabilities: db.memory
-      ? { durable: false, shared: false, transport: false, threads: true }
-      : { durable: true, shared: true, transport: true, threads: true },
+      ? { durable: false, shared: false, transport: false, threads: true, records: true }
+      : { durable: true, shared: true, transport: true, threads: true, records: true },
 
     async createRun({ run, tasks, scopes }) {
       checkOpen()
@@ -278,6 +282,30 @@ export function createSqliteStore(
       checkOpen()
       const { threadId } = checkThreadInput('deleteThread', input)
       return guard('delete a thread', () => threads.delete(threadId))
+    },
+
+    async putRecord(input) {
+      checkOpen()
+      const checked = checkRecordInput('putRecord', input)
+      return guard('write a record', () => records.put(checked))
+    },
+
+    async getRecord(input) {
+      checkOpen()
+      const { collection, key } = checkRecordInput('getRecord', input)
+      return guard('read a record', () => records.get(collection, key))
+    },
+
+    async listRecords(query) {
+      checkOpen()
+      const checked = checkRecordInput('listRecords', query)
+      return guard('list records', () => records.list(checked))
+    },
+
+    async deleteRecord(input) {
+      checkOpen()
+      const checked = checkRecordInput('deleteRecord', input)
+      return guard('delete a record', () => records.delete(checked))
     },
 
     /** The file is opened and its schema checked by `createSqliteStore` itself: ready at once. */
