@@ -1,5 +1,6 @@
 import { checkTablePrefix as checkSqlTablePrefix } from '../table-prefix'
 import { InvalidArgumentError } from '@tessera/core'
+import { recordMigrations } from './postgres-record-migrations'
 import { threadMigrations } from './postgres-thread-migrations'
 
 /**
@@ -25,7 +26,8 @@ export const defaultPostgresTablePrefix = 'tessera_'
 /**
  * The schema version this code writes and understands (kept in the `<prefix>meta` table under
  * `schema_version`). A store refuses tables whose version is newer. Version 2 added the
- * conversation threads (tables `threads` and `messages`).
+ * conversation threads (tables `threads` and `messages`), version 3 the keyed records (table
+ * `records`).
  *
  * @example
  * ```ts
@@ -33,7 +35,7 @@ export const defaultPostgresTablePrefix = 'tessera_'
  * if (Number(rows[0].value) > postgresSchemaVersion) console.warn('deploy the newer release')
  * ```
  */
-export const postgresSchemaVersion = 2
+export const postgresSchemaVersion = 3
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -68,6 +70,7 @@ export interface PostgresNames {
   events: string
   threads: string
   messages: string
+  records: string
   /** A schema-qualified function or table name: `"schema"."<prefix>name"`. */
   of(name: string): string
 }
@@ -86,6 +89,7 @@ export function postgresNames(schema: string, prefix: string): PostgresNames {
     events: of('events'),
     threads: of('threads'),
     messages: of('messages'),
+    records: of('records'),
     of,
   }
 }
@@ -94,16 +98,18 @@ const terminal = `('succeeded', 'failed', 'cancelled')`
 
 /**
  * The schema of the PostgreSQL store as SQL statements: tables, indexes and the PL/pgSQL
- * functions through which every commit, claim and thread write is one round trip. Each
+ * functions through which every commit, claim, thread and record write is one round trip. Each
  * statement is idempotent (`IF NOT EXISTS`, `CREATE OR REPLACE`), so the list may be applied
  * again. `createPostgresStore` applies them itself (in one transaction, under an advisory lock)
  * unless `migrate: false`; teams that run their own migration tool take the text from here, or
- * from the default-prefix files shipped with the package: `sql/postgres/001_init.sql` (version 1)
- * and `sql/postgres/002_threads.sql` (version 1 → 2, the conversation threads).
+ * from the default-prefix files shipped with the package: `sql/postgres/001_init.sql` (version 1),
+ * `sql/postgres/002_threads.sql` (version 1 → 2, the conversation threads) and
+ * `sql/postgres/003_records.sql` (version 2 → 3, the keyed records).
  *
- * Without `from`, the statements create the current schema: version 1's, then version 2's.
+ * Without `from`, the statements create the current schema: version 1's, then each upgrade's.
  * `from` is the schema version of existing tables: the statements then upgrade them (from `1`:
- * those of `002_threads.sql`; from the current version: none).
+ * those of `002_threads.sql` and `003_records.sql`; from `2`: those of `003_records.sql`; from
+ * the current version: none).
  *
  * @example
  * ```ts
@@ -113,9 +119,9 @@ const terminal = `('succeeded', 'failed', 'cancelled')`
  * const options = { schema: 'workflows', tablePrefix: 'wf_' }
  * // A new database:
  * writeFileSync('migrations/001_tessera.sql', postgresMigrations(options).join(';\n\n') + ';\n')
- * // Tables that a release of schema version 1 created:
- * const upgrade = postgresMigrations({ ...options, from: 1 })
- * writeFileSync('migrations/002_tessera_threads.sql', upgrade.join(';\n\n') + ';\n')
+ * // Tables that a release of schema version 2 created:
+ * const upgrade = postgresMigrations({ ...options, from: 2 })
+ * writeFileSync('migrations/003_tessera_records.sql', upgrade.join(';\n\n') + ';\n')
  * ```
  */
 export function postgresMigrations(
@@ -137,8 +143,9 @@ export function postgresMigrations(
   }
   const n = postgresNames(schema, prefix)
   if (from === postgresSchemaVersion) return []
-  if (from === 1) return threadMigrations(n)
-  return [...schemaV1(n), ...threadMigrations(n)]
+  if (from === 1) return [...threadMigrations(n), ...recordMigrations(n)]
+  if (from === 2) return recordMigrations(n)
+  return [...schemaV1(n), ...threadMigrations(n), ...recordMigrations(n)]
 }
 
 /** The statements of schema version 1 (`sql/postgres/001_init.sql` for the defaults). */

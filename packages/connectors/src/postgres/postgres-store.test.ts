@@ -148,6 +148,7 @@ describe.runIf(up)('createPostgresStore', () => {
       shared: true,
       transport: true,
       threads: true,
+      records: true,
     })
     expect(typeof store.claimNext).toBe('function')
     await store.close()
@@ -192,6 +193,7 @@ describe.runIf(up)('createPostgresStore', () => {
       'tessera_events',
       'tessera_messages',
       'tessera_meta',
+      'tessera_records',
       'tessera_runs',
       'tessera_scope_results',
       'tessera_scopes',
@@ -204,7 +206,7 @@ describe.runIf(up)('createPostgresStore', () => {
     )
     expect(meta.rows).toEqual([
       { key: 'migrations_hash', value: expect.any(Number) },
-      { key: 'schema_version', value: 2 },
+      { key: 'schema_version', value: 3 },
     ])
     // A schema already at these migrations is left alone: no lock, no DDL (a dropped index
     // stays dropped); a changed hash (another release of the functions) applies them again.
@@ -221,32 +223,42 @@ describe.runIf(up)('createPostgresStore', () => {
     } finally {
       client.release()
     }
-    expect(await tablesOf(schema)).toHaveLength(9)
+    expect(await tablesOf(schema)).toHaveLength(10)
     await dropSchema(schema)
   })
 
-  it('ships the default migrations as sql/postgres/001_init.sql and 002_threads.sql, and they apply', async () => {
+  it('ships the default migrations as sql/postgres/001_init.sql, 002_threads.sql and 003_records.sql, and they apply', async () => {
     const read = (name: string) =>
       readFileSync(new URL(`../../sql/postgres/${name}`, import.meta.url), 'utf8')
     const init = read('001_init.sql')
     const threads = read('002_threads.sql')
-    // Regenerate 002 with: postgresMigrations({ from: 1 }).join(';\n\n') + ';\n' (001 is
-    // version 1's schema, never changed: migration tools refuse a file that changed).
-    expect(threads).toBe(postgresMigrations({ from: 1 }).join(';\n\n') + ';\n')
-    expect(`${init}\n${threads}`).toBe(postgresMigrations().join(';\n\n') + ';\n')
+    const records = read('003_records.sql')
+    // Regenerate 003 with: postgresMigrations({ from: 2 }).join(';\n\n') + ';\n' (001 and 002
+    // are the schemas of versions 1 and 2, never changed: migration tools refuse a changed file).
+    expect(records).toBe(postgresMigrations({ from: 2 }).join(';\n\n') + ';\n')
+    expect(`${threads}\n${records}`).toBe(postgresMigrations({ from: 1 }).join(';\n\n') + ';\n')
+    expect(`${init}\n${threads}\n${records}`).toBe(postgresMigrations().join(';\n\n') + ';\n')
+    expect(postgresMigrations({ from: 3 })).toEqual([])
     expect(init).toContain(`VALUES ('schema_version', 1)`)
-    expect(threads).toContain(`VALUES ('schema_version', ${postgresSchemaVersion})`)
+    expect(threads).toContain(`VALUES ('schema_version', 2)`)
+    expect(records).toContain(`VALUES ('schema_version', ${postgresSchemaVersion})`)
     // DDL is transactional in PostgreSQL: apply the files and roll them back.
     const client = await admin.connect()
     try {
       await client.query('BEGIN')
       await client.query(init)
       await client.query(threads)
+      await client.query(records)
       const found = await client.query(
         `SELECT to_regproc('public.tessera_commit') AS commit,
-           to_regproc('public.tessera_append_thread') AS append`,
+           to_regproc('public.tessera_append_thread') AS append,
+           to_regproc('public.tessera_put_record') AS put`,
       )
-      expect(found.rows[0]).toEqual({ commit: 'tessera_commit', append: 'tessera_append_thread' })
+      expect(found.rows[0]).toEqual({
+        commit: 'tessera_commit',
+        append: 'tessera_append_thread',
+        put: 'tessera_put_record',
+      })
     } finally {
       await client.query('ROLLBACK')
       client.release()
@@ -282,7 +294,7 @@ describe.runIf(up)('createPostgresStore', () => {
     )
     const refused = await errorOf(() => openStore({ pool: newPool() }, { schema, migrate: false }))
     expect(StoreError.isInstance(refused) && refused.message).toMatch(
-      /schema version 1, older than the version 2 .*postgresMigrations\(\{ from: 1 \}\)/,
+      /schema version 1, older than the version 3 .*postgresMigrations\(\{ from: 1 \}\)/,
     )
     expect(await tablesOf(schema)).not.toContain('tessera_threads')
     const store = await openStore({ pool: newPool() }, { schema })
@@ -294,7 +306,64 @@ describe.runIf(up)('createPostgresStore', () => {
     const meta = await admin.query(
       `SELECT value::int AS value FROM "${schema}".tessera_meta WHERE key = 'schema_version'`,
     )
-    expect(meta.rows).toEqual([{ value: 2 }])
+    expect(meta.rows).toEqual([{ value: 3 }])
+    await dropSchema(schema)
+  })
+
+  it('upgrades tables of schema version 2 (before records), and refuses them with migrate: false', async () => {
+    const schema = uniqueName('tsr_v2')
+    const all = postgresMigrations({ schema })
+    const v2 = all.slice(0, all.length - postgresMigrations({ schema, from: 2 }).length)
+    await admin.query(v2.join(';\n'))
+    await admin.query(
+      `INSERT INTO "${schema}".tessera_threads (id, last_seq, created_at, updated_at)
+       VALUES ('t', 0, 1, 1)`,
+    )
+    const refused = await errorOf(() => openStore({ pool: newPool() }, { schema, migrate: false }))
+    expect(StoreError.isInstance(refused) && refused.message).toMatch(
+      /schema version 2, older than the version 3 .*postgresMigrations\(\{ from: 2 \}\)/,
+    )
+    expect(await tablesOf(schema)).not.toContain('tessera_records')
+    // The caller's migration tool applies the upgrade; the store then opens without migrating.
+    await admin.query(postgresMigrations({ schema, from: 2 }).join(';\n'))
+    const store = await openStore({ pool: newPool() }, { schema, migrate: false })
+    expect(await store.getThread({ threadId: 't' })).toMatchObject({ lastSeq: 0 })
+    expect(
+      await store.putRecord({ collection: 'c', key: 'k', value: [1], now: 5, expectRevision: 0 }),
+    ).toMatchObject({ status: 'written', record: { revision: 1 } })
+    await store.close()
+    const meta = await admin.query(
+      `SELECT value::int AS value FROM "${schema}".tessera_meta WHERE key = 'schema_version'`,
+    )
+    expect(meta.rows).toEqual([{ value: 3 }])
+    await dropSchema(schema)
+  })
+
+  it('shares records between stores: of 16 writers on two pools expecting one revision, one wins', async () => {
+    const schema = uniqueName('tsr_records')
+    const a = await openStore({ pool: newPool({ max: 8 }) }, { schema })
+    const b = await openStore({ pool: newPool({ max: 8 }) }, { schema })
+    const now = Date.now()
+    for (const expectRevision of [0, 1, 2]) {
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, writer) =>
+          (writer % 2 === 0 ? a : b).putRecord({
+            collection: 'shared',
+            key: 'k',
+            value: writer,
+            now,
+            expectRevision,
+          }),
+        ),
+      )
+      expect(results.filter((result) => result.status === 'written')).toHaveLength(1)
+      for (const result of results) {
+        if (result.status === 'conflict') expect(result.current?.revision).toBe(expectRevision + 1)
+      }
+    }
+    expect(await b.getRecord({ collection: 'shared', key: 'k' })).toMatchObject({ revision: 3 })
+    await a.close()
+    await b.close()
     await dropSchema(schema)
   })
 
@@ -302,13 +371,13 @@ describe.runIf(up)('createPostgresStore', () => {
     const schema = uniqueName('tsr_newer')
     const first = await openStore({ pool: newPool() }, { schema })
     await first.close()
-    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 3 WHERE key = 'schema_version'`)
+    await admin.query(`UPDATE "${schema}".tessera_meta SET value = 4 WHERE key = 'schema_version'`)
     await admin.query(`DROP TABLE "${schema}".tessera_events`)
     await admin.query(`DROP FUNCTION "${schema}".tessera_purge_runs(jsonb)`)
     for (const migrate of [true, false]) {
       const error = await errorOf(() => openStore({ connectionString: url }, { schema, migrate }))
       expect(StoreError.isInstance(error)).toBe(true)
-      expect((error as StoreError).message).toMatch(/schema version 3, newer than/)
+      expect((error as StoreError).message).toMatch(/schema version 4, newer than/)
       expect((error as StoreError).retryable).toBe(false)
     }
     // Nothing was recreated.

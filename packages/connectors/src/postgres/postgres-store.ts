@@ -31,6 +31,7 @@ import {
 } from './postgres-migrations'
 import { toRun, toScope, toStep, toTask } from './postgres-rows'
 import { createPostgresThreads } from './postgres-threads'
+import { createPostgresRecords } from './postgres-keyed-records'
 
 /** Where the store keeps its data: a database it connects to, or a pool the caller owns. */
 export type PostgresStoreTarget =
@@ -60,11 +61,20 @@ export interface PostgresStoreOptions {
   migrate?: boolean
   /** With `connectionString`: the size of the pool the store creates. Default 10. */
   poolSize?: number
+  /**
+   * Group commit: how many commit statements may run at once. A commit that comes while that
+   * many are running waits, and the commits that waited go together, as one statement and one
+   * transaction (each keeps its own answer), when one of them ends. Under load this trades many
+   * small transactions (each waiting for its own WAL flush) for fewer larger ones; a lone commit
+   * goes at once, as before. Default: half the pool's connections (at least 1); `Infinity`
+   * sends every commit alone.
+   */
+  commitConcurrency?: number
 }
 
 /**
- * A `StoreV1` on PostgreSQL; it is a store transport and keeps threads, so `claimNext` and the
- * thread methods are always there.
+ * A `StoreV1` on PostgreSQL; it is a store transport and keeps threads and records, so
+ * `claimNext`, the thread methods and the records methods are always there.
  */
 export interface PostgresStore extends StoreV1 {
   /**
@@ -83,6 +93,10 @@ export interface PostgresStore extends StoreV1 {
   getThread: NonNullable<StoreV1['getThread']>
   summarizeThread: NonNullable<StoreV1['summarizeThread']>
   deleteThread: NonNullable<StoreV1['deleteThread']>
+  putRecord: NonNullable<StoreV1['putRecord']>
+  getRecord: NonNullable<StoreV1['getRecord']>
+  listRecords: NonNullable<StoreV1['listRecords']>
+  deleteRecord: NonNullable<StoreV1['deleteRecord']>
 }
 
 const provider = 'postgres'
@@ -173,7 +187,9 @@ const ms = (value: number): number => Math.round(value)
  * created; every call waits for that, and `await store.ready()` fails fast at start-up. Values
  * (inputs, outputs, errors, payloads, thread messages) are stored as JSONB: they must be
  * JSON-serialisable, as for every durable store; object keys come back in JSONB's order. It
- * keeps conversation threads (`capabilities.threads`) in the `threads` and `messages` tables.
+ * keeps conversation threads (`capabilities.threads`) in the `threads` and `messages` tables,
+ * and keyed records (`capabilities.records`) in the `records` table (values as JSON text, keys
+ * `COLLATE "C"`).
  *
  * @example
  * ```ts
@@ -256,6 +272,21 @@ export function createPostgresStore(
   // The next query reports the problem as a (retryable) StoreError.
   if (owned) pool.on('error', () => {})
 
+  const commitConcurrency =
+    options.commitConcurrency ??
+    Math.max(1, Math.floor(((pool as { options?: { max?: number } }).options?.max ?? 10) / 2))
+  if (
+    commitConcurrency !== Infinity &&
+    (!Number.isInteger(commitConcurrency) || commitConcurrency < 1)
+  ) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'commitConcurrency',
+      expected: 'a positive integer or Infinity',
+      received: options.commitConcurrency,
+    })
+  }
+
   const n = postgresNames(schema, prefix)
   const prepared = prepareSchema(pool, n, migrate).catch(async (error: unknown) => {
     if (owned) await pool.end().catch(() => {})
@@ -263,7 +294,7 @@ export function createPostgresStore(
   })
   // Reported by ready() and by every call; never an unhandled rejection.
   prepared.catch(() => {})
-  return postgresStore(pool, n, owned, prepared)
+  return postgresStore(pool, n, owned, prepared, commitConcurrency)
 }
 
 /** What the meta table says: the schema version and the hash of the migrations last applied. */
@@ -356,11 +387,25 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
   }
 }
 
+/** A commit waiting for a free commit slot (group commit). */
+interface QueuedCommit {
+  runId: string
+  /** `[input JSON, now]`: one element of a group's JSONB array. */
+  element: string
+  values: [string, number]
+  resolve: (out: Json) => void
+  reject: (error: unknown) => void
+}
+
+/** Most commits in one group statement. */
+const maxCommitGroup = 64
+
 function postgresStore(
   pool: pg.Pool,
   n: PostgresNames,
   owned: boolean,
   prepared: Promise<void>,
+  commitConcurrency: number,
 ): PostgresStore {
   const tag = statementTag(`${n.schema}.${n.prefix}`)
   const f = n.of
@@ -402,6 +447,13 @@ function postgresStore(
       `UPDATE ${n.tasks} SET lease_expires_at = $3 WHERE id = $1 AND fence = $2`,
     ),
     commit: statement('commit', `SELECT ${f('commit')}($1::jsonb, $2::bigint) AS r`),
+    // Group commit: one call of the commit function per element `[input, now]`, in order, in
+    // one transaction; `o` is the element's position (1-based).
+    commitGroup: statement(
+      'commit_group',
+      `SELECT x.o::integer AS o, ${f('commit')}(x.e -> 0, (x.e ->> 1)::bigint) AS r
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x (e, o)`,
+    ),
     stale: statement(
       'stale',
       `(SELECT ${f('task_json')}(t) AS r FROM ${n.tasks} t
@@ -458,6 +510,91 @@ function postgresStore(
 
   const runEnded = (out: Json) => ({ status: 'run-ended' as const, run: toRun(out.run, n.runs) })
 
+  // ── group commit ──
+  // At most `commitConcurrency` commit statements run at once; commits that come meanwhile
+  // queue, and each statement that ends sends the queue (up to maxCommitGroup) as one group.
+  let commitsRunning = 0
+  let commitQueue: QueuedCommit[] = []
+  const commitsDrained: (() => void)[] = []
+
+  // Not `one()`: a commit accepted before close() is still sent.
+  const sendCommit = async (commit: QueuedCommit): Promise<void> => {
+    try {
+      const result = await pool.query({
+        name: sql.commit.name,
+        text: sql.commit.text,
+        values: commit.values,
+        types: jsonTypes,
+      })
+      commit.resolve((result.rows[0] as { r: Json }).r)
+    } catch (error) {
+      commit.reject(toStoreError('commit', error))
+    }
+  }
+
+  const sendGroup = async (group: QueuedCommit[]): Promise<void> => {
+    // Runs in one order (their row locks are taken in it): two groups cannot deadlock on them.
+    group.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
+    let answers: Json[] | undefined
+    try {
+      const result = await pool.query({
+        name: sql.commitGroup.name,
+        text: sql.commitGroup.text,
+        values: [`[${group.map((commit) => commit.element).join(',')}]`],
+        types: jsonTypes,
+      })
+      answers = []
+      for (const row of result.rows as { o: unknown; r: Json }[]) answers[Number(row.o) - 1] = row.r
+    } catch {
+      // One commit's error rolls the whole group back (nothing was written): each commit is
+      // then sent alone, and gets its own answer or error.
+      answers = undefined
+    }
+    if (answers === undefined || answers.length !== group.length) {
+      await Promise.all(group.map(sendCommit))
+      return
+    }
+    group.forEach((commit, index) => commit.resolve(answers[index]!))
+  }
+
+  const sendCommits = (group: QueuedCommit[]): void => {
+    commitsRunning++
+    void (group.length === 1 ? sendCommit(group[0]!) : sendGroup(group)).finally(() => {
+      commitsRunning--
+      flushCommits()
+    })
+  }
+
+  const flushCommits = (): void => {
+    while (commitQueue.length > 0 && commitsRunning < commitConcurrency) {
+      const group =
+        commitQueue.length <= maxCommitGroup ? commitQueue : commitQueue.slice(0, maxCommitGroup)
+      commitQueue = commitQueue.length <= maxCommitGroup ? [] : commitQueue.slice(maxCommitGroup)
+      sendCommits(group)
+    }
+    if (commitsRunning === 0 && commitQueue.length === 0) {
+      for (const resolve of commitsDrained.splice(0)) resolve()
+    }
+  }
+
+  /** One commit's answer from the commit function, alone or in a group. */
+  const commitOut = async (input: CommitInput): Promise<Json> => {
+    const now = ms(input.now ?? input.run?.updatedAt ?? Date.now())
+    const text = json('commit', input)
+    checkOpen()
+    await prepared
+    return new Promise<Json>((resolve, reject) => {
+      commitQueue.push({
+        runId: input.runId,
+        element: `[${text},${now}]`,
+        values: [text, now],
+        resolve,
+        reject,
+      })
+      flushCommits()
+    })
+  }
+
   const listStatement = (
     query: ListRunsQuery,
     statuses: RunStatus[] | undefined,
@@ -485,8 +622,9 @@ function postgresStore(
     specificationVersion: 'v1',
     ready: () => prepared,
     provider,
-    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true, records: true },
     ...createPostgresThreads({ n, statement, one }),
+    ...createPostgresRecords({ n, statement, one, rows }),
 
     async createRun({ run, tasks, scopes }) {
       const operation = 'create a run'
@@ -584,8 +722,7 @@ function postgresStore(
     },
 
     async commit(input: CommitInput): Promise<CommitResult> {
-      const now = input.now ?? input.run?.updatedAt ?? Date.now()
-      const out = (await one('commit', sql.commit, [json('commit', input), ms(now)])) as Json
+      const out = await commitOut(input)
       switch (out.status) {
         case 'committed':
           return out.join !== undefined || out.woken !== undefined
@@ -677,6 +814,10 @@ function postgresStore(
     async close() {
       if (closed) return
       closed = true
+      // Commits already accepted are answered before the pool ends.
+      if (commitsRunning > 0 || commitQueue.length > 0) {
+        await new Promise<void>((resolve) => commitsDrained.push(resolve))
+      }
       // A store that could not be prepared has ended its own pool already.
       const unusable = await prepared.then(
         () => false,
