@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Permission, Principal } from '../types'
+import type { Permission, Principal, ResourceRef } from '../types'
 import { createAccessControl, defaultRoles } from './access-control'
 import { maskPaths } from './mask-paths'
 import { permissionMatches, workflowMatches } from './patterns'
@@ -63,14 +63,14 @@ describe('createAccessControl: roles, grants, scopes', () => {
       { role: 'approver', principal: 'user:bob', workflows: ['*'], permissions: ['run:cancel'] },
     ],
   })
-  const run = (workflowId?: string) => ({
+  const run = (workflowId?: string): ResourceRef => ({
     type: 'run',
     id: 'r1',
     ...(workflowId ? { workflowId } : {}),
   })
 
   // [case, principal, permission, resource, allowed]
-  const table: [string, Principal, Permission, ReturnType<typeof run>, boolean][] = [
+  const table: [string, Principal, Permission, ResourceRef, boolean][] = [
     ['admin holds everything', who(['admin']), 'apikey:manage', { type: 'api-key' }, true],
     ['admin on a workflow', who(['admin']), 'run:cancel', run('orders'), true],
     ['operator cancels runs', who(['operator']), 'run:cancel', run('orders'), true],

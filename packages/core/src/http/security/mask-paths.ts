@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument-error'
 
-/** What a masked value is replaced with. */
+/**
+ * What a masked value is replaced with.
+ *
+ * @example
+ * ```ts
+ * maskPaths({ email: 'a@b.c' }, ['email']) // { email: MASKED }, that is { email: '[masked]' }
+ * ```
+ */
 export const MASKED = '[masked]'
 
 /**
