@@ -2,7 +2,17 @@ import { TesseraError } from './tessera-error'
 
 /** What kind of thing was looked up. */
 export type NotFoundKind =
-  'run' | 'workflow' | 'step' | 'function' | 'agent' | 'connector' | 'plugin'
+  | 'run'
+  | 'workflow'
+  | 'step'
+  | 'function'
+  | 'agent'
+  | 'connector'
+  | 'plugin'
+  | 'definition'
+  | 'definition-version'
+  | 'webhook'
+  | 'api-key'
 
 /**
  * A lookup by id found nothing: a run, a workflow, a registered step, agent or connector.
