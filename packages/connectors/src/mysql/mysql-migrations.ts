@@ -15,7 +15,8 @@ export const defaultMysqlTablePrefix = 'tessera_'
 /**
  * The schema version this code writes and reads, kept in the `<prefix>meta` table
  * (`name = 'schema_version'`). A database with a newer version is refused. Version 2 added the
- * conversation threads (tables `threads` and `messages`).
+ * conversation threads (tables `threads` and `messages`), version 3 the keyed records (table
+ * `records`).
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@ export const defaultMysqlTablePrefix = 'tessera_'
  * console.log(`Tessera MySQL schema v${mysqlSchemaVersion}`)
  * ```
  */
-export const mysqlSchemaVersion = 2
+export const mysqlSchemaVersion = 3
 
 /** The longest prefix: `<prefix>scope_results` must fit MySQL's 64-character identifiers. */
 const maxPrefixLength = 50
@@ -45,6 +46,7 @@ export interface MysqlTableNames {
   waitFields: string
   threads: string
   messages: string
+  records: string
 }
 
 export function tableNames(prefix: string): MysqlTableNames {
@@ -59,6 +61,7 @@ export function tableNames(prefix: string): MysqlTableNames {
     waitFields: `${prefix}wait_fields`,
     threads: `${prefix}threads`,
     messages: `${prefix}messages`,
+    records: `${prefix}records`,
   }
 }
 
@@ -69,12 +72,14 @@ const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
  * (`CREATE TABLE IF NOT EXISTS`, indexes inline; a statement after each version's tables
  * records its schema version without ever lowering it). `createMysqlStore` applies them itself
  * unless `migrate: false`; teams that run their own migration tool take the text from here, or
- * from the default-prefix files in the package: `sql/mysql/001_init.sql` (version 1) and
- * `sql/mysql/002_threads.sql` (version 1 → 2, the conversation threads).
+ * from the default-prefix files in the package: `sql/mysql/001_init.sql` (version 1),
+ * `sql/mysql/002_threads.sql` (version 1 → 2, the conversation threads) and
+ * `sql/mysql/003_records.sql` (version 2 → 3, the keyed records).
  *
- * Without `from`, the statements create the current schema: version 1's, then version 2's.
+ * Without `from`, the statements create the current schema: version 1's, then each upgrade's.
  * `from` is the schema version of existing tables: the statements then upgrade them (from `1`:
- * those of `002_threads.sql`; from the current version: none).
+ * those of `002_threads.sql` and `003_records.sql`; from `2`: those of `003_records.sql`; from
+ * the current version: none).
  *
  * Ids (runs, workflows) are `VARBINARY(1020)`: 255 characters of UTF-8, compared byte for byte.
  * Keys that can be long (task ids, step and scope keys, event names and match keys) are indexed
@@ -86,9 +91,9 @@ const table = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
  * import { mysqlMigrations } from '@tessera/connectors/mysql'
  * // A new database:
  * writeFileSync('migrations/001_tessera.sql', mysqlMigrations({ tablePrefix: 'wf_' }).join(';\n\n') + ';\n')
- * // Tables that a release of schema version 1 created:
- * const upgrade = mysqlMigrations({ tablePrefix: 'wf_', from: 1 })
- * writeFileSync('migrations/002_tessera_threads.sql', upgrade.join(';\n\n') + ';\n')
+ * // Tables that a release of schema version 2 created:
+ * const upgrade = mysqlMigrations({ tablePrefix: 'wf_', from: 2 })
+ * writeFileSync('migrations/003_tessera_records.sql', upgrade.join(';\n\n') + ';\n')
  * ```
  */
 export function mysqlMigrations(options: { tablePrefix?: string; from?: number } = {}): string[] {
@@ -105,8 +110,32 @@ export function mysqlMigrations(options: { tablePrefix?: string; from?: number }
     })
   }
   if (from === mysqlSchemaVersion) return []
-  if (from === 1) return threadTables(t)
-  return [...schemaV1(t), ...threadTables(t)]
+  if (from === 1) return [...threadTables(t), ...recordTables(t)]
+  if (from === 2) return recordTables(t)
+  return [...schemaV1(t), ...threadTables(t), ...recordTables(t)]
+}
+
+/**
+ * Version 2 → 3: the keyed records, a row per collection and key, the value as JSON text.
+ * Collection and key are `VARBINARY`: compared byte for byte, so keys sort in the byte order of
+ * their UTF-8 (a `_bin` collation would ignore trailing spaces).
+ */
+function recordTables(t: MysqlTableNames): string[] {
+  return [
+    `-- Tessera store for MySQL 8.0+ / MariaDB 10.6+: schema version 2 → 3, keyed records.
+-- Every statement is idempotent; the last one records the schema version.
+CREATE TABLE IF NOT EXISTS ${t.records} (
+  collection VARBINARY(256) NOT NULL,
+  record_key VARBINARY(1020) NOT NULL,
+  value LONGTEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (collection, record_key)
+) ${table}`,
+    `INSERT INTO ${t.meta} (name, value) VALUES ('schema_version', 3)
+  ON DUPLICATE KEY UPDATE value = GREATEST(value, 3)`,
+  ]
 }
 
 /**

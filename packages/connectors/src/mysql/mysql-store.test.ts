@@ -24,6 +24,7 @@ const tableSuffixes = [
   'wait_fields',
   'threads',
   'messages',
+  'records',
 ]
 
 /** A pool for the test's own statements (and for the caller-owned configuration). */
@@ -113,16 +114,20 @@ describe.runIf(up)('the MySQL store', () => {
   }
 
   describe('migrations', () => {
-    it('ships the default-prefix schema as sql/mysql/001_init.sql and 002_threads.sql, equal to mysqlMigrations()', () => {
+    it('ships the default-prefix schema as sql/mysql/001_init.sql, 002_threads.sql and 003_records.sql, equal to mysqlMigrations()', () => {
       const read = (name: string) =>
         readFileSync(new URL(`../../sql/mysql/${name}`, import.meta.url), 'utf8')
       const init = read('001_init.sql')
       const threads = read('002_threads.sql')
-      // 001 is version 1's schema, never changed (migration tools refuse a file that changed).
-      expect(threads).toBe(`${mysqlMigrations({ from: 1 }).join(';\n\n')};\n`)
-      expect(`${init}\n${threads}`).toBe(`${mysqlMigrations().join(';\n\n')};\n`)
+      const records = read('003_records.sql')
+      // 001 and 002 are the schemas of versions 1 and 2, never changed (migration tools refuse a
+      // file that changed). Regenerate 003 with mysqlMigrations({ from: 2 }).
+      expect(records).toBe(`${mysqlMigrations({ from: 2 }).join(';\n\n')};\n`)
+      expect(`${threads}\n${records}`).toBe(`${mysqlMigrations({ from: 1 }).join(';\n\n')};\n`)
+      expect(`${init}\n${threads}\n${records}`).toBe(`${mysqlMigrations().join(';\n\n')};\n`)
       expect(init).toContain('schema version 1.')
-      expect(threads).toContain(`schema version 1 → ${mysqlSchemaVersion},`)
+      expect(threads).toContain('schema version 1 → 2,')
+      expect(records).toContain(`schema version 2 → ${mysqlSchemaVersion},`)
       expect(mysqlMigrations({ from: mysqlSchemaVersion })).toEqual([])
       expect(defaultMysqlTablePrefix).toBe('tessera_')
       expect(mysqlMigrations({ tablePrefix: 'x_' }).join('\n')).toContain('x_runs')
@@ -153,7 +158,7 @@ describe.runIf(up)('the MySQL store', () => {
       const store = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
       const error = await store.getRun('x').catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
-      expect((error as Error).message).toMatch(/No schema version 2 in table .* \(found: none\)/)
+      expect((error as Error).message).toMatch(/No schema version 3 in table .* \(found: none\)/)
       expect(await tablesOf(prefix)).toEqual([])
       await store.close()
     })
@@ -173,7 +178,7 @@ describe.runIf(up)('the MySQL store', () => {
       const error = await checked.ready().catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
       expect((error as Error).message).toMatch(
-        /No schema version 2 .*\(found: 1\).*mysqlMigrations\(\{ tablePrefix: '.*', from: 1 \}\)/,
+        /No schema version 3 .*\(found: 1\).*mysqlMigrations\(\{ tablePrefix: '.*', from: 1 \}\)/,
       )
       await checked.close()
       expect(await tablesOf(prefix)).not.toContain(`${prefix}threads`)
@@ -184,6 +189,31 @@ describe.runIf(up)('the MySQL store', () => {
       )
       const [version] = await admin.query(`SELECT value FROM ${prefix}meta`)
       expect(version).toEqual([{ value: mysqlSchemaVersion }])
+      await store.close()
+    })
+
+    it('upgrades tables of schema version 2 (before records), and refuses them with migrate: false', async () => {
+      const prefix = newPrefix('v2')
+      const all = mysqlMigrations({ tablePrefix: prefix })
+      const v2 = all.slice(0, all.length - mysqlMigrations({ tablePrefix: prefix, from: 2 }).length)
+      for (const statement of v2) await admin.query(statement)
+      await admin.query(
+        `INSERT INTO ${prefix}threads (id, last_seq, created_at, updated_at) VALUES ('t', 0, 1, 1)`,
+      )
+      const checked = createMysqlStore({ uri }, { tablePrefix: prefix, migrate: false })
+      const error = await checked.ready().catch((e: unknown) => e)
+      expect((error as Error).message).toMatch(
+        /No schema version 3 .*\(found: 2\).*mysqlMigrations\(\{ tablePrefix: '.*', from: 2 \}\)/,
+      )
+      await checked.close()
+      expect(await tablesOf(prefix)).not.toContain(`${prefix}records`)
+      const store = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 2 })
+      expect(await store.getThread({ threadId: 't' })).toMatchObject({ lastSeq: 0 })
+      expect(
+        await store.putRecord({ collection: 'c', key: 'k', value: 1, now: 5, expectRevision: 0 }),
+      ).toMatchObject({ status: 'written', record: { revision: 1 } })
+      const [version] = await admin.query(`SELECT value FROM ${prefix}meta`)
+      expect(version).toEqual([{ value: 3 }])
       await store.close()
     })
 
@@ -199,7 +229,7 @@ describe.runIf(up)('the MySQL store', () => {
       const error = await store.ready().catch((e: unknown) => e)
       expect(StoreError.isInstance(error)).toBe(true)
       expect((error as StoreError).retryable).toBe(false)
-      expect((error as Error).message).toMatch(/schema version 3 .*newer than the version 2/)
+      expect((error as Error).message).toMatch(/schema version 4 .*newer than the version 3/)
       // Every call gives the same refusal; nothing was created or changed.
       await expect(store.getRun('x')).rejects.toThrow(/newer/)
       expect(await tablesOf(prefix)).toEqual([`${prefix}meta`])
@@ -212,7 +242,7 @@ describe.runIf(up)('the MySQL store', () => {
   describe('createMysqlStore', () => {
     const prefix = newPrefix('misc')
     let store: MysqlStore
-    it('declares itself durable, shared and a transport, with threads', async () => {
+    it('declares itself durable, shared and a transport, with threads and records', async () => {
       store = createMysqlStore({ uri }, { tablePrefix: prefix, poolSize: 4 })
       await store.ready()
       expect(store.provider).toBe('mysql')
@@ -221,6 +251,7 @@ describe.runIf(up)('the MySQL store', () => {
         shared: true,
         transport: true,
         threads: true,
+        records: true,
       })
     })
 

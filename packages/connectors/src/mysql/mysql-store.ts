@@ -65,6 +65,7 @@ import {
 } from './mysql-rows'
 import { chunks, inboxPageSize, marks, padded, rowMarks, statements } from './mysql-sql'
 import { createMysqlThreads } from './mysql-threads'
+import { createMysqlRecords } from './mysql-keyed-records'
 
 /**
  * Where the store keeps its data: a database it connects to, or a pool the caller owns.
@@ -119,7 +120,7 @@ export interface MysqlStoreOptions {
 
 /**
  * The MySQL / MariaDB store: a `StoreV1` that is also a task transport and keeps conversation
- * threads. Every call returns a promise (the store does I/O), `claimTask` and `commit` included.
+ * threads and keyed records. Every call returns a promise (the store does I/O), `claimTask` and `commit` included.
  *
  * @example
  * ```ts
@@ -150,6 +151,10 @@ export interface MysqlStore extends StoreV1 {
   getThread: NonNullable<StoreV1['getThread']>
   summarizeThread: NonNullable<StoreV1['summarizeThread']>
   deleteThread: NonNullable<StoreV1['deleteThread']>
+  putRecord: NonNullable<StoreV1['putRecord']>
+  getRecord: NonNullable<StoreV1['getRecord']>
+  listRecords: NonNullable<StoreV1['listRecords']>
+  deleteRecord: NonNullable<StoreV1['deleteRecord']>
 }
 
 /** Shared answer of a commit that has nothing to report (never mutated). */
@@ -218,8 +223,9 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  *
  * The store is returned at once; the schema is checked (and migrated) before the first call
  * runs — await `store.ready()` to fail fast at start-up. Values (inputs, outputs, errors,
- * items, payloads, thread messages) are stored as JSON text: they must be JSON-serialisable.
- * Conversation threads (`capabilities.threads`) live in the `threads` and `messages` tables.
+ * items, payloads, thread messages, records) are stored as JSON text: they must be
+ * JSON-serialisable. Conversation threads (`capabilities.threads`) live in the `threads` and
+ * `messages` tables, keyed records (`capabilities.records`) in the `records` table.
  *
  * @example
  * ```ts
@@ -753,8 +759,9 @@ export function createMysqlStore(
   return {
     specificationVersion: 'v1',
     provider,
-    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true, records: true },
     ...createMysqlThreads({ t, open, transaction, snapshot }),
+    ...createMysqlRecords({ t, open, transaction, execute }),
 
     ready: async () => {
       if (closed) throw new StoreError(provider, 'The store is closed')
