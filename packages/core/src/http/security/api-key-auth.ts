@@ -63,7 +63,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Authenticator {
       }
       const record = await readApiKey(records, keyId)
       const hash = await sha256Hex(token)
-      const stored = record ? storedApiKey(record) : undefined
+      const stored = record ? storedApiKey(record, records.provider) : undefined
       // Unknown id and wrong secret read the same, so ids cannot be probed.
       if (!record || !stored || !timingSafeEqual(hash, stored.hash)) throw refuse('unknown API key')
       const now = clock.now()

@@ -212,3 +212,21 @@ describe('apiKeyAuth', () => {
     expect(await auth.authenticate(bearer(token))).toBeUndefined()
   })
 })
+
+describe('damaged key records', () => {
+  it('are the store’s fault (StoreError), not the caller’s', async () => {
+    const { store, keys, auth } = setup()
+    const { token, key } = await keys.create({ principalId: 'u', name: 'n', roles: [] })
+    await store.putRecord!({
+      collection: apiKeysCollection,
+      key: key.keyId,
+      value: { keyId: key.keyId },
+      now: 0,
+    })
+    await expect(auth.authenticate(bearer(token))).rejects.toMatchObject({
+      code: 'store_error',
+      message: `[memory] record api-keys/${key.keyId} is not an API key ({ keyId, hash, principalId, name, roles, createdAt, … })`,
+    })
+    await expect(keys.list()).rejects.toMatchObject({ code: 'store_error' })
+  })
+})

@@ -1,5 +1,6 @@
 import { ConflictError } from '../../errors/conflict-error'
 import { InvalidArgumentError } from '../../errors/invalid-argument-error'
+import { StoreError } from '../../errors/store-error'
 import { NotFoundError } from '../../errors/not-found-error'
 import type { StoreV1, StoredRecord } from '../../ports/store-v1'
 import type { Permission } from '../types'
@@ -130,20 +131,20 @@ export function createApiKeys(store: StoreV1, options: ApiKeysOptions = {}): Api
           limit: 1000,
           ...(after === undefined ? {} : { after }),
         })
-        for (const record of page) keys.push(publicKey(storedApiKey(record)))
+        for (const record of page) keys.push(publicKey(storedApiKey(record, records.provider)))
         if (page.length < 1000) return keys
         after = page[page.length - 1]!.key
       }
     },
     async get(keyId) {
       const record = await readApiKey(records, keyId)
-      return record ? publicKey(storedApiKey(record)) : undefined
+      return record ? publicKey(storedApiKey(record, records.provider)) : undefined
     },
     async revoke(keyId) {
       for (;;) {
         const record = await readApiKey(records, keyId)
         if (!record) throw new NotFoundError({ kind: 'api-key', id: keyId })
-        const stored = storedApiKey(record)
+        const stored = storedApiKey(record, records.provider)
         if (stored.revokedAt !== undefined) return publicKey(stored)
         const now = clock.now()
         const revoked = { ...stored, revokedAt: now }
@@ -170,8 +171,11 @@ export async function readApiKey(
   return records.getRecord({ collection: apiKeysCollection, key: keyId })
 }
 
-/** A stored record's value as a key, checked enough that a damaged record cannot pass. */
-export function storedApiKey(record: StoredRecord): StoredApiKey {
+/**
+ * A stored record's value as a key, checked enough that a damaged record cannot pass: one that
+ * is not a key is the store's fault (`StoreError`, 503), not the caller's.
+ */
+export function storedApiKey(record: StoredRecord, provider: string): StoredApiKey {
   const value = record.value as Partial<StoredApiKey> | null
   if (
     typeof value !== 'object' ||
@@ -180,12 +184,10 @@ export function storedApiKey(record: StoredRecord): StoredApiKey {
     typeof value.principalId !== 'string' ||
     !Array.isArray(value.roles)
   ) {
-    throw new InvalidArgumentError({
-      fn: 'apiKeys',
-      argument: `${apiKeysCollection}/${record.key}`,
-      expected: 'a stored API key ({ keyId, hash, principalId, name, roles, createdAt, … })',
-      received: value,
-    })
+    throw new StoreError(
+      provider,
+      `record ${apiKeysCollection}/${record.key} is not an API key ({ keyId, hash, principalId, name, roles, createdAt, … })`,
+    )
   }
   return value as StoredApiKey
 }

@@ -141,8 +141,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           ...(after === undefined ? {} : { after }),
         })
         for (const stored of page) {
-          const record = stored.value as AuditRecord
-          if (!matches(record)) continue
+          const record = stored.value as AuditRecord | null
+          // A damaged record matches no filter; verify() reports it.
+          if (typeof record !== 'object' || record === null || !matches(record)) continue
           if (found.length === limit) return { records: found, nextAfter: found[limit - 1]!.seq }
           found.push(record)
         }

@@ -141,6 +141,7 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
           clockTolerance,
           ...(options.clock ? { currentDate: new Date(options.clock.now()) } : {}),
         }
+        // Two calls, one per overload of jwtVerify (a key function, or a key).
         const result =
           typeof key === 'function'
             ? await jwtVerify(token, key, verifyOptions)
