@@ -10,6 +10,7 @@
 //   `before()` compares bytes, as sorted sets do.
 // - A script checks everything before its first write: Redis does not roll a script back.
 // - Absent optional values are sent as '' and not stored (HGET then answers false).
+import { recordScriptBodies } from './redis-record-scripts'
 import { threadScriptBodies } from './redis-thread-scripts'
 
 /** Helpers shared by every script (prepended to each). */
@@ -763,6 +764,7 @@ return redis.call('HGETALL', scopeKey(runId, key))
 /** The script bodies by name; each runs with the prelude in front (except `init`). */
 export const scriptBodies = {
   ...threadScriptBodies,
+  ...recordScriptBodies,
   init,
   createRun,
   claimTask,

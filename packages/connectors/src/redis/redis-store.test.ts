@@ -171,6 +171,7 @@ describe.runIf(up)('createRedisStore', () => {
         shared: true,
         transport: true,
         threads: true,
+        records: true,
       })
       await store.close()
     })
@@ -303,6 +304,64 @@ describe.runIf(up)('createRedisStore', () => {
       expect(await store.deleteThread!({ threadId })).toBe(true)
       expect(await keysOf(prefix)).toEqual([`${prefix}meta`])
       await store.close()
+    })
+
+    it('keeps a record as a hash and its key in a sorted set of the collection; a corrupt value names its key', async () => {
+      const prefix = newPrefix('corrupt_record', true)
+      const store = createRedisStore({ client: ownClient }, { keyPrefix: prefix })
+      const collection = 'api:{keys}'
+      const key = 'k:1'
+      await store.putRecord!({ collection, key, value: { a: 1 }, now: 1 })
+      const hash = `${prefix}record:${collection.length}:${collection}:${key}`
+      const index = `${prefix}records:${collection}`
+      expect(await keysOf(prefix)).toEqual([`${prefix}meta`, hash, index].sort())
+      expect(await admin!.hgetall(hash)).toEqual({
+        value: '{"a":1}',
+        revision: '1',
+        createdAt: '1',
+        updatedAt: '1',
+      })
+      expect(await admin!.zrange(index, 0, -1, 'WITHSCORES')).toEqual([key, '0'])
+      await admin!.hset(hash, 'value', '{"a":')
+      const notJson = await store.getRecord!({ collection, key }).catch((e: unknown) => e)
+      expect(StoreError.isInstance(notJson)).toBe(true)
+      expect((notJson as Error).message).toContain(`"${hash}", field "value": not JSON`)
+      await admin!.hset(hash, 'value', '{"a":1}', 'revision', 'many')
+      const put = await store.putRecord!({ collection, key, value: 2, now: 2 }).catch(
+        (e: unknown) => e,
+      )
+      expect((put as Error).message).toContain(
+        `"${hash}", field "revision": "many" is not a number`,
+      )
+      expect(await admin!.hget(hash, 'updatedAt')).toBe('1')
+      await admin!.hset(hash, 'revision', '1')
+      expect(await store.deleteRecord!({ collection, key })).toBe(true)
+      expect(await keysOf(prefix)).toEqual([`${prefix}meta`])
+      await store.close()
+    })
+
+    it('lets one of 16 writers on two clients expecting one revision win', async () => {
+      const prefix = newPrefix('records')
+      const a = createRedisStore({ url }, { keyPrefix: prefix })
+      const b = createRedisStore({ url }, { keyPrefix: prefix })
+      const now = Date.now()
+      for (const expectRevision of [0, 1, 2]) {
+        const results = await Promise.all(
+          Array.from({ length: 16 }, (_, writer) =>
+            (writer % 2 === 0 ? a : b).putRecord!({
+              collection: 'shared',
+              key: 'k',
+              value: writer,
+              now,
+              expectRevision,
+            }),
+          ),
+        )
+        expect(results.filter((result) => result.status === 'written')).toHaveLength(1)
+      }
+      expect(await b.getRecord!({ collection: 'shared', key: 'k' })).toMatchObject({ revision: 3 })
+      await a.close()
+      await b.close()
     })
 
     it('numbers the appends of two clients to one thread one after the other', async () => {

@@ -37,6 +37,7 @@ import {
 } from './redis-records'
 import { scriptBodies, scriptText, type ScriptName } from './redis-scripts'
 import { createRedisThreads } from './redis-threads'
+import { createRedisRecords } from './redis-keyed-records'
 
 /**
  * Where the store keeps its data: a server it connects to, or a client the caller owns.
@@ -154,7 +155,8 @@ const isOpenEventWait = (task: TaskRecord) =>
  * `appendonly yes` (and `appendfsync everysec` or `always`) to keep them. Values (inputs,
  * outputs, errors, items, payloads, thread messages) are stored as JSON text: they must be
  * JSON-serialisable. Conversation threads (`capabilities.threads`) are a hash and a list per
- * thread, each write one script as well.
+ * thread, keyed records (`capabilities.records`) a hash per record and a sorted set of keys per
+ * collection (paged with ZRANGEBYLEX), each write one script as well.
  *
  * @example
  * ```ts
@@ -401,8 +403,9 @@ export function createRedisStore(
     // Connects and checks the schema version (every call does that first, once).
     ready: () => guard('connect and check the schema', async () => undefined),
     provider,
-    capabilities: { durable: true, shared: true, transport: true, threads: true },
+    capabilities: { durable: true, shared: true, transport: true, threads: true, records: true },
     ...createRedisThreads({ prefix, call, guard }),
+    ...createRedisRecords({ prefix, call, guard }),
 
     createRun({ run, tasks, scopes }) {
       return guard('create a run', async () => {
