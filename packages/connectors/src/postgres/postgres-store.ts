@@ -66,8 +66,8 @@ export interface PostgresStoreOptions {
    * many are running waits, and the commits that waited go together, as one statement and one
    * transaction (each keeps its own answer), when one of them ends. Under load this trades many
    * small transactions (each waiting for its own WAL flush) for fewer larger ones; a lone commit
-   * goes at once, as before. Default: half the pool's connections (at least 1); `Infinity`
-   * sends every commit alone.
+   * goes at once, as before. Default 2; `Infinity` sends every commit alone. Each statement,
+   * alone or a group, takes one connection of the pool while it runs.
    */
   commitConcurrency?: number
 }
@@ -272,9 +272,7 @@ export function createPostgresStore(
   // The next query reports the problem as a (retryable) StoreError.
   if (owned) pool.on('error', () => {})
 
-  const commitConcurrency =
-    options.commitConcurrency ??
-    Math.max(1, Math.floor(((pool as { options?: { max?: number } }).options?.max ?? 10) / 2))
+  const commitConcurrency = options.commitConcurrency ?? 2
   if (
     commitConcurrency !== Infinity &&
     (!Number.isInteger(commitConcurrency) || commitConcurrency < 1)
