@@ -82,6 +82,7 @@ export default tseslint.config(
     files: ['packages/core/src/**/*.ts'],
     ignores: [
       'packages/core/src/node/**',
+      'packages/core/src/http/**',
       'packages/core/src/**/*.test.ts',
       'packages/core/src/**/*.test-d.ts',
       'packages/core/src/testing/**',
@@ -94,6 +95,33 @@ export default tseslint.config(
             {
               group: nodeBuiltins,
               message: 'Core has no Node imports outside src/node/ (use an injected port).',
+            },
+            {
+              group: frameworksAndDrivers,
+              message: 'Core never imports a framework, a driver or a vendor SDK.',
+            },
+            {
+              group: ['hono', 'hono/*', 'jose', '**/http', '**/http/*', '**/http/**'],
+              message:
+                'Only the @tessera/core/http subpath (src/http/) imports hono, jose or the HTTP surface.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The HTTP subpath: Web APIs only, like the main entry; hono and jose are its dependencies.
+    files: ['packages/core/src/http/**/*.ts'],
+    ignores: ['packages/core/src/http/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: '@tessera/core/http uses Web APIs only (fetch, crypto.subtle, TextEncoder).',
             },
             {
               group: frameworksAndDrivers,

@@ -10,6 +10,7 @@ const alias = {
   '@tessera/core/testing': source('./packages/core/src/testing/index.ts'),
   '@tessera/core/node': source('./packages/core/src/node/index.ts'),
   '@tessera/core/opentelemetry': source('./packages/core/src/opentelemetry/index.ts'),
+  '@tessera/core/http': source('./packages/core/src/http/index.ts'),
   '@tessera/core': source('./packages/core/src/index.ts'),
   '@tessera/agents/openai-compatible': source(
     './packages/agents/src/providers/openai-compatible/index.ts',

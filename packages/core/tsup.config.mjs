@@ -6,6 +6,8 @@ export const entry = {
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
   opentelemetry: 'src/opentelemetry/index.ts',
+  // The HTTP surface: Web Fetch handler, security built-ins (hono and jose are its dependencies).
+  http: 'src/http/index.ts',
 }
 
 export default createTsupConfig({ entry, external: ['vitest', 'zod'] })

@@ -1,0 +1,65 @@
+import type { Clock } from '../ports/clock'
+import type { Duration } from '../runtime/duration'
+import type { AccessControl, AuditTrail, Authenticator } from './types'
+
+/** An inbound webhook that starts runs of one workflow (see {@link HttpHandlerOptions.webhooks}). */
+export interface WebhookOptions {
+  /** The workflow each delivery starts. */
+  workflowId: string
+  /** The shared HMAC secret, or a function that reads it (from a secrets manager). */
+  secret: string | (() => Promise<string>)
+  /** How far the signature's timestamp may be from now. Default 5 minutes. */
+  tolerance?: Duration
+  /** Maps the delivery to the run's input. Default: the JSON body. */
+  input?: (body: unknown, request: Request) => unknown
+}
+
+/** Options of {@link createHttpHandler}. */
+export interface HttpHandlerOptions {
+  /**
+   * Who may call: authenticators asked in order (the first that recognises the credentials
+   * wins), one authenticator, or `'none-insecure'` (every caller is an anonymous admin: local
+   * development only). Required: there is no default.
+   */
+  auth: readonly Authenticator[] | Authenticator | 'none-insecure'
+  /** Default `createAccessControl({ roles: defaultRoles })`. */
+  access?: AccessControl
+  /**
+   * Where state-changing calls are recorded. Default `createAuditTrail({ store: engine.store })`
+   * when the store keeps records; `false` turns auditing off.
+   */
+  audit?: AuditTrail | false
+  /** Routes that need no credentials. Default `['health', 'ready']`. */
+  publicRoutes?: readonly ('health' | 'ready' | 'openapi')[]
+  /** Prefix of every route (`/api/tessera`). Default `''`. */
+  basePath?: string
+  limits?: {
+    /** Largest request body. Default 1 MiB; larger bodies get 413. */
+    bodyBytes?: number
+  }
+  /** Requests per principal (or per client address when anonymous). Default: no limit. */
+  rateLimit?: { requests: number; per: Duration } | false
+  /** Cross-origin requests. Default `false`: no CORS headers. */
+  cors?:
+    | {
+        origin: string | readonly string[] | ((origin: string) => boolean)
+        credentials?: boolean
+        /** `Access-Control-Max-Age` in seconds. Default 600. */
+        maxAge?: number
+      }
+    | false
+  /** Inbound webhooks by name (`POST /webhooks/{name}`). */
+  webhooks?: Readonly<Record<string, WebhookOptions>>
+  /** Take the client address from `x-forwarded-for` (behind a trusted proxy). Default false. */
+  trustProxy?: boolean
+  openapi?: { title?: string; version?: string; servers?: { url: string; description?: string }[] }
+  /** Server-Sent Events of `GET /runs/{runId}/stream`. */
+  stream?: {
+    /** Comment line sent while nothing happens. Default 15s. */
+    heartbeat?: Duration
+    /** How often the store is read for runs that execute in other processes. Default 1s. */
+    poll?: Duration
+  }
+  /** Injected clock (tests). Default the system clock. */
+  clock?: Clock
+}

@@ -1,0 +1,75 @@
+// @tessera/core/http: the HTTP surface of an engine over Web Fetch Request/Response.
+// Web APIs only (no node: imports); runtime dependencies hono (routing, middleware) and jose (JWT).
+export { createHttpHandler, httpRoutes, type HttpHandler } from './create-http-handler'
+export type { HttpHandlerOptions, WebhookOptions } from './http-handler-options'
+export type {
+  RouteDefinition,
+  RouteContext,
+  RouteResult,
+  RouteResponse,
+  RouteServices,
+  HttpMethod,
+} from './route'
+export { createOpenApiDocument } from './openapi'
+export { runStreamEvents, type RunStreamEvent } from './run-stream'
+export { signWebhook, verifyWebhookSignature } from './webhook-signature'
+export {
+  createDefinitionRepository,
+  type DefinitionRepository,
+  type DefinitionHead,
+  type DefinitionVersion,
+} from './definition-repository'
+export type { ProblemFieldError } from './problem'
+export type {
+  Permission,
+  Principal,
+  RequestContext,
+  Authenticator,
+  ResourceRef,
+  AccessControl,
+  AuditEntry,
+  AuditRecord,
+  AuditQuery,
+  AuditTrail,
+} from './types'
+export {
+  UnauthenticatedError,
+  ForbiddenError,
+  type ForbiddenResource,
+  RateLimitedError,
+  createApiKeys,
+  parseApiKeyToken,
+  apiKeysCollection,
+  type ApiKey,
+  type ApiKeys,
+  type ApiKeysOptions,
+  type CreateApiKeyInput,
+  type StoredApiKey,
+  apiKeyAuth,
+  type ApiKeyAuthOptions,
+  jwtAuth,
+  type JwtAuthOptions,
+  createAccessControl,
+  defaultRoles,
+  type AccessControlOptions,
+  type AccessGrant,
+  type FieldMask,
+  type MaskPart,
+  type RoleAccessControl,
+  type RoleDefinition,
+  maskPaths,
+  MASKED,
+  permissionMatches,
+  workflowMatches,
+  createAuditTrail,
+  auditRecordHash,
+  auditCollection,
+  genesisHash,
+  type AuditTrailOptions,
+  sha256Hex,
+  timingSafeEqual,
+  createRateLimiter,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateLimitDecision,
+} from './security/index'

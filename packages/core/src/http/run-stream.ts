@@ -1,0 +1,205 @@
+import { NotFoundError } from '../errors/not-found-error'
+import type { RunHistory } from '../ports/store-v1'
+import type { Engine } from '../runtime/engine'
+import type { EngineEventName } from '../runtime/events'
+import type { AccessControl, Principal } from './types'
+import { runView, stepView, waitingOf } from './run-view'
+
+/** One numbered event of a run's stream. */
+export interface RunStreamEvent {
+  id: number
+  event: 'run-start' | 'step-end' | 'run-end'
+  data: unknown
+}
+
+const terminal = new Set(['succeeded', 'failed', 'cancelled'])
+
+/**
+ * The numbered events of a run, derived from its stored history so that every process derives
+ * the same ids: 1 is `run-start`; then one `step-end` per step record in the store's commit
+ * order (2, 3, …); then, once the run has ended, `run-end`. Run data is masked for `principal`.
+ *
+ * @example
+ * ```ts
+ * const history = await engine.store.getRunHistory(runId)
+ * const events = runStreamEvents(history!, { access, principal })
+ * events.at(-1)?.event // 'run-end' when the run is over
+ * ```
+ */
+export function runStreamEvents(
+  history: RunHistory,
+  viewer: { access: AccessControl; principal: Principal },
+): RunStreamEvent[] {
+  const { run } = history
+  const events: RunStreamEvent[] = [
+    {
+      id: 1,
+      event: 'run-start',
+      data: {
+        runId: run.id,
+        workflowId: run.workflowId,
+        workflowVersion: run.workflowVersion,
+        input: viewer.access.mask(viewer.principal, run.input, {
+          workflowId: run.workflowId,
+          part: 'input',
+        }),
+        at: run.createdAt,
+      },
+    },
+  ]
+  for (const step of history.steps) {
+    events.push({
+      id: events.length + 1,
+      event: 'step-end',
+      data: { runId: run.id, ...stepView(step, run.workflowId, viewer) },
+    })
+  }
+  if (terminal.has(run.status)) {
+    const view = runView(run, viewer)
+    events.push({
+      id: events.length + 1,
+      event: 'run-end',
+      data: {
+        runId: run.id,
+        status: run.status,
+        ...(view.output !== undefined ? { output: view.output } : {}),
+        ...(view.error !== undefined ? { error: view.error } : {}),
+        at: run.endedAt ?? run.updatedAt,
+      },
+    })
+  }
+  return events
+}
+
+const liveEvents: EngineEventName[] = [
+  'run-start',
+  'step-end',
+  'step-suspend',
+  'step-retry',
+  'run-end',
+]
+
+/**
+ * `GET /runs/{runId}/stream`: a `text/event-stream` response. Numbered events (see
+ * {@link runStreamEvents}) are sent once each, after `lastEventId`; a `status` event without an
+ * id tells the current status and waits whenever they change (it is a snapshot, sent again on
+ * reconnect). The store is read when this process's engine reports an event of the run and
+ * every `pollMs` (for runs executing elsewhere). A comment line goes out every `heartbeatMs`.
+ * The stream ends after `run-end`, or when `signal` aborts.
+ */
+export async function runStreamResponse(options: {
+  engine: Engine
+  runId: string
+  lastEventId: number
+  access: AccessControl
+  principal: Principal
+  heartbeatMs: number
+  pollMs: number
+  signal: AbortSignal
+  headers?: Record<string, string>
+}): Promise<Response> {
+  const { engine, runId, signal } = options
+  const first = await engine.store.getRunHistory(runId)
+  if (!first) throw new NotFoundError({ kind: 'run', id: runId })
+  const viewer = { access: options.access, principal: options.principal }
+  const encoder = new TextEncoder()
+  let sent = options.lastEventId
+  let lastStatus = ''
+  let closed = false
+  let pumping: Promise<void> | undefined
+  let again = false
+  const timers: ReturnType<typeof setInterval>[] = []
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+
+  const write = (text: string) => {
+    if (!closed) controller.enqueue(encoder.encode(text))
+  }
+  const listener = (event: { runId: string }) => {
+    if (event.runId === runId) schedule()
+  }
+  const close = () => {
+    if (closed) return
+    closed = true
+    for (const timer of timers) clearInterval(timer)
+    for (const name of liveEvents) engine.off(name, listener)
+    signal.removeEventListener('abort', close)
+    try {
+      controller.close()
+    } catch {
+      // Already closed or errored by the consumer.
+    }
+  }
+  const emit = (history: RunHistory) => {
+    const status = JSON.stringify({ status: history.run.status, waiting: waitingOf(history) })
+    if (status !== lastStatus) {
+      lastStatus = status
+      write(`event: status\ndata: ${status}\n\n`)
+    }
+    for (const event of runStreamEvents(history, viewer)) {
+      if (event.id <= sent) continue
+      write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`)
+      sent = event.id
+    }
+    if (terminal.has(history.run.status)) close()
+  }
+  const pump = async () => {
+    do {
+      again = false
+      const history = await engine.store.getRunHistory(runId)
+      if (closed) return
+      if (!history) {
+        write(
+          `event: error\ndata: ${JSON.stringify({ code: 'not_found', detail: `Run "${runId}" was deleted` })}\n\n`,
+        )
+        close()
+        return
+      }
+      emit(history)
+    } while (again && !closed)
+  }
+  function schedule() {
+    if (closed) return
+    if (pumping) {
+      again = true
+      return
+    }
+    pumping = pump()
+      .catch(() => {
+        // A store hiccup: the next poll tries again.
+      })
+      .finally(() => {
+        pumping = undefined
+      })
+  }
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController
+      if (signal.aborted) {
+        close()
+        return
+      }
+      signal.addEventListener('abort', close)
+      for (const name of liveEvents) engine.on(name, listener)
+      write(`retry: 2000\n\n`)
+      emit(first)
+      if (closed) return
+      // The history was read before the listeners were added: read it once more.
+      schedule()
+      timers.push(setInterval(schedule, options.pollMs))
+      timers.push(setInterval(() => write(`: heartbeat\n\n`), options.heartbeatMs))
+    },
+    cancel() {
+      close()
+    },
+  })
+  return new Response(stream, {
+    status: 200,
+    headers: {
+      ...options.headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+    },
+  })
+}
