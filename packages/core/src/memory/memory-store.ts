@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors/not-found-error'
 import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
 import { checkPurgeRunsInput } from '../ports/purge-runs'
-import { RunArena } from './run-arena'
+import { RunArena, type ArenaEntry } from './run-arena'
 import { createMemoryRecords } from './memory-records'
 import { createMemoryThreads } from './memory-threads'
 import { eventMatchesWait } from '../ports/wait-match'
@@ -267,11 +267,14 @@ export interface MemoryStoreOptions {
    */
   maxEndedRuns?: number
   /**
-   * Keep ended runs (succeeded and cancelled) packed as JSON bytes outside the JavaScript heap.
-   * Default false. A long-lived process that keeps many ended runs in memory then stays smaller
-   * (retained history no longer makes V8 grow its young generation: 10,000 runs of a 10-step
-   * workflow peak at about 85 MB instead of 100 MB), for a few microseconds per run ended; values
-   * of packed runs read back as JSON, as from a durable store.
+   * Keep ended runs (succeeded and cancelled) packed as bytes outside the JavaScript heap.
+   * Default true. A long-lived process then stays smaller: retained history kept as objects makes
+   * V8 grow its young generation (10,000 runs of a 10-step workflow peak at about 100 MB instead
+   * of 77 MB). Only runs whose values JSON gives back exactly are packed (plain objects and
+   * arrays, strings, finite numbers, booleans, null); reading one returns equal copies, as a
+   * durable store does. Runs holding anything else (a `Date`, a class instance, a `BigInt`, an
+   * `undefined` property) and failed runs are kept as they are. `false` keeps every ended run as
+   * objects: reads then return the stored values themselves.
    */
   packEndedRuns?: boolean
 }
@@ -279,7 +282,8 @@ export interface MemoryStoreOptions {
 /**
  * The in-memory reference store: fast, not durable, for one process. It is the default of
  * `createEngine()` and passes the same conformance suite as every durable store. It keeps the
- * last `maxEndedRuns` ended runs (default 1000): use a durable store to keep history. It keeps
+ * last `maxEndedRuns` ended runs (default 1000), packed outside the JavaScript heap when their
+ * values are plain JSON (`packEndedRuns`): use a durable store to keep history. It keeps
  * conversation threads (`capabilities.threads`) and keyed records (`capabilities.records`) too,
  * as JSON text, until they are deleted.
  *
@@ -290,7 +294,7 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
   const maxEndedRuns = options.maxEndedRuns ?? 1000
-  const pack = options.packEndedRuns === true
+  const pack = options.packEndedRuns !== false
   if (!(maxEndedRuns >= 0) || (maxEndedRuns !== Infinity && !Number.isInteger(maxEndedRuns))) {
     throw new InvalidArgumentError({
       fn: 'createMemoryStore',
@@ -431,13 +435,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
 
   const runEnded = (entry: RunEntry) => {
     const id = entry.run.id
-    // With packEndedRuns. Failed runs stay entries (their parked tasks wait for reopenRun), and
-    // so do runs whose values JSON cannot hold (a BigInt output, a cycle): never refused.
-    const packed = !pack || entry.run.status === 'failed' ? undefined : tryPack(entry)
-    if (packed === undefined) {
+    // Failed runs stay entries (their parked tasks wait for reopenRun), and so do runs holding
+    // values JSON would change (see packRun).
+    const handle = pack && entry.run.status !== 'failed' ? packRun(entry, arena) : undefined
+    if (handle === undefined) {
       entry.compact()
     } else {
-      runs.set(id, arena.write(packed))
+      runs.set(id, handle)
       if (entry.run.idempotencyKey !== undefined) {
         packedKeys.set(id, `${entry.run.workflowId}\0${entry.run.idempotencyKey}`)
       }
@@ -546,7 +550,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor)
       const matching: RunSlot[] = []
       for (const value of runs.values()) {
-        const run = typeof value === 'number' ? unpackRun(arena.read(value)).run : value.run
+        const run = typeof value === 'number' ? unpackRunSlot(arena.read(value)) : value.run
         if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
         if (statuses && !statuses.has(run.status)) continue
         if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) continue
@@ -856,46 +860,140 @@ function compareEnded(
   return (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
-/**
- * An ended run's history as one JSON text: run record, step columns, scopes. Values come back as
- * JSON (as from every durable store); `undefined` step outputs are listed so they stay undefined.
- */
-function packRun(entry: RunEntry): string {
-  const undefinedAt: number[] = []
-  entry.stepValues.forEach((value, index) => {
-    if (value === undefined) undefinedAt.push(index)
-  })
-  return JSON.stringify([
-    entry.run.toRecord(),
-    entry.stepKeys,
-    entry.stepNumbers,
-    entry.stepValues,
-    undefinedAt,
-    entry.scopes ? [...entry.scopes.values()] : [],
-  ])
-}
+/** The run fields an ended run keeps in its packed text (its timestamps are numbers). */
+type PackedRun = Pick<
+  RunRecord,
+  | 'id'
+  | 'workflowId'
+  | 'workflowVersion'
+  | 'status'
+  | 'input'
+  | 'output'
+  | 'error'
+  | 'idempotencyKey'
+>
 
-function tryPack(entry: RunEntry): string | undefined {
+/**
+ * Writes an ended run to the arena and returns its handle, or undefined when the run holds a
+ * value JSON would not give back exactly (see jsonExact) or failed steps' inputs: such runs stay
+ * entries. The numbers are the step columns then createdAt, updatedAt and endedAt (NaN when
+ * unset); the text is JSON of the run's other fields, step keys, step values, the indexes of
+ * `undefined` step values, and scopes.
+ */
+function packRun(entry: RunEntry, arena: RunArena): number | undefined {
+  const run = entry.run
+  if (entry.failedInputs !== undefined) return undefined
   try {
-    return packRun(entry)
+    if (!optionalExact(run.input) || !optionalExact(run.output) || !optionalExact(run.error))
+      return undefined
+    let undefinedAt: number[] | undefined
+    const values = entry.stepValues
+    for (let index = 0; index < values.length; index++) {
+      const value = values[index]
+      if (value === undefined) (undefinedAt ??= []).push(index)
+      else if (!jsonExact(value, 0)) return undefined
+    }
+    const scopes = entry.scopes ? [...entry.scopes.values()] : []
+    for (const scope of scopes) {
+      if (!jsonExact(scope.results, 0) || !optionalExact(scope.items)) return undefined
+    }
+    const record: PackedRun = {
+      id: run.id,
+      workflowId: run.workflowId,
+      workflowVersion: run.workflowVersion,
+      status: run.status,
+      input: run.input,
+      output: run.output,
+      error: run.error,
+      idempotencyKey: run.idempotencyKey,
+    }
+    const text = JSON.stringify([record, entry.stepKeys, values, undefinedAt ?? [], scopes])
+    // The entry is dropped once packed: its number column takes the run's timestamps.
+    const numbers = entry.stepNumbers
+    numbers.push(run.createdAt, run.updatedAt, run.endedAt ?? NaN)
+    return arena.write(text, numbers)
   } catch {
+    // A getter that throws, say: kept as it is.
     return undefined
   }
 }
 
-function unpackRun(text: string): RunEntry {
-  const [run, keys, numbers, values, undefinedAt, scopes] = JSON.parse(text) as [
-    RunRecord,
+/**
+ * Whether `JSON.parse(JSON.stringify(value))` gives `value` back with the same types and keys:
+ * strings, finite numbers (not -0), booleans, null, and arrays and plain objects of those, with
+ * no `undefined` inside and at most 32 levels deep (a cycle is never exact).
+ */
+function jsonExact(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0)
+    case 'object': {
+      if (value === null) return true
+      if (depth === 32) return false
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false
+        for (let index = 0; index < value.length; index++) {
+          const item: unknown = value[index]
+          if (item === undefined || !jsonExact(item, depth + 1)) return false
+        }
+        return true
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false
+      const record = value as Record<string, unknown>
+      for (const key in record) {
+        const item = record[key]
+        if (item === undefined || !jsonExact(item, depth + 1)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/** jsonExact, or undefined (a field JSON leaves out and reads back as undefined). */
+const optionalExact = (value: unknown): boolean => value === undefined || jsonExact(value, 0)
+
+/** The run record of a packed run. */
+function unpackRunSlot({ numbers, text }: ArenaEntry): RunSlot {
+  return slotOf((JSON.parse(text) as [PackedRun])[0], numbers)
+}
+
+function slotOf(record: PackedRun, numbers: Float64Array): RunSlot {
+  const last = numbers.length - 1
+  const slot = new RunSlot(
+    record.id,
+    record.workflowId,
+    record.workflowVersion,
+    record.status,
+    record.input,
+    numbers[last - 2]!,
+    numbers[last - 1]!,
+    record.idempotencyKey,
+  )
+  slot.output = record.output
+  slot.error = record.error
+  const endedAt = numbers[last]!
+  slot.endedAt = Number.isNaN(endedAt) ? undefined : endedAt
+  return slot
+}
+
+/** A packed run read back: a new entry with copies of its values (read-only). */
+function unpackRun({ numbers, text }: ArenaEntry): RunEntry {
+  const [record, keys, values, undefinedAt, scopes] = JSON.parse(text) as [
+    PackedRun,
     string[],
-    number[],
     unknown[],
     number[],
     ScopeRecord[],
   ]
   for (const index of undefinedAt) values[index] = undefined
-  const entry = new RunEntry(RunSlot.from(run))
+  const entry = new RunEntry(slotOf(record, numbers))
   entry.stepKeys = keys
-  entry.stepNumbers = numbers
+  entry.stepNumbers = Array.from(numbers.subarray(0, keys.length * 3))
   entry.stepValues = values
   if (keys.length > 16) entry.stepKeySet = new Set(keys)
   if (scopes.length > 0) entry.scopes = new Map(scopes.map((scope) => [scope.key, scope]))

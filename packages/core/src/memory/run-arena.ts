@@ -1,31 +1,56 @@
+/** One entry read back from a {@link RunArena}: its numbers and its text, as written. */
+export interface ArenaEntry {
+  numbers: Float64Array
+  text: string
+}
+
+/** A chunk of arena memory and two views on it (numbers are 8-byte aligned). */
+interface Chunk {
+  bytes: Uint8Array
+  words: Uint32Array
+  floats: Float64Array
+}
+
+const noNumbers: readonly number[] = []
+
 /**
- * Text kept outside the JavaScript heap: UTF-8 bytes in typed-array chunks, addressed by a plain
+ * Numbers and text kept outside the JavaScript heap, in typed-array chunks, addressed by a plain
  * number. The memory store keeps ended runs here. Objects that outlive a young-generation
  * collection make V8 grow its young generation (and the process's RSS) by as many bytes as
  * survive, cumulatively; a run's history written here as bytes, and its objects left to die,
- * survives as nothing but a number.
+ * survives as nothing but a number. Numbers are kept as float64 (cheaper to write than to print
+ * as JSON), text as UTF-8.
+ *
+ * A chunk whose entries are all freed is kept for the next chunk (one spare): its memory is
+ * reused at once instead of waiting for a full garbage collection to return it.
  */
 export class RunArena {
-  private readonly chunks: (Uint8Array | undefined)[] = []
+  private readonly chunks: (Chunk | undefined)[] = []
   /** Live entries per chunk: a chunk is released when its last entry is freed. */
   private readonly live: number[] = []
   private readonly freeIndexes: number[] = []
+  private spare: Chunk | undefined = undefined
   private current = -1
   private position = 0
   private readonly encoder = new TextEncoder()
   private readonly decoder = new TextDecoder()
 
-  constructor(private readonly chunkSize = 1 << 20) {}
+  /** Bytes per shared chunk (rounded up to a multiple of 8). */
+  private readonly chunkSize: number
 
-  /** Stores `text`; returns its handle. */
-  write(text: string): number {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; +4 for the length prefix.
-    const worst = text.length * 3 + 4
+  constructor(chunkSize = 1 << 18) {
+    this.chunkSize = align(chunkSize)
+  }
+
+  /** Stores `numbers` and `text`; returns the entry's handle. */
+  write(text: string, numbers: readonly number[] = noNumbers): number {
+    // Header (text bytes, number count), the numbers, then UTF-8: at most 3 bytes per UTF-16 unit.
+    const worst = align(8 + numbers.length * 8 + text.length * 3)
     if (this.current === -1 || this.position + worst > this.chunkSize) {
       if (worst > this.chunkSize) {
         // Too big for a shared chunk: a chunk of its own, addressed at offset 0.
         const index = this.newChunk(worst)
-        this.put(index, 0, text)
+        this.put(index, 0, text, numbers)
         return index * chunkSpan
       }
       // Leaving the current chunk: release it if nothing in it is live any more.
@@ -34,20 +59,21 @@ export class RunArena {
       this.position = 0
     }
     const offset = this.position
-    this.position += this.put(this.current, offset, text)
+    this.position += this.put(this.current, offset, text, numbers)
     return this.current * chunkSpan + offset
   }
 
-  read(handle: number): string {
+  read(handle: number): ArenaEntry {
     const index = Math.floor(handle / chunkSpan)
     const offset = handle - index * chunkSpan
     const chunk = this.chunks[index]!
-    const length =
-      chunk[offset]! |
-      (chunk[offset + 1]! << 8) |
-      (chunk[offset + 2]! << 16) |
-      (chunk[offset + 3]! * 0x1000000)
-    return this.decoder.decode(chunk.subarray(offset + 4, offset + 4 + length))
+    const length = chunk.words[offset / 4]!
+    const count = chunk.words[offset / 4 + 1]!
+    const start = offset + 8 + count * 8
+    return {
+      numbers: chunk.floats.slice((offset + 8) / 8, (offset + 8) / 8 + count),
+      text: this.decoder.decode(chunk.bytes.subarray(start, start + length)),
+    }
   }
 
   free(handle: number): void {
@@ -57,36 +83,52 @@ export class RunArena {
   }
 
   private release(index: number): void {
+    const chunk = this.chunks[index]!
+    if (this.spare === undefined && chunk.bytes.byteLength === this.chunkSize) this.spare = chunk
     this.chunks[index] = undefined
     this.freeIndexes.push(index)
   }
 
-  /** Bytes held (for tests and diagnostics). */
+  /** Bytes held, the spare chunk included (for tests and diagnostics). */
   get bytes(): number {
-    let total = 0
-    for (const chunk of this.chunks) total += chunk?.byteLength ?? 0
+    let total = this.spare?.bytes.byteLength ?? 0
+    for (const chunk of this.chunks) total += chunk?.bytes.byteLength ?? 0
     return total
   }
 
   private newChunk(size: number): number {
     const index = this.freeIndexes.pop() ?? this.chunks.length
-    this.chunks[index] = new Uint8Array(size)
+    let chunk = size === this.chunkSize ? this.spare : undefined
+    if (chunk) this.spare = undefined
+    else {
+      const buffer = new ArrayBuffer(size)
+      chunk = {
+        bytes: new Uint8Array(buffer),
+        words: new Uint32Array(buffer),
+        floats: new Float64Array(buffer),
+      }
+    }
+    this.chunks[index] = chunk
     this.live[index] = 0
     return index
   }
 
-  /** Writes the length prefix and the bytes; returns the bytes used. */
-  private put(index: number, offset: number, text: string): number {
+  /** Writes the header, the numbers and the text at `offset`; returns the bytes used (aligned). */
+  private put(index: number, offset: number, text: string, numbers: readonly number[]): number {
     const chunk = this.chunks[index]!
-    const { written } = this.encoder.encodeInto(text, chunk.subarray(offset + 4))
-    chunk[offset] = written & 0xff
-    chunk[offset + 1] = (written >>> 8) & 0xff
-    chunk[offset + 2] = (written >>> 16) & 0xff
-    chunk[offset + 3] = (written >>> 24) & 0xff
+    const first = (offset + 8) / 8
+    for (let at = 0; at < numbers.length; at++) chunk.floats[first + at] = numbers[at]!
+    const start = offset + 8 + numbers.length * 8
+    const { written } = this.encoder.encodeInto(text, chunk.bytes.subarray(start))
+    chunk.words[offset / 4] = written
+    chunk.words[offset / 4 + 1] = numbers.length
     this.live[index]!++
-    return written + 4
+    return align(start + written - offset)
   }
 }
 
 /** Handles are `chunk index × chunkSpan + offset`: shared chunks are smaller than this. */
 const chunkSpan = 2 ** 24
+
+/** Rounds up to a multiple of 8 (entries start 8-byte aligned, for their float64 numbers). */
+const align = (bytes: number): number => (bytes + 7) & ~7
