@@ -23,7 +23,16 @@ const pool = new pg.Pool({
   application_name: config.applicationName,
 })
 pool.on('error', () => {})
-const store = createPostgresStore({ pool }, { schema: config.schema, migrate: false })
+const store = createPostgresStore(
+  { pool },
+  {
+    schema: config.schema,
+    migrate: false,
+    ...(config.commitConcurrency === undefined
+      ? {}
+      : { commitConcurrency: Number(config.commitConcurrency) }),
+  },
+)
 await store.ready()
 const calls = countStoreCalls(store)
 const engine = createEngine({

@@ -46,6 +46,11 @@ const settings = {
   pollMs: envInt('BENCH_TP_POLL_MS', 10),
   window: envInt('BENCH_TP_WINDOW', 64),
   starters: envInt('BENCH_TP_STARTERS', 4),
+  // The store's group commit (commitConcurrency); unset: the store's default. `Infinity` sends
+  // every commit alone (the store before group commit).
+  commitConcurrency: process.env.BENCH_TP_COMMIT_SLOTS
+    ? Number(process.env.BENCH_TP_COMMIT_SLOTS)
+    : undefined,
 }
 
 const { default: pg } = await import('pg')
@@ -106,6 +111,9 @@ for (let index = 0; index < workers; index++) {
         concurrency: settings.concurrency,
         poolSize: settings.poolSize,
         pollMs: settings.pollMs,
+        // JSON has no Infinity: sent as text.
+        commitConcurrency:
+          settings.commitConcurrency === undefined ? undefined : String(settings.commitConcurrency),
       }),
     ],
     {
@@ -367,6 +375,10 @@ try {
       workers,
       ...settings,
       leaseSuccessors: 'default (on): the store transport of createEngine',
+      commitConcurrency:
+        settings.commitConcurrency === undefined
+          ? 'default (2): group commit'
+          : String(settings.commitConcurrency),
       batch: 32,
     },
     runs: settings.runs,
