@@ -3,19 +3,17 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
-import type { z } from 'zod'
 import { ForbiddenError } from '../errors/forbidden-error'
-import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { TesseraError } from '../errors/tessera-error'
 import { UnauthenticatedError } from '../errors/unauthenticated-error'
 import { systemClock } from '../ports/clock'
-import { parseDuration } from '../runtime/duration'
 import type { Engine } from '../runtime/engine'
-import { toValidationIssues } from '../runtime/validate'
 import { createDefinitionRepository } from './definition-repository'
+import { checkOptions } from './check-handler-options'
 import type { HttpHandlerOptions } from './http-handler-options'
 import { createOpenApiDocument } from './openapi'
-import { HttpProblem, problemBody, problemHeaders, type ProblemFieldError } from './problem'
+import { HttpProblem, problemBody, problemHeaders } from './problem'
+import { parse, queryObject, readJson } from './request-input'
 import type { RouteContext, RouteDefinition, RouteResult, RouteServices } from './route'
 import { apiKeyRoutes } from './routes/api-key-routes'
 import { auditRoutes } from './routes/audit-routes'
@@ -71,7 +69,6 @@ const anonymousAdmin: Principal = {
   name: 'anonymous',
 }
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,200}$/
-const fn = 'createHttpHandler'
 
 interface Env {
   Bindings: { ip?: string }
@@ -383,52 +380,6 @@ function errorCode(error: unknown): string {
   return TesseraError.isInstance(error) ? error.code : 'internal'
 }
 
-function parse<T>(
-  schema: z.ZodType<T> | undefined,
-  value: unknown,
-  where: 'params' | 'query' | 'body',
-): T {
-  if (!schema) return undefined as T
-  const result = schema.safeParse(value)
-  if (result.success) return result.data
-  const errors: ProblemFieldError[] = toValidationIssues(result.error.issues, value).map(
-    (issue) => ({
-      ...issue,
-      path: issue.path === '' ? where : `${where}.${issue.path}`,
-    }),
-  )
-  const first = errors[0]!
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''
-  throw new HttpProblem(
-    400,
-    'invalid_argument',
-    `Invalid ${where === 'params' ? 'path parameter' : where}: "${first.path}" ${first.expected ? `must be ${first.expected}` : first.message}${first.received ? `, received ${first.received}` : ''}${more}`,
-    errors,
-  )
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text()
-  if (text.trim() === '') return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch (error) {
-    const message = (error as Error).message
-    throw new HttpProblem(400, 'invalid_json', `The request body is not valid JSON: ${message}`, [
-      { path: 'body', message, expected: 'JSON' },
-    ])
-  }
-}
-
-function queryObject(search: URLSearchParams): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {}
-  for (const key of new Set(search.keys())) {
-    const values = search.getAll(key)
-    query[key] = values.length === 1 ? values[0]! : values
-  }
-  return query
-}
-
 function clientIp(
   request: Request,
   reported: string | undefined,
@@ -439,115 +390,4 @@ function clientIp(
     if (forwarded) return forwarded
   }
   return reported
-}
-
-function checkOptions(engine: Engine, options: HttpHandlerOptions): void {
-  if (typeof engine !== 'object' || engine === null || typeof engine.start !== 'function') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'engine',
-      expected: 'an engine from createEngine()',
-      received: engine,
-    })
-  }
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object with at least `auth`',
-      received: options,
-    })
-  }
-  const { auth } = options
-  const validAuthenticator = (value: unknown) =>
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Authenticator).authenticate === 'function'
-  if (
-    auth !== 'none-insecure' &&
-    !(Array.isArray(auth)
-      ? auth.length > 0 && auth.every(validAuthenticator)
-      : validAuthenticator(auth))
-  ) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.auth',
-      expected:
-        "authenticators (apiKeyAuth(…), jwtAuth(…), { name, authenticate }), or 'none-insecure' for local development",
-      received: auth,
-    })
-  }
-  if (options.basePath !== undefined && !/^(\/[A-Za-z0-9._~-]+)*$/.test(options.basePath)) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.basePath',
-      expected: 'a path such as "/api" (no trailing slash)',
-      received: options.basePath,
-    })
-  }
-  const bodyBytes = options.limits?.bodyBytes
-  if (bodyBytes !== undefined && (!Number.isSafeInteger(bodyBytes) || bodyBytes < 1)) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options.limits.bodyBytes',
-      expected: 'a positive integer',
-      received: bodyBytes,
-    })
-  }
-  if (options.rateLimit) {
-    const { requests, per } = options.rateLimit
-    if (!Number.isSafeInteger(requests) || requests < 1) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'options.rateLimit.requests',
-        expected: 'a positive integer',
-        received: requests,
-      })
-    }
-    parseDuration(per, `${fn}.rateLimit.per`)
-  }
-  for (const name of options.publicRoutes ?? []) {
-    if (!['health', 'ready', 'openapi'].includes(name)) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'options.publicRoutes',
-        expected: '"health", "ready" or "openapi"',
-        received: name,
-      })
-    }
-  }
-  for (const [name, webhook] of Object.entries(options.webhooks ?? {})) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(name)) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'options.webhooks',
-        expected: 'names of letters, digits, "_", "." or "-"',
-        received: name,
-      })
-    }
-    if (typeof webhook?.workflowId !== 'string' || webhook.workflowId === '') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `options.webhooks.${name}.workflowId`,
-        expected: 'a workflow id',
-        received: webhook?.workflowId,
-      })
-    }
-    if (!(
-      typeof webhook.secret === 'function' ||
-      (typeof webhook.secret === 'string' && webhook.secret.length >= 16)
-    )) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `options.webhooks.${name}.secret`,
-        expected: 'a string of at least 16 characters or a function returning one',
-        received:
-          typeof webhook.secret === 'string'
-            ? `a string of ${webhook.secret.length} characters`
-            : webhook.secret,
-      })
-    }
-    if (webhook.tolerance !== undefined)
-      parseDuration(webhook.tolerance, `${fn}.webhooks.${name}.tolerance`)
-  }
 }
