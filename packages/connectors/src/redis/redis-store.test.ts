@@ -321,7 +321,7 @@ describe.runIf(up)('createRedisStore', () => {
         createdAt: '1',
         updatedAt: '1',
       })
-      expect(await admin!.zrange(index, 0, -1)).toEqual([key])
+      expect(await admin!.zrange(index, '0', '-1')).toEqual([key])
       expect(await admin!.zscore(index, key)).toBe('0')
       await admin!.hset(hash, 'value', '{"a":')
       const notJson = await store.getRecord!({ collection, key }).catch((e: unknown) => e)
