@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine } from '../index'
+import { createEngine, createMemoryStore, type StoreV1 } from '../index'
 import { admin, createHttpKit, reviewWorkflow, type HttpKit } from '../../test/http-kit'
 
 interface SseMessage {
@@ -162,6 +162,21 @@ describe('GET /runs/{runId}/stream (Server-Sent Events)', () => {
     let done = false
     for (let i = 0; i < 50 && !done; i++) done = (await reader.read()).done
     expect(done).toBe(true)
+  })
+
+  it('HEAD answers the headers without opening a stream (nothing keeps polling the store)', async () => {
+    const store = createMemoryStore()
+    let historyReads = 0
+    const counting = Object.assign(Object.create(store) as StoreV1, {
+      getRunHistory: (runId: string) => (historyReads++, store.getRunHistory(runId)),
+    })
+    const k = kit({ store: counting })
+    const runId = await k.run('payment')
+    const response = await k.call('HEAD', `/runs/${runId}/stream`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(historyReads).toBe(0)
   })
 
   it('masks run data for a viewer whose role may not see it', async () => {

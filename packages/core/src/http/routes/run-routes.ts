@@ -315,6 +315,13 @@ export const streamRun = defineRoute({
       )
     }
     const stream = services.options.stream ?? {}
+    if (request.method === 'HEAD') {
+      // hono answers HEAD with the GET route: no stream to open (and none to leak).
+      return new Response(null, {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream; charset=utf-8' },
+      })
+    }
     return runStreamResponse({
       engine: services.engine,
       runId: params.runId,
