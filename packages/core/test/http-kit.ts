@@ -345,7 +345,7 @@ export const happy: Record<
   },
 }
 
-const sendHappy =
+export const sendHappy =
   (
     route: string,
     init: { as?: string | null; bodyOverride?: (body: unknown) => unknown; raw?: string } = {},
