@@ -83,6 +83,7 @@ export default tseslint.config(
     ignores: [
       'packages/core/src/node/**',
       'packages/core/src/http/**',
+      'packages/core/src/cli/**',
       'packages/core/src/**/*.test.ts',
       'packages/core/src/**/*.test-d.ts',
       'packages/core/src/testing/**',

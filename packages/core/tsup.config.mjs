@@ -8,6 +8,8 @@ export const entry = {
   opentelemetry: 'src/opentelemetry/index.ts',
   // The HTTP surface: Web Fetch handler, security built-ins (hono and jose are its dependencies).
   http: 'src/http/index.ts',
+  // Node-only: the `tessera` command line (bin/tessera.js runs it).
+  cli: 'src/cli/index.ts',
 }
 
 export default createTsupConfig({ entry, external: ['vitest', 'zod'] })

@@ -3,8 +3,11 @@ import { consoleLogger, problemResponse, serializeError, type Logger } from '@te
 import { sendFetchResponse } from './send-fetch-response'
 import { toFetchRequest, type NodeRequest } from './to-fetch-request'
 
-/** A Web Fetch handler, such as Tessera's HTTP API. */
-export type FetchHandler = (request: Request) => Promise<Response>
+/**
+ * A Web Fetch handler, such as Tessera's HTTP API. `info.ip` is the client's address as the
+ * socket reports it (Tessera's handler uses it for rate limits and audit records).
+ */
+export type FetchHandler = (request: Request, info?: { ip?: string }) => Promise<Response>
 
 /** Options of {@link createExpressMiddleware}. */
 export interface ExpressMiddlewareOptions {
@@ -67,7 +70,11 @@ async function serve(
   const where = { method: request.method, url: request.originalUrl ?? request.url }
   let fetchResponse: Response
   try {
-    fetchResponse = await handler(toFetchRequest(request, { signal: controller.signal }))
+    const ip = request.socket?.remoteAddress
+    fetchResponse = await handler(
+      toFetchRequest(request, { signal: controller.signal }),
+      ip !== undefined ? { ip } : {},
+    )
     if (!(fetchResponse instanceof Response)) {
       throw new TypeError(
         `The request handler must resolve to a Response, received ${typeof fetchResponse}`,

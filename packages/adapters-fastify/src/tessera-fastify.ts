@@ -4,8 +4,11 @@ import { pinoLogger, problemResponse, serializeError, type Logger } from '@tesse
 import { sendFetchResponse } from './send-fetch-response'
 import { toFetchRequest } from './to-fetch-request'
 
-/** A Web Fetch handler, such as Tessera's HTTP API. */
-export type FetchHandler = (request: Request) => Promise<Response>
+/**
+ * A Web Fetch handler, such as Tessera's HTTP API. `info.ip` is the client's address as Fastify
+ * reports it (`request.ip`, which honours Fastify's own `trustProxy`).
+ */
+export type FetchHandler = (request: Request, info?: { ip?: string }) => Promise<Response>
 
 /** Options of the {@link tesseraFastify} plugin. */
 export interface TesseraFastifyOptions {
@@ -35,7 +38,9 @@ const plugin: FastifyPluginAsync<TesseraFastifyOptions> = async (fastify, option
     })
     let response: Response
     try {
-      response = await options.handler(toFetchRequest(request, { signal: controller.signal }))
+      response = await options.handler(toFetchRequest(request, { signal: controller.signal }), {
+        ip: request.ip,
+      })
       if (!(response instanceof Response)) {
         throw new TypeError(
           `The request handler must resolve to a Response, received ${typeof response}`,

@@ -9,3 +9,17 @@ export {
 export { readModelStream, type ModelStreamReading } from './read-model-stream'
 export { responseText } from './response-text'
 export type { ModelWireReply, ModelWireRequest, ModelWireServer } from './model-wire-reply'
+export {
+  describeHttpConformance,
+  type HttpConformanceHandler,
+  type HttpConformanceOptions,
+  type HttpConformanceServer,
+} from './http-conformance'
+export {
+  createHttpConformanceSetup,
+  httpConformanceWorkflows,
+  httpConformanceOrigin,
+  httpConformanceBodyBytes,
+  type HttpConformanceTokens,
+} from './http-conformance-fixture'
+export { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events'
