@@ -177,6 +177,43 @@ describe.runIf(up)('PostgreSQL group commit', () => {
     await store.close()
   })
 
+  it('creates the runs that wait for a slot in one statement, idempotent within the group', async () => {
+    const { store, texts } = await countedStore(schema, 1)
+    const runs = Array.from({ length: 6 }, runRecord)
+    const keyed = { ...runRecord(), idempotencyKey: `key-${counter}` }
+    const sameKey = { ...runRecord(), idempotencyKey: keyed.idempotencyKey }
+    texts.length = 0
+    const created = await Promise.all([
+      ...runs.map((run) => store.createRun({ run, tasks: [task(run, 'a')], scopes: [] })),
+      // The same run again, and two runs with one idempotency key, in the same group.
+      store.createRun({ run: runs[3]!, tasks: [task(runs[3]!, 'a')], scopes: [] }),
+      store.createRun({ run: keyed, tasks: [task(keyed, 'a')], scopes: [] }),
+      store.createRun({ run: sameKey, tasks: [task(sameKey, 'a')], scopes: [] }),
+    ])
+    expect(created.slice(0, 7).map((answer) => answer.created)).toEqual([
+      ...runs.map(() => true),
+      false,
+    ])
+    expect(created[6]?.run).toEqual(runs[3])
+    // Of two runs with one key, one is created (groups go in run-id order) and the other
+    // answers it.
+    const [first, second] = [created[7]!, created[8]!]
+    expect([first.created, second.created].sort()).toEqual([false, true])
+    const winner = first.created ? keyed : sameKey
+    expect(first.run).toEqual(winner)
+    expect(second.run).toEqual(winner)
+    const creates = texts.filter((text) => text.includes('_create_run"('))
+    expect(creates.map((text) => text.includes('jsonb_array_elements($1::jsonb)'))).toEqual([
+      false,
+      true,
+    ])
+    for (const run of [...runs, winner]) {
+      expect((await store.getRunHistory(run.id))?.tasks.map((t) => t.key)).toEqual(['a'])
+    }
+    expect(await store.getRun(winner === keyed ? sameKey.id : keyed.id)).toBeUndefined()
+    await store.close()
+  })
+
   it('answers the commits it accepted before close()', async () => {
     const { store } = await countedStore(schema, 1)
     const runs = Array.from({ length: 5 }, runRecord)

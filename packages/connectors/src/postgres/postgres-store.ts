@@ -62,12 +62,13 @@ export interface PostgresStoreOptions {
   /** With `connectionString`: the size of the pool the store creates. Default 10. */
   poolSize?: number
   /**
-   * Group commit: how many commit statements may run at once. A commit that comes while that
-   * many are running waits, and the commits that waited go together, as one statement and one
-   * transaction (each keeps its own answer), when one of them ends. Under load this trades many
-   * small transactions (each waiting for its own WAL flush) for fewer larger ones; a lone commit
-   * goes at once, as before. Default 2; `Infinity` sends every commit alone. Each statement,
-   * alone or a group, takes one connection of the pool while it runs.
+   * Group commit: how many commit statements may run at once (and, apart, how many run
+   * creations). A commit that comes while that many are running waits, and the commits that
+   * waited go together, as one statement and one transaction (each keeps its own answer), when
+   * one of them ends; run creations likewise. Under load this trades many small transactions
+   * (each waiting for its own WAL flush) for fewer larger ones; a lone commit goes at once, as
+   * before. Default 2; `Infinity` sends every commit alone. Each statement, alone or a group,
+   * takes one connection of the pool while it runs.
    */
   commitConcurrency?: number
 }
@@ -385,17 +386,18 @@ async function prepareSchema(pool: pg.Pool, n: PostgresNames, migrate: boolean):
   }
 }
 
-/** A commit waiting for a free commit slot (group commit). */
-interface QueuedCommit {
+/** A write (a commit, a run creation) waiting for a free slot of its kind (group commit). */
+interface QueuedWrite {
   runId: string
-  /** `[input JSON, now]`: one element of a group's JSONB array. */
+  /** Its element of a group's JSONB array. */
   element: string
-  values: [string, number]
+  /** Its parameters when it is sent alone. */
+  values: unknown[]
   resolve: (out: Json) => void
   reject: (error: unknown) => void
 }
 
-/** Most commits in one group statement. */
+/** Most writes in one group statement. */
 const maxCommitGroup = 64
 
 function postgresStore(
@@ -419,6 +421,11 @@ function postgresStore(
   })
   const sql = {
     createRun: statement('create_run', `SELECT ${f('create_run')}($1::jsonb) AS r`),
+    createRunGroup: statement(
+      'create_run_group',
+      `SELECT x.o::integer AS o, ${f('create_run')}(x.e) AS r
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x (e, o)`,
+    ),
     getRun: statement('get_run', `SELECT ${f('run_json')}(t) AS r FROM ${n.runs} t WHERE id = $1`),
     history: statement(
       'history',
@@ -509,88 +516,109 @@ function postgresStore(
   const runEnded = (out: Json) => ({ status: 'run-ended' as const, run: toRun(out.run, n.runs) })
 
   // ── group commit ──
-  // At most `commitConcurrency` commit statements run at once; commits that come meanwhile
-  // queue, and each statement that ends sends the queue (up to maxCommitGroup) as one group.
-  let commitsRunning = 0
-  let commitQueue: QueuedCommit[] = []
-  const commitsDrained: (() => void)[] = []
+  // Per kind of write (commits, run creations): at most `commitConcurrency` statements run at
+  // once; writes that come meanwhile queue, and each statement that ends sends its kind's queue
+  // (up to maxCommitGroup) as one group statement.
+  const writesDrained: (() => void)[] = []
+  const writeQueues: WriteQueue[] = []
 
-  // Not `one()`: a commit accepted before close() is still sent.
-  const sendCommit = async (commit: QueuedCommit): Promise<void> => {
-    try {
-      const result = await pool.query({
-        name: sql.commit.name,
-        text: sql.commit.text,
-        values: commit.values,
-        types: jsonTypes,
-      })
-      commit.resolve((result.rows[0] as { r: Json }).r)
-    } catch (error) {
-      commit.reject(toStoreError('commit', error))
-    }
+  interface WriteQueue {
+    running: number
+    queue: QueuedWrite[]
+    push(write: QueuedWrite): void
   }
 
-  const sendGroup = async (group: QueuedCommit[]): Promise<void> => {
-    // Runs in one order (their row locks are taken in it): two groups cannot deadlock on them.
-    group.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
-    let answers: Json[] | undefined
-    try {
-      const result = await pool.query({
-        name: sql.commitGroup.name,
-        text: sql.commitGroup.text,
-        values: [`[${group.map((commit) => commit.element).join(',')}]`],
-        types: jsonTypes,
-      })
-      answers = []
-      for (const row of result.rows as { o: unknown; r: Json }[]) answers[Number(row.o) - 1] = row.r
-    } catch {
-      // One commit's error rolls the whole group back (nothing was written): each commit is
-      // then sent alone, and gets its own answer or error.
-      answers = undefined
+  const drained = () => writeQueues.every((kind) => kind.running === 0 && kind.queue.length === 0)
+
+  /** A queue of one kind of write: `single` alone, `group` for several (`$1`: a JSONB array). */
+  const writeQueue = (operation: string, single: Statement, group: Statement): WriteQueue => {
+    // Not `one()`: a write accepted before close() is still sent.
+    const sendOne = async (write: QueuedWrite): Promise<void> => {
+      try {
+        const result = await pool.query({
+          name: single.name,
+          text: single.text,
+          values: write.values,
+          types: jsonTypes,
+        })
+        write.resolve((result.rows[0] as { r: Json }).r)
+      } catch (error) {
+        write.reject(toStoreError(operation, error))
+      }
     }
-    if (answers === undefined || answers.length !== group.length) {
-      await Promise.all(group.map(sendCommit))
-      return
+    const sendGroup = async (writes: QueuedWrite[]): Promise<void> => {
+      // Runs in one order (their row locks are taken in it): two groups cannot deadlock on them.
+      writes.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
+      let answers: Json[] | undefined
+      try {
+        const result = await pool.query({
+          name: group.name,
+          text: group.text,
+          values: [`[${writes.map((write) => write.element).join(',')}]`],
+          types: jsonTypes,
+        })
+        answers = []
+        for (const row of result.rows as { o: unknown; r: Json }[]) {
+          answers[Number(row.o) - 1] = row.r
+        }
+      } catch {
+        // One write's error rolls the whole group back (nothing was written): each write is
+        // then sent alone, and gets its own answer or error.
+        answers = undefined
+      }
+      if (answers === undefined || answers.length !== writes.length) {
+        await Promise.all(writes.map(sendOne))
+        return
+      }
+      writes.forEach((write, index) => write.resolve(answers[index]!))
     }
-    group.forEach((commit, index) => commit.resolve(answers[index]!))
+    const kind: WriteQueue = {
+      running: 0,
+      queue: [],
+      push(write) {
+        kind.queue.push(write)
+        flush()
+      },
+    }
+    const flush = (): void => {
+      while (kind.queue.length > 0 && kind.running < commitConcurrency) {
+        const writes =
+          kind.queue.length <= maxCommitGroup ? kind.queue : kind.queue.slice(0, maxCommitGroup)
+        kind.queue = kind.queue.length <= maxCommitGroup ? [] : kind.queue.slice(maxCommitGroup)
+        kind.running++
+        void (writes.length === 1 ? sendOne(writes[0]!) : sendGroup(writes)).finally(() => {
+          kind.running--
+          flush()
+        })
+      }
+      if (drained()) for (const resolve of writesDrained.splice(0)) resolve()
+    }
+    writeQueues.push(kind)
+    return kind
   }
 
-  const sendCommits = (group: QueuedCommit[]): void => {
-    commitsRunning++
-    void (group.length === 1 ? sendCommit(group[0]!) : sendGroup(group)).finally(() => {
-      commitsRunning--
-      flushCommits()
-    })
-  }
+  const commits = writeQueue('commit', sql.commit, sql.commitGroup)
+  const creations = writeQueue('create a run', sql.createRun, sql.createRunGroup)
 
-  const flushCommits = (): void => {
-    while (commitQueue.length > 0 && commitsRunning < commitConcurrency) {
-      const group =
-        commitQueue.length <= maxCommitGroup ? commitQueue : commitQueue.slice(0, maxCommitGroup)
-      commitQueue = commitQueue.length <= maxCommitGroup ? [] : commitQueue.slice(maxCommitGroup)
-      sendCommits(group)
-    }
-    if (commitsRunning === 0 && commitQueue.length === 0) {
-      for (const resolve of commitsDrained.splice(0)) resolve()
-    }
-  }
-
-  /** One commit's answer from the commit function, alone or in a group. */
-  const commitOut = async (input: CommitInput): Promise<Json> => {
-    const now = ms(input.now ?? input.run?.updatedAt ?? Date.now())
-    const text = json('commit', input)
+  /** The answer of one write through its queue, once the store is prepared. */
+  const write = async (
+    kind: WriteQueue,
+    runId: string,
+    values: unknown[],
+    element: string,
+  ): Promise<Json> => {
     checkOpen()
     await prepared
     return new Promise<Json>((resolve, reject) => {
-      commitQueue.push({
-        runId: input.runId,
-        element: `[${text},${now}]`,
-        values: [text, now],
-        resolve,
-        reject,
-      })
-      flushCommits()
+      kind.push({ runId, element, values, resolve, reject })
     })
+  }
+
+  /** One commit's answer from the commit function, alone or in a group. */
+  const commitOut = (input: CommitInput): Promise<Json> => {
+    const now = ms(input.now ?? input.run?.updatedAt ?? Date.now())
+    const text = json('commit', input)
+    return write(commits, input.runId, [text, now], `[${text},${now}]`)
   }
 
   const listStatement = (
@@ -625,10 +653,8 @@ function postgresStore(
     ...createPostgresRecords({ n, statement, one, rows }),
 
     async createRun({ run, tasks, scopes }) {
-      const operation = 'create a run'
-      const out = (await one(operation, sql.createRun, [
-        json(operation, { run, tasks, scopes }),
-      ])) as Json
+      const text = json('create a run', { run, tasks, scopes })
+      const out = await write(creations, run.id, [text], text)
       if (out.created !== true) return { run: toRun(out.run, n.runs), created: false }
       // The caller's record is returned as it is, unless the store changed it: a run whose
       // first tasks are all waits starts suspended.
@@ -812,10 +838,8 @@ function postgresStore(
     async close() {
       if (closed) return
       closed = true
-      // Commits already accepted are answered before the pool ends.
-      if (commitsRunning > 0 || commitQueue.length > 0) {
-        await new Promise<void>((resolve) => commitsDrained.push(resolve))
-      }
+      // Commits and run creations already accepted are answered before the pool ends.
+      if (!drained()) await new Promise<void>((resolve) => writesDrained.push(resolve))
       // A store that could not be prepared has ended its own pool already.
       const unusable = await prepared.then(
         () => false,
