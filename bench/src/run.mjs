@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { MB, median, round } from './stats.mjs'
 import { durableSummary, durableWorkloads, printDurable } from './durable-report.mjs'
 import { designerReport, designerWorkload } from './designer-report.mjs'
+import { httpReport, httpWorkload } from './http-report.mjs'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url))
@@ -271,7 +272,7 @@ log()
 
 const results = {}
 const failures = []
-for (const workload of [...workloads, ...durableWorkloads, designerWorkload]) {
+for (const workload of [...workloads, ...durableWorkloads, designerWorkload, httpWorkload]) {
   const t0 = performance.now()
   const script = workload.script
     ? `src/${workload.script.split(/[\\/]/).pop()}`
@@ -364,6 +365,8 @@ const durable = durableSummary(results)
 targetResults.push(...durable.targets)
 const designer = designerReport(results.designer)
 targetResults.push(...designer.targets)
+const http = httpReport(results.http)
+targetResults.push(...http.targets)
 const targetCell = (name) => {
   const t = targetResults.find((entry) => entry.name === name)
   return t ? `< ${t.limit} ${t.unit} ${t.verdict}` : ''
@@ -471,6 +474,8 @@ printDurable(durable.summary, log)
 log()
 for (const line of designer.lines) log(line)
 log()
+for (const line of http.lines) log(line)
+log()
 for (const t of targetResults)
   log(
     `${t.verdict}  ${t.name}: ${t.value} ${t.unit} (target ${t.comparison ?? '<'} ${t.limit} ${t.unit})`,
@@ -495,6 +500,7 @@ const report = {
     startup: startupResult,
     ...durable.summary,
     designer: results.designer,
+    http: results.http,
   },
 }
 mkdirSync(resultsDir, { recursive: true })

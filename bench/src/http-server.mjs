@@ -1,0 +1,146 @@
+// One HTTP server of the HTTP workload (src/http.mjs), in a process of its own:
+// `node src/http-server.mjs <variant>`, forked with an IPC channel. Variants:
+//
+//   fastify-adapter         Fastify 5 + @tessera/fastify + createHttpHandler (no auth, no audit)
+//   express-adapter         Express 5 + @tessera/express + createHttpHandler (no auth, no audit)
+//   fastify-bare            a Fastify route doing the same store calls, JSON in and out
+//   express-bare            an Express route (express.json()) doing the same store calls
+//   fastify-adapter-secure  as fastify-adapter with apiKeyAuth and the default audit trail
+//
+// Every variant serves POST /runs ({ workflowId, input } → 201 { run }) and GET /runs/:runId
+// (→ 200 { run, steps }) from one engine on the memory store with one one-step workflow. The bare
+// routes make the handler's store calls: start = engine.start + store.getRun; get =
+// store.getRun + store.getRunHistory.
+//
+// IPC: sends { type: 'listening', port, token? } once up; answers { type: 'seed' } with
+// { type: 'seeded', runId } (a finished run to GET), { type: 'mark' } by taking the CPU time,
+// { type: 'report' } with { type: 'usage', cpuUs, elapsedMs, rssMB }; exits on { type: 'stop' }.
+import { once } from 'node:events'
+import { createEngine, createMemoryStore, createStep, createWorkflow } from '@tessera/core'
+import { apiKeyAuth, createApiKeys, createHttpHandler } from '@tessera/core/http'
+import { z } from 'zod'
+
+const variant = process.argv[2]
+const variants = [
+  'fastify-adapter',
+  'express-adapter',
+  'fastify-bare',
+  'express-bare',
+  'fastify-adapter-secure',
+]
+if (!variants.includes(variant)) {
+  throw new Error(`http-server.mjs: variant must be one of ${variants.join(', ')}, got ${variant}`)
+}
+
+const counter = z.object({ n: z.number() })
+const increment = createStep({
+  id: 'bench-http-inc',
+  input: counter,
+  output: counter,
+  run: async ({ input }) => ({ n: input.n + 1 }),
+})
+export const httpWorkflow = createWorkflow({ id: 'bench-http', input: counter, output: counter })
+  .then(increment)
+  .commit()
+
+const store = createMemoryStore()
+const engine = createEngine({ store, workflows: [httpWorkflow] })
+let token
+
+function handler() {
+  if (variant === 'fastify-adapter-secure') {
+    return createHttpHandler(engine, { auth: [apiKeyAuth({ store })] })
+  }
+  // The bare routes authenticate nobody and audit nothing: neither does the handler here.
+  return createHttpHandler(engine, { auth: 'none-insecure', audit: false })
+}
+
+async function bareStart(body) {
+  const handle = await engine.start(body.workflowId, body.input)
+  return { run: await store.getRun(handle.id) }
+}
+
+async function bareGet(runId) {
+  const run = await store.getRun(runId)
+  if (!run) return undefined
+  const history = await store.getRunHistory(runId)
+  return { run: history.run, steps: history.steps }
+}
+
+async function listen() {
+  if (variant.startsWith('fastify')) {
+    const { default: Fastify } = await import('fastify')
+    const app = Fastify({ logger: false })
+    if (variant === 'fastify-bare') {
+      app.post('/runs', async (request, reply) =>
+        reply.code(201).send(await bareStart(request.body)),
+      )
+      app.get('/runs/:runId', async (request, reply) => {
+        const found = await bareGet(request.params.runId)
+        return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
+      })
+    } else {
+      const { tesseraFastify } = await import('@tessera/fastify')
+      await app.register(tesseraFastify, { handler: handler() })
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    return { port: app.server.address().port, close: () => app.close() }
+  }
+  const { default: express } = await import('express')
+  const app = express()
+  app.disable('x-powered-by')
+  if (variant === 'express-bare') {
+    app.post('/runs', express.json(), async (request, response) => {
+      response.status(201).json(await bareStart(request.body))
+    })
+    app.get('/runs/:runId', async (request, response) => {
+      const found = await bareGet(request.params.runId)
+      if (found) response.json(found)
+      else response.status(404).json({ code: 'not_found' })
+    })
+  } else {
+    const { createExpressMiddleware } = await import('@tessera/express')
+    app.use(createExpressMiddleware(handler()))
+  }
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    port: server.address().port,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  }
+}
+
+if (variant === 'fastify-adapter-secure') {
+  const created = await createApiKeys(store).create({
+    principalId: 'bench',
+    name: 'bench',
+    roles: ['operator'],
+  })
+  token = created.token
+}
+const server = await listen()
+let mark = { cpu: process.cpuUsage(), at: performance.now() }
+
+process.on('message', async (message) => {
+  if (message.type === 'seed') {
+    const handle = await engine.start('bench-http', { n: 0 })
+    await handle.result()
+    process.send({ type: 'seeded', runId: handle.id })
+  } else if (message.type === 'mark') {
+    mark = { cpu: process.cpuUsage(), at: performance.now() }
+    process.send({ type: 'marked' })
+  } else if (message.type === 'report') {
+    const used = process.cpuUsage(mark.cpu)
+    process.send({
+      type: 'usage',
+      cpuUs: used.user + used.system,
+      elapsedMs: performance.now() - mark.at,
+      rssMB: process.memoryUsage().rss / 1024 / 1024,
+    })
+  } else if (message.type === 'stop') {
+    await server.close()
+    await engine.close()
+    process.exit(0)
+  }
+})
+process.send({ type: 'listening', port: server.port, ...(token ? { token } : {}) })
