@@ -39,6 +39,11 @@ import type {
  * Every route the handler knows, in the order they are matched and documented. A host's
  * configuration turns some off (definitions, API keys and audit without a records store,
  * webhooks without `webhooks`): `handler.routes` lists those that are on.
+ *
+ * @example
+ * ```ts
+ * httpRoutes.map((route) => `${route.method} ${route.path}`) // ['GET /health', …]
+ * ```
  */
 export const httpRoutes: readonly RouteDefinition[] = [
   ...systemRoutes,
@@ -49,7 +54,15 @@ export const httpRoutes: readonly RouteDefinition[] = [
   ...apiKeyRoutes,
 ]
 
-/** The Web Fetch handler of the HTTP surface. */
+/**
+ * The Web Fetch handler of the HTTP surface.
+ *
+ * @example
+ * ```ts
+ * const handler: HttpHandler = createHttpHandler(engine, { auth })
+ * const response = await handler(request, { ip: socket.remoteAddress })
+ * ```
+ */
 export interface HttpHandler {
   /**
    * Answers one request. `info.ip` is the client address as the adapter saw it (used for rate

@@ -3,7 +3,15 @@ import { ConflictError } from '../errors/conflict-error'
 import { NotFoundError } from '../errors/not-found-error'
 import type { StoredRecord, StoreV1 } from '../ports/store-v1'
 
-/** The head of a stored workflow definition: one record per workflow id. */
+/**
+ * The head of a stored workflow definition: one record per workflow id.
+ *
+ * @example
+ * ```ts
+ * const { head } = await definitions.get('order-review')
+ * head.latestVersion // 3
+ * ```
+ */
 export interface DefinitionHead {
   workflowId: string
   /** The number of the newest version (1, 2, …). */
@@ -16,7 +24,15 @@ export interface DefinitionHead {
   updatedAt: number
 }
 
-/** One version of a definition: insert-only. */
+/**
+ * One version of a definition: insert-only.
+ *
+ * @example
+ * ```ts
+ * const version = await definitions.version('order-review', 2)
+ * version.definition.id // 'order-review'
+ * ```
+ */
 export interface DefinitionVersion {
   workflowId: string
   version: number
@@ -26,7 +42,15 @@ export interface DefinitionVersion {
   createdBy?: string
 }
 
-/** Stored definitions with their version history (collections `definitions`, `definition-versions`). */
+/**
+ * Stored definitions with their version history (collections `definitions`, `definition-versions`).
+ *
+ * @example
+ * ```ts
+ * const definitions: DefinitionRepository = createDefinitionRepository(engine.store, Date.now)
+ * await definitions.update('order-review', changed, { expectVersion: 1 })
+ * ```
+ */
 export interface DefinitionRepository {
   list(): Promise<DefinitionHead[]>
   get(

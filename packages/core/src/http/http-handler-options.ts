@@ -2,7 +2,14 @@ import type { Clock } from '../ports/clock'
 import type { Duration } from '../runtime/duration'
 import type { AccessControl, AuditTrail, Authenticator } from './types'
 
-/** An inbound webhook that starts runs of one workflow (see {@link HttpHandlerOptions.webhooks}). */
+/**
+ * An inbound webhook that starts runs of one workflow (see {@link HttpHandlerOptions.webhooks}).
+ *
+ * @example
+ * ```ts
+ * const orders: WebhookOptions = { workflowId: 'order-review', secret: process.env.ORDERS_SECRET!, tolerance: '5m' }
+ * ```
+ */
 export interface WebhookOptions {
   /** The workflow each delivery starts. */
   workflowId: string
@@ -14,7 +21,14 @@ export interface WebhookOptions {
   input?: (body: unknown, request: Request) => unknown
 }
 
-/** Options of {@link createHttpHandler}. */
+/**
+ * Options of {@link createHttpHandler}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpHandlerOptions = { auth: [apiKeyAuth({ store })], basePath: '/tessera', cors: { origin: 'https://app.example.com' } }
+ * ```
+ */
 export interface HttpHandlerOptions {
   /**
    * Who may call: authenticators asked in order (the first that recognises the credentials

@@ -117,7 +117,7 @@ export function createOpenApiDocument(
     isPublic: (route: RouteDefinition) => boolean
     rateLimited: boolean
   },
-): JsonObject {
+): Record<string, unknown> {
   const paths: Record<string, Record<string, JsonObject>> = {}
   const problem = {
     'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },

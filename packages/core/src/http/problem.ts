@@ -2,7 +2,14 @@ import { problemDetails } from '../errors/problem-response'
 import { TesseraError } from '../errors/tessera-error'
 import type { ValidationIssue } from '../errors/validation-error'
 
-/** One field a request got wrong, as listed in a 400 problem's `errors`. */
+/**
+ * One field a request got wrong, as listed in a 400 problem's `errors`.
+ *
+ * @example
+ * ```ts
+ * const error: ProblemFieldError = { path: 'body.workflowId', message: 'Required', expected: 'string' }
+ * ```
+ */
 export interface ProblemFieldError {
   /** Where: `body.input.orderId`, `query.limit`, `params.runId`, `headers.idempotency-key`. */
   path: string

@@ -5,10 +5,24 @@ import type { HttpHandlerOptions } from './http-handler-options'
 import type { ApiKeys } from './security/api-keys'
 import type { AccessControl, AuditTrail, Permission, Principal, ResourceRef } from './types'
 
-/** The HTTP methods the route table uses. */
+/**
+ * The HTTP methods the route table uses.
+ *
+ * @example
+ * ```ts
+ * const method: HttpMethod = 'POST'
+ * ```
+ */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
-/** What a route handler receives: validated input, the caller and the handler's services. */
+/**
+ * What a route handler receives: validated input, the caller and the handler's services.
+ *
+ * @example
+ * ```ts
+ * const handle = async ({ params, services }: RouteContext<{ runId: string }>) => ({ status: 200, body: await services.engine.store.getRun(params.runId) })
+ * ```
+ */
 export interface RouteContext<P = any, Q = any, B = any> {
   params: P
   query: Q
@@ -21,7 +35,14 @@ export interface RouteContext<P = any, Q = any, B = any> {
   services: RouteServices
 }
 
-/** What the routes share: the engine, the security pieces and the definitions repository. */
+/**
+ * What the routes share: the engine, the security pieces and the definitions repository.
+ *
+ * @example
+ * ```ts
+ * const handle = async ({ services }: RouteContext) => ({ status: 200, body: services.engine.registry.describe() })
+ * ```
+ */
 export interface RouteServices {
   engine: Engine
   access: AccessControl
@@ -34,7 +55,14 @@ export interface RouteServices {
   openapi(): Record<string, unknown>
 }
 
-/** A route's answer: a JSON body and a status, or a ready `Response` (SSE). */
+/**
+ * A route's answer: a JSON body and a status, or a ready `Response` (SSE).
+ *
+ * @example
+ * ```ts
+ * const result: RouteResult = { status: 202, body: { runId: 'r1' } }
+ * ```
+ */
 export type RouteResult =
   | {
       status: number
@@ -45,7 +73,14 @@ export type RouteResult =
     }
   | Response
 
-/** One documented response of a route. */
+/**
+ * One documented response of a route.
+ *
+ * @example
+ * ```ts
+ * const ok: RouteResponse = { description: 'The run', schema: z.object({ run: z.unknown() }) }
+ * ```
+ */
 export interface RouteResponse {
   description: string
   /** JSON body schema; absent for error statuses (problem details) and streams. */
@@ -57,6 +92,12 @@ export interface RouteResponse {
 /**
  * One row of the route table: it drives routing, validation, authorisation, auditing and the
  * OpenAPI document alike.
+ *
+ * @example
+ * ```ts
+ * const start = handler.routes.find((route) => route.id === 'runs.start')!
+ * start.permission // 'workflow:run'
+ * ```
  */
 export interface RouteDefinition<P = any, Q = any, B = any> {
   /** Stable id, the OpenAPI `operationId` (`runs.start`). */

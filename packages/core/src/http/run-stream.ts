@@ -5,7 +5,14 @@ import type { EngineEventName } from '../runtime/events'
 import type { AccessControl, Principal } from './types'
 import { runView, stepView, waitingOf } from './run-view'
 
-/** One numbered event of a run's stream. */
+/**
+ * One numbered event of a run's stream.
+ *
+ * @example
+ * ```ts
+ * const event: RunStreamEvent = { id: 1, event: 'run-start', data: { runId: 'r1' } }
+ * ```
+ */
 export interface RunStreamEvent {
   id: number
   event: 'run-start' | 'step-end' | 'run-end'
