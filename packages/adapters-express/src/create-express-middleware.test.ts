@@ -20,7 +20,7 @@ let releaseSecondEvent: () => void = () => {}
 let streamCancelled: Promise<unknown> = Promise.resolve()
 let requestAborted: Promise<unknown> = Promise.resolve()
 
-const handler: FetchHandler = async (request) => {
+const handler: FetchHandler = async (request, info) => {
   const url = new URL(request.url)
   switch (url.pathname) {
     case '/api/echo':
@@ -73,6 +73,8 @@ const handler: FetchHandler = async (request) => {
         { headers: { 'content-type': 'text/event-stream' } },
       )
     }
+    case '/api/ip':
+      return Response.json({ ip: info?.ip ?? null })
     case '/api/missing':
       throw new NotFoundError({ kind: 'run', id: 'run-404' })
     case '/api/boom':
@@ -195,6 +197,11 @@ describe('createExpressMiddleware with a real Express server', () => {
     })
     expect(JSON.stringify(problem)).not.toContain('hunter2')
     expect(logged).toContain('request handler failed')
+  })
+
+  it("passes the client's address to the handler", async () => {
+    const response = await fetch(`${origin}/api/ip`)
+    expect(await response.json()).toEqual({ ip: '127.0.0.1' })
   })
 
   it('maps a Tessera error to its status', async () => {

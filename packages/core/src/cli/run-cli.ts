@@ -68,7 +68,13 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
       run = () => migrateCommand({ config: flags.config, cwd, output })
     })
 
-  cli.help()
+  // cac prints a negated flag's implied default ("--no-worker … (default: true)"): drop it.
+  cli.help((sections) =>
+    sections.map((section) => ({
+      ...section,
+      body: section.body.replace(/(--no-worker .*?) \(default: true\)/, '$1'),
+    })),
+  )
   cli.version(options.version)
 
   try {

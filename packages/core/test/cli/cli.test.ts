@@ -32,6 +32,7 @@ describe('tessera --help, --version and usage errors', { timeout: 30_000 }, () =
     for (const command of ['serve', 'worker', 'migrate']) expect(result.stdout).toContain(command)
     const serve = await runTessera(['serve', '--help'])
     expect(serve.stdout).toMatch(/--port <port>[\s\S]*--no-worker/)
+    expect(serve.stdout).not.toContain('(default: true)')
   })
 
   it('exits 1 without a command, with an unknown command or option', async () => {
