@@ -23,6 +23,7 @@ import {
   type RunHistory,
   type RunPage,
   type RunRecord,
+  type RunStatus,
   type ScopeRecord,
   type StepRecord,
   type StoreV1,
@@ -312,6 +313,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
    */
   const runs = new Map<string, RunEntry | number>()
   const arena = new RunArena()
+  const shapes = new PackedShapes()
   /** The idempotency index key of packed runs that have one (to drop it with the run). */
   const packedKeys = new Map<string, string>()
   const byIdempotencyKey = new Map<string, string>()
@@ -437,7 +439,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     const id = entry.run.id
     // Failed runs stay entries (their parked tasks wait for reopenRun), and so do runs holding
     // values JSON would change (see packRun).
-    const handle = pack && entry.run.status !== 'failed' ? packRun(entry, arena) : undefined
+    const handle = pack && entry.run.status !== 'failed' ? packRun(entry, arena, shapes) : undefined
     if (handle === undefined) {
       entry.compact()
     } else {
@@ -860,27 +862,55 @@ function compareEnded(
   return (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
-/** The run fields an ended run keeps in its packed text (its timestamps are numbers). */
-type PackedRun = Pick<
-  RunRecord,
-  | 'id'
-  | 'workflowId'
-  | 'workflowVersion'
-  | 'status'
-  | 'input'
-  | 'output'
-  | 'error'
-  | 'idempotencyKey'
->
+/**
+ * The JSON of what consecutive ended runs of a workflow share (workflow id, version, status and
+ * step keys): printed once, reused while the next run has the same.
+ */
+class PackedShapes {
+  private workflowId = ''
+  private workflowVersion = ''
+  private status = ''
+  private keys: readonly string[] = []
+  private json = ''
+
+  jsonOf(run: RunSlot, keys: readonly string[]): string {
+    if (
+      run.workflowId !== this.workflowId ||
+      run.workflowVersion !== this.workflowVersion ||
+      run.status !== this.status ||
+      !sameStrings(keys, this.keys)
+    ) {
+      this.workflowId = run.workflowId
+      this.workflowVersion = run.workflowVersion
+      this.status = run.status
+      this.keys = keys
+      this.json = JSON.stringify([run.workflowId, run.workflowVersion, run.status, keys])
+    }
+    return this.json
+  }
+}
+
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length !== b.length) return false
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false
+  return true
+}
+
+/** Bits of the last packed number: which optional run fields are undefined. */
+const unsetInput = 1
+const unsetOutput = 2
+const unsetError = 4
+const unsetKey = 8
 
 /**
  * Writes an ended run to the arena and returns its handle, or undefined when the run holds a
  * value JSON would not give back exactly (see jsonExact) or failed steps' inputs: such runs stay
- * entries. The numbers are the step columns then createdAt, updatedAt and endedAt (NaN when
- * unset); the text is JSON of the run's other fields, step keys, step values, the indexes of
- * `undefined` step values, and scopes.
+ * entries. The numbers are the step columns, then createdAt, updatedAt, endedAt (NaN when unset)
+ * and the unset bits; the text is the shape's JSON (PackedShapes), a newline, and JSON of the
+ * run id, input, output, error, idempotency key, step values, the indexes of `undefined` step
+ * values, and scopes.
  */
-function packRun(entry: RunEntry, arena: RunArena): number | undefined {
+function packRun(entry: RunEntry, arena: RunArena, shapes: PackedShapes): number | undefined {
   const run = entry.run
   if (entry.failedInputs !== undefined) return undefined
   try {
@@ -897,20 +927,27 @@ function packRun(entry: RunEntry, arena: RunArena): number | undefined {
     for (const scope of scopes) {
       if (!jsonExact(scope.results, 0) || !optionalExact(scope.items)) return undefined
     }
-    const record: PackedRun = {
-      id: run.id,
-      workflowId: run.workflowId,
-      workflowVersion: run.workflowVersion,
-      status: run.status,
-      input: run.input,
-      output: run.output,
-      error: run.error,
-      idempotencyKey: run.idempotencyKey,
-    }
-    const text = JSON.stringify([record, entry.stepKeys, values, undefinedAt ?? [], scopes])
-    // The entry is dropped once packed: its number column takes the run's timestamps.
+    const text =
+      shapes.jsonOf(run, entry.stepKeys) +
+      '\n' +
+      JSON.stringify([
+        run.id,
+        run.input,
+        run.output,
+        run.error,
+        run.idempotencyKey,
+        values,
+        undefinedAt ?? [],
+        scopes,
+      ])
+    const unset =
+      (run.input === undefined ? unsetInput : 0) |
+      (run.output === undefined ? unsetOutput : 0) |
+      (run.error === undefined ? unsetError : 0) |
+      (run.idempotencyKey === undefined ? unsetKey : 0)
+    // The entry is dropped once packed: its number column takes the run's numbers.
     const numbers = entry.stepNumbers
-    numbers.push(run.createdAt, run.updatedAt, run.endedAt ?? NaN)
+    numbers.push(run.createdAt, run.updatedAt, run.endedAt ?? NaN, unset)
     return arena.write(text, numbers)
   } catch {
     // A getter that throws, say: kept as it is.
@@ -957,41 +994,61 @@ function jsonExact(value: unknown, depth: number): boolean {
 /** jsonExact, or undefined (a field JSON leaves out and reads back as undefined). */
 const optionalExact = (value: unknown): boolean => value === undefined || jsonExact(value, 0)
 
-/** The run record of a packed run. */
-function unpackRunSlot({ numbers, text }: ArenaEntry): RunSlot {
-  return slotOf((JSON.parse(text) as [PackedRun])[0], numbers)
+type Shape = [workflowId: string, workflowVersion: string, status: RunStatus, keys: string[]]
+type Fields = [
+  id: string,
+  input: unknown,
+  output: unknown,
+  error: SerializedError | null,
+  idempotencyKey: string | null,
+  values: unknown[],
+  undefinedAt: number[],
+  scopes: ScopeRecord[],
+]
+
+/** A packed run's two JSON texts, parsed. */
+function parsePacked(text: string): [Shape, Fields] {
+  const cut = text.indexOf('\n')
+  return [JSON.parse(text.slice(0, cut)) as Shape, JSON.parse(text.slice(cut + 1)) as Fields]
 }
 
-function slotOf(record: PackedRun, numbers: Float64Array): RunSlot {
+/** The run record of a packed run. */
+function unpackRunSlot({ numbers, text }: ArenaEntry): RunSlot {
+  const [shape, fields] = parsePacked(text)
+  return slotOf(shape, fields, numbers)
+}
+
+function slotOf(
+  [workflowId, workflowVersion, status]: Shape,
+  [id, input, output, error, idempotencyKey]: Fields,
+  numbers: Float64Array,
+): RunSlot {
   const last = numbers.length - 1
+  const unset = numbers[last]!
   const slot = new RunSlot(
-    record.id,
-    record.workflowId,
-    record.workflowVersion,
-    record.status,
-    record.input,
+    id,
+    workflowId,
+    workflowVersion,
+    status,
+    unset & unsetInput ? undefined : input,
+    numbers[last - 3]!,
     numbers[last - 2]!,
-    numbers[last - 1]!,
-    record.idempotencyKey,
+    unset & unsetKey ? undefined : idempotencyKey!,
   )
-  slot.output = record.output
-  slot.error = record.error
-  const endedAt = numbers[last]!
+  slot.output = unset & unsetOutput ? undefined : output
+  slot.error = unset & unsetError ? undefined : error!
+  const endedAt = numbers[last - 1]!
   slot.endedAt = Number.isNaN(endedAt) ? undefined : endedAt
   return slot
 }
 
 /** A packed run read back: a new entry with copies of its values (read-only). */
 function unpackRun({ numbers, text }: ArenaEntry): RunEntry {
-  const [record, keys, values, undefinedAt, scopes] = JSON.parse(text) as [
-    PackedRun,
-    string[],
-    unknown[],
-    number[],
-    ScopeRecord[],
-  ]
+  const [shape, fields] = parsePacked(text)
+  const [, , , keys] = shape
+  const [, , , , , values, undefinedAt, scopes] = fields
   for (const index of undefinedAt) values[index] = undefined
-  const entry = new RunEntry(slotOf(record, numbers))
+  const entry = new RunEntry(slotOf(shape, fields, numbers))
   entry.stepKeys = keys
   entry.stepNumbers = Array.from(numbers.subarray(0, keys.length * 3))
   entry.stepValues = values
