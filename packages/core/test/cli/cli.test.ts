@@ -189,6 +189,22 @@ describe('tessera serve', { timeout: 30_000 }, () => {
   })
 })
 
+describe('tessera worker', { timeout: 30_000 }, () => {
+  it('warns that a memory store is not shared, and closes on SIGTERM', async () => {
+    const worker = start(['worker', '--config', 'memory.config.ts'])
+    await worker.waitForLine(
+      /tessera worker: executing runs \(store "memory", queue "in-process"\)/,
+    )
+    expect(worker.stderr()).toMatch(/store "memory" is not shared between processes/)
+    expect(await worker.stop('SIGTERM')).toBe(0)
+    expect(worker.lines).toEqual([
+      expect.stringMatching(/executing runs/),
+      'tessera worker: SIGTERM received, closing',
+      'tessera worker: closed',
+    ])
+  })
+})
+
 describe(
   'tessera serve --no-worker with tessera worker on one PostgreSQL database',
   { timeout: 60_000 },
