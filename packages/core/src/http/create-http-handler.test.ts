@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createEngine, createMemoryStore, type StoreV1 } from '../index'
 import { admin, createHttpKit, headerAuth, nobody, type HttpKit } from '../../test/http-kit'
 import { createHttpHandler } from './create-http-handler'
+import { registerPublishedDefinitions } from './definition-repository'
 import { createAccessControl, defaultRoles } from './security/access-control'
 import type { AuditRecord } from './types'
 
@@ -381,6 +382,23 @@ describe('definitions', () => {
     const got = (await (await k.call('GET', '/definitions/hello')).json()) as any
     expect(got.latest.definition.description).toBe('v2')
     expect(got.published.version).toBe(2)
+  })
+
+  it('another process registers the published versions at start-up (registerPublishedDefinitions)', async () => {
+    const k = kit()
+    const definition = {
+      ...structuredClone(k.engine.registry.workflows.require('greet').definition),
+      id: 'hello',
+    } as Record<string, unknown>
+    await k.call('POST', '/definitions', { body: { definition } })
+    await k.call('POST', '/definitions', { body: { definition: { ...definition, id: 'draft' } } })
+    await k.call('POST', '/definitions/hello/publish', { body: { version: 1 } })
+    const other = createEngine({ store: k.engine.store, worker: false })
+    kits.push({ close: () => other.close() } as HttpKit)
+    other.register(k.engine.registry.steps.require('greet'))
+    expect(await registerPublishedDefinitions(other)).toEqual(['hello'])
+    expect(other.registry.workflows.has('hello')).toBe(true)
+    expect(other.registry.workflows.has('draft')).toBe(false)
   })
 
   it('validate reports issues with paths; codegen writes builder code', async () => {

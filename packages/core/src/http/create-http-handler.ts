@@ -316,6 +316,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
     error?: unknown,
   ): Promise<void> {
     if (!audit || !route.audit) return
+    // A refused webhook delivery has no verified signer: its actor is anonymous.
     const actor = result?.audit?.actor ?? principal
     const status = result ? result.status : problemStatus(error)
     const entry: AuditEntry = {

@@ -2,6 +2,7 @@ import { canonicalJson, contentHash } from '../definition/content-hash'
 import { ConflictError } from '../errors/conflict-error'
 import { NotFoundError } from '../errors/not-found-error'
 import type { StoredRecord, StoreV1 } from '../ports/store-v1'
+import type { Engine } from '../runtime/engine'
 
 /**
  * The head of a stored workflow definition: one record per workflow id.
@@ -322,4 +323,30 @@ export function createDefinitionRepository(
       return current.value
     },
   }
+}
+
+/**
+ * Registers the published version of every stored definition with `engine`: what a process
+ * does at start-up, since `POST /definitions/{id}/publish` registers a version only with the
+ * engine of the process that served it. Returns the ids registered. A definition the engine
+ * cannot register (a step it lacks) throws `DefinitionError`, naming it.
+ *
+ * @example
+ * ```ts
+ * const engine = createEngine({ store, plugins: [myPlugin] })
+ * await registerPublishedDefinitions(engine) // ['order-review', …]
+ * ```
+ */
+export async function registerPublishedDefinitions(
+  engine: Pick<Engine, 'store' | 'registerDefinition'>,
+): Promise<string[]> {
+  const definitions = createDefinitionRepository(engine.store, () => Date.now())
+  const registered: string[] = []
+  for (const head of await definitions.list()) {
+    if (head.publishedVersion === undefined) continue
+    const version = await definitions.version(head.workflowId, head.publishedVersion)
+    engine.registerDefinition(version.definition)
+    registered.push(head.workflowId)
+  }
+  return registered
 }

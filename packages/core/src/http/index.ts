@@ -15,6 +15,7 @@ export { runStreamEvents, type RunStreamEvent } from './run-stream'
 export { signWebhook, verifyWebhookSignature } from './webhook-signature'
 export {
   createDefinitionRepository,
+  registerPublishedDefinitions,
   type DefinitionRepository,
   type DefinitionHead,
   type DefinitionVersion,

@@ -125,6 +125,13 @@ describe('webhooks', () => {
     await kit.settled(runId, 'succeeded')
     expect((await kit.engine.store.getRun(runId))!.input).toEqual({ name: 'octocat via github' })
     expect(reads).toBe(2)
+    const audit = (await (await kit.call('GET', '/audit?action=webhook.start')).json()) as {
+      records: { actor: { id: string }; outcome: { ok: boolean; status: number } }[]
+    }
+    expect(audit.records.map((record) => [record.actor.id, record.outcome.status])).toEqual([
+      ['anonymous', 401],
+      ['webhook:github', 202],
+    ])
     expect((await deliver(kit, body, { 'x-tessera-signature': fresh }, 'orders')).status).toBe(404)
   })
 })
