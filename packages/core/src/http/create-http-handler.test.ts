@@ -190,6 +190,8 @@ describe('hardening', () => {
     expect((await k.call('GET', '/api/tessera/ready', { as: null })).status).toBe(200)
     expect((await k.call('GET', '/api/tessera/registry', { as: null })).status).toBe(401)
     expect((await k.call('GET', '/health', { as: null })).status).toBe(404)
+    const wrong = await k.call('PUT', '/api/tessera/runs')
+    expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'POST, GET, HEAD'])
     const started = await k.call('POST', '/api/tessera/runs', {
       body: { workflowId: 'greet', input: { name: 'A' } },
     })
