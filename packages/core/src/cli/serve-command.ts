@@ -36,6 +36,17 @@ export interface ServeCommandOptions {
  * ```
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  // Listening for signals before anything is printed: a supervisor that sends SIGTERM as soon as
+  // it reads the first line must not find Node's default handler (which ends the process).
+  const signals = options.stop === undefined ? waitForSignal() : undefined
+  try {
+    return await runServe(options, options.stop ?? signals!.received)
+  } finally {
+    signals?.dispose()
+  }
+}
+
+async function runServe(options: ServeCommandOptions, stop: Promise<unknown>): Promise<number> {
   const { output } = options
   const port = checkPort(options.port)
   const path = findConfigFile('tessera serve', options.cwd, options.config)
@@ -65,7 +76,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   output.info(
     `tessera serve: listening on http://${host}:${address.port} (worker ${worker ? 'on' : 'off'}, store "${engine.store.provider}", config ${path})`,
   )
-  const reason = await (options.stop ?? waitForSignal())
+  const reason = await stop
   output.info(`tessera serve: ${typeof reason === 'string' ? reason : 'stop'} received, closing`)
   await closeGracefully(server, engine)
   output.info('tessera serve: closed')

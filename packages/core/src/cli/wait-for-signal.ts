@@ -1,28 +1,45 @@
 import process from 'node:process'
 
+/** What {@link waitForSignal} returns. */
+export interface SignalWait {
+  /** Resolves with the first signal received. */
+  received: Promise<NodeJS.Signals>
+  /** Stops listening and keeping the process alive (once closed, or when starting failed). */
+  dispose(): void
+}
+
 /**
- * Resolves with the first of `signals` the process receives, keeping the process alive until
- * then. From then on the handlers are gone: a second Ctrl-C while closing gets Node's default
- * behaviour (the process ends at once).
+ * Listens for the first of `signals` and keeps the process alive until `dispose()` (signal
+ * listeners do not: a worker on an idle in-memory queue would exit at once). After the first
+ * signal the handlers are gone, so a second Ctrl-C while closing gets Node's default behaviour
+ * (the process ends at once). Call it before printing anything a supervisor may answer with a
+ * signal.
  *
  * @example
  * ```ts
- * const signal = await waitForSignal()
- * console.log(`received ${signal}, closing`)
+ * const wait = waitForSignal()
+ * console.log(`received ${await wait.received}, closing`)
+ * await engine.close()
+ * wait.dispose()
  * ```
  */
 export function waitForSignal(
   signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'],
-): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    // Signal listeners do not keep Node running: a worker on an idle in-memory queue has nothing
-    // else that does, and would exit at once.
-    const keepAlive = setInterval(() => undefined, 2 ** 30)
-    const handler = (signal: NodeJS.Signals) => {
-      for (const name of signals) process.off(name, handler)
-      clearInterval(keepAlive)
-      resolve(signal)
-    }
-    for (const name of signals) process.on(name, handler)
-  })
+): SignalWait {
+  let resolve!: (signal: NodeJS.Signals) => void
+  const received = new Promise<NodeJS.Signals>((settle) => (resolve = settle))
+  const keepAlive = setInterval(() => undefined, 2 ** 30)
+  const stopListening = () => {
+    for (const name of signals) process.off(name, handler)
+  }
+  const handler = (signal: NodeJS.Signals) => {
+    stopListening()
+    resolve(signal)
+  }
+  const dispose = () => {
+    stopListening()
+    clearInterval(keepAlive)
+  }
+  for (const name of signals) process.on(name, handler)
+  return { received, dispose }
 }

@@ -23,6 +23,17 @@ export interface WorkerCommandOptions {
  * ```
  */
 export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  // Listening for signals before anything is printed: a supervisor that sends SIGTERM as soon as
+  // it reads the first line must not find Node's default handler (which ends the process).
+  const signals = options.stop === undefined ? waitForSignal() : undefined
+  try {
+    return await runWorker(options, options.stop ?? signals!.received)
+  } finally {
+    signals?.dispose()
+  }
+}
+
+async function runWorker(options: WorkerCommandOptions, stop: Promise<unknown>): Promise<number> {
   const { output } = options
   const path = findConfigFile('tessera worker', options.cwd, options.config)
   const config = await loadConfig('tessera worker', path)
@@ -45,7 +56,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
   output.info(
     `tessera worker: executing runs (store "${store.provider}", queue "${engine.queue.provider}")`,
   )
-  const reason = await (options.stop ?? waitForSignal())
+  const reason = await stop
   output.info(`tessera worker: ${typeof reason === 'string' ? reason : 'stop'} received, closing`)
   await engine.close()
   output.info('tessera worker: closed')
