@@ -272,11 +272,10 @@ export interface MemoryStoreOptions {
    * Default true. A long-lived process then stays smaller: retained history kept as objects makes
    * V8 grow its young generation (10,000 runs of a 10-step workflow peak at about 104 MB RSS with
    * ended runs kept as objects, 78 MB packed). Only runs whose values JSON gives back exactly are
-   * packed (plain objects and
-   * arrays, strings, finite numbers, booleans, null); reading one returns equal copies, as a
-   * durable store does. Runs holding anything else (a `Date`, a class instance, a `BigInt`, an
-   * `undefined` property) and failed runs are kept as they are. `false` keeps every ended run as
-   * objects: reads then return the stored values themselves.
+   * packed (plain objects and arrays, strings, finite numbers, booleans, null); reading one
+   * returns equal copies, as a durable store does. Runs holding anything else (a `Date`, a class
+   * instance, a `BigInt`, an `undefined` property) and failed runs are kept as they are. `false`
+   * keeps every ended run as objects: reads then return the stored values themselves.
    */
   packEndedRuns?: boolean
 }
