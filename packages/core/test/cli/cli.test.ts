@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { readServerSentEvents } from '@tessera/core/testing'
+import { readServerSentEvents } from '../../src/testing/index'
 import { fixtures, runTessera, startTessera, type RunningTessera } from './run-tessera'
 
 const version = JSON.parse(

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describeHttpConformance, type HttpConformanceTokens } from '@tessera/core/testing'
+import { describeHttpConformance, type HttpConformanceTokens } from '../../src/testing/index'
 import { startTessera } from './run-tessera'
 
 describeHttpConformance({
