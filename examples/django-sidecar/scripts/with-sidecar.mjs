@@ -4,7 +4,7 @@
 //
 //   node scripts/with-sidecar.mjs                      # the Django tests
 //   node scripts/with-sidecar.mjs python3 manage.py runserver
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +15,22 @@ const command =
   process.argv.length > 2
     ? process.argv.slice(2)
     : ['/usr/bin/python3', 'manage.py', 'test', '-v', '2']
+
+// Django comes from Debian (scripts/python.sh installs it). Without it the tests are skipped,
+// and say so, unless CI=true, where a missing Django fails the run (as a missing database does).
+if (process.argv.length <= 2) {
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import django'], { stdio: 'ignore' })
+  if (probe.status !== 0) {
+    const message =
+      '/usr/bin/python3 cannot import django: install it with `bash scripts/python.sh` (Debian python3-django)'
+    if (process.env.CI === 'true') {
+      console.error(`[with-sidecar] ${message}`)
+      process.exit(1)
+    }
+    console.log(`[with-sidecar] skipped: ${message}`)
+    process.exit(0)
+  }
+}
 const keyDir = mkdtempSync(join(tmpdir(), 'tessera-sidecar-'))
 const keyFile = join(keyDir, 'api-key')
 
