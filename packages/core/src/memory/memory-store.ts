@@ -552,7 +552,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
       const after = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor)
       const matching: RunSlot[] = []
       for (const value of runs.values()) {
-        const run = typeof value === 'number' ? unpackRunSlot(arena.read(value)) : value.run
+        const run = typeof value === 'number' ? unpackRun(arena.read(value)).run : value.run
         if (query.workflowId !== undefined && run.workflowId !== query.workflowId) continue
         if (statuses && !statuses.has(run.status)) continue
         if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) continue
@@ -1010,12 +1010,6 @@ type Fields = [
 function parsePacked(text: string): [Shape, Fields] {
   const cut = text.indexOf('\n')
   return [JSON.parse(text.slice(0, cut)) as Shape, JSON.parse(text.slice(cut + 1)) as Fields]
-}
-
-/** The run record of a packed run. */
-function unpackRunSlot({ numbers, text }: ArenaEntry): RunSlot {
-  const [shape, fields] = parsePacked(text)
-  return slotOf(shape, fields, numbers)
 }
 
 function slotOf(
