@@ -10,8 +10,8 @@ import {
 } from './http-conformance-fixture'
 import { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events'
 
-/** A Web Fetch handler, as `createHttpHandler` returns it. */
-export type HttpConformanceHandler = (request: Request) => Promise<Response>
+/** A Web Fetch handler, as `createHttpHandler` returns it (`info.ip`: the client's address). */
+export type HttpConformanceHandler = (request: Request, info?: { ip?: string }) => Promise<Response>
 
 /** A server the HTTP conformance suite talks to. */
 export interface HttpConformanceServer {
@@ -408,6 +408,27 @@ export function describeHttpConformance(options: HttpConformanceOptions): void {
         } while (cursor !== undefined && pages < 50)
         expect(pages).toBeGreaterThan(1)
         for (const id of ids) expect(seen.has(id)).toBe(true)
+      })
+
+      it("records who started a run, from the client's address, in the audit trail", async () => {
+        const run = await start('conformance-approval', { amount: 11 })
+        const query = new URLSearchParams({ action: 'run.start', resourceId: run.id })
+        const page = await json<{ records: Record<string, unknown>[] }>(
+          await call(`/audit?${query}`, { headers: { 'x-request-id': 'conformance-audit' } }),
+          200,
+        )
+        expect(page.records).toEqual([
+          expect.objectContaining({
+            action: 'run.start',
+            actor: expect.objectContaining({ id: 'conformance-admin' }),
+            resource: expect.objectContaining({ type: 'run', id: run.id }),
+            outcome: expect.objectContaining({ ok: true, status: 201 }),
+            // The server passed the socket's address on to the handler.
+            ip: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/),
+          }),
+        ])
+        const verified = await json<{ ok: boolean }>(await call('/audit/verify'), 200)
+        expect(verified.ok).toBe(true)
       })
 
       it('lets a viewer read runs', async () => {
