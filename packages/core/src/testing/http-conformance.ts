@@ -63,7 +63,8 @@ interface RunDetail {
  * starts, reads, lists and cancels runs, decides approvals, sends events, streams a run's
  * Server-Sent Events (each event arrives while the run still waits; `Last-Event-ID` resumes),
  * edits definitions, and checks the problem details of 400/401/403/404/409/413, the request id,
- * security and CORS headers.
+ * security and CORS headers, and the audit record of a start (with the client's address the
+ * server passed on).
  *
  * @example
  * ```ts
