@@ -38,8 +38,12 @@ for (const dir of readdirSync(join(root, 'packages'))) {
 // properties form, history, layouts) and the run viewer bring it to about 23 kB; the CSP-safe
 // JSON Schema form validator (no ajv, no new Function: +5 kB), connector action nodes and the
 // large-graph rendering path to 29.8 kB: 32 kB. Core: connector action nodes (.action(), their
-// plan compilation and schema) took it to 50.8 kB: 52 kB.
-const budgets = { core: 52_000, 'react-designer': 32_000 }
+// plan compilation and schema) took it to 50.8 kB: 52 kB. The HTTP surface's store and error
+// needs took it to 56.9 kB: keyed records in the port (their input checks, shared by every store,
+// and the memory store's records, +2.9 kB), the 401/403/429 error classes that adapters map
+// (+1 kB), and the memory store packing ended runs by default, which is what keeps 10,000 W1 runs
+// under 80 MB (+1.2 kB); the handler itself is in ./http and not counted: 58 kB.
+const budgets = { core: 58_000, 'react-designer': 32_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   // The main entry and the chunks it imports, directly or through other chunks: chunks that only
