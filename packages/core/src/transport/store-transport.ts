@@ -3,7 +3,7 @@ import { serializeError } from '../errors/error-json'
 import { createInProcessQueue } from '../memory/in-process-queue'
 import { systemClock, type Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
-import type { QueueConsumer, QueueHandler, QueueV1 } from '../ports/queue-v1'
+import type { QueueConsumer, QueueHandler, QueueMessage, QueueV1 } from '../ports/queue-v1'
 import type { StoreV1 } from '../ports/store-v1'
 import { parseDuration, type Duration } from '../runtime/duration'
 import { noopLogger } from '../telemetry/noop-logger'
@@ -60,8 +60,10 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
   interface Poller {
     stopped: boolean
     active: number
-    /** Local deliveries in progress: they take slots from the same budget. */
+    /** Local deliveries in progress (or handed a slot): they take slots from the same budget. */
     local: number
+    /** Local deliveries waiting for a slot, oldest first; each is handed one when it frees. */
+    waiting: (() => void)[]
     timer: unknown
     polling: boolean
     idle: (() => void)[]
@@ -77,12 +79,14 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
       stopped: false,
       active: 0,
       local: 0,
+      waiting: [],
       timer: undefined,
       polling: false,
       idle: [],
     }
     const settle = () => {
       poller.active--
+      handOff(poller, concurrency)
       if (poller.active === 0) for (const resolve of poller.idle.splice(0)) resolve()
       if (!poller.polling && poller.timer === undefined) wake()
     }
@@ -105,7 +109,8 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
     const poll = async () => {
       if (poller.polling || poller.stopped) return
       // One budget for both paths: the poller takes only what local deliveries leave free.
-      const free = concurrency - poller.active - poller.local
+      // Local deliveries waiting for a slot come first.
+      const free = concurrency - poller.active - poller.local - poller.waiting.length
       if (free <= 0) {
         // Full: a polled task's settle() polls again; local deliveries do not, so look later.
         if (poller.active === 0 && poller.timer === undefined) later()
@@ -149,6 +154,14 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
     return poller
   }
 
+  /** Gives free slots to local deliveries that wait for one, oldest first. */
+  const handOff = (poller: Poller, concurrency: number) => {
+    while (poller.waiting.length > 0 && poller.active + poller.local < concurrency) {
+      poller.local++
+      poller.waiting.shift()!()
+    }
+  }
+
   return {
     specificationVersion: 'v1',
     provider: `store:${store.provider}`,
@@ -168,24 +181,36 @@ export function createStoreTransport(store: StoreV1, options: StoreTransportOpti
       const poller = startPoller(handler, concurrency, workerId, leaseMs)
       // Local deliveries are counted, so that the poller claims only into free slots (the
       // in-process queue bounds them by `concurrency` on its own).
+      // The in-process queue bounds local deliveries alone; a delivery that finds the shared
+      // budget taken by polled tasks waits for a slot instead of running beside them.
       const localDone = () => {
         poller.local--
+        handOff(poller, concurrency)
+      }
+      const deliver = (message: QueueMessage): Promise<void> | void => {
+        let settled: Promise<void> | void
+        try {
+          settled = handler(message)
+        } catch (error) {
+          localDone()
+          throw error
+        }
+        if (settled === undefined) {
+          localDone()
+          return undefined
+        }
+        return settled.finally(localDone)
       }
       const consumer = local.consume(
         (message) => {
-          poller.local++
-          let settled: Promise<void> | void
-          try {
-            settled = handler(message)
-          } catch (error) {
-            localDone()
-            throw error
+          if (poller.active + poller.local < concurrency) {
+            poller.local++
+            return deliver(message)
           }
-          if (settled === undefined) {
-            localDone()
-            return undefined
-          }
-          return settled.finally(localDone)
+          // handOff reserves the slot (poller.local++) before it wakes the delivery.
+          return new Promise<void>((resolve) => poller.waiting.push(resolve)).then(() =>
+            deliver(message),
+          )
         },
         { concurrency },
       )
