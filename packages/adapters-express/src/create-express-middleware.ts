@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { consoleLogger, problemResponse, serializeError, type Logger } from '@tessera/core'
 import { sendFetchResponse } from './send-fetch-response'
-import { toFetchRequest, type NodeRequest } from './to-fetch-request'
+import { toAbortableRequest, type NodeRequest } from './to-fetch-request'
 
 /**
  * A Web Fetch handler, such as Tessera's HTTP API. `info.ip` is the client's address as the
@@ -63,24 +63,25 @@ async function serve(
   response: ServerResponse,
   logger: Logger,
 ): Promise<void> {
-  const controller = new AbortController()
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort(new Error('The client closed the connection'))
-  })
   const where = { method: request.method, url: request.originalUrl ?? request.url }
   let fetchResponse: Response
   try {
+    const fetchRequest = await toAbortableRequest(request)
+    response.once('close', () => {
+      if (!response.writableFinished) {
+        fetchRequest.abortRequest(new Error('The client closed the connection'))
+      }
+    })
     const ip = request.socket?.remoteAddress
-    fetchResponse = await handler(
-      toFetchRequest(request, { signal: controller.signal }),
-      ip !== undefined ? { ip } : {},
-    )
+    fetchResponse = await handler(fetchRequest, ip !== undefined ? { ip } : {})
     if (!(fetchResponse instanceof Response)) {
       throw new TypeError(
         `The request handler must resolve to a Response, received ${typeof fetchResponse}`,
       )
     }
   } catch (error) {
+    // The client left while sending its body: nobody is there to answer.
+    if (!request.complete && request.destroyed) return
     logger.error('request handler failed', { ...where, error: serializeError(error) })
     fetchResponse = problemResponse(error)
   }

@@ -1,27 +1,66 @@
 import { Readable } from 'node:stream'
 import type { FastifyReply } from 'fastify'
+import { readResponseBody, type ResponseBodyReader } from './response-body'
 
 /**
  * Sends a Web Fetch `Response` through a Fastify reply: status, headers (several `set-cookie`
- * headers included) and body. A streamed body (server-sent events, for example) goes out chunk
- * by chunk as it is produced, through Fastify's own stream handling, so `onSend` hooks and
- * compression plugins still apply; if the client goes away, the body stream is cancelled.
+ * headers included) and body. A body that is there at once (JSON, text) is sent as one buffer;
+ * a streamed body (server-sent events, for example) goes out chunk by chunk as it is produced.
+ * Both go through Fastify's own sending, so `onSend` hooks and compression plugins still apply;
+ * if the client goes away, the body stream is cancelled.
  *
  * @example
  * ```ts
  * fastify.get('/health', (_request, reply) => sendFetchResponse(reply, Response.json({ ok: true })))
  * ```
  */
-export function sendFetchResponse(reply: FastifyReply, response: Response): FastifyReply {
+export async function sendFetchResponse(
+  reply: FastifyReply,
+  response: Response,
+): Promise<FastifyReply> {
   reply.code(response.status)
   if (response.statusText) reply.raw.statusMessage = response.statusText
+  let cookies = false
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') reply.header(name, value)
+    if (name === 'set-cookie') cookies = true
+    else reply.header(name, value)
   })
-  const cookies = response.headers.getSetCookie()
-  if (cookies.length > 0) reply.header('set-cookie', cookies)
-  if (response.body === null) return reply.send()
-  return reply.send(
-    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-  )
+  if (cookies) reply.header('set-cookie', response.headers.getSetCookie())
+  const body = await readResponseBody(response)
+  if (body.kind === 'none') return reply.send()
+  if (body.kind === 'bytes') {
+    return reply.send(
+      typeof body.bytes === 'string' ? Buffer.from(body.bytes) : toBuffer(body.bytes),
+    )
+  }
+  return reply.send(toReadable(body.chunks, body.rest))
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+/** A Node stream of the chunks read already, then the rest; destroying it cancels the rest. */
+function toReadable(chunks: Uint8Array[], rest: ResponseBodyReader): Readable {
+  let index = 0
+  return new Readable({
+    read() {
+      if (index < chunks.length) {
+        this.push(chunks[index++])
+        return
+      }
+      rest.read().then(
+        ({ done, value }) => this.push(done ? null : value),
+        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+      )
+    },
+    destroy(error, callback) {
+      rest.cancel(error ?? new Error('The client closed the connection')).then(
+        () => callback(error),
+        () => callback(error),
+      )
+    },
+  })
 }

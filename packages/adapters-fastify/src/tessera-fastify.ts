@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import { pinoLogger, problemResponse, serializeError, type Logger } from '@tessera/core'
 import { sendFetchResponse } from './send-fetch-response'
-import { toFetchRequest } from './to-fetch-request'
+import { toAbortableRequest } from './to-fetch-request'
 
 /**
  * A Web Fetch handler, such as Tessera's HTTP API. `info.ip` is the client's address as Fastify
@@ -31,22 +31,23 @@ const plugin: FastifyPluginAsync<TesseraFastifyOptions> = async (fastify, option
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
   const route = async (request: FastifyRequest, reply: FastifyReply) => {
-    const controller = new AbortController()
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished)
-        controller.abort(new Error('The client closed the connection'))
-    })
     let response: Response
     try {
-      response = await options.handler(toFetchRequest(request, { signal: controller.signal }), {
-        ip: request.ip,
+      const fetchRequest = await toAbortableRequest(request)
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) {
+          fetchRequest.abortRequest(new Error('The client closed the connection'))
+        }
       })
+      response = await options.handler(fetchRequest, { ip: request.ip })
       if (!(response instanceof Response)) {
         throw new TypeError(
           `The request handler must resolve to a Response, received ${typeof response}`,
         )
       }
     } catch (error) {
+      // The client left while sending its body: nobody is there to answer.
+      if (!request.raw.complete && request.raw.destroyed) return reply
       const logger = options.logger ?? pinoLogger(request.log)
       logger.error('request handler failed', {
         method: request.method,
