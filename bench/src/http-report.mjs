@@ -26,7 +26,7 @@ export function httpReport(result) {
   if (!result) return { lines: [], targets: [] }
   const { config, targets, workloads } = result
   const lines = [
-    `HTTP (${config.rate} req/s offered for ${config.seconds} s after ${config.warmupSeconds} s warmup, ${config.connections} connections; server and autocannon in separate processes; load average ${result.loadAverageAtStart.join(' ')} → ${result.loadAverageAtEnd.join(' ')}):`,
+    `HTTP (${config.rate} req/s offered for ${config.seconds} s after ${config.warmupSeconds} s warmup, ${config.waves} autocannon waves × ${config.connectionsPerWave} connections; server and autocannon in separate processes; load average ${result.loadAverageAtStart.join(' ')} → ${result.loadAverageAtEnd.join(' ')}):`,
   ]
   const found = []
   for (const [workload, { variants, ratios }] of Object.entries(workloads)) {

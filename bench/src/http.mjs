@@ -10,8 +10,9 @@
 // handler with `auth: 'none-insecure'` and `audit: false` because the bare routes authenticate
 // and audit nobody; the secure variant shows what a production configuration adds.
 //
-// Load: a steady `rate` requests/s (autocannon overallRate, 50 connections) for `warmupSeconds`,
-// then for `seconds` measured. Per variant: p50/p95/p99 latency, achieved requests/s and the
+// Load: `rate` requests/s (autocannon overallRate, split over 20 instances started 50 ms apart so
+// that arrivals are spread over each second; see src/http-load.mjs) for `warmupSeconds`, then for
+// `seconds` measured. Per variant: p50/p95/p99 latency, achieved requests/s and the
 // server process's CPU time (user + system) per request over the measured window.
 //
 // Adapter overhead = CPU per request of adapter + handler ÷ CPU per request of the bare route of
@@ -33,7 +34,9 @@ const config = {
   rate: Number(process.env.BENCH_HTTP_RATE ?? 1000),
   seconds: Math.max(2, Math.round(10 * scale)),
   warmupSeconds: Math.max(1, Math.round(3 * scale)),
-  connections: 50,
+  // 20 autocannon instances started 50 ms apart, 25 connections each (see src/http-load.mjs).
+  waves: 20,
+  connectionsPerWave: 25,
 }
 export const httpTargets = { p95Ms: 20, overheadPercent: 15 }
 const variants = [
