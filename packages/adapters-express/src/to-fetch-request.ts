@@ -36,7 +36,7 @@ export interface ToFetchRequestOptions {
  * ```
  */
 export function toFetchRequest(request: NodeRequest, options: ToFetchRequestOptions = {}): Request {
-  return buildRequest(Request, request, undefined, options.signal)
+  return buildRequest((url, init) => new Request(url, init), request, undefined, options.signal)
 }
 
 /** Bodies announced at up to this many bytes are read before the Fetch request is built. */
@@ -48,13 +48,19 @@ const smallBodyBytes = 64 * 1024
  * reads it (see {@link AbortableRequest}).
  */
 export async function toAbortableRequest(request: NodeRequest): Promise<AbortableRequest> {
-  return buildRequest(AbortableRequest, request, await readSmallBody(request))
+  const bytes = await readSmallBody(request)
+  return buildRequest(
+    (url, init) => new AbortableRequest(url, init, bytes),
+    request,
+    bytes === undefined ? undefined : null,
+  )
 }
 
+/** `body`: `null` when the body is handled elsewhere, `undefined` to take it from `request`. */
 function buildRequest<R extends Request>(
-  Class: new (url: string, init: RequestInit) => R,
+  create: (url: string, init: RequestInit) => R,
   request: NodeRequest,
-  readBody: BodyInit | undefined,
+  body: null | undefined,
   signal?: AbortSignal,
 ): R {
   const method = request.method ?? 'GET'
@@ -66,20 +72,20 @@ function buildRequest<R extends Request>(
   }
   const init: RequestInit & { duplex?: 'half' } = { method, headers }
   if (signal !== undefined) init.signal = signal
-  const body: BodyInit | null = readBody ?? requestBody(request, method, headers)
-  if (body !== null) {
-    init.body = body
+  const stream = body === null ? null : requestBody(request, method, headers)
+  if (stream !== null) {
+    init.body = stream
     // Required by the Fetch standard for a streamed request body.
-    if (body instanceof ReadableStream) init.duplex = 'half'
+    if (stream instanceof ReadableStream) init.duplex = 'half'
   }
-  return new Class(requestUrl(request), init)
+  return create(requestUrl(request), init)
 }
 
 /**
  * Reads an unread body whose `content-length` is at most {@link smallBodyBytes} (Node's parser
  * holds the client to it). Anything else is left to stream.
  */
-function readSmallBody(request: NodeRequest): Promise<BodyInit> | undefined {
+function readSmallBody(request: NodeRequest): Promise<Uint8Array> | undefined {
   if (request.method === 'GET' || request.method === 'HEAD') return undefined
   if (request.readableDidRead || request.readableEnded) return undefined
   const length = Number(request.headers['content-length'] ?? Number.NaN)
@@ -89,7 +95,7 @@ function readSmallBody(request: NodeRequest): Promise<BodyInit> | undefined {
     const onData = (chunk: Buffer) => chunks.push(chunk)
     const onEnd = () => {
       cleanUp()
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as BodyInit)
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
     }
     const onError = (error: Error) => {
       cleanUp()

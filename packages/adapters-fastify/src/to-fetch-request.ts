@@ -19,7 +19,7 @@ export function toFetchRequest(
   request: FastifyRequest,
   options: { signal?: AbortSignal } = {},
 ): Request {
-  return buildRequest(Request, request, undefined, options.signal)
+  return buildRequest((url, init) => new Request(url, init), request, undefined, options.signal)
 }
 
 /** Bodies announced at up to this many bytes are read before the Fetch request is built. */
@@ -31,13 +31,19 @@ const smallBodyBytes = 64 * 1024
  * reads it (see {@link AbortableRequest}).
  */
 export async function toAbortableRequest(request: FastifyRequest): Promise<AbortableRequest> {
-  return buildRequest(AbortableRequest, request, await readSmallBody(request))
+  const bytes = await readSmallBody(request)
+  return buildRequest(
+    (url, init) => new AbortableRequest(url, init, bytes),
+    request,
+    bytes === undefined ? undefined : null,
+  )
 }
 
+/** `body`: `null` when the body is handled elsewhere, `undefined` to take it from `request`. */
 function buildRequest<R extends Request>(
-  Class: new (url: string, init: RequestInit) => R,
+  create: (url: string, init: RequestInit) => R,
   request: FastifyRequest,
-  readBody: BodyInit | undefined,
+  body: null | undefined,
   signal?: AbortSignal,
 ): R {
   const raw = request.raw
@@ -49,15 +55,15 @@ function buildRequest<R extends Request>(
   }
   const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers }
   if (signal !== undefined) init.signal = signal
-  const body: BodyInit | null = readBody ?? requestBody(request, headers)
-  if (body !== null) {
-    init.body = body
+  const stream = body === null ? null : requestBody(request, headers)
+  if (stream !== null) {
+    init.body = stream
     // Required by the Fetch standard for a streamed request body.
-    if (body instanceof ReadableStream) init.duplex = 'half'
+    if (stream instanceof ReadableStream) init.duplex = 'half'
   }
   const host = /^[A-Za-z0-9.\-_~[\]:%]+$/.test(request.host) ? request.host : 'localhost'
   // Concatenated, not resolved: a path like "//other.example/x" must not change the host.
-  return new Class(`${request.protocol}://${host}${request.url}`, init)
+  return create(`${request.protocol}://${host}${request.url}`, init)
 }
 
 /**
@@ -65,7 +71,7 @@ function buildRequest<R extends Request>(
  * Node's parser holds the client to its `content-length`) when that length is at most
  * {@link smallBodyBytes}. Anything else is left to stream.
  */
-function readSmallBody(request: FastifyRequest): Promise<BodyInit> | undefined {
+function readSmallBody(request: FastifyRequest): Promise<Uint8Array> | undefined {
   const raw = request.raw
   if (request.body !== raw || raw.readableDidRead || raw.readableEnded) return undefined
   const length = Number(raw.headers['content-length'] ?? Number.NaN)
@@ -75,7 +81,7 @@ function readSmallBody(request: FastifyRequest): Promise<BodyInit> | undefined {
     const onData = (chunk: Buffer) => chunks.push(chunk)
     const onEnd = () => {
       cleanUp()
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as BodyInit)
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
     }
     const onError = (error: Error) => {
       cleanUp()
