@@ -1,6 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
-import { AbortableRequest } from './abortable-request'
+import {
+  toAbortableRequest as nodeToAbortableRequest,
+  toFetchRequest as nodeToFetchRequest,
+  type FetchRequestWithAbort,
+} from '@tessera/core/node'
 
 /**
  * The parts of an incoming request that the adapter reads: Node's `IncomingMessage`, plus what
@@ -36,83 +40,23 @@ export interface ToFetchRequestOptions {
  * ```
  */
 export function toFetchRequest(request: NodeRequest, options: ToFetchRequestOptions = {}): Request {
-  return buildRequest((url, init) => new Request(url, init), request, undefined, options.signal)
+  return nodeToFetchRequest(request, {
+    url: requestUrl(request),
+    body: (headers) => requestBody(request, headers),
+    ...(options.signal !== undefined && { signal: options.signal }),
+  })
 }
-
-/** Bodies announced at up to this many bytes are read before the Fetch request is built. */
-const smallBodyBytes = 64 * 1024
 
 /**
  * The adapter's own translation: as {@link toFetchRequest}, with a small body read first (a
  * byte array is much cheaper for Fetch than a stream) and a signal made only if the handler
- * reads it (see {@link AbortableRequest}).
+ * reads it (see `toAbortableRequest` of `@tessera/core/node`).
  */
-export async function toAbortableRequest(request: NodeRequest): Promise<AbortableRequest> {
-  const bytes = await readSmallBody(request)
-  return buildRequest(
-    (url, init) => new AbortableRequest(url, init, bytes),
-    request,
-    bytes === undefined ? undefined : null,
-  )
-}
-
-/** `body`: `null` when the body is handled elsewhere, `undefined` to take it from `request`. */
-function buildRequest<R extends Request>(
-  create: (url: string, init: RequestInit) => R,
-  request: NodeRequest,
-  body: null | undefined,
-  signal?: AbortSignal,
-): R {
-  const method = request.method ?? 'GET'
-  const headers = new Headers()
-  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index]!
-    // HTTP/2 pseudo-headers (":path") are not headers of a Fetch request.
-    if (!name.startsWith(':')) headers.append(name, request.rawHeaders[index + 1]!)
-  }
-  const init: RequestInit & { duplex?: 'half' } = { method, headers }
-  if (signal !== undefined) init.signal = signal
-  const stream = body === null ? null : requestBody(request, method, headers)
-  if (stream !== null) {
-    init.body = stream
-    // Required by the Fetch standard for a streamed request body.
-    if (stream instanceof ReadableStream) init.duplex = 'half'
-  }
-  return create(requestUrl(request), init)
-}
-
-/**
- * Reads an unread body whose `content-length` is at most {@link smallBodyBytes} (Node's parser
- * holds the client to it). Anything else is left to stream.
- */
-function readSmallBody(request: NodeRequest): Promise<Uint8Array> | undefined {
-  if (request.method === 'GET' || request.method === 'HEAD') return undefined
-  if (request.readableDidRead || request.readableEnded) return undefined
-  const length = Number(request.headers['content-length'] ?? Number.NaN)
-  if (!(length > 0 && length <= smallBodyBytes)) return undefined
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    const onData = (chunk: Buffer) => chunks.push(chunk)
-    const onEnd = () => {
-      cleanUp()
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
-    }
-    const onError = (error: Error) => {
-      cleanUp()
-      reject(error)
-    }
-    const onClose = () =>
-      onError(new Error('The client closed the connection before sending the whole body'))
-    const cleanUp = () => {
-      request.off('data', onData)
-      request.off('end', onEnd)
-      request.off('error', onError)
-      request.off('close', onClose)
-    }
-    request.on('data', onData)
-    request.on('end', onEnd)
-    request.on('error', onError)
-    request.on('close', onClose)
+export function toAbortableRequest(request: NodeRequest): Promise<FetchRequestWithAbort> {
+  return nodeToAbortableRequest(request, {
+    url: requestUrl(request),
+    body: (headers) => requestBody(request, headers),
+    readSmallBody: request.method !== 'GET' && request.method !== 'HEAD',
   })
 }
 
@@ -133,7 +77,8 @@ function requestUrl(request: NodeRequest): string {
   return `${protocol}://${host ?? 'localhost'}${path.startsWith('/') ? path : `/${path}`}`
 }
 
-function requestBody(request: NodeRequest, method: string, headers: Headers): BodyInit | null {
+function requestBody(request: NodeRequest, headers: Headers): BodyInit | null {
+  const method = request.method ?? 'GET'
   if (method === 'GET' || method === 'HEAD') return null
   const consumed = request.readableDidRead || request.readableEnded
   if (consumed) return parsedBody(request.body, headers)

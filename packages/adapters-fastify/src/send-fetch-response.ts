@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyReply } from 'fastify'
-import { readResponseBody, type ResponseBodyReader } from './response-body'
+import { readResponseBody, type ResponseBodyReader } from '@tessera/core/node'
 
 /**
  * Sends a Web Fetch `Response` through a Fastify reply: status, headers (several `set-cookie`

@@ -1,3 +1,13 @@
 // @tessera/core/node: pieces that need Node.js APIs. Nothing in the main entry imports this.
 export { closeOnSignals, type CloseOnSignalsOptions } from './close-on-signals'
 export { defineConfig, type TesseraConfig, type TesseraConfigContext } from './define-config'
+export {
+  toAbortableRequest,
+  toFetchRequest,
+  type FetchRequestWithAbort,
+  type NodeFetchRequestOptions,
+  type ToAbortableRequestOptions,
+  type ToFetchRequestOptions,
+} from './fetch-request'
+export { writeFetchResponse } from './write-fetch-response'
+export { readResponseBody, type ResponseBody, type ResponseBodyReader } from './response-body'

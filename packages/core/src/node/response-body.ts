@@ -28,6 +28,16 @@ const readAheadBytes = 64 * 1024
  * costs nothing. Otherwise (another Fetch implementation, a body made from a stream) the body
  * is read for as long as chunks come without waiting: a body that ends within that read-ahead
  * is sent whole, any other is streamed. The same approach as `@hono/node-server`'s listener.
+ * `writeFetchResponse` uses it; an adapter that sends through its framework's own reply
+ * (Fastify's, for its hooks) uses it directly.
+ *
+ * @example
+ * ```ts
+ * import { readResponseBody } from '@tessera/core/node'
+ *
+ * const body = await readResponseBody(Response.json({ ok: true }))
+ * if (body.kind === 'bytes') reply.send(Buffer.from(body.bytes))
+ * ```
  */
 export async function readResponseBody(response: Response): Promise<ResponseBody> {
   const source = bodySource(response)
