@@ -16,6 +16,8 @@ import {
   greetWorkflow,
   paymentWorkflow,
   reviewWorkflow,
+  startFixtureRun,
+  waitForRunStatus,
   webhookSecret,
   type HttpKit,
 } from './http-kit'
@@ -136,13 +138,7 @@ export async function createKeyedKit(store: StoreV1 = createMemoryStore()): Prom
       ...(body !== undefined ? { body } : {}),
     })
   }
-  const settled = async (runId: string, status: string) => {
-    for (let i = 0; i < 400; i++) {
-      if ((await store.getRun(runId))?.status === status) return
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-    throw new Error(`Run ${runId} never reached ${status}: ${(await store.getRun(runId))?.status}`)
-  }
+  const settled = (runId: string, status: string) => waitForRunStatus(store, runId, status)
   return {
     engine,
     store,
@@ -151,23 +147,7 @@ export async function createKeyedKit(store: StoreV1 = createMemoryStore()): Prom
     keyIds,
     request,
     call: (method, path, init) => handler(request(method, path, init), { ip: '203.0.113.7' }),
-    async run(workflowId, input) {
-      const handle = await engine.start(
-        workflowId,
-        input ??
-          (workflowId === 'greet' || workflowId === 'failing'
-            ? { name: 'Ann' }
-            : { orderId: 'A1' }),
-      )
-      const status = {
-        greet: 'succeeded',
-        review: 'suspended',
-        payment: 'suspended',
-        failing: 'failed',
-      }[workflowId]
-      await settled(handle.id, status)
-      return handle.id
-    },
+    run: (workflowId, input) => startFixtureRun(engine, workflowId, input),
     settled,
     close: () => engine.close(),
   }

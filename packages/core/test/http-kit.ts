@@ -21,6 +21,43 @@ import { UnauthenticatedError } from '../src/errors/unauthenticated-error'
 
 export const webhookSecret = 'whsec-test-0123456789abcdef'
 
+/** Polls the store until the run has `status` (2 s at most). */
+export async function waitForRunStatus(
+  store: StoreV1,
+  runId: string,
+  status: string,
+): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await store.getRun(runId))?.status === status) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error(`Run ${runId} never reached ${status}: ${(await store.getRun(runId))?.status}`)
+}
+
+/**
+ * Starts one of the kit's workflows (with its default input unless `input` is given) and waits
+ * for the status it settles in: greet succeeds, review and payment suspend, failing fails.
+ */
+export async function startFixtureRun(
+  engine: Engine,
+  workflowId: string,
+  input?: unknown,
+): Promise<string> {
+  const handle = await engine.start(
+    workflowId,
+    input ??
+      (workflowId === 'greet' || workflowId === 'failing' ? { name: 'Ann' } : { orderId: 'A1' }),
+  )
+  const status = {
+    greet: 'succeeded',
+    review: 'suspended',
+    payment: 'suspended',
+    failing: 'failed',
+  }[workflowId]
+  await waitForRunStatus(engine.store, handle.id, status as string)
+  return handle.id
+}
+
 /**
  * `authorization: Test <id>:<role,role>`: the principal with those roles; `Test bad` is refused
  * (credentials that are wrong), no header means no credentials.
@@ -131,37 +168,13 @@ export function createHttpKit(
       ...(body !== undefined ? { body } : {}),
     })
   }
-  const settled = async (runId: string, status: string) => {
-    for (let i = 0; i < 400; i++) {
-      if ((await engine.store.getRun(runId))?.status === status) return
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
-    throw new Error(
-      `Run ${runId} never reached ${status}: ${(await engine.store.getRun(runId))?.status}`,
-    )
-  }
+  const settled = (runId: string, status: string) => waitForRunStatus(engine.store, runId, status)
   return {
     engine,
     handler,
     request,
     call: (method, path, init) => handler(request(method, path, init)),
-    async run(workflowId, input) {
-      const handle = await engine.start(
-        workflowId,
-        input ??
-          (workflowId === 'greet' || workflowId === 'failing'
-            ? { name: 'Ann' }
-            : { orderId: 'A1' }),
-      )
-      const status = {
-        greet: 'succeeded',
-        review: 'suspended',
-        payment: 'suspended',
-        failing: 'failed',
-      }[workflowId]
-      await settled(handle.id, status)
-      return handle.id
-    },
+    run: (workflowId, input) => startFixtureRun(engine, workflowId, input),
     settled,
     close: () => engine.close(),
   }
