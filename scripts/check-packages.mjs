@@ -42,8 +42,11 @@ for (const dir of readdirSync(join(root, 'packages'))) {
 // needs took it to 56.9 kB: keyed records in the port (their input checks, shared by every store,
 // and the memory store's records, +2.9 kB), the 401/403/429 error classes that adapters map
 // (+1 kB), and the memory store packing ended runs by default, which is what keeps 10,000 W1 runs
-// under 80 MB (+1.2 kB); the handler itself is in ./http and not counted: 58 kB.
-const budgets = { core: 58_000, 'react-designer': 32_000 }
+// under 80 MB (+1.2 kB); the handler itself is in ./http and not counted: 58 kB. Connectors and
+// triggers (issue 7) add ConnectorError (moved from @tessera/connectors so third-party
+// connectors and the engine share it), secret references and their resolution, the trigger port's
+// engine side and connector preflight: 61 kB.
+const budgets = { core: 61_000, 'react-designer': 32_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   // The main entry and the chunks it imports, directly or through other chunks: chunks that only

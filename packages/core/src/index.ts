@@ -171,9 +171,30 @@ export type {
   TokenUsage,
   SchemaLike,
 } from './ports/language-model-v1'
-export type { ConnectorV1, ConnectorAction, ConnectorActionContext } from './ports/connector-v1'
+export type {
+  ConnectorV1,
+  ConnectorAction,
+  ConnectorActionContext,
+  ConnectorActionExample,
+  ConnectorCheckContext,
+} from './ports/connector-v1'
 export type { AgentV1, AgentRunContext } from './ports/agent-v1'
-export type { SecretsProviderV1, PayloadCodecV1 } from './ports/secrets-provider-v1'
+export {
+  secretRef,
+  isSecretRef,
+  secretSchemaKeyword,
+  type SecretsProviderV1,
+  type SecretRef,
+  type WithSecretsResolved,
+  type PayloadCodecV1,
+} from './ports/secrets-provider-v1'
+export type {
+  TriggerV1,
+  TriggerContext,
+  TriggerSubscription,
+  TriggerStartOptions,
+  TriggerStartResult,
+} from './ports/trigger-v1'
 
 // Reference adapters
 export { createMemoryStore, type MemoryStoreOptions } from './memory/memory-store'
@@ -199,6 +220,7 @@ export {
   DefinitionError,
   ControlFlowError,
   StoreError,
+  ConnectorError,
   EngineClosedError,
   ModelCallError,
   UnknownModelError,
@@ -222,4 +244,5 @@ export {
   type ProblemDetails,
   type ModelCallFailure,
   type FallbackAttempt,
+  type ConnectorFailureReason,
 } from './errors/index'

@@ -1,9 +1,11 @@
 import type { z } from 'zod'
 import type { Logger } from './logger'
+import type { WithSecretsResolved } from './secrets-provider-v1'
 
 /** What an action receives when it runs. */
 export interface ConnectorActionContext<TConfig, TInput> {
-  config: TConfig
+  /** The node's configuration, with every secret reference resolved to its value. */
+  config: WithSecretsResolved<TConfig>
   input: TInput
   signal: AbortSignal
   /** Stable per step instance: pass it to external systems that deduplicate requests. */
@@ -11,9 +13,19 @@ export interface ConnectorActionContext<TConfig, TInput> {
   logger: Logger
 }
 
+/** A worked example of an action's input, shown by the designer and the HTTP API. */
+export interface ConnectorActionExample<TInput = unknown> {
+  title?: string
+  input: TInput
+}
+
 /** One operation of a connector, such as `send-message` or `query`. */
 export interface ConnectorAction<TConfig = unknown, TInput = unknown, TOutput = unknown> {
+  /** A short human name, such as "Send a message". */
+  title?: string
   description?: string
+  /** Inputs that the action's input schema accepts, for documentation and the designer. */
+  examples?: readonly ConnectorActionExample<TInput>[]
   input: z.ZodType<TInput, any>
   output: z.ZodType<TOutput, any>
   run(context: ConnectorActionContext<TConfig, TInput>): Promise<TOutput>
@@ -34,6 +46,21 @@ export interface ConnectorV1<TConfig = any> {
   readonly id: string
   readonly name: string
   readonly description: string | undefined
+  /** Where the connector is documented (a URL). */
+  readonly docs?: string | undefined
   readonly config: z.ZodType<TConfig, any>
   readonly actions: Readonly<Record<string, ConnectorAction<TConfig, any, any>>>
+  /**
+   * Checks that a configuration works before any run uses it: credentials accepted, host
+   * reachable. Throws a `ConnectorError` (reason `network`, `timeout`, `unauthorized` or
+   * `invalid-config`) when it does not. `engine.preflight()` calls it.
+   */
+  readonly check?: (context: ConnectorCheckContext<TConfig>) => Promise<void>
+}
+
+/** What a connector's `check` receives. */
+export interface ConnectorCheckContext<TConfig> {
+  config: WithSecretsResolved<TConfig>
+  signal: AbortSignal
+  logger: Logger
 }

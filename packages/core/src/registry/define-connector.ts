@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { assertId, assertSchema } from '../builder/step'
-import type { ConnectorAction, ConnectorV1 } from '../ports/connector-v1'
+import type { ConnectorAction, ConnectorCheckContext, ConnectorV1 } from '../ports/connector-v1'
 import type { AgentV1 } from '../ports/agent-v1'
 
 /**
@@ -27,10 +27,15 @@ export function defineConnector<
   TActions extends Record<string, ConnectorAction<z.output<TConfigSchema>, any, any>>,
 >(options: {
   id: string
+  /** A human name, such as "Slack". Default: the id. */
   name?: string
   description?: string
+  /** Where the connector is documented (a URL). */
+  docs?: string
   config: TConfigSchema
   actions: TActions
+  /** Checks a configuration before any run uses it (see `ConnectorV1.check`). */
+  check?: (context: ConnectorCheckContext<z.output<TConfigSchema>>) => Promise<void>
 }): Omit<ConnectorV1<z.output<TConfigSchema>>, 'config' | 'actions'> & {
   /** The config schema as given: its input type types `.action()`'s config. */
   readonly config: TConfigSchema
@@ -62,6 +67,27 @@ export function defineConnector<
         received: action.run,
       })
     }
+    for (const [index, example] of (action.examples ?? []).entries()) {
+      const parsed = action.input.safeParse(example?.input)
+      if (!parsed.success) {
+        throw new InvalidArgumentError({
+          fn: 'defineConnector',
+          argument: `actions.${name}.examples[${index}].input`,
+          expected: `an input that the action's input schema accepts (${parsed.error.issues
+            .map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`)
+            .join('; ')})`,
+          received: example?.input,
+        })
+      }
+    }
+  }
+  if (options.check !== undefined && typeof options.check !== 'function') {
+    throw new InvalidArgumentError({
+      fn: 'defineConnector',
+      argument: 'check',
+      expected: 'a function or undefined',
+      received: options.check,
+    })
   }
   return Object.freeze({
     specificationVersion: 'v1' as const,
@@ -69,8 +95,10 @@ export function defineConnector<
     id: options.id,
     name: options.name ?? options.id,
     description: options.description,
+    ...(options.docs !== undefined ? { docs: options.docs } : {}),
     config: options.config,
     actions: options.actions,
+    ...(options.check !== undefined ? { check: options.check } : {}),
   })
 }
 

@@ -34,7 +34,15 @@ export interface RegistryDescription {
     name: string
     description?: string
     config: JsonSchema
-    actions: { name: string; description?: string; input: JsonSchema; output: JsonSchema }[]
+    docs?: string
+    actions: {
+      name: string
+      title?: string
+      description?: string
+      examples?: readonly { title?: string; input: unknown }[]
+      input: JsonSchema
+      output: JsonSchema
+    }[]
   }[]
   functions: string[]
   plugins: { name: string; version?: string }[]
@@ -180,10 +188,13 @@ export function createRegistry(): MutableRegistry {
           id: connector.id,
           name: connector.name,
           ...(connector.description ? { description: connector.description } : {}),
+          ...(connector.docs ? { docs: connector.docs } : {}),
           config: toJsonSchema(connector.config, 'input'),
           actions: Object.entries(connector.actions).map(([name, action]) => ({
             name,
+            ...(action.title ? { title: action.title } : {}),
             ...(action.description ? { description: action.description } : {}),
+            ...(action.examples?.length ? { examples: action.examples } : {}),
             input: toJsonSchema(action.input, 'input'),
             output: toJsonSchema(action.output, 'output'),
           })),

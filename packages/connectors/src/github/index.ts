@@ -1,0 +1,2 @@
+// @tessera/connectors/github: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/graphql: being built (issue 7).
+export {}

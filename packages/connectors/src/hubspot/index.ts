@@ -1,0 +1,2 @@
+// @tessera/connectors/hubspot: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/jira: being built (issue 7).
+export {}

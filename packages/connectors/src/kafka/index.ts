@@ -1,0 +1,2 @@
+// @tessera/connectors/kafka: being built (issue 7).
+export {}

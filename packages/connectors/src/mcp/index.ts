@@ -1,0 +1,2 @@
+// @tessera/connectors/mcp: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/mqtt: being built (issue 7).
+export {}

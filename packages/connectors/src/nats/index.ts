@@ -1,0 +1,2 @@
+// @tessera/connectors/nats: being built (issue 7).
+export {}

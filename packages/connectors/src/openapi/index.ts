@@ -1,0 +1,2 @@
+// @tessera/connectors/openapi: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/rabbitmq: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/s3: being built (issue 7).
+export {}

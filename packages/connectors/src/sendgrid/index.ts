@@ -1,0 +1,2 @@
+// @tessera/connectors/sendgrid: being built (issue 7).
+export {}

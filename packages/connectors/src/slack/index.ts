@@ -1,0 +1,2 @@
+// @tessera/connectors/slack: being built (issue 7).
+export {}

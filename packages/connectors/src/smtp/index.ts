@@ -1,0 +1,2 @@
+// @tessera/connectors/smtp: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/teams: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/triggers: being built (issue 7).
+export {}

@@ -1,0 +1,2 @@
+// @tessera/connectors/twilio: being built (issue 7).
+export {}

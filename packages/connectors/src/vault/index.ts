@@ -1,0 +1,2 @@
+// @tessera/connectors/vault: being built (issue 7).
+export {}

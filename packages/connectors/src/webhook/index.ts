@@ -1,0 +1,2 @@
+// @tessera/connectors/webhook: being built (issue 7).
+export {}
