@@ -55,6 +55,7 @@ export {
   type SendEventResult,
   type DecisionOptions,
 } from './runtime/engine'
+export type { TriggerStatus, TriggerState } from './runtime/triggers'
 export { createStoreTransport, type StoreTransportOptions } from './transport/store-transport'
 export { RunHandle, type RunHandleBackend } from './runtime/run-handle'
 export type {

@@ -17,6 +17,7 @@ import { randomId, systemClock, type Clock, type IdGenerator } from '../ports/cl
 import type { ConnectorV1 } from '../ports/connector-v1'
 import type { Logger } from '../ports/logger'
 import type { Tracer } from '../ports/tracer'
+import type { TriggerSubscription, TriggerV1 } from '../ports/trigger-v1'
 import type { QueueV1, QueueConsumer } from '../ports/queue-v1'
 import {
   type EventRecord,
@@ -41,6 +42,7 @@ import { assertListener, assertRunId } from './event-arguments'
 import type { EngineCore } from './engine-core'
 import { createRunTracker } from './run-tracker'
 import { createStepPipeline } from './step-pipeline'
+import { createTriggerSet, type TriggerStatus } from './triggers'
 import { validateWith } from './validate'
 
 /** What `createEngine` takes. Every option has a default. */
@@ -91,6 +93,19 @@ export interface EngineOptions {
    * Default: keep everything. `engine.purge()` runs one pass by hand.
    */
   retention?: { ttl?: Duration; keepLast?: number; interval?: Duration }
+  /**
+   * Triggers (cron, poll, consumer, webhook) that start runs of their workflows. Their workflows
+   * are registered at once; the triggers start with the worker (see `startTriggers`) and stop on
+   * `close()`. A trigger whose start fails is logged, listed as `failed` in `engine.triggers`
+   * and started again with backoff (1s doubling to 1min). Duplicate ids throw `ConflictError`.
+   */
+  triggers?: readonly TriggerV1[]
+  /**
+   * Start `triggers` in this process. Default: true when the engine has a worker, false with
+   * `worker: false` (an API-only process). Idempotency keys make several processes running the
+   * same triggers safe: each event starts one run.
+   */
+  startTriggers?: boolean
 }
 
 /** Options of `engine.sendEvent`. */
@@ -185,6 +200,14 @@ export interface Engine {
   retry(runId: string): Promise<RunHandle<unknown>>
   /** One retention pass (see `EngineOptions.retention`); returns how many runs and events went. */
   purge(rules?: { ttl?: Duration; keepLast?: number }): Promise<{ runs: number; events: number }>
+  /**
+   * Registers a trigger's workflow and starts the trigger; resolves once it listens. Rejects
+   * with the start's error (a `TesseraError`; anything else becomes a `ConnectorError`), and
+   * with `ConflictError` when a trigger with that id is already live. `close()` stops it too.
+   */
+  startTrigger(trigger: TriggerV1): Promise<TriggerSubscription>
+  /** The triggers of this engine and their state (a snapshot). */
+  readonly triggers: readonly TriggerStatus[]
   on<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
   off<K extends EngineEventName>(event: K, listener: (event: EngineEventMap[K]) => void): this
   /** Stops the worker (waiting for running steps) and closes the store and queue it created. */
@@ -794,6 +817,21 @@ export function createEngine(options: EngineOptions = {}): Engine {
   // ── wiring ──────────────────────────────────────────────────────────────────────────────────
   for (const plugin of options.plugins ?? []) register(plugin)
   for (const workflow of options.workflows ?? []) register(workflow)
+  const triggerSet = createTriggerSet({
+    start: (workflow, input, startOptions) => start(workflow, input, startOptions),
+    register: planFor,
+    secret: async (name) =>
+      (options as { secrets?: { get(name: string): Promise<string | undefined> } }).secrets?.get(
+        name,
+      ),
+    clock,
+    logger,
+    store,
+    workerId,
+  })
+  const triggers = (options.triggers ?? []).map((trigger) =>
+    triggerSet.add('createEngine', trigger),
+  )
   if (workerOptions)
     consumer = queue.consume(core.handleDelivery, { concurrency, workerId, leaseMs })
   const recoveryOptions =
@@ -867,6 +905,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
       decide('engine.reject', runId, approvalId, false, reason, decisionOptions),
     retry,
     purge,
+    async startTrigger(trigger) {
+      if (core.closed) throw new ConflictError('The engine is closed')
+      return triggerSet.start(triggerSet.add('engine.startTrigger', trigger))
+    },
+    get triggers() {
+      return triggerSet.list()
+    },
     on(event, listener) {
       assertListener('engine.on', event, listener)
       emitter.on(event, listener as (event: unknown) => void)
@@ -880,6 +925,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     async close() {
       if (core.closed) return
       core.closed = true
+      await triggerSet.stopAll()
       if (recoveryTimer !== undefined) clock.clearTimeout(recoveryTimer)
       if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer)
       await consumer?.stop()
@@ -892,6 +938,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!options.queue) await queue.close()
       if (!options.store) await store.close()
     },
+  }
+  if (options.startTriggers ?? workerOptions !== undefined) {
+    for (const trigger of triggers) triggerSet.launch(trigger)
   }
   return engine
 }
