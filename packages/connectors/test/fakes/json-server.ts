@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** One request as the fake server saw it. */
+export interface SeenRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: IncomingMessage['headers']
+  body: unknown
+}
+
+/** What a route answers: a status, a JSON body (or none) and headers. */
+export interface FakeReply {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+/** A route: method, a path pattern with `:name` segments, and a handler. */
+export interface FakeRoute {
+  method: string
+  path: string
+  handle: (request: SeenRequest, params: Record<string, string>) => FakeReply
+}
+
+/**
+ * A local JSON API server for the SaaS connector tests: routes from the vendor's documented
+ * request/response shapes, plus `failNext` (answer the next request with an error, such as a
+ * 429 with Retry-After) and `holdNext` (never answer, to test aborts; `closed` resolves when the
+ * client gives up the connection).
+ */
+export interface FakeJsonServer {
+  url: string
+  requests: SeenRequest[]
+  failNext(reply: FakeReply): void
+  holdNext(): { closed: Promise<void> }
+  close(): Promise<void>
+}
+
+export async function startFakeJsonServer(
+  routes: FakeRoute[],
+  authorize: (request: SeenRequest) => FakeReply | undefined,
+): Promise<FakeJsonServer> {
+  const requests: SeenRequest[] = []
+  const failures: FakeReply[] = []
+  const holds: (() => void)[] = []
+  const compiled = routes.map((route) => ({
+    route,
+    pattern: new RegExp(
+      `^${route.path.replace(/:(\w+)/g, (_, name: string) => `(?<${name}>[^/]+)`)}$`,
+    ),
+  }))
+  const send = (response: ServerResponse, reply: FakeReply) => {
+    response.writeHead(reply.status, {
+      ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      ...reply.headers,
+    })
+    response.end(reply.body === undefined ? undefined : JSON.stringify(reply.body))
+  }
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://localhost')
+      const text = Buffer.concat(chunks).toString()
+      let body: unknown
+      try {
+        body = text === '' ? undefined : JSON.parse(text)
+      } catch {
+        body = text
+      }
+      const seen: SeenRequest = {
+        method: request.method ?? 'GET',
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        headers: request.headers,
+        body,
+      }
+      requests.push(seen)
+      const hold = holds.shift()
+      if (hold !== undefined) {
+        response.on('close', hold)
+        return
+      }
+      const failure = failures.shift()
+      if (failure !== undefined) return send(response, failure)
+      const denied = authorize(seen)
+      if (denied !== undefined) return send(response, denied)
+      for (const { route, pattern } of compiled) {
+        if (route.method !== seen.method) continue
+        const match = pattern.exec(url.pathname)
+        if (match === null) continue
+        const params = Object.fromEntries(
+          Object.entries(match.groups ?? {}).map(([key, value]) => [
+            key,
+            decodeURIComponent(value),
+          ]),
+        )
+        try {
+          return send(response, route.handle(seen, params))
+        } catch (error) {
+          return send(response, { status: 500, body: { message: String(error) } })
+        }
+      }
+      send(response, {
+        status: 404,
+        body: { message: `no fake route for ${seen.method} ${seen.path}` },
+      })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    requests,
+    failNext: (reply) => void failures.push(reply),
+    holdNext: () => {
+      let resolveClosed!: () => void
+      const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
+      holds.push(resolveClosed)
+      return { closed }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
