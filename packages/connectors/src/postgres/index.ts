@@ -13,3 +13,26 @@ export {
   defaultPostgresTablePrefix,
   postgresSchemaVersion,
 } from './postgres-migrations'
+export {
+  createPostgresConnector,
+  postgresConnector,
+  closePostgresConnectorPools,
+  type PostgresConnector,
+  type PostgresConnectorSettings,
+} from './postgres-connector'
+export {
+  postgresConnectorConfigSchema,
+  type PostgresConnectorConfig,
+} from './postgres-connector-config'
+export {
+  postgresStatementInputSchema,
+  postgresTransactionInputSchema,
+  postgresQueryOutputSchema,
+  postgresExecuteOutputSchema,
+  postgresTransactionOutputSchema,
+  type PostgresStatementInput,
+  type PostgresTransactionInput,
+  type PostgresQueryOutput,
+  type PostgresExecuteOutput,
+  type PostgresTransactionOutput,
+} from './postgres-connector-schemas'
