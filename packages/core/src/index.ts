@@ -55,6 +55,8 @@ export {
   type SendEventResult,
   type DecisionOptions,
 } from './runtime/engine'
+export type { PreflightOptions, PreflightResult } from './runtime/preflight'
+export { envSecrets, mapSecrets, type EnvSecretsOptions } from './secrets/index'
 export type { TriggerStatus, TriggerState } from './runtime/triggers'
 export { createStoreTransport, type StoreTransportOptions } from './transport/store-transport'
 export { RunHandle, type RunHandleBackend } from './runtime/run-handle'
@@ -222,6 +224,7 @@ export {
   ControlFlowError,
   StoreError,
   ConnectorError,
+  ConnectorConfigError,
   EngineClosedError,
   ModelCallError,
   UnknownModelError,
@@ -246,4 +249,6 @@ export {
   type ModelCallFailure,
   type FallbackAttempt,
   type ConnectorFailureReason,
+  type ConnectorConfigIssue,
+  type ConnectorConfigIssueReason,
 } from './errors/index'

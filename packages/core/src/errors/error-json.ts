@@ -27,6 +27,7 @@ export const errorCodes = {
   store_error: 503,
   engine_closed: 503,
   connector_error: 502,
+  connector_config_invalid: 400,
   script_exhausted: 500,
   model_call_failed: 502,
   unknown_model: 400,

@@ -15,6 +15,11 @@ export { DefinitionError, type DefinitionIssue } from './definition-error'
 export { ControlFlowError } from './control-flow-error'
 export { StoreError } from './store-error'
 export { ConnectorError, type ConnectorFailureReason } from './connector-error'
+export {
+  ConnectorConfigError,
+  type ConnectorConfigIssue,
+  type ConnectorConfigIssueReason,
+} from './connector-config-error'
 export { EngineClosedError } from './engine-closed-error'
 export { ModelCallError, type ModelCallFailure } from './model-call-error'
 export { UnknownModelError } from './unknown-model-error'

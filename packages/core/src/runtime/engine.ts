@@ -35,6 +35,9 @@ import { type Effects } from './decider'
 import { parseDuration, type Duration } from './duration'
 import type { EngineEventMap, EngineEventName, RunStartEvent } from './events'
 import { compilePlan, type ExecutionPlan } from './plan'
+import { preflightPlan, type PreflightOptions, type PreflightResult } from './preflight'
+import { secretLookup } from './secret-refs'
+import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import { normalizeRetry, type RetryOptions } from './retry-policy'
 import { RunHandle } from './run-handle'
 import { createCommitPipeline } from './commit-pipeline'
@@ -93,6 +96,13 @@ export interface EngineOptions {
    * Default: keep everything. `engine.purge()` runs one pass by hand.
    */
   retention?: { ttl?: Duration; keepLast?: number; interval?: Duration }
+  /**
+   * Where `{ $secret: 'NAME' }` references in connector configs are resolved, right before an
+   * action runs: a provider (`envSecrets()`, `mapSecrets()`, `encryptedFileSecrets()`,
+   * `vaultSecrets()`) or several, asked in order (the first that has the name wins). Default:
+   * none, so a workflow that refers to a secret does not start.
+   */
+  secrets?: SecretsProviderV1 | readonly SecretsProviderV1[]
   /**
    * Triggers (cron, poll, consumer, webhook) that start runs of their workflows. Their workflows
    * are registered at once; the triggers start with the worker (see `startTriggers`) and stop on
@@ -164,6 +174,13 @@ export interface Engine {
     options?: StartOptions,
   ): Promise<RunHandle<OutputOf<W>>>
   start(workflowId: string, input: unknown, options?: StartOptions): Promise<RunHandle<unknown>>
+  /**
+   * Checks a workflow's connector configurations before any run: every action node's secrets
+   * resolve and, with `connect: true`, every connector's `check` accepts its config (once per
+   * distinct connector and config). Throws one `ConnectorConfigError` listing every problem.
+   * (`start` makes the secrets part of this check itself, cached for a minute per version.)
+   */
+  preflight(workflow: Workflow | string, options?: PreflightOptions): Promise<PreflightResult>
   /** A handle on an existing run; throws `NotFoundError` if there is none. */
   getRun(runId: string): Promise<RunHandle<unknown>>
   listRuns(query?: ListRunsQuery): Promise<RunPage>
@@ -331,6 +348,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   const plans = new Map<string, ExecutionPlan>()
+  const lookupSecret = secretLookup(options.secrets)
+  // Workflow versions whose secrets all resolved, until when (start checks them at most this often).
+  const secretsCheckedUntil = new Map<string, number>()
+  const secretsCheckTtlMs = 60_000
   let consumer: QueueConsumer | undefined
   let recoveryTimer: unknown
 
@@ -370,7 +391,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const known = plans.get(workflow.version)
     if (known && known.workflow === workflow) return known
     registry.addWorkflow(workflow)
-    const plan = compilePlan(workflow, registry, engineDefaults)
+    const plan = compilePlan(workflow, registry, engineDefaults, lookupSecret)
     plans.set(workflow.version, plan)
     return plan
   }
@@ -475,6 +496,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       })
     }
     const plan = planFor(workflow)
+    if (plan.secretNames.length > 0) await checkSecrets(plan)
     const parsed = validateWith(workflow.inputSchema, input, {
       workflowId: workflow.id,
       target: 'input',
@@ -579,6 +601,38 @@ export function createEngine(options: EngineOptions = {}): Engine {
       }
     })
     return handle
+  }
+
+  // The secrets part of preflight, remembered per workflow version for a short while.
+  const checkSecrets = async (plan: ExecutionPlan) => {
+    const until = secretsCheckedUntil.get(plan.workflow.version)
+    if (until !== undefined && until > clock.now()) return
+    await preflightPlan(plan, lookupSecret, {}, logger)
+    secretsCheckedUntil.set(plan.workflow.version, clock.now() + secretsCheckTtlMs)
+  }
+
+  const preflight = async (
+    workflowOrId: Workflow | string,
+    preflightOptions: PreflightOptions = {},
+  ): Promise<PreflightResult> => {
+    const workflow =
+      typeof workflowOrId === 'string' ? registry.workflows.require(workflowOrId) : workflowOrId
+    if (
+      typeof workflow !== 'object' ||
+      workflow === null ||
+      (workflow as AnyRunnable).kind !== 'workflow'
+    ) {
+      throw new InvalidArgumentError({
+        fn: 'engine.preflight',
+        argument: 'workflow',
+        expected: 'a committed workflow or the id of a registered one',
+        received: workflow,
+      })
+    }
+    const plan = planFor(workflow)
+    const result = await preflightPlan(plan, lookupSecret, preflightOptions, logger)
+    secretsCheckedUntil.set(plan.workflow.version, clock.now() + secretsCheckTtlMs)
+    return result
   }
 
   const cancel = async (runId: string, reason?: string) => {
@@ -889,6 +943,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       return workflow
     },
     start: start as Engine['start'],
+    preflight,
     async getRun(runId) {
       assertRunId('engine.getRun', runId)
       const run = await store.getRun(runId)

@@ -3,9 +3,11 @@ import type { InlineFunction, Workflow } from '../builder/workflow'
 import type { Callable, DefinitionNode } from '../definition/schema'
 import { DefinitionError, type DefinitionIssue } from '../errors/definition-error'
 import type { Registry } from '../registry/registry'
+import type { ConnectorV1 } from '../ports/connector-v1'
 import { jsonPath } from '../definition/parse-definition'
 import { agentNodeStep } from './agent-node-step'
 import { connectorActionStep } from './connector-action-step'
+import { findSecretRefs, type SecretLookup, type SecretRefLocation } from './secret-refs'
 import { expressionFunction } from './expression-function'
 import { noRetry, type RetryPolicy } from './retry-policy'
 import { waitStep, type WaitPlan } from './wait-steps'
@@ -46,6 +48,20 @@ export interface ExecutionPlan {
   workflow: Workflow
   nodes: PlanNode[]
   byId: Map<string, PlanNode>
+  /** Every action node (child workflows' included), for preflight checks. */
+  actions: PlannedAction[]
+  /** The distinct secret names the actions refer to. */
+  secretNames: string[]
+}
+
+/** An action node of a plan: its connector, parsed config and the secret references in it. */
+export interface PlannedAction {
+  nodeId: string
+  connector: ConnectorV1
+  action: string
+  /** The parsed config, secret references unresolved. */
+  config: unknown
+  secrets: SecretRefLocation[]
 }
 
 /** Engine-wide fallbacks for steps that set nothing. */
@@ -63,8 +79,10 @@ export function compilePlan(
   workflow: Workflow,
   registry: Registry,
   engineDefaults: PlanDefaults = {},
+  secrets?: SecretLookup,
 ): ExecutionPlan {
   const nodes: PlanNode[] = []
+  const actions: PlannedAction[] = []
   const byId = new Map<string, PlanNode>()
   const issues: DefinitionIssue[] = []
 
@@ -302,7 +320,15 @@ export function compilePlan(
         })
       return undefined
     }
-    return connectorActionStep(nodeId, connector, definition.action, config.data)
+    const refs = findSecretRefs(config.data)
+    actions.push({
+      nodeId,
+      connector,
+      action: definition.action,
+      config: config.data,
+      secrets: refs,
+    })
+    return connectorActionStep(nodeId, connector, definition.action, config.data, refs, secrets)
   }
 
   const resolveFunction = (id: string, path: string, owner: Workflow): InlineFunction => {
@@ -322,5 +348,6 @@ export function compilePlan(
 
   visit(workflow.definition.root, 'root', -1, 0, workflow, '', [workflow.id])
   if (issues.length > 0) throw new DefinitionError({ workflowId: workflow.id, issues })
-  return { workflow, nodes, byId }
+  const secretNames = [...new Set(actions.flatMap((action) => action.secrets.map((ref) => ref.name)))]
+  return { workflow, nodes, byId, actions, secretNames }
 }

@@ -1,0 +1,2 @@
+export { envSecrets, type EnvSecretsOptions } from './env-secrets'
+export { mapSecrets } from './map-secrets'
