@@ -1,0 +1,295 @@
+// Pieces shared by the message-consumer triggers (RabbitMQ, Kafka, NATS, MQTT, Redis streams) and
+// the event connectors that publish to the same brokers: secret-or-value settings, lazy SDK
+// loading, the per-message decision (start the run, then acknowledge) and a client cache.
+import { createHash } from 'node:crypto'
+import {
+  ConnectorError,
+  TesseraError,
+  ValidationError,
+  isSecretRef,
+  type SecretRef,
+  type TriggerContext,
+} from '@tessera/core'
+
+/** A setting given either as its value or as a reference resolved through the engine's secrets. */
+export type SecretOrValue = string | SecretRef
+
+/**
+ * Resolves a trigger setting that may be a `{ $secret }` reference, through `context.secret()`.
+ *
+ * @example
+ * ```ts
+ * const url = await resolveSetting({ $secret: 'AMQP_URL' }, context, 'rabbitmq', 'url')
+ * ```
+ */
+export async function resolveSetting(
+  value: SecretOrValue,
+  context: Pick<TriggerContext, 'secret'>,
+  connector: string,
+  field: string,
+): Promise<string> {
+  if (!isSecretRef(value)) return value
+  const resolved = await context.secret(value.$secret)
+  if (resolved === undefined)
+    throw new ConnectorError({
+      connector,
+      action: 'trigger',
+      reason: 'invalid-config',
+      message: `"${field}" refers to the secret ${JSON.stringify(value.$secret)}, which the engine's secrets provider does not have`,
+    })
+  return resolved
+}
+
+/**
+ * Imports an optional peer SDK, or throws `invalid-config` saying which package to install.
+ *
+ * @example
+ * ```ts
+ * const amqp = await loadSdk(() => import('amqplib'), 'amqplib', 'RabbitMQ', 'rabbitmq', 'publish')
+ * ```
+ */
+export async function loadSdk<T>(
+  load: () => Promise<T>,
+  packageName: string,
+  name: string,
+  connector: string,
+  action: string,
+): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    throw new ConnectorError({
+      connector,
+      action,
+      reason: 'invalid-config',
+      message: `install ${packageName} to use the ${name} connector`,
+      cause: error,
+    })
+  }
+}
+
+/**
+ * A short, stable hash of message parts: the default idempotency key of a message that carries
+ * no id of its own (SHA-256, hex, of the parts separated by NUL bytes).
+ *
+ * @example
+ * ```ts
+ * messageHash(['orders', Buffer.from('{"id":1}')]) // '6f1c…' (64 hex digits)
+ * ```
+ */
+export function messageHash(parts: readonly (string | Uint8Array)[]): string {
+  const hash = createHash('sha256')
+  parts.forEach((part, index) => {
+    if (index > 0) hash.update('\0')
+    hash.update(part)
+  })
+  return hash.digest('hex')
+}
+
+/**
+ * Decodes a message body for a run's input: JSON when it parses, else UTF-8 text.
+ *
+ * @example
+ * ```ts
+ * decodeBody(Buffer.from('{"a":1}')) // { a: 1 }
+ * ```
+ */
+export function decodeBody(body: Uint8Array | string | null | undefined): unknown {
+  if (body === null || body === undefined) return null
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8')
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+/**
+ * Encodes a published message: strings and bytes as they are, anything else as JSON.
+ *
+ * @example
+ * ```ts
+ * encodeBody({ orderId: 'o-1' }) // Buffer of '{"orderId":"o-1"}'
+ * ```
+ */
+export function encodeBody(value: unknown): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8')
+  if (value instanceof Uint8Array) return Buffer.from(value)
+  return Buffer.from(JSON.stringify(value ?? null), 'utf8')
+}
+
+/** What a consumer does with a message once {@link decideMessage} has run. */
+export type MessageOutcome =
+  /** The run is durably started (or existed already): acknowledge. */
+  | { kind: 'ack'; runId: string; created: boolean }
+  /** The message can never start a run (bad input): dead-letter it, or acknowledge it. */
+  | { kind: 'invalid'; error: unknown }
+  /** Starting the run failed for a reason that may pass (store down): redeliver later. */
+  | { kind: 'retry'; error: unknown }
+
+/**
+ * Maps a message to a run: computes its input and idempotency key with the trigger's functions,
+ * calls `context.startRun` and says what to do with the message. A `ValidationError` (from the
+ * input function or the workflow's input schema) or a failing key function makes the message
+ * invalid; any other failure asks for a redelivery.
+ *
+ * @example
+ * ```ts
+ * const outcome = await decideMessage(context, () => toInput(message), () => message.id)
+ * if (outcome.kind === 'ack') channel.ack(message)
+ * ```
+ */
+export async function decideMessage(
+  context: Pick<TriggerContext, 'startRun' | 'logger'>,
+  input: () => unknown,
+  key: () => string,
+): Promise<MessageOutcome> {
+  let value: unknown
+  let idempotencyKey: string
+  try {
+    value = input()
+    idempotencyKey = key()
+    if (typeof idempotencyKey !== 'string' || idempotencyKey === '')
+      throw new TypeError(
+        `the key function must return a non-empty string, it returned ${JSON.stringify(idempotencyKey)}`,
+      )
+  } catch (error) {
+    return { kind: 'invalid', error }
+  }
+  try {
+    const started = await context.startRun(value, { idempotencyKey })
+    return { kind: 'ack', runId: started.runId, created: started.created }
+  } catch (error) {
+    if (ValidationError.isInstance(error)) return { kind: 'invalid', error }
+    return { kind: 'retry', error }
+  }
+}
+
+/**
+ * A one-line description of an error for a log line (never the error's cause chain, which may
+ * hold connection strings).
+ *
+ * @example
+ * ```ts
+ * context.logger.warn('message rejected', { error: describeError(error) })
+ * ```
+ */
+export function describeError(error: unknown): string {
+  if (TesseraError.isInstance(error)) return `${error.code}: ${error.message}`
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/**
+ * Counts in-flight message handlers so that `stop()` can wait for them.
+ *
+ * @example
+ * ```ts
+ * const inFlight = createInFlight()
+ * await inFlight.track(handle(message))
+ * await inFlight.idle()
+ * ```
+ */
+export function createInFlight() {
+  const pending = new Set<Promise<unknown>>()
+  return {
+    track<T>(promise: Promise<T>): Promise<T> {
+      pending.add(promise)
+      void promise.then(
+        () => pending.delete(promise),
+        () => pending.delete(promise),
+      )
+      return promise
+    },
+    async idle(): Promise<void> {
+      while (pending.size > 0) await Promise.allSettled([...pending])
+    },
+  }
+}
+
+/**
+ * A cache of SDK clients keyed by a hash of the resolved configuration, so every action with the
+ * same configuration shares one connection, and `close()` ends them all.
+ *
+ * @example
+ * ```ts
+ * const clients = createClientCache<ChannelModel>((connection) => connection.close())
+ * const connection = await clients.get(config, () => amqp.connect(config.url))
+ * ```
+ */
+export function createClientCache<T>(dispose: (client: T) => Promise<unknown> | unknown) {
+  const clients = new Map<string, Promise<T>>()
+  return {
+    get(config: unknown, create: () => Promise<T>): Promise<T> {
+      const key = messageHash([JSON.stringify(config)])
+      let client = clients.get(key)
+      if (client === undefined) {
+        client = create()
+        clients.set(key, client)
+        client.catch(() => {
+          if (clients.get(key) === client) clients.delete(key)
+        })
+      }
+      return client
+    },
+    /** Forgets a client (after its connection broke) so the next call makes a new one. */
+    forget(config: unknown): void {
+      clients.delete(messageHash([JSON.stringify(config)]))
+    },
+    async close(): Promise<void> {
+      const all = [...clients.values()]
+      clients.clear()
+      await Promise.allSettled(
+        all.map(async (client) => {
+          await dispose(await client)
+        }),
+      )
+    },
+  }
+}
+
+/**
+ * Rejects with `aborted` as soon as `signal` aborts (running `onAbort` to really stop the call),
+ * else settles like `promise`.
+ *
+ * @example
+ * ```ts
+ * await abortable(channel.waitForConfirms(), signal, fail, () => channel.close())
+ * ```
+ */
+export function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  aborted: (reason: unknown) => Error,
+  onAbort?: () => unknown,
+): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined)
+    try {
+      onAbort?.()
+    } catch {
+      // stopping is best effort
+    }
+    return Promise.reject(aborted(signal.reason))
+  }
+  return new Promise<T>((resolve, reject) => {
+    const listener = () => {
+      try {
+        onAbort?.()
+      } catch {
+        // stopping is best effort
+      }
+      reject(aborted(signal.reason))
+    }
+    signal.addEventListener('abort', listener, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', listener)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', listener)
+        reject(error)
+      },
+    )
+  })
+}

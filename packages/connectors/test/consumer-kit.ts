@@ -1,0 +1,93 @@
+// Shared by the consumer-trigger tests (RabbitMQ, Kafka, NATS, MQTT, Redis streams): a real
+// engine on a memory store, a workflow with a strict input schema, a trigger wrapper that
+// "crashes" once after the run was durably started (before the acknowledgement), and polling.
+import { z } from 'zod'
+import {
+  createEngine,
+  createMemoryStore,
+  createWorkflow,
+  type StoreV1,
+  type TriggerV1,
+} from '@tessera/core'
+
+/** The input every test workflow takes: an order id; anything else is invalid. */
+export const orderInput = z.object({ orderId: z.string().min(1) }).strict()
+
+/** A one-step workflow that records the order ids it saw. */
+export function orderWorkflow(id: string, seen: string[] = []) {
+  return createWorkflow({ id, input: orderInput })
+    .map(({ input }) => {
+      seen.push(input.orderId)
+      return { orderId: input.orderId }
+    })
+    .commit()
+}
+
+/** An engine on its own memory store, with the store at hand to count runs. */
+export function testEngine(secrets?: Record<string, string>) {
+  const store: StoreV1 = createMemoryStore()
+  const engine = createEngine({
+    store,
+    ...(secrets
+      ? {
+          secrets: {
+            specificationVersion: 'v1' as const,
+            provider: 'test-map',
+            get: async (name: string) => secrets[name],
+          },
+        }
+      : {}),
+  })
+  return { engine, store }
+}
+
+/** Every run of `workflowId` in `store`. */
+export async function runsOf(store: StoreV1, workflowId: string) {
+  const page = await store.listRuns({ workflowId, limit: 1000 })
+  return page.runs
+}
+
+/** Polls `probe` until it returns true, failing after `timeoutMs` with `what`. */
+export async function eventually(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await probe()) return
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/**
+ * Wraps a trigger so that its first `startRun` that creates a run rejects right after the run
+ * was durably created: what a consumer sees when the process dies (or the connection breaks)
+ * between the durable start and the acknowledgement. The broker must redeliver, and the
+ * redelivery must find the same run.
+ */
+export function crashingOnce(
+  trigger: TriggerV1,
+): TriggerV1 & { crashes: number; duplicates: number } {
+  const wrapped = {
+    ...trigger,
+    crashes: 0,
+    /** startRun calls that found the run already there (the redeliveries). */
+    duplicates: 0,
+    start: (context: Parameters<TriggerV1['start']>[0]) =>
+      trigger.start({
+        ...context,
+        async startRun(input, options) {
+          const result = await context.startRun(input, options)
+          if (result.created && wrapped.crashes === 0) {
+            wrapped.crashes++
+            throw new Error('simulated crash after the durable start, before the ack')
+          }
+          if (!result.created) wrapped.duplicates++
+          return result
+        },
+      }),
+  }
+  return wrapped
+}
