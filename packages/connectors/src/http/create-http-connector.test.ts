@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TesseraError, noopLogger } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 import { createHttpConnector, httpConnector } from './create-http-connector'
-import type { HttpConnectorConfig } from './http-connector-config'
+import type { HttpConnectorConfig, ResolvedHttpConnectorConfig } from './http-connector-config'
 import { httpRequestInputSchema, type HttpRequestInput } from './http-request-action'
 
 interface Received {
@@ -86,7 +86,10 @@ function run(
   } = {},
 ) {
   return request.run({
-    config: httpConnector.config.parse({ baseUrl, ...options.config }),
+    config: httpConnector.config.parse({
+      baseUrl,
+      ...options.config,
+    }) as ResolvedHttpConnectorConfig,
     input: httpRequestInputSchema.parse(input),
     signal: options.signal ?? new AbortController().signal,
     idempotencyKey: options.idempotencyKey ?? 'run-1/step-1',
@@ -111,7 +114,7 @@ describe('httpConnector against a real HTTP server', () => {
       kind: 'connector',
       id: 'http',
     })
-    expect(Object.keys(httpConnector.actions)).toEqual(['request'])
+    expect(Object.keys(httpConnector.actions)).toEqual(['request', 'paginate'])
   })
 
   it('round-trips a JSON body, with config headers, the query string and the idempotency key', async () => {

@@ -3,6 +3,9 @@ import type { ConnectorAction } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 import type { HttpConnectorConfig } from './http-connector-config'
 import { headerRecordSchema } from './header-record-schema'
+import { httpStatusError } from './http-status-error'
+import { prepareHttpRequest } from './prepare-http-request'
+import { headerRecord, sendHttpRequest, urlUnderBase } from './send-http-request'
 
 const queryValueSchema = z.union([z.string(), z.number(), z.boolean()])
 
@@ -18,16 +21,25 @@ const queryValueSchema = z.union([z.string(), z.number(), z.boolean()])
  */
 export const httpRequestInputSchema = z
   .object({
-    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+    method: z
+      .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+      .describe('The HTTP method'),
     path: z
       .string()
       .regex(
         /^\/[^?#]*$/,
         'a path that starts with "/" and has no "?" or "#" (put parameters in "query")',
-      ),
-    query: z.record(z.string(), z.union([queryValueSchema, z.array(queryValueSchema)])).optional(),
-    headers: headerRecordSchema.optional(),
-    body: z.unknown().optional(),
+      )
+      .describe('The path under the base URL, such as "/orders/42"'),
+    query: z
+      .record(z.string(), z.union([queryValueSchema, z.array(queryValueSchema)]))
+      .optional()
+      .describe('Query parameters; an array repeats the key'),
+    headers: headerRecordSchema.optional().describe('Headers of this request (override config)'),
+    body: z
+      .unknown()
+      .optional()
+      .describe('A string or bytes are sent as is; anything else as JSON'),
   })
   .strict()
   .refine(
@@ -49,9 +61,9 @@ export const httpRequestInputSchema = z
  * ```
  */
 export const httpResponseOutputSchema = z.object({
-  status: z.number().int(),
-  headers: z.record(z.string(), z.string()),
-  body: z.unknown(),
+  status: z.number().int().describe('The HTTP status'),
+  headers: z.record(z.string(), z.string()).describe('Response headers, lower-case names'),
+  body: z.unknown().describe('Parsed JSON, or text, or null when empty'),
 })
 
 /** The input of the `request` action. */
@@ -71,7 +83,7 @@ export const defaultHttpTimeoutMs = 30_000
 /**
  * Builds the `request` action around a fetch function (injected so tests and hosts can
  * replace it). Network failures and timeouts throw a {@link ConnectorError}; every HTTP status
- * is returned.
+ * is returned, unless `config.errors` is `'throw'` (see {@link httpStatusError}).
  *
  * @example
  * ```ts
@@ -87,128 +99,68 @@ export function createHttpRequestAction(settings: {
   z.output<typeof httpRequestInputSchema>,
   HttpResponseOutput
 > {
-  const fail = (reason: ConnectorError['reason'], message: string, cause?: unknown) =>
-    new ConnectorError({
-      connector: settings.connectorId,
-      action: 'request',
-      reason,
-      message,
-      cause,
-    })
-
   return {
+    title: 'Send an HTTP request',
     description:
       'Sends an HTTP request relative to the base URL and returns the status, headers and body',
+    examples: [
+      {
+        title: 'List open orders',
+        input: { method: 'GET', path: '/orders', query: { status: 'open' } },
+      },
+      {
+        title: 'Create an order',
+        input: { method: 'POST', path: '/orders', body: { sku: 'A-1', quantity: 2 } },
+      },
+    ],
     input: httpRequestInputSchema,
     output: httpResponseOutputSchema,
     async run({ config, input, signal, idempotencyKey, logger }) {
-      const url = requestUrl(config.baseUrl, input.path, input.query)
+      const url = urlUnderBase(config.baseUrl, input.path, input.query)
       if (url === undefined)
-        throw fail(
-          'invalid-request',
-          `path ${JSON.stringify(input.path)} leaves the base URL ${config.baseUrl}`,
-        )
-      // Never put the query in messages or logs: it may carry credentials.
-      const where = `${input.method} ${url.origin}${url.pathname}`
-
-      const headers = new Headers(config.headers)
-      headers.set('idempotency-key', idempotencyKey)
-      for (const [name, value] of Object.entries(input.headers ?? {})) headers.set(name, value)
-      const body = encodeBody(input.body, headers)
-
-      const timeoutMs = config.timeoutMs ?? defaultHttpTimeoutMs
-      const timeout = AbortSignal.timeout(timeoutMs)
-      let status: number
-      let responseHeaders: Headers
-      let text: string
-      try {
-        const response = await settings.fetch()(url, {
-          method: input.method,
-          headers,
-          body,
-          signal: AbortSignal.any([signal, timeout]),
-          redirect: 'follow',
+        throw new ConnectorError({
+          connector: settings.connectorId,
+          action: 'request',
+          reason: 'invalid-request',
+          message: `path ${JSON.stringify(input.path)} leaves the base URL ${config.baseUrl}`,
         })
-        status = response.status
-        responseHeaders = response.headers
-        text = await response.text()
-      } catch (error) {
-        if (signal.aborted)
-          throw fail('aborted', `${where} was aborted by the caller`, signal.reason)
-        if (timeout.aborted)
-          throw fail('timeout', `${where} did not complete within ${timeoutMs} ms`)
-        throw fail(
-          'network',
-          `${where} failed: ${error instanceof Error ? error.message : String(error)}`,
-          error,
-        )
-      }
-      logger.debug('http response', {
-        method: input.method,
-        url: `${url.origin}${url.pathname}`,
-        status,
+      const headers = prepareHttpRequest({
+        connector: settings.connectorId,
+        action: 'request',
+        url,
+        configHeaders: config.headers,
+        auth: config.auth,
+        idempotencyKey,
+        ...(input.headers ? { headers: input.headers } : {}),
       })
-
+      const response = await sendHttpRequest({
+        connector: settings.connectorId,
+        action: 'request',
+        fetch: settings.fetch(),
+        method: input.method,
+        url,
+        headers,
+        body: input.body,
+        signal,
+        timeoutMs: config.timeoutMs ?? defaultHttpTimeoutMs,
+        logger,
+      })
+      if (config.errors === 'throw') {
+        const error = httpStatusError({
+          connector: settings.connectorId,
+          action: 'request',
+          where: response.where,
+          status: response.status,
+          headers: response.headers,
+          body: response.body,
+        })
+        if (error) throw error
+      }
       return {
-        status,
-        headers: headerRecord(responseHeaders),
-        body: decodeBody(text, responseHeaders, (message, cause) =>
-          fail('invalid-response', `${where}: ${message}`, cause),
-        ),
+        status: response.status,
+        headers: headerRecord(response.headers),
+        body: response.body,
       }
     },
   }
-}
-
-/** The URL of `path` under `baseUrl`, or undefined when it would escape it (`..`). */
-function requestUrl(
-  baseUrl: string,
-  path: string,
-  query: z.output<typeof httpRequestInputSchema>['query'],
-): URL | undefined {
-  const base = new URL(baseUrl)
-  const basePath = base.pathname.replace(/\/+$/, '')
-  const url = new URL(base.origin + basePath + path)
-  if (
-    url.origin !== base.origin ||
-    !(url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))
-  )
-    return undefined
-  base.searchParams.forEach((value, key) => url.searchParams.append(key, value))
-  for (const [key, value] of Object.entries(query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value])
-      url.searchParams.append(key, String(item))
-  }
-  return url
-}
-
-function encodeBody(body: unknown, headers: Headers): BodyInit | undefined {
-  if (body === undefined) return undefined
-  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer)
-    return body as BodyInit
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
-  return JSON.stringify(body)
-}
-
-function decodeBody(
-  text: string,
-  headers: Headers,
-  invalid: (message: string, cause: unknown) => ConnectorError,
-): unknown {
-  if (text === '') return null
-  const type = headers.get('content-type') ?? ''
-  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return text
-  try {
-    return JSON.parse(text) as unknown
-  } catch (error) {
-    throw invalid(`the response says ${JSON.stringify(type)} but its body is not valid JSON`, error)
-  }
-}
-
-function headerRecord(headers: Headers): Record<string, string> {
-  const record: Record<string, string> = {}
-  headers.forEach((value, name) => {
-    record[name] = name in record ? `${record[name]}, ${value}` : value
-  })
-  return record
 }

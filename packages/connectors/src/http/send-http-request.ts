@@ -1,0 +1,176 @@
+import type { Logger } from '@tessera/core'
+import { ConnectorError } from '../connector-error'
+
+/** What {@link sendHttpRequest} sends. */
+export interface SendHttpRequestOptions {
+  connector: string
+  action: string
+  fetch: typeof globalThis.fetch
+  method: string
+  url: URL
+  headers: Headers
+  /** A string or bytes are sent as is; any other value as JSON (`content-type` set if absent). */
+  body?: unknown
+  signal: AbortSignal
+  timeoutMs: number
+  logger: Logger
+}
+
+/** What {@link sendHttpRequest} returns: any status (the caller decides what fails). */
+export interface SentHttpResponse {
+  status: number
+  headers: Headers
+  /** Parsed JSON when the content type is JSON, else text; `null` when empty. */
+  body: unknown
+  /** `METHOD origin/path`, without the query (it may carry credentials): for messages. */
+  where: string
+}
+
+/**
+ * Sends one request with `fetch`, the caller's signal and a timeout, and reads the body. The
+ * shared transport of the HTTP, OpenAPI, GraphQL and webhook connectors. Network failures,
+ * timeouts, aborts and a JSON content type with a body that does not parse throw a
+ * `ConnectorError` (`network`, `timeout`, `aborted`, `invalid-response`); every status is
+ * returned. Never logs the query string or headers.
+ *
+ * @example
+ * ```ts
+ * const response = await sendHttpRequest({ connector: 'http', action: 'request', fetch, method: 'GET', url: new URL('https://api.example.com/x'), headers: new Headers(), signal, timeoutMs: 30_000, logger })
+ * ```
+ */
+export async function sendHttpRequest(options: SendHttpRequestOptions): Promise<SentHttpResponse> {
+  const { url, signal, timeoutMs } = options
+  const where = `${options.method} ${url.origin}${url.pathname}`
+  const fail = (reason: ConnectorError['reason'], message: string, cause?: unknown) =>
+    new ConnectorError({
+      connector: options.connector,
+      action: options.action,
+      reason,
+      message,
+      cause,
+    })
+  const body = encodeBody(options.body, options.headers)
+  const timeout = AbortSignal.timeout(timeoutMs)
+  let status: number
+  let headers: Headers
+  let text: string
+  try {
+    const response = await options.fetch(url, {
+      method: options.method,
+      headers: options.headers,
+      body,
+      signal: AbortSignal.any([signal, timeout]),
+      redirect: 'follow',
+    })
+    status = response.status
+    headers = response.headers
+    text = await response.text()
+  } catch (error) {
+    if (signal.aborted) throw fail('aborted', `${where} was aborted by the caller`, signal.reason)
+    if (timeout.aborted) throw fail('timeout', `${where} did not complete within ${timeoutMs} ms`)
+    throw fail(
+      'network',
+      `${where} failed: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    )
+  }
+  options.logger.debug('http response', {
+    method: options.method,
+    url: `${url.origin}${url.pathname}`,
+    status,
+  })
+  return {
+    status,
+    headers,
+    where,
+    body: decodeBody(text, headers, (message, cause) =>
+      fail('invalid-response', `${where}: ${message}`, cause),
+    ),
+  }
+}
+
+function encodeBody(body: unknown, headers: Headers): BodyInit | undefined {
+  if (body === undefined) return undefined
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer)
+    return body as BodyInit
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  return JSON.stringify(body)
+}
+
+function decodeBody(
+  text: string,
+  headers: Headers,
+  invalid: (message: string, cause: unknown) => ConnectorError,
+): unknown {
+  if (text === '') return null
+  const type = headers.get('content-type') ?? ''
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return text
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw invalid(`the response says ${JSON.stringify(type)} but its body is not valid JSON`, error)
+  }
+}
+
+/**
+ * Response headers as a record with lower-case names; repeated headers joined with ", ".
+ *
+ * @example
+ * ```ts
+ * headerRecord(new Headers({ 'X-Total': '3' })) // { 'x-total': '3' }
+ * ```
+ */
+export function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    record[name] = name in record ? `${record[name]}, ${value}` : value
+  })
+  return record
+}
+
+/** A query value: a scalar, or an array of them (the key repeats). */
+export type QueryValue = string | number | boolean | readonly (string | number | boolean)[]
+
+/**
+ * The URL of `path` under `baseUrl`, with the base URL's own query and `query` appended, or
+ * undefined when the path would escape the base URL (`..`).
+ *
+ * @example
+ * ```ts
+ * urlUnderBase('https://api.example.com/v1', '/orders', { page: 2 })?.href // 'https://api.example.com/v1/orders?page=2'
+ * ```
+ */
+export function urlUnderBase(
+  baseUrl: string,
+  path: string,
+  query?: Readonly<Record<string, QueryValue | undefined>>,
+): URL | undefined {
+  const base = new URL(baseUrl)
+  const basePath = base.pathname.replace(/\/+$/, '')
+  const url = new URL(base.origin + basePath + path)
+  if (!isUnderBase(url, base)) return undefined
+  base.searchParams.forEach((value, key) => url.searchParams.append(key, value))
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue
+    for (const item of Array.isArray(value) ? value : [value])
+      url.searchParams.append(key, String(item))
+  }
+  return url
+}
+
+/**
+ * True when `url` has the origin of `base` and a path at or under its path: where a link
+ * from a response may lead without carrying credentials to another host.
+ *
+ * @example
+ * ```ts
+ * isUnderBase(new URL('https://api.example.com/v1/x'), new URL('https://api.example.com/v1')) // true
+ * ```
+ */
+export function isUnderBase(url: URL, base: URL): boolean {
+  const basePath = base.pathname.replace(/\/+$/, '')
+  return (
+    url.origin === base.origin &&
+    (url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))
+  )
+}
