@@ -19,6 +19,12 @@ export interface WebhookOptions {
   tolerance?: Duration
   /** Maps the delivery to the run's input. Default: the JSON body. */
   input?: (body: unknown, request: Request) => unknown
+  /**
+   * Starts the run instead of `engine.start` (given the input and the `x-tessera-delivery` id):
+   * what a `webhookTrigger()` from `@tessera/connectors/triggers` provides, so that its runs are
+   * keyed and counted by the engine's trigger. Default: `engine.start(workflowId, input)`.
+   */
+  receive?: (input: unknown, delivery?: string) => Promise<{ runId: string; created: boolean }>
 }
 
 /**

@@ -66,9 +66,13 @@ export const receiveWebhook = defineRoute({
       )
     }
     const input = webhook.input ? webhook.input(body, request) : body
-    const handle = await services.engine.start(webhook.workflowId, input, {
-      ...(delivery !== undefined ? { idempotencyKey: delivery } : {}),
-    })
+    const handle = webhook.receive
+      ? await webhook
+          .receive(input, delivery)
+          .then(({ runId, created }) => ({ id: runId, created }))
+      : await services.engine.start(webhook.workflowId, input, {
+          ...(delivery !== undefined ? { idempotencyKey: delivery } : {}),
+        })
     return {
       status: handle.created ? 202 : 200,
       body: { runId: handle.id, created: handle.created },
