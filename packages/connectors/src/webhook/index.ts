@@ -1,2 +1,18 @@
-// @tessera/connectors/webhook: being built (issue 7).
-export {}
+// @tessera/connectors/webhook: outgoing, signed webhooks. Web APIs only (fetch, Web Crypto).
+export {
+  webhookConnector,
+  createWebhookConnector,
+  webhookConnectorConfigSchema,
+  webhookSendInputSchema,
+  webhookSendOutputSchema,
+  type WebhookConnector,
+  type WebhookConnectorSettings,
+  type WebhookConnectorConfig,
+  type WebhookEnvelope,
+} from './create-webhook-connector'
+export {
+  signWebhookPayload,
+  verifyWebhookSignature,
+  webhookSignatureHeader,
+  type WebhookVerification,
+} from './webhook-signature'
