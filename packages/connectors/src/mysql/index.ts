@@ -7,3 +7,23 @@ export {
   type MysqlStoreTarget,
 } from './mysql-store'
 export { mysqlMigrations, defaultMysqlTablePrefix, mysqlSchemaVersion } from './mysql-migrations'
+export {
+  createMysqlConnector,
+  mysqlConnector,
+  closeMysqlConnectorPools,
+  type MysqlConnector,
+  type MysqlConnectorSettings,
+} from './mysql-connector'
+export { mysqlConnectorConfigSchema, type MysqlConnectorConfig } from './mysql-connector-config'
+export {
+  mysqlStatementInputSchema,
+  mysqlTransactionInputSchema,
+  mysqlQueryOutputSchema,
+  mysqlExecuteOutputSchema,
+  mysqlTransactionOutputSchema,
+  type MysqlStatementInput,
+  type MysqlTransactionInput,
+  type MysqlQueryOutput,
+  type MysqlExecuteOutput,
+  type MysqlTransactionOutput,
+} from './mysql-connector-schemas'

@@ -304,7 +304,10 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     const engine = createEngine({ secrets: mapSecrets({ ORDERS_DB_PASSWORD: 'unused-by-trust' }) })
     try {
       const started = await engine.start(workflow, { sku: 'E-1' })
-      const output = (await started.result()) as { rows: { id: number }[]; rowCount: number }
+      const output = (await started.result()) as unknown as {
+        rows: { id: number }[]
+        rowCount: number
+      }
       expect(output.rowCount).toBe(1)
       const row = await admin.query(`SELECT quantity FROM ${table} WHERE id = $1`, [
         output.rows[0]!.id,
