@@ -1,0 +1,126 @@
+// A real MCP server for the MCP connector's tests, built with the SDK's McpServer.
+//   node mcp-server.mjs stdio            speaks MCP over stdin/stdout
+//   node mcp-server.mjs http TOKEN       speaks Streamable HTTP on 127.0.0.1 (prints "listening PORT");
+//                                        requests without "authorization: Bearer TOKEN" get a 401
+// Tools: add (structured output), echo (text; reports the request's _meta and an env value),
+// slow (waits until cancelled; counts cancellations), cancellations (that count), fail (isError).
+// tools/list is paginated two tools per page, so the client has to follow nextCursor.
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
+
+let cancelled = 0
+
+function buildServer() {
+  const server = new McpServer({ name: 'fixture-tools', version: '1.0.0' })
+  server.registerTool(
+    'add',
+    {
+      description: 'Adds two numbers',
+      inputSchema: { a: z.number().describe('first'), b: z.number().describe('second') },
+      outputSchema: { sum: z.number() },
+    },
+    async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+      structuredContent: { sum: a + b },
+    }),
+  )
+  server.registerTool(
+    'echo',
+    {
+      description: 'Echoes a message',
+      inputSchema: { message: z.string(), shout: z.boolean().optional() },
+    },
+    async ({ message, shout }, extra) => ({
+      content: [
+        { type: 'text', text: shout ? message.toUpperCase() : message },
+        {
+          type: 'text',
+          text: JSON.stringify({
+            meta: extra._meta ?? null,
+            env: process.env.FIXTURE_SECRET ?? null,
+            xExtra: extra.requestInfo?.headers?.['x-extra'] ?? null,
+          }),
+        },
+      ],
+    }),
+  )
+  server.registerTool(
+    'slow',
+    { description: 'Waits until cancelled (or 20 s)', inputSchema: {} },
+    (_input, extra) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(
+          () => resolve({ content: [{ type: 'text', text: 'done' }] }),
+          20_000,
+        )
+        extra.signal.addEventListener('abort', () => {
+          clearTimeout(timer)
+          cancelled += 1
+          resolve({ content: [{ type: 'text', text: 'cancelled' }] })
+        })
+      }),
+  )
+  server.registerTool(
+    'cancellations',
+    { description: 'How many slow calls were cancelled', inputSchema: {} },
+    async () => ({
+      content: [{ type: 'text', text: String(cancelled) }],
+      structuredContent: { cancelled },
+    }),
+  )
+  server.registerTool(
+    'fail',
+    { description: 'Always fails', inputSchema: { why: z.string().optional() } },
+    async ({ why }) => ({
+      isError: true,
+      content: [{ type: 'text', text: `it failed: ${why ?? 'no reason'}` }],
+    }),
+  )
+  // Page tools/list two at a time, as a large server would.
+  const original = server.server._requestHandlers.get('tools/list')
+  server.server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+    const all = await original(request, extra)
+    const start = Number(request.params?.cursor ?? 0)
+    const tools = all.tools.slice(start, start + 2)
+    return {
+      tools,
+      ...(start + 2 < all.tools.length ? { nextCursor: String(start + 2) } : {}),
+    }
+  })
+  return server
+}
+
+const mode = process.argv[2]
+if (mode === 'stdio') {
+  await buildServer().connect(new StdioServerTransport())
+} else if (mode === 'http') {
+  const token = process.argv[3]
+  const sessions = new Map()
+  const http = createServer(async (request, response) => {
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      response.writeHead(401, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ error: 'invalid_token' }))
+      return
+    }
+    const sessionId = request.headers['mcp-session-id']
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined
+    if (transport === undefined) {
+      transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => sessions.set(id, transport),
+      })
+      transport.onclose = () => sessions.delete(transport.sessionId)
+      await buildServer().connect(transport)
+    }
+    await transport.handleRequest(request, response)
+  })
+  http.listen(0, '127.0.0.1', () => console.log(`listening ${http.address().port}`))
+} else {
+  console.error('usage: mcp-server.mjs stdio | http TOKEN')
+  process.exit(2)
+}
