@@ -79,3 +79,20 @@ export function memoryLogger(): Logger & {
   })
   return Object.assign(make({}), { lines })
 }
+
+/**
+ * Waits on the real clock until `predicate` holds, checking every 10 ms. The fail-safe only
+ * turns a hang into a clear failure; no test measures it.
+ */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  what: string,
+  failSafeMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + failSafeMs
+  while (Date.now() < deadline) {
+    if (await predicate()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`Timed out waiting for ${what}`)
+}

@@ -180,40 +180,37 @@ export function pollTrigger<W extends Workflow, Item, Cursor = unknown>(
       return result.more === true
     }
 
+    const pollNow = () => {
+      if (signal.aborted) return
+      cycle = pollOnce()
+        .then(
+          (more) => {
+            failures = 0
+            return more
+          },
+          (error: unknown) => {
+            if (signal.aborted) return false
+            failures++
+            logger.error('Poll failed; backing off', { failures, error: serializeError(error) })
+            return false
+          },
+        )
+        .then((more) => {
+          cycle = undefined
+          if (more) return pollNow()
+          schedule(failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** failures, maxBackoffMs))
+        })
+    }
+
     const schedule = (delayMs: number) => {
       if (signal.aborted) return
       timer = clock.setTimeout(() => {
         timer = undefined
-        cycle = pollOnce()
-          .then(
-            (more) => {
-              failures = 0
-              return more
-            },
-            (error: unknown) => {
-              if (signal.aborted) return false
-              failures++
-              logger.error('Poll failed; backing off', {
-                failures,
-                error: serializeError(error),
-              })
-              return false
-            },
-          )
-          .then((more) => {
-            cycle = undefined
-            schedule(
-              more
-                ? 0
-                : failures === 0
-                  ? intervalMs
-                  : Math.min(intervalMs * 2 ** failures, maxBackoffMs),
-            )
-          })
+        pollNow()
       }, delayMs)
       ;(timer as { unref?: () => void }).unref?.()
     }
-    schedule(0)
+    pollNow()
 
     return {
       async stop() {
