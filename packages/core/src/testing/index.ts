@@ -23,3 +23,8 @@ export {
   type HttpConformanceTokens,
 } from './http-conformance-fixture'
 export { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events'
+export {
+  describeConnectorConformance,
+  type ConnectorConformanceOptions,
+  type ConnectorConformanceCall,
+} from './connector-conformance'

@@ -1,0 +1,527 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createWorkflow } from '../builder/workflow-builder'
+import type { Workflow } from '../builder/workflow'
+import { ConnectorError } from '../errors/connector-error'
+import { ConnectorConfigError } from '../errors/connector-config-error'
+import { RunCancelledError } from '../errors/run-cancelled-error'
+import type { ConnectorV1 } from '../ports/connector-v1'
+import type { LogFields, Logger } from '../ports/logger'
+import { secretSchemaKeyword } from '../ports/secrets-provider-v1'
+import { createEngine, type Engine } from '../runtime/engine'
+import type { EngineEvent } from '../runtime/events'
+import { findSecretRefs, withSecrets } from '../runtime/secret-refs'
+import { mapSecrets } from '../secrets/map-secrets'
+import { uniqueId } from './fixtures'
+
+/** An action call for the suite: which action, with what input (and optionally another config). */
+export interface ConnectorConformanceCall {
+  name: string
+  input: unknown
+  /** A config for this call instead of `config()` (JSON, secret references allowed). */
+  config?: unknown
+}
+
+/**
+ * How to run the connector conformance suite on one connector. Values that depend on a server
+ * started in `beforeAll` (its URL) are thunks, read when a test runs.
+ */
+export interface ConnectorConformanceOptions {
+  connector: ConnectorV1
+  /** A name for the `describe` block. Default: the connector's id. */
+  name?: string
+  /** A working config as a definition holds it: credentials as `{ $secret: 'NAME' }`. */
+  config: () => unknown
+  /** The values of the secrets `config()` refers to. Each must appear nowhere it should not. */
+  secrets: Readonly<Record<string, string>>
+  /** A call that succeeds with `config()` and `secrets`. */
+  action: ConnectorConformanceCall | (() => ConnectorConformanceCall)
+  /** A config whose host does not answer (a closed port): the call must fail with `network` or `timeout`. */
+  unreachable: () => unknown
+  /** Secrets the remote rejects: the call must fail with `unauthorized`. Omit when there are no credentials. */
+  rejectedSecrets?: Readonly<Record<string, string>>
+  /**
+   * A call the server holds open, for the cancellation checks. `inFlight()` is true once the
+   * server has the request; `released()` (optional) true once it saw the client go away.
+   */
+  slow?: () => ConnectorConformanceCall & {
+    inFlight: () => boolean
+    released?: () => boolean
+  }
+  /**
+   * Where the server records the idempotency key it received with the last call of `action`
+   * (`failNext()` makes it answer the next call with a retryable error such as HTTP 503, to check
+   * that a retry sends the same key), or why the protocol has no place for one.
+   */
+  idempotency:
+    { lastReceived: () => string | undefined; failNext?: () => void } | { unsupported: string }
+  /**
+   * Config field names that look like credentials but are not (`maxTokens`), with the reason.
+   * Matched against the field's own name.
+   */
+  notSecrets?: Readonly<Record<string, string>>
+  /** How long to wait for a call or a run before failing. Default 10 000 ms. */
+  timeoutMs?: number
+}
+
+const credentialName = /token|secret|password|passwd|api.?key|private.?key|credential/i
+
+type JsonSchema = Record<string, unknown>
+
+/** Every property of a JSON Schema (deep, through unions and arrays), with its path. */
+function schemaProperties(
+  root: JsonSchema,
+): { path: (string | number)[]; name: string; schema: JsonSchema }[] {
+  const found: { path: (string | number)[]; name: string; schema: JsonSchema }[] = []
+  const seen = new Set<unknown>()
+  const resolve = (schema: JsonSchema): JsonSchema => {
+    const ref = schema.$ref
+    if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema
+    let target: unknown = root
+    for (const part of ref.slice(2).split('/')) target = (target as JsonSchema)?.[part]
+    return (target as JsonSchema) ?? schema
+  }
+  const visit = (raw: unknown, path: (string | number)[]) => {
+    if (typeof raw !== 'object' || raw === null) return
+    const schema = resolve(raw as JsonSchema)
+    if (seen.has(schema) || schema[secretSchemaKeyword] === true) return
+    seen.add(schema)
+    for (const [name, property] of Object.entries(
+      (schema.properties as Record<string, JsonSchema> | undefined) ?? {},
+    )) {
+      found.push({ path: [...path, name], name, schema: resolve(property) })
+      visit(property, [...path, name])
+    }
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const)
+      for (const member of (schema[key] as unknown[] | undefined) ?? []) visit(member, path)
+    if (schema.items) visit(schema.items, [...path, 0])
+    if (typeof schema.additionalProperties === 'object')
+      visit(schema.additionalProperties, [...path, '*'])
+  }
+  visit(root, [])
+  return found
+}
+
+/** The schema, or a member of its union, that matches `test`. */
+function someMember(schema: JsonSchema, test: (member: JsonSchema) => boolean): boolean {
+  if (test(schema)) return true
+  return (['anyOf', 'oneOf', 'allOf'] as const).some((key) =>
+    ((schema[key] as JsonSchema[] | undefined) ?? []).some((member) => someMember(member, test)),
+  )
+}
+
+const hasDescription = (schema: JsonSchema) =>
+  someMember(
+    schema,
+    (member) => typeof member.description === 'string' && member.description !== '',
+  )
+
+/** A logger that keeps every line as JSON text. */
+function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  const make = (bindings: LogFields): Logger => {
+    const write = (level: string) => (message: string, fields?: LogFields) => {
+      lines.push(JSON.stringify({ level, message, ...bindings, ...fields }))
+    }
+    return {
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
+      child: (more) => make({ ...bindings, ...more }),
+    }
+  }
+  return Object.assign(make({}), { lines })
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** `promise`'s rejection, or a failure naming `what` when it resolves or hangs. */
+async function rejectionOf(promise: Promise<unknown>, timeoutMs: number, what: string) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not settle within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+  })
+  try {
+    await Promise.race([promise, hang])
+  } catch (error) {
+    return error as unknown
+  } finally {
+    clearTimeout(timer)
+  }
+  throw new Error(`${what} succeeded, but it should have failed`)
+}
+
+/** Waits for `promise`, failing with `what` when it hangs. */
+async function settles(promise: Promise<unknown>, timeoutMs: number, what: string) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} hung for ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    await Promise.race([promise.catch(() => undefined), hang])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The `ConnectorV1` conformance suite, one `it` per property: schema completeness (names,
+ * descriptions, examples, credentials only as secret references), secret handling (a run
+ * through an engine leaves the secret values in no definition, registry description, stored
+ * step, event, error or log line), error mapping (unreachable host → `network`/`timeout`,
+ * rejected credentials → `unauthorized`, a missing secret → `ConnectorConfigError` before any
+ * run exists), cancellation (a cancelled run aborts the call in flight) and idempotency key
+ * forwarding (the server receives the step's key, the same on a retry).
+ *
+ * @example
+ * ```ts
+ * describeConnectorConformance({
+ *   connector: slackConnector,
+ *   config: () => ({ token: { $secret: 'SLACK_TOKEN' }, baseUrl: server.url }),
+ *   secrets: { SLACK_TOKEN: 'xoxb-conformance-secret' },
+ *   action: { name: 'send-message', input: { channel: 'C1', text: 'hi' } },
+ *   unreachable: () => ({ token: { $secret: 'SLACK_TOKEN' }, baseUrl: 'http://127.0.0.1:9' }),
+ *   rejectedSecrets: { SLACK_TOKEN: 'xoxb-wrong' },
+ *   slow: () => ({ name: 'send-message', input: { channel: 'SLOW', text: 'hi' }, inFlight: () => server.holding > 0 }),
+ *   idempotency: { lastReceived: () => server.lastIdempotencyKey, failNext: () => server.failNext(503) },
+ * })
+ * ```
+ */
+export function describeConnectorConformance(options: ConnectorConformanceOptions): void {
+  const { connector } = options
+  const timeoutMs = options.timeoutMs ?? 10_000
+  // Each test may wait for a few calls: its own limit is above the waits' so they report first.
+  const testTimeout = timeoutMs * 3
+  const call = () => (typeof options.action === 'function' ? options.action() : options.action)
+  const secretValues = Object.values(options.secrets)
+
+  describe(`ConnectorV1 conformance: ${options.name ?? connector?.id}`, () => {
+    const engines: Engine[] = []
+    afterEach(async () => {
+      await Promise.all(engines.splice(0).map((engine) => engine.close()))
+    })
+    const newEngine = (secrets: Readonly<Record<string, string>>, logger?: Logger) => {
+      const engine = createEngine({ secrets: mapSecrets(secrets), ...(logger ? { logger } : {}) })
+      engines.push(engine)
+      return engine
+    }
+    const workflowOf = (
+      step: ConnectorConformanceCall,
+      config: unknown,
+      retry?: number,
+    ): Workflow =>
+      (createWorkflow({ id: uniqueId(`conformance-${connector.id}`), input: z.unknown() }) as any)
+        .action(connector, step.name, config, {
+          id: 'call',
+          ...(retry ? { retry: { attempts: retry, backoff: { initial: 1, jitter: false } } } : {}),
+        })
+        .commit()
+    /** Runs an action directly, with `config`'s references resolved from `secrets`. */
+    const runDirect = (
+      step: ConnectorConformanceCall,
+      config: unknown,
+      secrets: Readonly<Record<string, string>>,
+      signal: AbortSignal = new AbortController().signal,
+    ) => {
+      const parsed = connector.config.parse(config)
+      const refs = findSecretRefs(parsed)
+      const resolved = withSecrets(
+        parsed,
+        refs,
+        refs.map((ref) => secrets[ref.name] ?? ''),
+      )
+      const input = connector.actions[step.name]!.input.parse(step.input)
+      return connector.actions[step.name]!.run({
+        config: resolved as never,
+        input,
+        signal,
+        idempotencyKey: uniqueId('conformance-key'),
+        logger: captureLogger(),
+      })
+    }
+
+    it(
+      'describes itself: name, description, docs; actions with title, description and examples that parse',
+      () => {
+        expect(connector.specificationVersion).toBe('v1')
+        expect(connector.kind).toBe('connector')
+        for (const field of ['name', 'description', 'docs'] as const) {
+          expect(typeof connector[field], `connector.${field}`).toBe('string')
+          expect((connector[field] as string).length, `connector.${field}`).toBeGreaterThan(0)
+        }
+        expect(Object.keys(connector.actions).length).toBeGreaterThan(0)
+        for (const [name, action] of Object.entries(connector.actions)) {
+          expect(action.title, `actions.${name}.title`).toEqual(expect.any(String))
+          expect(action.description, `actions.${name}.description`).toEqual(expect.any(String))
+          expect(action.examples?.length ?? 0, `actions.${name}.examples`).toBeGreaterThan(0)
+          for (const [index, example] of (action.examples ?? []).entries()) {
+            const parsed = action.input.safeParse(example.input)
+            expect(parsed.success, `actions.${name}.examples[${index}] parses`).toBe(true)
+          }
+        }
+      },
+      testTimeout,
+    )
+
+    it(
+      'describes every config and input field, and takes credentials only as secret references',
+      () => {
+        const missing: string[] = []
+        const configSchema = z.toJSONSchema(connector.config, {
+          unrepresentable: 'any',
+          io: 'input',
+        }) as JsonSchema
+        const fields = schemaProperties(configSchema)
+        for (const field of fields)
+          if (!hasDescription(field.schema)) missing.push(`config.${field.path.join('.')}`)
+        for (const [name, action] of Object.entries(connector.actions)) {
+          const inputSchema = z.toJSONSchema(action.input, {
+            unrepresentable: 'any',
+            io: 'input',
+          }) as JsonSchema
+          for (const field of schemaProperties(inputSchema))
+            if (!hasDescription(field.schema))
+              missing.push(`actions.${name}.input.${field.path.join('.')}`)
+        }
+        expect(missing, 'fields without a description').toEqual([])
+
+        const base = connector.config.parse(options.config()) as Record<string, unknown>
+        const inlineAccepted: string[] = []
+        const notMarked: string[] = []
+        for (const field of fields) {
+          if (!credentialName.test(field.name) || options.notSecrets?.[field.name] !== undefined)
+            continue
+          const secret = someMember(
+            field.schema,
+            (member) => member[secretSchemaKeyword] === true && member.writeOnly === true,
+          )
+          if (!secret) notMarked.push(`config.${field.path.join('.')}`)
+          // The inline form of the credential must not parse, where the working config has a
+          // place to put it (its parent object).
+          const parentPath = field.path.slice(0, -1)
+          if (parentPath.some((part) => typeof part === 'number' || part === '*')) continue
+          const copy = structuredClone(options.config()) as Record<string, unknown>
+          let parent: Record<string, unknown> | undefined = copy
+          for (const part of parentPath)
+            parent = parent?.[part] as Record<string, unknown> | undefined
+          if (typeof parent !== 'object' || parent === null) continue
+          parent[field.name] = 'inline-credential-value'
+          if (connector.config.safeParse(copy).success)
+            inlineAccepted.push(`config.${field.path.join('.')}`)
+        }
+        expect(notMarked, 'credential-like fields that are not secretRef()').toEqual([])
+        expect(inlineAccepted, 'credential fields that accept an inline string').toEqual([])
+        expect(base).toBeTypeOf('object')
+        // The working config refers to every secret it is given, by reference only.
+        const names = findSecretRefs(base).map((ref) => ref.name)
+        for (const name of Object.keys(options.secrets)) expect(names).toContain(name)
+      },
+      testTimeout,
+    )
+
+    it(
+      'keeps secret values out of definitions, the registry, stored runs, events, errors and logs',
+      async () => {
+        const logger = captureLogger()
+        const engine = newEngine(options.secrets, logger)
+        const events: EngineEvent[] = []
+        for (const name of [
+          'run-start',
+          'step-start',
+          'step-end',
+          'step-retry',
+          'run-end',
+        ] as const)
+          engine.on(name, (event: EngineEvent) => events.push(event))
+        const ok = workflowOf(call(), options.config())
+        const run = await engine.start(ok, call().input)
+        await run.result()
+        // A failing call too: its error must not carry the secrets either.
+        const failing = workflowOf(call(), options.unreachable())
+        const failed = await engine.start(failing, call().input)
+        await rejectionOf(failed.result(), timeoutMs, 'the call to an unreachable host')
+        const texts = {
+          definitions: JSON.stringify([ok.definition, failing.definition]),
+          registry: JSON.stringify(engine.registry.describe()),
+          run: JSON.stringify(await engine.store.getRunHistory(run.id)),
+          failedRun: JSON.stringify(await engine.store.getRunHistory(failed.id)),
+          events: JSON.stringify(events),
+          logs: logger.lines.join('\n'),
+        }
+        for (const [where, text] of Object.entries(texts))
+          for (const [name, value] of Object.entries(options.secrets))
+            expect(text.includes(value), `secret ${name} appears in ${where}`).toBe(false)
+        expect(secretValues.length).toBeGreaterThan(0)
+      },
+      testTimeout,
+    )
+
+    it(
+      'maps an unreachable host to ConnectorError network (or timeout)',
+      async () => {
+        const error = await rejectionOf(
+          runDirect(call(), options.unreachable(), options.secrets),
+          timeoutMs,
+          'the call to an unreachable host',
+        )
+        expect(ConnectorError.isInstance(error), String(error)).toBe(true)
+        expect(['network', 'timeout']).toContain((error as ConnectorError).reason)
+        expect((error as ConnectorError).retryable).toBe(true)
+        if (connector.check) {
+          const engine = newEngine(options.secrets)
+          const workflow = workflowOf(call(), options.unreachable())
+          const problem = (await rejectionOf(
+            engine.preflight(workflow, { connect: true }),
+            timeoutMs,
+            'preflight against an unreachable host',
+          )) as ConnectorConfigError
+          expect(ConnectorConfigError.isInstance(problem), String(problem)).toBe(true)
+          expect(problem.issues.map((issue) => issue.reason)).toContain('unreachable')
+        }
+      },
+      testTimeout,
+    )
+
+    it.skipIf(options.rejectedSecrets === undefined)(
+      'maps rejected credentials to ConnectorError unauthorized, without echoing them',
+      async () => {
+        const rejected = options.rejectedSecrets!
+        const error = await rejectionOf(
+          runDirect(call(), options.config(), rejected),
+          timeoutMs,
+          'the call with rejected credentials',
+        )
+        expect(ConnectorError.isInstance(error), String(error)).toBe(true)
+        expect((error as ConnectorError).reason).toBe('unauthorized')
+        const text = JSON.stringify((error as ConnectorError).toJSON())
+        for (const value of Object.values(rejected)) expect(text).not.toContain(value)
+        if (connector.check) {
+          const engine = newEngine(rejected)
+          const problem = (await rejectionOf(
+            engine.preflight(workflowOf(call(), options.config()), { connect: true }),
+            timeoutMs,
+            'preflight with rejected credentials',
+          )) as ConnectorConfigError
+          expect(ConnectorConfigError.isInstance(problem), String(problem)).toBe(true)
+          expect(problem.issues.map((issue) => issue.reason)).toContain('unauthorized')
+        }
+      },
+      testTimeout,
+    )
+
+    it(
+      'refuses to start a run when a secret is missing (ConnectorConfigError, no run created)',
+      async () => {
+        const engine = newEngine({})
+        const workflow = workflowOf(call(), options.config())
+        const error = (await rejectionOf(
+          engine.start(workflow, call().input),
+          timeoutMs,
+          'starting without the secrets',
+        )) as ConnectorConfigError
+        expect(ConnectorConfigError.isInstance(error), String(error)).toBe(true)
+        expect(error.issues.every((issue) => issue.reason === 'missing-secret')).toBe(true)
+        expect(error.issues.map((issue) => issue.secret).sort()).toEqual(
+          [...new Set(Object.keys(options.secrets))].sort(),
+        )
+        expect((await engine.listRuns()).runs).toEqual([])
+        await expect(engine.preflight(workflow)).rejects.toMatchObject({
+          code: 'connector_config_invalid',
+        })
+      },
+      testTimeout,
+    )
+
+    it.skipIf(options.slow === undefined)(
+      'aborts a call in flight: the signal ends it with ConnectorError aborted',
+      async () => {
+        const slow = options.slow!()
+        const controller = new AbortController()
+        const pending = runDirect(
+          slow,
+          slow.config ?? options.config(),
+          options.secrets,
+          controller.signal,
+        )
+        pending.catch(() => undefined)
+        await waitFor(slow.inFlight, timeoutMs, 'the slow call to reach the server')
+        controller.abort()
+        const error = await rejectionOf(pending, timeoutMs, 'the aborted call')
+        expect(ConnectorError.isInstance(error), String(error)).toBe(true)
+        expect((error as ConnectorError).reason).toBe('aborted')
+        if (slow.released) await waitFor(slow.released, timeoutMs, 'the server to see the call go')
+      },
+      testTimeout,
+    )
+
+    it.skipIf(options.slow === undefined)(
+      'cancelling the run ends the step in flight and aborts its call',
+      async () => {
+        const slow = options.slow!()
+        const engine = newEngine(options.secrets)
+        const run = await engine.start(
+          workflowOf(slow, slow.config ?? options.config()),
+          slow.input,
+        )
+        await waitFor(slow.inFlight, timeoutMs, 'the slow call to reach the server')
+        await engine.cancel(run.id, 'conformance')
+        const error = await rejectionOf(run.result(), timeoutMs, 'the cancelled run')
+        expect(RunCancelledError.isInstance(error), String(error)).toBe(true)
+        expect((await engine.store.getRun(run.id))?.status).toBe('cancelled')
+        if (slow.released) await waitFor(slow.released, timeoutMs, 'the server to see the call go')
+        // close() waits for running steps: it hangs if the call was not really aborted.
+        await settles(engine.close(), timeoutMs, 'closing the engine after the cancelled call')
+      },
+      testTimeout,
+    )
+
+    if ('unsupported' in options.idempotency) {
+      const why = options.idempotency.unsupported
+      it(`idempotency key forwarding is not supported: ${why}`, () => {
+        expect(why.trim().length).toBeGreaterThan(0)
+      })
+    } else {
+      const idempotency = options.idempotency
+      it(
+        'forwards the step idempotency key, the same on a retry of the step',
+        async () => {
+          const engine = newEngine(options.secrets)
+          const first = await engine.start(workflowOf(call(), options.config()), call().input)
+          await first.result()
+          const received = idempotency.lastReceived()
+          expect(received, 'the key the server received').toEqual(expect.any(String))
+          expect(received).toContain(first.id)
+          const second = await engine.start(workflowOf(call(), options.config()), call().input)
+          await second.result()
+          expect(idempotency.lastReceived()).not.toBe(received)
+          if (idempotency.failNext) {
+            const keys: (string | undefined)[] = []
+            engine.on('step-retry', () => keys.push(idempotency.lastReceived()))
+            idempotency.failNext()
+            const retried = await engine.start(
+              workflowOf(call(), options.config(), 2),
+              call().input,
+            )
+            await retried.result()
+            keys.push(idempotency.lastReceived())
+            expect(keys).toHaveLength(2)
+            expect(keys[0]).toContain(retried.id)
+            expect(keys[1]).toBe(keys[0])
+          }
+        },
+        testTimeout,
+      )
+    }
+  })
+}
