@@ -61,7 +61,9 @@ beforeAll(async () => {
       ).then(async (answer) => {
         const text = await answer.text()
         received.push({ headers: request.headers, body, status: answer.status })
-        response.writeHead(answer.status, Object.fromEntries(answer.headers))
+        const answerHeaders: Record<string, string> = {}
+        answer.headers.forEach((value, name) => (answerHeaders[name] = value))
+        response.writeHead(answer.status, answerHeaders)
         response.end(text)
       })
     })
