@@ -79,6 +79,29 @@ describe('hardening', () => {
     expect(streamed.status).toBe(413)
   })
 
+  it('a streamed body (no content-length) within the limit is read whole', async () => {
+    const k = kit()
+    const json = JSON.stringify({ name: 'streamed-event', payload: { n: 1 } })
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(json)
+        controller.enqueue(bytes.subarray(0, 10))
+        controller.enqueue(bytes.subarray(10))
+        controller.close()
+      },
+    })
+    const response = await k.handler(
+      new Request('http://tessera.test/events', {
+        method: 'POST',
+        body,
+        headers: { authorization: `Test ${admin}`, 'content-type': 'application/json' },
+        duplex: 'half',
+      } as RequestInit),
+    )
+    expect(response.status).toBe(202)
+    expect(await response.json()).toMatchObject({ eventId: expect.any(String) })
+  })
+
   it('security headers on every response, x-request-id echoed or generated', async () => {
     const k = kit()
     for (const response of [

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { secureHeaders } from 'hono/secure-headers'
+import { limitBody } from './body-limit'
 import { ForbiddenError } from '../errors/forbidden-error'
 import { TesseraError } from '../errors/tessera-error'
 import { UnauthenticatedError } from '../errors/unauthenticated-error'
@@ -212,20 +212,19 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
         ),
     }),
   )
+  const maxBodyBytes = options.limits?.bodyBytes ?? 1024 * 1024
   app.use(
     '*',
-    bodyLimit({
-      maxSize: options.limits?.bodyBytes ?? 1024 * 1024,
-      onError: (c) =>
-        problem(
-          c,
-          new HttpProblem(
-            413,
-            'payload_too_large',
-            `The request body is larger than ${options.limits?.bodyBytes ?? 1024 * 1024} bytes`,
-          ),
+    limitBody(maxBodyBytes, async (c) =>
+      problem(
+        c,
+        new HttpProblem(
+          413,
+          'payload_too_large',
+          `The request body is larger than ${maxBodyBytes} bytes`,
         ),
-    }),
+      ),
+    ),
   )
   app.notFound((c) =>
     problem(c, new HttpProblem(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)),
