@@ -874,10 +874,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const triggerSet = createTriggerSet({
     start: (workflow, input, startOptions) => start(workflow, input, startOptions),
     register: planFor,
-    secret: async (name) =>
-      (options as { secrets?: { get(name: string): Promise<string | undefined> } }).secrets?.get(
-        name,
-      ),
+    secret: async (name) => lookupSecret?.(name),
     clock,
     logger,
     store,
