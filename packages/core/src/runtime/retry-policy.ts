@@ -118,3 +118,20 @@ export function retryDelay(
   const delay = Math.min(policy.maxMs, policy.initialMs * policy.factor ** exponent)
   return policy.jitter ? Math.round(random() * delay) : delay
 }
+
+/** The longest wait a failure's own `retryAfterMs` may impose before the next attempt: a day. */
+const maxRetryAfterMs = 86_400_000
+
+/**
+ * The wait a failure asks for before it is retried: the `retryAfterMs` of a `RateLimitedError`,
+ * a rate-limited `ConnectorError` or any error that carries one (a server's `Retry-After`).
+ * The engine waits for the longer of this and the step's backoff, so a retry never comes
+ * sooner than the remote system said it would accept one.
+ */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const value = (error as { retryAfterMs?: unknown }).retryAfterMs
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? Math.min(Math.ceil(value), maxRetryAfterMs)
+    : undefined
+}

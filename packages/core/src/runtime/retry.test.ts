@@ -9,6 +9,7 @@ import {
   type RetryOptions,
   type StepRetryEvent,
 } from '../index'
+import { RateLimitedError } from '../errors/rate-limited-error'
 import {
   fakeClock,
   flush,
@@ -86,6 +87,40 @@ describe('retries with backoff', () => {
     expect(attempts.map((entry) => entry.at - start)).toEqual([0, 100, 300])
     const [record] = await run.steps()
     expect(record).toMatchObject({ status: 'succeeded', attempts: 3 })
+  })
+
+  it("waits for a failure's retryAfterMs when it is longer than the backoff", async () => {
+    const clock = fakeClock()
+    const seen: number[] = []
+    const limited = createStep({
+      id: 'limited',
+      input: num,
+      output: num,
+      retry: { attempts: 3, backoff: { type: 'fixed', initial: 100, jitter: false } },
+      run: async ({ input, attempt }) => {
+        seen.push(clock.now())
+        if (attempt === 1) throw new RateLimitedError({ retryAfterMs: 5_000 })
+        if (attempt === 2) throw new RateLimitedError({ retryAfterMs: 20 }) // shorter: backoff wins
+        return { n: input.n + attempt }
+      },
+    })
+    const wf = createWorkflow({ id: 'retry-after', input: num }).then(limited).commit()
+    const engine = newEngine({ clock })
+    const start = clock.now()
+    const run = await engine.start(wf, { n: 0 })
+    const retries: StepRetryEvent[] = []
+    run.on('step-retry', (event) => retries.push(event))
+    await until(() => retries.length === 1, 'the first retry')
+    expect(retries[0]).toMatchObject({ delayMs: 5_000, error: { code: 'rate_limited' } })
+    clock.advance(4_999)
+    await flush()
+    expect(seen).toHaveLength(1) // not before the server's Retry-After
+    clock.advance(1)
+    await until(() => retries.length === 2, 'the second retry')
+    expect(retries[1]!.delayMs).toBe(100)
+    clock.advance(100)
+    expect(await run.result()).toEqual({ n: 3 })
+    expect(seen.map((at) => at - start)).toEqual([0, 5_000, 5_100])
   })
 
   it('caps delays at max; fixed backoff keeps the initial delay', async () => {

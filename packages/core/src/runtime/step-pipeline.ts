@@ -18,7 +18,7 @@ import {
 import type { Effects } from './decider'
 import type { EngineCore } from './engine-core'
 import { isThenable } from './is-thenable'
-import { retryDelay } from './retry-policy'
+import { retryAfterOf, retryDelay } from './retry-policy'
 import { StepAttempt } from './step-attempt'
 import { StepExecution, type JournalHost } from './step-execution'
 import { StepSuspension } from './step-suspension'
@@ -405,7 +405,7 @@ export function createStepPipeline(core: EngineCore) {
     const retryable = !cancelled && isRetryable(error) && task.attempt < node.retry.attempts
     const serialized = serializeError(error)
     if (retryable) {
-      const delayMs = retryDelay(node.retry, task.attempt + 1)
+      const delayMs = Math.max(retryDelay(node.retry, task.attempt + 1), retryAfterOf(error) ?? 0)
       const availableAt = clock.now() + delayMs
       const result = await store.commit({
         runId: task.runId,
