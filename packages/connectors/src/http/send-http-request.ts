@@ -29,7 +29,7 @@ export interface SentHttpResponse {
 /**
  * Sends one request with `fetch`, the caller's signal and a timeout, and reads the body. The
  * shared transport of the HTTP, OpenAPI, GraphQL and webhook connectors. Network failures,
- * timeouts, aborts and a JSON content type with a body that does not parse throw a
+ * timeouts, aborts and (below status 400) a JSON content type with a body that does not parse throw a
  * `ConnectorError` (`network`, `timeout`, `aborted`, `invalid-response`); every status is
  * returned. Never logs the query string or headers.
  *
@@ -83,7 +83,9 @@ export async function sendHttpRequest(options: SendHttpRequestOptions): Promise<
     status,
     headers,
     where,
-    body: decodeBody(text, headers, (message, cause) =>
+    // An error status with a broken JSON body (a proxy's HTML page) keeps its text: the status
+    // says more than the body.
+    body: decodeBody(text, headers, status >= 400, (message, cause) =>
       fail('invalid-response', `${where}: ${message}`, cause),
     ),
   }
@@ -100,6 +102,7 @@ function encodeBody(body: unknown, headers: Headers): BodyInit | undefined {
 function decodeBody(
   text: string,
   headers: Headers,
+  lenient: boolean,
   invalid: (message: string, cause: unknown) => ConnectorError,
 ): unknown {
   if (text === '') return null
@@ -108,6 +111,7 @@ function decodeBody(
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
+    if (lenient) return text
     throw invalid(`the response says ${JSON.stringify(type)} but its body is not valid JSON`, error)
   }
 }
