@@ -7,3 +7,13 @@ export {
   type RedisStoreOptions,
   type RedisStoreTarget,
 } from './redis-store'
+export {
+  createRedisConnector,
+  redisConnector,
+  closeRedisConnectorClients,
+  type RedisConnector,
+  type RedisConnectorSettings,
+} from './redis-connector'
+export { redisConnectorConfigSchema, type RedisConnectorConfig } from './redis-connector-config'
+export { redisIdempotencyField } from './redis-connector-actions'
+export { redisCommandAllowlist, type RedisAllowedCommand } from './redis-command-allowlist'
