@@ -225,6 +225,7 @@ export {
   StoreError,
   ConnectorError,
   ConnectorConfigError,
+  SecretsError,
   EngineClosedError,
   ModelCallError,
   UnknownModelError,
@@ -251,4 +252,5 @@ export {
   type ConnectorFailureReason,
   type ConnectorConfigIssue,
   type ConnectorConfigIssueReason,
+  type SecretsFailureReason,
 } from './errors/index'

@@ -3,6 +3,7 @@ import { cac } from 'cac'
 import type { CliOutput } from './cli-output'
 import { consoleOutput } from './cli-output'
 import { migrateCommand } from './migrate-command'
+import { secretsCommand } from './secrets-command'
 import { serveCommand } from './serve-command'
 import { workerCommand } from './worker-command'
 
@@ -39,25 +40,37 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
     .option('--port <port>', 'Port to listen on; 0 picks a free one', { default: 8787 })
     .option('--host <host>', 'Address to listen on', { default: '127.0.0.1' })
     .option('--no-worker', 'Only serve the API; another process (tessera worker) executes runs')
+    .option('--strict', 'Exit 1 when a workflow refers to a secret no provider has')
     .example((name) => `  $ ${name} serve --config tessera.config.ts --port 8787`)
-    .action((flags: { config?: string; port: unknown; host: string; worker: boolean }) => {
-      run = () =>
-        serveCommand({
-          config: flags.config,
-          port: flags.port as number,
-          host: String(flags.host),
-          worker: flags.worker,
-          cwd,
-          output,
-        })
-    })
+    .action(
+      (flags: {
+        config?: string
+        port: unknown
+        host: string
+        worker: boolean
+        strict?: boolean
+      }) => {
+        run = () =>
+          serveCommand({
+            config: flags.config,
+            port: flags.port as number,
+            host: String(flags.host),
+            worker: flags.worker,
+            strict: flags.strict === true,
+            cwd,
+            output,
+          })
+      },
+    )
 
   cli
     .command('worker', 'Execute runs of the engine in the config (no HTTP)')
     .option('--config <file>', 'Config file (default: tessera.config.{ts,mts,mjs,js,cjs} in cwd)')
+    .option('--strict', 'Exit 1 when a workflow refers to a secret no provider has')
     .example((name) => `  $ ${name} worker --config tessera.config.ts`)
-    .action((flags: { config?: string }) => {
-      run = () => workerCommand({ config: flags.config, cwd, output })
+    .action((flags: { config?: string; strict?: boolean }) => {
+      run = () =>
+        workerCommand({ config: flags.config, strict: flags.strict === true, cwd, output })
     })
 
   cli
@@ -67,6 +80,30 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
     .action((flags: { config?: string }) => {
       run = () => migrateCommand({ config: flags.config, cwd, output })
     })
+
+  cli
+    .command('secrets <action> [name]', 'Encrypted secrets file: keygen, set NAME, list')
+    .option(
+      '--file <file>',
+      'Secrets file (default: $TESSERA_SECRETS_FILE or tessera.secrets.json)',
+    )
+    .option('--from-env <variable>', 'set: read the value from this variable (default: stdin)')
+    .example((name) => `  $ ${name} secrets keygen`)
+    .example((name) => `  $ printf %s "$SLACK_TOKEN" | ${name} secrets set SLACK_TOKEN`)
+    .example((name) => `  $ ${name} secrets list --file secrets.json`)
+    .action(
+      (action: string, name: string | undefined, flags: { file?: string; fromEnv?: string }) => {
+        run = () =>
+          secretsCommand({
+            action,
+            ...(name !== undefined ? { name: String(name) } : {}),
+            ...(flags.file !== undefined ? { file: String(flags.file) } : {}),
+            ...(flags.fromEnv !== undefined ? { fromEnv: String(flags.fromEnv) } : {}),
+            cwd,
+            output,
+          })
+      },
+    )
 
   // cac prints a negated flag's implied default ("--no-worker … (default: true)"): drop it.
   cli.help((sections) =>
@@ -83,8 +120,8 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
     if (cli.matchedCommand === undefined) {
       output.error(
         parsed.args.length > 0
-          ? `tessera: unknown command "${String(parsed.args[0])}" (commands: serve, worker, migrate; see tessera --help)`
-          : 'tessera: a command is required (serve, worker, migrate; see tessera --help)',
+          ? `tessera: unknown command "${String(parsed.args[0])}" (commands: serve, worker, migrate, secrets; see tessera --help)`
+          : 'tessera: a command is required (serve, worker, migrate, secrets; see tessera --help)',
       )
       return 1
     }

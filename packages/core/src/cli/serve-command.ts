@@ -7,6 +7,7 @@ import type { Engine } from '../runtime/engine'
 import type { CliOutput } from './cli-output'
 import { configuredEngine } from './configured-engine'
 import { findConfigFile, loadConfig } from './load-config'
+import { preflightWorkflows } from './preflight-workflows'
 import { waitForSignal } from './wait-for-signal'
 
 /** Options of {@link serveCommand} (`tessera serve`). */
@@ -17,6 +18,8 @@ export interface ServeCommandOptions {
   host: string
   /** False (`--no-worker`): serve the API only; another process executes runs. */
   worker: boolean
+  /** Exit 1 (before listening) when a workflow's connector config has a problem. Default: warn. */
+  strict?: boolean
   cwd: string
   output: CliOutput
   /** Resolves when the server should stop. Default: SIGINT or SIGTERM. */
@@ -64,6 +67,11 @@ async function runServe(options: ServeCommandOptions, stop: Promise<unknown>): P
   let server: Server
   try {
     await engine.store.ready?.()
+    const problems = await preflightWorkflows('tessera serve', engine, output)
+    if (problems > 0 && options.strict) {
+      await engine.close()
+      return 1
+    }
     const httpOptions = typeof config.http === 'function' ? await config.http(engine) : config.http
     const handler = createHttpHandler(engine, httpOptions)
     server = await listen(handler, port, options.host)

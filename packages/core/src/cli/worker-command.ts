@@ -1,11 +1,14 @@
 import type { CliOutput } from './cli-output'
 import { configuredEngine } from './configured-engine'
 import { findConfigFile, loadConfig } from './load-config'
+import { preflightWorkflows } from './preflight-workflows'
 import { waitForSignal } from './wait-for-signal'
 
 /** Options of {@link workerCommand} (`tessera worker`). */
 export interface WorkerCommandOptions {
   config?: string
+  /** Exit 1 when a workflow's connector config has a problem. Default: warn and go on. */
+  strict?: boolean
   cwd: string
   output: CliOutput
   /** Resolves when the worker should stop. Default: SIGINT or SIGTERM. */
@@ -46,6 +49,11 @@ async function runWorker(options: WorkerCommandOptions, stop: Promise<unknown>):
   } catch (error) {
     await engine.close()
     throw error
+  }
+  const problems = await preflightWorkflows('tessera worker', engine, output)
+  if (problems > 0 && options.strict) {
+    await engine.close()
+    return 1
   }
   const store = engine.store
   if (!store.capabilities.shared) {

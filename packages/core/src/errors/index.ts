@@ -20,6 +20,7 @@ export {
   type ConnectorConfigIssue,
   type ConnectorConfigIssueReason,
 } from './connector-config-error'
+export { SecretsError, type SecretsFailureReason } from './secrets-error'
 export { EngineClosedError } from './engine-closed-error'
 export { ModelCallError, type ModelCallFailure } from './model-call-error'
 export { UnknownModelError } from './unknown-model-error'

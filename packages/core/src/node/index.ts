@@ -11,3 +11,11 @@ export {
 } from './fetch-request'
 export { writeFetchResponse } from './write-fetch-response'
 export { readResponseBody, type ResponseBody, type ResponseBodyReader } from './response-body'
+export {
+  encryptedFileSecrets,
+  writeEncryptedSecrets,
+  listEncryptedSecrets,
+  generateSecretsKey,
+  secretsKeyVariable,
+  type EncryptedFileSecretsOptions,
+} from './encrypted-file-secrets'
