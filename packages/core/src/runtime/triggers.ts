@@ -90,8 +90,7 @@ export function createTriggerSet(host: TriggerHost): TriggerSet {
       throw new InvalidArgumentError({
         fn,
         argument: 'trigger',
-        expected:
-          'a TriggerV1 ({ specificationVersion: "v1", kind: "trigger", id, type, workflow, start }), such as cronTrigger() from @tessera/connectors/triggers',
+        expected: 'a TriggerV1 (such as cronTrigger() from @tessera/connectors/triggers)',
         received: candidate,
       })
     }
@@ -162,7 +161,7 @@ export function createTriggerSet(host: TriggerHost): TriggerSet {
           throw new InvalidArgumentError({
             fn: `trigger "${trigger.id}" context.startRun`,
             argument: 'options.idempotencyKey',
-            expected: 'a non-empty string (the event identity: message id, scheduled time, …)',
+            expected: 'a non-empty string',
             received: key,
           })
         }
@@ -199,14 +198,6 @@ export function createTriggerSet(host: TriggerHost): TriggerSet {
     let subscription: TriggerSubscription
     try {
       subscription = await entry.trigger.start(contextFor(entry))
-      if (typeof subscription?.stop !== 'function') {
-        throw new InvalidArgumentError({
-          fn: `trigger "${entry.trigger.id}" start`,
-          argument: 'return value',
-          expected: 'a TriggerSubscription ({ stop() })',
-          received: subscription,
-        })
-      }
     } catch (cause) {
       const error = TesseraError.isInstance(cause)
         ? cause
