@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto'
+import type { Client, Version3Client } from 'jira.js'
+import { ConnectorError } from '@tessera/core'
+import type { JiraConfig } from './jira-config'
+
+type JiraModule = typeof import('jira.js')
+
+/** The jira.js pieces the connector uses: a client, and API groups bound to one call's signal. */
+export interface JiraSdk {
+  module: JiraModule
+  client: Version3Client
+  /** A client for the API groups (`new module.Version3.Issues(scoped)`) that passes `signal`. */
+  scoped(signal: AbortSignal): Client
+}
+
+/** Clients per resolved configuration (keyed by a hash: no token in the key). */
+export class JiraClients {
+  readonly #clients = new Map<string, Promise<JiraSdk>>()
+  readonly #connectorId: string
+
+  constructor(connectorId: string) {
+    this.#connectorId = connectorId
+  }
+
+  get(config: JiraConfig, action: string): Promise<JiraSdk> {
+    const key = createHash('sha256')
+      .update(JSON.stringify([config.host, config.email, config.apiToken, config.token]))
+      .digest('hex')
+    let sdk = this.#clients.get(key)
+    if (sdk === undefined) {
+      sdk = this.#create(config, action)
+      sdk.catch(() => this.#clients.delete(key))
+      this.#clients.set(key, sdk)
+    }
+    return sdk
+  }
+
+  /** Forgets every client (axios pools its sockets in Node's global agent). */
+  clear(): void {
+    this.#clients.clear()
+  }
+
+  async #create(config: JiraConfig, action: string): Promise<JiraSdk> {
+    let module: JiraModule
+    try {
+      module = await import('jira.js')
+    } catch (error) {
+      throw new ConnectorError({
+        connector: this.#connectorId,
+        action,
+        reason: 'invalid-config',
+        message: 'install jira.js to use the Jira connector',
+        cause: error,
+      })
+    }
+    const client =
+      config.token !== undefined
+        ? new module.Version3Client({
+            host: config.host,
+            baseRequestConfig: { headers: { Authorization: `Bearer ${config.token}` } },
+          })
+        : new module.Version3Client({
+            host: config.host,
+            authentication: {
+              basic: { email: config.email ?? '', apiToken: config.apiToken ?? '' },
+            },
+          })
+    const scoped = (signal: AbortSignal): Client =>
+      ({
+        sendRequest: (request: object, callback?: never) =>
+          client.sendRequest({ ...request, signal }, callback as never),
+        sendRequestFullResponse: (request: object) =>
+          client.sendRequestFullResponse({ ...request, signal }),
+        handleSuccessResponse: client.handleSuccessResponse.bind(client),
+        handleFailedResponse: client.handleFailedResponse.bind(client),
+      }) as unknown as Client
+    return { module, client, scoped }
+  }
+}
+
+interface JiraErrorShape {
+  status?: unknown
+  code?: unknown
+  message?: unknown
+  response?: { data?: unknown; status?: unknown; headers?: Record<string, unknown> }
+  cause?: { response?: { headers?: Record<string, unknown> } }
+}
+
+/**
+ * Maps what jira.js throws to a `ConnectorError`, reading Jira's error body
+ * (`{ errorMessages: [], errors: {} }`): 401/403 unauthorized, 404 not-found, 400 invalid-request,
+ * 429 rate-limited (retryAfterMs from Retry-After), 5xx remote (retryable), no response network,
+ * an aborted signal aborted.
+ */
+export function jiraError(
+  connector: string,
+  action: string,
+  error: unknown,
+  signal: AbortSignal,
+): ConnectorError {
+  if (ConnectorError.isInstance(error)) return error
+  const fail = (
+    reason: ConnectorError['reason'],
+    message: string,
+    extra: { status?: number; retryAfterMs?: number; retryable?: boolean } = {},
+  ) => new ConnectorError({ connector, action, reason, message, cause: error, ...extra })
+  if (signal.aborted) return fail('aborted', 'the call was aborted by the caller')
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as JiraErrorShape
+  // jira.js wraps an HTTP error in an HttpException (status, response.data, cause = AxiosError).
+  const status = typeof shape.status === 'number' ? shape.status : undefined
+  const data = shape.response?.data
+  if (status === undefined || data === undefined) {
+    const message = error instanceof Error ? error.message : String(error)
+    return fail('network', `Jira could not be reached: ${message}`)
+  }
+  const detail = jiraMessages(data) ?? `HTTP ${status} from Jira`
+  const headers = shape.cause?.response?.headers ?? {}
+  const retryAfter = Number(headers['retry-after'])
+  const retryAfterMs =
+    headers['retry-after'] !== undefined && Number.isFinite(retryAfter)
+      ? retryAfter * 1000
+      : undefined
+  if (status === 429)
+    return fail('rate-limited', `Jira rate limit: ${detail}`, {
+      status,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    })
+  if (status === 401 || status === 403)
+    return fail('unauthorized', `Jira refused the credentials (HTTP ${status}): ${detail}`, {
+      status,
+    })
+  if (status === 404) return fail('not-found', `Jira: ${detail}`, { status })
+  if (status >= 400 && status < 500)
+    return fail('invalid-request', `Jira refused the request: ${detail}`, { status })
+  return fail('remote', `Jira answered HTTP ${status}: ${detail}`, {
+    status,
+    retryable: status >= 500,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  })
+}
+
+/** Jira's `{ errorMessages, errors }` as one line, or undefined when the body is not that. */
+function jiraMessages(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined
+  const body = data as { errorMessages?: unknown; errors?: unknown; message?: unknown }
+  const parts: string[] = []
+  if (Array.isArray(body.errorMessages))
+    parts.push(...body.errorMessages.filter((item): item is string => typeof item === 'string'))
+  if (typeof body.errors === 'object' && body.errors !== null)
+    for (const [field, message] of Object.entries(body.errors))
+      parts.push(`${field}: ${String(message)}`)
+  if (parts.length === 0 && typeof body.message === 'string') parts.push(body.message)
+  return parts.length > 0 ? parts.join('; ') : undefined
+}
