@@ -7,6 +7,7 @@ import {
   createMemoryStore,
   createStep,
   createWorkflow,
+  mapSecrets,
   type Engine,
   type EngineOptions,
   type StoreV1,
@@ -154,6 +155,25 @@ describe('pollTrigger', () => {
     expect(JSON.stringify(failures)).toMatch(/HTTP 503/)
     await settle()
     expect(clock.pending()).toContain(10_000)
+  })
+
+  it('gives poll() the engine’s secrets', async () => {
+    const tokens: (string | undefined)[] = []
+    const engine = newEngine({ secrets: mapSecrets({ TRACKER_TOKEN: 'tracker-token-1' }) })
+    await engine.startTrigger(
+      pollTrigger({
+        id: 'authorised',
+        interval: '1h',
+        workflow: triage,
+        poll: async ({ secret }) => {
+          tokens.push(await secret('TRACKER_TOKEN'), await secret('MISSING'))
+          return { items: [{ id: 1, title: 'one' }], cursor: 1 }
+        },
+        key: (entry) => String(entry.id),
+      }),
+    )
+    await until(async () => (await keysOf(engine.store)).length === 1, 'the run')
+    expect(tokens).toEqual(['tracker-token-1', undefined])
   })
 
   it('needs a store that keeps records', async () => {

@@ -43,11 +43,14 @@ export interface PollTriggerOptions<W extends Workflow, Item, Cursor> {
   workflow: W
   /**
    * Asks the remote system for items after `cursor` (the stored one, or `initialCursor` on the
-   * first poll). Pass `signal` on: it aborts when the trigger stops.
+   * first poll). Pass `signal` on: it aborts when the trigger stops. `secret(name)` reads a
+   * credential of the polled API through the engine's `secrets` provider.
    */
   poll: (request: {
     cursor: Cursor | undefined
     signal: AbortSignal
+    /** Reads a secret through the engine's `secrets` provider (undefined when missing). */
+    secret: (name: string) => Promise<string | undefined>
   }) => Promise<PollResult<Item, Cursor>>
   /** The item's identity (its id, or id + version): the run's idempotency key. */
   key: (item: Item) => string
@@ -140,7 +143,7 @@ export function pollTrigger<W extends Workflow, Item, Cursor = unknown>(
     const pollOnce = async (): Promise<boolean> => {
       const state = await readTriggerState(store, stateKey)
       const cursor = state ? (state.value as { cursor?: Cursor }).cursor : options.initialCursor
-      const result = await options.poll({ cursor, signal })
+      const result = await options.poll({ cursor, signal, secret: context.secret })
       if (typeof result !== 'object' || result === null || !Array.isArray(result.items)) {
         throw new ConnectorError({
           connector: 'poll-trigger',
