@@ -17,3 +17,8 @@ export {
 export { redisConnectorConfigSchema, type RedisConnectorConfig } from './redis-connector-config'
 export { redisIdempotencyField } from './redis-connector-actions'
 export { redisCommandAllowlist, type RedisAllowedCommand } from './redis-command-allowlist'
+export {
+  redisStreamTrigger,
+  type RedisStreamEntry,
+  type RedisStreamTriggerOptions,
+} from './redis-stream-trigger'
