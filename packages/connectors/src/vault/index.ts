@@ -1,2 +1,2 @@
-// @tessera/connectors/vault: being built (issue 7).
-export {}
+// @tessera/connectors/vault: a secrets provider over HashiCorp Vault's KV v2 HTTP API (fetch only).
+export { vaultSecrets, type VaultSecretsOptions, type VaultSecretsProvider } from './vault-secrets'

@@ -25,7 +25,7 @@ export interface SecretsCommandOptions {
   env?: Record<string, string | undefined>
 }
 
-const secretName = /^[A-Za-z0-9_][A-Za-z0-9_./-]{0,199}$/
+const secretName = /^[A-Za-z0-9_][A-Za-z0-9_./#-]{0,199}$/
 
 /**
  * `tessera secrets`: `keygen` prints a new key (32 random bytes, base64) for
@@ -59,7 +59,8 @@ export async function secretsCommand(options: SecretsCommandOptions): Promise<nu
         throw new InvalidArgumentError({
           fn: 'tessera secrets set',
           argument: 'NAME',
-          expected: 'a secret name: letters, digits, "_", ".", "/" or "-", at most 200 characters',
+          expected:
+            'a secret name: letters, digits, "_", ".", "/", "#" or "-", at most 200 characters',
           received: name,
         })
       }

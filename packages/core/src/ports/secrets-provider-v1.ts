@@ -39,7 +39,8 @@ export interface SecretRef {
 /** The JSON Schema keyword that marks a secret field (a {@link secretRef} schema). */
 export const secretSchemaKeyword = 'x-tessera-secret'
 
-const secretNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_.\/-]{0,199}$/
+// `#` separates a path from a field for providers with structured secrets (Vault: `slack#token`).
+const secretNamePattern = /^[A-Za-z0-9_][A-Za-z0-9_./#-]{0,199}$/
 
 /**
  * The zod schema of a secret field in a connector's configuration. It accepts only a
@@ -66,7 +67,7 @@ export function secretRef(options: { title?: string; description?: string } = {}
           })
           .regex(
             secretNamePattern,
-            'a secret name: letters, digits, "_", ".", "/" or "-", at most 200 characters',
+            'a secret name: letters, digits, "_", ".", "/", "#" or "-", at most 200 characters',
           ),
       },
       {

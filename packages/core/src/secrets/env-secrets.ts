@@ -15,8 +15,8 @@ export interface EnvSecretsOptions {
 
 /**
  * A secrets provider over environment variables: `{ $secret: 'SLACK_TOKEN' }` reads
- * `TESSERA_SECRET_SLACK_TOKEN`. Names with `.`, `/` or `-` map to `_` (`slack/bot-token` →
- * `TESSERA_SECRET_SLACK_BOT_TOKEN`... unless a variable of the exact name exists).
+ * `TESSERA_SECRET_SLACK_TOKEN`. A variable of the exact name wins; otherwise the name is
+ * upper-cased with `.`, `/`, `#` and `-` as `_` (`slack/bot-token` → `TESSERA_SECRET_SLACK_BOT_TOKEN`).
  *
  * @example
  * ```ts
@@ -45,7 +45,7 @@ export function envSecrets(options: EnvSecretsOptions = {}): SecretsProviderV1 {
       const env = read()
       const exact = env[prefix + name]
       if (exact !== undefined) return exact
-      const normalized = prefix + name.replace(/[./-]/g, '_').toUpperCase()
+      const normalized = prefix + name.replace(/[./#-]/g, '_').toUpperCase()
       return Object.hasOwn(env, normalized) ? env[normalized] : undefined
     },
   }
