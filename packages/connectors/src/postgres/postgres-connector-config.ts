@@ -1,7 +1,14 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
 
-/** A table name, optionally schema-qualified: letters, digits and `_`, quoted when used. */
+/**
+ * A table name, optionally schema-qualified: letters, digits and `_`, quoted when used.
+ *
+ * @example
+ * ```ts
+ * sqlTableNamePattern.test('ops.idempotency') // true
+ * ```
+ */
 export const sqlTableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/
 
 /**

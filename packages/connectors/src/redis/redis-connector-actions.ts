@@ -13,7 +13,15 @@ export type RedisRunner = <T>(
   work: (client: Redis) => Promise<T>,
 ) => Promise<T>
 
-/** The field that `stream-add` writes the step's idempotency key to. */
+/**
+ * The field that `stream-add` writes the step's idempotency key to, so consumers can drop
+ * duplicates.
+ *
+ * @example
+ * ```ts
+ * const [, fields] = entry // ['type', 'paid', redisIdempotencyField, 'run-42:emit']
+ * ```
+ */
 export const redisIdempotencyField = 'tessera-idempotency-key'
 const defaultIdempotencyTtlSeconds = 604_800
 
