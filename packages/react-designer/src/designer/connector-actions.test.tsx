@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
-import { createRegistry, defineConnector } from '@tessera/core'
+import { createRegistry, defineConnector, secretRef } from '@tessera/core'
 import { parseDefinition, type WorkflowDefinition } from '@tessera/core/definition'
 import { fetchOrder, order } from '../../test/steps'
 import { twoSteps } from '../../test/designer-fixtures'
@@ -158,6 +158,66 @@ describe('connector actions in the designer', () => {
     )
     expect(screen.getByTestId('tsr-node-issue-mailer.send').textContent).toBe(
       'config of connector "mailer" at "from": Too small: expected string to have >=3 characters',
+    )
+  })
+
+  it('edits a secret field as a secret name and never shows a value', async () => {
+    const chat = defineConnector({
+      id: 'chat',
+      name: 'Chat',
+      description: 'Posts messages',
+      config: z.object({
+        token: secretRef({ title: 'Bot token', description: 'The bot token' }),
+        channel: z.string(),
+      }),
+      actions: {
+        post: {
+          input: order,
+          output: z.object({ ok: z.boolean() }),
+          run: async () => ({ ok: true }),
+        },
+      },
+    })
+    const withChat = createRegistry()
+    withChat.addStep(fetchOrder)
+    withChat.addConnector(chat)
+    const described = withChat.describe()
+    const initial = parseDefinition({
+      ...twoSteps(),
+      root: {
+        type: 'sequence',
+        id: 'root',
+        children: [
+          { type: 'step', id: 'fetch-order', step: 'fetch-order' },
+          {
+            type: 'action',
+            id: 'chat.post',
+            connector: 'chat',
+            action: 'post',
+            config: { token: { $secret: 'CHAT_TOKEN' }, channel: '#ops' },
+          },
+        ],
+      },
+    })
+    const onChange = vi.fn()
+    render(<WorkflowDesigner registry={described} defaultValue={initial} onChange={onChange} />)
+    fireEvent.click(screen.getByTestId('tsr-node-chat.post'))
+    const form = screen.getByTestId('tsr-properties')
+    const input = within(form).getByLabelText(/^Bot token/) as HTMLInputElement
+    expect(input.type).toBe('text')
+    expect(input.value).toBe('CHAT_TOKEN')
+    expect(within(form).getByText(/never stored in the workflow or shown here/)).toBeTruthy()
+    // No nested "$secret" object field: the reference is one box.
+    expect(within(form).queryByLabelText(/\$secret/)).toBeNull()
+    fireEvent.change(input, { target: { value: 'CHAT_BOT_TOKEN' } })
+    fireEvent.click(within(form).getByTestId('tsr-properties-apply'))
+    await waitFor(() =>
+      expect(lastDefinition(onChange)?.root).toMatchObject({
+        children: [
+          {},
+          { id: 'chat.post', config: { token: { $secret: 'CHAT_BOT_TOKEN' }, channel: '#ops' } },
+        ],
+      }),
     )
   })
 })

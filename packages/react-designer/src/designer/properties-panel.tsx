@@ -5,6 +5,7 @@ import type { DefinitionNode, WorkflowDefinition } from '@tessera/core/definitio
 import type { DesignerRegistry } from './designer-registry'
 import { createFormValidator } from './form-validator'
 import { applyNodeFormData, nodeFormData, nodeFormSchema } from './node-form-schema'
+import { propertiesFormFields } from './secret-ref-field'
 
 /** Props of {@link PropertiesPanel}. */
 export interface PropertiesPanelProps {
@@ -74,6 +75,7 @@ export function PropertiesPanel(props: PropertiesPanelProps): ReactElement {
         className="tsr-properties__form"
         idPrefix={idPrefix}
         schema={schema}
+        fields={propertiesFormFields}
         formData={formData}
         validator={validator}
         liveValidate="onChange"
