@@ -57,7 +57,13 @@ function remote(count: number, page = 100) {
 
 describe('pollTrigger', () => {
   it('validates its options', () => {
-    const base = { id: 'p', interval: '1m', workflow: triage, poll: remote(0).poll, key: String }
+    const base = {
+      id: 'p',
+      interval: '1m' as const,
+      workflow: triage,
+      poll: remote(0).poll,
+      key: String,
+    }
     expect(() => pollTrigger({ ...base, interval: 'soon' as never })).toThrow(InvalidArgumentError)
     expect(() => pollTrigger({ ...base, key: undefined as never })).toThrow(
       /pollTrigger: "key" must be a function/,
