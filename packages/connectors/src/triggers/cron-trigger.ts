@@ -14,7 +14,14 @@ import {
 import { checkTriggerBasics, sleep } from './trigger-options'
 import { keepsRecords, readTriggerState, writeTriggerState } from './trigger-state'
 
-/** One tick of a cron schedule. */
+/**
+ * One tick of a cron schedule, as `input` receives it.
+ *
+ * @example
+ * ```ts
+ * const input = (tick: CronTick) => ({ day: tick.scheduledAt.toISOString().slice(0, 10) })
+ * ```
+ */
 export interface CronTick {
   /** The instant the schedule named (not when the timer fired). */
   scheduledAt: Date
@@ -55,7 +62,15 @@ export interface CronTriggerOptions<W extends Workflow = Workflow> {
   description?: string
 }
 
-/** A cron trigger: a {@link TriggerV1} of type `cron` (see {@link cronTrigger}). */
+/**
+ * A cron trigger: a {@link TriggerV1} of type `cron` (see {@link cronTrigger}).
+ *
+ * @example
+ * ```ts
+ * const nightly: CronTrigger = cronTrigger({ id: 'nightly', schedule: '0 2 * * *', workflow: report })
+ * nightly.nextTicks(3) // the next three instants
+ * ```
+ */
 export interface CronTrigger<W extends Workflow = Workflow> extends TriggerV1 {
   readonly type: 'cron'
   readonly workflow: W

@@ -14,7 +14,14 @@ import {
 import { checkTriggerBasics } from './trigger-options'
 import { keepsRecords, readTriggerState, writeTriggerState } from './trigger-state'
 
-/** What a poll returns: the new items and the cursor to poll from next time. */
+/**
+ * What a poll returns: the new items and the cursor to poll from next time.
+ *
+ * @example
+ * ```ts
+ * const result: PollResult<{ id: number }, number> = { items: [{ id: 8 }, { id: 9 }], cursor: 9, more: false }
+ * ```
+ */
 export interface PollResult<Item, Cursor> {
   items: readonly Item[]
   /** Stored (as JSON) once every item has started its run; the next poll receives it. */
@@ -63,7 +70,15 @@ export interface PollTriggerOptions<W extends Workflow, Item, Cursor> {
   description?: string
 }
 
-/** A poll trigger: a {@link TriggerV1} of type `poll` (see {@link pollTrigger}). */
+/**
+ * A poll trigger: a {@link TriggerV1} of type `poll` (see {@link pollTrigger}).
+ *
+ * @example
+ * ```ts
+ * const issues: PollTrigger = pollTrigger({ id: 'issues', interval: '1m', workflow: triage, poll, key: (issue) => String(issue.id) })
+ * await engine.startTrigger(issues)
+ * ```
+ */
 export interface PollTrigger<W extends Workflow = Workflow> extends TriggerV1 {
   readonly type: 'poll'
   readonly workflow: W

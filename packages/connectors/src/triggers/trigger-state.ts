@@ -1,6 +1,14 @@
 import type { StoreV1, StoredRecord } from '@tessera/core'
 
-/** The store collection where cron and poll triggers keep their state (one record each). */
+/**
+ * The store collection where cron and poll triggers keep their state: one record per trigger,
+ * `cron:<id>` (`{ lastTick }`) or `poll:<id>` (`{ cursor }`).
+ *
+ * @example
+ * ```ts
+ * const state = await store.getRecord?.({ collection: triggerStateCollection, key: 'poll:new-issues' })
+ * ```
+ */
 export const triggerStateCollection = 'tessera.triggers'
 
 /** True when the store keeps keyed records (the trigger state needs them). */

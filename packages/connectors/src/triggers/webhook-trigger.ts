@@ -41,6 +41,12 @@ export interface WebhookTriggerOptions<W extends Workflow = Workflow> {
 /**
  * A webhook trigger: a {@link TriggerV1} of type `webhook` that is also a webhook of
  * `createHttpHandler({ webhooks })` (see {@link webhookTrigger}).
+ *
+ * @example
+ * ```ts
+ * const orders: WebhookTrigger = webhookTrigger({ id: 'orders', workflow: review, secret: { $secret: 'ORDERS_WEBHOOK_SECRET' } })
+ * createHttpHandler(engine, { auth, webhooks: { orders } })
+ * ```
  */
 export interface WebhookTrigger<W extends Workflow = Workflow> extends TriggerV1 {
   readonly type: 'webhook'

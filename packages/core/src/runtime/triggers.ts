@@ -10,7 +10,14 @@ import type { Logger } from '../ports/logger'
 import type { StoreV1 } from '../ports/store-v1'
 import type { TriggerContext, TriggerSubscription, TriggerV1 } from '../ports/trigger-v1'
 
-/** Where a trigger is in its life (see {@link TriggerStatus}). */
+/**
+ * Where a trigger is in its life (see {@link TriggerStatus}).
+ *
+ * @example
+ * ```ts
+ * const live = engine.triggers.every((trigger) => trigger.state === 'running')
+ * ```
+ */
 export type TriggerState = 'starting' | 'running' | 'stopped' | 'failed'
 
 /**
