@@ -184,6 +184,7 @@ describe('secret references in action configs', () => {
       secrets: mapSecrets(table),
       defaults: { retry: { attempts: 3, backoff: 'fixed', delay: 0 } as never },
     })
+    engine.register(workflow)
     await engine.preflight(workflow)
     table.delete('API_TOKEN')
     const run = await engine.start(workflow, { mode: 'ok' })
@@ -245,6 +246,10 @@ describe('engine.preflight', () => {
       .action(vault, 'call', { token: { $secret: 'API_TOKEN' }, host: 'other' }, { id: 'third' })
       .commit()
     const engine = newEngine({ secrets: mapSecrets({ API_TOKEN: 'good-token' }) })
+    expect(await engine.preflight(workflow)).toEqual({ ok: true, checked: 3, connected: 0 })
+    // Checking did not register it.
+    expect(engine.registry.workflows.has('preflight-ok')).toBe(false)
+    engine.register(workflow)
     expect(await engine.preflight(workflow)).toEqual({ ok: true, checked: 3, connected: 0 })
     expect(checks).toEqual([])
     expect(await engine.preflight('preflight-ok', { connect: true })).toEqual({

@@ -35,7 +35,12 @@ import { type Effects } from './decider'
 import { parseDuration, type Duration } from './duration'
 import type { EngineEventMap, EngineEventName, RunStartEvent } from './events'
 import { compilePlan, type ExecutionPlan } from './plan'
-import { preflightPlan, type PreflightOptions, type PreflightResult } from './preflight'
+import {
+  preflightPlan,
+  registryWith,
+  type PreflightOptions,
+  type PreflightResult,
+} from './preflight'
 import { secretLookup } from './secret-refs'
 import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import { normalizeRetry, type RetryOptions } from './retry-policy'
@@ -178,7 +183,8 @@ export interface Engine {
    * Checks a workflow's connector configurations before any run: every action node's secrets
    * resolve and, with `connect: true`, every connector's `check` accepts its config (once per
    * distinct connector and config). Throws one `ConnectorConfigError` listing every problem.
-   * (`start` makes the secrets part of this check itself, cached for a minute per version.)
+   * (`start` makes the secrets part of this check itself, cached for a minute per version.) A
+   * workflow the engine has not registered is checked without being registered.
    */
   preflight(workflow: Workflow | string, options?: PreflightOptions): Promise<PreflightResult>
   /** A handle on an existing run; throws `NotFoundError` if there is none. */
@@ -629,9 +635,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         received: workflow,
       })
     }
-    const plan = planFor(workflow)
+    // A workflow the engine does not have yet (a definition being validated) is compiled but not
+    // registered: checking it must not make it startable.
+    const registered = registry.workflowVersion(workflow.id, workflow.version) === workflow
+    const plan = registered
+      ? planFor(workflow)
+      : compilePlan(workflow, registryWith(workflow, registry), engineDefaults, lookupSecret)
     const result = await preflightPlan(plan, lookupSecret, preflightOptions, logger)
-    secretsCheckedUntil.set(plan.workflow.version, clock.now() + secretsCheckTtlMs)
+    if (registered) secretsCheckedUntil.set(plan.workflow.version, clock.now() + secretsCheckTtlMs)
     return result
   }
 

@@ -4,7 +4,9 @@ import {
   type ConnectorConfigIssueReason,
 } from '../errors/connector-config-error'
 import { ConnectorError } from '../errors/connector-error'
+import type { Workflow } from '../builder/workflow'
 import type { Logger } from '../ports/logger'
+import type { Registry } from '../registry/registry'
 import type { ExecutionPlan } from './plan'
 import { createRedactor } from './secret-redaction'
 import { configPath, withSecrets, type SecretLookup } from './secret-refs'
@@ -132,4 +134,29 @@ export async function preflightPlan(
   await Promise.all([...checks.values()].map((entry) => entry.run()))
   if (issues.length > 0) throw new ConnectorConfigError({ workflowId: plan.workflow.id, issues })
   return { ok: true, checked: plan.actions.length, connected: checks.size }
+}
+
+/**
+ * The registry as `workflow` would see it once registered (its own steps, connectors, agents and
+ * child workflows first), without registering anything: for checking a definition.
+ */
+export function registryWith(workflow: Workflow, registry: Registry): Registry {
+  const own = <T>(
+    mine: ReadonlyMap<string, T> | undefined,
+    theirs: { get(id: string): T | undefined },
+  ) => ({
+    get: (id: string) => mine?.get(id) ?? theirs.get(id),
+  })
+  return {
+    ...registry,
+    steps: own(workflow.steps, registry.steps),
+    connectors: own(workflow.connectors, registry.connectors),
+    agents: own(workflow.agents, registry.agents),
+    workflows: own(workflow.workflows, registry.workflows),
+    functions: registry.functions,
+    workflowVersion: (id: string, version: string) => {
+      const child = workflow.workflows.get(id)
+      return child?.version === version ? child : registry.workflowVersion(id, version)
+    },
+  } as Registry
 }

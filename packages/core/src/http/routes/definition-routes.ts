@@ -2,6 +2,7 @@ import { generateCode } from '../../definition/codegen/generate-code'
 import type { WorkflowDefinition } from '../../definition/schema'
 import { validateDefinition } from '../../definition/validate-definition'
 import { DefinitionError } from '../../errors/definition-error'
+import { definitionSecretIssues } from '../definition-secret-issues'
 import { HttpProblem } from '../problem'
 import {
   codegenBody,
@@ -305,16 +306,21 @@ export const validateDefinitionRoute = defineRoute({
       registry: services.engine.registry.describe(),
       definitions: services.engine.registry.definitions(),
     })
+    // A definition that is otherwise valid: are the secrets its action nodes name there?
+    const secrets = result.ok ? await definitionSecretIssues(services.engine, body.definition) : []
     return {
       status: 200,
       body: {
-        valid: result.ok,
-        issues: result.issues.map(({ path, code, severity, message }) => ({
-          path,
-          code,
-          severity,
-          message,
-        })),
+        valid: result.ok && secrets.length === 0,
+        issues: [
+          ...result.issues.map(({ path, code, severity, message }) => ({
+            path,
+            code,
+            severity,
+            message,
+          })),
+          ...secrets,
+        ],
       },
     }
   },
