@@ -102,7 +102,11 @@ export function createOpenApiOperationAction(settings: {
     for (const parameter of members) {
       const schema = parameter.schema ?? Object.values(parameter.content ?? {})[0]?.schema
       let field = openApiSchemaToZod(schema, { version, direction: 'request' })
-      if (parameter.description) field = field.describe(parameter.description)
+      field = field.describe(
+        parameter.description ??
+          field.description ??
+          `The ${location} parameter "${parameter.name}"`,
+      )
       const required = location === 'path' || parameter.required === true
       fields[parameter.name] = required ? field : field.optional()
       if (required)
