@@ -214,7 +214,9 @@ export function cronTrigger<W extends Workflow>(options: CronTriggerOptions<W>):
         () => {
           timer = undefined
           if (clock.now() < dueAt) return arm(tick, dueAt)
-          void track(fire(tick)).then(() => scheduleAfter(Math.max(clock.now(), tick.getTime())))
+          void track(fire(tick))
+          // The next tick is armed at once: a slow start (or its retries) never delays it.
+          scheduleAfter(Math.max(clock.now(), tick.getTime()))
         },
         Math.min(Math.max(0, dueAt - clock.now()), maxTimerMs),
       )
