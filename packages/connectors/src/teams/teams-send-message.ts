@@ -18,8 +18,8 @@ export const teamsSendMessageInputSchema = z
     title: z.string().min(1).max(500).optional().describe('A bold title above the text'),
     card: z
       .looseObject({
-        type: z.literal('AdaptiveCard'),
-        body: z.array(z.unknown()).optional(),
+        type: z.literal('AdaptiveCard').describe('Always "AdaptiveCard"'),
+        body: z.array(z.unknown()).optional().describe("The card's elements (TextBlock, …)"),
       })
       .optional()
       .describe('A complete Adaptive Card ({ type: "AdaptiveCard", version, body, … })'),

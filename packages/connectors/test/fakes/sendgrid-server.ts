@@ -21,6 +21,10 @@ export interface FakeSendgrid {
   requests: SendgridRequest[]
   /** Resolves when a request to hang@example.com was closed by the client. */
   hangingClosed(): Promise<void>
+  /** Requests held open right now (the hanging ones). */
+  readonly holding: number
+  /** The next request gets HTTP 503 (after it is recorded). */
+  failNext(): void
   close(): Promise<void>
 }
 
@@ -37,6 +41,8 @@ export async function startFakeSendgrid(options: {
 }): Promise<FakeSendgrid> {
   const requests: SendgridRequest[] = []
   let sequence = 0
+  let holding = 0
+  let failures = 0
   let onHangingClosed: () => void = () => undefined
   let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
   const server = createServer((request, response) => {
@@ -51,6 +57,10 @@ export async function startFakeSendgrid(options: {
         return errors(response, 400, [{ message: 'Bad Request', field: null }])
       }
       requests.push({ method: request.method, url: request.url, headers: request.headers, body })
+      if (failures > 0) {
+        failures--
+        return errors(response, 503, [{ message: 'service unavailable', field: null }])
+      }
       const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
       const scopes = key === undefined ? undefined : options.keys[key]
       if (scopes === undefined)
@@ -86,7 +96,11 @@ export async function startFakeSendgrid(options: {
       if (recipients.some((email) => email.endsWith('@fail.example')))
         return errors(response, 500, [{ message: 'internal error', field: null }])
       if (recipients.includes('hang@example.com')) {
-        response.on('close', () => onHangingClosed())
+        holding++
+        response.on('close', () => {
+          holding--
+          onHangingClosed()
+        })
         return
       }
       const sandbox = (body?.mail_settings as { sandbox_mode?: { enable?: boolean } } | undefined)
@@ -100,6 +114,12 @@ export async function startFakeSendgrid(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get holding() {
+      return holding
+    },
+    failNext() {
+      failures++
+    },
     async hangingClosed() {
       await hangingClosed
       hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))

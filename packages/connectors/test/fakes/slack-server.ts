@@ -37,6 +37,8 @@ export interface FakeSlack {
   failNext(status: number): void
   /** Requests to channel `C_HANG` get no answer; resolves when one of them was closed by the client. */
   hangingClosed(): Promise<void>
+  /** Requests held open right now (the hanging ones). */
+  readonly holding: number
   close(): Promise<void>
 }
 
@@ -86,6 +88,7 @@ export async function startFakeSlack(options: {
   const messages: SlackMessage[] = []
   const overrides: ((response: ServerResponse) => void)[] = []
   let clock = 1_712_345_678
+  let holding = 0
   let onHangingClosed: () => void = () => undefined
   let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
 
@@ -108,7 +111,11 @@ export async function startFakeSlack(options: {
       if (!options.tokens.includes(auth))
         return answer(response, { ok: false, error: 'invalid_auth' })
       if (args.channel === 'C_HANG') {
-        request.socket.once('close', () => onHangingClosed())
+        holding++
+        request.socket.once('close', () => {
+          holding--
+          onHangingClosed()
+        })
         return
       }
       answer(response, handle(method, args))
@@ -234,6 +241,9 @@ export async function startFakeSlack(options: {
         response.writeHead(status, { 'content-type': 'text/html' })
         response.end('<html><body>upstream unavailable</body></html>')
       })
+    },
+    get holding() {
+      return holding
     },
     async hangingClosed() {
       await hangingClosed

@@ -22,6 +22,12 @@ export interface SmtpTestServer {
   hangingData(): Promise<void>
   /** Resolves when a connection that sent to hang@example.com was closed by the client. */
   hangingClosed(): Promise<void>
+  /** Requests held open right now (the hanging ones). */
+  readonly holding: number
+  /** The next message gets 451 (after its Message-ID is recorded). */
+  deferNext(): void
+  /** The Message-ID of the last message the server read, accepted or not. */
+  readonly lastMessageId: string | undefined
   close(): Promise<void>
 }
 
@@ -39,6 +45,9 @@ export async function startSmtpTestServer(login: {
 }): Promise<SmtpTestServer> {
   const mails: ReceivedMail[] = []
   const hangingSessions = new Set<string>()
+  let holding = 0
+  let deferrals = 0
+  let lastMessageId: string | undefined
   let onHangingClosed: () => void = () => undefined
   let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
   let onHangingData: () => void = () => undefined
@@ -70,12 +79,20 @@ export async function startSmtpTestServer(login: {
     },
     onData(stream, session, callback) {
       if (hangingSessions.has(session.id)) {
+        holding++
         stream.resume()
         onHangingData()
         return
       }
       simpleParser(stream).then(
         (parsed) => {
+          lastMessageId = parsed.messageId
+          if (deferrals > 0) {
+            deferrals--
+            return callback(
+              Object.assign(new Error('Temporary local problem, try again'), { responseCode: 451 }),
+            )
+          }
           mails.push({
             user: session.user as string | undefined,
             envelope: {
@@ -90,7 +107,10 @@ export async function startSmtpTestServer(login: {
       )
     },
     onClose(session) {
-      if (hangingSessions.delete(session.id)) onHangingClosed()
+      if (hangingSessions.delete(session.id)) {
+        holding--
+        onHangingClosed()
+      }
     },
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -101,6 +121,15 @@ export async function startSmtpTestServer(login: {
     async hangingData() {
       await hangingData
       hangingData = new Promise<void>((resolve) => (onHangingData = resolve))
+    },
+    get holding() {
+      return holding
+    },
+    deferNext() {
+      deferrals++
+    },
+    get lastMessageId() {
+      return lastMessageId
     },
     async hangingClosed() {
       await hangingClosed

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 // - incoming webhooks (POST /webhook/<id>): 200 with the text "1"; a throttled channel still
 //   answers 200, with "… Microsoft Teams endpoint returned HTTP error 429 …" as text; a deleted
 //   webhook answers 410; a payload without a card 400 "Bad payload received by generic incoming
-//   webhook.";
+//   webhook."; /webhook/delayed answers after 200 ms, and a card (or Graph message) whose text
+//   is "hang" never;
 // - Workflows webhooks (POST /workflows/<id>/triggers/manual/paths/invoke): 202, empty body; 429
 //   with Retry-After and a { error: { code, message } } body when throttled;
 // - Microsoft Graph v1.0: POST /teams/{id}/channels/{id}/messages (and …/{id}/replies) → 201 and
@@ -24,8 +25,12 @@ export interface TeamsRequest {
 export interface FakeTeams {
   url: string
   requests: TeamsRequest[]
-  /** Resolves when a request to a webhook named "hang" was closed by the client. */
+  /** Resolves when a held request (path …/hang, or a card saying "hang") was closed by the client. */
   hangingClosed(): Promise<void>
+  /** Requests held open right now (the hanging ones). */
+  readonly holding: number
+  /** The next request gets HTTP 503 (after it is recorded). */
+  failNext(): void
   close(): Promise<void>
 }
 
@@ -49,6 +54,8 @@ export async function startFakeTeams(options: {
     membershipType: index === 4 ? 'private' : 'standard',
   }))
   let sequence = 1_700_000_000_000
+  let holding = 0
+  let failures = 0
   let onHangingClosed: () => void = () => undefined
   let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
   let base = ''
@@ -66,11 +73,24 @@ export async function startFakeTeams(options: {
         body = text
       }
       requests.push({ method: request.method, path: url.pathname, headers: request.headers, body })
-      if (url.pathname.endsWith('/hang') || url.pathname.includes('/hang/')) {
-        response.on('close', () => onHangingClosed())
+      if (failures > 0) {
+        failures--
+        return textAnswer(response, 503, 'Service Unavailable')
+      }
+      const graphContent = (body as { body?: { content?: unknown } } | undefined)?.body?.content
+      if (url.pathname.endsWith('/hang') || cardText(body) === 'hang' || graphContent === 'hang') {
+        holding++
+        response.on('close', () => {
+          holding--
+          onHangingClosed()
+        })
         return
       }
       const webhook = /^\/webhook\/([\w-]+)$/.exec(url.pathname)?.[1]
+      if (webhook === 'delayed') {
+        setTimeout(() => incomingWebhook(webhook, body, response), 200)
+        return
+      }
       if (webhook !== undefined) return incomingWebhook(webhook, body, response)
       const flow = /^\/workflows\/([\w-]+)\/triggers\/manual\/paths\/invoke$/.exec(
         url.pathname,
@@ -178,6 +198,12 @@ export async function startFakeTeams(options: {
   return {
     url: base,
     requests,
+    get holding() {
+      return holding
+    },
+    failNext() {
+      failures++
+    },
     async hangingClosed() {
       await hangingClosed
       hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
@@ -187,6 +213,13 @@ export async function startFakeTeams(options: {
       await new Promise((resolve) => server.close(resolve))
     },
   }
+}
+
+/** The text of a card's first TextBlock. */
+function cardText(body: unknown): unknown {
+  const card = (body as { attachments?: { content?: { body?: { text?: unknown }[] } }[] })
+    ?.attachments?.[0]?.content
+  return card?.body?.find((element) => typeof element?.text === 'string')?.text
 }
 
 function hasCard(body: unknown): boolean {

@@ -24,6 +24,8 @@ export interface FakeTwilio {
   requests: TwilioRequest[]
   /** Resolves when a request to +15005559999 was closed by the client. */
   hangingClosed(): Promise<void>
+  /** Requests held open right now (the hanging ones). */
+  readonly holding: number
   close(): Promise<void>
 }
 
@@ -40,6 +42,7 @@ export async function startFakeTwilio(account: {
   authToken: string
 }): Promise<FakeTwilio> {
   const requests: TwilioRequest[] = []
+  let holding = 0
   let onHangingClosed: () => void = () => undefined
   let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
   const server = createServer((request, response) => {
@@ -87,7 +90,11 @@ export async function startFakeTwilio(account: {
       }
       if (to === '+15005559500') return error(response, 500, 20500, 'Internal Server Error')
       if (to === '+15005559999') {
-        response.on('close', () => onHangingClosed())
+        holding++
+        response.on('close', () => {
+          holding--
+          onHangingClosed()
+        })
         return
       }
       const sid = `SM${randomBytes(16).toString('hex')}`
@@ -122,6 +129,9 @@ export async function startFakeTwilio(account: {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get holding() {
+      return holding
+    },
     async hangingClosed() {
       await hangingClosed
       hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
