@@ -155,10 +155,14 @@ const searchInput = z
     sorts: z
       .array(
         z
-          .object({ propertyName: z.string(), direction: z.enum(['ASCENDING', 'DESCENDING']) })
+          .object({
+            propertyName: z.string().describe('The property to sort by'),
+            direction: z.enum(['ASCENDING', 'DESCENDING']).describe('The sort order'),
+          })
           .strict(),
       )
-      .optional(),
+      .optional()
+      .describe('Sort order (HubSpot uses the first sort only)'),
     after: z.string().optional().describe('A cursor from a previous search, to continue it'),
     maxItems: z
       .number()

@@ -57,23 +57,25 @@ export function toHubSpotObject(raw: {
 
 const filterSchema = z
   .object({
-    propertyName: z.string().min(1),
-    operator: z.enum([
-      'EQ',
-      'NEQ',
-      'LT',
-      'LTE',
-      'GT',
-      'GTE',
-      'BETWEEN',
-      'IN',
-      'NOT_IN',
-      'HAS_PROPERTY',
-      'NOT_HAS_PROPERTY',
-      'CONTAINS_TOKEN',
-      'NOT_CONTAINS_TOKEN',
-    ]),
-    value: z.string().optional(),
+    propertyName: z.string().min(1).describe('The internal property name, such as email'),
+    operator: z
+      .enum([
+        'EQ',
+        'NEQ',
+        'LT',
+        'LTE',
+        'GT',
+        'GTE',
+        'BETWEEN',
+        'IN',
+        'NOT_IN',
+        'HAS_PROPERTY',
+        'NOT_HAS_PROPERTY',
+        'CONTAINS_TOKEN',
+        'NOT_CONTAINS_TOKEN',
+      ])
+      .describe('How the property compares with value (CONTAINS_TOKEN takes * wildcards)'),
+    value: z.string().optional().describe('The value to compare with'),
     highValue: z.string().optional().describe('The upper bound, for BETWEEN'),
     values: z.array(z.string()).optional().describe('For IN and NOT_IN'),
   })
@@ -81,6 +83,12 @@ const filterSchema = z
 
 /** HubSpot's search filters: groups are ORed, the filters in a group ANDed. */
 export const filterGroupsSchema = z
-  .array(z.object({ filters: z.array(filterSchema).min(1) }).strict())
+  .array(
+    z
+      .object({
+        filters: z.array(filterSchema).min(1).describe('Filters, all of which must match'),
+      })
+      .strict(),
+  )
   .max(5)
   .describe('Filter groups (ORed; the filters inside a group are ANDed), at most 5')

@@ -49,7 +49,7 @@ const createInput = z
       .string()
       .optional()
       .describe('Plain text; blank lines separate paragraphs (sent as an ADF document)'),
-    labels: z.array(z.string()).optional(),
+    labels: z.array(z.string()).optional().describe('Labels to set'),
     priority: z.string().optional().describe('A priority name, such as High'),
     assigneeAccountId: z.string().optional().describe("The assignee's Atlassian account id"),
     fields: z

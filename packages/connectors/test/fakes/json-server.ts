@@ -34,7 +34,7 @@ export interface FakeJsonServer {
   url: string
   requests: SeenRequest[]
   failNext(reply: FakeReply): void
-  holdNext(): { closed: Promise<void> }
+  holdNext(): { closed: Promise<void>; arrived(): boolean; released(): boolean }
   close(): Promise<void>
 }
 
@@ -44,7 +44,7 @@ export async function startFakeJsonServer(
 ): Promise<FakeJsonServer> {
   const requests: SeenRequest[] = []
   const failures: FakeReply[] = []
-  const holds: (() => void)[] = []
+  const holds: { arrive(): void; release(): void }[] = []
   const compiled = routes.map((route) => ({
     route,
     pattern: new RegExp(
@@ -80,7 +80,8 @@ export async function startFakeJsonServer(
       requests.push(seen)
       const hold = holds.shift()
       if (hold !== undefined) {
-        response.on('close', hold)
+        hold.arrive()
+        response.on('close', hold.release)
         return
       }
       const failure = failures.shift()
@@ -116,10 +117,18 @@ export async function startFakeJsonServer(
     requests,
     failNext: (reply) => void failures.push(reply),
     holdNext: () => {
+      let arrived = false
+      let released = false
       let resolveClosed!: () => void
       const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
-      holds.push(resolveClosed)
-      return { closed }
+      holds.push({
+        arrive: () => (arrived = true),
+        release: () => {
+          released = true
+          resolveClosed()
+        },
+      })
+      return { closed, arrived: () => arrived, released: () => released }
     },
     close: () =>
       new Promise<void>((resolve) => {
