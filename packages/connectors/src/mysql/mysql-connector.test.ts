@@ -182,6 +182,23 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     expect((none as { n: number }[])[0]!.n).toBe(0)
   })
 
+  it('with idempotencyTable, two concurrent attempts with one key take effect once', async () => {
+    const key = uniqueName('run') + ':concurrent'
+    const options = { config: { idempotencyTable: ledger }, key }
+    const statement = {
+      sql: `INSERT INTO ${table} (sku, quantity) SELECT ?, ? FROM (SELECT SLEEP(0.2)) AS pause`,
+      params: ['C-1', 1],
+    }
+    const outcomes = await Promise.all([
+      run('execute', statement, options),
+      run('execute', statement, options),
+    ])
+    expect(outcomes.map((outcome) => outcome.replayed).sort()).toEqual([false, true])
+    expect(outcomes.map((outcome) => outcome.rowCount)).toEqual([1, 1])
+    const [rows] = await admin.query(`SELECT COUNT(*) AS n FROM ${table} WHERE sku = 'C-1'`)
+    expect((rows as { n: number }[])[0]!.n).toBe(1)
+  })
+
   it('kills a running statement on the server when the signal aborts', async () => {
     const marker = uniqueName('slept')
     const controller = new AbortController()

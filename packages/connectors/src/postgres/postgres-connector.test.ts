@@ -216,6 +216,23 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     expect(none.rows[0].n).toBe(0)
   })
 
+  it('with idempotencyTable, two concurrent attempts with one key take effect once', async () => {
+    const key = uniqueName('run') + ':concurrent'
+    const options = { config: { idempotencyTable: ledger }, key }
+    const statement = {
+      sql: `INSERT INTO ${table} (sku, quantity) SELECT $1, $2 FROM pg_sleep(0.2)`,
+      params: ['C-1', 1],
+    }
+    const outcomes = await Promise.all([
+      run('execute', statement, options),
+      run('execute', statement, options),
+    ])
+    expect(outcomes.map((outcome) => outcome.replayed).sort()).toEqual([false, true])
+    expect(outcomes.map((outcome) => outcome.rowCount)).toEqual([1, 1])
+    const count = await admin.query(`SELECT count(*)::int AS n FROM ${table} WHERE sku = 'C-1'`)
+    expect(count.rows[0].n).toBe(1)
+  })
+
   it('cancels a running statement on the server when the signal aborts', async () => {
     const controller = new AbortController()
     const pending = run(
