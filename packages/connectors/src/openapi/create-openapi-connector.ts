@@ -7,6 +7,7 @@ import { OpenApiDocumentError, type OpenApiDocumentIssue } from './openapi-docum
 import {
   createOpenApiOperationAction,
   type OpenApiActionConfig,
+  type OpenApiActionOutput,
   type OpenApiOperation,
   type OpenApiParameter,
 } from './openapi-operation-action'
@@ -235,7 +236,7 @@ export async function createOpenApiConnector(settings: OpenApiConnectorSettings)
 
   const actions: Record<
     string,
-    ConnectorAction<OpenApiActionConfig, Record<string, unknown>, unknown>
+    ConnectorAction<OpenApiActionConfig, Record<string, unknown>, OpenApiActionOutput>
   > = {}
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of methods) {

@@ -52,6 +52,13 @@ export interface OpenApiActionConfig {
   timeoutMs?: number | undefined
 }
 
+/** The output of a generated action: the body typed at run time by the 2xx response schemas. */
+export interface OpenApiActionOutput {
+  status: number
+  headers: Record<string, string>
+  body: unknown
+}
+
 /** The parameter groups of a generated action's input. */
 const groups = { path: 'path', query: 'query', header: 'headers', cookie: 'cookies' } as const
 
@@ -85,7 +92,7 @@ export function createOpenApiOperationAction(settings: {
   schemes: Readonly<Record<string, OpenApiSecurityScheme>>
   defaultBaseUrl?: string | undefined
   fetch: () => typeof globalThis.fetch
-}): ConnectorAction<OpenApiActionConfig, Record<string, unknown>, unknown> {
+}): ConnectorAction<OpenApiActionConfig, Record<string, unknown>, OpenApiActionOutput> {
   const { connectorId, actionId, operation, version } = settings
   const method = settings.method.toUpperCase()
   const parameters = new Map<string, OpenApiParameter>()
@@ -153,7 +160,7 @@ export function createOpenApiOperationAction(settings: {
   }
   const body =
     bodies.length === 0 ? z.unknown() : bodies.length === 1 ? bodies[0]! : z.union(bodies)
-  const output = z.object({
+  const output: z.ZodType<OpenApiActionOutput> = z.object({
     status: z.number().int().describe('The HTTP status (2xx)'),
     headers: z.record(z.string(), z.string()).describe('Response headers, lower-case names'),
     body: body.describe('The response body, as the 2xx responses of the operation describe it'),
