@@ -45,6 +45,12 @@ const secretRecord = (what: string) =>
  */
 export const mcpHttpConfigSchema = z
   .object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'an http or https URL' })
+      .optional()
+      .describe(
+        "Another address of the same server (a proxy, another region) instead of the transport's URL",
+      ),
     headers: secretRecord('header').describe(
       'Headers whose values are secrets (such as authorization: "Bearer …"), added to every request',
     ),
@@ -70,6 +76,7 @@ export const mcpStdioConfigSchema = z
 
 /** An MCP connector's configuration as an action receives it (secrets resolved). */
 export interface McpConfig {
+  url?: string | undefined
   headers?: Record<string, string> | undefined
   env?: Record<string, string> | undefined
 }
@@ -80,6 +87,10 @@ export function effectiveTransport(
   config: McpConfig,
 ): McpTransportSettings {
   if (transport.type === 'http')
-    return { ...transport, headers: { ...transport.headers, ...config.headers } }
+    return {
+      ...transport,
+      ...(config.url !== undefined ? { url: config.url } : {}),
+      headers: { ...transport.headers, ...config.headers },
+    }
   return { ...transport, env: { ...transport.env, ...config.env } }
 }

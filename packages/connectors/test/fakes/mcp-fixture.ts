@@ -7,9 +7,11 @@ export const mcpFixturePath = fileURLToPath(new URL('./mcp-server.mjs', import.m
 /** Starts the fixture MCP server over Streamable HTTP in a child process. */
 export async function startMcpHttpFixture(
   token: string,
+  options: { logPath?: string } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [mcpFixturePath, 'http', token], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...(options.logPath ? { FIXTURE_LOG: options.logPath } : {}) },
   })
   const port = await new Promise<number>((resolve, reject) => {
     let output = ''

@@ -5,7 +5,11 @@
 // Tools: add (structured output), echo (text; reports the request's _meta and an env value),
 // slow (waits until cancelled; counts cancellations), cancellations (that count), fail (isError).
 // tools/list is paginated two tools per page, so the client has to follow nextCursor.
+// With FIXTURE_LOG=path it appends JSON lines: slow-start, slow-cancelled, and (HTTP) every
+// tools/call with its _meta idempotency key; while the file FIXTURE_LOG + '.fail' exists, the next
+// tools/call gets an HTTP 503 (the file is removed).
 import { randomUUID } from 'node:crypto'
+import { appendFileSync, existsSync, unlinkSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
@@ -14,6 +18,10 @@ import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 
 let cancelled = 0
+const logPath = process.env.FIXTURE_LOG
+const log = (entry) => {
+  if (logPath) appendFileSync(logPath, `${JSON.stringify(entry)}\n`)
+}
 
 function buildServer() {
   const server = new McpServer({ name: 'fixture-tools', version: '1.0.0' })
@@ -33,7 +41,10 @@ function buildServer() {
     'echo',
     {
       description: 'Echoes a message',
-      inputSchema: { message: z.string(), shout: z.boolean().optional() },
+      inputSchema: {
+        message: z.string().describe('The text to echo'),
+        shout: z.boolean().optional().describe('Upper-case it'),
+      },
     },
     async ({ message, shout }, extra) => ({
       content: [
@@ -54,6 +65,7 @@ function buildServer() {
     { description: 'Waits until cancelled (or 20 s)', inputSchema: {} },
     (_input, extra) =>
       new Promise((resolve) => {
+        log({ event: 'slow-start' })
         const timer = setTimeout(
           () => resolve({ content: [{ type: 'text', text: 'done' }] }),
           20_000,
@@ -61,6 +73,7 @@ function buildServer() {
         extra.signal.addEventListener('abort', () => {
           clearTimeout(timer)
           cancelled += 1
+          log({ event: 'slow-cancelled' })
           resolve({ content: [{ type: 'text', text: 'cancelled' }] })
         })
       }),
@@ -75,7 +88,10 @@ function buildServer() {
   )
   server.registerTool(
     'fail',
-    { description: 'Always fails', inputSchema: { why: z.string().optional() } },
+    {
+      description: 'Always fails',
+      inputSchema: { why: z.string().optional().describe('What to say went wrong') },
+    },
     async ({ why }) => ({
       isError: true,
       content: [{ type: 'text', text: `it failed: ${why ?? 'no reason'}` }],
@@ -107,6 +123,25 @@ if (mode === 'stdio') {
       response.end(JSON.stringify({ error: 'invalid_token' }))
       return
     }
+    let body
+    if (request.method === 'POST') {
+      const chunks = []
+      for await (const chunk of request) chunks.push(chunk)
+      body = JSON.parse(Buffer.concat(chunks).toString() || 'null')
+      if (body?.method === 'tools/call') {
+        log({
+          event: 'call',
+          tool: body.params?.name,
+          key: body.params?._meta?.['tessera.dev/idempotency-key'],
+        })
+        if (logPath && existsSync(`${logPath}.fail`)) {
+          unlinkSync(`${logPath}.fail`)
+          response.writeHead(503, { 'content-type': 'text/plain' })
+          response.end('try again')
+          return
+        }
+      }
+    }
     const sessionId = request.headers['mcp-session-id']
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined
     if (transport === undefined) {
@@ -117,7 +152,7 @@ if (mode === 'stdio') {
       transport.onclose = () => sessions.delete(transport.sessionId)
       await buildServer().connect(transport)
     }
-    await transport.handleRequest(request, response)
+    await transport.handleRequest(request, response, body)
   })
   http.listen(0, '127.0.0.1', () => console.log(`listening ${http.address().port}`))
 } else {
