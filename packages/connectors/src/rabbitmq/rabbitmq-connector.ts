@@ -274,7 +274,10 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
  *
  * @example
  * ```ts
- * const engine = createEngine({ connectors: [rabbitmqConnector], secrets: envSecrets({ prefix: 'APP_' }) })
+ * const notify = createWorkflow({ id: 'notify', input: z.object({ orderId: z.string() }) })
+ *   .map(({ input }) => ({ exchange: 'orders', routingKey: 'order.paid', message: input }))
+ *   .action(rabbitmqConnector, 'publish', { url: { $secret: 'AMQP_URL' } })
+ *   .commit()
  * ```
  */
 export const rabbitmqConnector = /* @__PURE__ */ createRabbitmqConnector()
