@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto'
-import type pg from 'pg'
-import {
-  ConnectorError,
-  defineConnector,
-  type ConnectorAction,
-  type Logger,
-  type WithSecretsResolved,
-} from '@tessera/core'
-import { createClientCache } from '../connector-client-cache'
+import { ConnectorError, defineConnector, type ConnectorAction } from '@tessera/core'
+import type { z } from 'zod'
 import { findSecondStatement } from '../sql-single-statement'
 import { toJsonValue } from '../sql-json-value'
 import { postgresConnectorConfigSchema } from './postgres-connector-config'
-import { postgresFailure } from './postgres-connector-errors'
 import {
   postgresExecuteOutputSchema,
   postgresQueryOutputSchema,
@@ -22,36 +13,17 @@ import {
   type PostgresQueryOutput,
   type PostgresTransactionOutput,
 } from './postgres-connector-schemas'
-import type { z } from 'zod'
+import {
+  runStatement,
+  runTransaction,
+  withClient,
+  type PostgresResolvedConfig as Config,
+  type PostgresStatement as Statement,
+} from './postgres-connector-session'
 
-type Config = WithSecretsResolved<z.output<typeof postgresConnectorConfigSchema>>
-type Statement = z.output<typeof postgresStatementInputSchema>
+export { closePostgresConnectorPools } from './postgres-connector-session'
+
 type Transaction = z.output<typeof postgresTransactionInputSchema>
-
-interface PoolEntry {
-  pool: pg.Pool
-  options: pg.PoolConfig
-  driver: typeof pg
-  /** Idempotency tables created through this pool. */
-  tables: Map<string, Promise<void>>
-}
-
-const pools = createClientCache<PoolEntry>((entry) => entry.pool.end())
-
-/**
- * Closes every pool that the PostgreSQL connectors opened (they are cached per resolved
- * configuration). Call it when the host shuts down, or after tests; the next action opens a
- * new pool.
- *
- * @example
- * ```ts
- * await engine.close()
- * await closePostgresConnectorPools()
- * ```
- */
-export function closePostgresConnectorPools(): Promise<void> {
-  return pools.close()
-}
 
 /** Settings of {@link createPostgresConnector}. */
 export interface PostgresConnectorSettings {
@@ -197,247 +169,4 @@ function checkStatement(connector: string, action: string, sql: string, where?: 
     reason: 'invalid-request',
     message: `${where === undefined ? '' : `${where}: `}expected one SQL statement, but a second one starts at character ${second + 1}; use the transaction action for several`,
   })
-}
-
-async function loadDriver(connector: string, action: string): Promise<typeof pg> {
-  try {
-    const module = (await import('pg')) as { default?: typeof pg } & typeof pg
-    return module.default ?? module
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install pg to use the PostgreSQL connector',
-      cause: error,
-    })
-  }
-}
-
-function poolOptions(config: Config): pg.PoolConfig {
-  const ssl =
-    typeof config.ssl === 'object'
-      ? Object.fromEntries(Object.entries(config.ssl).filter(([, value]) => value !== undefined))
-      : config.ssl
-  return {
-    ...(config.connectionString !== undefined ? { connectionString: config.connectionString } : {}),
-    ...(config.host !== undefined ? { host: config.host } : {}),
-    ...(config.port !== undefined ? { port: config.port } : {}),
-    ...(config.user !== undefined ? { user: config.user } : {}),
-    ...(config.database !== undefined ? { database: config.database } : {}),
-    ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(ssl !== undefined ? { ssl } : {}),
-    ...(config.statementTimeoutMs !== undefined
-      ? { statement_timeout: config.statementTimeoutMs }
-      : {}),
-    application_name: config.applicationName ?? 'tessera',
-    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
-    max: config.poolMax ?? 10,
-    idleTimeoutMillis: 10_000,
-    allowExitOnIdle: true,
-  }
-}
-
-async function poolFor(connector: string, action: string, config: Config): Promise<PoolEntry> {
-  const driver = await loadDriver(connector, action)
-  const { idempotencyTable: _table, ...connection } = config
-  return pools.get(connection, () => {
-    const options = poolOptions(config)
-    const pool = new driver.Pool(options)
-    // An idle connection that the server drops emits an error on the pool; the next checkout
-    // gets a new connection.
-    pool.on('error', () => undefined)
-    return { pool, options, driver, tables: new Map() }
-  })
-}
-
-/**
- * Checks a client out of the configuration's pool for `work`, and cancels the running
- * statement on the server when `signal` aborts (a second connection calls
- * pg_cancel_backend). A client that was cancelled or broke is destroyed, not reused.
- */
-async function withClient<T>(
-  connector: string,
-  action: string,
-  config: Config,
-  signal: AbortSignal,
-  work: (client: pg.PoolClient, entry: PoolEntry) => Promise<T>,
-): Promise<T> {
-  const fail = (error: unknown, where?: string) =>
-    postgresFailure({ connector, action, error, signal, where })
-  if (signal.aborted) throw fail(signal.reason)
-  const entry = await poolFor(connector, action, config)
-  let client: pg.PoolClient
-  try {
-    client = await abortable(entry.pool.connect(), signal, (late) => late.release())
-  } catch (error) {
-    throw fail(error)
-  }
-  let cancelling: Promise<void> | undefined
-  const onAbort = () => {
-    cancelling = cancelBackend(entry, (client as unknown as { processID: number }).processID)
-  }
-  signal.addEventListener('abort', onAbort, { once: true })
-  let broken = false
-  try {
-    const result = await work(client, entry)
-    if (signal.aborted) throw signal.reason
-    return result
-  } catch (error) {
-    broken = true
-    throw ConnectorError.isInstance(error) ? error : fail(error)
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-    await cancelling
-    client.release(broken || signal.aborted)
-  }
-}
-
-/** Cancels the statement that backend `processId` runs, from a connection of its own. */
-async function cancelBackend(entry: PoolEntry, processId: number): Promise<void> {
-  const canceller = new entry.driver.Client({ ...entry.options, statement_timeout: 10_000 })
-  canceller.on('error', () => undefined)
-  try {
-    await canceller.connect()
-    await canceller.query('SELECT pg_cancel_backend($1)', [processId])
-  } catch {
-    // The statement ends anyway when its connection is destroyed on release.
-  } finally {
-    await canceller.end().catch(() => undefined)
-  }
-}
-
-/** Resolves like `promise`, or rejects with the signal's reason; `late` gets a late value. */
-function abortable<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  late: (value: T) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) late(value)
-        else resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
-function runStatement(
-  client: pg.PoolClient,
-  statement: Statement,
-  idempotencyKey: string,
-): Promise<pg.QueryResult<Record<string, unknown>>> {
-  const values = statement.idempotencyKeyParam
-    ? [...statement.params, idempotencyKey]
-    : statement.params
-  // The extended protocol even without parameters: the server then refuses a second statement.
-  return client.query({ text: statement.sql, values, queryMode: 'extended' } as pg.QueryConfig)
-}
-
-async function runTransaction(
-  connector: string,
-  action: string,
-  config: Config,
-  statements: readonly Statement[],
-  options: { signal: AbortSignal; idempotencyKey: string; logger: Logger; atomic: boolean },
-): Promise<PostgresTransactionOutput> {
-  const table = config.idempotencyTable
-  return withClient(connector, action, config, options.signal, async (client, entry) => {
-    if (table !== undefined) await ensureIdempotencyTable(entry, table, client)
-    const key = storedKey(options.idempotencyKey)
-    let index = -1
-    try {
-      if (options.atomic) await client.query('BEGIN')
-      if (table !== undefined) {
-        // The key's row lock makes a concurrent attempt with the same key wait for this one.
-        const claimed = await client.query(
-          `INSERT INTO ${quoteTable(table)} (idempotency_key) VALUES ($1) ON CONFLICT (idempotency_key) DO NOTHING`,
-          [key],
-        )
-        if (claimed.rowCount === 0) {
-          const recorded = await client.query<{ result: PostgresTransactionOutput | null }>(
-            `SELECT result FROM ${quoteTable(table)} WHERE idempotency_key = $1`,
-            [key],
-          )
-          await client.query('ROLLBACK')
-          options.logger.debug('postgres replayed', { action })
-          const result = recorded.rows[0]?.result
-          return { results: result?.results ?? [], replayed: true }
-        }
-      }
-      const results: PostgresTransactionOutput['results'] = []
-      for (index = 0; index < statements.length; index++) {
-        const result = await runStatement(client, statements[index]!, options.idempotencyKey)
-        results.push({
-          rowCount: result.rowCount ?? result.rows.length,
-          rows: result.rows.map((row) => toJsonValue(row) as Record<string, unknown>),
-        })
-      }
-      index = -1
-      const output = { results, replayed: false }
-      if (table !== undefined)
-        await client.query(
-          `UPDATE ${quoteTable(table)} SET result = $2 WHERE idempotency_key = $1`,
-          [key, JSON.stringify({ results })],
-        )
-      if (options.atomic) await client.query('COMMIT')
-      options.logger.debug('postgres committed', { action, statements: statements.length })
-      return output
-    } catch (error) {
-      if (options.atomic && !options.signal.aborted)
-        await client.query('ROLLBACK').catch(() => undefined)
-      throw postgresFailure({
-        connector,
-        action,
-        error,
-        signal: options.signal,
-        where: index >= 0 && statements.length > 1 ? `statement ${index + 1}` : undefined,
-      })
-    }
-  })
-}
-
-async function ensureIdempotencyTable(
-  entry: PoolEntry,
-  table: string,
-  client: pg.PoolClient,
-): Promise<void> {
-  let ready = entry.tables.get(table)
-  if (ready === undefined) {
-    ready = client
-      .query(
-        `CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (idempotency_key text PRIMARY KEY, result jsonb, created_at timestamptz NOT NULL DEFAULT now())`,
-      )
-      .then(
-        () => undefined,
-        (error: { code?: string }) => {
-          // Two first uses at once: the other one created it.
-          if (error.code === '23505' || error.code === '42P07') return
-          entry.tables.delete(table)
-          throw error
-        },
-      )
-    entry.tables.set(table, ready)
-  }
-  await ready
-}
-
-/** Keys longer than an index entry comfortably holds are stored as their SHA-256. */
-function storedKey(key: string): string {
-  return key.length <= 255 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`
-}
-
-function quoteTable(table: string): string {
-  return table
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.')
 }
