@@ -1,3 +1,4 @@
+import { createServer as createTcpServer, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -201,6 +202,27 @@ describe.runIf(up)('the Redis connector against a real server', () => {
     expect(await failure(run('get', { key: 'a' }, { signal: controller.signal }))).toMatchObject({
       reason: 'aborted',
     })
+  })
+
+  it('stops waiting at once when the signal aborts a pending command', async () => {
+    // A server that accepts connections and never answers: the command stays pending.
+    const sockets: Socket[] = []
+    const silent = createTcpServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as { port: number }).port
+    try {
+      const controller = new AbortController()
+      const pending = run('get', { key: 'a' }, { config: { port }, signal: controller.signal })
+      for (let attempt = 0; attempt < 200 && sockets.length === 0; attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(sockets.length).toBeGreaterThan(0)
+      controller.abort(new Error('run cancelled'))
+      expect(await failure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
+    } finally {
+      await closeRedisConnectorClients()
+      sockets.forEach((socket) => socket.destroy())
+      await new Promise((resolve) => silent.close(resolve))
+    }
   })
 
   it('checks a configuration with PING', async () => {
