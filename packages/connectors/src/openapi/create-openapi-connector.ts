@@ -28,7 +28,10 @@ export interface OpenApiConnectorSettings {
   document: object | string
   /** Default: the document's `info.title`. */
   name?: string
-  /** Where the connector is documented. Default: the document's `externalDocs.url`. */
+  /**
+   * Where the connector is documented. Default: the document's `externalDocs.url`, else the
+   * OpenAPI connector's page.
+   */
   docs?: string
   /** Default: the global `fetch`, looked up at every request (and used to read a URL document). */
   fetch?: typeof globalThis.fetch
@@ -291,9 +294,8 @@ export async function createOpenApiConnector(settings: OpenApiConnectorSettings)
       document.info?.summary ??
       document.info?.description?.split('\n')[0] ??
       `Imported from ${source}`,
-    ...((settings.docs ?? document.externalDocs?.url)
-      ? { docs: (settings.docs ?? document.externalDocs?.url)! }
-      : {}),
+    docs:
+      settings.docs ?? document.externalDocs?.url ?? 'https://tessera.dev/docs/connectors/openapi',
     config: config as z.ZodType<OpenApiConnectorConfig>,
     actions,
   })
