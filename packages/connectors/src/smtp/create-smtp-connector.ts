@@ -52,7 +52,8 @@ export function createSmtpConnector(settings: SmtpConnectorSettings = {}) {
         ])
       } catch (error) {
         const mapped = smtpError(error, { connector: id, action: 'check', signal })
-        evictSmtpTransport(config)
+        // A rejected login: the next attempt builds a transport with the (rotated) password.
+        if (mapped.reason === 'unauthorized') evictSmtpTransport(config)
         throw mapped
       } finally {
         if (onAbort) signal.removeEventListener('abort', onAbort)

@@ -209,3 +209,24 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve))
   return port
 }
+
+describe('SMTP connector: closing the transports', () => {
+  it('a send queued when the pool closes fails with a retryable network error', async () => {
+    const single = { ...config, maxConnections: 1 }
+    const controller = new AbortController()
+    const reached = smtp.hangingData()
+    // The only connection is busy with a message the server never answers...
+    const held = send(
+      { to: 'hang@example.com', subject: 'held', text: 't' },
+      { config: single, signal: controller.signal },
+    )
+    await reached
+    // ...so this one waits in the pool's queue when the pool is closed.
+    const queued = send({ to: 'ok@example.com', subject: 'queued', text: 't' }, { config: single })
+    await closeSmtpTransports()
+    const error = await failure(queued)
+    expect(error).toMatchObject({ reason: 'network', retryable: true })
+    controller.abort()
+    expect((await failure(held)).reason).toBe('aborted')
+  })
+})

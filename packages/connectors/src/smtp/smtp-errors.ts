@@ -77,5 +77,7 @@ export function smtpError(
       return make('invalid-request', `the SMTP server refused the message: ${detail}`)
     return make('remote', `the SMTP server deferred the message: ${detail}`, true)
   }
+  // closeSmtpTransports() or an eviction closed the pool while the message waited in its queue.
+  if (/pool was closed/i.test(detail)) return make('network', `the send was cut off: ${detail}`)
   return make('remote', `the send failed: ${detail}`)
 }
