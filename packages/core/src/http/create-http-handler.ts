@@ -1,8 +1,3 @@
-import { Hono, type Context } from 'hono'
-import { cors } from 'hono/cors'
-import { methodNotAllowed } from 'hono/method-not-allowed'
-import { secureHeaders } from 'hono/secure-headers'
-import { limitBody } from './body-limit'
 import { ForbiddenError } from '../errors/forbidden-error'
 import { TesseraError } from '../errors/tessera-error'
 import { UnauthenticatedError } from '../errors/unauthenticated-error'
@@ -13,7 +8,18 @@ import { checkOptions } from './check-handler-options'
 import type { HttpHandlerOptions } from './http-handler-options'
 import { createOpenApiDocument } from './openapi'
 import { HttpProblem, problemBody, problemHeaders } from './problem'
-import { parse, queryObject, readJson } from './request-input'
+import {
+  RequestBody,
+  bodyText,
+  rawHeader,
+  toFetchRequest,
+  tooLarge,
+  type HttpRawReply,
+  type HttpRawRequest,
+} from './raw-request'
+import { parse, parseJson, queryObject } from './request-input'
+import { corsPolicy, securityHeaders } from './response-headers'
+import { compileRoutes, requestPath } from './route-table'
 import type { RouteContext, RouteDefinition, RouteResult, RouteServices } from './route'
 import { apiKeyRoutes } from './routes/api-key-routes'
 import { auditRoutes } from './routes/audit-routes'
@@ -73,6 +79,20 @@ export interface HttpHandler {
   readonly routes: readonly RouteDefinition[]
   /** The OpenAPI 3.1 document of those routes. */
   openapi(): Record<string, unknown>
+  /**
+   * Answers one request without Fetch objects: the entry for adapters (`@tessera/express`,
+   * `@tessera/fastify` and `tessera serve` use it). Same routes, checks and answers as the
+   * Fetch entry, which is a thin wrapper over it; a Fetch `Request` is built only if a route
+   * or an authenticator reads `context.request`. Never rejects: failures are problem answers.
+   * See docs/adapters.md (writing an adapter).
+   *
+   * @example
+   * ```ts
+   * const reply = await handler.handle({ method: 'GET', url: '/runs/r1', headers: { authorization: `Bearer ${token}` } })
+   * reply.status // 200
+   * ```
+   */
+  handle(raw: HttpRawRequest): Promise<HttpRawReply>
 }
 
 const anonymousAdmin: Principal = {
@@ -82,11 +102,6 @@ const anonymousAdmin: Principal = {
   name: 'anonymous',
 }
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,200}$/
-
-interface Env {
-  Bindings: { ip?: string }
-  Variables: { requestId: string }
-}
 
 /**
  * The HTTP API of an engine as one Web Fetch function, `(request) => Promise<Response>`: start,
@@ -153,88 +168,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       rateLimited: limiter !== undefined,
     })
 
-  const app = new Hono<Env>()
-  app.use('*', async (c, next) => {
-    const given = c.req.header('x-request-id')
-    c.set(
-      'requestId',
-      given !== undefined && requestIdPattern.test(given) ? given : globalThis.crypto.randomUUID(),
-    )
-    await next()
-    c.res.headers.set('x-request-id', c.get('requestId'))
-  })
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-      crossOriginResourcePolicy: 'same-origin',
-      xFrameOptions: 'DENY',
-    }),
-  )
-  if (options.cors) {
-    const { origin, credentials, maxAge } = options.cors
-    app.use(
-      '*',
-      cors({
-        origin:
-          typeof origin === 'function'
-            ? (value: string) => (origin(value) ? value : null)
-            : (origin as string | string[]),
-        credentials: credentials ?? false,
-        maxAge: maxAge ?? 600,
-        allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
-        allowHeaders: [
-          'authorization',
-          'content-type',
-          'idempotency-key',
-          'last-event-id',
-          'x-api-key',
-          'x-request-id',
-        ],
-        exposeHeaders: ['x-request-id', 'location', 'retry-after'],
-      }),
-    )
-  }
-  app.use(
-    '*',
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) =>
-        problem(
-          c,
-          new HttpProblem(
-            405,
-            'method_not_allowed',
-            `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}`,
-            undefined,
-            { allow: methods.join(', ') },
-          ),
-        ),
-    }),
-  )
+  const table = compileRoutes(routes, basePath)
+  const cors = options.cors ? corsPolicy(options.cors) : undefined
   const maxBodyBytes = options.limits?.bodyBytes ?? 1024 * 1024
-  app.use(
-    '*',
-    limitBody(maxBodyBytes, async (c) =>
-      problem(
-        c,
-        new HttpProblem(
-          413,
-          'payload_too_large',
-          `The request body is larger than ${maxBodyBytes} bytes`,
-        ),
-      ),
-    ),
-  )
-  app.notFound((c) =>
-    problem(c, new HttpProblem(404, 'not_found', `No route ${c.req.method} ${c.req.path}`)),
-  )
-  app.onError((error, c) => problem(c, error))
-
-  const api = basePath === '' ? app : app.basePath(basePath)
-  for (const route of routes) {
-    api.on(route.method, route.path.replace(/\{([^}]+)\}/g, ':$1'), (c) => dispatch(route, c))
-  }
+  const trustProxy = options.trustProxy === true
 
   async function authenticate(context: RequestContext): Promise<Principal> {
     if (authenticators === 'none-insecure') return anonymousAdmin
@@ -245,10 +182,91 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
     throw new UnauthenticatedError({ reason: 'the request carries no credentials' })
   }
 
-  async function dispatch(route: RouteDefinition, c: Context<Env>): Promise<Response> {
-    const request = c.req.raw
-    const requestId = c.get('requestId')
-    const ip = clientIp(request, c.env?.ip, options.trustProxy === true)
+  /** The raw entry: request id, CORS, size limit, routing, 404/405, then the route. */
+  async function handle(raw: HttpRawRequest, fetchRequest?: Request): Promise<HttpRawReply> {
+    const given = rawHeader(raw.headers, 'x-request-id')
+    const requestId =
+      given !== undefined && requestIdPattern.test(given) ? given : globalThis.crypto.randomUUID()
+    const method = raw.method
+    let reply: HttpRawReply
+    if (cors !== undefined && method === 'OPTIONS') {
+      reply = {
+        status: 204,
+        statusText: 'No Content',
+        headers: cors.preflight(rawHeader(raw.headers, 'origin') ?? ''),
+        body: null,
+      }
+    } else {
+      try {
+        reply = await route(raw, method, requestId, fetchRequest)
+      } catch (error) {
+        reply = problem(error, requestId)
+      }
+      cors?.apply(reply.headers, rawHeader(raw.headers, 'origin') ?? '')
+    }
+    if (method === 'HEAD' && reply.body !== null) {
+      // HEAD is answered as GET, without the body.
+      if (reply.body instanceof ReadableStream) await reply.body.cancel().catch(() => {})
+      reply.body = null
+    }
+    const headers = reply.headers
+    for (const [name, value] of securityHeaders) headers[name] = value
+    delete headers['x-powered-by']
+    headers['x-request-id'] = requestId
+    return reply
+  }
+
+  async function route(
+    raw: HttpRawRequest,
+    method: string,
+    requestId: string,
+    fetchRequest: Request | undefined,
+  ): Promise<HttpRawReply> {
+    const body = new RequestBody(raw.body, maxBodyBytes)
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      // The size limit: from Content-Length when the body announces it, else by reading it.
+      const length = rawHeader(raw.headers, 'content-length')
+      if (length !== undefined && rawHeader(raw.headers, 'transfer-encoding') === undefined) {
+        if (Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes)
+      } else {
+        await body.check()
+      }
+    }
+    const { path, search } = requestPath(raw.url)
+    const found = table.match(method, path)
+    if (found === undefined) {
+      const allowed = table.allowed(path)
+      if (allowed.length > 0 && !allowed.includes(method)) {
+        throw new HttpProblem(
+          405,
+          'method_not_allowed',
+          `${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+          undefined,
+          { allow: allowed.join(', ') },
+        )
+      }
+      throw new HttpProblem(404, 'not_found', `No route ${method} ${path}`)
+    }
+    return dispatch(found.route, found.params, search, raw, body, requestId, fetchRequest)
+  }
+
+  async function dispatch(
+    route: RouteDefinition,
+    rawParams: Record<string, string>,
+    search: string,
+    raw: HttpRawRequest,
+    requestBody: RequestBody,
+    requestId: string,
+    fetchRequest: Request | undefined,
+  ): Promise<HttpRawReply> {
+    let request = fetchRequest
+    const lazyRequest = () => (request ??= toFetchRequest(raw, requestBody))
+    const header = (name: string) => rawHeader(raw.headers, name.toLowerCase())
+    let ip = raw.ip
+    if (trustProxy) {
+      const forwarded = header('x-forwarded-for')?.split(',')[0]?.trim()
+      if (forwarded) ip = forwarded
+    }
     const open = isPublic(route)
     const protectedRoute = !open && typeof route.permission === 'string'
     let principal: Principal | undefined
@@ -259,7 +277,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       if (protectedRoute) {
         try {
           principal = await authenticate({
-            request,
+            get request() {
+              return lazyRequest()
+            },
+            header,
             routeId: route.id,
             requestId,
             ...(ip !== undefined ? { ip } : {}),
@@ -272,11 +293,33 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
         limiter.check(principal ? `principal:${principal.id}` : `ip:${ip ?? 'unknown'}`)
       }
       if (refused !== undefined) throw refused
-      const url = new URL(request.url)
-      const params = parse(route.params, c.req.param(), 'params')
-      const query = parse(route.query, queryObject(url.searchParams), 'query')
-      const body = route.body ? parse(route.body, await readJson(request), 'body') : undefined
-      context = { params, query, body, request, principal, requestId, ip, services }
+      const params = parse(route.params, rawParams, 'params')
+      const query = parse(
+        route.query,
+        search === '' ? {} : queryObject(new URLSearchParams(search)),
+        'query',
+      )
+      const body = route.body
+        ? parse(route.body, parseJson(bodyText(await requestBody.read())), 'body')
+        : undefined
+      context = {
+        params,
+        query,
+        body,
+        get request() {
+          return lazyRequest()
+        },
+        method: raw.method,
+        header,
+        text: async () => bodyText(await requestBody.read()),
+        get signal() {
+          return request?.signal ?? signalOf(raw)
+        },
+        principal,
+        requestId,
+        ip,
+        services,
+      }
       if (protectedRoute) {
         resource = await route.resource?.(context)
         const permission = route.permission as string
@@ -293,7 +336,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
         }
       }
       const result = await route.handle(context)
-      if (result instanceof Response) return result
+      if (result instanceof Response) return fromResponse(result)
       await record(route, context, principal, resource, result)
       return json(result)
     } catch (error) {
@@ -302,7 +345,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
           // The call failed already; its own error is the one to report.
         })
       }
-      return problem(c, error)
+      return problem(error, requestId)
     }
   }
 
@@ -337,7 +380,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       at: now(),
       ...(context.ip !== undefined ? { ip: context.ip } : {}),
     }
-    const userAgent = context.request.headers.get('user-agent')
+    const userAgent = context.header('user-agent')
     if (userAgent) entry.userAgent = userAgent.slice(0, 300)
     const change =
       result?.audit && 'change' in result.audit
@@ -349,21 +392,14 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
     await audit.append(entry)
   }
 
-  function problem(c: Context<Env>, error: unknown): Response {
-    const requestId = c.get('requestId') ?? globalThis.crypto.randomUUID()
-    const body = problemBody(error, requestId)
-    return new Response(JSON.stringify(body), {
-      status: body.status as number,
-      headers: { 'content-type': 'application/problem+json', ...problemHeaders(error) },
-    })
-  }
-
   const handler = ((request: Request, info?: { ip?: string }) =>
-    Promise.resolve(
-      app.fetch(request, { ...(info?.ip !== undefined ? { ip: info.ip } : {}) }),
-    )) as HttpHandler
+    handle(fromFetchRequest(request, info?.ip), request).then(toResponse)) as HttpHandler
   Object.defineProperty(handler, 'routes', { value: routes, enumerable: true })
   Object.defineProperty(handler, 'openapi', { value: () => services.openapi(), enumerable: true })
+  Object.defineProperty(handler, 'handle', {
+    value: (raw: HttpRawRequest) => handle(raw),
+    enumerable: true,
+  })
   return handler
 }
 
@@ -374,14 +410,81 @@ function canOnSome(access: AccessControl, principal: Principal, permission: stri
     : true
 }
 
-function json(result: Exclude<RouteResult, Response>): Response {
-  return new Response(result.body === undefined ? null : JSON.stringify(result.body), {
+function json(result: Exclude<RouteResult, Response>): HttpRawReply {
+  const headers: Record<string, string | string[]> = {}
+  if (result.body !== undefined) headers['content-type'] = 'application/json'
+  if (result.headers !== undefined) {
+    for (const [name, value] of Object.entries(result.headers)) headers[name.toLowerCase()] = value
+  }
+  return {
     status: result.status,
-    headers: {
-      ...(result.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...result.headers,
-    },
+    headers,
+    body: result.body === undefined ? null : JSON.stringify(result.body),
+  }
+}
+
+function problem(error: unknown, requestId: string): HttpRawReply {
+  const body = problemBody(error, requestId)
+  const headers: Record<string, string | string[]> = {
+    'content-type': 'application/problem+json',
+  }
+  for (const [name, value] of Object.entries(problemHeaders(error))) {
+    headers[name.toLowerCase()] = value
+  }
+  return { status: body.status as number, headers, body: JSON.stringify(body) }
+}
+
+/** A route's own `Response` (an event stream) as a raw reply. */
+function fromResponse(response: Response): HttpRawReply {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
   })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  return {
+    status: response.status,
+    ...(response.statusText ? { statusText: response.statusText } : {}),
+    headers,
+    body: response.body,
+  }
+}
+
+/** The Fetch entry's request as a raw one: the same headers, its body read on demand. */
+function fromFetchRequest(request: Request, ip: string | undefined): HttpRawRequest {
+  const headers = request.headers
+  const announced = headers.has('content-length') && !headers.has('transfer-encoding')
+  return {
+    method: request.method,
+    url: request.url,
+    headers,
+    // A body with a length is read whole (cheap for a request that holds bytes already).
+    body: () =>
+      announced
+        ? request.arrayBuffer().then((buffer) => new Uint8Array(buffer))
+        : (request.body ?? undefined),
+    ...(ip !== undefined ? { ip } : {}),
+    signal: () => request.signal,
+  }
+}
+
+function toResponse(reply: HttpRawReply): Response {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(reply.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else for (const item of value) headers.append(name, item)
+  }
+  return new Response(reply.body as BodyInit | null, {
+    status: reply.status,
+    ...(reply.statusText !== undefined ? { statusText: reply.statusText } : {}),
+    headers,
+  })
+}
+
+function signalOf(raw: HttpRawRequest): AbortSignal {
+  const signal = typeof raw.signal === 'function' ? raw.signal() : raw.signal
+  // Without one from the adapter, a signal that never aborts.
+  return signal ?? new AbortController().signal
 }
 
 function problemStatus(error: unknown): number {
@@ -391,16 +494,4 @@ function problemStatus(error: unknown): number {
 function errorCode(error: unknown): string {
   if (error instanceof HttpProblem) return error.code
   return TesseraError.isInstance(error) ? error.code : 'internal'
-}
-
-function clientIp(
-  request: Request,
-  reported: string | undefined,
-  trustProxy: boolean,
-): string | undefined {
-  if (trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim()
-    if (forwarded) return forwarded
-  }
-  return reported
 }

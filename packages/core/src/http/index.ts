@@ -1,6 +1,8 @@
-// @tessera/core/http: the HTTP surface of an engine over Web Fetch Request/Response.
-// Web APIs only (no node: imports); runtime dependencies hono (routing, middleware) and jose (JWT).
+// @tessera/core/http: the HTTP surface of an engine over Web Fetch Request/Response, plus a
+// raw entry for adapters (`handler.handle`). Web APIs only (no node: imports); routing and
+// middleware are our own (route-table.ts, response-headers.ts); runtime dependency jose (JWT).
 export { createHttpHandler, httpRoutes, type HttpHandler } from './create-http-handler'
+export type { HttpRawRequest, HttpRawReply, HttpRawHeaders, HttpRawBody } from './raw-request'
 export type { HttpHandlerOptions, WebhookOptions } from './http-handler-options'
 export type {
   RouteDefinition,

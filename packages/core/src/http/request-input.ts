@@ -28,8 +28,7 @@ export function parse<T>(
 }
 
 /** The JSON body, `undefined` when empty; a 400 problem naming the parse error otherwise. */
-export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text()
+export function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined
   try {
     return JSON.parse(text) as unknown

@@ -27,7 +27,20 @@ export interface RouteContext<P = any, Q = any, B = any> {
   params: P
   query: Q
   body: B
+  /**
+   * The request as a Fetch `Request`. With the raw entry (`handler.handle`, what the Node
+   * adapters use) it is built on first read: prefer {@link RouteContext.header},
+   * {@link RouteContext.text} and {@link RouteContext.signal}, which cost nothing.
+   */
   request: Request
+  /** The request method (`HEAD` when a GET route answers a HEAD request). */
+  method: string
+  /** A request header (case-insensitive), `undefined` when absent. */
+  header(name: string): string | undefined
+  /** The raw body as text (`''` when none), read once and shared. */
+  text(): Promise<string>
+  /** Aborted when the client goes away (made on first read). */
+  readonly signal: AbortSignal
   /** Undefined on public routes and webhooks. */
   principal: Principal | undefined
   requestId: string

@@ -52,7 +52,17 @@ export interface Principal {
 
 /** What the handler knows about a request when it authenticates, authorises and audits it. */
 export interface RequestContext {
+  /**
+   * The request as a Fetch `Request`; with the raw entry (the Node adapters) it is built on
+   * first read. Prefer {@link RequestContext.header} when it is there.
+   */
   request: Request
+  /**
+   * A request header (case-insensitive), `undefined` when absent, without building `request`.
+   * Always set by the handler; a context built by hand (a test) may leave it out, so read
+   * headers with `context.header?.(name) ?? context.request.headers.get(name) ?? undefined`.
+   */
+  header?(name: string): string | undefined
   /** The route's id, such as `runs.start` (see the OpenAPI document's operationIds). */
   routeId: string
   /** The client's address as the adapter reported it (`x-forwarded-for` only if trusted). */

@@ -67,8 +67,8 @@ export const startRun = defineRoute({
     ...(body.idempotencyKey !== undefined ? { idempotencyKey: body.idempotencyKey } : {}),
   }),
   async handle(context) {
-    const { body, request, services } = context
-    const header = request.headers.get('idempotency-key') ?? undefined
+    const { body, services } = context
+    const header = context.header('idempotency-key')
     if (header !== undefined && (header === '' || header.length > 200)) {
       throw new HttpProblem(
         400,
@@ -303,9 +303,10 @@ export const streamRun = defineRoute({
   errors: [404],
   permission: 'run:read',
   resource: runResource,
-  async handle({ params, request, principal, services }) {
-    const header = request.headers.get('last-event-id')
-    const lastEventId = header === null || header === '' ? 0 : Number(header)
+  async handle(context) {
+    const { params, principal, services } = context
+    const header = context.header('last-event-id')
+    const lastEventId = header === undefined || header === '' ? 0 : Number(header)
     if (!Number.isSafeInteger(lastEventId) || lastEventId < 0) {
       throw new HttpProblem(
         400,
@@ -321,8 +322,8 @@ export const streamRun = defineRoute({
       )
     }
     const stream = services.options.stream ?? {}
-    if (request.method === 'HEAD') {
-      // hono answers HEAD with the GET route: no stream to open (and none to leak).
+    if (context.method === 'HEAD') {
+      // HEAD is answered by the GET route: no stream to open (and none to leak).
       return new Response(null, {
         status: 200,
         headers: { 'content-type': 'text/event-stream; charset=utf-8' },
@@ -336,7 +337,7 @@ export const streamRun = defineRoute({
       principal: principal as Principal,
       heartbeatMs: parseDuration(stream.heartbeat ?? '15s', 'createHttpHandler.stream.heartbeat'),
       pollMs: parseDuration(stream.poll ?? '1s', 'createHttpHandler.stream.poll'),
-      signal: request.signal,
+      signal: context.signal,
     })
   },
 })

@@ -24,16 +24,17 @@ export const receiveWebhook = defineRoute({
   permission: { signature: true },
   audit: 'webhook.start',
   enabled: (services) => Object.keys(services.options.webhooks ?? {}).length > 0,
-  async handle({ params, request, services }) {
+  async handle(context) {
+    const { params, services } = context
     const webhooks = services.options.webhooks ?? {}
     const webhook = Object.hasOwn(webhooks, params.name) ? webhooks[params.name] : undefined
     if (!webhook) throw new NotFoundError({ kind: 'webhook', id: params.name })
-    const raw = await request.text()
+    const raw = await context.text()
     const secret = typeof webhook.secret === 'function' ? await webhook.secret() : webhook.secret
     await verifyWebhookSignature({
       secret,
       body: raw,
-      header: request.headers.get('x-tessera-signature'),
+      header: context.header('x-tessera-signature') ?? null,
       nowMs: services.now(),
       toleranceMs: parseDuration(
         webhook.tolerance ?? '5m',
@@ -56,7 +57,7 @@ export const receiveWebhook = defineRoute({
         body = raw
       }
     }
-    const delivery = request.headers.get('x-tessera-delivery') ?? undefined
+    const delivery = context.header('x-tessera-delivery')
     if (delivery !== undefined && (delivery === '' || delivery.length > 200)) {
       throw new HttpProblem(
         400,
@@ -65,7 +66,7 @@ export const receiveWebhook = defineRoute({
         [{ path: 'headers.x-tessera-delivery', message: 'must be 1 to 200 characters' }],
       )
     }
-    const input = webhook.input ? webhook.input(body, request) : body
+    const input = webhook.input ? webhook.input(body, context.request) : body
     const handle = webhook.receive
       ? await webhook
           .receive(input, delivery)

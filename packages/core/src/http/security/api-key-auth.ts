@@ -1,6 +1,7 @@
 import { UnauthenticatedError } from '../../errors/unauthenticated-error'
 import type { StoreV1 } from '../../ports/store-v1'
-import type { Authenticator, Principal } from '../types'
+import { requestHeader } from '../raw-request'
+import type { Authenticator, Principal, RequestContext } from '../types'
 import { apiKeysCollection, parseApiKeyToken, readApiKey, storedApiKey } from './api-keys'
 import { sha256Hex, timingSafeEqual } from './hashing'
 import { requireRecords } from './records-store'
@@ -39,11 +40,11 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Authenticator {
   const header = (options.header ?? 'authorization').toLowerCase()
   const clock = options.clock ?? { now: () => Date.now() }
 
-  const tokenOf = (request: Request): string | undefined => {
-    const direct = request.headers.get('x-api-key')
-    if (direct !== null) return direct.trim()
-    const value = request.headers.get(header)
-    if (value === null) return undefined
+  const tokenOf = (context: RequestContext): string | undefined => {
+    const direct = requestHeader(context, 'x-api-key')
+    if (direct !== undefined) return direct.trim()
+    const value = requestHeader(context, header)
+    if (value === undefined) return undefined
     if (header !== 'authorization') return value.trim()
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(value)
     // Only tokens that claim to be ours: anything else is another authenticator's.
@@ -52,8 +53,8 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Authenticator {
 
   return {
     name: 'api-key',
-    async authenticate({ request }): Promise<Principal | undefined> {
-      const token = tokenOf(request)
+    async authenticate(context): Promise<Principal | undefined> {
+      const token = tokenOf(context)
       if (token === undefined) return undefined
       const refuse = (reason: string) =>
         new UnauthenticatedError({ reason, error: 'invalid_token' })

@@ -11,6 +11,7 @@ import {
 import { InvalidArgumentError } from '../../errors/invalid-argument-error'
 import { UnauthenticatedError } from '../../errors/unauthenticated-error'
 import { parseDuration, type Duration } from '../../runtime/duration'
+import { requestHeader } from '../raw-request'
 import type { Authenticator, Permission, Principal } from '../types'
 
 /** Settings of {@link jwtAuth}. Exactly one of `jwks` and `secret`. */
@@ -128,8 +129,8 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
 
   return {
     name,
-    async authenticate({ request }): Promise<Principal | undefined> {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')
+    async authenticate(context): Promise<Principal | undefined> {
+      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(requestHeader(context, 'authorization') ?? '')
       const token = bearer?.[1]
       if (token === undefined || !compactJws.test(token)) return undefined
       let claims: JWTPayload
