@@ -1,6 +1,8 @@
 // Shared by the consumer-trigger tests (RabbitMQ, Kafka, NATS, MQTT, Redis streams): a real
 // engine on a memory store, a workflow with a strict input schema, a trigger wrapper that
 // "crashes" once after the run was durably started (before the acknowledgement), and polling.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import {
   createEngine,
@@ -91,3 +93,18 @@ export function crashingOnce(
   }
   return wrapped
 }
+
+/**
+ * Runs an ES module snippet in a child Node process (cwd: packages/connectors, so the SDKs
+ * resolve) and returns its trimmed stdout. The conformance suite reads what a broker received
+ * synchronously; this is how the tests ask the broker.
+ */
+export function nodeSync(code: string): string {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: connectorsRoot,
+    encoding: 'utf8',
+    timeout: 30_000,
+  }).trim()
+}
+
+const connectorsRoot = fileURLToPath(new URL('..', import.meta.url))

@@ -4,10 +4,12 @@ export {
   closeRabbitmqConnections,
   createRabbitmqConnector,
   rabbitmqConfigSchema,
+  rabbitmqConnectTarget,
   rabbitmqConnector,
   rabbitmqPublishInputSchema,
   rabbitmqPublishOutputSchema,
   type RabbitmqConfig,
+  type RabbitmqConnectionSettings,
   type RabbitmqConnector,
   type RabbitmqConnectorSettings,
 } from './rabbitmq-connector'

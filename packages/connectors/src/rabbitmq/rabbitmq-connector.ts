@@ -5,12 +5,14 @@ import { abortable, createClientCache, encodeBody, loadSdk } from '../consumer-t
 import { rabbitmqError } from './rabbitmq-errors'
 
 /**
- * The configuration schema of the RabbitMQ connector: the AMQP URL, as a secret reference
- * because it holds the password (`amqp://user:password@host:5672/vhost`).
+ * The configuration schema of the RabbitMQ connector: either the AMQP URL, as a secret reference
+ * because it holds the password (`amqp://user:password@host:5672/vhost`), or the host and its
+ * parts with only the password secret.
  *
  * @example
  * ```ts
  * rabbitmqConfigSchema.parse({ url: { $secret: 'AMQP_URL' } })
+ * rabbitmqConfigSchema.parse({ host: 'rabbit', username: 'app', password: { $secret: 'AMQP_PASSWORD' }, vhost: 'prod' })
  * ```
  */
 export const rabbitmqConfigSchema = z
@@ -19,7 +21,19 @@ export const rabbitmqConfigSchema = z
       title: 'AMQP URL',
       description:
         'amqp:// or amqps:// URL with the credentials and virtual host, e.g. amqp://app:…@rabbit:5672/prod',
-    }),
+    }).optional(),
+    host: z.string().min(1).optional().describe('The broker host, instead of url'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .optional()
+      .describe('The broker port (default 5672, or 5671 with tls)'),
+    username: z.string().optional().describe('The user name (with host)'),
+    password: secretRef({ title: 'Password', description: "The user's password" }).optional(),
+    vhost: z.string().optional().describe('The virtual host (default "/")'),
+    tls: z.boolean().optional().describe('Connect with TLS (amqps)'),
     connectTimeoutMs: z
       .number()
       .int()
@@ -29,6 +43,42 @@ export const rabbitmqConfigSchema = z
       .describe('How long to wait for the TCP and AMQP handshake (default 10 000 ms)'),
   })
   .strict()
+  .refine((config) => (config.url === undefined) !== (config.host === undefined), {
+    message: 'give either "url" or "host"',
+    path: ['url'],
+  })
+
+/** Where and how to connect, with secrets resolved (the `url` or the `host` form). */
+export interface RabbitmqConnectionSettings {
+  url?: string | undefined
+  host?: string | undefined
+  port?: number | undefined
+  username?: string | undefined
+  password?: string | undefined
+  vhost?: string | undefined
+  tls?: boolean | undefined
+  connectTimeoutMs?: number | undefined
+}
+
+/**
+ * What `amqplib.connect` takes for a configuration: the URL, or the connection options.
+ *
+ * @example
+ * ```ts
+ * await amqp.connect(rabbitmqConnectTarget({ host: 'rabbit', username: 'app', password }))
+ * ```
+ */
+export function rabbitmqConnectTarget(config: RabbitmqConnectionSettings) {
+  if (config.url !== undefined) return config.url
+  return {
+    protocol: config.tls ? 'amqps' : 'amqp',
+    hostname: config.host ?? 'localhost',
+    port: config.port ?? (config.tls ? 5671 : 5672),
+    ...(config.username !== undefined ? { username: config.username } : {}),
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    ...(config.vhost !== undefined ? { vhost: config.vhost } : {}),
+  }
+}
 
 /** The configuration of the RabbitMQ connector (secret references unresolved). */
 export type RabbitmqConfig = z.output<typeof rabbitmqConfigSchema>
@@ -136,13 +186,13 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
       : loadSdk(() => import('amqplib'), 'amqplib', 'RabbitMQ', id, action)
 
   async function connect(
-    config: { url: string; connectTimeoutMs?: number | undefined },
+    config: RabbitmqConnectionSettings,
     action: string,
   ): Promise<CachedConnection> {
     const amqp = await sdk(action)
-    const key = { connector: id, url: config.url, timeout: config.connectTimeoutMs }
+    const key = { connector: id, ...config }
     return connections.get(key, async () => {
-      const connection = await amqp.connect(config.url, {
+      const connection = await amqp.connect(rabbitmqConnectTarget(config), {
         timeout: config.connectTimeoutMs ?? 10_000,
       })
       const cached: CachedConnection = { connection, channel: undefined }
