@@ -114,7 +114,11 @@ export const mysqlExecuteOutputSchema = z.object({
  */
 export const mysqlTransactionOutputSchema = z.object({
   results: z.array(
-    z.object({ rowCount: z.number().int(), rows: rowsSchema, insertId: insertIdSchema }),
+    z.object({
+      rowCount: z.number().int().describe('Rows returned or affected'),
+      rows: rowsSchema,
+      insertId: insertIdSchema,
+    }),
   ),
   replayed: z
     .boolean()

@@ -104,7 +104,14 @@ export const postgresExecuteOutputSchema = z.object({
  * ```
  */
 export const postgresTransactionOutputSchema = z.object({
-  results: z.array(z.object({ rowCount: z.number().int(), rows: rowsSchema })),
+  results: z
+    .array(
+      z.object({
+        rowCount: z.number().int().describe('Rows returned or affected'),
+        rows: rowsSchema,
+      }),
+    )
+    .describe('One result per statement, in order'),
   replayed: z
     .boolean()
     .describe('True when an earlier attempt with the same key already committed'),

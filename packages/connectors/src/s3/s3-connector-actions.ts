@@ -89,8 +89,8 @@ export function createS3Actions(connector: string, run: S3Runner) {
     })
     .strict()
   const putOutput = z.object({
-    bucket: z.string(),
-    key: z.string(),
+    bucket: z.string().describe('The bucket written to'),
+    key: z.string().describe('The object key'),
     etag: z.string().optional().describe("The object's ETag, as S3 returns it (quoted)"),
     versionId: z.string().optional().describe('The version, when the bucket is versioned'),
   })
@@ -167,9 +167,9 @@ export function createS3Actions(connector: string, run: S3Runner) {
     .strict()
   const getOutput = z.object({
     body: z.unknown().describe('The content: a string (text, base64) or the parsed JSON value'),
-    contentType: z.string().optional(),
-    contentLength: z.number().int(),
-    etag: z.string().optional(),
+    contentType: z.string().optional().describe('The Content-Type stored with the object'),
+    contentLength: z.number().int().describe('The size in bytes'),
+    etag: z.string().optional().describe("The object's ETag (quoted)"),
     lastModified: z.string().optional().describe('ISO date'),
     metadata: z.record(z.string(), z.string()).describe('User metadata, names lower-case'),
   })
@@ -265,14 +265,16 @@ export function createS3Actions(connector: string, run: S3Runner) {
     })
     .strict()
   const listOutput = z.object({
-    objects: z.array(
-      z.object({
-        key: z.string(),
-        size: z.number().int(),
-        etag: z.string().optional(),
-        lastModified: z.string().optional(),
-      }),
-    ),
+    objects: z
+      .array(
+        z.object({
+          key: z.string().describe('The object key'),
+          size: z.number().int().describe('The size in bytes'),
+          etag: z.string().optional().describe("The object's ETag (quoted)"),
+          lastModified: z.string().optional().describe('ISO date'),
+        }),
+      )
+      .describe('The objects of this page, in key order'),
     commonPrefixes: z.array(z.string()).describe('With a delimiter: the "folders"'),
     isTruncated: z.boolean().describe('True when there is another page'),
     nextContinuationToken: z.string().optional().describe('Pass it back for the next page'),
@@ -321,8 +323,8 @@ export function createS3Actions(connector: string, run: S3Runner) {
 
   const deleteInput = z.object({ bucket, key: objectKey }).strict()
   const deleteOutput = z.object({
-    bucket: z.string(),
-    key: z.string(),
+    bucket: z.string().describe('The bucket'),
+    key: z.string().describe('The object key'),
     deleted: z.literal(true).describe('S3 answers the same whether the object existed or not'),
   })
   const deleteObject = {
