@@ -56,7 +56,9 @@ export function createS3Connector(settings: S3ConnectorSettings = {}) {
   const run: S3Runner = async (action, { config, signal }, work) => {
     if (signal.aborted) throw s3Failure({ connector: id, action, error: signal.reason, signal })
     const sdk = await loadSdk(id, action)
-    const client = clients.get(config, () => createClient(sdk, config))
+    // One client per connection settings: the default bucket does not need its own.
+    const { bucket: _bucket, ...connection } = config
+    const client = clients.get(connection, () => createClient(sdk, config))
     try {
       return await work(client, sdk)
     } catch (error) {
