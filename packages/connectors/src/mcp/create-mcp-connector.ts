@@ -1,6 +1,12 @@
 import { z } from 'zod'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { ConnectorError, defineConnector, type ConnectorAction } from '@tessera/core'
+import {
+  ConnectorError,
+  defineConnector,
+  type ConnectorAction,
+  type SecretRef,
+  type SecretsProviderV1,
+} from '@tessera/core'
 import { mcpError, McpClients } from './mcp-clients'
 import { exampleFromToolSchema, zodFromToolSchema, type JsonSchemaObject } from './mcp-json-schema'
 import {
@@ -23,6 +29,14 @@ export interface McpConnectorSettings {
   timeoutMs?: number
   /** Aborts the discovery (connect and tools/list). */
   signal?: AbortSignal
+  /**
+   * The configuration to discover the tools with, when the server wants credentials for
+   * tools/list: secret references (`{ headers: { authorization: { $secret: 'NAME' } } }`)
+   * resolved through `secrets`. Nodes still give their own config when they run.
+   */
+  discoveryConfig?: { headers?: Record<string, SecretRef>; env?: Record<string, SecretRef> }
+  /** Resolves `discoveryConfig`'s secret references. */
+  secrets?: SecretsProviderV1
 }
 
 /** A tool as the server described it, and the action that calls it. */
@@ -84,7 +98,8 @@ export async function createMcpConnector(settings: McpConnectorSettings) {
   let client: Client
   let infos: McpToolInfo[]
   try {
-    client = await clients.get({}, 'connect', settings.signal)
+    const discovery = await resolveDiscoveryConfig(id, settings)
+    client = await clients.get(discovery, 'connect', settings.signal)
     infos = await listTools(client, id, settings.signal, timeoutMs)
   } catch (error) {
     await clients.close()
@@ -125,6 +140,38 @@ export async function createMcpConnector(settings: McpConnectorSettings) {
     /** Closes every connection (and stops stdio servers). */
     close: () => clients.close(),
   })
+}
+
+/** `settings.discoveryConfig` with its secret references resolved through `settings.secrets`. */
+async function resolveDiscoveryConfig(
+  connectorId: string,
+  settings: McpConnectorSettings,
+): Promise<McpConfig> {
+  const config: McpConfig = {}
+  for (const field of ['headers', 'env'] as const) {
+    const refs = settings.discoveryConfig?.[field]
+    if (refs === undefined) continue
+    const values: Record<string, string> = {}
+    for (const [name, ref] of Object.entries(refs)) {
+      const value = await settings.secrets?.get(ref.$secret, {
+        ...(settings.signal !== undefined ? { signal: settings.signal } : {}),
+      })
+      if (value === undefined)
+        throw new ConnectorError({
+          connector: connectorId,
+          action: 'connect',
+          reason: 'invalid-config',
+          message: `discoveryConfig.${field}.${name} refers to the secret ${JSON.stringify(ref.$secret)}, which ${
+            settings.secrets === undefined
+              ? 'cannot be read: give settings.secrets'
+              : 'the secrets provider does not have'
+          }`,
+        })
+      values[name] = value
+    }
+    config[field] = values
+  }
+  return config
 }
 
 /** The connector that {@link createMcpConnector} resolves to. */

@@ -214,6 +214,41 @@ describe('MCP connector over Streamable HTTP', () => {
     ).rejects.toMatchObject({ reason: 'unauthorized', action: 'connect' })
   })
 
+  it('discovers with a discoveryConfig whose secrets a provider resolves', async () => {
+    const discoveryConfig = { headers: { authorization: { $secret: 'MCP_AUTH' } } }
+    await expect(
+      createMcpConnector({ transport: { type: 'http', url: server.url }, discoveryConfig }),
+    ).rejects.toMatchObject({
+      reason: 'invalid-config',
+      message: expect.stringContaining('MCP_AUTH'),
+    })
+    const secrets: SecretsProviderV1 = {
+      specificationVersion: 'v1',
+      provider: 'test',
+      get: async (name) => (name === 'MCP_AUTH' ? `Bearer ${token}` : undefined),
+    }
+    const discovered = await createMcpConnector({
+      transport: { type: 'http', url: server.url },
+      discoveryConfig,
+      secrets,
+    })
+    try {
+      expect(discovered.tools.map((tool) => tool.name)).toContain('add')
+      expect(
+        await call(
+          discovered,
+          'add',
+          { a: 2, b: 3 },
+          {
+            config: { headers: { authorization: `Bearer ${token}` } },
+          },
+        ),
+      ).toEqual({ sum: 5 })
+    } finally {
+      await discovered.close()
+    }
+  })
+
   it('an unreachable server is network', async () => {
     await expect(
       createMcpConnector({ transport: { type: 'http', url: 'http://127.0.0.1:1/mcp' } }),
