@@ -85,8 +85,9 @@ export function openApiSchemaToJsonSchema(
     }
     open.delete(node)
     if (options.version === '3.0' && source.nullable === true) {
-      if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] }
       if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null]
+      if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] }
+      if (Array.isArray(out.enum)) return out
       return { anyOf: [out, { type: 'null' }] }
     }
     return out

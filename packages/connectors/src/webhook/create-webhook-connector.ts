@@ -96,6 +96,20 @@ export interface WebhookEnvelope {
   payload: unknown
 }
 
+/**
+ * The `x-tessera-delivery` value: the idempotency key, or `sha256:<hex>` of it when it is longer
+ * than the 200 characters a Tessera receiver accepts.
+ */
+async function deliveryHeader(idempotencyKey: string): Promise<string> {
+  if (idempotencyKey.length <= 200) return idempotencyKey
+  const digest = new Uint8Array(
+    await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey)),
+  )
+  let hex = ''
+  for (const byte of digest) hex += byte.toString(16).padStart(2, '0')
+  return `sha256:${hex}`
+}
+
 /** Settings of {@link createWebhookConnector}. */
 export interface WebhookConnectorSettings {
   /** Default `webhook`. */
@@ -111,7 +125,8 @@ export interface WebhookConnectorSettings {
  * `{ id, event, createdAt, payload }` as JSON to the configured URL, signed like Tessera's
  * inbound webhooks verify (`x-tessera-signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`),
  * with the step's idempotency key as `Idempotency-Key`, as `x-tessera-delivery` (so a Tessera
- * receiver starts one run per delivery) and as the envelope's `id`; the event name goes in
+ * receiver starts one run per delivery; `sha256:<hex>` of it beyond 200 characters) and as the
+ * envelope's `id`; the event name goes in
  * `x-tessera-event`. A 2xx is success; other statuses throw a `ConnectorError` (401/403
  * `unauthorized`, 404 `not-found`, 429 `rate-limited` with `Retry-After`, 5xx `remote`,
  * retryable).
@@ -166,7 +181,7 @@ export function createWebhookConnector(settings: WebhookConnectorSettings = {}) 
             idempotencyKey,
             headers: {
               'content-type': 'application/json',
-              'x-tessera-delivery': idempotencyKey,
+              'x-tessera-delivery': await deliveryHeader(idempotencyKey),
               'x-tessera-event': input.event,
             },
           })

@@ -179,6 +179,21 @@ describe('webhookConnector → a Tessera inbound webhook', () => {
     expect(again.body).toEqual({ runId, created: false })
   })
 
+  it('sends a digest as x-tessera-delivery when the key is longer than a receiver accepts', async () => {
+    const longKey = `run-${'x'.repeat(250)}:notify`
+    const output = await send(
+      { event: 'order.paid', payload: { orderId: 'L1' } },
+      { idempotencyKey: longKey },
+    )
+    expect(output.status).toBe(202)
+    const { createHash } = await import('node:crypto')
+    expect(received.at(-1)!.headers).toMatchObject({
+      'x-tessera-delivery': `sha256:${createHash('sha256').update(longKey).digest('hex')}`,
+      'idempotency-key': longKey,
+    })
+    expect(JSON.parse(received.at(-1)!.body)).toMatchObject({ id: longKey })
+  })
+
   it('a tampered body is refused with 401 → unauthorized, and no run starts', async () => {
     const before = (await receiver.store.listRuns({ workflowId: 'on-order' })).runs.length
     tamper = (body) => body.replace('"B2"', '"B3"')
