@@ -11,6 +11,7 @@ import {
 } from '@tessera/core'
 import { createHttpHandler, signWebhook } from '@tessera/core/http'
 import { webhookTrigger } from '@tessera/connectors/triggers'
+import { until } from '../../test/trigger-kit'
 
 const order = z.object({ orderId: z.string() })
 const review = createStep({ id: 'review', input: order, output: order, run: ({ input }) => input })
@@ -63,7 +64,7 @@ describe('webhookTrigger', () => {
       triggers: [orders],
     })
     const handler = createHttpHandler(engine, { auth: 'none-insecure', webhooks: { orders } })
-    await new Promise((resolve) => setImmediate(resolve))
+    await until(() => engine.triggers[0]?.state === 'running', 'the trigger to run')
     expect(engine.triggers[0]).toMatchObject({ id: 'orders', type: 'webhook', state: 'running' })
 
     const first = await deliver(handler, { order: { id: 'A1' } }, { delivery: 'delivery-1' })
@@ -108,7 +109,7 @@ describe('webhookTrigger', () => {
 
     const engine = newEngine({ worker: false, startTriggers: true, triggers: [orders] })
     const served = createHttpHandler(engine, { auth: 'none-insecure', webhooks: { orders } })
-    await new Promise((resolve) => setImmediate(resolve))
+    await until(() => engine.triggers[0]?.state === 'running', 'the trigger to run')
     expect((await deliver(served, { orderId: 'A1' }, { delivery: 'd' })).status).toBe(202)
     await engine.close()
     expect((await deliver(served, { orderId: 'A2' }, { delivery: 'e' })).status).toBe(409)

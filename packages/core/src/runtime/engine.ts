@@ -35,12 +35,7 @@ import { type Effects } from './decider'
 import { parseDuration, type Duration } from './duration'
 import type { EngineEventMap, EngineEventName, RunStartEvent } from './events'
 import { compilePlan, type ExecutionPlan } from './plan'
-import {
-  preflightPlan,
-  registryWith,
-  type PreflightOptions,
-  type PreflightResult,
-} from './preflight'
+import type { PreflightOptions, PreflightResult } from './preflight'
 import { secretLookup } from './secret-refs'
 import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import { normalizeRetry, type RetryOptions } from './retry-policy'
@@ -50,7 +45,8 @@ import { assertListener, assertRunId } from './event-arguments'
 import type { EngineCore } from './engine-core'
 import { createRunTracker } from './run-tracker'
 import { createStepPipeline } from './step-pipeline'
-import { createTriggerSet, type TriggerStatus } from './triggers'
+import { checkTrigger } from './trigger-check'
+import type { TriggerSet, TriggerStatus } from './triggers'
 import { validateWith } from './validate'
 
 /** What `createEngine` takes. Every option has a default. */
@@ -613,7 +609,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const checkSecrets = async (plan: ExecutionPlan) => {
     const until = secretsCheckedUntil.get(plan.workflow.version)
     if (until !== undefined && until > clock.now()) return
-    await preflightPlan(plan, lookupSecret, {}, logger)
+    const values = await Promise.all(plan.secretNames.map((name) => lookupSecret?.(name))).catch(
+      () => [],
+    )
+    // Something is missing (or a provider failed): preflight (loaded now) says what, where.
+    if (values.length === 0 || values.some((value) => typeof value !== 'string'))
+      await (await import('./preflight')).preflightPlan(plan, lookupSecret, {}, logger)
     secretsCheckedUntil.set(plan.workflow.version, clock.now() + secretsCheckTtlMs)
   }
 
@@ -637,6 +638,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     // A workflow the engine does not have yet (a definition being validated) is compiled but not
     // registered: checking it must not make it startable.
+    // Loaded on first use: an engine that never preflights never loads it.
+    const { preflightPlan, registryWith } = await import('./preflight')
     const registered = registry.workflowVersion(workflow.id, workflow.version) === workflow
     const plan = registered
       ? planFor(workflow)
@@ -882,18 +885,32 @@ export function createEngine(options: EngineOptions = {}): Engine {
   // ── wiring ──────────────────────────────────────────────────────────────────────────────────
   for (const plugin of options.plugins ?? []) register(plugin)
   for (const workflow of options.workflows ?? []) register(workflow)
-  const triggerSet = createTriggerSet({
-    start: (workflow, input, startOptions) => start(workflow, input, startOptions),
-    register: planFor,
-    secret: async (name) => lookupSecret?.(name),
-    clock,
-    logger,
-    store,
-    workerId,
-  })
-  const triggers = (options.triggers ?? []).map((trigger) =>
-    triggerSet.add('createEngine', trigger),
+  // Triggers are checked now; their machinery (./triggers) loads on first use, so an engine
+  // without triggers never loads it.
+  const optionTriggers = (options.triggers ?? []).map((trigger) =>
+    checkTrigger('createEngine', trigger),
   )
+  optionTriggers.forEach((trigger, index) => {
+    if (optionTriggers.findIndex((other) => other.id === trigger.id) < index)
+      throw new ConflictError(`Two triggers have the id "${trigger.id}"`)
+    planFor(trigger.workflow)
+  })
+  let triggerSet: TriggerSet | undefined
+  let loadingTriggers: Promise<TriggerSet> | undefined
+  const loadTriggers = () =>
+    (loadingTriggers ??= import('./triggers').then(({ createTriggerSet }) => {
+      triggerSet = createTriggerSet({
+        start: (workflow, input, startOptions) => start(workflow, input, startOptions),
+        register: planFor,
+        secret: async (name) => lookupSecret?.(name),
+        clock,
+        logger,
+        store,
+        workerId,
+      })
+      for (const trigger of optionTriggers) triggerSet.add('createEngine', trigger)
+      return triggerSet
+    }))
   if (workerOptions)
     consumer = queue.consume(core.handleDelivery, { concurrency, workerId, leaseMs })
   const recoveryOptions =
@@ -970,10 +987,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
     purge,
     async startTrigger(trigger) {
       if (core.closed) throw new ConflictError('The engine is closed')
-      return triggerSet.start(triggerSet.add('engine.startTrigger', trigger))
+      const set = await loadTriggers()
+      return set.start(set.add('engine.startTrigger', trigger))
     },
     get triggers() {
-      return triggerSet.list()
+      return (
+        triggerSet?.list() ??
+        optionTriggers.map((trigger) => ({
+          id: trigger.id,
+          type: trigger.type,
+          workflowId: trigger.workflow.id,
+          state: 'starting' as const,
+          runs: 0,
+        }))
+      )
     },
     on(event, listener) {
       assertListener('engine.on', event, listener)
@@ -988,7 +1015,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     async close() {
       if (core.closed) return
       core.closed = true
-      await triggerSet.stopAll()
+      if (loadingTriggers) await (await loadingTriggers).stopAll()
       if (recoveryTimer !== undefined) clock.clearTimeout(recoveryTimer)
       if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer)
       await consumer?.stop()
@@ -1002,8 +1029,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!options.store) await store.close()
     },
   }
-  if (options.startTriggers ?? workerOptions !== undefined) {
-    for (const trigger of triggers) triggerSet.launch(trigger)
+  if (optionTriggers.length > 0) {
+    const launch = options.startTriggers ?? workerOptions !== undefined
+    void loadTriggers().then((set) => {
+      if (launch && !core.closed) for (const trigger of optionTriggers) set.launch(trigger)
+    })
   }
   return engine
 }

@@ -174,15 +174,18 @@ describe('engine triggers', () => {
   it('engines without a worker do not start triggers unless startTriggers is true', async () => {
     const idle = probeTrigger('idle')
     const apiOnly = newEngine({ worker: false, triggers: [idle.trigger] })
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(idle.contexts).toHaveLength(0)
-    expect(apiOnly.triggers[0]).toMatchObject({ state: 'starting' })
-    // Its workflow is registered all the same.
-    expect(apiOnly.registry.workflows.get('trigger-counter')).toBeDefined()
-
     const forced = probeTrigger('forced')
     const engine = newEngine({ worker: false, startTriggers: true, triggers: [forced.trigger] })
     await until(() => engine.triggers[0]?.state === 'running', 'the forced trigger')
+    // By now the idle engine had every chance to start its trigger too.
+    await until(() => forced.contexts.length === 1, 'the forced start')
+    expect(idle.contexts).toHaveLength(0)
+    expect(apiOnly.triggers[0]).toMatchObject({ id: 'idle', state: 'starting', runs: 0 })
+    // Its workflow is registered all the same, and startTrigger still starts it.
+    expect(apiOnly.registry.workflows.get('trigger-counter')).toBeDefined()
+    await apiOnly.startTrigger(idle.trigger)
+    expect(idle.contexts).toHaveLength(1)
+    expect(apiOnly.triggers[0]).toMatchObject({ id: 'idle', state: 'running' })
   })
 
   it('close() aborts the signal, stops the subscription, waits for in-flight starts, then refuses', async () => {

@@ -1,10 +1,10 @@
-import { assertId } from '../builder/step'
 import type { Workflow } from '../builder/workflow'
 import { ConflictError } from '../errors/conflict-error'
 import { ConnectorError } from '../errors/connector-error'
 import { serializeError } from '../errors/error-json'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { TesseraError, type SerializedError } from '../errors/tessera-error'
+import { checkTrigger } from './trigger-check'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
 import type { StoreV1 } from '../ports/store-v1'
@@ -85,29 +85,16 @@ export function createTriggerSet(host: TriggerHost): TriggerSet {
   const entries = new Map<string, Entry>()
 
   const add = (fn: string, candidate: unknown): TriggerV1 => {
-    const trigger = candidate as TriggerV1
-    if (
-      typeof trigger !== 'object' ||
-      trigger === null ||
-      trigger.kind !== 'trigger' ||
-      trigger.specificationVersion !== 'v1' ||
-      typeof trigger.start !== 'function' ||
-      (trigger.workflow as { kind?: unknown } | undefined)?.kind !== 'workflow'
-    ) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'trigger',
-        expected: 'a TriggerV1 (such as cronTrigger() from @tessera/connectors/triggers)',
-        received: candidate,
-      })
-    }
-    assertId(fn, 'trigger.id', trigger.id)
-    const known = entries.get(trigger.id)?.status.state
+    const trigger = checkTrigger(fn, candidate)
+    const entry = entries.get(trigger.id)
+    // From createEngine on an engine that does not start triggers: startTrigger starts it.
+    if (entry?.trigger === trigger && entry.starting === undefined) return trigger
+    const known = entry?.status.state
     // A stopped trigger's id is free again; a failed one's too when it does not retry.
     if (
       known !== undefined &&
       known !== 'stopped' &&
-      (known !== 'failed' || entries.get(trigger.id)!.retryTimer !== undefined)
+      (known !== 'failed' || entry!.retryTimer !== undefined)
     ) {
       throw new ConflictError(
         `A trigger with id "${trigger.id}" is already ${known} in this engine; stop it first or give the new one another id`,
