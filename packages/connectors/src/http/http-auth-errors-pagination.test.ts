@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ConnectorError, createEngine, createWorkflow, noopLogger } from '@tessera/core'
+import { ConnectorError, createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
 import { createHttpConnector, httpConnector } from './create-http-connector'
 import type { ResolvedHttpConnectorConfig } from './http-connector-config'
 import { httpPaginateInputSchema, type HttpPaginateInput } from './http-paginate-action'
@@ -185,6 +185,37 @@ describe('HTTP connector: auth', () => {
     expect(error).toMatchObject({ reason: 'invalid-config', retryable: false })
     expect(error.message).toContain('auth.token')
     expect(error.message).toContain('"API_TOKEN" was not resolved')
+  })
+})
+
+describe('HTTP connector: secrets through the engine', () => {
+  it('resolves auth and header secret references from the provider, and keeps them out of the run', async () => {
+    const api = createHttpConnector({ id: 'whoami-api' })
+    const workflow = createWorkflow({ id: 'whoami', input: z.object({}) })
+      .map(() => ({ method: 'GET' as const, path: '/whoami' }))
+      .action(api, 'request', {
+        baseUrl,
+        auth: { type: 'basic', username: 'ann', password: { $secret: 'API_PASSWORD' } },
+        headers: { 'x-api-key': { $secret: 'PARTNER_KEY' }, 'x-team': 'payments' },
+      })
+      .commit()
+    const engine = createEngine({
+      secrets: mapSecrets({ API_PASSWORD: 'pw-0123456789', PARTNER_KEY: 'pk-0123456789' }),
+    })
+    try {
+      const run = await engine.start(workflow, {})
+      expect(await run.result()).toMatchObject({
+        status: 200,
+        body: {
+          authorization: `Basic ${Buffer.from('ann:pw-0123456789').toString('base64')}`,
+          key: 'pk-0123456789',
+          team: 'payments',
+        },
+      })
+      expect(JSON.stringify(workflow.definition)).not.toContain('0123456789')
+    } finally {
+      await engine.close()
+    }
   })
 })
 
