@@ -203,6 +203,18 @@ describe('engine triggers', () => {
     expect(ConflictError.isInstance(late)).toBe(true)
   })
 
+  it('close() right after createEngine stops its triggers; startTrigger after close is refused', async () => {
+    const probe = probeTrigger('early')
+    const engine = newEngine({ triggers: [probe.trigger] })
+    await engine.close()
+    expect(engine.triggers).toEqual([expect.objectContaining({ id: 'early', state: 'stopped' })])
+    // Never started, or started and stopped: nothing listens any more.
+    expect(probe.contexts.every((context) => context.signal.aborted)).toBe(true)
+    expect(probe.stops).toBe(probe.contexts.length)
+    const late = await rejectionOf(engine.startTrigger(probeTrigger('late').trigger))
+    expect(ConflictError.isInstance(late)).toBe(true)
+  })
+
   it('the subscription stops one trigger; close() while a start is pending releases it', async () => {
     const engine = newEngine()
     const probe = probeTrigger('a')
