@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import S3rver from 's3rver'
 import { afterAll, beforeAll } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
+import { startLocalS3, type LocalS3 } from '../../test/s3rver'
 import { closeS3Clients, s3Connector } from './s3-connector'
 
 // The connector conformance suite on a real s3rver (which checks the access key id; it does not
@@ -13,8 +12,7 @@ import { closeS3Clients, s3Connector } from './s3-connector'
 // idempotency key reaches the server as x-amz-meta-tessera-idempotency-key, read back from
 // s3rver's metadata file. The slow call goes to a server that never answers.
 
-let s3rver: S3rver
-let directory: string
+let s3rver: LocalS3
 let endpoint = ''
 let holdServer: Server
 let holdEndpoint = ''
@@ -22,15 +20,8 @@ const held = { arrived: 0, closed: 0 }
 const bucket = 'conformance'
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'tessera-s3-conformance-'))
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket, configs: [] }],
-  })
-  endpoint = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`
+  s3rver = await startLocalS3([bucket])
+  endpoint = s3rver.endpoint
   holdServer = createServer((request, response) => {
     held.arrived++
     request.resume()
@@ -45,7 +36,6 @@ afterAll(async () => {
   await s3rver.close()
   holdServer.closeAllConnections()
   await new Promise((resolve) => holdServer.close(resolve))
-  rmSync(directory, { recursive: true, force: true })
 })
 
 const credentials = {
@@ -62,7 +52,7 @@ const config = (at: () => string) => () => ({
 })
 
 function lastMetadataKey(): string | undefined {
-  const folder = join(directory, bucket)
+  const folder = join(s3rver.directory, bucket)
   const file = readdirSync(folder).find(
     (name) => name.startsWith('conformance.txt') && name.includes('metadata'),
   )

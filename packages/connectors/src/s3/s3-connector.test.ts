@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import S3rver from 's3rver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
@@ -14,6 +10,7 @@ import {
   noopLogger,
   TesseraError,
 } from '@tessera/core'
+import { startLocalS3, type LocalS3 } from '../../test/s3rver'
 import { closeS3Clients, createS3Connector, s3Connector } from './s3-connector'
 import { s3ConnectorConfigSchema } from './s3-connector-config'
 
@@ -22,8 +19,7 @@ import { s3ConnectorConfigSchema } from './s3-connector-config'
 // SignatureDoesNotMatch, throttling and 5xx answers come from a small server that answers with
 // S3's documented error bodies.
 
-let s3rver: S3rver
-let directory: string
+let s3rver: LocalS3
 let endpoint: string
 let errorServer: Server
 let errorEndpoint: string
@@ -89,16 +85,8 @@ function listPage(query: URLSearchParams): string {
 }
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'tessera-s3-'))
-  s3rver = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: bucket, configs: [] }],
-  })
-  const address = (await s3rver.run()) as AddressInfo
-  endpoint = `http://127.0.0.1:${address.port}`
+  s3rver = await startLocalS3([bucket])
+  endpoint = s3rver.endpoint
   errorServer = createServer((request, response) => {
     errorRequests.push({ method: request.method, url: request.url })
     request.resume()
@@ -142,7 +130,6 @@ afterAll(async () => {
   await s3rver.close()
   errorServer.closeAllConnections()
   await new Promise((resolve) => errorServer.close(resolve))
-  rmSync(directory, { recursive: true, force: true })
 })
 
 describe('the S3 connector against s3rver', () => {
