@@ -9,7 +9,14 @@ import {
   listIssuesAction,
 } from './github-issue-actions'
 
-/** Settings of {@link createGitHubConnector}. */
+/**
+ * Settings of {@link createGitHubConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: GitHubConnectorSettings = { id: 'github-enterprise', client: ({ token, baseUrl }) => new Octokit({ auth: token, baseUrl }) }
+ * ```
+ */
 export interface GitHubConnectorSettings {
   /** Default `github`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -83,5 +90,12 @@ export function createGitHubConnector(settings: GitHubConnectorSettings = {}) {
  */
 export const githubConnector = /* @__PURE__ */ createGitHubConnector()
 
-/** The connector that {@link createGitHubConnector} returns. */
+/**
+ * The connector that {@link createGitHubConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const github: GitHubConnector = createGitHubConnector()
+ * ```
+ */
 export type GitHubConnector = ReturnType<typeof createGitHubConnector>

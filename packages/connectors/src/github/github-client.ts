@@ -3,7 +3,14 @@ import type { Octokit } from '@octokit/rest'
 import { ConnectorError } from '@tessera/core'
 import type { GitHubConfig } from './github-config'
 
-/** Builds an Octokit client; injectable so hosts can add plugins or a custom `fetch`. */
+/**
+ * Builds an Octokit client; injectable so hosts can add plugins or a custom `fetch`.
+ *
+ * @example
+ * ```ts
+ * const client: GitHubClientFactory = ({ token, baseUrl }) => new Octokit({ auth: token, baseUrl, request: { fetch: proxiedFetch } })
+ * ```
+ */
 export type GitHubClientFactory = (options: {
   token: string
   baseUrl: string | undefined

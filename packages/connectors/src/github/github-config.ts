@@ -26,7 +26,14 @@ export const githubConfigSchema = z
   })
   .strict()
 
-/** The GitHub connector's configuration, as an action receives it (secrets resolved). */
+/**
+ * The GitHub connector's configuration, as an action receives it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const config: GitHubConfig = { token: process.env.GITHUB_TOKEN!, baseUrl: 'https://ghe.example.com/api/v3' }
+ * ```
+ */
 export interface GitHubConfig {
   token: string
   baseUrl?: string | undefined

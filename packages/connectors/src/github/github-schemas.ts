@@ -35,7 +35,14 @@ export const githubIssueSchema = z.object({
   isPullRequest: z.boolean().describe('True for a pull request (GitHub lists them with issues)'),
 })
 
-/** An issue as the GitHub connector returns it. */
+/**
+ * An issue as the GitHub connector returns it.
+ *
+ * @example
+ * ```ts
+ * const open = (issue: GitHubIssue) => issue.state === 'open' && !issue.isPullRequest
+ * ```
+ */
 export type GitHubIssue = z.output<typeof githubIssueSchema>
 
 interface RawIssue {

@@ -8,7 +8,14 @@ import {
 } from './hubspot-contact-actions'
 import { createDealAction } from './hubspot-deal-action'
 
-/** Settings of {@link createHubSpotConnector}. */
+/**
+ * Settings of {@link createHubSpotConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: HubSpotConnectorSettings = { id: 'hubspot-eu' }
+ * ```
+ */
 export interface HubSpotConnectorSettings {
   /** Default `hubspot`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -87,5 +94,12 @@ export function createHubSpotConnector(settings: HubSpotConnectorSettings = {}) 
  */
 export const hubspotConnector = /* @__PURE__ */ createHubSpotConnector()
 
-/** The connector that {@link createHubSpotConnector} returns. */
+/**
+ * The connector that {@link createHubSpotConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const hubspot: HubSpotConnector = createHubSpotConnector()
+ * ```
+ */
 export type HubSpotConnector = ReturnType<typeof createHubSpotConnector>

@@ -23,7 +23,14 @@ export const hubspotConfigSchema = z
   })
   .strict()
 
-/** The HubSpot connector's configuration, as an action receives it (secrets resolved). */
+/**
+ * The HubSpot connector's configuration, as an action receives it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const config: HubSpotConfig = { accessToken: process.env.HUBSPOT_TOKEN! }
+ * ```
+ */
 export interface HubSpotConfig {
   accessToken: string
   basePath?: string | undefined

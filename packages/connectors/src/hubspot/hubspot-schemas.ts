@@ -18,7 +18,14 @@ export const hubspotObjectSchema = z.object({
   archived: z.boolean(),
 })
 
-/** A CRM record as the HubSpot connector returns it. */
+/**
+ * A CRM record as the HubSpot connector returns it.
+ *
+ * @example
+ * ```ts
+ * const email = (contact: HubSpotObject) => contact.properties.email ?? undefined
+ * ```
+ */
 export type HubSpotObject = z.output<typeof hubspotObjectSchema>
 
 /** Property values to write: HubSpot takes strings; numbers and booleans are converted. */

@@ -9,7 +9,14 @@ import {
 } from './jira-issue-actions'
 import { searchIssuesAction } from './jira-search-action'
 
-/** Settings of {@link createJiraConnector}. */
+/**
+ * Settings of {@link createJiraConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: JiraConnectorSettings = { id: 'jira-internal' }
+ * ```
+ */
 export interface JiraConnectorSettings {
   /** Default `jira`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -81,5 +88,12 @@ export function createJiraConnector(settings: JiraConnectorSettings = {}) {
  */
 export const jiraConnector = /* @__PURE__ */ createJiraConnector()
 
-/** The connector that {@link createJiraConnector} returns. */
+/**
+ * The connector that {@link createJiraConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const jira: JiraConnector = createJiraConnector()
+ * ```
+ */
 export type JiraConnector = ReturnType<typeof createJiraConnector>

@@ -53,7 +53,14 @@ export const jiraConfigSchema = z
       })
   })
 
-/** The Jira connector's configuration, as an action receives it (secrets resolved). */
+/**
+ * The Jira connector's configuration, as an action receives it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const config: JiraConfig = { host: 'https://acme.atlassian.net', email: 'bot@acme.com', apiToken: process.env.JIRA_API_TOKEN! }
+ * ```
+ */
 export interface JiraConfig {
   host: string
   email?: string | undefined

@@ -33,7 +33,14 @@ export const jiraIssueSchema = z.object({
   fields: z.record(z.string(), z.unknown()).describe('Every field Jira returned, unchanged'),
 })
 
-/** An issue as the Jira connector returns it. */
+/**
+ * An issue as the Jira connector returns it.
+ *
+ * @example
+ * ```ts
+ * const done = (issue: JiraIssue) => issue.status === 'Done'
+ * ```
+ */
 export type JiraIssue = z.output<typeof jiraIssueSchema>
 
 const name = (value: unknown, key: string): string | null => {

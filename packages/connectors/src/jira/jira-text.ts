@@ -1,4 +1,11 @@
-/** An Atlassian Document Format document (the body of Jira Cloud descriptions and comments). */
+/**
+ * An Atlassian Document Format document (the body of Jira Cloud descriptions and comments).
+ *
+ * @example
+ * ```ts
+ * const doc: AdfDocument = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Hi' }] }] }
+ * ```
+ */
 export interface AdfDocument {
   type: 'doc'
   version: 1

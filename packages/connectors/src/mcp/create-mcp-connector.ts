@@ -16,7 +16,14 @@ import {
   type McpTransportSettings,
 } from './mcp-transport'
 
-/** Settings of {@link createMcpConnector}. */
+/**
+ * Settings of {@link createMcpConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: McpConnectorSettings = { id: 'docs', transport: { type: 'http', url: 'https://mcp.example.com/mcp' }, tools: ['search_docs'] }
+ * ```
+ */
 export interface McpConnectorSettings {
   /** Default `mcp`. Give each server its own id to register several in one engine. */
   id?: string
@@ -39,7 +46,14 @@ export interface McpConnectorSettings {
   secrets?: SecretsProviderV1
 }
 
-/** A tool as the server described it, and the action that calls it. */
+/**
+ * A tool as the server described it, and the action that calls it.
+ *
+ * @example
+ * ```ts
+ * const readOnly = connector.tools.filter((tool: McpToolInfo) => tool.annotations?.readOnlyHint === true)
+ * ```
+ */
 export interface McpToolInfo {
   /** The tool's name on the server. */
   name: string
@@ -174,7 +188,15 @@ async function resolveDiscoveryConfig(
   return config
 }
 
-/** The connector that {@link createMcpConnector} resolves to. */
+/**
+ * The connector that {@link createMcpConnector} resolves to: a `ConnectorV1` plus `tools` and
+ * `close()`.
+ *
+ * @example
+ * ```ts
+ * const files: McpConnector = await createMcpConnector({ transport: { type: 'stdio', command: 'my-mcp-server' } })
+ * ```
+ */
 export type McpConnector = Awaited<ReturnType<typeof createMcpConnector>>
 
 async function listTools(

@@ -6,6 +6,11 @@ import type { McpConfig } from './mcp-transport'
 /**
  * An agent tool as `@tessera/agents` takes it (`defineAgent({ tools })`): the same shape as the
  * `Tool` that its `tool()` returns, built here without depending on the agents package.
+ *
+ * @example
+ * ```ts
+ * const add: McpAgentTool = mcpTools(connector).add!
+ * ```
  */
 export interface McpAgentTool {
   readonly kind: 'tool'
@@ -22,7 +27,14 @@ export interface McpAgentTool {
   readonly delegation: undefined
 }
 
-/** What {@link mcpTools} takes. */
+/**
+ * What {@link mcpTools} takes.
+ *
+ * @example
+ * ```ts
+ * const settings: McpToolsSettings = { config: { headers: { authorization: `Bearer ${token}` } }, needsApproval: true }
+ * ```
+ */
 export interface McpToolsSettings {
   /**
    * The connector's configuration with its secrets already resolved (header or environment

@@ -74,7 +74,14 @@ export const mcpStdioConfigSchema = z
   })
   .strict()
 
-/** An MCP connector's configuration as an action receives it (secrets resolved). */
+/**
+ * An MCP connector's configuration as an action receives it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const config: McpConfig = { headers: { authorization: `Bearer ${token}` } }
+ * ```
+ */
 export interface McpConfig {
   url?: string | undefined
   headers?: Record<string, string> | undefined
