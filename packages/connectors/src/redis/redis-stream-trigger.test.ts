@@ -154,7 +154,9 @@ describe.runIf(up)('redisStreamTrigger (real Redis)', { timeout: 30_000 }, () =>
       const badId = await add(name, { nope: true })
       await eventually('dead-lettered', async () => (await redis.xlen(`${name}:dead`)) === 1)
       await subscription.stop()
-      const [[, fields]] = (await redis.xrange(`${name}:dead`, '-', '+')) as [string, string[]][]
+      const entries = (await redis.xrange(`${name}:dead`, '-', '+')) as [string, string[]][]
+      expect(entries).toHaveLength(1)
+      const fields = entries[0]![1]
       expect(fields).toContain('tessera-source-id')
       expect(fields[fields.indexOf('tessera-source-id') + 1]).toBe(badId)
       expect(fields[fields.indexOf('tessera-error') + 1]).toContain('validation_failed')
