@@ -2,7 +2,14 @@ import { defineConnector } from '@tessera/core'
 import { graphqlConnectorConfigSchema } from './graphql-connector-config'
 import { createGraphqlQueryAction, executeGraphql } from './graphql-query-action'
 
-/** Settings of {@link createGraphqlConnector}. */
+/**
+ * Settings of {@link createGraphqlConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: GraphqlConnectorSettings = { id: 'shop', fetch: instrumentedFetch }
+ * ```
+ */
 export interface GraphqlConnectorSettings {
   /** Default `graphql`. */
   id?: string
@@ -59,5 +66,12 @@ export function createGraphqlConnector(settings: GraphqlConnectorSettings = {}) 
  */
 export const graphqlConnector = /* @__PURE__ */ createGraphqlConnector()
 
-/** The connector that {@link createGraphqlConnector} returns. */
+/**
+ * The connector that {@link createGraphqlConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const shop: GraphqlConnector = createGraphqlConnector({ id: 'shop' })
+ * ```
+ */
 export type GraphqlConnector = ReturnType<typeof createGraphqlConnector>

@@ -30,7 +30,21 @@ export const graphqlConnectorConfigSchema = z
   })
   .strict()
 
-/** The configuration of the GraphQL connector, as stored. */
+/**
+ * The configuration of the GraphQL connector, as stored.
+ *
+ * @example
+ * ```ts
+ * const config: GraphqlConnectorConfig = { endpoint: 'https://api.example.com/graphql', auth: { type: 'bearer', token: { $secret: 'TOKEN' } } }
+ * ```
+ */
 export type GraphqlConnectorConfig = z.output<typeof graphqlConnectorConfigSchema>
-/** The configuration as an action sees it (secrets resolved). */
+/**
+ * The configuration as an action sees it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const seen: ResolvedGraphqlConnectorConfig = { endpoint: 'https://api.example.com/graphql', auth: { type: 'bearer', token: 'resolved-token' } }
+ * ```
+ */
 export type ResolvedGraphqlConnectorConfig = WithSecretsResolved<GraphqlConnectorConfig>

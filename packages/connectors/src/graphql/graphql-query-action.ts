@@ -60,9 +60,23 @@ export const graphqlQueryOutputSchema = z.object({
   extensions: z.record(z.string(), z.unknown()).optional().describe('Server extensions'),
 })
 
-/** The input of `query`. */
+/**
+ * The input of `query`.
+ *
+ * @example
+ * ```ts
+ * const input: GraphqlQueryInput = { query: '{ viewer { login } }' }
+ * ```
+ */
 export type GraphqlQueryInput = z.input<typeof graphqlQueryInputSchema>
-/** The output of `query`. */
+/**
+ * The output of `query`.
+ *
+ * @example
+ * ```ts
+ * const output: GraphqlQueryOutput = { data: { viewer: { login: 'ann' } } }
+ * ```
+ */
 export type GraphqlQueryOutput = z.output<typeof graphqlQueryOutputSchema>
 
 type GraphqlModule = typeof import('graphql')

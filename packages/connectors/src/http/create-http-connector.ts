@@ -7,7 +7,14 @@ import { httpStatusError } from './http-status-error'
 import { prepareHttpRequest } from './prepare-http-request'
 import { sendHttpRequest, urlUnderBase } from './send-http-request'
 
-/** Settings of {@link createHttpConnector}. */
+/**
+ * Settings of {@link createHttpConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: HttpConnectorSettings = { id: 'github', fetch: instrumentedFetch }
+ * ```
+ */
 export interface HttpConnectorSettings {
   /** Default `http`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -105,5 +112,12 @@ export function createHttpConnector(settings: HttpConnectorSettings = {}) {
  */
 export const httpConnector = /* @__PURE__ */ createHttpConnector()
 
-/** The connector that {@link createHttpConnector} returns. */
+/**
+ * The connector that {@link createHttpConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const github: HttpConnector = createHttpConnector({ id: 'github' })
+ * ```
+ */
 export type HttpConnector = ReturnType<typeof createHttpConnector>

@@ -44,9 +44,23 @@ export const httpAuthSchema = z
   ])
   .describe('How requests authenticate; every credential is a secret reference')
 
-/** The `auth` configuration, as stored (credentials are secret references). */
+/**
+ * The `auth` configuration, as stored (credentials are secret references).
+ *
+ * @example
+ * ```ts
+ * const auth: HttpAuth = { type: 'basic', username: 'ann', password: { $secret: 'API_PASSWORD' } }
+ * ```
+ */
 export type HttpAuth = z.output<typeof httpAuthSchema>
-/** The `auth` configuration as an action sees it (credentials resolved to strings). */
+/**
+ * The `auth` configuration as an action sees it (credentials resolved to strings).
+ *
+ * @example
+ * ```ts
+ * const seen: ResolvedHttpAuth = { type: 'bearer', token: 'resolved-token' }
+ * ```
+ */
 export type ResolvedHttpAuth = WithSecretsResolved<HttpAuth>
 
 /**

@@ -66,7 +66,21 @@ export const httpConnectorConfigSchema = z
   })
   .strict()
 
-/** The configuration of the HTTP connector, as stored (secrets are references). */
+/**
+ * The configuration of the HTTP connector, as stored (secrets are references).
+ *
+ * @example
+ * ```ts
+ * const config: HttpConnectorConfig = { baseUrl: 'https://api.example.com', errors: 'throw' }
+ * ```
+ */
 export type HttpConnectorConfig = z.output<typeof httpConnectorConfigSchema>
-/** The configuration of the HTTP connector as an action sees it (secrets resolved). */
+/**
+ * The configuration of the HTTP connector as an action sees it (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const seen: ResolvedHttpConnectorConfig = { baseUrl: 'https://api.example.com', auth: { type: 'bearer', token: 'resolved-token' } }
+ * ```
+ */
 export type ResolvedHttpConnectorConfig = WithSecretsResolved<HttpConnectorConfig>

@@ -64,9 +64,23 @@ export const httpPaginateOutputSchema = z.object({
   truncated: z.boolean().describe('True when a limit stopped it before the last page'),
 })
 
-/** The input of the `paginate` action. */
+/**
+ * The input of the `paginate` action.
+ *
+ * @example
+ * ```ts
+ * const input: HttpPaginateInput = { path: '/issues', pagination: { type: 'link' } }
+ * ```
+ */
 export type HttpPaginateInput = z.input<typeof httpPaginateInputSchema>
-/** The output of the `paginate` action. */
+/**
+ * The output of the `paginate` action.
+ *
+ * @example
+ * ```ts
+ * const output: HttpPaginateOutput = { items: [{ id: 1 }], pages: 1, truncated: false }
+ * ```
+ */
 export type HttpPaginateOutput = z.output<typeof httpPaginateOutputSchema>
 
 /**

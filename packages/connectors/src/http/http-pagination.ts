@@ -47,7 +47,14 @@ export const httpPaginationSchema = z
   ])
   .describe('How the next page is found')
 
-/** A pagination strategy (see {@link httpPaginationSchema}). */
+/**
+ * A pagination strategy (see {@link httpPaginationSchema}).
+ *
+ * @example
+ * ```ts
+ * const pagination: HttpPagination = { type: 'offset', param: 'offset', limit: 50, limitParam: 'limit' }
+ * ```
+ */
 export type HttpPagination = z.output<typeof httpPaginationSchema>
 
 /**

@@ -66,9 +66,23 @@ export const httpResponseOutputSchema = z.object({
   body: z.unknown().describe('Parsed JSON, or text, or null when empty'),
 })
 
-/** The input of the `request` action. */
+/**
+ * The input of the `request` action.
+ *
+ * @example
+ * ```ts
+ * const input: HttpRequestInput = { method: 'GET', path: '/orders', query: { page: 2 } }
+ * ```
+ */
 export type HttpRequestInput = z.input<typeof httpRequestInputSchema>
-/** The output of the `request` action. */
+/**
+ * The output of the `request` action.
+ *
+ * @example
+ * ```ts
+ * const output: HttpResponseOutput = { status: 200, headers: {}, body: { ok: true } }
+ * ```
+ */
 export type HttpResponseOutput = z.output<typeof httpResponseOutputSchema>
 
 /** The default per-request timeout, in milliseconds.

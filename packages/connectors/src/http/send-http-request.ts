@@ -1,7 +1,14 @@
 import type { Logger } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 
-/** What {@link sendHttpRequest} sends. */
+/**
+ * What {@link sendHttpRequest} sends.
+ *
+ * @example
+ * ```ts
+ * const options: SendHttpRequestOptions = { connector: 'http', action: 'request', fetch, method: 'GET', url, headers: new Headers(), signal, timeoutMs: 5_000, logger }
+ * ```
+ */
 export interface SendHttpRequestOptions {
   connector: string
   action: string
@@ -16,7 +23,14 @@ export interface SendHttpRequestOptions {
   logger: Logger
 }
 
-/** What {@link sendHttpRequest} returns: any status (the caller decides what fails). */
+/**
+ * What {@link sendHttpRequest} returns: any status (the caller decides what fails).
+ *
+ * @example
+ * ```ts
+ * const { status, body, where } = await sendHttpRequest(options)
+ * ```
+ */
 export interface SentHttpResponse {
   status: number
   headers: Headers
@@ -132,7 +146,14 @@ export function headerRecord(headers: Headers): Record<string, string> {
   return record
 }
 
-/** A query value: a scalar, or an array of them (the key repeats). */
+/**
+ * A query value: a scalar, or an array of them (the key repeats).
+ *
+ * @example
+ * ```ts
+ * const tags: QueryValue = ['a', 'b'] // ?tag=a&tag=b
+ * ```
+ */
 export type QueryValue = string | number | boolean | readonly (string | number | boolean)[]
 
 /**

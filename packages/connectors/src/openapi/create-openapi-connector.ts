@@ -17,7 +17,14 @@ import {
   type OpenApiSecurityScheme,
 } from './openapi-security'
 
-/** Settings of {@link createOpenApiConnector}. */
+/**
+ * Settings of {@link createOpenApiConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: OpenApiConnectorSettings = { id: 'petstore', document: './petstore.yaml' }
+ * ```
+ */
 export interface OpenApiConnectorSettings {
   /** The connector's id, such as `petstore`. */
   id: string
@@ -301,7 +308,14 @@ export async function createOpenApiConnector(settings: OpenApiConnectorSettings)
   })
 }
 
-/** The configuration of a connector made by {@link createOpenApiConnector}, as stored. */
+/**
+ * The configuration of a connector made by {@link createOpenApiConnector}, as stored.
+ *
+ * @example
+ * ```ts
+ * const config: OpenApiConnectorConfig = { credentials: { api_key: { $secret: 'PETSTORE_KEY' } } }
+ * ```
+ */
 export interface OpenApiConnectorConfig {
   baseUrl?: string
   credentials?: Record<
@@ -312,5 +326,12 @@ export interface OpenApiConnectorConfig {
   timeoutMs?: number
 }
 
-/** A connector made by {@link createOpenApiConnector}. */
+/**
+ * A connector made by {@link createOpenApiConnector}.
+ *
+ * @example
+ * ```ts
+ * const petstore: OpenApiConnector = await createOpenApiConnector({ id: 'petstore', document })
+ * ```
+ */
 export type OpenApiConnector = Awaited<ReturnType<typeof createOpenApiConnector>>

@@ -1,6 +1,13 @@
 import { TesseraError } from '@tessera/core'
 
-/** One problem the OpenAPI parser found in a document. */
+/**
+ * One problem the OpenAPI parser found in a document.
+ *
+ * @example
+ * ```ts
+ * const issue: OpenApiDocumentIssue = { message: "must have required property 'description'", path: '/paths/~1pets/get/responses/200' }
+ * ```
+ */
 export interface OpenApiDocumentIssue {
   /** The parser's message (with a code frame when it has one). */
   message: string

@@ -1,6 +1,13 @@
 import { z } from 'zod'
 
-/** A JSON Schema object as found in an OpenAPI document (after `$ref`s are resolved). */
+/**
+ * A JSON Schema object as found in an OpenAPI document (after `$ref`s are resolved).
+ *
+ * @example
+ * ```ts
+ * const schema: JsonSchemaObject = { type: 'string', format: 'email' }
+ * ```
+ */
 export type JsonSchemaObject = Record<string, unknown>
 
 const dropped = new Set(['discriminator', 'xml', 'externalDocs', 'example', 'nullable'])

@@ -13,7 +13,14 @@ import {
   type OpenApiSecurityScheme,
 } from './openapi-security'
 
-/** An OpenAPI Parameter Object (dereferenced). */
+/**
+ * An OpenAPI Parameter Object (dereferenced).
+ *
+ * @example
+ * ```ts
+ * const limit: OpenApiParameter = { name: 'limit', in: 'query', schema: { type: 'integer' } }
+ * ```
+ */
 export interface OpenApiParameter {
   name: string
   in: 'path' | 'query' | 'header' | 'cookie'
@@ -26,7 +33,14 @@ export interface OpenApiParameter {
   example?: unknown
 }
 
-/** An OpenAPI Operation Object (dereferenced; the fields the connector reads). */
+/**
+ * An OpenAPI Operation Object (dereferenced; the fields the connector reads).
+ *
+ * @example
+ * ```ts
+ * const operation: OpenApiOperation = { operationId: 'listPets', responses: { '200': { description: 'ok' } } }
+ * ```
+ */
 export interface OpenApiOperation {
   operationId?: string
   summary?: string
@@ -44,7 +58,14 @@ export interface OpenApiOperation {
   security?: OpenApiSecurityRequirement[]
 }
 
-/** What the generated actions need from the connector's configuration (secrets resolved). */
+/**
+ * What the generated actions need from the connector's configuration (secrets resolved).
+ *
+ * @example
+ * ```ts
+ * const config: OpenApiActionConfig = { baseUrl: 'https://api.example.com', credentials: { api_key: 'resolved-key' } }
+ * ```
+ */
 export interface OpenApiActionConfig {
   baseUrl?: string | undefined
   credentials?: Record<string, unknown> | undefined
@@ -52,7 +73,14 @@ export interface OpenApiActionConfig {
   timeoutMs?: number | undefined
 }
 
-/** The output of a generated action: the body typed at run time by the 2xx response schemas. */
+/**
+ * The output of a generated action: the body typed at run time by the 2xx response schemas.
+ *
+ * @example
+ * ```ts
+ * const output: OpenApiActionOutput = { status: 200, headers: {}, body: { id: 1, name: 'Rex' } }
+ * ```
+ */
 export interface OpenApiActionOutput {
   status: number
   headers: Record<string, string>

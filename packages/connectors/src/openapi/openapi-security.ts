@@ -3,7 +3,14 @@ import { secretRef } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 import { applyHttpAuth, secretValue } from '../http/http-auth'
 
-/** An OpenAPI Security Scheme Object (the fields the connector reads). */
+/**
+ * An OpenAPI Security Scheme Object (the fields the connector reads).
+ *
+ * @example
+ * ```ts
+ * const scheme: OpenApiSecurityScheme = { type: 'apiKey', in: 'header', name: 'X-API-Key' }
+ * ```
+ */
 export interface OpenApiSecurityScheme {
   type: string
   scheme?: string
@@ -12,7 +19,14 @@ export interface OpenApiSecurityScheme {
   description?: string
 }
 
-/** A security requirement: scheme names (the scopes are not checked). */
+/**
+ * A security requirement: scheme names (the scopes are not checked).
+ *
+ * @example
+ * ```ts
+ * const requirement: OpenApiSecurityRequirement = { api_key: [] }
+ * ```
+ */
 export type OpenApiSecurityRequirement = Record<string, readonly string[]>
 
 /**

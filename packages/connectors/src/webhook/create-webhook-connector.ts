@@ -40,7 +40,14 @@ export const webhookConnectorConfigSchema = z
   })
   .strict()
 
-/** The configuration of the webhook connector, as stored. */
+/**
+ * The configuration of the webhook connector, as stored.
+ *
+ * @example
+ * ```ts
+ * const config: WebhookConnectorConfig = { url: 'https://partner.example.com/hooks', secret: { $secret: 'HOOK_SECRET' } }
+ * ```
+ */
 export type WebhookConnectorConfig = z.output<typeof webhookConnectorConfigSchema>
 
 /**
@@ -110,7 +117,14 @@ async function deliveryHeader(idempotencyKey: string): Promise<string> {
   return `sha256:${hex}`
 }
 
-/** Settings of {@link createWebhookConnector}. */
+/**
+ * Settings of {@link createWebhookConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: WebhookConnectorSettings = { id: 'partner-hooks', now: () => clock.now() }
+ * ```
+ */
 export interface WebhookConnectorSettings {
   /** Default `webhook`. */
   id?: string
@@ -234,5 +248,12 @@ export function createWebhookConnector(settings: WebhookConnectorSettings = {}) 
  */
 export const webhookConnector = /* @__PURE__ */ createWebhookConnector()
 
-/** The connector that {@link createWebhookConnector} returns. */
+/**
+ * The connector that {@link createWebhookConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const partner: WebhookConnector = createWebhookConnector({ id: 'partner-hooks' })
+ * ```
+ */
 export type WebhookConnector = ReturnType<typeof createWebhookConnector>

@@ -61,7 +61,14 @@ export async function signWebhookPayload(options: {
   return `t=${timestamp},v1=${hex}`
 }
 
-/** The result of {@link verifyWebhookSignature}. */
+/**
+ * The result of {@link verifyWebhookSignature}.
+ *
+ * @example
+ * ```ts
+ * const result: WebhookVerification = await verifyWebhookSignature({ secret, body, header })
+ * ```
+ */
 export type WebhookVerification =
   | { valid: true; /** The signed timestamp, in unix seconds. */ timestamp: number }
   | { valid: false; /** Why it was refused (never the expected signature). */ reason: string }
