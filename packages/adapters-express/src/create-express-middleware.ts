@@ -1,13 +1,21 @@
 import type { ServerResponse } from 'node:http'
 import { consoleLogger, problemResponse, serializeError, type Logger } from '@tessera/core'
+import type { HttpRawReply, HttpRawRequest } from '@tessera/core/http'
+import { writeRawReply } from '@tessera/core/node'
 import { sendFetchResponse } from './send-fetch-response'
-import { toAbortableRequest, type NodeRequest } from './to-fetch-request'
+import { toAbortableRequest, toRawRequest, type NodeRequest } from './to-fetch-request'
 
 /**
  * A Web Fetch handler, such as Tessera's HTTP API. `info.ip` is the client's address as the
  * socket reports it (Tessera's handler uses it for rate limits and audit records).
  */
-export type FetchHandler = (request: Request, info?: { ip?: string }) => Promise<Response>
+export type FetchHandler = ((request: Request, info?: { ip?: string }) => Promise<Response>) & {
+  /**
+   * The handler's raw entry, when it has one (`createHttpHandler`'s handlers do): used
+   * instead of the Fetch entry, so that a JSON request and its answer need no Fetch objects.
+   */
+  handle?: (raw: HttpRawRequest) => Promise<HttpRawReply>
+}
 
 /** Options of {@link createExpressMiddleware}. */
 export interface ExpressMiddlewareOptions {
@@ -30,6 +38,9 @@ export type ExpressMiddleware = (
 /**
  * Serves a Fetch handler from Express: each request becomes a Fetch `Request` (aborted if the
  * client disconnects), and the handler's `Response` is written back, streamed bodies included.
+ * A handler with a raw entry (`handler.handle`, as `createHttpHandler` returns) is called
+ * through it instead: no Fetch objects on the way, the same answers. Pass the handler itself
+ * (not a function wrapping it) to get this.
  * A handler that throws gets an `application/problem+json` answer (status from the error's
  * code, 500 for unknown errors) and is logged.
  *
@@ -37,7 +48,7 @@ export type ExpressMiddleware = (
  * ```ts
  * import express from 'express'
  * const app = express()
- * app.use(createExpressMiddleware((request) => tesseraHttpHandler(request), { basePath: '/tessera' }))
+ * app.use(createExpressMiddleware(createHttpHandler(engine, { auth }), { basePath: '/tessera' }))
  * app.listen(3000)
  * ```
  */
@@ -47,13 +58,56 @@ export function createExpressMiddleware(
 ): ExpressMiddleware {
   const basePath = options.basePath?.replace(/\/+$/, '') ?? ''
   const logger = options.logger ?? consoleLogger({ level: 'error' })
+  const raw = typeof handler.handle === 'function'
   return (request, response, next) => {
     const path = (request.originalUrl ?? request.url ?? '/').split('?')[0]!
     if (basePath !== '' && path !== basePath && !path.startsWith(`${basePath}/`)) {
       next()
       return
     }
-    void serve(handler, request, response, logger)
+    if (raw) void serveRaw(handler, request, response, logger)
+    else void serve(handler, request, response, logger)
+  }
+}
+
+async function serveRaw(
+  handler: FetchHandler,
+  request: NodeRequest,
+  response: ServerResponse,
+  logger: Logger,
+): Promise<void> {
+  let reply: HttpRawReply
+  try {
+    reply = await handler.handle!(toRawRequest(request, response))
+  } catch (error) {
+    // The client left while sending its body: nobody is there to answer.
+    if (!request.complete && request.destroyed) return
+    logger.error('request handler failed', {
+      method: request.method,
+      url: request.originalUrl ?? request.url,
+      error: serializeError(error),
+    })
+    return send(sendFetchResponse(response, problemResponse(error)), request, response, logger)
+  }
+  return send(writeRawReply(response, reply), request, response, logger)
+}
+
+async function send(
+  sending: Promise<void>,
+  request: NodeRequest,
+  response: ServerResponse,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await sending
+  } catch (error) {
+    // Headers are gone: all that is left is to cut the connection so the client sees a failure.
+    logger.error('sending the response failed', {
+      method: request.method,
+      url: request.originalUrl ?? request.url,
+      error: serializeError(error),
+    })
+    response.destroy(error instanceof Error ? error : undefined)
   }
 }
 

@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
+import type { ServerResponse } from 'node:http'
 import {
   toAbortableRequest as nodeToAbortableRequest,
   toFetchRequest as nodeToFetchRequest,
+  toRawRequest as nodeToRawRequest,
   type FetchRequestWithAbort,
+  type NodeRawRequest,
 } from '@tessera/core/node'
 
 /**
@@ -57,6 +60,34 @@ export function toAbortableRequest(request: NodeRequest): Promise<FetchRequestWi
     url: requestUrl(request),
     body: (headers) => requestBody(request, headers),
     readSmallBody: request.method !== 'GET' && request.method !== 'HEAD',
+  })
+}
+
+/**
+ * The adapter's translation for a handler with a raw entry (`handler.handle`): the URL as
+ * {@link toFetchRequest} has it, Node's headers, the body read only if the handler asks (a body
+ * a parser read already is encoded again, without its original `content-length`), and a signal
+ * made only if the handler reads it.
+ */
+export function toRawRequest(request: NodeRequest, response: ServerResponse): NodeRawRequest {
+  const consumed = request.readableDidRead || request.readableEnded
+  const method = request.method ?? 'GET'
+  if (!consumed || method === 'GET' || method === 'HEAD') {
+    return nodeToRawRequest(request, { url: requestUrl(request), response })
+  }
+  // A body parser of the application read the body: encode its value again.
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith(':')) continue
+    if (typeof value === 'string') headers.append(name, value)
+    else for (const item of value) headers.append(name, item)
+  }
+  const body = parsedBody(request.body, headers)
+  return nodeToRawRequest(request, {
+    url: requestUrl(request),
+    headers,
+    body: () => (body === null ? undefined : (body as string | Uint8Array)),
+    response,
   })
 }
 

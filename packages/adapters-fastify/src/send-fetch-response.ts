@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 import type { FastifyReply } from 'fastify'
+import type { HttpRawReply } from '@tessera/core/http'
 import { readResponseBody, type ResponseBodyReader } from '@tessera/core/node'
 
 /**
@@ -34,6 +35,32 @@ export async function sendFetchResponse(
     )
   }
   return reply.send(toReadable(body.chunks, body.rest))
+}
+
+/**
+ * Sends a raw reply (`handler.handle` of `createHttpHandler`) through a Fastify reply: the
+ * status, the headers exactly as the handler produced them, and the body: a complete body as
+ * one buffer (so Fastify leaves the content type as it is), a stream chunk by chunk, cancelled
+ * if the client goes away. Goes through Fastify's own sending, so `onSend` hooks still apply.
+ *
+ * @example
+ * ```ts
+ * fastify.get('/runs/:id', async (request, reply) => sendRawReply(reply, await handler.handle(raw)))
+ * ```
+ */
+export function sendRawReply(reply: FastifyReply, answer: HttpRawReply): FastifyReply {
+  reply.code(answer.status)
+  if (answer.statusText) reply.raw.statusMessage = answer.statusText
+  const headers = answer.headers
+  for (const name in headers) reply.header(name, headers[name])
+  const body = answer.body
+  if (body === null) return reply.send()
+  if (typeof body === 'string') return reply.send(Buffer.from(body))
+  if (body instanceof Uint8Array) return reply.send(toBuffer(body))
+  const reader = body.getReader()
+  return reply.send(
+    toReadable([], { read: () => reader.read(), cancel: (reason) => reader.cancel(reason) }),
+  )
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   toAbortableRequest as nodeToAbortableRequest,
   toFetchRequest as nodeToFetchRequest,
+  toRawRequest as nodeToRawRequest,
   type FetchRequestWithAbort,
+  type NodeRawRequest,
 } from '@tessera/core/node'
 
 /**
@@ -43,6 +45,36 @@ export function toAbortableRequest(request: FastifyRequest): Promise<FetchReques
     body: (headers) => requestBody(request, headers),
     readSmallBody: request.body === request.raw,
   })
+}
+
+/**
+ * The plugin's translation for a handler with a raw entry (`handler.handle`): the URL as
+ * {@link toFetchRequest} has it, the request's headers, the body read only if the handler asks
+ * (a small body straight from the socket as bytes, else the stream Fastify hands over, through
+ * any `preParsing` hook) and a signal made only if the handler reads it.
+ */
+export function toRawRequest(request: FastifyRequest, reply: FastifyReply): NodeRawRequest {
+  const body = request.body
+  return nodeToRawRequest(request.raw, {
+    url: requestUrl(request),
+    ip: request.ip,
+    headers: request.headers,
+    ...(body === request.raw || request.method === 'GET' || request.method === 'HEAD'
+      ? {}
+      : { body: () => parsedOrStream(body) }),
+    response: reply.raw,
+  })
+}
+
+/** A body a `preParsing` hook turned into another stream, or a value a parser produced. */
+function parsedOrStream(
+  body: unknown,
+): string | Uint8Array | AsyncIterable<Uint8Array> | undefined {
+  if (body === undefined || body === null) return undefined
+  if (body instanceof Readable || typeof body === 'string' || body instanceof Uint8Array) {
+    return body as Readable
+  }
+  return JSON.stringify(body)
 }
 
 function requestUrl(request: FastifyRequest): string {

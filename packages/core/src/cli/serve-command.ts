@@ -1,8 +1,11 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer } from '@hono/node-server'
+import { problemResponse } from '../errors/problem-response'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import { createHttpHandler, type HttpHandler } from '../http/create-http-handler'
+import { toRawRequest } from '../node/raw-request'
+import { writeFetchResponse } from '../node/write-fetch-response'
+import { writeRawReply } from '../node/write-raw-reply'
 import type { Engine } from '../runtime/engine'
 import type { CliOutput } from './cli-output'
 import { configuredEngine } from './configured-engine'
@@ -28,7 +31,8 @@ export interface ServeCommandOptions {
 
 /**
  * `tessera serve`: builds the config's engine, prepares its store, serves
- * `createHttpHandler(engine, config.http)` on `node:http` (through `@hono/node-server`) and, unless
+ * `createHttpHandler(engine, config.http)` on `node:http` (through the handler's raw entry, no
+ * Fetch objects on the way) and, unless
  * `--no-worker` or `worker: false`, executes runs in the same process. On SIGINT or SIGTERM it
  * stops accepting connections, lets the engine finish the steps in progress, ends open streams
  * and resolves to the exit code.
@@ -106,12 +110,17 @@ function checkPort(port: unknown): number {
 
 function listen(handler: HttpHandler, port: number, host: string): Promise<Server> {
   // The client's address goes to the handler (rate limits of anonymous callers, audit records).
-  const server = createAdaptorServer({
-    fetch: (request, env) => {
-      const ip = 'incoming' in env ? env.incoming.socket.remoteAddress : undefined
-      return handler(request, ip !== undefined ? { ip } : {})
-    },
-  }) as Server
+  const server = createServer((request, response) => {
+    handler
+      .handle(toRawRequest(request, { response }))
+      .then(
+        (reply) => writeRawReply(response, reply),
+        // The handler answers its own failures; this is a last resort (a broken request).
+        (error: unknown) =>
+          request.destroyed ? undefined : writeFetchResponse(response, problemResponse(error)),
+      )
+      .catch((error: unknown) => response.destroy(error instanceof Error ? error : undefined))
+  })
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

@@ -132,10 +132,10 @@ function buildRequest<R extends Request>(
 }
 
 /**
- * Reads an unread body whose `content-length` is at most {@link smallBodyBytes}. Anything else
+ * @internal Reads an unread body whose `content-length` is at most {@link smallBodyBytes}. Anything else
  * is left to stream (`undefined`).
  */
-function readSmallBody(request: IncomingMessage): Promise<Uint8Array> | undefined {
+export function readSmallBody(request: IncomingMessage): Promise<Uint8Array> | undefined {
   if (request.readableDidRead || request.readableEnded) return undefined
   const length = Number(request.headers['content-length'] ?? Number.NaN)
   if (!(length > 0 && length <= smallBodyBytes)) return undefined

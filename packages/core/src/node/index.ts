@@ -10,6 +10,8 @@ export {
   type ToFetchRequestOptions,
 } from './fetch-request'
 export { writeFetchResponse } from './write-fetch-response'
+export { toRawRequest, type NodeRawRequest, type ToRawRequestOptions } from './raw-request'
+export { writeRawReply } from './write-raw-reply'
 export { readResponseBody, type ResponseBody, type ResponseBodyReader } from './response-body'
 export {
   encryptedFileSecrets,

@@ -52,8 +52,11 @@ export async function writeFetchResponse(
   await streamRest(response, body.rest)
 }
 
-/** Writes the rest of a streamed body, chunk by chunk, until it ends or the client leaves. */
-async function streamRest(response: ServerResponse, rest: ResponseBodyReader): Promise<void> {
+/** @internal Writes the rest of a streamed body, chunk by chunk, until it ends or the client leaves. */
+export async function streamRest(
+  response: ServerResponse,
+  rest: ResponseBodyReader,
+): Promise<void> {
   const onClose = () => {
     // The client went away: stop producing (ends an event stream, for example).
     if (!response.writableFinished) {

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { HttpRawBody, HttpRawHeaders, HttpRawRequest } from '../http/raw-request'
+import { readSmallBody } from './fetch-request'
+
+/** Options of {@link toRawRequest}. */
+export interface ToRawRequestOptions {
+  /** The path and query (`/runs?limit=5`) or the absolute URL. Default `nodeRequest.url`. */
+  url?: string
+  /** The client's address. Default: the socket's remote address. */
+  ip?: string
+  /** The headers. Default `nodeRequest.headers`. */
+  headers?: HttpRawHeaders
+  /**
+   * The body. Default: read from `nodeRequest` itself (a small body with a `content-length` of
+   * at most 64 KiB as bytes, any other as the stream). Give it when a framework read the body
+   * already or when it comes through another stream (decompression).
+   */
+  body?: () => HttpRawBody | Promise<HttpRawBody>
+  /**
+   * The response: when the handler asks for the request's `signal`, it is aborted if this
+   * response closes before it finished (the client went away). No listener is added otherwise.
+   */
+  response?: ServerResponse
+}
+
+/**
+ * A raw request (`handler.handle` of `createHttpHandler`) made by {@link toRawRequest}:
+ * `abortRequest(reason)` aborts its signal.
+ */
+export type NodeRawRequest = HttpRawRequest & { abortRequest(reason: unknown): void }
+
+/**
+ * Translates a Node request into the raw request of `handler.handle` (see
+ * `createHttpHandler`), without Fetch objects: the headers object as Node parsed it, the body
+ * read only when the handler asks for it, a signal made only if the handler reads it.
+ *
+ * @example
+ * ```ts
+ * import http from 'node:http'
+ * import { toRawRequest, writeRawReply } from '@tessera/core/node'
+ *
+ * http.createServer(async (request, response) => {
+ *   const reply = await handler.handle(toRawRequest(request, { response }))
+ *   await writeRawReply(response, reply)
+ * })
+ * ```
+ */
+export function toRawRequest(
+  nodeRequest: IncomingMessage,
+  options: ToRawRequestOptions = {},
+): NodeRawRequest {
+  let controller: AbortController | undefined
+  let aborted = false
+  let reason: unknown
+  const response = options.response
+  const ip = options.ip ?? nodeRequest.socket?.remoteAddress
+  const raw: NodeRawRequest = {
+    method: nodeRequest.method ?? 'GET',
+    url: options.url ?? nodeRequest.url ?? '/',
+    headers: options.headers ?? nodeRequest.headers,
+    body: options.body ?? (() => nodeBody(nodeRequest)),
+    signal: () => {
+      if (controller === undefined) {
+        controller = new AbortController()
+        if (aborted) controller.abort(reason)
+        else if (response !== undefined) {
+          response.once('close', () => {
+            if (!response.writableFinished) {
+              raw.abortRequest(new Error('The client closed the connection'))
+            }
+          })
+        }
+      }
+      return controller.signal
+    },
+    abortRequest(why) {
+      if (aborted) return
+      aborted = true
+      reason = why
+      controller?.abort(why)
+    },
+  }
+  if (ip !== undefined) raw.ip = ip
+  return raw
+}
+
+/**
+ * The body of a Node request that nothing read yet: `undefined` when there is none (GET, HEAD,
+ * `content-length: 0`, neither a length nor chunks), bytes when it announces at most 64 KiB,
+ * else the request itself (an async iterable of chunks).
+ */
+export function nodeBody(nodeRequest: IncomingMessage): HttpRawBody | Promise<HttpRawBody> {
+  const method = nodeRequest.method
+  if (method === 'GET' || method === 'HEAD') return undefined
+  if (nodeRequest.readableDidRead || nodeRequest.readableEnded) return undefined
+  const length = nodeRequest.headers['content-length']
+  if (length === '0') return undefined
+  if (length === undefined && nodeRequest.headers['transfer-encoding'] === undefined)
+    return undefined
+  return readSmallBody(nodeRequest) ?? nodeRequest
+}
