@@ -25,6 +25,8 @@ describe('findSecondStatement', () => {
     ["SELECT 'a\\'; DROP TABLE t; --'", 'mysql', -1],
     ['SELECT 1 /* x */; SELECT 2', 'mysql', 18],
     ['SELECT $1; SELECT 2', 'postgres', 11],
+    ['SELECT 1--1; DROP TABLE t', 'mysql', 13],
+    ['SELECT 1 /*!; DROP TABLE t */', 'mysql', 14],
   ] as const)('finds the second statement of %j (%s) at %i', (sql, dialect, at) => {
     expect(findSecondStatement(sql, dialect)).toBe(at)
   })

@@ -25,12 +25,22 @@ export function findSecondStatement(sql: string, dialect: SqlDialect): number {
       index++
       continue
     }
-    if (char === '-' && next === '-') {
+    // MySQL needs a space after "--" for a comment ("1--1" is arithmetic there).
+    if (
+      char === '-' &&
+      next === '-' &&
+      (dialect === 'postgres' || /^\s?$/.test(sql[index + 2] ?? ''))
+    ) {
       index = lineEnd(sql, index)
       continue
     }
     if (dialect === 'mysql' && char === '#') {
       index = lineEnd(sql, index)
+      continue
+    }
+    // MySQL runs the body of an executable comment ("/*!50000 … */") as SQL.
+    if (dialect === 'mysql' && char === '/' && next === '*' && sql[index + 2] === '!') {
+      index += 3
       continue
     }
     if (char === '/' && next === '*') {
