@@ -1,5 +1,5 @@
 import { defineConnector } from '@tessera/core'
-import { JiraClients, jiraError } from './jira-client'
+import { jiraApi, JiraClients, jiraError } from './jira-client'
 import { jiraConfigSchema } from './jira-config'
 import {
   addCommentAction,
@@ -25,7 +25,7 @@ export interface JiraConnectorSettings {
 /**
  * Creates a Jira connector on jira.js's `Version3Client` (an optional peer, loaded on first
  * use): `create-issue`, `get-issue`, `add-comment`, `transition-issue` and `search-issues`
- * (JQL, paginated by nextPageToken). Every call passes the step's signal; the step's
+ * (JQL, paginated). REST API v3 for Jira Cloud, v2 for Data Center and Server. Every call passes the step's signal; the step's
  * idempotency key is stored as the `tessera.idempotency` property of created issues and
  * comments. `check` reads the credentials' user (`GET /rest/api/3/myself`).
  *
@@ -64,8 +64,8 @@ export function createJiraConnector(settings: JiraConnectorSettings = {}) {
     },
     async check({ config, signal }) {
       try {
-        const { module, scoped } = await clients.get(config, 'check')
-        await new module.Version3.Myself(scoped(signal)).getCurrentUser()
+        const sdk = await clients.get(config, 'check')
+        await new (jiraApi(sdk, config).Myself)(sdk.scoped(signal)).getCurrentUser()
       } catch (error) {
         throw jiraError(id, 'check', error, signal)
       }

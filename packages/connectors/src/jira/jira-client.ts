@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Client, Version3Client } from 'jira.js'
 import { ConnectorError } from '@tessera/core'
-import type { JiraConfig } from './jira-config'
+import { jiraApiVersion, type JiraConfig } from './jira-config'
 
 type JiraModule = typeof import('jira.js')
 
@@ -11,6 +11,16 @@ export interface JiraSdk {
   client: Version3Client
   /** A client for the API groups (`new module.Version3.Issues(scoped)`) that passes `signal`. */
   scoped(signal: AbortSignal): Client
+}
+
+/**
+ * The API groups of the configured REST version (`Version2` has the same groups and methods on
+ * `/rest/api/2`, with plain-text descriptions and comments), typed as version 3's.
+ */
+export function jiraApi(sdk: JiraSdk, config: JiraConfig): JiraModule['Version3'] {
+  return (jiraApiVersion(config) === '2'
+    ? sdk.module.Version2
+    : sdk.module.Version3) as unknown as JiraModule['Version3']
 }
 
 /** Clients per resolved configuration (keyed by a hash: no token in the key). */

@@ -29,6 +29,12 @@ export const jiraConfigSchema = z
       title: 'Personal access token',
       description: 'A personal access token, sent as a bearer token (Jira Data Center / Server)',
     }).optional(),
+    apiVersion: z
+      .enum(['2', '3'])
+      .optional()
+      .describe(
+        'The REST API version: 3 (Jira Cloud; descriptions and comments in ADF) or 2 (Data Center / Server; plain text). Default 3 with email/apiToken, 2 with token',
+      ),
   })
   .strict()
   .superRefine((config, context) => {
@@ -54,6 +60,19 @@ export const jiraConfigSchema = z
   })
 
 /**
+ * The REST API version a configuration uses: its `apiVersion`, else 3 for Cloud credentials
+ * (email and API token) and 2 for a personal access token (Data Center / Server).
+ *
+ * @example
+ * ```ts
+ * jiraApiVersion({ host: 'https://jira.acme.internal', token: 'pat' }) // '2'
+ * ```
+ */
+export function jiraApiVersion(config: JiraConfig): '2' | '3' {
+  return config.apiVersion ?? (config.token !== undefined ? '2' : '3')
+}
+
+/**
  * The Jira connector's configuration, as an action receives it (secrets resolved).
  *
  * @example
@@ -63,6 +82,7 @@ export const jiraConfigSchema = z
  */
 export interface JiraConfig {
   host: string
+  apiVersion?: '2' | '3' | undefined
   email?: string | undefined
   apiToken?: string | undefined
   token?: string | undefined

@@ -120,6 +120,51 @@ describe('Jira connector', () => {
     )
     expect(issue.key).toBe('OPS-1')
     expect(jira.requests.at(-1)!.headers.authorization).toBe(`Bearer ${credentials.pat}`)
+    // A personal access token means Data Center / Server: REST API v2.
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/2/issue/OPS-1')
+  })
+
+  it('Data Center (API v2): plain-text description and comment, search paged by startAt', async () => {
+    const dataCenter = { config: { host: jira.url, token: credentials.pat } }
+    const created = await run(
+      'create-issue',
+      { projectKey: 'OPS', issueType: 'Task', summary: 'On DC', description: 'Line one\n\nTwo' },
+      dataCenter,
+    )
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/2/issue')
+    const stored = jira.issues.find((issue) => issue.key === created.key)!
+    expect(stored.fields.description).toBe('Line one\n\nTwo')
+    expect(await run('get-issue', { issueKey: created.key }, dataCenter)).toMatchObject({
+      description: 'Line one\n\nTwo',
+    })
+    await run('add-comment', { issueKey: created.key, body: 'plain' }, dataCenter)
+    expect(stored.comments.at(-1)!.body).toBe('plain')
+    // 2 issues so far; more so that the v2 search needs pages of 3.
+    for (let index = 0; index < 3; index++)
+      await run(
+        'create-issue',
+        { projectKey: 'OPS', issueType: 'Task', summary: `dc ${index}` },
+        dataCenter,
+      )
+    const before = jira.requests.length
+    const found = await run('search-issues', { jql: 'project = OPS' }, dataCenter)
+    expect(found.truncated).toBe(false)
+    expect(found.issues).toHaveLength(jira.issues.length)
+    const pages = jira.requests.slice(before)
+    expect(pages.map((request) => request.path)).toEqual(pages.map(() => '/rest/api/2/search'))
+    expect(pages.map((request) => request.query.get('startAt'))).toEqual(['0', '3'])
+    const some = await run('search-issues', { jql: 'project = OPS', maxItems: 4 }, dataCenter)
+    expect(some).toMatchObject({ truncated: true })
+    expect(some.issues).toHaveLength(4)
+    // apiVersion overrides the default: a PAT against API v3.
+    await run(
+      'get-issue',
+      { issueKey: 'OPS-1' },
+      {
+        config: { host: jira.url, token: credentials.pat, apiVersion: '3' },
+      },
+    )
+    expect(jira.requests.at(-1)!.path).toBe('/rest/api/3/issue/OPS-1')
   })
 
   it('transitions by name; an unknown transition is not-found and lists the choices', async () => {
@@ -145,7 +190,7 @@ describe('Jira connector', () => {
       await run('create-issue', { projectKey: 'OPS', issueType: 'Task', summary: `bulk ${index}` })
     const all = await run('search-issues', { jql: 'project = OPS' })
     expect(all.truncated).toBe(false)
-    expect(all.issues.map((issue: { key: string }) => issue.key)).toHaveLength(7)
+    expect(all.issues.map((issue: { key: string }) => issue.key)).toHaveLength(jira.issues.length)
     const before = jira.requests.length
     const some = await run('search-issues', { jql: 'project = OPS', maxItems: 5 })
     expect(some).toMatchObject({ truncated: true })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConnectorError, type ConnectorAction } from '@tessera/core'
-import { jiraError, type JiraClients, type JiraSdk } from './jira-client'
-import type { JiraConfig } from './jira-config'
+import { jiraApi, jiraError, type JiraClients, type JiraSdk } from './jira-client'
+import { jiraApiVersion, type JiraConfig } from './jira-config'
 import { issueKeySchema, jiraIssueSchema, toJiraIssue, type JiraIssue } from './jira-schemas'
 import { textToAdf } from './jira-text'
 
@@ -22,6 +22,11 @@ export interface JiraActionSettings {
  * ```
  */
 export const jiraIdempotencyProperty = 'tessera.idempotency'
+
+/** Rich text for the configured API version: ADF for 3, the plain text itself for 2. */
+function richText(config: JiraConfig, text: string): never {
+  return (jiraApiVersion(config) === '2' ? text : textToAdf(text)) as never
+}
 
 /** Runs `body` with the SDK, mapping anything thrown to a `ConnectorError`. */
 export async function withJira<T>(
@@ -85,8 +90,8 @@ export function createIssueAction(
     input: createInput,
     output: createOutput,
     run: ({ config, input, signal, idempotencyKey }) =>
-      withJira(settings, 'create-issue', config, signal, async ({ module, scoped }) => {
-        const issues = new module.Version3.Issues(scoped(signal))
+      withJira(settings, 'create-issue', config, signal, async (sdk) => {
+        const issues = new (jiraApi(sdk, config).Issues)(sdk.scoped(signal))
         const created = await issues.createIssue({
           fields: {
             ...input.fields,
@@ -94,7 +99,7 @@ export function createIssueAction(
             issuetype: { name: input.issueType },
             summary: input.summary,
             ...(input.description !== undefined
-              ? { description: textToAdf(input.description) }
+              ? { description: richText(config, input.description) }
               : {}),
             ...(input.labels !== undefined ? { labels: input.labels } : {}),
             ...(input.priority !== undefined ? { priority: { name: input.priority } } : {}),
@@ -134,8 +139,8 @@ export function getIssueAction(
     input: getInput,
     output: jiraIssueSchema,
     run: ({ config, input, signal }) =>
-      withJira(settings, 'get-issue', config, signal, async ({ module, scoped }) => {
-        const issues = new module.Version3.Issues(scoped(signal))
+      withJira(settings, 'get-issue', config, signal, async (sdk) => {
+        const issues = new (jiraApi(sdk, config).Issues)(sdk.scoped(signal))
         const issue = await issues.getIssue({
           issueIdOrKey: input.issueKey,
           ...(input.fields !== undefined ? { fields: input.fields } : {}),
@@ -164,11 +169,11 @@ export function addCommentAction(
     input: commentInput,
     output: commentOutput,
     run: ({ config, input, signal, idempotencyKey }) =>
-      withJira(settings, 'add-comment', config, signal, async ({ module, scoped }) => {
-        const comments = new module.Version3.IssueComments(scoped(signal))
+      withJira(settings, 'add-comment', config, signal, async (sdk) => {
+        const comments = new (jiraApi(sdk, config).IssueComments)(sdk.scoped(signal))
         const comment = await comments.addComment({
           issueIdOrKey: input.issueKey,
-          comment: textToAdf(input.body) as never,
+          comment: richText(config, input.body),
           properties: [{ key: jiraIdempotencyProperty, value: { idempotencyKey } }],
         })
         return {
@@ -211,8 +216,8 @@ export function transitionIssueAction(
     input: transitionInput,
     output: transitionOutput,
     run: ({ config, input, signal }) =>
-      withJira(settings, 'transition-issue', config, signal, async ({ module, scoped }) => {
-        const issues = new module.Version3.Issues(scoped(signal))
+      withJira(settings, 'transition-issue', config, signal, async (sdk) => {
+        const issues = new (jiraApi(sdk, config).Issues)(sdk.scoped(signal))
         const { transitions = [] } = await issues.getTransitions({ issueIdOrKey: input.issueKey })
         const wanted = input.transition.toLowerCase()
         const found =
@@ -231,7 +236,7 @@ export function transitionIssueAction(
           issueIdOrKey: input.issueKey,
           transition: { id: found.id },
           ...(input.comment !== undefined
-            ? { update: { comment: [{ add: { body: textToAdf(input.comment) } }] } as never }
+            ? { update: { comment: [{ add: { body: richText(config, input.comment) } }] } as never }
             : {}),
         })
         return {

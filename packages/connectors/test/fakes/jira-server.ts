@@ -1,4 +1,4 @@
-import { startFakeJsonServer, type FakeJsonServer } from './json-server'
+import { startFakeJsonServer, type FakeJsonServer, type FakeRoute } from './json-server'
 
 // A local Jira Cloud REST API v3 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/)
 // for the Jira connector's tests: issues, comments, transitions, enhanced JQL search with
@@ -39,93 +39,95 @@ export async function startFakeJira(options: {
   const missing = jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
   const server = await startFakeJsonServer(
     [
-      {
-        method: 'GET',
-        path: '/rest/api/3/myself',
-        handle: () => ({ status: 200, body: { accountId: 'acc-1', displayName: 'Bot' } }),
-      },
-      {
-        method: 'POST',
-        path: '/rest/api/3/issue',
-        handle: (request) => {
-          const body = request.body as {
-            fields: Record<string, any>
-            properties?: { key: string; value: unknown }[]
-          }
-          const errors: Record<string, string> = {}
-          if (!body.fields?.summary) errors.summary = 'You must specify a summary of the issue.'
-          if (body.fields?.project?.key !== 'OPS') errors.project = 'valid project is required'
-          if (Object.keys(errors).length > 0) return jiraError(400, [], errors)
-          const id = String(nextId++)
-          const key = `OPS-${issues.length + 1}`
-          issues.push({
-            id,
-            key,
-            fields: {
-              ...body.fields,
-              status: { name: 'To Do' },
-              reporter: { displayName: 'Bot' },
-              assignee: null,
-              created: '2026-01-01T00:00:00.000+0000',
-              updated: '2026-01-01T00:00:00.000+0000',
-              labels: body.fields.labels ?? [],
-            },
-            properties: body.properties ?? [],
-            comments: [],
-          })
-          return {
-            status: 201,
-            body: { id, key, self: `${server.url}/rest/api/3/issue/${id}` },
-          }
+      ...(['2', '3'] as const).flatMap((version): FakeRoute[] => [
+        {
+          method: 'GET',
+          path: `/rest/api/${version}/myself`,
+          handle: () => ({ status: 200, body: { accountId: 'acc-1', displayName: 'Bot' } }),
         },
-      },
-      {
-        method: 'GET',
-        path: '/rest/api/3/issue/:key',
-        handle: (_request, params) => {
-          const issue = find(params.key!)
-          if (issue === undefined) return missing
-          return { status: 200, body: { id: issue.id, key: issue.key, fields: issue.fields } }
+        {
+          method: 'POST',
+          path: `/rest/api/${version}/issue`,
+          handle: (request) => {
+            const body = request.body as {
+              fields: Record<string, any>
+              properties?: { key: string; value: unknown }[]
+            }
+            const errors: Record<string, string> = {}
+            if (!body.fields?.summary) errors.summary = 'You must specify a summary of the issue.'
+            if (body.fields?.project?.key !== 'OPS') errors.project = 'valid project is required'
+            if (Object.keys(errors).length > 0) return jiraError(400, [], errors)
+            const id = String(nextId++)
+            const key = `OPS-${issues.length + 1}`
+            issues.push({
+              id,
+              key,
+              fields: {
+                ...body.fields,
+                status: { name: 'To Do' },
+                reporter: { displayName: 'Bot' },
+                assignee: null,
+                created: '2026-01-01T00:00:00.000+0000',
+                updated: '2026-01-01T00:00:00.000+0000',
+                labels: body.fields.labels ?? [],
+              },
+              properties: body.properties ?? [],
+              comments: [],
+            })
+            return {
+              status: 201,
+              body: { id, key, self: `${server.url}/rest/api/3/issue/${id}` },
+            }
+          },
         },
-      },
-      {
-        method: 'POST',
-        path: '/rest/api/3/issue/:key/comment',
-        handle: (request, params) => {
-          const issue = find(params.key!)
-          if (issue === undefined) return missing
-          const body = request.body as { body: unknown; properties?: unknown }
-          const id = String(nextId++)
-          issue.comments.push({ id, body: body.body, properties: body.properties })
-          return {
-            status: 201,
-            body: { id, body: body.body, created: '2026-01-02T00:00:00.000+0000' },
-          }
+        {
+          method: 'GET',
+          path: `/rest/api/${version}/issue/:key`,
+          handle: (_request, params) => {
+            const issue = find(params.key!)
+            if (issue === undefined) return missing
+            return { status: 200, body: { id: issue.id, key: issue.key, fields: issue.fields } }
+          },
         },
-      },
-      {
-        method: 'GET',
-        path: '/rest/api/3/issue/:key/transitions',
-        handle: (_request, params) =>
-          find(params.key!) === undefined
-            ? missing
-            : { status: 200, body: { expand: 'transitions', transitions } },
-      },
-      {
-        method: 'POST',
-        path: '/rest/api/3/issue/:key/transitions',
-        handle: (request, params) => {
-          const issue = find(params.key!)
-          if (issue === undefined) return missing
-          const body = request.body as { transition: { id: string } }
-          const transition = transitions.find((item) => item.id === body.transition.id)
-          if (transition === undefined)
-            return jiraError(400, [], { transition: 'Transition id is not valid.' })
-          issue.fields.status = transition.to
-          transitionsDone.push({ key: issue.key, body })
-          return { status: 204 }
+        {
+          method: 'POST',
+          path: `/rest/api/${version}/issue/:key/comment`,
+          handle: (request, params) => {
+            const issue = find(params.key!)
+            if (issue === undefined) return missing
+            const body = request.body as { body: unknown; properties?: unknown }
+            const id = String(nextId++)
+            issue.comments.push({ id, body: body.body, properties: body.properties })
+            return {
+              status: 201,
+              body: { id, body: body.body, created: '2026-01-02T00:00:00.000+0000' },
+            }
+          },
         },
-      },
+        {
+          method: 'GET',
+          path: `/rest/api/${version}/issue/:key/transitions`,
+          handle: (_request, params) =>
+            find(params.key!) === undefined
+              ? missing
+              : { status: 200, body: { expand: 'transitions', transitions } },
+        },
+        {
+          method: 'POST',
+          path: `/rest/api/${version}/issue/:key/transitions`,
+          handle: (request, params) => {
+            const issue = find(params.key!)
+            if (issue === undefined) return missing
+            const body = request.body as { transition: { id: string } }
+            const transition = transitions.find((item) => item.id === body.transition.id)
+            if (transition === undefined)
+              return jiraError(400, [], { transition: 'Transition id is not valid.' })
+            issue.fields.status = transition.to
+            transitionsDone.push({ key: issue.key, body })
+            return { status: 204 }
+          },
+        },
+      ]),
       {
         method: 'GET',
         path: '/rest/api/3/search/jql',
@@ -152,6 +154,34 @@ export async function startFakeJira(options: {
               })),
               ...(end < found.length ? { nextPageToken: String(end) } : {}),
               isLast: end >= found.length,
+            },
+          }
+        },
+      },
+      {
+        method: 'GET',
+        path: '/rest/api/2/search',
+        handle: (request) => {
+          // Data Center's search: startAt / maxResults / total.
+          const jql = request.query.get('jql') ?? ''
+          const match = /^project\s*=\s*(\w+)/i.exec(jql)
+          if (match === null)
+            return jiraError(400, [`Error in the JQL Query: '${jql}' is not understood.`])
+          const found = issues.filter((issue) => issue.key.startsWith(`${match[1]}-`))
+          const startAt = Number(request.query.get('startAt') ?? 0)
+          // Data Center caps a page too; this server at 3, so paging shows in tests.
+          const size = Math.min(Number(request.query.get('maxResults') ?? 50), 3)
+          return {
+            status: 200,
+            body: {
+              startAt,
+              maxResults: size,
+              total: found.length,
+              issues: found.slice(startAt, startAt + size).map((issue) => ({
+                id: issue.id,
+                key: issue.key,
+                fields: issue.fields,
+              })),
             },
           }
         },
