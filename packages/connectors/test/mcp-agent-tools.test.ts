@@ -21,7 +21,7 @@ afterAll(() => connector?.close())
 describe('mcpTools', () => {
   it('gives an agent the server tools; a model call runs the MCP tool', async () => {
     const tools = mcpTools(connector, { needsApproval: (tool) => tool.name === 'fail' })
-    expect(Object.keys(tools)).toEqual(['add', 'echo', 'slow', 'cancellations', 'fail'])
+    expect(Object.keys(tools)).toEqual(['add', 'echo', 'slow', 'cancellations', 'fail', 'crash'])
     expect(tools.fail!.needsApproval).toBe(true)
     const model = createScriptedModel([
       {

@@ -59,6 +59,7 @@ describe('MCP connector over stdio', () => {
       'slow',
       'cancellations',
       'fail',
+      'crash',
     ])
     const add = connector.actions.add!
     expect(add.description).toBe('Adds two numbers')
@@ -121,6 +122,14 @@ describe('MCP connector over stdio', () => {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
     expect(await cancellations()).toBe(before + 1)
+  })
+
+  it('a server that dies fails the call with network; the next call starts it again', async () => {
+    await expect(call(connector, 'crash', {})).rejects.toMatchObject({
+      reason: 'network',
+      retryable: true,
+    })
+    expect(await call(connector, 'add', { a: 1, b: 1 })).toEqual({ sum: 2 })
   })
 
   it('check pings the server', async () => {

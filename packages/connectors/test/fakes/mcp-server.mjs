@@ -3,7 +3,8 @@
 //   node mcp-server.mjs http TOKEN       speaks Streamable HTTP on 127.0.0.1 (prints "listening PORT");
 //                                        requests without "authorization: Bearer TOKEN" get a 401
 // Tools: add (structured output), echo (text; reports the request's _meta and an env value),
-// slow (waits until cancelled; counts cancellations), cancellations (that count), fail (isError).
+// slow (waits until cancelled; counts cancellations), cancellations (that count), fail (isError),
+// crash (the process exits without answering).
 // tools/list is paginated two tools per page, so the client has to follow nextCursor.
 // With FIXTURE_LOG=path it appends JSON lines: slow-start, slow-cancelled, and (HTTP) every
 // tools/call with its _meta idempotency key; while the file FIXTURE_LOG + '.fail' exists, the next
@@ -96,6 +97,14 @@ function buildServer() {
       isError: true,
       content: [{ type: 'text', text: `it failed: ${why ?? 'no reason'}` }],
     }),
+  )
+  server.registerTool(
+    'crash',
+    { description: 'Stops the server process without answering', inputSchema: {} },
+    () =>
+      new Promise(() => {
+        setImmediate(() => process.exit(1))
+      }),
   )
   // Page tools/list two at a time, as a large server would.
   const original = server.server._requestHandlers.get('tools/list')
