@@ -12,6 +12,7 @@ import {
 import { requireService, uniqueName } from '../../test/services'
 import { closeMysqlConnectorPools, createMysqlConnector, mysqlConnector } from './mysql-connector'
 import { mysqlConnectorConfigSchema } from './mysql-connector-config'
+import { runStatement } from './mysql-connector-session'
 
 const uri = 'mysql://root@127.0.0.1:3306/test'
 const admin: Pool = createPool({ uri, connectionLimit: 2 })
@@ -122,6 +123,31 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     expect(error.message).toContain('expected one SQL statement')
     const fine = await run('query', { sql: "SELECT ';' AS a, 'it\\'s' AS b; # done", params: [] })
     expect(fine.rows).toEqual([{ a: ';', b: "it's" }])
+    const [tables] = await admin.query('SHOW TABLES LIKE ?', [table])
+    expect(tables).toHaveLength(1)
+  })
+
+  it('sends prepared statements, so the server refuses a second statement too', async () => {
+    const connection = await admin.getConnection()
+    try {
+      const session = {
+        connection,
+        kill: () => undefined,
+        killedFor: undefined,
+        statementTimeoutMs: undefined,
+      }
+      const error = await runStatement(
+        session,
+        { sql: `SELECT 1; DROP TABLE ${table}`, params: [] },
+        'key',
+      ).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+      expect(error).toMatchObject({ code: 'ER_PARSE_ERROR' })
+    } finally {
+      connection.release()
+    }
     const [tables] = await admin.query('SHOW TABLES LIKE ?', [table])
     expect(tables).toHaveLength(1)
   })

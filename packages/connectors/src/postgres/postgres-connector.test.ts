@@ -16,6 +16,7 @@ import {
   postgresConnector,
 } from './postgres-connector'
 import { postgresConnectorConfigSchema } from './postgres-connector-config'
+import { runStatement } from './postgres-connector-session'
 
 const url = 'postgres://postgres@127.0.0.1:5432/test'
 const admin = new pg.Pool({ connectionString: url, max: 2 })
@@ -127,6 +128,25 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
       params: [],
     })
     expect(fine.rows).toEqual([{ a: ';', b: ';' }])
+    const exists = await admin.query(`SELECT to_regclass($1) AS t`, [table])
+    expect(exists.rows[0].t).toBe(table)
+  })
+
+  it('sends statements over the extended protocol, so the server refuses a second one too', async () => {
+    const client = await admin.connect()
+    try {
+      const error = await runStatement(
+        client,
+        { sql: `SELECT 1; DROP TABLE ${table}`, params: [] },
+        'key',
+      ).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
+      expect(error).toMatchObject({ code: '42601' })
+    } finally {
+      client.release()
+    }
     const exists = await admin.query(`SELECT to_regclass($1) AS t`, [table])
     expect(exists.rows[0].t).toBe(table)
   })
