@@ -36,6 +36,15 @@ function handle(request: IncomingMessage, response: ServerResponse) {
         key: request.headers['x-api-key'] ?? query.get('api_key'),
         team: request.headers['x-team'] ?? null,
       })
+    case '/v1/redirect-same':
+      response.writeHead(302, { location: '/v1/whoami' })
+      return response.end()
+    case '/v1/see-other':
+      response.writeHead(303, { location: `${origin}/v1/whoami` })
+      return response.end()
+    case '/v1/redirect-away':
+      response.writeHead(307, { location: `${elsewhere}/landing?x=1` })
+      return response.end()
     case '/v1/private':
       return request.headers.authorization === 'Bearer right'
         ? json(response, 200, { ok: true })
@@ -83,13 +92,26 @@ function handle(request: IncomingMessage, response: ServerResponse) {
   }
 }
 
+// Another origin (another port): what a redirect may lead to.
+let other: Server
+let elsewhere: string
+const seenElsewhere: { method: string | undefined; headers: IncomingMessage['headers'] }[] = []
+
 beforeAll(async () => {
+  other = createServer((request, response) => {
+    seenElsewhere.push({ method: request.method, headers: request.headers })
+    json(response, 200, { landed: true })
+  })
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+  elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}`
   server = createServer(handle)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   baseUrl = `${origin}/v1`
 })
 afterAll(async () => {
+  other.closeAllConnections()
+  await new Promise((resolve) => other.close(resolve))
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 })
@@ -216,6 +238,40 @@ describe('HTTP connector: secrets through the engine', () => {
     } finally {
       await engine.close()
     }
+  })
+})
+
+describe('HTTP connector: redirects', () => {
+  const secretConfig: Partial<ResolvedHttpConnectorConfig> = {
+    auth: { type: 'api-key', in: 'header', name: 'x-api-key', value: 'k-redirect' },
+    headers: { 'x-team': 'payments' },
+  }
+
+  it('follows a same-origin redirect with the credentials; a 303 turns a POST into a GET', async () => {
+    const same = await request({ method: 'GET', path: '/redirect-same' }, secretConfig)
+    expect(same).toMatchObject({ status: 200, body: { key: 'k-redirect', team: 'payments' } })
+    const seeOther = await request(
+      { method: 'POST', path: '/see-other', body: { a: 1 } },
+      { auth: { type: 'bearer', token: 'tok' } },
+    )
+    expect(seeOther.body).toMatchObject({ authorization: 'Bearer tok' })
+    expect(seen.at(-1)!.url).toBe('/v1/whoami')
+  })
+
+  it('drops credential and configured headers when a redirect leads to another origin', async () => {
+    const output = await request(
+      { method: 'PUT', path: '/redirect-away', headers: { 'x-request': 'r-1' }, body: 'data' },
+      { ...secretConfig, auth: { type: 'bearer', token: 'tok-away' } },
+    )
+    expect(output).toMatchObject({ status: 200, body: { landed: true } })
+    const landed = seenElsewhere.at(-1)!
+    expect(landed.method).toBe('PUT')
+    expect(landed.headers.authorization).toBeUndefined()
+    expect(landed.headers['x-team']).toBeUndefined()
+    expect(landed.headers['x-request']).toBe('r-1')
+    const withKey = await request({ method: 'GET', path: '/redirect-away' }, secretConfig)
+    expect(withKey.status).toBe(200)
+    expect(seenElsewhere.at(-1)!.headers['x-api-key']).toBeUndefined()
   })
 })
 

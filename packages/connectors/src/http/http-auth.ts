@@ -87,6 +87,43 @@ export function secretValue(
   })
 }
 
+const sensitiveHeaders = new WeakMap<Headers, Set<string>>()
+
+/**
+ * Marks a header of an outgoing request as carrying a credential (an auth header, a header
+ * from the configuration): {@link sendHttpRequest} drops it when a redirect leads to another
+ * origin. `authorization`, `proxy-authorization` and `cookie` are always dropped there.
+ *
+ * @example
+ * ```ts
+ * headers.set('x-api-key', key)
+ * markCredentialHeader(headers, 'x-api-key')
+ * ```
+ */
+export function markCredentialHeader(headers: Headers, name: string): void {
+  let names = sensitiveHeaders.get(headers)
+  if (!names) sensitiveHeaders.set(headers, (names = new Set()))
+  names.add(name.toLowerCase())
+}
+
+/**
+ * The headers not to send to another origin: those marked by {@link markCredentialHeader},
+ * plus `authorization`, `proxy-authorization` and `cookie`.
+ *
+ * @example
+ * ```ts
+ * for (const name of credentialHeaderNames(headers)) headers.delete(name)
+ * ```
+ */
+export function credentialHeaderNames(headers: Headers): string[] {
+  return [
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    ...(sensitiveHeaders.get(headers) ?? []),
+  ]
+}
+
 function base64Utf8(text: string): string {
   let binary = ''
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
@@ -121,8 +158,10 @@ export function applyHttpAuth(
     }
     case 'api-key': {
       const value = secretValue(auth.value, where('auth.value'))
-      if (auth.in === 'header') target.headers.set(auth.name, value)
-      else target.url.searchParams.set(auth.name, value)
+      if (auth.in === 'header') {
+        target.headers.set(auth.name, value)
+        markCredentialHeader(target.headers, auth.name)
+      } else target.url.searchParams.set(auth.name, value)
       return
     }
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
+import { credentialHeaderNames } from './http-auth'
 
 /**
  * What {@link sendHttpRequest} sends.
@@ -45,7 +46,9 @@ export interface SentHttpResponse {
  * shared transport of the HTTP, OpenAPI, GraphQL and webhook connectors. Network failures,
  * timeouts, aborts and (below status 400) a JSON content type with a body that does not parse throw a
  * `ConnectorError` (`network`, `timeout`, `aborted`, `invalid-response`); every status is
- * returned. Never logs the query string or headers.
+ * returned. Redirects are followed (up to 10; 303, and 301/302 after a POST, become a GET), and
+ * a redirect to another origin drops `authorization`, `cookie` and every header from the
+ * configuration or `auth`. Never logs the query string or headers.
  *
  * @example
  * ```ts
@@ -63,22 +66,47 @@ export async function sendHttpRequest(options: SendHttpRequestOptions): Promise<
       message,
       cause,
     })
-  const body = encodeBody(options.body, options.headers)
   const timeout = AbortSignal.timeout(timeoutMs)
+  const combined = AbortSignal.any([signal, timeout])
+  let method = options.method
+  let headers = options.headers
+  let body = encodeBody(options.body, headers)
+  let current = url
   let status: number
-  let headers: Headers
+  let responseHeaders: Headers
   let text: string
   try {
-    const response = await options.fetch(url, {
-      method: options.method,
-      headers: options.headers,
-      body,
-      signal: AbortSignal.any([signal, timeout]),
-      redirect: 'follow',
-    })
-    status = response.status
-    headers = response.headers
-    text = await response.text()
+    // Redirects are followed here (at most maxRedirects), not by fetch: fetch would send custom
+    // credential headers (an API key) to whatever origin a Location names.
+    for (let hop = 0; ; hop++) {
+      const response = await options.fetch(current, {
+        method,
+        headers,
+        body,
+        signal: combined,
+        redirect: 'manual',
+      })
+      const location = response.headers.get('location')
+      if (!redirectStatuses.has(response.status) || location === null || hop >= maxRedirects) {
+        status = response.status
+        responseHeaders = response.headers
+        text = await response.text()
+        break
+      }
+      await response.body?.cancel()
+      const next = new URL(location, current)
+      if (next.origin !== current.origin) {
+        headers = new Headers(headers)
+        for (const name of credentialHeaderNames(options.headers)) headers.delete(name)
+      }
+      if (response.status === 303 || (response.status <= 302 && method === 'POST')) {
+        if (method !== 'HEAD') method = 'GET'
+        body = undefined
+        headers = new Headers(headers)
+        headers.delete('content-type')
+      }
+      current = next
+    }
   } catch (error) {
     if (signal.aborted) throw fail('aborted', `${where} was aborted by the caller`, signal.reason)
     if (timeout.aborted) throw fail('timeout', `${where} did not complete within ${timeoutMs} ms`)
@@ -95,15 +123,19 @@ export async function sendHttpRequest(options: SendHttpRequestOptions): Promise<
   })
   return {
     status,
-    headers,
+    headers: responseHeaders,
     where,
     // An error status with a broken JSON body (a proxy's HTML page) keeps its text: the status
     // says more than the body.
-    body: decodeBody(text, headers, status >= 400, (message, cause) =>
+    body: decodeBody(text, responseHeaders, status >= 400, (message, cause) =>
       fail('invalid-response', `${where}: ${message}`, cause),
     ),
   }
 }
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308])
+/** Redirects followed before the last answer is returned as it is. */
+const maxRedirects = 10
 
 function encodeBody(body: unknown, headers: Headers): BodyInit | undefined {
   if (body === undefined) return undefined
