@@ -191,6 +191,12 @@ export {
   type WithSecretsResolved,
   type PayloadCodecV1,
 } from './ports/secrets-provider-v1'
+export {
+  resolveConfigSecrets,
+  type ResolveConfigSecretsOptions,
+  type ResolvedConfigSecrets,
+  type SecretRedaction,
+} from './runtime/resolve-config-secrets'
 export type {
   TriggerV1,
   TriggerContext,

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { StepContext } from '../builder/step'
 import type { Logger } from './logger'
+import type { SecretsProviderV1 } from './secrets-provider-v1'
 
 /**
  * What an agent receives when it runs. Inside a workflow step (an `agent` node) `durable` and
@@ -14,6 +15,12 @@ export interface AgentRunContext<TInput> {
   logger: Logger
   durable?: StepContext<TInput>['durable']
   approval?: StepContext<TInput>['approval']
+  /**
+   * Inside an engine (an `agent` node): the engine's `secrets` providers, asked in order, so the
+   * agent's tools can resolve `{ $secret: 'NAME' }` references in connector configs. Undefined
+   * when the engine has none, and outside engines.
+   */
+  secrets?: SecretsProviderV1
 }
 
 /**
