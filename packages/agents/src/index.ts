@@ -125,6 +125,7 @@ export {
   type ToolSet,
 } from './tools/tool'
 export { connectorTool, type ConnectorToolSettings } from './tools/connector-tool'
+export { connectorTools, toolNameOf, type ConnectorToolsSettings } from './tools/connector-tools'
 export { agentAsTool, type AgentAsToolOptions } from './multi-agent/agent-as-tool'
 export { handoff, type HandoffOptions } from './multi-agent/handoff'
 

@@ -123,6 +123,7 @@ export function createAgent<TInput, TOutput>(
         signal: runContext.signal,
         logger: runContext.logger,
         idempotencyKey: runContext.idempotencyKey,
+        ...(runContext.secrets === undefined ? {} : { secrets: runContext.secrets }),
         ...(context ? { context, scope: '' } : {}),
       })
       return result.output
@@ -156,6 +157,25 @@ function checkOptions(id: string, options: AgentGenerateOptions): void {
       expected: 'a function (request) => decision',
       received: options.approve,
     })
+  }
+  if (options.secrets !== undefined) {
+    const providers: readonly unknown[] = Array.isArray(options.secrets)
+      ? options.secrets
+      : [options.secrets]
+    for (const provider of providers) {
+      if (
+        typeof provider !== 'object' ||
+        provider === null ||
+        typeof (provider as { get?: unknown }).get !== 'function'
+      ) {
+        throw new InvalidArgumentError({
+          fn,
+          argument: 'options.secrets',
+          expected: 'a secrets provider (mapSecrets(), envSecrets(), …) or an array of them',
+          received: provider,
+        })
+      }
+    }
   }
   if (
     options.threadId !== undefined &&

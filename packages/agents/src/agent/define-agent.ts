@@ -1,4 +1,11 @@
-import type { AgentV1, LanguageModelV1, Logger, ModelMessage, TokenUsage } from '@tessera/core'
+import type {
+  AgentV1,
+  LanguageModelV1,
+  Logger,
+  ModelMessage,
+  SecretsProviderV1,
+  TokenUsage,
+} from '@tessera/core'
 import type { z } from 'zod'
 import { createAgentEmitter } from '../runtime/agent-emitter'
 import type { AgentDefinition } from '../runtime/agent-definition'
@@ -51,6 +58,12 @@ export interface AgentGenerateOptions {
   logger?: Logger
   /** Passed to tools (suffixed per call). Default: the step's with `context`, else random. */
   idempotencyKey?: string
+  /**
+   * Where tools resolve `{ $secret: 'NAME' }` references in connector configs (`connectorTool`),
+   * asked in order. Inside an `agent` node the engine passes its own; in your own step pass the
+   * engine's providers here. Sub-agents and handoffs get the same.
+   */
+  secrets?: SecretsProviderV1 | readonly SecretsProviderV1[]
 }
 
 /** An agent: a model, instructions and tools, with typed input and output. */
@@ -104,6 +117,7 @@ export function defineAgent<
     definition,
     execute: async ({ input, options, onEvent, signal, streaming, logger }) => {
       const context = options.context
+      const secrets = providerOf(options.secrets)
       const execution =
         context === undefined
           ? createDirectExecution({
@@ -112,12 +126,14 @@ export function defineAgent<
               logger,
               clock: definition.clock,
               approve: options.approve,
+              secrets,
             })
           : {
               ...createStepExecution(context, {
                 prefix: options.scope ?? `${id}:`,
                 clock: definition.clock,
                 fn: `agent "${id}".generate`,
+                secrets,
               }),
               signal,
               logger,
@@ -137,4 +153,25 @@ export function defineAgent<
       return result as AgentResult<z.output<TOutputSchema>>
     },
   })
+}
+
+/** `generate({ secrets })` as one provider (asked in order), or undefined. */
+function providerOf(
+  secrets: SecretsProviderV1 | readonly SecretsProviderV1[] | undefined,
+): SecretsProviderV1 | undefined {
+  if (secrets === undefined) return undefined
+  if (!Array.isArray(secrets)) return secrets as SecretsProviderV1
+  const providers = secrets as readonly SecretsProviderV1[]
+  if (providers.length <= 1) return providers[0]
+  return {
+    specificationVersion: 'v1',
+    provider: providers.map((provider) => provider.provider).join('+'),
+    get: async (name, options) => {
+      for (const provider of providers) {
+        const value = await provider.get(name, options)
+        if (value !== undefined) return value
+      }
+      return undefined
+    },
+  }
 }

@@ -134,6 +134,7 @@ export function definePrebuiltAgent<TInput, TOutput>(
               ? {}
               : { onEvent: (event) => onEvent({ ...event, path: [id, ...event.path] }) }),
             ...(options.approve === undefined ? {} : { approve: options.approve }),
+            ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
             ...(options.idempotencyKey === undefined
               ? {}
               : { idempotencyKey: `${options.idempotencyKey}:${segment}` }),

@@ -4,6 +4,7 @@ import {
   type Clock,
   type Duration,
   type Logger,
+  type SecretsProviderV1,
   type StepContext,
 } from '@tessera/core'
 import { ToolApprovalRequiredError } from '../agent/tool-approval-required-error'
@@ -55,6 +56,8 @@ export interface AgentExecution {
   readonly idempotencyKey: string
   readonly logger: Logger
   readonly clock: Clock
+  /** Where the tools' secret references resolve (`ToolContext.secrets`). */
+  readonly secrets: SecretsProviderV1 | undefined
   /**
    * Inside a workflow step: the step's context itself, its names not prefixed (an agent that
    * runs through its own `generate()` gets it with `scope: prefix`). Undefined outside workflows.
@@ -69,6 +72,7 @@ export function createDirectExecution(settings: {
   logger: Logger
   clock: Clock
   approve: ApproveFunction | undefined
+  secrets?: SecretsProviderV1 | undefined
 }): AgentExecution {
   return {
     prefix: '',
@@ -76,6 +80,7 @@ export function createDirectExecution(settings: {
     idempotencyKey: settings.idempotencyKey,
     logger: settings.logger,
     clock: settings.clock,
+    secrets: settings.secrets,
     context: undefined,
     durable: async (_name, fn) => fn(),
     approval: async (request) => {
@@ -91,7 +96,12 @@ export function createDirectExecution(settings: {
 /** An execution inside a workflow step: every unit is durable, approvals suspend the run. */
 export function createStepExecution(
   context: DurableStepContext,
-  settings: { prefix: string; clock: Clock; fn: string },
+  settings: {
+    prefix: string
+    clock: Clock
+    fn: string
+    secrets?: SecretsProviderV1 | undefined
+  },
 ): AgentExecution {
   if (typeof context.durable !== 'function' || typeof context.approval !== 'function') {
     throw new InvalidArgumentError({
@@ -108,6 +118,7 @@ export function createStepExecution(
     idempotencyKey: context.idempotencyKey,
     logger: context.logger,
     clock: settings.clock,
+    secrets: settings.secrets,
     context,
     durable: (name, fn) => context.durable(settings.prefix + name, fn),
     approval: (request, options) => context.approval(request.approvalId, options),

@@ -51,6 +51,7 @@ export function generateNestedAgent(
   return agent.generate(input, {
     signal: execution.signal,
     logger: execution.logger,
+    ...(execution.secrets === undefined ? {} : { secrets: execution.secrets }),
     ...listening,
     ...placed,
   })

@@ -209,6 +209,7 @@ export async function runToolCall(settings: ToolCallSettings): Promise<ToolCallO
         logger: execution.logger.child({ agentId: settings.agentId, toolName, toolCallId }),
         approval,
         messages: settings.messages,
+        secrets: execution.secrets,
       }
       let output: unknown
       try {

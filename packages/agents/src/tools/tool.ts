@@ -5,6 +5,7 @@ import {
   type Duration,
   type Logger,
   type ModelMessage,
+  type SecretsProviderV1,
 } from '@tessera/core'
 import type { z } from 'zod'
 import type { Agent } from '../agent/define-agent'
@@ -28,6 +29,11 @@ export interface ToolContext {
   approval: Extract<ApprovalDecision<unknown>, { approved: true }> | undefined
   /** The conversation so far, up to and including the model's answer that called the tool. */
   messages: readonly ModelMessage[]
+  /**
+   * Where `{ $secret: 'NAME' }` references resolve: the engine's secrets inside an `agent` node,
+   * else `generate({ secrets })`. Undefined when neither gave any. `connectorTool` reads it.
+   */
+  secrets?: SecretsProviderV1
 }
 
 /**
