@@ -121,6 +121,7 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
         id: 'orders',
         url,
         clientId: uniqueName('tessera-test'),
+        sessionExpirySeconds: 60,
         topic,
         workflow: consumer,
       }),
@@ -161,6 +162,7 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
         id: 'crash',
         url,
         clientId: uniqueName('tessera-crash'),
+        sessionExpirySeconds: 60,
         topic,
         workflow: consumer,
         retryDelayMs: 10,
@@ -191,6 +193,7 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
           id: 'redeliver',
           url,
           clientId,
+          sessionExpirySeconds: 60,
           topic,
           workflow: consumer,
           retryDelayMs: 10,
@@ -203,7 +206,14 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
       expect(await runsOf(store, consumer.id)).toHaveLength(0)
 
       const second = await engine.startTrigger(
-        mqttTrigger({ id: 'redeliver', url, clientId, topic, workflow: consumer }),
+        mqttTrigger({
+          id: 'redeliver',
+          url,
+          clientId,
+          sessionExpirySeconds: 60,
+          topic,
+          workflow: consumer,
+        }),
       )
       await eventually(
         'the redelivered message started a run',
@@ -212,7 +222,14 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
       await second.stop()
       // Acknowledged: a third session gets nothing more.
       const third = await engine.startTrigger(
-        mqttTrigger({ id: 'redeliver', url, clientId, topic, workflow: consumer }),
+        mqttTrigger({
+          id: 'redeliver',
+          url,
+          clientId,
+          sessionExpirySeconds: 60,
+          topic,
+          workflow: consumer,
+        }),
       )
       await new Promise((resolve) => setTimeout(resolve, 300))
       await third.stop()
@@ -239,6 +256,7 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
         id: 'invalid',
         url,
         clientId: uniqueName('tessera-invalid'),
+        sessionExpirySeconds: 60,
         topic,
         workflow: consumer,
         deadLetterTopic: deadTopic,
