@@ -267,10 +267,8 @@ function toolAction(
     input,
     output: structured ?? contentOutput,
     async run({ config, input: args, signal, idempotencyKey }) {
-      let result: Awaited<ReturnType<Client['callTool']>>
-      try {
-        const client = await clients.get(config, info.action, signal)
-        result = await client.callTool(
+      const callOnce = async (client: Client) =>
+        client.callTool(
           {
             name: info.name,
             arguments: args as Record<string, unknown>,
@@ -279,6 +277,19 @@ function toolAction(
           undefined,
           { signal, timeout: timeoutMs },
         )
+      let result: Awaited<ReturnType<Client['callTool']>>
+      try {
+        const client = await clients.get(config, info.action, signal)
+        try {
+          result = await callOnce(client)
+        } catch (error) {
+          // Streamable HTTP: 404 means the server no longer knows the session (it restarted,
+          // or the session expired) and did not run the call. The spec says to start a new
+          // session; the call is then sent once more.
+          if ((error as { code?: unknown } | null)?.code !== 404 || signal.aborted) throw error
+          await clients.evict(config, client)
+          result = await callOnce(await clients.get(config, info.action, signal))
+        }
       } catch (error) {
         throw mcpError(connectorId, info.action, error, signal)
       }

@@ -21,7 +21,7 @@ export class McpClients {
   /** A connected client for this configuration, connecting (once) when there is none. */
   get(config: McpConfig, action: string, signal?: AbortSignal): Promise<Client> {
     const transport = effectiveTransport(this.#transport, config)
-    const key = createHash('sha256').update(JSON.stringify(transport)).digest('hex')
+    const key = this.#key(config)
     let client = this.#clients.get(key)
     if (client === undefined) {
       client = this.#connect(transport, action, signal, () => {
@@ -31,6 +31,18 @@ export class McpClients {
       client.catch(() => this.#clients.delete(key))
     }
     return client
+  }
+
+  /**
+   * Forgets `client` (closing it) when it is still the one for this configuration, so the next
+   * `get` connects again: a Streamable HTTP server that lost the session answers 404.
+   */
+  async evict(config: McpConfig, client: Client): Promise<void> {
+    const key = this.#key(config)
+    const cached = this.#clients.get(key)
+    if (cached !== undefined && (await cached.catch(() => undefined)) === client)
+      this.#clients.delete(key)
+    await client.close().catch(() => undefined)
   }
 
   /** Closes every client (stdio servers are stopped). */
@@ -43,6 +55,11 @@ export class McpClients {
         await client?.close().catch(() => undefined)
       }),
     )
+  }
+
+  #key(config: McpConfig): string {
+    const transport = effectiveTransport(this.#transport, config)
+    return createHash('sha256').update(JSON.stringify(transport)).digest('hex')
   }
 
   async #connect(

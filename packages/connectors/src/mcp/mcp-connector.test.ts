@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
@@ -8,6 +11,7 @@ import {
   type SecretsProviderV1,
 } from '@tessera/core'
 import { mcpFixturePath, startMcpHttpFixture } from '../../test/fakes/mcp-fixture'
+import { uniqueName } from '../../test/services'
 import {
   createMcpConnector,
   mcpIdempotencyMetaKey,
@@ -175,8 +179,9 @@ describe('MCP connector over stdio', () => {
 describe('MCP connector over Streamable HTTP', () => {
   let server: Awaited<ReturnType<typeof startMcpHttpFixture>>
   let connector: McpConnector
+  const logPath = join(tmpdir(), `${uniqueName('mcp-http')}.jsonl`)
   beforeAll(async () => {
-    server = await startMcpHttpFixture(token)
+    server = await startMcpHttpFixture(token, { logPath })
     connector = await createMcpConnector({
       id: 'remote',
       transport: {
@@ -190,6 +195,7 @@ describe('MCP connector over Streamable HTTP', () => {
   afterAll(async () => {
     await connector?.close()
     await server?.stop()
+    rmSync(logPath, { force: true })
   })
 
   it('calls tools; the tools filter applies', async () => {
@@ -205,6 +211,22 @@ describe('MCP connector over Streamable HTTP', () => {
     )
     expect(JSON.parse(echoed.text.split('\n')[1]).xExtra).toBe('from-config')
     await expect(call(connector, 'fail', {})).rejects.toMatchObject({ reason: 'remote' })
+  })
+
+  it('a session the server forgot (404) is replaced by a new one, and the call sent again', async () => {
+    expect(await call(connector, 'add', { a: 1, b: 1 })).toEqual({ sum: 2 })
+    writeFileSync(`${logPath}.forget`, '')
+    expect(await call(connector, 'add', { a: 2, b: 2 }, { idempotencyKey: 'run-9:add' })).toEqual({
+      sum: 4,
+    })
+    const calls = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { event: string; key?: string })
+      .filter((entry) => entry.event === 'call')
+    // The first attempt reached the server with the forgotten session; the second a new one.
+    expect(calls.slice(-2).map((entry) => entry.key)).toEqual(['run-9:add', 'run-9:add'])
+    expect(existsSync(`${logPath}.forget`)).toBe(false)
   })
 
   it('rejected credentials are unauthorized, without the secret in the message', async () => {

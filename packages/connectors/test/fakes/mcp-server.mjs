@@ -8,7 +8,8 @@
 // tools/list is paginated two tools per page, so the client has to follow nextCursor.
 // With FIXTURE_LOG=path it appends JSON lines: slow-start, slow-cancelled, and (HTTP) every
 // tools/call with its _meta idempotency key; while the file FIXTURE_LOG + '.fail' exists, the next
-// tools/call gets an HTTP 503 (the file is removed).
+// tools/call gets an HTTP 503 (the file is removed); while FIXTURE_LOG + '.forget' exists, the
+// server forgets its sessions (unknown sessions get the spec's 404).
 import { randomUUID } from 'node:crypto'
 import { appendFileSync, existsSync, unlinkSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -151,8 +152,25 @@ if (mode === 'stdio') {
         }
       }
     }
+    if (logPath && existsSync(`${logPath}.forget`)) {
+      // Forget every session, as a restarted server would.
+      unlinkSync(`${logPath}.forget`)
+      sessions.clear()
+    }
     const sessionId = request.headers['mcp-session-id']
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined
+    if (typeof sessionId === 'string' && transport === undefined) {
+      // The spec's answer to an unknown session: 404, and the client starts a new one.
+      response.writeHead(404, { 'content-type': 'application/json' })
+      response.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32001, message: 'Session not found' },
+          id: null,
+        }),
+      )
+      return
+    }
     if (transport === undefined) {
       transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
