@@ -84,5 +84,12 @@ export const mysqlConnectorConfigSchema = z
     path: ['host'],
   })
 
-/** The configuration of the MySQL/MariaDB connector, as written in a definition. */
+/**
+ * The configuration of the MySQL/MariaDB connector, as written in a definition.
+ *
+ * @example
+ * ```ts
+ * const config: MysqlConnectorConfig = { url: { $secret: 'SHOP_MYSQL_URL' } }
+ * ```
+ */
 export type MysqlConnectorConfig = z.input<typeof mysqlConnectorConfigSchema>

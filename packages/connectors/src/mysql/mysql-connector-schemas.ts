@@ -125,13 +125,48 @@ export const mysqlTransactionOutputSchema = z.object({
     .describe('True when an earlier attempt with the same key already committed'),
 })
 
-/** The input of `query` and `execute`. */
+/**
+ * The input of `query` and `execute`.
+ *
+ * @example
+ * ```ts
+ * const input: MysqlStatementInput = { sql: 'SELECT * FROM orders WHERE id = :id', params: { id: 42 } }
+ * ```
+ */
 export type MysqlStatementInput = z.input<typeof mysqlStatementInputSchema>
-/** The input of `transaction`. */
+/**
+ * The input of `transaction`.
+ *
+ * @example
+ * ```ts
+ * const input: MysqlTransactionInput = { statements: [{ sql: 'DELETE FROM carts WHERE id = ?', params: [7] }] }
+ * ```
+ */
 export type MysqlTransactionInput = z.input<typeof mysqlTransactionInputSchema>
-/** The output of `query`. */
+/**
+ * The output of `query`.
+ *
+ * @example
+ * ```ts
+ * const ids = (output as MysqlQueryOutput).rows.map((row) => row.id)
+ * ```
+ */
 export type MysqlQueryOutput = z.output<typeof mysqlQueryOutputSchema>
-/** The output of `execute`. */
+/**
+ * The output of `execute`.
+ *
+ * @example
+ * ```ts
+ * const newId = (output as MysqlExecuteOutput).insertId
+ * ```
+ */
 export type MysqlExecuteOutput = z.output<typeof mysqlExecuteOutputSchema>
-/** The output of `transaction`. */
+/**
+ * The output of `transaction`.
+ *
+ * @example
+ * ```ts
+ * const counts = (output as MysqlTransactionOutput).results.map((result) => result.rowCount)
+ * ```
+ */
 export type MysqlTransactionOutput = z.output<typeof mysqlTransactionOutputSchema>

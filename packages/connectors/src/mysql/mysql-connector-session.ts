@@ -11,10 +11,24 @@ import type { mysqlStatementInputSchema, MysqlTransactionOutput } from './mysql-
 // The MySQL connector's connections: pools cached per configuration, prepared statements,
 // transactions with the optional idempotency table, and KILL QUERY on abort or timeout.
 
-/** The resolved configuration an action receives. */
+/**
+ * The resolved configuration an action receives.
+ *
+ * @example
+ * ```ts
+ * const config: MysqlResolvedConfig = { host: 'db', password: 'resolved-value' }
+ * ```
+ */
 export type MysqlResolvedConfig = WithSecretsResolved<z.output<typeof mysqlConnectorConfigSchema>>
 type Config = MysqlResolvedConfig
-/** One statement of an action's input. */
+/**
+ * One statement of an action's input.
+ *
+ * @example
+ * ```ts
+ * const statement: MysqlStatement = { sql: 'SELECT 1', params: [] }
+ * ```
+ */
 export type MysqlStatement = z.output<typeof mysqlStatementInputSchema>
 type Statement = MysqlStatement
 type Driver = typeof import('mysql2/promise')

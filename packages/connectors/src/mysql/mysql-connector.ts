@@ -25,7 +25,14 @@ export { closeMysqlConnectorPools } from './mysql-connector-session'
 
 type Transaction = z.output<typeof mysqlTransactionInputSchema>
 
-/** Settings of {@link createMysqlConnector}. */
+/**
+ * Settings of {@link createMysqlConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: MysqlConnectorSettings = { id: 'shop-db' }
+ * ```
+ */
 export interface MysqlConnectorSettings {
   /** Default `mysql`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -172,7 +179,14 @@ export function createMysqlConnector(settings: MysqlConnectorSettings = {}) {
  */
 export const mysqlConnector = /* @__PURE__ */ createMysqlConnector()
 
-/** The connector that {@link createMysqlConnector} returns. */
+/**
+ * The connector that {@link createMysqlConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const shop: MysqlConnector = createMysqlConnector({ id: 'shop-db' })
+ * ```
+ */
 export type MysqlConnector = ReturnType<typeof createMysqlConnector>
 
 function checkStatement(connector: string, action: string, sql: string, where?: string): void {

@@ -105,5 +105,12 @@ export const postgresConnectorConfigSchema = z
     path: ['host'],
   })
 
-/** The configuration of the PostgreSQL connector, as written in a definition. */
+/**
+ * The configuration of the PostgreSQL connector, as written in a definition.
+ *
+ * @example
+ * ```ts
+ * const config: PostgresConnectorConfig = { connectionString: { $secret: 'ORDERS_DATABASE_URL' } }
+ * ```
+ */
 export type PostgresConnectorConfig = z.input<typeof postgresConnectorConfigSchema>

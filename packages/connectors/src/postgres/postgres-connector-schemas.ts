@@ -117,13 +117,48 @@ export const postgresTransactionOutputSchema = z.object({
     .describe('True when an earlier attempt with the same key already committed'),
 })
 
-/** The input of `query` and `execute`. */
+/**
+ * The input of `query` and `execute`.
+ *
+ * @example
+ * ```ts
+ * const input: PostgresStatementInput = { sql: 'SELECT * FROM orders WHERE id = $1', params: [42] }
+ * ```
+ */
 export type PostgresStatementInput = z.input<typeof postgresStatementInputSchema>
-/** The input of `transaction`. */
+/**
+ * The input of `transaction`.
+ *
+ * @example
+ * ```ts
+ * const input: PostgresTransactionInput = { statements: [{ sql: 'DELETE FROM carts WHERE id = $1', params: [7] }] }
+ * ```
+ */
 export type PostgresTransactionInput = z.input<typeof postgresTransactionInputSchema>
-/** The output of `query`. */
+/**
+ * The output of `query`.
+ *
+ * @example
+ * ```ts
+ * const ids = (output as PostgresQueryOutput).rows.map((row) => row.id)
+ * ```
+ */
 export type PostgresQueryOutput = z.output<typeof postgresQueryOutputSchema>
-/** The output of `execute`. */
+/**
+ * The output of `execute`.
+ *
+ * @example
+ * ```ts
+ * if ((output as PostgresExecuteOutput).replayed) logger.info('already applied')
+ * ```
+ */
 export type PostgresExecuteOutput = z.output<typeof postgresExecuteOutputSchema>
-/** The output of `transaction`. */
+/**
+ * The output of `transaction`.
+ *
+ * @example
+ * ```ts
+ * const counts = (output as PostgresTransactionOutput).results.map((result) => result.rowCount)
+ * ```
+ */
 export type PostgresTransactionOutput = z.output<typeof postgresTransactionOutputSchema>

@@ -14,12 +14,26 @@ import type {
 // The PostgreSQL connector's connections: pools cached per configuration, statements,
 // transactions with the optional idempotency table, and server-side cancellation on abort.
 
-/** The resolved configuration an action receives. */
+/**
+ * The resolved configuration an action receives.
+ *
+ * @example
+ * ```ts
+ * const config: PostgresResolvedConfig = { host: 'db', password: 'resolved-value' }
+ * ```
+ */
 export type PostgresResolvedConfig = WithSecretsResolved<
   z.output<typeof postgresConnectorConfigSchema>
 >
 type Config = PostgresResolvedConfig
-/** One statement of an action's input. */
+/**
+ * One statement of an action's input.
+ *
+ * @example
+ * ```ts
+ * const statement: PostgresStatement = { sql: 'SELECT 1', params: [] }
+ * ```
+ */
 export type PostgresStatement = z.output<typeof postgresStatementInputSchema>
 type Statement = PostgresStatement
 

@@ -25,7 +25,14 @@ export { closePostgresConnectorPools } from './postgres-connector-session'
 
 type Transaction = z.output<typeof postgresTransactionInputSchema>
 
-/** Settings of {@link createPostgresConnector}. */
+/**
+ * Settings of {@link createPostgresConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: PostgresConnectorSettings = { id: 'orders-db' }
+ * ```
+ */
 export interface PostgresConnectorSettings {
   /** Default `postgres`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -157,7 +164,14 @@ export function createPostgresConnector(settings: PostgresConnectorSettings = {}
  */
 export const postgresConnector = /* @__PURE__ */ createPostgresConnector()
 
-/** The connector that {@link createPostgresConnector} returns. */
+/**
+ * The connector that {@link createPostgresConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const orders: PostgresConnector = createPostgresConnector({ id: 'orders-db' })
+ * ```
+ */
 export type PostgresConnector = ReturnType<typeof createPostgresConnector>
 
 function checkStatement(connector: string, action: string, sql: string, where?: string): void {

@@ -104,5 +104,12 @@ export const redisCommandAllowlist = [
   'PUBLISH',
 ] as const
 
-/** A command that the `command` action runs. */
+/**
+ * A command that the `command` action runs.
+ *
+ * @example
+ * ```ts
+ * const command: RedisAllowedCommand = 'ZADD'
+ * ```
+ */
 export type RedisAllowedCommand = (typeof redisCommandAllowlist)[number]

@@ -6,7 +6,14 @@ import { redisCommandAllowlist } from './redis-command-allowlist'
 
 type Config = WithSecretsResolved<z.output<typeof redisConnectorConfigSchema>>
 
-/** Runs `work` with the configuration's client, mapping failures and the abort signal. */
+/**
+ * Runs `work` with the configuration's client, mapping failures and the abort signal.
+ *
+ * @example
+ * ```ts
+ * const run: RedisRunner = async (action, { config, signal }, work) => work(await clientFor(config))
+ * ```
+ */
 export type RedisRunner = <T>(
   action: string,
   context: { config: Config; signal: AbortSignal },

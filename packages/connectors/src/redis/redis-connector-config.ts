@@ -86,5 +86,12 @@ export const redisConnectorConfigSchema = z
     path: ['host'],
   })
 
-/** The configuration of the Redis connector, as written in a definition. */
+/**
+ * The configuration of the Redis connector, as written in a definition.
+ *
+ * @example
+ * ```ts
+ * const config: RedisConnectorConfig = { url: { $secret: 'CACHE_REDIS_URL' }, keyPrefix: 'shop:' }
+ * ```
+ */
 export type RedisConnectorConfig = z.input<typeof redisConnectorConfigSchema>

@@ -24,7 +24,14 @@ export function closeRedisConnectorClients(): Promise<void> {
   return clients.close()
 }
 
-/** Settings of {@link createRedisConnector}. */
+/**
+ * Settings of {@link createRedisConnector}.
+ *
+ * @example
+ * ```ts
+ * const settings: RedisConnectorSettings = { id: 'cache' }
+ * ```
+ */
 export interface RedisConnectorSettings {
   /** Default `redis`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -88,7 +95,14 @@ export function createRedisConnector(settings: RedisConnectorSettings = {}) {
  */
 export const redisConnector = /* @__PURE__ */ createRedisConnector()
 
-/** The connector that {@link createRedisConnector} returns. */
+/**
+ * The connector that {@link createRedisConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const cache: RedisConnector = createRedisConnector({ id: 'cache' })
+ * ```
+ */
 export type RedisConnector = ReturnType<typeof createRedisConnector>
 
 async function clientFor(connector: string, action: string, config: Config): Promise<Redis> {

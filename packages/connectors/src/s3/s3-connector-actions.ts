@@ -6,7 +6,14 @@ import { s3BucketSchema, type s3ConnectorConfigSchema } from './s3-connector-con
 type Config = WithSecretsResolved<z.output<typeof s3ConnectorConfigSchema>>
 type Sdk = typeof import('@aws-sdk/client-s3')
 
-/** Runs `work` with the configuration's client and the SDK, mapping failures. */
+/**
+ * Runs `work` with the configuration's client and the SDK, mapping failures.
+ *
+ * @example
+ * ```ts
+ * const run: S3Runner = async (action, { config }, work) => work(clientFor(config), sdk)
+ * ```
+ */
 export type S3Runner = <T>(
   action: string,
   context: { config: Config; signal: AbortSignal },

@@ -83,7 +83,14 @@ export const s3ConnectorConfigSchema = z
   })
   .strict()
 
-/** The configuration of the S3 connector, as written in a definition. */
+/**
+ * The configuration of the S3 connector, as written in a definition.
+ *
+ * @example
+ * ```ts
+ * const config: S3ConnectorConfig = { region: 'eu-west-1', bucket: 'invoices' }
+ * ```
+ */
 export type S3ConnectorConfig = z.input<typeof s3ConnectorConfigSchema>
 
 /**

@@ -25,7 +25,14 @@ export function closeS3Clients(): Promise<void> {
   return clients.close()
 }
 
-/** Settings of {@link createS3Connector}. */
+/**
+ * Settings of {@link createS3Connector}.
+ *
+ * @example
+ * ```ts
+ * const settings: S3ConnectorSettings = { id: 'archive' }
+ * ```
+ */
 export interface S3ConnectorSettings {
   /** Default `s3`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -99,7 +106,14 @@ export function createS3Connector(settings: S3ConnectorSettings = {}) {
  */
 export const s3Connector = /* @__PURE__ */ createS3Connector()
 
-/** The connector that {@link createS3Connector} returns. */
+/**
+ * The connector that {@link createS3Connector} returns.
+ *
+ * @example
+ * ```ts
+ * const archive: S3Connector = createS3Connector({ id: 'archive' })
+ * ```
+ */
 export type S3Connector = ReturnType<typeof createS3Connector>
 
 async function loadSdk(connector: string, action: string): Promise<Sdk> {
