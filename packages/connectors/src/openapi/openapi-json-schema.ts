@@ -17,8 +17,8 @@ const dropped = new Set(['discriminator', 'xml', 'externalDocs', 'example', 'nul
  * for OpenAPI 3.0, `nullable: true` becomes a `null` alternative, boolean `exclusiveMinimum`/
  * `exclusiveMaximum` become numbers, and `example` becomes `examples`; in both versions the
  * OpenAPI-only keywords (`discriminator`, `xml`, `externalDocs`) are dropped, properties that
- * are `readOnly` leave request schemas and `writeOnly` ones leave response schemas, and a cycle
- * (a recursive schema) becomes `{}` (any value) where it closes.
+ * are `readOnly` leave request schemas and `writeOnly` ones leave response schemas, and a
+ * recursive schema (a tree) becomes a `$defs` entry that refers to itself with `$ref`.
  *
  * @example
  * ```ts
@@ -31,11 +31,17 @@ export function openApiSchemaToJsonSchema(
   options: { version: '3.0' | '3.1'; direction: 'request' | 'response' },
 ): JsonSchemaObject {
   const open = new Set<unknown>()
+  // Schemas that contain themselves (a tree): each becomes a $defs entry and a $ref.
+  const recursive = new Map<unknown, string>()
+  const defs: JsonSchemaObject = {}
   const skip = options.direction === 'request' ? 'readOnly' : 'writeOnly'
   const convert = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(convert)
     if (typeof node !== 'object' || node === null) return node
-    if (open.has(node)) return {}
+    if (open.has(node)) {
+      if (!recursive.has(node)) recursive.set(node, `recursive-${recursive.size + 1}`)
+      return { $ref: `#/$defs/${recursive.get(node)}` }
+    }
     open.add(node)
     const source = node as JsonSchemaObject
     const out: JsonSchemaObject = {}
@@ -91,18 +97,28 @@ export function openApiSchemaToJsonSchema(
       }
     }
     open.delete(node)
-    if (options.version === '3.0' && source.nullable === true) {
-      if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null]
-      if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] }
-      if (Array.isArray(out.enum)) return out
-      return { anyOf: [out, { type: 'null' }] }
-    }
-    return out
+    const result = nullable(out, options.version === '3.0' && source.nullable === true)
+    const name = recursive.get(node)
+    if (name === undefined) return result
+    defs[name] = result
+    return { $ref: `#/$defs/${name}` }
   }
   const converted = convert(schema)
-  return typeof converted === 'object' && converted !== null && !Array.isArray(converted)
-    ? (converted as JsonSchemaObject)
-    : {}
+  const root =
+    typeof converted === 'object' && converted !== null && !Array.isArray(converted)
+      ? (converted as JsonSchemaObject)
+      : {}
+  if (Object.keys(defs).length === 0) return root
+  return { ...root, $defs: { ...((root.$defs as JsonSchemaObject | undefined) ?? {}), ...defs } }
+}
+
+/** OpenAPI 3.0's `nullable: true` as JSON Schema: `null` added to the type or enum, else anyOf. */
+function nullable(out: JsonSchemaObject, isNullable: boolean): JsonSchemaObject {
+  if (!isNullable) return out
+  if (Array.isArray(out.enum)) out.enum = [...(out.enum as unknown[]), null]
+  if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] }
+  if (Array.isArray(out.enum)) return out
+  return { anyOf: [out, { type: 'null' }] }
 }
 
 /**

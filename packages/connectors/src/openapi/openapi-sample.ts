@@ -24,8 +24,17 @@ const formatSamples: Record<string, string> = {
  * sampleForSchema({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }) // { name: 'string' }
  * ```
  */
-export function sampleForSchema(schema: JsonSchemaObject, depth = 0): unknown {
+export function sampleForSchema(
+  schema: JsonSchemaObject,
+  depth = 0,
+  root: JsonSchemaObject = schema,
+): unknown {
   if (depth > 8) return null
+  const ref = typeof schema.$ref === 'string' ? /^#\/\$defs\/(.+)$/.exec(schema.$ref) : null
+  if (ref) {
+    const target = (root.$defs as Record<string, JsonSchemaObject> | undefined)?.[ref[1]!]
+    return target ? sampleForSchema(target, depth + 1, root) : null
+  }
   if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0]
   if (schema.default !== undefined) return schema.default
   if (schema.const !== undefined) return schema.const
@@ -33,10 +42,12 @@ export function sampleForSchema(schema: JsonSchemaObject, depth = 0): unknown {
   for (const key of ['oneOf', 'anyOf'] as const) {
     const options = schema[key]
     if (Array.isArray(options) && options.length > 0)
-      return sampleForSchema(options[0] as JsonSchemaObject, depth + 1)
+      return sampleForSchema(options[0] as JsonSchemaObject, depth + 1, root)
   }
   if (Array.isArray(schema.allOf)) {
-    const parts = schema.allOf.map((part) => sampleForSchema(part as JsonSchemaObject, depth + 1))
+    const parts = schema.allOf.map((part) =>
+      sampleForSchema(part as JsonSchemaObject, depth + 1, root),
+    )
     return parts.every((part) => typeof part === 'object' && part !== null && !Array.isArray(part))
       ? Object.assign({}, ...parts)
       : parts[0]
@@ -49,13 +60,13 @@ export function sampleForSchema(schema: JsonSchemaObject, depth = 0): unknown {
       const properties = (schema.properties ?? {}) as Record<string, JsonSchemaObject>
       const sample: Record<string, unknown> = {}
       for (const name of (schema.required ?? []) as string[])
-        if (properties[name]) sample[name] = sampleForSchema(properties[name], depth + 1)
+        if (properties[name]) sample[name] = sampleForSchema(properties[name], depth + 1, root)
       return sample
     }
     case 'array': {
       const count = typeof schema.minItems === 'number' ? schema.minItems : 0
       return Array.from({ length: count }, () =>
-        sampleForSchema((schema.items ?? {}) as JsonSchemaObject, depth + 1),
+        sampleForSchema((schema.items ?? {}) as JsonSchemaObject, depth + 1, root),
       )
     }
     case 'string': {

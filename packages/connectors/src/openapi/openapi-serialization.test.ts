@@ -132,6 +132,66 @@ describe('OpenAPI request serialisation', () => {
     expect(last.headers.cookie).toBeUndefined()
   })
 
+  it('imports a recursive schema (a tree) and checks answers against it', async () => {
+    const trees = await createOpenApiConnector({
+      id: 'trees',
+      document: {
+        openapi: '3.1.0',
+        info: { title: 'Trees', version: '1' },
+        servers: [{ url: `${server.url}/api` }],
+        paths: {
+          '/tree': {
+            post: {
+              operationId: 'echoTree',
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } },
+              },
+              responses: {
+                '200': {
+                  description: 'ok',
+                  content: { 'application/json': { schema: { type: 'object' } } },
+                },
+              },
+            },
+          },
+        },
+        components: {
+          schemas: {
+            Node: {
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: { type: 'string' },
+                children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+              },
+            },
+          },
+        },
+      },
+    })
+    const input = trees.actions['echo-tree']!.input
+    const tree = { body: { name: 'root', children: [{ name: 'a', children: [{ name: 'b' }] }] } }
+    expect(input.safeParse(tree).success).toBe(true)
+    expect(input.safeParse({ body: { name: 'root', children: [{ nope: 1 }] } }).success).toBe(false)
+    expect(
+      input.safeParse({ body: { name: 'r', children: [{ name: 'a', children: [{ nope: 1 }] }] } })
+        .success,
+    ).toBe(false)
+    expect(trees.actions['echo-tree']!.examples).toEqual([
+      { title: 'echo-tree', input: { body: { name: 'string' } } },
+    ])
+    const output = await trees.actions['echo-tree']!.run({
+      config: {},
+      input: input.parse(tree) as Record<string, unknown>,
+      signal: new AbortController().signal,
+      idempotencyKey: 'k',
+      logger: noopLogger,
+    })
+    expect(output.status).toBe(200)
+    expect(JSON.parse(last.body)).toEqual(tree.body)
+  })
+
   it('converts OpenAPI 3.0 schemas: nullable, exclusive bounds, readOnly/writeOnly by direction, cycles', () => {
     const node: Record<string, unknown> = { type: 'object', properties: {} }
     ;(node.properties as Record<string, unknown>).child = node
@@ -165,7 +225,10 @@ describe('OpenAPI request serialisation', () => {
         size: { type: ['number', 'null'], exclusiveMinimum: 0, examples: [3] },
         kind: { enum: ['a', 'b', null] },
         mode: { type: ['string', 'null'], enum: ['on', 'off', null] },
-        tree: { type: 'object', properties: { child: {} } },
+        tree: { $ref: '#/$defs/recursive-1' },
+      },
+      $defs: {
+        'recursive-1': { type: 'object', properties: { child: { $ref: '#/$defs/recursive-1' } } },
       },
     })
   })
