@@ -1,8 +1,3 @@
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -14,12 +9,11 @@ import {
   runsOf,
   testEngine,
 } from '../../test/consumer-kit'
+import { startKafka } from '../../test/kafka-mock'
 import { requireService, uniqueName } from '../../test/services'
 import { closeKafkaProducers, createKafkaConnector, kafkaConnector, kafkaTrigger } from './index'
 
-// Kafka: TESSERA_KAFKA_BROKERS, else librdkafka's mock cluster started by the shared script
-// (../shared/tools/kafka-mock/start from the repo root, else /work/shared/tools/kafka-mock/start).
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..')
+// Kafka: TESSERA_KAFKA_BROKERS, else librdkafka's mock cluster (see test/kafka-mock.ts).
 const topics = {
   orders: uniqueName('orders').replace(/_/g, '-'),
   crash: uniqueName('crash').replace(/_/g, '-'),
@@ -27,47 +21,25 @@ const topics = {
   invalid: uniqueName('invalid').replace(/_/g, '-'),
   dead: uniqueName('dead').replace(/_/g, '-'),
 }
-let mockPidFile: string | undefined
-
-function startMock(): string {
-  const script = [
-    resolve(repoRoot, '../shared/tools/kafka-mock/start'),
-    '/work/shared/tools/kafka-mock/start',
-  ].find((candidate) => existsSync(candidate))
-  if (script === undefined) throw new Error('the kafka-mock start script is missing')
-  const dir = mkdtempSync(join(tmpdir(), 'kafka-mock-'))
-  mockPidFile = join(dir, 'pid')
-  const output = execFileSync(
-    script,
-    [
-      '1',
-      `${topics.orders}:2`,
-      ...[topics.crash, topics.redeliver, topics.invalid, topics.dead].map((topic) => `${topic}:1`),
-    ],
-    { env: { ...process.env, KAFKA_MOCK_DIR: dir }, encoding: 'utf8', timeout: 300_000 },
-  )
-  return output.trim().split('\n').at(-1)!
-}
-
+let kafkaMock: ReturnType<typeof startKafka> | undefined
 let brokers: string[] = []
-const up = await requireService(
-  'Kafka (or the kafka-mock)',
-  process.env.TESSERA_KAFKA_BROKERS ?? 'kafka-mock',
-  async () => {
-    brokers = (process.env.TESSERA_KAFKA_BROKERS ?? startMock()).split(',')
-    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin()
-    await admin.connect()
-    await admin.disconnect()
-  },
-)
+const up = await requireService('Kafka (or the kafka-mock)', 'kafka-mock', async () => {
+  kafkaMock = startKafka([
+    `${topics.orders}:2`,
+    ...[topics.crash, topics.redeliver, topics.invalid, topics.dead].map((topic) => `${topic}:1`),
+  ])
+  brokers = kafkaMock.brokers
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  await admin.disconnect()
+})
 
 afterAll(async () => {
   await closeKafkaProducers()
-  if (mockPidFile !== undefined && existsSync(mockPidFile))
-    process.kill(Number(readFileSync(mockPidFile, 'utf8').trim()))
+  kafkaMock?.stop()
 })
 
-/** A trigger whose starts all fail (the store is down) until `healthy` is set. */
+/** A trigger whose starts all fail: the store is down. */
 function storeDown(trigger: TriggerV1) {
   const state = { failures: 0 }
   const wrapped: TriggerV1 = {
