@@ -2,6 +2,10 @@ import { z } from 'zod'
 import { defineConnector, type ConnectorAction } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 import { configHeadersSchema } from '../http/http-connector-config'
+import { defaultHttpTimeoutMs } from '../http/http-request-action'
+import { httpStatusError } from '../http/http-status-error'
+import { prepareHttpRequest } from '../http/prepare-http-request'
+import { sendHttpRequest } from '../http/send-http-request'
 import { jsonPointerAtLine } from './json-line-pointer'
 import { OpenApiDocumentError, type OpenApiDocumentIssue } from './openapi-document-error'
 import {
@@ -12,6 +16,7 @@ import {
   type OpenApiParameter,
 } from './openapi-operation-action'
 import {
+  applyOpenApiSecurity,
   openApiCredentialsSchema,
   type OpenApiSecurityRequirement,
   type OpenApiSecurityScheme,
@@ -174,7 +179,9 @@ function defaultServerUrl(
  * configuration takes `baseUrl` (default: the first server), `credentials` (one field per
  * security scheme, secrets as references), `headers` and `timeoutMs`. A 4xx/5xx throws a
  * `ConnectorError` (401/403 `unauthorized`, 404 `not-found`, 429 `rate-limited`, 5xx `remote`).
- * The step's idempotency key goes out as an `Idempotency-Key` header.
+ * The step's idempotency key goes out as an `Idempotency-Key` header. `check` sends a HEAD to
+ * the base URL with the document's default credentials and fails only when the host cannot
+ * be reached or refuses them (401/403).
  *
  * @example
  * ```ts
@@ -305,6 +312,53 @@ export async function createOpenApiConnector(settings: OpenApiConnectorSettings)
       settings.docs ?? document.externalDocs?.url ?? 'https://tessera.dev/docs/connectors/openapi',
     config: config as z.ZodType<OpenApiConnectorConfig>,
     actions,
+    // A HEAD to the base URL with the document's default credentials: it fails when the host
+    // cannot be reached or refuses them (401/403); any other answer (404, 405) is fine.
+    async check({ config: values, signal, logger }) {
+      const resolved = values as OpenApiActionConfig
+      const baseUrl = resolved.baseUrl ?? defaultBaseUrl
+      if (baseUrl === undefined) return
+      const url = new URL(baseUrl)
+      const headers = prepareHttpRequest({
+        connector: settings.id,
+        action: 'check',
+        url,
+        configHeaders: resolved.headers,
+      })
+      const requirements = (document.security ?? []).filter((requirement) =>
+        Object.keys(requirement).every((name) => resolved.credentials?.[name] !== undefined),
+      )
+      if (requirements.length > 0)
+        applyOpenApiSecurity({
+          connector: settings.id,
+          action: 'check',
+          requirements,
+          schemes,
+          credentials: resolved.credentials,
+          url,
+          headers,
+        })
+      const response = await sendHttpRequest({
+        connector: settings.id,
+        action: 'check',
+        fetch: fetch(),
+        method: 'HEAD',
+        url,
+        headers,
+        signal,
+        timeoutMs: resolved.timeoutMs ?? defaultHttpTimeoutMs,
+        logger,
+      })
+      if (response.status !== 401 && response.status !== 403) return
+      throw httpStatusError({
+        connector: settings.id,
+        action: 'check',
+        where: response.where,
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+      })!
+    },
   })
 }
 

@@ -414,6 +414,24 @@ describe('createOpenApiConnector: calls against the server', () => {
   })
 })
 
+describe('createOpenApiConnector: check', () => {
+  it('sends a HEAD to the base URL; fails when the host cannot be reached', async () => {
+    const check = (config: Record<string, unknown>) =>
+      petstore.check!({
+        config: config as never,
+        signal: new AbortController().signal,
+        logger: noopLogger,
+      })
+    await expect(check({ credentials })).resolves.toBeUndefined()
+    expect(received.at(-1)).toMatchObject({ method: 'HEAD', url: '/v1' })
+    expect(received.at(-1)!.headers['x-api-key']).toBe('key-1')
+    await expect(check({ baseUrl: 'http://127.0.0.1:9/v1', credentials })).rejects.toMatchObject({
+      reason: 'network',
+      action: 'check',
+    })
+  })
+})
+
 describe('createOpenApiConnector: loading and invalid documents', () => {
   it('loads a YAML file and a URL (relative server URLs resolve against it)', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'tessera-openapi-'))
