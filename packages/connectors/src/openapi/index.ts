@@ -10,4 +10,4 @@ export {
 export { OpenApiDocumentError, type OpenApiDocumentIssue } from './openapi-document-error'
 export { openApiSchemaToJsonSchema, openApiSchemaToZod } from './openapi-json-schema'
 export { jsonPointerAtLine } from './json-line-pointer'
-export type { OpenApiActionOutput } from './openapi-operation-action'
+export type { OpenApiActionConfig, OpenApiActionOutput } from './openapi-operation-action'
