@@ -6,6 +6,7 @@ import {
   ConnectorError,
   createEngine,
   createMemoryStore,
+  createStep,
   createWorkflow,
   mapSecrets,
   type EngineEventName,
@@ -360,5 +361,42 @@ describe('connector tools of an agent node inside an engine', () => {
     expect(String((failed.outcome.error as Error).message)).toContain('secret "API_TOKEN"')
     expect(safeJson(failed.record)).toContain('invalid-config')
     expect(received).toEqual([])
+  })
+
+  it('gives an agent run from a step of your own the engine secrets through the step context', async () => {
+    received.length = 0
+    const model = callsTool('whoami', { method: 'GET', path: '/whoami' })
+    const agent = defineAgent({
+      id: 'agent-in-step',
+      instructions: 'x',
+      model,
+      tools: { whoami: connectorTool(api, 'request', { config: config() }) },
+    })
+    const ask = createStep({
+      id: 'ask',
+      input: z.object({ question: z.string() }),
+      output: z.string(),
+      run: async (context) => {
+        expect(context.secrets).toBeDefined()
+        return (await agent.generate(context.input.question, { context })).output
+      },
+    })
+    const workflow = createWorkflow({ id: 'ask-flow', input: z.object({ question: z.string() }) })
+      .then(ask)
+      .commit()
+    const writes: string[] = []
+    const engine = createEngine({
+      secrets: mapSecrets({ API_TOKEN: token }),
+      store: recordingStore(writes),
+    })
+    try {
+      const run = await engine.start(workflow, { question: 'who?' })
+      expect(await run.result()).toBe('done')
+    } finally {
+      await engine.close()
+    }
+    expect(received).toEqual([{ path: '/whoami', authorization: `Bearer ${token}` }])
+    expect(writes.join('\n')).toContain('Bearer [secret:API_TOKEN]')
+    expect(writes.join('\n')).not.toContain(token)
   })
 })

@@ -60,8 +60,8 @@ export interface AgentGenerateOptions {
   idempotencyKey?: string
   /**
    * Where tools resolve `{ $secret: 'NAME' }` references in connector configs (`connectorTool`),
-   * asked in order. Inside an `agent` node the engine passes its own; in your own step pass the
-   * engine's providers here. Sub-agents and handoffs get the same.
+   * asked in order. Default: the step's (`context.secrets`, the engine's) with `context`; an
+   * `agent` node passes the engine's. Sub-agents and handoffs get the same.
    */
   secrets?: SecretsProviderV1 | readonly SecretsProviderV1[]
 }
@@ -117,7 +117,7 @@ export function defineAgent<
     definition,
     execute: async ({ input, options, onEvent, signal, streaming, logger }) => {
       const context = options.context
-      const secrets = providerOf(options.secrets)
+      const secrets = providerOf(options.secrets) ?? context?.secrets
       const execution =
         context === undefined
           ? createDirectExecution({

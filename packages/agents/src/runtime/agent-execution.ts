@@ -31,11 +31,12 @@ export type ApproveFunction = (
 
 /**
  * The part of a step's context an agent needs to make its calls durable: `durable()`,
- * `approval()`, the signal, the idempotency key and the logger. A step's `run` receives it.
+ * `approval()`, the signal, the idempotency key and the logger (and the engine's secrets, for
+ * connector tools). A step's `run` receives it.
  */
 export type DurableStepContext = Pick<
   StepContext<unknown>,
-  'signal' | 'idempotencyKey' | 'logger' | 'durable' | 'approval'
+  'signal' | 'idempotencyKey' | 'logger' | 'durable' | 'approval' | 'secrets'
 >
 
 /**

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { Logger } from '../ports/logger'
+import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import type { ApprovalDecision } from './workflow-builder'
 import { parseDuration, type Duration } from '../runtime/duration'
 import { normalizeRetry, type RetryOptions, type RetryPolicy } from '../runtime/retry-policy'
@@ -23,6 +24,13 @@ export interface StepContext<TInput> {
   stepId: string
   /** A logger bound to the run and step. */
   logger: Logger
+  /**
+   * The engine's `secrets` providers as one (asked in order); undefined when the engine has
+   * none. Pass it to an agent you run in the step (`agent.generate(input, { context })` does
+   * so itself) so its connector tools resolve `{ $secret }` references. A value your own code
+   * reads is not redacted from what it logs or returns: keep it out of both.
+   */
+  secrets?: SecretsProviderV1
   /**
    * Runs `fn` once for this step instance and commits its result to the store before returning
    * it. When the step's code runs again (a retry, recovery after a crash, a resume after

@@ -1,24 +1,14 @@
 import type { Step, StepContext } from '../builder/step'
 import type { AgentV1 } from '../ports/agent-v1'
-import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
-import type { SecretLookup } from './secret-refs'
 
 /**
  * The step an `agent` node executes: the agent's `run` with the step's context, `durable` and
  * `approval` included (an agent that records its model and tool calls with them replays completed
  * calls when the step runs again). The agent's input and output schemas are the step's, so the
- * engine checks them like any step's. The id is the node's id. With the engine's secrets
- * (`lookup`), the agent gets them as one provider (`AgentRunContext.secrets`) for its tools.
+ * engine checks them like any step's. The id is the node's id. The engine's secrets go with
+ * them (`AgentRunContext.secrets`), for the agent's tools.
  */
-export function agentNodeStep(nodeId: string, agent: AgentV1, lookup?: SecretLookup): Step {
-  const secrets: SecretsProviderV1 | undefined =
-    lookup === undefined
-      ? undefined
-      : {
-          specificationVersion: 'v1',
-          provider: 'engine',
-          get: (name, options) => lookup(name, options?.signal),
-        }
+export function agentNodeStep(nodeId: string, agent: AgentV1): Step {
   const run = (context: StepContext<unknown>): unknown =>
     agent.run({
       input: context.input,
@@ -27,7 +17,7 @@ export function agentNodeStep(nodeId: string, agent: AgentV1, lookup?: SecretLoo
       logger: context.logger,
       durable: context.durable,
       approval: context.approval,
-      secrets,
+      secrets: context.secrets,
     })
   return {
     kind: 'step',

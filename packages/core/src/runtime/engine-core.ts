@@ -2,6 +2,7 @@ import type EventEmitter from 'eventemitter3'
 import type { SerializedError } from '../errors/tessera-error'
 import type { Logger } from '../ports/logger'
 import type { Clock } from '../ports/clock'
+import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import type { QueueMessage, QueueV1 } from '../ports/queue-v1'
 import type {
   CommitInput,
@@ -70,6 +71,8 @@ export interface EngineCore {
   readonly scopeCache: Map<string, Map<string, ScopeRecord>>
   /** Step attempts executing in this engine (any run, wherever it was started). */
   readonly running: StepExecution[]
+  /** `options.secrets` as one provider (asked in order) for step contexts; undefined without. */
+  readonly secrets: SecretsProviderV1 | undefined
   closed: boolean
 
   // From createEngine

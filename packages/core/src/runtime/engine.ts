@@ -384,6 +384,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
     localRuns: new Map(),
     scopeCache: new Map(),
     running: [],
+    secrets:
+      lookupSecret === undefined
+        ? undefined
+        : ({
+            specificationVersion: 'v1',
+            provider: 'engine',
+            get: (name, options) => lookupSecret(name, options?.signal),
+          } satisfies SecretsProviderV1),
     closed: false,
   } as unknown as EngineCore
   const { registry, localRuns, emitter } = core

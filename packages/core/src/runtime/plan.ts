@@ -149,7 +149,7 @@ export function compilePlan(
         return add({
           ...base,
           kind: 'step',
-          step: agentNodeStep(base.id, agent, secrets),
+          step: agentNodeStep(base.id, agent),
           retry: definition.retry ?? defaults?.retry ?? engineDefaults.retry ?? noRetry,
           timeoutMs: definition.timeoutMs ?? defaults?.timeoutMs ?? engineDefaults.timeoutMs,
         }).index

@@ -3,6 +3,7 @@ import type { StepContext } from '../builder/step'
 import type { ApprovalDecision } from '../builder/workflow-builder'
 import type { Clock } from '../ports/clock'
 import type { Logger } from '../ports/logger'
+import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 import type { StoreV1, TaskRecord, TaskWait } from '../ports/store-v1'
 import type { Duration } from './duration'
 import { StepJournal } from './step-journal'
@@ -11,6 +12,8 @@ import { StepJournal } from './step-journal'
 export interface JournalHost {
   store: StoreV1
   clock: Clock
+  /** The engine's secrets, which step contexts hand out (`StepContext.secrets`). */
+  secrets?: SecretsProviderV1 | undefined
 }
 
 /**
@@ -62,6 +65,10 @@ export class StepExecution implements StepContext<unknown> {
       attempt: this.attempt,
     })
     return this.boundLogger
+  }
+
+  get secrets(): SecretsProviderV1 | undefined {
+    return this.host?.secrets
   }
 
   private get journal(): StepJournal {

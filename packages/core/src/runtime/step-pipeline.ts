@@ -31,7 +31,7 @@ import { validateStepValue } from './validate'
 export function createStepPipeline(core: EngineCore) {
   const { store, queue, clock, logger, tracer, leaseMs, workerId, heartbeats, localRuns, running } =
     core
-  const journalHost: JournalHost = { store, clock }
+  const journalHost: JournalHost = { store, clock, secrets: core.secrets }
 
   // ── executing tasks ─────────────────────────────────────────────────────────────────────────
   /**
