@@ -11,7 +11,14 @@ import {
   type TriggerContext,
 } from '@tessera/core'
 
-/** A setting given either as its value or as a reference resolved through the engine's secrets. */
+/**
+ * A setting given either as its value or as a reference resolved through the engine's secrets.
+ *
+ * @example
+ * ```ts
+ * const url: SecretOrValue = { $secret: 'AMQP_URL' }
+ * ```
+ */
 export type SecretOrValue = string | SecretRef
 
 /**
@@ -118,7 +125,14 @@ export function encodeBody(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value ?? null), 'utf8')
 }
 
-/** What a consumer does with a message once {@link decideMessage} has run. */
+/**
+ * What a consumer does with a message once {@link decideMessage} has run.
+ *
+ * @example
+ * ```ts
+ * if (outcome.kind === 'invalid') channel.reject(message, false)
+ * ```
+ */
 export type MessageOutcome =
   /** The run is durably started (or existed already): acknowledge. */
   | { kind: 'ack'; runId: string; created: boolean }

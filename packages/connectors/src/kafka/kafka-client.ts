@@ -50,10 +50,24 @@ export const kafkaConfigSchema = z
   })
   .strict()
 
-/** The configuration of the Kafka connector (secret references unresolved). */
+/**
+ * The configuration of the Kafka connector (secret references unresolved).
+ *
+ * @example
+ * ```ts
+ * const config: KafkaConfigInput = { brokers: ['kafka-1:9092'], ssl: true }
+ * ```
+ */
 export type KafkaConfigInput = z.output<typeof kafkaConfigSchema>
 
-/** Kafka connection settings with the password resolved. */
+/**
+ * Kafka connection settings with the password resolved.
+ *
+ * @example
+ * ```ts
+ * const kafka = await createKafka({ brokers: ['kafka-1:9092'] } satisfies KafkaConnectionSettings, 'kafka', 'produce')
+ * ```
+ */
 export interface KafkaConnectionSettings {
   brokers: string[]
   clientId?: string | undefined

@@ -9,7 +9,14 @@ import {
   type KafkaConnectionSettings,
 } from './kafka-client'
 
-/** The Kafka header that carries the step idempotency key. */
+/**
+ * The Kafka header that carries the step idempotency key.
+ *
+ * @example
+ * ```ts
+ * const key = record.headers?.[kafkaIdempotencyHeader]?.toString()
+ * ```
+ */
 export const kafkaIdempotencyHeader = 'tessera-idempotency-key'
 
 /**
@@ -55,7 +62,14 @@ export const kafkaProduceOutputSchema = z.object({
   offset: z.string().describe('Its offset in the partition (a decimal string)'),
 })
 
-/** Settings of {@link createKafkaConnector}. */
+/**
+ * Settings of {@link createKafkaConnector}.
+ *
+ * @example
+ * ```ts
+ * createKafkaConnector({ id: 'analytics' } satisfies KafkaConnectorSettings)
+ * ```
+ */
 export interface KafkaConnectorSettings {
   /** Default `kafka`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -202,5 +216,12 @@ export function createKafkaConnector(settings: KafkaConnectorSettings = {}) {
  */
 export const kafkaConnector = /* @__PURE__ */ createKafkaConnector()
 
-/** The connector that {@link createKafkaConnector} returns. */
+/**
+ * The connector that {@link createKafkaConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const kafka: KafkaConnector = createKafkaConnector()
+ * ```
+ */
 export type KafkaConnector = ReturnType<typeof createKafkaConnector>

@@ -30,7 +30,14 @@ export interface KafkaTriggerMessage {
   timestamp: string
 }
 
-/** Options of {@link kafkaTrigger}. */
+/**
+ * Options of {@link kafkaTrigger}.
+ *
+ * @example
+ * ```ts
+ * const options: KafkaTriggerOptions = { id: 'orders', brokers: ['kafka-1:9092'], groupId: 'tessera', topics: 'orders', workflow }
+ * ```
+ */
 export interface KafkaTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string

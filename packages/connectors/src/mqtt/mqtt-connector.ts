@@ -38,7 +38,14 @@ export const mqttConfigSchema = z
   })
   .strict()
 
-/** The configuration of the MQTT connector (secret references unresolved). */
+/**
+ * The configuration of the MQTT connector (secret references unresolved).
+ *
+ * @example
+ * ```ts
+ * const config: MqttConfig = { url: 'mqtt://127.0.0.1:1883', username: 'plant', password: { $secret: 'MQTT_PASSWORD' } }
+ * ```
+ */
 export type MqttConfig = z.output<typeof mqttConfigSchema>
 
 /**
@@ -83,10 +90,24 @@ export const mqttPublishOutputSchema = z.object({
     .describe('The tessera-idempotency-key user property: the step idempotency key'),
 })
 
-/** The MQTT 5 user property that carries the step idempotency key. */
+/**
+ * The MQTT 5 user property that carries the step idempotency key.
+ *
+ * @example
+ * ```ts
+ * const key = packet.properties?.userProperties?.[mqttIdempotencyProperty]
+ * ```
+ */
 export const mqttIdempotencyProperty = 'tessera-idempotency-key'
 
-/** Settings of {@link createMqttConnector}. */
+/**
+ * Settings of {@link createMqttConnector}.
+ *
+ * @example
+ * ```ts
+ * createMqttConnector({ id: 'plant' } satisfies MqttConnectorSettings)
+ * ```
+ */
 export interface MqttConnectorSettings {
   /** Default `mqtt`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -248,5 +269,12 @@ export function createMqttConnector(settings: MqttConnectorSettings = {}) {
  */
 export const mqttConnector = /* @__PURE__ */ createMqttConnector()
 
-/** The connector that {@link createMqttConnector} returns. */
+/**
+ * The connector that {@link createMqttConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const mqtt: MqttConnector = createMqttConnector()
+ * ```
+ */
 export type MqttConnector = ReturnType<typeof createMqttConnector>

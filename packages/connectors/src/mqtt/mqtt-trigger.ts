@@ -31,7 +31,14 @@ export interface MqttTriggerMessage {
   duplicate: boolean
 }
 
-/** Options of {@link mqttTrigger}. */
+/**
+ * Options of {@link mqttTrigger}.
+ *
+ * @example
+ * ```ts
+ * const options: MqttTriggerOptions = { id: 'alerts', url: 'mqtt://127.0.0.1:1883', clientId: 'tessera-alerts', topic: 'plant/+/alerts', workflow }
+ * ```
+ */
 export interface MqttTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string

@@ -39,10 +39,24 @@ export const natsConfigSchema = z
     path: ['token'],
   })
 
-/** The configuration of the NATS connector (secret references unresolved). */
+/**
+ * The configuration of the NATS connector (secret references unresolved).
+ *
+ * @example
+ * ```ts
+ * const config: NatsConfig = { servers: 'nats://127.0.0.1:4222', token: { $secret: 'NATS_TOKEN' } }
+ * ```
+ */
 export type NatsConfig = z.output<typeof natsConfigSchema>
 
-/** Connection settings with the secrets resolved. */
+/**
+ * Connection settings with the secrets resolved.
+ *
+ * @example
+ * ```ts
+ * const connection = await openNatsConnection({ servers: 'nats://127.0.0.1:4222' } satisfies NatsConnectionSettings, 'nats', 'publish')
+ * ```
+ */
 export interface NatsConnectionSettings {
   servers: string | string[]
   token?: string | undefined

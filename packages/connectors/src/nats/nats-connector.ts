@@ -109,7 +109,14 @@ export const natsRequestOutputSchema = z.object({
   headers: z.record(z.string(), z.string()).describe('The reply headers'),
 })
 
-/** Settings of {@link createNatsConnector}. */
+/**
+ * Settings of {@link createNatsConnector}.
+ *
+ * @example
+ * ```ts
+ * createNatsConnector({ id: 'bus' } satisfies NatsConnectorSettings)
+ * ```
+ */
 export interface NatsConnectorSettings {
   /** Default `nats`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -314,5 +321,12 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
  */
 export const natsConnector = /* @__PURE__ */ createNatsConnector()
 
-/** The connector that {@link createNatsConnector} returns. */
+/**
+ * The connector that {@link createNatsConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const nats: NatsConnector = createNatsConnector()
+ * ```
+ */
 export type NatsConnector = ReturnType<typeof createNatsConnector>

@@ -30,7 +30,14 @@ export interface NatsTriggerMessage {
   deliveryCount: number
 }
 
-/** Options of {@link natsTrigger}. */
+/**
+ * Options of {@link natsTrigger}.
+ *
+ * @example
+ * ```ts
+ * const options: NatsTriggerOptions = { id: 'orders', servers: 'nats://127.0.0.1:4222', stream: 'ORDERS', consumer: 'fulfil', workflow }
+ * ```
+ */
 export interface NatsTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string

@@ -48,7 +48,14 @@ export const rabbitmqConfigSchema = z
     path: ['url'],
   })
 
-/** Where and how to connect, with secrets resolved (the `url` or the `host` form). */
+/**
+ * Where and how to connect, with secrets resolved (the `url` or the `host` form).
+ *
+ * @example
+ * ```ts
+ * const settings: RabbitmqConnectionSettings = { host: 'rabbit', username: 'app', password: resolvedPassword }
+ * ```
+ */
 export interface RabbitmqConnectionSettings {
   url?: string | undefined
   host?: string | undefined
@@ -80,7 +87,14 @@ export function rabbitmqConnectTarget(config: RabbitmqConnectionSettings) {
   }
 }
 
-/** The configuration of the RabbitMQ connector (secret references unresolved). */
+/**
+ * The configuration of the RabbitMQ connector (secret references unresolved).
+ *
+ * @example
+ * ```ts
+ * const config: RabbitmqConfig = { url: { $secret: 'AMQP_URL' } }
+ * ```
+ */
 export type RabbitmqConfig = z.output<typeof rabbitmqConfigSchema>
 
 /**
@@ -133,7 +147,14 @@ export const rabbitmqPublishOutputSchema = z.object({
   messageId: z.string().describe('The AMQP message-id property: the step idempotency key'),
 })
 
-/** Settings of {@link createRabbitmqConnector}. */
+/**
+ * Settings of {@link createRabbitmqConnector}.
+ *
+ * @example
+ * ```ts
+ * createRabbitmqConnector({ id: 'events' } satisfies RabbitmqConnectorSettings)
+ * ```
+ */
 export interface RabbitmqConnectorSettings {
   /** Default `rabbitmq`. Give each instance its own id to register several in one engine. */
   id?: string
@@ -332,5 +353,12 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
  */
 export const rabbitmqConnector = /* @__PURE__ */ createRabbitmqConnector()
 
-/** The connector that {@link createRabbitmqConnector} returns. */
+/**
+ * The connector that {@link createRabbitmqConnector} returns.
+ *
+ * @example
+ * ```ts
+ * const broker: RabbitmqConnector = createRabbitmqConnector({ id: 'events' })
+ * ```
+ */
 export type RabbitmqConnector = ReturnType<typeof createRabbitmqConnector>

@@ -33,7 +33,14 @@ export interface RabbitmqTriggerMessage {
   redelivered: boolean
 }
 
-/** Options of {@link rabbitmqTrigger}. */
+/**
+ * Options of {@link rabbitmqTrigger}.
+ *
+ * @example
+ * ```ts
+ * const options: RabbitmqTriggerOptions = { id: 'orders', url: { $secret: 'AMQP_URL' }, queue: 'orders', workflow }
+ * ```
+ */
 export interface RabbitmqTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string

@@ -37,7 +37,14 @@ export interface RedisStreamEntry {
   data: unknown
 }
 
-/** Options of {@link redisStreamTrigger}. */
+/**
+ * Options of {@link redisStreamTrigger}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStreamTriggerOptions = { id: 'signups', url: 'redis://127.0.0.1:6379', stream: 'signups', group: 'tessera', workflow }
+ * ```
+ */
 export interface RedisStreamTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string
