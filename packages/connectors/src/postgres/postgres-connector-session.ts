@@ -147,13 +147,25 @@ export async function withClient<T>(
     if (signal.aborted) throw signal.reason
     return result
   } catch (error) {
-    broken = true
+    // An error the server reported (a SQLSTATE) leaves the connection usable, unless a
+    // transaction could not be rolled back; anything else (a broken socket) discards it.
+    broken = unusable.has(error as object) || !reportedByServer(error)
     throw ConnectorError.isInstance(error) ? error : fail(error)
   } finally {
     signal.removeEventListener('abort', onAbort)
     await cancelling
     client.release(broken || signal.aborted)
   }
+}
+
+/** Failures after which the connection must not go back to the pool. */
+const unusable = new WeakSet<object>()
+
+/** True for an error the server answered with (a SQLSTATE), directly or as the cause. */
+function reportedByServer(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return true
+  return ConnectorError.isInstance(error) && reportedByServer(error.cause)
 }
 
 /** Cancels the statement that backend `processId` runs, from a connection of its own. */
@@ -255,15 +267,21 @@ export async function runTransaction(
       options.logger.debug('postgres committed', { action, statements: statements.length })
       return output
     } catch (error) {
+      let rolledBack = !options.atomic
       if (options.atomic && !options.signal.aborted)
-        await client.query('ROLLBACK').catch(() => undefined)
-      throw postgresFailure({
+        rolledBack = await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        )
+      const failure = postgresFailure({
         connector,
         action,
         error,
         signal: options.signal,
         where: index >= 0 && statements.length > 1 ? `statement ${index + 1}` : undefined,
       })
+      if (!rolledBack) unusable.add(failure)
+      throw failure
     }
   })
 }

@@ -253,6 +253,38 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     expect(count.rows[0].n).toBe(1)
   })
 
+  it('keeps the connection after an error the server reports, and discards it after an abort', async () => {
+    const single = { config: { poolMax: 1, applicationName: uniqueName('pgconn_single') } }
+    const pid = async () =>
+      (await run('query', { sql: 'SELECT pg_backend_pid() AS pid', params: [] }, single)).rows[0]
+        .pid as number
+    const first = await pid()
+    await failure(run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single))
+    await failure(
+      run('transaction', { statements: [{ sql: 'SELECT 1 / $1::int', params: [0] }] }, single),
+    )
+    expect(await pid()).toBe(first)
+    const controller = new AbortController()
+    const pending = run(
+      'query',
+      { sql: 'SELECT pg_sleep(10)', params: [] },
+      {
+        ...single,
+        signal: controller.signal,
+      },
+    )
+    await waitFor(async () => {
+      const active = await admin.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'SELECT pg_sleep%' AND state = 'active'",
+        [single.config.applicationName],
+      )
+      return active.rowCount === 1
+    })
+    controller.abort()
+    expect(await failure(pending)).toMatchObject({ reason: 'aborted' })
+    expect(await pid()).not.toBe(first)
+  })
+
   it('cancels a running statement on the server when the signal aborts', async () => {
     const controller = new AbortController()
     const pending = run(
