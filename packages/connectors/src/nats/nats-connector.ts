@@ -280,13 +280,20 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
               idempotencyKey,
               'Idempotency-Key',
             )
+            // An inbox of its own: on abort, an empty message to it ends the pending request
+            // (its subscription and timer) at once instead of at the timeout.
+            const { createInbox } = await loadNats(id, 'request')
+            const inbox = createInbox()
             const reply = await abortable(
               nc.request(input.subject, encodeBody(input.data), {
                 timeout: input.timeoutMs ?? 5_000,
                 headers,
+                noMux: true,
+                reply: inbox,
               }),
               signal,
               fail,
+              () => nc.publish(inbox),
             )
             const replyHeaders: Record<string, string> = {}
             if (reply.headers)
