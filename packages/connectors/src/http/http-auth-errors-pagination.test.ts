@@ -446,6 +446,41 @@ describe('HTTP connector: check', () => {
   })
 })
 
+describe('HTTP connector: Retry-After and the engine', () => {
+  it("a 429's Retry-After sets the step's retry delay (errors: 'throw')", async () => {
+    let calls = 0
+    const limited = createServer((_request, response) => {
+      calls++
+      if (calls === 1) return json(response, 429, { message: 'slow down' }, { 'retry-after': '1' })
+      return json(response, 200, { ok: true })
+    })
+    await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve))
+    const api = createHttpConnector({ id: 'limited-api' })
+    const workflow = createWorkflow({ id: 'limited', input: z.object({}) })
+      .map(() => ({ method: 'GET' as const, path: '/x' }))
+      .action(
+        api,
+        'request',
+        { baseUrl: `http://127.0.0.1:${(limited.address() as AddressInfo).port}`, errors: 'throw' },
+        { retry: { attempts: 2, backoff: { initial: 1, jitter: false } } },
+      )
+      .commit()
+    const engine = createEngine()
+    const delays: number[] = []
+    engine.on('step-retry', (event) => delays.push(event.delayMs))
+    try {
+      const run = await engine.start(workflow, {})
+      expect(await run.result()).toMatchObject({ status: 200, body: { ok: true } })
+      // The backoff alone would wait 1 ms: the server's Retry-After (1 s) wins.
+      expect(delays).toEqual([1000])
+    } finally {
+      await engine.close()
+      limited.closeAllConnections()
+      await new Promise((resolve) => limited.close(resolve))
+    }
+  })
+})
+
 describe('HTTP connector: paginate through the engine', () => {
   it('runs as a workflow step with retries on a 429', async () => {
     let calls = 0
