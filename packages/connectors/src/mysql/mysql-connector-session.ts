@@ -147,19 +147,32 @@ export async function withSession<T>(
   }
   const onAbort = () => session.kill('aborted')
   signal.addEventListener('abort', onAbort, { once: true })
+  let broken = false
   try {
     const result = await work(session, entry)
     // A killed SLEEP() returns 1 instead of failing: the step was aborted all the same.
     if (signal.aborted) throw signal.reason
     return result
   } catch (error) {
+    // A server error leaves the connection usable; a fatal one (the socket) or a transaction
+    // that could not be rolled back does not.
+    broken = unusable.has(error as object) || fatal(error)
     throw ConnectorError.isInstance(error) ? error : fail(error)
   } finally {
     signal.removeEventListener('abort', onAbort)
     await Promise.all(killing)
-    if (session.killedFor !== undefined) connection.destroy()
+    if (broken || session.killedFor !== undefined) connection.destroy()
     else connection.release()
   }
+}
+
+/** Failures after which the connection must not go back to the pool. */
+const unusable = new WeakSet<object>()
+
+/** True when mysql2 marked the error (or its cause) fatal: the connection is gone. */
+function fatal(error: unknown): boolean {
+  if ((error as { fatal?: unknown } | null)?.fatal === true) return true
+  return ConnectorError.isInstance(error) && fatal(error.cause)
 }
 
 /** Kills the statement that connection `threadId` runs, from a connection of its own. */
@@ -324,15 +337,21 @@ export async function runTransaction(
       options.logger.debug('mysql committed', { action, statements: statements.length })
       return { results, replayed: false }
     } catch (error) {
+      let rolledBack = !options.atomic
       if (options.atomic && session.killedFor === undefined)
-        await connection.query('ROLLBACK').catch(() => undefined)
-      throw mysqlFailure({
+        rolledBack = await connection.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        )
+      const failure = mysqlFailure({
         connector,
         action,
         error,
         signal: options.signal,
         where: index >= 0 && statements.length > 1 ? `statement ${index + 1}` : undefined,
       })
+      if (!rolledBack) unusable.add(failure)
+      throw failure
     }
   })
 }

@@ -225,6 +225,39 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     expect((rows as { n: number }[])[0]!.n).toBe(1)
   })
 
+  it('keeps the connection after an error the server reports, and discards it after an abort', async () => {
+    const single = { config: { poolMax: 1 } }
+    const id = async () =>
+      (await run('query', { sql: 'SELECT CONNECTION_ID() AS id', params: [] }, single)).rows[0]
+        .id as number
+    const first = await id()
+    await failure(run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single))
+    await failure(
+      run(
+        'transaction',
+        {
+          statements: [
+            { sql: `INSERT INTO ${table} (sku, quantity) VALUES (?, ?)`, params: ['K-1', 1] },
+            { sql: `INSERT INTO ${table} (sku, quantity) VALUES (?, ?)`, params: ['K-1', 1] },
+          ],
+        },
+        single,
+      ),
+    )
+    expect(await id()).toBe(first)
+    const marker = uniqueName('discard')
+    const controller = new AbortController()
+    const pending = run(
+      'query',
+      { sql: `SELECT SLEEP(10) AS ${marker}`, params: [] },
+      { ...single, signal: controller.signal },
+    )
+    await waitFor(async () => (await sleeping(marker)).length === 1)
+    controller.abort()
+    expect(await failure(pending)).toMatchObject({ reason: 'aborted' })
+    expect(await id()).not.toBe(first)
+  })
+
   it('kills a running statement on the server when the signal aborts', async () => {
     const marker = uniqueName('slept')
     const controller = new AbortController()
