@@ -231,7 +231,6 @@ export {
   StoreError,
   ConnectorError,
   ConnectorConfigError,
-  SecretsError,
   EngineClosedError,
   ModelCallError,
   UnknownModelError,
@@ -258,5 +257,4 @@ export {
   type ConnectorFailureReason,
   type ConnectorConfigIssue,
   type ConnectorConfigIssueReason,
-  type SecretsFailureReason,
 } from './errors/index'

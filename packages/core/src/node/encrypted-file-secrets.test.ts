@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SecretsError } from '../index'
+import { SecretsError } from './index'
 import {
   encryptedFileSecrets,
   generateSecretsKey,

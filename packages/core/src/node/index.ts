@@ -21,3 +21,4 @@ export {
   secretsKeyVariable,
   type EncryptedFileSecretsOptions,
 } from './encrypted-file-secrets'
+export { SecretsError, type SecretsFailureReason } from '../errors/secrets-error'

@@ -1,8 +1,6 @@
 import type { Step, StepContext } from '../builder/step'
-import { ConnectorError } from '../errors/connector-error'
 import type { ConnectorV1 } from '../ports/connector-v1'
-import { createRedactor } from './secret-redaction'
-import { configPath, withSecrets, type SecretLookup, type SecretRefLocation } from './secret-refs'
+import type { SecretLookup, SecretRefLocation } from './secret-refs'
 
 /**
  * The step an `action` node executes: the connector action's `run` with the node's parsed
@@ -32,28 +30,16 @@ export function connectorActionStep(
             idempotencyKey: context.idempotencyKey,
             logger: context.logger,
           })
-      : async (context: StepContext<unknown>): Promise<unknown> => {
-          const values = await resolveSecretRefs(
+      : async (context: StepContext<unknown>): Promise<unknown> =>
+          // Loaded with the first action that has secrets: engines without any never load it.
+          (await import('./secret-resolution')).runWithSecrets(
             { nodeId, connector: connector.id, action: actionName },
+            action,
+            config,
             refs,
             lookup,
-            context.signal,
+            context,
           )
-          const redactor = createRedactor(
-            refs.map((ref, index) => ({ name: ref.name, value: values[index]! })),
-          )
-          try {
-            return await action.run({
-              config: withSecrets(config, refs, values),
-              input: context.input,
-              signal: context.signal,
-              idempotencyKey: context.idempotencyKey,
-              logger: redactor.logger(context.logger),
-            })
-          } catch (error) {
-            throw redactor.error(error)
-          }
-        }
   return {
     kind: 'step',
     id: nodeId,
@@ -64,35 +50,4 @@ export function connectorActionStep(
     timeoutMs: undefined,
     run,
   } as Step
-}
-
-/**
- * The values of `refs`, in order. A name no provider has fails with a non-retryable
- * `ConnectorError` (reason `invalid-config`) naming the node, the config path and the secret.
- */
-export async function resolveSecretRefs(
-  where: { nodeId: string; connector: string; action: string },
-  refs: readonly SecretRefLocation[],
-  lookup: SecretLookup | undefined,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const values: string[] = []
-  for (const ref of refs) {
-    const value = lookup === undefined ? undefined : await lookup(ref.name, signal)
-    if (typeof value !== 'string') {
-      throw new ConnectorError({
-        connector: where.connector,
-        action: where.action,
-        reason: 'invalid-config',
-        retryable: false,
-        message: `node "${where.nodeId}": ${configPath(ref.path)} refers to secret "${ref.name}", ${
-          lookup === undefined
-            ? 'but the engine has no secrets provider (createEngine({ secrets }))'
-            : 'which no secrets provider has'
-        }`,
-      })
-    }
-    values.push(value)
-  }
-  return values
 }

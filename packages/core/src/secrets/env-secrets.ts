@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 
 /** Options of {@link envSecrets}. */
@@ -26,14 +25,6 @@ export interface EnvSecretsOptions {
  */
 export function envSecrets(options: EnvSecretsOptions = {}): SecretsProviderV1 {
   const prefix = options.prefix ?? 'TESSERA_SECRET_'
-  if (typeof prefix !== 'string') {
-    throw new InvalidArgumentError({
-      fn: 'envSecrets',
-      argument: 'prefix',
-      expected: 'a string (such as "TESSERA_SECRET_")',
-      received: prefix,
-    })
-  }
   const read = (): Record<string, string | undefined> =>
     options.env ??
     (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ??

@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 
 /**
@@ -13,14 +12,6 @@ import type { SecretsProviderV1 } from '../ports/secrets-provider-v1'
 export function mapSecrets(
   secrets: Readonly<Record<string, string>> | ReadonlyMap<string, string>,
 ): SecretsProviderV1 {
-  if (typeof secrets !== 'object' || secrets === null) {
-    throw new InvalidArgumentError({
-      fn: 'mapSecrets',
-      argument: 'secrets',
-      expected: 'a record or Map of secret names to values',
-      received: secrets,
-    })
-  }
   const table: ReadonlyMap<string, string> =
     secrets instanceof Map ? secrets : new Map(Object.entries(secrets))
   return {
