@@ -189,6 +189,15 @@ describe('graphqlConnector against a graphql-js server', () => {
       retryAfterMs: 3000,
       retryable: true,
     })
+    nextStatus = {
+      status: 200,
+      body: '{"data":null,"errors":[{"message":"API rate limit exceeded","extensions":{"code":"RATE_LIMITED"}}]}',
+    }
+    expect(await failure(query({ query: '{ pets { id } }' }))).toMatchObject({
+      reason: 'rate-limited',
+      status: 'RATE_LIMITED',
+      retryable: true,
+    })
     nextStatus = { status: 502, body: '<html>bad gateway</html>' }
     expect(await failure(query({ query: '{ pets { id } }' }))).toMatchObject({
       reason: 'remote',

@@ -156,6 +156,9 @@ const errorCodeReasons: Record<string, ConnectorError['reason']> = {
   BAD_USER_INPUT: 'invalid-request',
   GRAPHQL_VALIDATION_FAILED: 'invalid-request',
   GRAPHQL_PARSE_FAILED: 'invalid-request',
+  // GitHub and Shopify report their rate limits this way (with HTTP 200).
+  RATE_LIMITED: 'rate-limited',
+  THROTTLED: 'rate-limited',
 }
 
 function describeErrors(errors: z.output<typeof graphqlErrorSchema>[]): string {
@@ -167,9 +170,9 @@ function describeErrors(errors: z.output<typeof graphqlErrorSchema>[]): string {
 
 /**
  * Sends one GraphQL operation as `POST` JSON and reads the answer: HTTP 401/403, 404, 429 and
- * 5xx map to `ConnectorError` as for HTTP; a `errors` array throws `remote` (or `unauthorized`,
- * `not-found`, `invalid-request` from a well-known `extensions.code`) with the messages, unless
- * `partial` and some `data` came back. The transport of the `query` action and of `check`.
+ * 5xx map to `ConnectorError` as for HTTP; an `errors` array throws `remote` (or `unauthorized`,
+ * `not-found`, `invalid-request`, `rate-limited` from a well-known `extensions.code`) with the
+ * messages, unless `partial` and some `data` came back. The transport of the `query` action and of `check`.
  *
  * @example
  * ```ts
@@ -264,12 +267,13 @@ export async function executeGraphql(options: {
   if (errors.length > 0 && !(input.partial === true && data !== null)) {
     const code = errors.find((error) => typeof error.extensions?.code === 'string')?.extensions
       ?.code as string | undefined
+    const reason = (code !== undefined && errorCodeReasons[code]) || 'remote'
     throw new ConnectorError({
       connector,
       action,
-      reason: (code !== undefined && errorCodeReasons[code]) || 'remote',
+      reason,
       status: code ?? status,
-      retryable: false,
+      retryable: reason === 'rate-limited',
       message: `GraphQL ${errors.length === 1 ? 'error' : `${errors.length} errors`}: ${describeErrors(errors)}`,
     })
   }
