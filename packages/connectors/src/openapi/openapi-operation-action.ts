@@ -87,6 +87,8 @@ export interface OpenApiActionOutput {
   body: unknown
 }
 
+const ignoredHeaders = new Set(['accept', 'content-type', 'authorization'])
+
 /** The parameter groups of a generated action's input. */
 const groups = { path: 'path', query: 'query', header: 'headers', cookie: 'cookies' } as const
 
@@ -124,8 +126,12 @@ export function createOpenApiOperationAction(settings: {
   const { connectorId, actionId, operation, version } = settings
   const method = settings.method.toUpperCase()
   const parameters = new Map<string, OpenApiParameter>()
-  for (const parameter of [...(settings.pathParameters ?? []), ...(operation.parameters ?? [])])
+  for (const parameter of [...(settings.pathParameters ?? []), ...(operation.parameters ?? [])]) {
+    // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored (the
+    // media types and security schemes say those).
+    if (parameter.in === 'header' && ignoredHeaders.has(parameter.name.toLowerCase())) continue
     parameters.set(`${parameter.in}:${parameter.name}`, parameter)
+  }
 
   const shape: Record<string, z.ZodType> = {}
   const sample: Record<string, unknown> = {}

@@ -40,6 +40,7 @@ beforeAll(async () => {
                 schema: { type: 'array', items: { type: 'integer' } },
               },
               { name: 'X-Trace', in: 'header', schema: { type: 'string' } },
+              { name: 'Authorization', in: 'header', schema: { type: 'string' } },
               { name: 'theme', in: 'cookie', schema: { type: 'string' } },
               {
                 name: 'filter',
@@ -117,6 +118,14 @@ describe('OpenAPI request serialisation', () => {
       'content-type': 'application/x-www-form-urlencoded',
     })
     expect(last.body).toBe('title=Q3+report&tags=x&tags=y')
+  })
+
+  it('ignores header parameters named Authorization, Accept or Content-Type, as OpenAPI says', () => {
+    const headers = connector.actions['put-form']!.input.safeParse({
+      path: { name: 'x' },
+      headers: { Authorization: 'Bearer smuggled' },
+    })
+    expect(headers.success).toBe(false)
   })
 
   it('takes the first security requirement it has credentials for', async () => {
