@@ -10,6 +10,7 @@ import {
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineAgent } from '../agent/define-agent'
+import { agentAsTool } from '../multi-agent/agent-as-tool'
 import { createScriptedModel } from '../scripted-model/create-scripted-model'
 import { connectorTool } from './connector-tool'
 import { connectorTools, toolNameOf } from './connector-tools'
@@ -158,6 +159,45 @@ describe('connectorTool secrets', () => {
       isError: true,
       output: { error: 'vault.read: Vault is unreachable' },
     })
+  })
+
+  it('hands the run secrets to a sub-agent’s connector tools', async () => {
+    const seen: unknown[] = []
+    const clerk = defineAgent({
+      id: 'clerk',
+      description: 'Logs in for you',
+      instructions: 'x',
+      model: createScriptedModel([
+        {
+          content: [
+            { type: 'tool-call', toolCallId: 's1', toolName: 'login', input: { fail: false } },
+          ],
+        },
+        'logged in',
+      ]),
+      tools: {
+        login: connectorTool(leakyConnector(seen), 'log-in', {
+          config: { user: 'bo', password: { $secret: 'DB_PASSWORD' } },
+        }),
+      },
+    })
+    const boss = defineAgent({
+      id: 'boss',
+      instructions: 'x',
+      model: createScriptedModel([
+        {
+          content: [
+            { type: 'tool-call', toolCallId: 'b1', toolName: 'clerk', input: { input: 'go' } },
+          ],
+        },
+        'done',
+      ]),
+      tools: { clerk: agentAsTool(clerk) },
+    })
+    const result = await boss.generate('go', { secrets: mapSecrets({ DB_PASSWORD: password }) })
+    expect(result.output).toBe('done')
+    expect(seen).toEqual([{ user: 'bo', password }])
+    expect(JSON.stringify(result)).not.toContain(password)
   })
 
   it('refuses an inline credential without echoing it, and providers that are not providers', () => {

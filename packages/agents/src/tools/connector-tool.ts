@@ -108,7 +108,6 @@ export function buildConnectorTool<TConfig>(
   }
   const config = parsed.data
   const own = checkSecrets(fn, settings.secrets)
-  const where = `${connector.name} action "${actionName}" as a tool`
   return createTool(
     fn,
     {
@@ -124,7 +123,7 @@ export function buildConnectorTool<TConfig>(
           secrets: providers.length === 0 ? undefined : providers,
           connector: connector.id,
           action: actionName,
-          where: `tool "${context.toolName}" (${where})`,
+          where: `tool "${context.toolName}"`,
           signal: context.signal,
         })
         const { redact } = resolved
