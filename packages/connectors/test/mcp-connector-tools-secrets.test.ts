@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mapSecrets } from '@tessera/core'
 import { connectorTools, createScriptedModel, defineAgent } from '@tessera/agents'
-import { createMcpConnector, type McpConnector } from '@tessera/connectors/mcp'
+import { createMcpConnector, type McpConfig, type McpConnector } from '@tessera/connectors/mcp'
 import { startMcpHttpFixture } from './fakes/mcp-fixture'
 
 // An MCP server's tools through the connector-tool secret path: connectorTools() on an MCP
@@ -25,7 +25,11 @@ afterAll(async () => {
   await server?.stop()
 })
 
-const config = { headers: { authorization: { $secret: 'MCP_AUTHORIZATION' } } }
+// The MCP connector types its config as resolved (McpConfig: header values as strings), though
+// its schema takes secret references: hence the cast.
+const config = {
+  headers: { authorization: { $secret: 'MCP_AUTHORIZATION' } },
+} as unknown as McpConfig
 
 function echoingAgent(tools: ReturnType<typeof connectorTools>) {
   const model = createScriptedModel([
