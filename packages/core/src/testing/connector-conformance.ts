@@ -45,16 +45,21 @@ export interface ConnectorConformanceOptions {
    * server has the request; `released()` (optional) true once it saw the client go away.
    */
   slow?: () => ConnectorConformanceCall & {
-    inFlight: () => boolean
-    released?: () => boolean
+    inFlight: () => boolean | Promise<boolean>
+    released?: () => boolean | Promise<boolean>
   }
   /**
    * Where the server records the idempotency key it received with the last call of `action`
-   * (`failNext()` makes it answer the next call with a retryable error such as HTTP 503, to check
-   * that a retry sends the same key), or why the protocol has no place for one.
+   * (sync or async: reading it back from a database is fine), and `failNext()` making it answer
+   * the next call with an error (such as HTTP 503) so that `engine.retry()` of that step can be
+   * checked to send the same key; or why the protocol has no place for a key.
    */
   idempotency:
-    { lastReceived: () => string | undefined; failNext?: () => void } | { unsupported: string }
+    | {
+        lastReceived: () => string | undefined | Promise<string | undefined>
+        failNext?: () => void | Promise<void>
+      }
+    | { unsupported: string }
   /**
    * Config field names that look like credentials but are not (`maxTokens`), with the reason.
    * Matched against the field's own name.
@@ -134,9 +139,13 @@ function captureLogger(): Logger & { lines: string[] } {
   return Object.assign(make({}), { lines })
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline)
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
@@ -216,16 +225,9 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       engines.push(engine)
       return engine
     }
-    const workflowOf = (
-      step: ConnectorConformanceCall,
-      config: unknown,
-      retry?: number,
-    ): Workflow =>
+    const workflowOf = (step: ConnectorConformanceCall, config: unknown): Workflow =>
       (createWorkflow({ id: uniqueId(`conformance-${connector.id}`), input: z.unknown() }) as any)
-        .action(connector, step.name, config, {
-          id: 'call',
-          ...(retry ? { retry: { attempts: retry, backoff: { initial: 1, jitter: false } } } : {}),
-        })
+        .action(connector, step.name, config, { id: 'call' })
         .commit()
     /** Runs an action directly, with `config`'s references resolved from `secrets`. */
     const runDirect = (
@@ -499,25 +501,23 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
           const engine = newEngine(options.secrets)
           const first = await engine.start(workflowOf(call(), options.config()), call().input)
           await first.result()
-          const received = idempotency.lastReceived()
+          const received = await idempotency.lastReceived()
           expect(received, 'the key the server received').toEqual(expect.any(String))
           expect(received).toContain(first.id)
           const second = await engine.start(workflowOf(call(), options.config()), call().input)
           await second.result()
-          expect(idempotency.lastReceived()).not.toBe(received)
+          expect(await idempotency.lastReceived()).not.toBe(received)
           if (idempotency.failNext) {
-            const keys: (string | undefined)[] = []
-            engine.on('step-retry', () => keys.push(idempotency.lastReceived()))
-            idempotency.failNext()
-            const retried = await engine.start(
-              workflowOf(call(), options.config(), 2),
-              call().input,
-            )
+            // The call fails once (retryable, no automatic retry): the run fails; engine.retry()
+            // runs the same step instance again, which must present the same key.
+            await idempotency.failNext()
+            const failed = await engine.start(workflowOf(call(), options.config()), call().input)
+            await rejectionOf(failed.result(), timeoutMs, 'the call told to fail')
+            const firstKey = await idempotency.lastReceived()
+            expect(firstKey, 'the key of the failed attempt').toContain(failed.id)
+            const retried = await engine.retry(failed.id)
             await retried.result()
-            keys.push(idempotency.lastReceived())
-            expect(keys).toHaveLength(2)
-            expect(keys[0]).toContain(retried.id)
-            expect(keys[1]).toBe(keys[0])
+            expect(await idempotency.lastReceived(), 'the key of the retry').toBe(firstKey)
           }
         },
         testTimeout,
