@@ -2,7 +2,14 @@ import { InvalidArgumentError, type ConnectorV1 } from '@tessera/core'
 import { assertConnector, buildConnectorTool, type ConnectorToolSettings } from './connector-tool'
 import type { Tool, ToolSet } from './tool'
 
-/** What {@link connectorTools} takes besides the connector. */
+/**
+ * What {@link connectorTools} takes besides the connector.
+ *
+ * @example
+ * ```ts
+ * const settings: ConnectorToolsSettings<SlackConfig> = { config: { token: { $secret: 'SLACK_TOKEN' } }, actions: ['send-message'], prefix: 'team' }
+ * ```
+ */
 export interface ConnectorToolsSettings<TConfig> extends Omit<
   ConnectorToolSettings<TConfig>,
   'description' | 'needsApproval'

@@ -24,7 +24,15 @@ export interface SecretRedaction {
   logger(logger: Logger): Logger
 }
 
-/** What {@link resolveConfigSecrets} returns. */
+/**
+ * What {@link resolveConfigSecrets} returns.
+ *
+ * @example
+ * ```ts
+ * const { config, names } = await resolveConfigSecrets({ token: { $secret: 'SLACK_TOKEN' } }, options)
+ * config.token // the value; names // ['SLACK_TOKEN']
+ * ```
+ */
 export interface ResolvedConfigSecrets<TConfig> {
   /** A copy of the config with each `{ $secret }` replaced by its value (the config itself when it has none). */
   config: WithSecretsResolved<TConfig>
@@ -33,7 +41,14 @@ export interface ResolvedConfigSecrets<TConfig> {
   redact: SecretRedaction
 }
 
-/** What {@link resolveConfigSecrets} takes besides the config. */
+/**
+ * What {@link resolveConfigSecrets} takes besides the config.
+ *
+ * @example
+ * ```ts
+ * const options: ResolveConfigSecretsOptions = { secrets: envSecrets(), connector: 'slack', action: 'send-message', where: 'tool "notify"' }
+ * ```
+ */
 export interface ResolveConfigSecretsOptions {
   /** Asked in order; the first that has a name wins. */
   secrets: SecretsProviderV1 | readonly SecretsProviderV1[] | undefined
