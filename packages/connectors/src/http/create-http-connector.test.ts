@@ -144,6 +144,16 @@ describe('httpConnector against a real HTTP server', () => {
     expect(httpResponseShape(output)).toBe(true)
   })
 
+  it('form-encodes an object body when the request says application/x-www-form-urlencoded', async () => {
+    await run({
+      method: 'POST',
+      path: '/text',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: { grant_type: 'client_credentials', scope: ['read', 'write'], skip: null },
+    })
+    expect(received.at(-1)!.body).toBe('grant_type=client_credentials&scope=read&scope=write')
+  })
+
   it('returns text bodies as text and lets request headers override config headers', async () => {
     const output = await run(
       { method: 'GET', path: '/text', headers: { 'x-team': 'payments' } },

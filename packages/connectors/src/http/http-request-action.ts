@@ -12,7 +12,8 @@ const queryValueSchema = z.union([z.string(), z.number(), z.boolean()])
 /**
  * The input schema of the HTTP connector's `request` action. `path` is appended to the
  * configured base URL and cannot leave it; `query` values that are arrays repeat the key;
- * `body` is sent as is when it is a string or bytes, else as JSON.
+ * `body` is sent as is when it is a string or bytes, form-encoded when it is an object and the
+ * request's `content-type` is `application/x-www-form-urlencoded`, else as JSON.
  *
  * @example
  * ```ts
@@ -39,7 +40,9 @@ export const httpRequestInputSchema = z
     body: z
       .unknown()
       .optional()
-      .describe('A string or bytes are sent as is; anything else as JSON'),
+      .describe(
+        'A string or bytes are sent as is; an object with a form content-type is form-encoded; anything else as JSON',
+      ),
   })
   .strict()
   .refine(

@@ -17,7 +17,10 @@ export interface SendHttpRequestOptions {
   method: string
   url: URL
   headers: Headers
-  /** A string or bytes are sent as is; any other value as JSON (`content-type` set if absent). */
+  /**
+   * A string or bytes are sent as is; an object with a form `content-type` is form-encoded; any
+   * other value is JSON (`content-type: application/json` when there is none).
+   */
   body?: unknown
   signal: AbortSignal
   timeoutMs: number
@@ -141,8 +144,21 @@ function encodeBody(body: unknown, headers: Headers): BodyInit | undefined {
   if (body === undefined) return undefined
   if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer)
     return body as BodyInit
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+  const type = headers.get('content-type')
+  if (type === null) headers.set('content-type', 'application/json')
+  else if (/^application\/x-www-form-urlencoded\b/i.test(type) && typeof body === 'object' && body)
+    return formBody(body as Record<string, unknown>)
   return JSON.stringify(body)
+}
+
+/** An object as `application/x-www-form-urlencoded`: arrays repeat the key, objects are JSON. */
+function formBody(body: Record<string, unknown>): string {
+  const form = new URLSearchParams()
+  for (const [key, value] of Object.entries(body))
+    for (const item of Array.isArray(value) ? value : [value])
+      if (item !== undefined && item !== null)
+        form.append(key, typeof item === 'object' ? JSON.stringify(item) : String(item))
+  return form.toString()
 }
 
 function decodeBody(

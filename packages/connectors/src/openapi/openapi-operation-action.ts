@@ -325,14 +325,8 @@ function appendQuery(url: URL, parameter: OpenApiParameter, value: unknown, asJs
 
 function encodeBody(body: unknown, type: string | undefined): unknown {
   if (body === undefined) return undefined
-  if (type === 'application/x-www-form-urlencoded' && typeof body === 'object' && body !== null) {
-    const form = new URLSearchParams()
-    for (const [key, value] of Object.entries(body))
-      for (const item of Array.isArray(value) ? value : [value])
-        if (item !== undefined)
-          form.append(key, typeof item === 'object' ? JSON.stringify(item) : String(item))
-    return form.toString()
-  }
+  // Objects with a form media type are form-encoded by the transport.
+  if (type === 'application/x-www-form-urlencoded') return body
   if (type === undefined || isJsonMedia(type)) return JSON.stringify(body)
   return typeof body === 'string' ? body : JSON.stringify(body)
 }
