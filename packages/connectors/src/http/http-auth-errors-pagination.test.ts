@@ -25,7 +25,7 @@ function json(response: ServerResponse, status: number, body: unknown, headers =
   response.end(JSON.stringify(body))
 }
 
-function handle(request: IncomingMessage, response: ServerResponse) {
+function handle(request: IncomingMessage, response: ServerResponse, body: string) {
   const url = new URL(request.url ?? '/', 'http://localhost')
   seen.push({ url: request.url ?? '', headers: request.headers })
   const query = url.searchParams
@@ -77,6 +77,15 @@ function handle(request: IncomingMessage, response: ServerResponse) {
         meta: { next: end < items.length ? String(end) : null },
       })
     }
+    case '/v1/search-items': {
+      // Notion style: POST with the cursor in the JSON body.
+      const search = JSON.parse(body) as { filter: string; start_cursor?: string }
+      const start = Number(search.start_cursor ?? 0)
+      return json(response, 200, {
+        results: items.slice(start, start + 4).map((item) => ({ ...item, filter: search.filter })),
+        next_cursor: start + 4 < items.length ? String(start + 4) : null,
+      })
+    }
     case '/v1/page-items': {
       const page = Number(query.get('page'))
       const size = Number(query.get('per_page'))
@@ -104,7 +113,11 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
   elsewhere = `http://127.0.0.1:${(other.address() as AddressInfo).port}`
-  server = createServer(handle)
+  server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    request.on('end', () => handle(request, response, body))
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   baseUrl = `${origin}/v1`
@@ -355,6 +368,28 @@ describe('HTTP connector: paginate', () => {
       '/v1/cursor-items?cursor=3',
       '/v1/cursor-items?cursor=6',
     ])
+  })
+
+  it('sends a cursor in the JSON body of a POST', async () => {
+    const output = await paginate({
+      method: 'POST',
+      path: '/search-items',
+      body: { filter: 'all' },
+      itemsPath: '/results',
+      pagination: { type: 'cursor', cursorPath: '/next_cursor', param: 'start_cursor', in: 'body' },
+    })
+    expect(output).toEqual({
+      items: items.map((item) => ({ ...item, filter: 'all' })),
+      pages: 2,
+      truncated: false,
+    })
+    expect(seen.at(-1)!.url).toBe('/v1/search-items')
+    expect(
+      httpPaginateInputSchema.safeParse({
+        path: '/x',
+        pagination: { type: 'cursor', cursorPath: '/c', param: 'c', in: 'body' },
+      }).success,
+    ).toBe(false)
   })
 
   it('numbers pages, stopping at a short page', async () => {

@@ -3,7 +3,7 @@ import type { ConnectorAction } from '@tessera/core'
 import { ConnectorError } from '../connector-error'
 import type { HttpConnectorConfig } from './http-connector-config'
 import { headerRecordSchema } from './header-record-schema'
-import { firstPageUrl, httpPaginationSchema, nextPageUrl } from './http-pagination'
+import { firstPageUrl, httpPaginationSchema, nextCursor, nextPageUrl } from './http-pagination'
 import { defaultHttpTimeoutMs } from './http-request-action'
 import { httpStatusError } from './http-status-error'
 import { jsonPointerSchema, readJsonPointer } from './json-pointer'
@@ -48,6 +48,18 @@ export const httpPaginateInputSchema = z
     message: 'only a POST request can have a body',
     path: ['body'],
   })
+  .refine(
+    (input) =>
+      input.pagination.type !== 'cursor' ||
+      input.pagination.in !== 'body' ||
+      (input.method === 'POST' &&
+        (input.body === undefined ||
+          (typeof input.body === 'object' && input.body !== null && !Array.isArray(input.body)))),
+    {
+      message: 'a cursor in the body needs method POST and an object body (or none)',
+      path: ['pagination', 'in'],
+    },
+  )
 
 /**
  * The output of `paginate`: the items of every page read, in order; the number of pages; and
@@ -127,7 +139,7 @@ export function createHttpPaginateAction(settings: {
           method: 'GET',
           path: '/customers',
           itemsPath: '/data',
-          pagination: { type: 'cursor', cursorPath: '/next_cursor', param: 'cursor' },
+          pagination: { type: 'cursor', cursorPath: '/next_cursor', param: 'cursor', in: 'query' },
           maxPages: 100,
           maxItems: 500,
         },
@@ -145,6 +157,7 @@ export function createHttpPaginateAction(settings: {
       const base = new URL(config.baseUrl)
       const items: unknown[] = []
       let url: URL | undefined = firstPageUrl(input.pagination, first)
+      let body = input.body
       let pages = 0
       while (url !== undefined) {
         if (
@@ -173,7 +186,7 @@ export function createHttpPaginateAction(settings: {
           method: input.method,
           url,
           headers,
-          body: input.body,
+          body,
           signal,
           timeoutMs: config.timeoutMs ?? defaultHttpTimeoutMs,
           logger,
@@ -203,6 +216,15 @@ export function createHttpPaginateAction(settings: {
           itemCount: found.length,
         })
         if (found.length > room) return { items, pages, truncated: true }
+        if (
+          next !== undefined &&
+          input.pagination.type === 'cursor' &&
+          input.pagination.in === 'body'
+        )
+          body = {
+            ...(body as Record<string, unknown> | undefined),
+            [input.pagination.param]: nextCursor(input.pagination, response.body),
+          }
         url = next
       }
       return { items, pages, truncated: false }

@@ -24,7 +24,11 @@ export const httpPaginationSchema = z
       .object({
         type: z.literal('cursor').describe('Send the cursor found in each page'),
         cursorPath: jsonPointerSchema.describe('JSON Pointer to the next cursor in the body'),
-        param: paramName.describe('The query parameter that carries the cursor'),
+        param: paramName.describe('The query parameter (or body field) that carries the cursor'),
+        in: z
+          .enum(['query', 'body'])
+          .default('query')
+          .describe('Send the cursor in the query (default) or as a field of the JSON body (POST)'),
       })
       .strict(),
     z
@@ -102,9 +106,9 @@ export function nextPageUrl(
       return next === undefined ? undefined : new URL(next, page.url)
     }
     case 'cursor': {
-      const cursor = readJsonPointer(page.body, pagination.cursorPath)
-      if (cursor === undefined || cursor === null || cursor === '' || cursor === false)
-        return undefined
+      const cursor = nextCursor(pagination, page.body)
+      if (cursor === undefined) return undefined
+      if (pagination.in === 'body') return new URL(page.url)
       const next = new URL(page.url)
       next.searchParams.set(
         pagination.param,
@@ -130,4 +134,23 @@ export function nextPageUrl(
       return next
     }
   }
+}
+
+/**
+ * The next cursor of a `cursor` strategy: the value at `cursorPath` in a page's body, or
+ * undefined when it is missing, null, `""` or false (the last page).
+ *
+ * @example
+ * ```ts
+ * nextCursor({ type: 'cursor', cursorPath: '/next_cursor', param: 'start_cursor', in: 'body' }, { next_cursor: 'c2' }) // 'c2'
+ * ```
+ */
+export function nextCursor(
+  pagination: Extract<HttpPagination, { type: 'cursor' }>,
+  body: unknown,
+): unknown {
+  const cursor = readJsonPointer(body, pagination.cursorPath)
+  return cursor === undefined || cursor === null || cursor === '' || cursor === false
+    ? undefined
+    : cursor
 }

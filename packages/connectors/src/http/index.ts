@@ -29,6 +29,7 @@ export {
   httpPaginationSchema,
   firstPageUrl,
   nextPageUrl,
+  nextCursor,
   type HttpPagination,
 } from './http-pagination'
 export { httpStatusError, parseRetryAfter } from './http-status-error'
