@@ -136,7 +136,7 @@ export function closeMqttConnections(): Promise<void> {
  * const mqtt = await loadMqtt('mqtt', 'publish')
  * ```
  */
-export async function loadMqtt(connector: string, action: string) {
+export async function loadMqtt(connector: string, action: string): Promise<typeof import('mqtt')> {
   const loaded = await loadSdk(() => import('mqtt'), 'mqtt', 'MQTT', connector, action)
   // Under CommonJS interop the functions may sit on `default`.
   const interop = loaded as unknown as { default?: typeof loaded }

@@ -74,7 +74,10 @@ export interface NatsConnectionSettings {
  * const { connect, headers } = await loadNats('nats', 'publish')
  * ```
  */
-export function loadNats(connector: string, action: string) {
+export function loadNats(
+  connector: string,
+  action: string,
+): Promise<typeof import('@nats-io/transport-node')> {
   return loadSdk(
     () => import('@nats-io/transport-node'),
     '@nats-io/transport-node',
@@ -92,7 +95,10 @@ export function loadNats(connector: string, action: string) {
  * const { jetstream } = await loadJetstream('nats', 'jetstream-publish')
  * ```
  */
-export function loadJetstream(connector: string, action: string) {
+export function loadJetstream(
+  connector: string,
+  action: string,
+): Promise<typeof import('@nats-io/jetstream')> {
   return loadSdk(
     () => import('@nats-io/jetstream'),
     '@nats-io/jetstream',
