@@ -87,7 +87,8 @@ export async function secretsCommand(options: SecretsCommandOptions): Promise<nu
           received: '(empty)',
         })
       }
-      const key = env.TESSERA_SECRETS_KEY
+      // From the process's environment, the provider reads the key itself (and names the variable).
+      const key = options.env === undefined ? undefined : env.TESSERA_SECRETS_KEY
       await writeEncryptedSecrets(
         { path: file, ...(key !== undefined ? { key } : {}) },
         { set: { [name]: value } },
