@@ -6,6 +6,8 @@
 //   fastify-bare            a Fastify route doing the same store calls, JSON in and out
 //   express-bare            an Express route (express.json()) doing the same store calls
 //   fastify-adapter-secure  as fastify-adapter with apiKeyAuth and the default audit trail
+//   fastify-adapter-fetch   as fastify-adapter, the handler wrapped so that the adapter takes its
+//   express-adapter-fetch   Fetch path (Request/Response) instead of the raw entry (comparison)
 //
 // Every variant serves POST /runs ({ workflowId, input } → 201 { run }) and GET /runs/:runId
 // (→ 200 { run, steps }) from one engine on the memory store with one one-step workflow. The bare
@@ -27,6 +29,8 @@ const variants = [
   'fastify-bare',
   'express-bare',
   'fastify-adapter-secure',
+  'fastify-adapter-fetch',
+  'express-adapter-fetch',
 ]
 if (!variants.includes(variant)) {
   throw new Error(`http-server.mjs: variant must be one of ${variants.join(', ')}, got ${variant}`)
@@ -52,7 +56,9 @@ function handler() {
     return createHttpHandler(engine, { auth: [apiKeyAuth({ store })] })
   }
   // The bare routes authenticate nobody and audit nothing: neither does the handler here.
-  return createHttpHandler(engine, { auth: 'none-insecure', audit: false })
+  const fetchHandler = createHttpHandler(engine, { auth: 'none-insecure', audit: false })
+  // A wrapper has no raw entry (`handle`): the adapter falls back to Fetch objects.
+  return variant.endsWith('-fetch') ? (request, info) => fetchHandler(request, info) : fetchHandler
 }
 
 async function bareStart(body) {
