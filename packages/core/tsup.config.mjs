@@ -6,7 +6,7 @@ export const entry = {
   testing: 'src/testing/index.ts',
   node: 'src/node/index.ts',
   opentelemetry: 'src/opentelemetry/index.ts',
-  // The HTTP surface: Web Fetch handler, security built-ins (hono and jose are its dependencies).
+  // The HTTP surface: Web Fetch handler and raw entry, security built-ins (jose is its dependency).
   http: 'src/http/index.ts',
   // Node-only: the `tessera` command line (bin/tessera.js runs it).
   cli: 'src/cli/index.ts',
