@@ -234,6 +234,30 @@ describe('secret references in action configs', () => {
   })
 })
 
+describe('a failing secrets provider', () => {
+  it('refuses the start with secrets-unavailable, carrying the provider message, no run', async () => {
+    const broken: SecretsProviderV1 = {
+      specificationVersion: 'v1',
+      provider: 'broken',
+      get: async () => {
+        throw new Error('vault unreachable')
+      },
+    }
+    const engine = newEngine({ secrets: broken })
+    const workflow = workflowWith('secrets-provider-down', { token: { $secret: 'API_TOKEN' } })
+    const error = await rejectionOf(engine.start(workflow, { mode: 'ok' }))
+    expect(ConnectorConfigError.isInstance(error)).toBe(true)
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        reason: 'secrets-unavailable',
+        secret: 'API_TOKEN',
+        message: 'secret "API_TOKEN" could not be read: vault unreachable',
+      }),
+    ])
+    expect((await engine.listRuns()).runs).toEqual([])
+  })
+})
+
 describe('engine.preflight', () => {
   it('resolves secrets and, with connect, checks once per distinct connector and config', async () => {
     checks.length = 0
