@@ -255,6 +255,10 @@ describe('a failing secrets provider', () => {
       }),
     ])
     expect((await engine.listRuns()).runs).toEqual([])
+    // Fail closed: the next provider is not asked when one fails.
+    const chained = newEngine({ secrets: [broken, mapSecrets({ API_TOKEN: 'fallback-value' })] })
+    const chainedError = await rejectionOf(chained.start(workflow, { mode: 'ok' }))
+    expect(chainedError.issues[0].reason).toBe('secrets-unavailable')
   })
 })
 
