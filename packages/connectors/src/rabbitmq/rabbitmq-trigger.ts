@@ -1,4 +1,10 @@
-import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
+import {
+  ConnectorError,
+  type TriggerContext,
+  type TriggerSubscription,
+  type TriggerV1,
+  type Workflow,
+} from '@tessera/core'
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
 import {
   createInFlight,
@@ -10,6 +16,7 @@ import {
   resolveSetting,
   type SecretOrValue,
 } from '../consumer-trigger'
+import { rabbitmqConnectTarget } from './rabbitmq-connector'
 import { rabbitmqError } from './rabbitmq-errors'
 
 /**
@@ -44,8 +51,22 @@ export interface RabbitmqTriggerMessage {
 export interface RabbitmqTriggerOptions<W extends Workflow = Workflow> {
   /** Unique per engine and stable across deploys: it scopes the runs' idempotency keys. */
   id: string
-  /** The AMQP URL, or a `{ $secret: 'NAME' }` resolved through the engine's secrets provider. */
-  url: SecretOrValue
+  /**
+   * The AMQP URL, or a `{ $secret: 'NAME' }` resolved through the engine's secrets provider.
+   * Or give `host` (with `username`, `password`, `vhost`, …) instead.
+   */
+  url?: SecretOrValue
+  /** The broker host, instead of `url`. */
+  host?: string
+  /** The broker port (default 5672, or 5671 with `tls`). */
+  port?: number
+  username?: string
+  /** The password, or a `{ $secret }` resolved through the engine's secrets provider. */
+  password?: SecretOrValue
+  /** The virtual host (default `/`). */
+  vhost?: string
+  /** Connect with TLS (amqps). */
+  tls?: boolean
   /** The queue to consume (it must exist; declare it, with its dead-letter exchange, beforehand). */
   queue: string
   /** How many unacknowledged messages the broker hands this consumer at once (default 10). */
@@ -119,7 +140,28 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
         'rabbitmq',
         'trigger',
       )
-      const url = await resolveSetting(options.url, context, 'rabbitmq', 'url')
+      if ((options.url === undefined) === (options.host === undefined))
+        throw new ConnectorError({
+          connector: 'rabbitmq',
+          action: 'trigger',
+          reason: 'invalid-config',
+          message: 'give either "url" or "host"',
+        })
+      const target = rabbitmqConnectTarget({
+        url:
+          options.url === undefined
+            ? undefined
+            : await resolveSetting(options.url, context, 'rabbitmq', 'url'),
+        host: options.host,
+        port: options.port,
+        username: options.username,
+        password:
+          options.password === undefined
+            ? undefined
+            : await resolveSetting(options.password, context, 'rabbitmq', 'password'),
+        vhost: options.vhost,
+        tls: options.tls,
+      })
       const inFlight = createInFlight()
       let stopped = false
       let connection: ChannelModel | undefined
@@ -192,7 +234,7 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
       }
 
       async function connect(): Promise<void> {
-        const opened = await amqp.connect(url, { timeout: 10_000 })
+        const opened = await amqp.connect(target, { timeout: 10_000 })
         opened.on('error', (error: Error) =>
           context.logger.warn('RabbitMQ connection error', { error: describeError(error) }),
         )

@@ -243,6 +243,37 @@ describe.runIf(up)('RabbitMQ connector and trigger (real broker)', { timeout: 30
     }
   })
 
+  it('connects with the host form and a password secret; refuses both or neither form', async () => {
+    const { queue } = await queueWithDlx()
+    const consumer = orderWorkflow(uniqueName('rabbit_host'))
+    const { engine, store } = testEngine({ AMQP_PASSWORD: 'guest' })
+    try {
+      publishRaw(queue, { orderId: 'o-host' })
+      const subscription = await engine.startTrigger(
+        rabbitmqTrigger({
+          id: 'host-form',
+          host: '127.0.0.1',
+          username: 'guest',
+          password: { $secret: 'AMQP_PASSWORD' },
+          queue,
+          workflow: consumer,
+        }),
+      )
+      await eventually('one run', async () => (await runsOf(store, consumer.id)).length === 1)
+      await subscription.stop()
+      await expect(
+        engine.startTrigger(rabbitmqTrigger({ id: 'neither', queue, workflow: consumer })),
+      ).rejects.toMatchObject({ reason: 'invalid-config' })
+      await expect(
+        engine.startTrigger(
+          rabbitmqTrigger({ id: 'both', url, host: '127.0.0.1', queue, workflow: consumer }),
+        ),
+      ).rejects.toMatchObject({ reason: 'invalid-config' })
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('fails to start on a missing queue with not-found', async () => {
     const { engine } = testEngine()
     try {
