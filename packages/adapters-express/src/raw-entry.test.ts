@@ -4,7 +4,7 @@ import express from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, createMemoryStore, type Engine } from '@tessera/core'
 import { httpConformanceWorkflows } from '@tessera/core/testing'
-import { createHttpHandler } from '@tessera/core/http'
+import { createHttpHandler, type HttpRawReply, type HttpRawRequest } from '@tessera/core/http'
 import { createExpressMiddleware, type FetchHandler } from './create-express-middleware'
 
 /** Counts constructions of Fetch's Request, Response and Headers while `body` runs. */
@@ -110,7 +110,7 @@ describe('createExpressMiddleware with a handler that has a raw entry', () => {
     const control = await countFetchObjects(async () => {
       expect((await send(`${base}/wrapped/api/runs`, 'POST', body)).status).toBe(201)
     })
-    expect(control.Response + control.Headers).toBeGreaterThan(0)
+    expect(control.Response! + control.Headers!).toBeGreaterThan(0)
   })
 
   it('answers the same through both entries', async () => {
@@ -137,6 +137,60 @@ describe('createExpressMiddleware with a handler that has a raw entry', () => {
       expect(raw.text.replace(/"requestId":"[^"]+"/, '')).toBe(
         viaFetch.text.replace(/"requestId":"[^"]+"/, '').replaceAll('/wrapped/api', '/api'),
       )
+    }
+  })
+})
+
+describe('createExpressMiddleware streaming a raw reply', () => {
+  it('writes chunks as they come, then cancels the stream and aborts the signal when the client leaves', async () => {
+    let cancelled: (reason: unknown) => void = () => {}
+    const streamCancelled = new Promise((resolve) => (cancelled = resolve))
+    let aborted: (reason: unknown) => void = () => {}
+    const signalAborted = new Promise((resolve) => (aborted = resolve))
+    const handler: FetchHandler = Object.assign(async () => new Response('the Fetch path'), {
+      handle: async (raw: HttpRawRequest): Promise<HttpRawReply> => {
+        const signal = typeof raw.signal === 'function' ? raw.signal() : raw.signal!
+        signal.addEventListener('abort', () => aborted(signal.reason))
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/event-stream', 'x-custom': ['a', 'b'] },
+          body: new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: 1\n\n'))
+            },
+            cancel: (reason) => cancelled(reason),
+          }),
+        }
+      },
+    })
+    const app = express().use(createExpressMiddleware(handler))
+    const streaming: Server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => streaming.once('listening', resolve))
+    try {
+      const port = (streaming.address() as AddressInfo).port
+      const first = await new Promise<{ headers: Record<string, unknown>; text: string }>(
+        (resolve, reject) => {
+          const request = httpRequest(`http://127.0.0.1:${port}/events`, (response) => {
+            response.once('data', (chunk: Buffer) => {
+              resolve({ headers: response.headers, text: chunk.toString('utf8') })
+              request.destroy()
+            })
+          })
+          request.on('error', () => {})
+          request.once('timeout', reject)
+          request.end()
+        },
+      )
+      expect(first.text).toBe('data: 1\n\n')
+      expect(first.headers).toMatchObject({
+        'content-type': 'text/event-stream',
+        'x-custom': 'a, b',
+      })
+      expect(await streamCancelled).toBeInstanceOf(Error)
+      expect(String(await signalAborted)).toContain('closed the connection')
+    } finally {
+      streaming.closeAllConnections()
+      await new Promise((resolve) => streaming.close(resolve))
     }
   })
 })

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngine, createMemoryStore, type Engine } from '@tessera/core'
 import { httpConformanceWorkflows } from '@tessera/core/testing'
-import { createHttpHandler } from '@tessera/core/http'
+import { createHttpHandler, type HttpRawReply, type HttpRawRequest } from '@tessera/core/http'
 import { tesseraFastify, type FetchHandler } from './tessera-fastify'
 
 /** Counts constructions of Fetch's Request, Response and Headers while `body` runs. */
@@ -106,7 +106,7 @@ describe('tesseraFastify with a handler that has a raw entry', () => {
     const control = await countFetchObjects(async () => {
       expect((await send(`${base}/wrapped/api/runs`, 'POST', body)).status).toBe(201)
     })
-    expect(control.Response + control.Headers).toBeGreaterThan(0)
+    expect(control.Response! + control.Headers!).toBeGreaterThan(0)
   })
 
   it('answers the same through both entries', async () => {
@@ -133,6 +133,57 @@ describe('tesseraFastify with a handler that has a raw entry', () => {
       expect(raw.text.replace(/"requestId":"[^"]+"/, '')).toBe(
         viaFetch.text.replace(/"requestId":"[^"]+"/, '').replaceAll('/wrapped/api', '/api'),
       )
+    }
+  })
+})
+
+describe('tesseraFastify streaming a raw reply', () => {
+  it('sends chunks as they come, then cancels the stream and aborts the signal when the client leaves', async () => {
+    let cancelled: (reason: unknown) => void = () => {}
+    const streamCancelled = new Promise((resolve) => (cancelled = resolve))
+    let aborted: (reason: unknown) => void = () => {}
+    const signalAborted = new Promise((resolve) => (aborted = resolve))
+    const handler: FetchHandler = Object.assign(async () => new Response('the Fetch path'), {
+      handle: async (raw: HttpRawRequest): Promise<HttpRawReply> => {
+        const signal = typeof raw.signal === 'function' ? raw.signal() : raw.signal!
+        signal.addEventListener('abort', () => aborted(signal.reason))
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/event-stream', 'x-custom': ['a', 'b'] },
+          body: new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('data: 1\n\n'))
+            },
+            cancel: (reason) => cancelled(reason),
+          }),
+        }
+      },
+    })
+    const streaming = Fastify()
+    await streaming.register(tesseraFastify, { handler })
+    const origin = await streaming.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const first = await new Promise<{ headers: Record<string, unknown>; text: string }>(
+        (resolve) => {
+          const request = httpRequest(`${origin}/events`, (response) => {
+            response.once('data', (chunk: Buffer) => {
+              resolve({ headers: response.headers, text: chunk.toString('utf8') })
+              request.destroy()
+            })
+          })
+          request.on('error', () => {})
+          request.end()
+        },
+      )
+      expect(first.text).toBe('data: 1\n\n')
+      expect(first.headers).toMatchObject({
+        'content-type': 'text/event-stream',
+        'x-custom': 'a, b',
+      })
+      expect(await streamCancelled).toBeInstanceOf(Error)
+      expect(String(await signalAborted)).toContain('closed the connection')
+    } finally {
+      await streaming.close()
     }
   })
 })

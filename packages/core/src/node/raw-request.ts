@@ -64,11 +64,14 @@ export function toRawRequest(
         controller = new AbortController()
         if (aborted) controller.abort(reason)
         else if (response !== undefined) {
-          response.once('close', () => {
+          const left = () => {
             if (!response.writableFinished) {
               raw.abortRequest(new Error('The client closed the connection'))
             }
-          })
+          }
+          // The client may have gone while the handler was busy (the close event is past).
+          if (response.destroyed) left()
+          else response.once('close', left)
         }
       }
       return controller.signal

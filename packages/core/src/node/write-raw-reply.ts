@@ -38,9 +38,14 @@ export async function writeRawReply(response: ServerResponse, reply: HttpRawRepl
     response.end(body)
     return
   }
+  const reader = body.getReader()
+  if (response.destroyed) {
+    // The client is gone already: stop the producer (an event stream) instead of writing.
+    await reader.cancel(new Error('The client closed the connection')).catch(() => {})
+    return
+  }
   // Send the headers now: a stream's next chunk may be a long time coming.
   response.flushHeaders()
-  const reader = body.getReader()
   await streamRest(response, {
     read: () => reader.read(),
     cancel: (reason) => reader.cancel(reason),
