@@ -1,5 +1,9 @@
 import { createTsupConfig } from '../../scripts/tsup-config.mjs'
 
+// The declaration build reads the types of every optional SDK (the AWS SDK, Twilio, HubSpot,
+// Octokit, …) for 25 entries and peaks near 5 GB: package.json's build script raises Node's heap
+// limit (NODE_OPTIONS=--max-old-space-size=8192), which the DTS worker inherits.
+
 export const entry = {
   index: 'src/index.ts',
   http: 'src/http/index.ts',
