@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { createPool } from 'mysql2/promise'
 import { afterAll, beforeAll, it } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
@@ -7,8 +6,7 @@ import { closeMysqlConnectorPools, mysqlConnector } from './mysql-connector'
 
 // The connector conformance suite on the real MariaDB/MySQL server. The connection URL is the
 // secret; a wrong password for root is the rejected credential. The idempotency key reaches the
-// server through idempotencyTable, read back with the mysql client (the suite reads it
-// synchronously).
+// server through idempotencyTable, read back through the admin pool.
 
 const uri = 'mysql://root@127.0.0.1:3306/test'
 const admin = createPool({ uri, connectionLimit: 2 })
@@ -74,20 +72,12 @@ if (up)
       }
     },
     idempotency: {
-      lastReceived: () =>
-        execFileSync(
-          'mysql',
-          [
-            '-h127.0.0.1',
-            '-uroot',
-            'test',
-            '-N',
-            '-B',
-            '-e',
-            `SELECT idempotency_key FROM ${ledger} ORDER BY created_at DESC LIMIT 1`,
-          ],
-          { encoding: 'utf8' },
-        ).trim() || undefined,
+      lastReceived: async () => {
+        const [rows] = await admin.query(
+          `SELECT idempotency_key FROM ${ledger} ORDER BY created_at DESC LIMIT 1`,
+        )
+        return (rows as { idempotency_key: string }[])[0]?.idempotency_key
+      },
     },
   })
 else it.skip('MySQL connector conformance (no server)', () => undefined)

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import pg from 'pg'
 import { afterAll, beforeAll, it } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
@@ -7,7 +6,7 @@ import { closePostgresConnectorPools, postgresConnector } from './postgres-conne
 
 // The connector conformance suite on the real PostgreSQL server. The connection string is the
 // secret; a role that does not exist is the rejected credential. The idempotency key reaches
-// the server through idempotencyTable, read back with psql (the suite reads it synchronously).
+// the server through idempotencyTable, read back through the admin pool.
 
 const url = 'postgres://postgres:conformance-pg-password@127.0.0.1:5432/test'
 const admin = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 2 })
@@ -75,21 +74,12 @@ if (up)
       }
     },
     idempotency: {
-      lastReceived: () =>
-        execFileSync(
-          'psql',
-          [
-            '-h',
-            '127.0.0.1',
-            '-U',
-            'postgres',
-            '-d',
-            'test',
-            '-Atc',
-            `SELECT idempotency_key FROM ${ledger} ORDER BY created_at DESC LIMIT 1`,
-          ],
-          { encoding: 'utf8' },
-        ).trim() || undefined,
+      lastReceived: async () => {
+        const result = await admin.query<{ idempotency_key: string }>(
+          `SELECT idempotency_key FROM ${ledger} ORDER BY created_at DESC LIMIT 1`,
+        )
+        return result.rows[0]?.idempotency_key
+      },
     },
   })
 else it.skip('PostgreSQL connector conformance (no server)', () => undefined)

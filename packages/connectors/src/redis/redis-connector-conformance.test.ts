@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { Redis } from 'ioredis'
 import { afterAll, it } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
@@ -8,7 +7,7 @@ import { redisIdempotencyField } from './redis-connector-actions'
 
 // The connector conformance suite on the real Redis server. The URL is the secret; an ACL user
 // that does not exist is the rejected credential. stream-add writes the idempotency key into a
-// field of the entry, read back with redis-cli (the suite reads it synchronously). No slow call:
+// field of the entry, read back with XREVRANGE. No slow call:
 // Redis has no command that the connector would hold open (blocking commands are not allowed).
 
 const url = 'redis://127.0.0.1:6379/0'
@@ -32,14 +31,11 @@ if (up)
     unreachable: () => ({ host: '127.0.0.1', port: 1 }),
     rejectedSecrets: { REDIS_URL: 'redis://no_such_user:conformance-wrong@127.0.0.1:6379/0' },
     idempotency: {
-      lastReceived: () => {
-        const lines = execFileSync(
-          'redis-cli',
-          ['-h', '127.0.0.1', 'XREVRANGE', `${prefix}events`, '+', '-', 'COUNT', '1'],
-          { encoding: 'utf8' },
-        ).split('\n')
-        const at = lines.indexOf(redisIdempotencyField)
-        return at === -1 ? undefined : lines[at + 1]
+      lastReceived: async () => {
+        const [entry] = await admin.xrevrange(`${prefix}events`, '+', '-', 'COUNT', 1)
+        const fields = entry?.[1] ?? []
+        const at = fields.indexOf(redisIdempotencyField)
+        return at === -1 ? undefined : fields[at + 1]
       },
     },
   })
