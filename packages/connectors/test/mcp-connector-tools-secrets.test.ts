@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mapSecrets } from '@tessera/core'
 import { connectorTools, createScriptedModel, defineAgent } from '@tessera/agents'
-import { createMcpConnector, type McpConfig, type McpConnector } from '@tessera/connectors/mcp'
+import {
+  createMcpConnector,
+  mcpTools,
+  type McpConfig,
+  type McpConnector,
+} from '@tessera/connectors/mcp'
 import { startMcpHttpFixture } from './fakes/mcp-fixture'
 
 // An MCP server's tools through the connector-tool secret path: connectorTools() on an MCP
@@ -31,12 +36,10 @@ const config = {
   headers: { authorization: { $secret: 'MCP_AUTHORIZATION' } },
 } as unknown as McpConfig
 
-function echoingAgent(tools: ReturnType<typeof connectorTools>) {
+function echoingAgent(tools: ReturnType<typeof connectorTools>, toolName = 'files_echo') {
   const model = createScriptedModel([
     {
-      content: [
-        { type: 'tool-call', toolCallId: 'c1', toolName: 'files_echo', input: { message: 'hi' } },
-      ],
+      content: [{ type: 'tool-call', toolCallId: 'c1', toolName, input: { message: 'hi' } }],
     },
     'done',
   ])
@@ -77,5 +80,38 @@ describe('connectorTools on an MCP connector', () => {
     const toolResult = refused.steps[0]!.toolResults[0]!
     expect(toolResult.isError).toBe(true)
     expect(JSON.stringify(rejected.model.calls)).not.toContain('mcp-tools-wrong-9f8e')
+  })
+})
+
+describe('mcpTools with secret references', () => {
+  const refConfig = { headers: { authorization: { $secret: 'MCP_AUTHORIZATION' } } }
+
+  it("resolves the header from the tool's own secrets, else the run's, and redacts it", async () => {
+    const own = echoingAgent(
+      mcpTools(connector, {
+        config: refConfig,
+        secrets: mapSecrets({ MCP_AUTHORIZATION: `Bearer ${token}` }),
+      }) as never,
+      'echo',
+    )
+    const first = await own.agent.generate('say hi')
+    expect(first.steps[0]!.toolResults[0]!.isError).toBe(false)
+    expect(JSON.stringify(first.steps[0]!.toolResults[0]!.output)).toContain('hi')
+
+    const fromRun = echoingAgent(mcpTools(connector, { config: refConfig }) as never, 'echo')
+    const second = await fromRun.agent.generate('say hi', {
+      secrets: mapSecrets({ MCP_AUTHORIZATION: `Bearer ${token}` }),
+    })
+    expect(second.steps[0]!.toolResults[0]!.isError).toBe(false)
+    expect(JSON.stringify([own.model.calls, fromRun.model.calls])).not.toContain(token)
+  })
+
+  it('reports a missing secret to the model by name', async () => {
+    const missing = echoingAgent(mcpTools(connector, { config: refConfig }) as never, 'echo')
+    const result = await missing.agent.generate('say hi')
+    expect(result.steps[0]!.toolResults[0]).toMatchObject({ isError: true })
+    expect(JSON.stringify(result.steps[0]!.toolResults[0]!.output)).toContain(
+      'refers to secret \\"MCP_AUTHORIZATION\\"',
+    )
   })
 })

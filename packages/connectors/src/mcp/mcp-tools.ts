@@ -1,7 +1,7 @@
-import type { Logger } from '@tessera/core'
+import { resolveConfigSecrets, type Logger, type SecretsProviderV1 } from '@tessera/core'
 import type { z } from 'zod'
 import type { McpConnector, McpToolInfo } from './create-mcp-connector'
-import type { McpConfig } from './mcp-transport'
+import type { mcpHttpConfigSchema, mcpStdioConfigSchema } from './mcp-transport'
 
 /**
  * An agent tool as `@tessera/agents` takes it (`defineAgent({ tools })`): the same shape as the
@@ -20,11 +20,17 @@ export interface McpAgentTool {
   readonly needsApproval: boolean
   readonly approvalTimeoutMs: number | undefined
   readonly onError: 'tool-result' | 'throw'
-  readonly execute: (
-    input: unknown,
-    context: { signal: AbortSignal; idempotencyKey: string; logger: Logger },
-  ) => Promise<unknown>
+  readonly execute: (input: unknown, context: McpToolContext) => Promise<unknown>
   readonly delegation: undefined
+}
+
+/** What an agent hands a tool call (the part of `ToolContext` from @tessera/agents used here). */
+export interface McpToolContext {
+  signal: AbortSignal
+  idempotencyKey: string
+  logger: Logger
+  /** The run's secrets (the engine's, inside an agent node; `generate({ secrets })` otherwise). */
+  secrets?: SecretsProviderV1
 }
 
 /**
@@ -32,15 +38,18 @@ export interface McpAgentTool {
  *
  * @example
  * ```ts
- * const settings: McpToolsSettings = { config: { headers: { authorization: `Bearer ${token}` } }, needsApproval: true }
+ * const settings: McpToolsSettings = { config: { headers: { authorization: { $secret: 'MCP_TOKEN' } } }, needsApproval: true }
  * ```
  */
 export interface McpToolsSettings {
   /**
-   * The connector's configuration with its secrets already resolved (header or environment
-   * values as strings: read them from your secrets provider). Default: none.
+   * The connector's configuration; header and environment values may be secret references
+   * (`{ $secret: 'NAME' }`), resolved at every call through `secrets`, else the run's secrets.
+   * Default: none.
    */
-  config?: McpConfig
+  config?: z.input<typeof mcpHttpConfigSchema> | z.input<typeof mcpStdioConfigSchema>
+  /** Where secret references resolve first (before the run's own secrets). */
+  secrets?: SecretsProviderV1 | readonly SecretsProviderV1[]
   /** Whether a human must approve a call; a function decides per tool. Default false. */
   needsApproval?: boolean | ((tool: McpToolInfo) => boolean)
   /** What a failed call does (see `ToolErrorMode` in @tessera/agents). Default `tool-result`. */
@@ -85,17 +94,37 @@ export function mcpTools(
       needsApproval,
       approvalTimeoutMs: undefined,
       onError: settings.onError ?? 'tool-result',
-      execute: (
-        input: unknown,
-        context: { signal: AbortSignal; idempotencyKey: string; logger: Logger },
-      ) =>
-        action.run({
-          config,
-          input,
+      execute: async (input: unknown, context: McpToolContext) => {
+        // The tool's own providers first, then the run's; resolved values never leave the call.
+        const providers = [
+          ...(settings.secrets === undefined
+            ? []
+            : Array.isArray(settings.secrets)
+              ? settings.secrets
+              : [settings.secrets as SecretsProviderV1]),
+          ...(context.secrets === undefined ? [] : [context.secrets]),
+        ]
+        const resolved = await resolveConfigSecrets(config, {
+          secrets: providers,
+          connector: connector.id,
+          action: info.action,
+          where: `tool "${name}"`,
           signal: context.signal,
-          idempotencyKey: context.idempotencyKey,
-          logger: context.logger,
-        }),
+        })
+        try {
+          const output = await action.run({
+            config: resolved.config as never,
+            input,
+            signal: context.signal,
+            idempotencyKey: context.idempotencyKey,
+            logger: resolved.redact.logger(context.logger),
+          })
+          // The output goes to the model's vendor: no secret value in it either.
+          return resolved.redact.value(output)
+        } catch (error) {
+          throw resolved.redact.error(error)
+        }
+      },
       delegation: undefined,
     })
   }
