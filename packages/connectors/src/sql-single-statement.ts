@@ -1,3 +1,5 @@
+import { ConnectorError } from '@tessera/core'
+
 /** The SQL dialect whose quoting and comment rules {@link findSecondStatement} follows. */
 export type SqlDialect = 'postgres' | 'mysql'
 
@@ -70,6 +72,31 @@ export function findSecondStatement(sql: string, dialect: SqlDialect): number {
     index++
   }
   return -1
+}
+
+/**
+ * Throws an `invalid-request` {@link ConnectorError} when `sql` holds more than one statement
+ * (see {@link findSecondStatement}), saying where the second one starts; `where` (such as
+ * "statement 2") prefixes the message.
+ *
+ * @example
+ * ```ts
+ * assertSingleStatement({ connector: 'postgres', action: 'query', dialect: 'postgres' }, input.sql)
+ * ```
+ */
+export function assertSingleStatement(
+  context: { connector: string; action: string; dialect: SqlDialect },
+  sql: string,
+  where?: string,
+): void {
+  const second = findSecondStatement(sql, context.dialect)
+  if (second === -1) return
+  throw new ConnectorError({
+    connector: context.connector,
+    action: context.action,
+    reason: 'invalid-request',
+    message: `${where === undefined ? '' : `${where}: `}expected one SQL statement, but a second one starts at character ${second + 1}; use the transaction action for several`,
+  })
 }
 
 function lineEnd(sql: string, from: number): number {

@@ -1,8 +1,15 @@
-import { createHash } from 'node:crypto'
 import type * as mysql from 'mysql2/promise'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { createClientCache } from '../connector-client-cache'
+import {
+  abortableCheckout,
+  ensureIdempotencyTable,
+  leavesConnectionUnusable,
+  quoteSqlTable,
+  runSqlTransaction,
+  type SqlTransactionSession,
+} from '../sql-connector-session'
 import { toJsonValue } from '../sql-json-value'
 import type { mysqlConnectorConfigSchema } from './mysql-connector-config'
 import { mysqlFailure } from './mysql-connector-errors'
@@ -130,7 +137,9 @@ export async function withSession<T>(
   const entry = await poolFor(connector, action, config)
   let connection: mysql.PoolConnection
   try {
-    connection = await abortable(entry.pool.getConnection(), signal, (late) => late.release())
+    connection = await abortableCheckout(entry.pool.getConnection(), signal, (late) =>
+      late.release(),
+    )
   } catch (error) {
     throw fail(error)
   }
@@ -156,7 +165,7 @@ export async function withSession<T>(
   } catch (error) {
     // A server error leaves the connection usable; a fatal one (the socket) or a transaction
     // that could not be rolled back does not.
-    broken = unusable.has(error as object) || fatal(error)
+    broken = leavesConnectionUnusable(error) || fatal(error)
     throw ConnectorError.isInstance(error) ? error : fail(error)
   } finally {
     signal.removeEventListener('abort', onAbort)
@@ -165,9 +174,6 @@ export async function withSession<T>(
     else connection.release()
   }
 }
-
-/** Failures after which the connection must not go back to the pool. */
-const unusable = new WeakSet<object>()
 
 /** True when mysql2 marked the error (or its cause) fatal: the connection is gone. */
 function fatal(error: unknown): boolean {
@@ -193,24 +199,6 @@ async function killQuery(entry: PoolEntry, threadId: number): Promise<void> {
   } finally {
     await killer?.end().catch(() => undefined)
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal, late: (value: T) => void) {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) late(value)
-        else resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }
 
 type StatementResult = [mysql.QueryResult, mysql.FieldPacket[] | undefined]
@@ -293,99 +281,58 @@ export async function runTransaction(
   options: { signal: AbortSignal; idempotencyKey: string; logger: Logger; atomic: boolean },
 ): Promise<MysqlTransactionOutput> {
   const table = config.idempotencyTable
+  type Result = MysqlTransactionOutput['results'][number]
   return withSession(connector, action, config, options.signal, async (session, entry) => {
     const { connection } = session
-    if (table !== undefined) await ensureIdempotencyTable(entry, table, connection)
-    const key = storedKey(options.idempotencyKey)
-    let index = -1
-    try {
-      if (options.atomic) await connection.query('START TRANSACTION')
-      if (table !== undefined) {
+    if (table !== undefined)
+      await ensureIdempotencyTable(entry.tables, table, () =>
+        connection.query(
+          `CREATE TABLE IF NOT EXISTS ${quoteSqlTable(table, 'mysql')} (idempotency_key VARCHAR(255) NOT NULL PRIMARY KEY, result LONGTEXT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
+        ),
+      )
+    const quoted = table === undefined ? '' : quoteSqlTable(table, 'mysql')
+    const transaction: SqlTransactionSession<Result> = {
+      begin: () => connection.query('START TRANSACTION'),
+      commit: () => connection.query('COMMIT'),
+      rollback: () => connection.query('ROLLBACK'),
+      claim: async (key) => {
         try {
-          // The key's row lock makes a concurrent attempt with the same key wait for this one.
-          await connection.execute(
-            `INSERT INTO ${quoteTable(table)} (idempotency_key) VALUES (?)`,
-            [key],
-          )
+          await connection.execute(`INSERT INTO ${quoted} (idempotency_key) VALUES (?)`, [key])
+          return true
         } catch (error) {
           if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error
-          const [rows] = (await connection.execute(
-            `SELECT result FROM ${quoteTable(table)} WHERE idempotency_key = ?`,
-            [key],
-          )) as [{ result: string | null }[], unknown]
-          await connection.query('ROLLBACK')
-          options.logger.debug('mysql replayed', { action })
-          const recorded = rows[0]?.result
-          const parsed = (recorded ? JSON.parse(recorded) : { results: [] }) as {
-            results: MysqlTransactionOutput['results']
-          }
-          return { results: parsed.results, replayed: true }
+          return false
         }
-      }
-      const results: MysqlTransactionOutput['results'] = []
-      for (index = 0; index < statements.length; index++) {
+      },
+      recorded: async (key) => {
+        const [rows] = (await connection.execute(
+          `SELECT result FROM ${quoted} WHERE idempotency_key = ?`,
+          [key],
+        )) as [{ result: string | null }[], unknown]
+        const recorded = rows[0]?.result
+        return recorded ? (JSON.parse(recorded) as { results: Result[] }).results : []
+      },
+      record: (key, results) =>
+        connection.execute(`UPDATE ${quoted} SET result = ? WHERE idempotency_key = ?`, [
+          JSON.stringify({ results }),
+          key,
+        ]),
+      run: async (index) => {
         const [result] = await runStatement(session, statements[index]!, options.idempotencyKey)
-        results.push(statementResult(result))
-      }
-      index = -1
-      if (table !== undefined)
-        await connection.execute(
-          `UPDATE ${quoteTable(table)} SET result = ? WHERE idempotency_key = ?`,
-          [JSON.stringify({ results }), key],
-        )
-      if (options.atomic) await connection.query('COMMIT')
-      options.logger.debug('mysql committed', { action, statements: statements.length })
-      return { results, replayed: false }
-    } catch (error) {
-      let rolledBack = !options.atomic
-      if (options.atomic && session.killedFor === undefined)
-        rolledBack = await connection.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        )
-      const failure = mysqlFailure({
-        connector,
-        action,
-        error,
-        signal: options.signal,
-        where: index >= 0 && statements.length > 1 ? `statement ${index + 1}` : undefined,
-      })
-      if (!rolledBack) unusable.add(failure)
-      throw failure
+        return statementResult(result)
+      },
     }
+    return runSqlTransaction(transaction, {
+      count: statements.length,
+      table,
+      idempotencyKey: options.idempotencyKey,
+      atomic: options.atomic,
+      dialect: 'mysql',
+      action,
+      logger: options.logger,
+      mayRollback: () => session.killedFor === undefined,
+      fail: (error, where) =>
+        mysqlFailure({ connector, action, error, signal: options.signal, where }),
+    })
   })
-}
-
-async function ensureIdempotencyTable(
-  entry: PoolEntry,
-  table: string,
-  connection: mysql.PoolConnection,
-): Promise<void> {
-  let ready = entry.tables.get(table)
-  if (ready === undefined) {
-    ready = connection
-      .query(
-        `CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (idempotency_key VARCHAR(255) NOT NULL PRIMARY KEY, result LONGTEXT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
-      )
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          entry.tables.delete(table)
-          throw error
-        },
-      )
-    entry.tables.set(table, ready)
-  }
-  await ready
-}
-
-function storedKey(key: string): string {
-  return key.length <= 255 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`
-}
-
-function quoteTable(table: string): string {
-  return table
-    .split('.')
-    .map((part) => `\`${part}\``)
-    .join('.')
 }

@@ -1,6 +1,6 @@
-import { ConnectorError, defineConnector, type ConnectorAction } from '@tessera/core'
+import { defineConnector, type ConnectorAction } from '@tessera/core'
 import type { z } from 'zod'
-import { findSecondStatement } from '../sql-single-statement'
+import { assertSingleStatement } from '../sql-single-statement'
 import { mysqlConnectorConfigSchema } from './mysql-connector-config'
 import {
   mysqlExecuteOutputSchema,
@@ -72,7 +72,7 @@ export function createMysqlConnector(settings: MysqlConnectorSettings = {}) {
     input: mysqlStatementInputSchema,
     output: mysqlQueryOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
-      checkStatement(id, 'query', input.sql)
+      assertSingleStatement({ connector: id, action: 'query', dialect: 'mysql' }, input.sql)
       return withSession(id, 'query', config, signal, async (session) => {
         const [result, fields] = await runStatement(session, input, idempotencyKey)
         const output = statementResult(result)
@@ -103,7 +103,7 @@ export function createMysqlConnector(settings: MysqlConnectorSettings = {}) {
     input: mysqlStatementInputSchema,
     output: mysqlExecuteOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
-      checkStatement(id, 'execute', input.sql)
+      assertSingleStatement({ connector: id, action: 'execute', dialect: 'mysql' }, input.sql)
       const transaction = await runTransaction(id, 'execute', config, [input], {
         signal,
         idempotencyKey,
@@ -142,8 +142,9 @@ export function createMysqlConnector(settings: MysqlConnectorSettings = {}) {
     input: mysqlTransactionInputSchema,
     output: mysqlTransactionOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
+      const context = { connector: id, action: 'transaction', dialect: 'mysql' } as const
       input.statements.forEach((statement, index) =>
-        checkStatement(id, 'transaction', statement.sql, `statement ${index + 1}`),
+        assertSingleStatement(context, statement.sql, `statement ${index + 1}`),
       )
       return runTransaction(id, 'transaction', config, input.statements, {
         signal,
@@ -188,14 +189,3 @@ export const mysqlConnector = /* @__PURE__ */ createMysqlConnector()
  * ```
  */
 export type MysqlConnector = ReturnType<typeof createMysqlConnector>
-
-function checkStatement(connector: string, action: string, sql: string, where?: string): void {
-  const second = findSecondStatement(sql, 'mysql')
-  if (second === -1) return
-  throw new ConnectorError({
-    connector,
-    action,
-    reason: 'invalid-request',
-    message: `${where === undefined ? '' : `${where}: `}expected one SQL statement, but a second one starts at character ${second + 1}; use the transaction action for several`,
-  })
-}

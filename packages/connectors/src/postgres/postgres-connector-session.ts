@@ -1,8 +1,15 @@
-import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { createClientCache } from '../connector-client-cache'
+import {
+  abortableCheckout,
+  ensureIdempotencyTable,
+  leavesConnectionUnusable,
+  quoteSqlTable,
+  runSqlTransaction,
+  type SqlTransactionSession,
+} from '../sql-connector-session'
 import { toJsonValue } from '../sql-json-value'
 import type { postgresConnectorConfigSchema } from './postgres-connector-config'
 import { postgresFailure } from './postgres-connector-errors'
@@ -132,7 +139,7 @@ export async function withClient<T>(
   const entry = await poolFor(connector, action, config)
   let client: pg.PoolClient
   try {
-    client = await abortable(entry.pool.connect(), signal, (late) => late.release())
+    client = await abortableCheckout(entry.pool.connect(), signal, (late) => late.release())
   } catch (error) {
     throw fail(error)
   }
@@ -149,7 +156,7 @@ export async function withClient<T>(
   } catch (error) {
     // An error the server reported (a SQLSTATE) leaves the connection usable, unless a
     // transaction could not be rolled back; anything else (a broken socket) discards it.
-    broken = unusable.has(error as object) || !reportedByServer(error)
+    broken = leavesConnectionUnusable(error) || !reportedByServer(error)
     throw ConnectorError.isInstance(error) ? error : fail(error)
   } finally {
     signal.removeEventListener('abort', onAbort)
@@ -157,9 +164,6 @@ export async function withClient<T>(
     client.release(broken || signal.aborted)
   }
 }
-
-/** Failures after which the connection must not go back to the pool. */
-const unusable = new WeakSet<object>()
 
 /** True for an error the server answered with (a SQLSTATE), directly or as the cause. */
 function reportedByServer(error: unknown): boolean {
@@ -182,29 +186,6 @@ async function cancelBackend(entry: PoolEntry, processId: number): Promise<void>
   }
 }
 
-/** Resolves like `promise`, or rejects with the signal's reason; `late` gets a late value. */
-function abortable<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  late: (value: T) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) late(value)
-        else resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
 export function runStatement(
   client: pg.PoolClient,
   statement: Statement,
@@ -225,100 +206,62 @@ export async function runTransaction(
   options: { signal: AbortSignal; idempotencyKey: string; logger: Logger; atomic: boolean },
 ): Promise<PostgresTransactionOutput> {
   const table = config.idempotencyTable
+  type Result = PostgresTransactionOutput['results'][number]
   return withClient(connector, action, config, options.signal, async (client, entry) => {
-    if (table !== undefined) await ensureIdempotencyTable(entry, table, client)
-    const key = storedKey(options.idempotencyKey)
-    let index = -1
-    try {
-      if (options.atomic) await client.query('BEGIN')
-      if (table !== undefined) {
-        // The key's row lock makes a concurrent attempt with the same key wait for this one.
+    if (table !== undefined)
+      await ensureIdempotencyTable(entry.tables, table, () =>
+        client
+          .query(
+            `CREATE TABLE IF NOT EXISTS ${quoteSqlTable(table, 'postgres')} (idempotency_key text PRIMARY KEY, result jsonb, created_at timestamptz NOT NULL DEFAULT now())`,
+          )
+          .catch((error: { code?: string }) => {
+            // Two first uses at once: the other one created it.
+            if (error.code !== '23505' && error.code !== '42P07') throw error
+          }),
+      )
+    const quoted = table === undefined ? '' : quoteSqlTable(table, 'postgres')
+    const session: SqlTransactionSession<Result> = {
+      begin: () => client.query('BEGIN'),
+      commit: () => client.query('COMMIT'),
+      rollback: () => client.query('ROLLBACK'),
+      claim: async (key) => {
         const claimed = await client.query(
-          `INSERT INTO ${quoteTable(table)} (idempotency_key) VALUES ($1) ON CONFLICT (idempotency_key) DO NOTHING`,
+          `INSERT INTO ${quoted} (idempotency_key) VALUES ($1) ON CONFLICT (idempotency_key) DO NOTHING`,
           [key],
         )
-        if (claimed.rowCount === 0) {
-          const recorded = await client.query<{ result: PostgresTransactionOutput | null }>(
-            `SELECT result FROM ${quoteTable(table)} WHERE idempotency_key = $1`,
-            [key],
-          )
-          await client.query('ROLLBACK')
-          options.logger.debug('postgres replayed', { action })
-          const result = recorded.rows[0]?.result
-          return { results: result?.results ?? [], replayed: true }
-        }
-      }
-      const results: PostgresTransactionOutput['results'] = []
-      for (index = 0; index < statements.length; index++) {
+        return claimed.rowCount !== 0
+      },
+      recorded: async (key) => {
+        const recorded = await client.query<{ result: PostgresTransactionOutput | null }>(
+          `SELECT result FROM ${quoted} WHERE idempotency_key = $1`,
+          [key],
+        )
+        return recorded.rows[0]?.result?.results ?? []
+      },
+      record: (key, results) =>
+        client.query(`UPDATE ${quoted} SET result = $2 WHERE idempotency_key = $1`, [
+          key,
+          JSON.stringify({ results }),
+        ]),
+      run: async (index) => {
         const result = await runStatement(client, statements[index]!, options.idempotencyKey)
-        results.push({
+        return {
           rowCount: result.rowCount ?? result.rows.length,
           rows: result.rows.map((row) => toJsonValue(row) as Record<string, unknown>),
-        })
-      }
-      index = -1
-      const output = { results, replayed: false }
-      if (table !== undefined)
-        await client.query(
-          `UPDATE ${quoteTable(table)} SET result = $2 WHERE idempotency_key = $1`,
-          [key, JSON.stringify({ results })],
-        )
-      if (options.atomic) await client.query('COMMIT')
-      options.logger.debug('postgres committed', { action, statements: statements.length })
-      return output
-    } catch (error) {
-      let rolledBack = !options.atomic
-      if (options.atomic && !options.signal.aborted)
-        rolledBack = await client.query('ROLLBACK').then(
-          () => true,
-          () => false,
-        )
-      const failure = postgresFailure({
-        connector,
-        action,
-        error,
-        signal: options.signal,
-        where: index >= 0 && statements.length > 1 ? `statement ${index + 1}` : undefined,
-      })
-      if (!rolledBack) unusable.add(failure)
-      throw failure
+        }
+      },
     }
+    return runSqlTransaction(session, {
+      count: statements.length,
+      table,
+      idempotencyKey: options.idempotencyKey,
+      atomic: options.atomic,
+      dialect: 'postgres',
+      action,
+      logger: options.logger,
+      mayRollback: () => !options.signal.aborted,
+      fail: (error, where) =>
+        postgresFailure({ connector, action, error, signal: options.signal, where }),
+    })
   })
-}
-
-async function ensureIdempotencyTable(
-  entry: PoolEntry,
-  table: string,
-  client: pg.PoolClient,
-): Promise<void> {
-  let ready = entry.tables.get(table)
-  if (ready === undefined) {
-    ready = client
-      .query(
-        `CREATE TABLE IF NOT EXISTS ${quoteTable(table)} (idempotency_key text PRIMARY KEY, result jsonb, created_at timestamptz NOT NULL DEFAULT now())`,
-      )
-      .then(
-        () => undefined,
-        (error: { code?: string }) => {
-          // Two first uses at once: the other one created it.
-          if (error.code === '23505' || error.code === '42P07') return
-          entry.tables.delete(table)
-          throw error
-        },
-      )
-    entry.tables.set(table, ready)
-  }
-  await ready
-}
-
-/** Keys longer than an index entry comfortably holds are stored as their SHA-256. */
-function storedKey(key: string): string {
-  return key.length <= 255 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`
-}
-
-function quoteTable(table: string): string {
-  return table
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.')
 }

@@ -1,6 +1,6 @@
-import { ConnectorError, defineConnector, type ConnectorAction } from '@tessera/core'
+import { defineConnector, type ConnectorAction } from '@tessera/core'
 import type { z } from 'zod'
-import { findSecondStatement } from '../sql-single-statement'
+import { assertSingleStatement } from '../sql-single-statement'
 import { toJsonValue } from '../sql-json-value'
 import { postgresConnectorConfigSchema } from './postgres-connector-config'
 import {
@@ -72,7 +72,7 @@ export function createPostgresConnector(settings: PostgresConnectorSettings = {}
     input: postgresStatementInputSchema,
     output: postgresQueryOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
-      checkStatement(id, 'query', input.sql)
+      assertSingleStatement({ connector: id, action: 'query', dialect: 'postgres' }, input.sql)
       return withClient(id, 'query', config, signal, async (client) => {
         const result = await runStatement(client, input, idempotencyKey)
         logger.debug('postgres query', { rowCount: result.rowCount })
@@ -100,7 +100,7 @@ export function createPostgresConnector(settings: PostgresConnectorSettings = {}
     input: postgresStatementInputSchema,
     output: postgresExecuteOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
-      checkStatement(id, 'execute', input.sql)
+      assertSingleStatement({ connector: id, action: 'execute', dialect: 'postgres' }, input.sql)
       const transaction = await runTransaction(id, 'execute', config, [input], {
         signal,
         idempotencyKey,
@@ -128,8 +128,9 @@ export function createPostgresConnector(settings: PostgresConnectorSettings = {}
     input: postgresTransactionInputSchema,
     output: postgresTransactionOutputSchema,
     run: async ({ config, input, signal, idempotencyKey, logger }) => {
+      const context = { connector: id, action: 'transaction', dialect: 'postgres' } as const
       input.statements.forEach((statement, index) =>
-        checkStatement(id, 'transaction', statement.sql, `statement ${index + 1}`),
+        assertSingleStatement(context, statement.sql, `statement ${index + 1}`),
       )
       return runTransaction(id, 'transaction', config, input.statements, {
         signal,
@@ -173,14 +174,3 @@ export const postgresConnector = /* @__PURE__ */ createPostgresConnector()
  * ```
  */
 export type PostgresConnector = ReturnType<typeof createPostgresConnector>
-
-function checkStatement(connector: string, action: string, sql: string, where?: string): void {
-  const second = findSecondStatement(sql, 'postgres')
-  if (second === -1) return
-  throw new ConnectorError({
-    connector,
-    action,
-    reason: 'invalid-request',
-    message: `${where === undefined ? '' : `${where}: `}expected one SQL statement, but a second one starts at character ${second + 1}; use the transaction action for several`,
-  })
-}
