@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson, startFakeHttpServer } from './fake-http-server'
 
 /** One request as the fake server saw it. */
 export interface SeenRequest {
@@ -52,68 +52,59 @@ export async function startFakeJsonServer(
     ),
   }))
   const send = (response: ServerResponse, reply: FakeReply) => {
-    response.writeHead(reply.status, {
-      ...(reply.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-      ...reply.headers,
-    })
-    response.end(reply.body === undefined ? undefined : JSON.stringify(reply.body))
-  }
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://localhost')
-      const text = Buffer.concat(chunks).toString()
-      let body: unknown
-      try {
-        body = text === '' ? undefined : JSON.parse(text)
-      } catch {
-        body = text
-      }
-      const seen: SeenRequest = {
-        method: request.method ?? 'GET',
-        path: decodeURIComponent(url.pathname),
-        query: url.searchParams,
-        headers: request.headers,
-        body,
-      }
-      requests.push(seen)
-      const hold = holds.shift()
-      if (hold !== undefined) {
-        hold.arrive()
-        response.on('close', hold.release)
-        return
-      }
-      const failure = failures.shift()
-      if (failure !== undefined) return send(response, failure)
-      const denied = authorize(seen)
-      if (denied !== undefined) return send(response, denied)
-      for (const { route, pattern } of compiled) {
-        if (route.method !== seen.method) continue
-        const match = pattern.exec(url.pathname)
-        if (match === null) continue
-        const params = Object.fromEntries(
-          Object.entries(match.groups ?? {}).map(([key, value]) => [
-            key,
-            decodeURIComponent(value),
-          ]),
-        )
-        try {
-          return send(response, route.handle(seen, params))
-        } catch (error) {
-          return send(response, { status: 500, body: { message: String(error) } })
-        }
-      }
-      send(response, {
-        status: 404,
-        body: { message: `no fake route for ${seen.method} ${seen.path}` },
+    if (reply.body !== undefined)
+      return sendJson(response, reply.status, reply.body, {
+        'content-type': 'application/json; charset=utf-8',
+        ...reply.headers,
       })
+    response.writeHead(reply.status, reply.headers)
+    response.end()
+  }
+  const server = await startFakeHttpServer(({ request, response, url, text }) => {
+    let body: unknown
+    try {
+      body = text === '' ? undefined : JSON.parse(text)
+    } catch {
+      body = text
+    }
+    const seen: SeenRequest = {
+      method: request.method ?? 'GET',
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      headers: request.headers,
+      body,
+    }
+    requests.push(seen)
+    const hold = holds.shift()
+    if (hold !== undefined) {
+      hold.arrive()
+      response.on('close', hold.release)
+      return
+    }
+    const failure = failures.shift()
+    if (failure !== undefined) return send(response, failure)
+    const denied = authorize(seen)
+    if (denied !== undefined) return send(response, denied)
+    for (const { route, pattern } of compiled) {
+      if (route.method !== seen.method) continue
+      const match = pattern.exec(url.pathname)
+      if (match === null) continue
+      const params = Object.fromEntries(
+        Object.entries(match.groups ?? {}).map(([key, value]) => [key, decodeURIComponent(value)]),
+      )
+      try {
+        return send(response, route.handle(seen, params))
+      } catch (error) {
+        return send(response, { status: 500, body: { message: String(error) } })
+      }
+    }
+    send(response, {
+      status: 404,
+      body: { message: `no fake route for ${seen.method} ${seen.path}` },
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
-    url,
+    url: server.url,
     requests,
     failNext: (reply) => void failures.push(reply),
     holdNext: () => {
@@ -130,10 +121,6 @@ export async function startFakeJsonServer(
       })
       return { closed, arrived: () => arrived, released: () => released }
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: server.close,
   }
 }

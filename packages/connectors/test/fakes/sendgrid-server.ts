@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson, startFakeHttpServer } from './fake-http-server'
 
 // A local SendGrid v3 API for tests, answering from SendGrid's documented shapes: POST
 // /v3/mail/send → 202 with an empty body and X-Message-Id (200 in sandbox mode), errors as
@@ -41,94 +41,52 @@ export async function startFakeSendgrid(options: {
 }): Promise<FakeSendgrid> {
   const requests: SendgridRequest[] = []
   let sequence = 0
-  let holding = 0
-  let failures = 0
-  let onHangingClosed: () => void = () => undefined
-  let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      let body: Record<string, unknown> | undefined
-      try {
-        body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>)
-      } catch {
-        return errors(response, 400, [{ message: 'Bad Request', field: null }])
-      }
-      requests.push({ method: request.method, url: request.url, headers: request.headers, body })
-      if (failures > 0) {
-        failures--
-        return errors(response, 503, [{ message: 'service unavailable', field: null }])
-      }
-      const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
-      const scopes = key === undefined ? undefined : options.keys[key]
-      if (scopes === undefined)
-        return errors(response, 401, [
-          {
-            field: null,
-            message: 'The provided authorization grant is invalid, expired, or revoked',
-          },
-        ])
-      if (request.method === 'GET' && request.url === '/v3/scopes')
-        return json(response, 200, { scopes })
-      if (request.method !== 'POST' || request.url !== '/v3/mail/send')
-        return errors(response, 404, [{ message: 'resource not found', field: null }])
-      if (!scopes.includes('mail.send'))
-        return errors(response, 403, [{ message: 'access forbidden', field: null }])
-      const problems = validate(body)
-      if (problems.length > 0) return errors(response, 400, problems)
-      const recipients = personalizations(body).flatMap((p) =>
-        ((p.to ?? []) as { email: string }[]).map((to) => to.email),
-      )
-      if (recipients.some((email) => email.endsWith('@ratelimit.example'))) {
-        response.writeHead(429, {
-          'content-type': 'application/json',
-          'retry-after': '12',
-          'x-ratelimit-limit': '600',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 12),
-        })
-        return response.end(
-          JSON.stringify({ errors: [{ field: null, message: 'too many requests' }] }),
-        )
-      }
-      if (recipients.some((email) => email.endsWith('@fail.example')))
-        return errors(response, 500, [{ message: 'internal error', field: null }])
-      if (recipients.includes('hang@example.com')) {
-        holding++
-        response.on('close', () => {
-          holding--
-          onHangingClosed()
-        })
-        return
-      }
-      const sandbox = (body?.mail_settings as { sandbox_mode?: { enable?: boolean } } | undefined)
-        ?.sandbox_mode?.enable
-      response.writeHead(sandbox ? 200 : 202, { 'x-message-id': `msg-${++sequence}-sg` })
-      response.end()
-    })
+  const server = await startFakeHttpServer(({ request, response, text, hold, takeFailure }) => {
+    let body: Record<string, unknown> | undefined
+    try {
+      body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>)
+    } catch {
+      return errors(response, 400, [{ message: 'Bad Request', field: null }])
+    }
+    requests.push({ method: request.method, url: request.url, headers: request.headers, body })
+    if (takeFailure())
+      return errors(response, 503, [{ message: 'service unavailable', field: null }])
+    const key = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    const scopes = key === undefined ? undefined : options.keys[key]
+    if (scopes === undefined)
+      return errors(response, 401, [
+        {
+          field: null,
+          message: 'The provided authorization grant is invalid, expired, or revoked',
+        },
+      ])
+    if (request.method === 'GET' && request.url === '/v3/scopes')
+      return sendJson(response, 200, { scopes })
+    if (request.method !== 'POST' || request.url !== '/v3/mail/send')
+      return errors(response, 404, [{ message: 'resource not found', field: null }])
+    if (!scopes.includes('mail.send'))
+      return errors(response, 403, [{ message: 'access forbidden', field: null }])
+    const problems = validate(body)
+    if (problems.length > 0) return errors(response, 400, problems)
+    const recipients = personalizations(body).flatMap((p) =>
+      ((p.to ?? []) as { email: string }[]).map((to) => to.email),
+    )
+    if (recipients.some((email) => email.endsWith('@ratelimit.example')))
+      return errors(response, 429, [{ field: null, message: 'too many requests' }], {
+        'retry-after': '12',
+        'x-ratelimit-limit': '600',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 12),
+      })
+    if (recipients.some((email) => email.endsWith('@fail.example')))
+      return errors(response, 500, [{ message: 'internal error', field: null }])
+    if (recipients.includes('hang@example.com')) return hold()
+    const sandbox = (body?.mail_settings as { sandbox_mode?: { enable?: boolean } } | undefined)
+      ?.sandbox_mode?.enable
+    response.writeHead(sandbox ? 200 : 202, { 'x-message-id': `msg-${++sequence}-sg` })
+    response.end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    get holding() {
-      return holding
-    },
-    failNext() {
-      failures++
-    },
-    async hangingClosed() {
-      await hangingClosed
-      hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-    },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  return Object.assign(server, { requests })
 }
 
 function personalizations(body: Record<string, unknown> | undefined) {
@@ -164,11 +122,11 @@ function validate(body: Record<string, unknown> | undefined) {
   return problems
 }
 
-function json(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' })
-  response.end(JSON.stringify(body))
-}
-
-function errors(response: ServerResponse, status: number, list: unknown[]) {
-  json(response, status, { errors: list })
+function errors(
+  response: ServerResponse,
+  status: number,
+  list: unknown[],
+  headers?: Record<string, string>,
+) {
+  sendJson(response, status, { errors: list }, headers)
 }

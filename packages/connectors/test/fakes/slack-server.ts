@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson, startFakeHttpServer } from './fake-http-server'
 
 // A local Slack Web API for tests: it speaks the documented wire protocol (POST
 // https://slack.com/api/<method>, form-encoded or JSON arguments, a Bearer token, HTTP 200 with
@@ -88,38 +88,22 @@ export async function startFakeSlack(options: {
   const messages: SlackMessage[] = []
   const overrides: ((response: ServerResponse) => void)[] = []
   let clock = 1_712_345_678
-  let holding = 0
-  let onHangingClosed: () => void = () => undefined
-  let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
-      const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? ''
-      const args = parseArgs(request.headers['content-type'], body)
-      requests.push({ method, headers: request.headers, args })
-      const override = overrides.shift()
-      if (override) return override(response)
-      if (request.method !== 'POST' || !request.url?.startsWith('/api/')) {
-        response.writeHead(404, { 'content-type': 'text/html' })
-        return response.end('<html>not found</html>')
-      }
-      const auth = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
-      if (auth === undefined) return answer(response, { ok: false, error: 'not_authed' })
-      if (!options.tokens.includes(auth))
-        return answer(response, { ok: false, error: 'invalid_auth' })
-      if (args.channel === 'C_HANG') {
-        holding++
-        request.socket.once('close', () => {
-          holding--
-          onHangingClosed()
-        })
-        return
-      }
-      answer(response, handle(method, args))
-    })
+  const server = await startFakeHttpServer(({ request, response, text, hold }) => {
+    const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? ''
+    const args = parseArgs(request.headers['content-type'], text)
+    requests.push({ method, headers: request.headers, args })
+    const override = overrides.shift()
+    if (override) return override(response)
+    if (request.method !== 'POST' || !request.url?.startsWith('/api/')) {
+      response.writeHead(404, { 'content-type': 'text/html' })
+      return response.end('<html>not found</html>')
+    }
+    const auth = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    if (auth === undefined) return answer(response, { ok: false, error: 'not_authed' })
+    if (!options.tokens.includes(auth))
+      return answer(response, { ok: false, error: 'invalid_auth' })
+    if (args.channel === 'C_HANG') return hold()
+    answer(response, handle(method, args))
   })
 
   function channelId(value: unknown): string | undefined {
@@ -221,20 +205,19 @@ export async function startFakeSlack(options: {
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${server.url}/api/`,
     requests,
     messages,
     rateLimitNext(seconds) {
-      overrides.push((response) => {
-        response.writeHead(429, {
-          'content-type': 'application/json',
-          'retry-after': String(seconds),
-        })
-        response.end(JSON.stringify({ ok: false, error: 'ratelimited' }))
-      })
+      overrides.push((response) =>
+        sendJson(
+          response,
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'retry-after': String(seconds) },
+        ),
+      )
     },
     failNext(status) {
       overrides.push((response) => {
@@ -243,22 +226,15 @@ export async function startFakeSlack(options: {
       })
     },
     get holding() {
-      return holding
+      return server.holding
     },
-    async hangingClosed() {
-      await hangingClosed
-      hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-    },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
+    hangingClosed: server.hangingClosed,
+    close: server.close,
   }
 }
 
 function answer(response: ServerResponse, body: Record<string, unknown>) {
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-  response.end(JSON.stringify(body))
+  sendJson(response, 200, body, { 'content-type': 'application/json; charset=utf-8' })
 }
 
 function parseArgs(type: string | undefined, body: string): Record<string, unknown> {

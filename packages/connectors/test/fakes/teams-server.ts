@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson, sendText, startFakeHttpServer } from './fake-http-server'
 
 // A local Microsoft Teams for tests, answering from Microsoft's documented shapes:
 // - incoming webhooks (POST /webhook/<id>): 200 with the text "1"; a throttled channel still
@@ -54,18 +54,10 @@ export async function startFakeTeams(options: {
     membershipType: index === 4 ? 'private' : 'standard',
   }))
   let sequence = 1_700_000_000_000
-  let holding = 0
-  let failures = 0
-  let onHangingClosed: () => void = () => undefined
-  let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
   let base = ''
 
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://localhost')
-      const text = Buffer.concat(chunks).toString('utf8')
+  const server = await startFakeHttpServer(
+    ({ request, response, url, text, hold, takeFailure }) => {
       let body: unknown
       try {
         body = text === '' ? undefined : JSON.parse(text)
@@ -73,19 +65,10 @@ export async function startFakeTeams(options: {
         body = text
       }
       requests.push({ method: request.method, path: url.pathname, headers: request.headers, body })
-      if (failures > 0) {
-        failures--
-        return textAnswer(response, 503, 'Service Unavailable')
-      }
+      if (takeFailure()) return sendText(response, 503, 'Service Unavailable')
       const graphContent = (body as { body?: { content?: unknown } } | undefined)?.body?.content
-      if (url.pathname.endsWith('/hang') || cardText(body) === 'hang' || graphContent === 'hang') {
-        holding++
-        response.on('close', () => {
-          holding--
-          onHangingClosed()
-        })
-        return
-      }
+      if (url.pathname.endsWith('/hang') || cardText(body) === 'hang' || graphContent === 'hang')
+        return hold()
       const webhook = /^\/webhook\/([\w-]+)$/.exec(url.pathname)?.[1]
       if (webhook === 'delayed') {
         setTimeout(() => incomingWebhook(webhook, body, response), 200)
@@ -99,25 +82,26 @@ export async function startFakeTeams(options: {
       if (url.pathname.startsWith('/v1.0/')) return graph(request, url, body, response)
       response.writeHead(404)
       response.end()
-    })
-  })
+    },
+  )
+  base = server.url
 
   function incomingWebhook(id: string, body: unknown, response: ServerResponse) {
-    if (id === 'gone') return textAnswer(response, 410, 'Connector configuration not found')
+    if (id === 'gone') return sendText(response, 410, 'Connector configuration not found')
     if (!hasCard(body))
-      return textAnswer(response, 400, 'Bad payload received by generic incoming webhook.')
+      return sendText(response, 400, 'Bad payload received by generic incoming webhook.')
     if (id === 'throttled')
-      return textAnswer(
+      return sendText(
         response,
         200,
         'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef=2.',
       )
-    textAnswer(response, 200, '1')
+    sendText(response, 200, '1')
   }
 
   function workflowWebhook(id: string, url: URL, body: unknown, response: ServerResponse) {
     if (url.searchParams.get('sig') !== 'valid-signature')
-      return jsonAnswer(response, 401, {
+      return sendJson(response, 401, {
         error: {
           code: 'DirectApiAuthorizationRequired',
           message: 'The request must be authenticated',
@@ -125,12 +109,12 @@ export async function startFakeTeams(options: {
       })
     if (id === 'throttled') {
       response.setHeader('retry-after', '5')
-      return jsonAnswer(response, 429, {
+      return sendJson(response, 429, {
         error: { code: 'WorkflowRequestsThrottled', message: 'The workflow is throttled' },
       })
     }
     if (!hasCard(body))
-      return jsonAnswer(response, 400, {
+      return sendJson(response, 400, {
         error: { code: 'InvalidRequestContent', message: 'The request content is not valid' },
       })
     response.writeHead(202, { 'content-length': '0' })
@@ -156,7 +140,7 @@ export async function startFakeTeams(options: {
     if (list && request.method === 'GET') {
       const skip = Number(url.searchParams.get('$skiptoken') ?? '0')
       const page = channels.slice(skip, skip + 2)
-      return jsonAnswer(response, 200, {
+      return sendJson(response, 200, {
         '@odata.context': `${base}/v1.0/$metadata#teams('${team}')/channels`,
         ...(skip + 2 < channels.length
           ? { '@odata.nextLink': `${base}/v1.0/teams/${team}/channels?$skiptoken=${skip + 2}` }
@@ -179,7 +163,7 @@ export async function startFakeTeams(options: {
         return graphError(response, 429, 'TooManyRequests', 'Too many requests')
       }
       const id = String(sequence++)
-      return jsonAnswer(response, 201, {
+      return sendJson(response, 201, {
         '@odata.context': `${base}/v1.0/$metadata#teams('${team}')/channels('${channel}')/messages/$entity`,
         id,
         replyToId: messages[3] === undefined ? null : decodeURIComponent(messages[3]),
@@ -193,26 +177,7 @@ export async function startFakeTeams(options: {
     graphError(response, 405, 'MethodNotAllowed', 'Method not allowed')
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
-    url: base,
-    requests,
-    get holding() {
-      return holding
-    },
-    failNext() {
-      failures++
-    },
-    async hangingClosed() {
-      await hangingClosed
-      hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-    },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
+  return Object.assign(server, { requests })
 }
 
 /** The text of a card's first TextBlock. */
@@ -233,18 +198,8 @@ function hasCard(body: unknown): boolean {
   )
 }
 
-function textAnswer(response: ServerResponse, status: number, text: string) {
-  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
-  response.end(text)
-}
-
-function jsonAnswer(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' })
-  response.end(JSON.stringify(body))
-}
-
 function graphError(response: ServerResponse, status: number, code: string, message: string) {
-  jsonAnswer(response, status, {
+  sendJson(response, status, {
     error: {
       code,
       message,

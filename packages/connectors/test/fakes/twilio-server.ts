@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendJson, startFakeHttpServer } from './fake-http-server'
 
 // A local Twilio REST API (2010-04-01) for tests, answering from Twilio's documented shapes:
 // HTTP Basic auth with the account SID and auth token; POST /Accounts/{Sid}/Messages.json with
@@ -42,114 +42,77 @@ export async function startFakeTwilio(account: {
   authToken: string
 }): Promise<FakeTwilio> {
   const requests: TwilioRequest[] = []
-  let holding = 0
-  let onHangingClosed: () => void = () => undefined
-  let hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', 'http://localhost')
-      const form: Record<string, string[]> = {}
-      for (const [key, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
-        (form[key] ??= []).push(value)
-      requests.push({ method: request.method, path: url.pathname, headers: request.headers, form })
-      const expected = `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}`
-      if (request.headers.authorization !== expected)
-        return error(response, 401, 20003, 'Authenticate')
-      const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})(\.json|\/Messages\.json)$/.exec(
-        url.pathname,
-      )
-      if (!match || match[1] !== account.accountSid)
-        return error(response, 404, 20404, `The requested resource ${url.pathname} was not found`)
-      if (match[2] === '.json' && request.method === 'GET')
-        return json(response, 200, {
-          sid: account.accountSid,
-          friendly_name: 'Tessera test account',
-          status: 'active',
-          type: 'Full',
-          date_created: 'Mon, 01 Jan 2024 00:00:00 +0000',
-          uri: `/2010-04-01/Accounts/${account.accountSid}.json`,
-        })
-      if (match[2] !== '/Messages.json' || request.method !== 'POST')
-        return error(response, 405, 20004, 'Method not allowed')
-      const to = form.To?.[0]
-      const body = form.Body?.[0]
-      const from = form.From?.[0]
-      const service = form.MessagingServiceSid?.[0]
-      if (to === undefined) return error(response, 400, 21604, "A 'To' phone number is required.")
-      if (to === '+15005550001' || !/^(\+[1-9]\d{1,14}|[a-z]+:.+)$/.test(to))
-        return error(response, 400, 21211, `The 'To' number ${to} is not a valid phone number.`)
-      if (body === undefined && form.MediaUrl === undefined)
-        return error(response, 400, 21602, 'Message body is required.')
-      if (from === undefined && service === undefined)
-        return error(response, 400, 21603, "A 'From' phone number is required.")
-      if (to === '+15005559429') {
-        response.setHeader('retry-after', '3')
-        return error(response, 429, 20429, 'Too Many Requests')
-      }
-      if (to === '+15005559500') return error(response, 500, 20500, 'Internal Server Error')
-      if (to === '+15005559999') {
-        holding++
-        response.on('close', () => {
-          holding--
-          onHangingClosed()
-        })
-        return
-      }
-      const sid = `SM${randomBytes(16).toString('hex')}`
-      json(response, 201, {
-        sid,
-        account_sid: account.accountSid,
-        to,
-        from: from ?? null,
-        messaging_service_sid: service ?? null,
-        body: body ?? '',
-        status: service === undefined ? 'queued' : 'accepted',
-        num_segments: String(Math.max(1, Math.ceil((body ?? '').length / 160))),
-        num_media: String(form.MediaUrl?.length ?? 0),
-        direction: 'outbound-api',
-        api_version: '2010-04-01',
-        price: null,
-        price_unit: 'USD',
-        error_code: null,
-        error_message: null,
-        date_created: new Date().toUTCString().replace('GMT', '+0000'),
-        date_updated: new Date().toUTCString().replace('GMT', '+0000'),
-        date_sent: null,
-        uri: `/2010-04-01/Accounts/${account.accountSid}/Messages/${sid}.json`,
-        subresource_uris: {
-          media: `/2010-04-01/Accounts/${account.accountSid}/Messages/${sid}/Media.json`,
-        },
+  const server = await startFakeHttpServer(({ request, response, url, text, hold }) => {
+    const form: Record<string, string[]> = {}
+    for (const [key, value] of new URLSearchParams(text)) (form[key] ??= []).push(value)
+    requests.push({ method: request.method, path: url.pathname, headers: request.headers, form })
+    const expected = `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}`
+    if (request.headers.authorization !== expected)
+      return error(response, 401, 20003, 'Authenticate')
+    const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})(\.json|\/Messages\.json)$/.exec(
+      url.pathname,
+    )
+    if (!match || match[1] !== account.accountSid)
+      return error(response, 404, 20404, `The requested resource ${url.pathname} was not found`)
+    if (match[2] === '.json' && request.method === 'GET')
+      return sendJson(response, 200, {
+        sid: account.accountSid,
+        friendly_name: 'Tessera test account',
+        status: 'active',
+        type: 'Full',
+        date_created: 'Mon, 01 Jan 2024 00:00:00 +0000',
+        uri: `/2010-04-01/Accounts/${account.accountSid}.json`,
       })
+    if (match[2] !== '/Messages.json' || request.method !== 'POST')
+      return error(response, 405, 20004, 'Method not allowed')
+    const to = form.To?.[0]
+    const body = form.Body?.[0]
+    const from = form.From?.[0]
+    const service = form.MessagingServiceSid?.[0]
+    if (to === undefined) return error(response, 400, 21604, "A 'To' phone number is required.")
+    if (to === '+15005550001' || !/^(\+[1-9]\d{1,14}|[a-z]+:.+)$/.test(to))
+      return error(response, 400, 21211, `The 'To' number ${to} is not a valid phone number.`)
+    if (body === undefined && form.MediaUrl === undefined)
+      return error(response, 400, 21602, 'Message body is required.')
+    if (from === undefined && service === undefined)
+      return error(response, 400, 21603, "A 'From' phone number is required.")
+    if (to === '+15005559429') {
+      response.setHeader('retry-after', '3')
+      return error(response, 429, 20429, 'Too Many Requests')
+    }
+    if (to === '+15005559500') return error(response, 500, 20500, 'Internal Server Error')
+    if (to === '+15005559999') return hold()
+    const sid = `SM${randomBytes(16).toString('hex')}`
+    sendJson(response, 201, {
+      sid,
+      account_sid: account.accountSid,
+      to,
+      from: from ?? null,
+      messaging_service_sid: service ?? null,
+      body: body ?? '',
+      status: service === undefined ? 'queued' : 'accepted',
+      num_segments: String(Math.max(1, Math.ceil((body ?? '').length / 160))),
+      num_media: String(form.MediaUrl?.length ?? 0),
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+      price: null,
+      price_unit: 'USD',
+      error_code: null,
+      error_message: null,
+      date_created: new Date().toUTCString().replace('GMT', '+0000'),
+      date_updated: new Date().toUTCString().replace('GMT', '+0000'),
+      date_sent: null,
+      uri: `/2010-04-01/Accounts/${account.accountSid}/Messages/${sid}.json`,
+      subresource_uris: {
+        media: `/2010-04-01/Accounts/${account.accountSid}/Messages/${sid}/Media.json`,
+      },
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    get holding() {
-      return holding
-    },
-    async hangingClosed() {
-      await hangingClosed
-      hangingClosed = new Promise<void>((resolve) => (onHangingClosed = resolve))
-    },
-    async close() {
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    },
-  }
-}
-
-function json(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json' })
-  response.end(JSON.stringify(body))
+  return Object.assign(server, { requests })
 }
 
 function error(response: ServerResponse, status: number, code: number, message: string) {
-  json(response, status, {
+  sendJson(response, status, {
     code,
     message,
     more_info: `https://www.twilio.com/docs/errors/${code}`,
