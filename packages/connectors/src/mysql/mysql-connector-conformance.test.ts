@@ -2,6 +2,7 @@ import { createPool } from 'mysql2/promise'
 import { afterAll, beforeAll, it } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
 import { requireService, uniqueName } from '../../test/services'
+import { createStatementWatch } from '../../test/statement-watch'
 import { closeMysqlConnectorPools, mysqlConnector } from './mysql-connector'
 
 // The connector conformance suite on the real MariaDB/MySQL server. The connection URL is the
@@ -12,7 +13,7 @@ const uri = 'mysql://root@127.0.0.1:3306/test'
 const admin = createPool({ uri, connectionLimit: 2 })
 const up = await requireService('MariaDB/MySQL', uri, () => admin.query('SELECT 1'))
 const ledger = uniqueName('myconf_idem')
-const watchers: ReturnType<typeof setInterval>[] = []
+const statements = createStatementWatch()
 
 beforeAll(async () => {
   if (up)
@@ -21,37 +22,11 @@ beforeAll(async () => {
     )
 })
 afterAll(async () => {
-  watchers.forEach(clearInterval)
+  statements.stop()
   if (up) await admin.query(`DROP TABLE IF EXISTS ${ledger}`)
   await closeMysqlConnectorPools()
   await admin.end()
 })
-
-/** Watches the process list for a statement tagged with `marker`. */
-function watchStatement(marker: string) {
-  const state = { seen: false, gone: false }
-  let busy = false
-  const timer = setInterval(() => {
-    if (busy) return
-    busy = true
-    admin
-      .query(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' AND INFO = ?",
-        [`SELECT SLEEP(30) AS ${marker}`],
-      )
-      .then(([rows]) => {
-        if ((rows as unknown[]).length > 0) state.seen = true
-        else if (state.seen) {
-          state.gone = true
-          clearInterval(timer)
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => (busy = false))
-  }, 20)
-  watchers.push(timer)
-  return state
-}
 
 if (up)
   describeConnectorConformance({
@@ -63,12 +38,18 @@ if (up)
     rejectedSecrets: { MYSQL_URL: 'mysql://root:conformance-wrong@127.0.0.1:3306/test' },
     slow: () => {
       const marker = uniqueName('myconf_sleep')
-      const state = watchStatement(marker)
+      // Watches the process list for the statement tagged with the marker.
+      const watched = statements.watch(async () => {
+        const [rows] = await admin.query(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND <> 'Sleep' AND INFO = ?",
+          [`SELECT SLEEP(30) AS ${marker}`],
+        )
+        return (rows as unknown[]).length > 0
+      })
       return {
         name: 'query',
         input: { sql: `SELECT SLEEP(30) AS ${marker}`, params: [] },
-        inFlight: () => state.seen,
-        released: () => state.gone,
+        ...watched,
       }
     },
     idempotency: {

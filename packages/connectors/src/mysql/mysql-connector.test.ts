@@ -1,14 +1,8 @@
 import { createPool, type Pool } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  ConnectorError,
-  createEngine,
-  createWorkflow,
-  mapSecrets,
-  noopLogger,
-  TesseraError,
-} from '@tessera/core'
+import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import { closeMysqlConnectorPools, createMysqlConnector, mysqlConnector } from './mysql-connector'
 import { mysqlConnectorConfigSchema } from './mysql-connector-config'
@@ -22,32 +16,7 @@ const table = uniqueName('myconn_orders')
 const ledger = uniqueName('myconn_idem')
 const config = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' }
 
-type Action = keyof typeof mysqlConnector.actions
-
-function run(
-  action: Action,
-  input: unknown,
-  options: { config?: Record<string, unknown>; signal?: AbortSignal; key?: string } = {},
-) {
-  const chosen = mysqlConnector.actions[action]
-  return (chosen.run as (context: unknown) => Promise<any>)({
-    config: { ...config, ...options.config },
-    input: chosen.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? uniqueName('key'),
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(TesseraError.isInstance(error)).toBe(true)
-  expect(ConnectorError.isInstance(error)).toBe(true)
-  return error as ConnectorError
-}
+const run = actionRunner(mysqlConnector, () => config)
 
 async function sleeping(marker: string): Promise<unknown[]> {
   const [rows] = await admin.query(
@@ -118,7 +87,9 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
   })
 
   it('refuses a second statement, before sending it and at the server', async () => {
-    const error = await failure(run('query', { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }))
+    const error = await connectorFailure(
+      run('query', { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }),
+    )
     expect(error).toMatchObject({ reason: 'invalid-request' })
     expect(error.message).toContain('expected one SQL statement')
     const fine = await run('query', { sql: "SELECT ';' AS a, 'it\\'s' AS b; # done", params: [] })
@@ -164,7 +135,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     })
     expect(committed.replayed).toBe(false)
     expect(committed.results.map((result: { rowCount: number }) => result.rowCount)).toEqual([1, 1])
-    const error = await failure(
+    const error = await connectorFailure(
       run('transaction', {
         statements: [
           { sql: `INSERT INTO ${table} (sku, quantity) VALUES (?, ?)`, params: ['T-2', 1] },
@@ -194,7 +165,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     expect(await run('transaction', tx, options)).toMatchObject({ replayed: true })
     const [rows] = await admin.query(`SELECT quantity FROM ${table} WHERE sku = ?`, [key])
     expect(rows).toEqual([{ quantity: 2 }])
-    const failed = await failure(
+    const failed = await connectorFailure(
       run(
         'execute',
         { sql: `INSERT INTO ${table} (sku) VALUES (?)`, params: ['no-quantity'] },
@@ -231,8 +202,10 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
       (await run('query', { sql: 'SELECT CONNECTION_ID() AS id', params: [] }, single)).rows[0]
         .id as number
     const first = await id()
-    await failure(run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single))
-    await failure(
+    await connectorFailure(
+      run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single),
+    )
+    await connectorFailure(
       run(
         'transaction',
         {
@@ -254,7 +227,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     )
     await waitFor(async () => (await sleeping(marker)).length === 1)
     controller.abort()
-    expect(await failure(pending)).toMatchObject({ reason: 'aborted' })
+    expect(await connectorFailure(pending)).toMatchObject({ reason: 'aborted' })
     expect(await id()).not.toBe(first)
   })
 
@@ -268,7 +241,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     )
     await waitFor(async () => (await sleeping(marker)).length === 1)
     controller.abort(new Error('run cancelled'))
-    const error = await failure(pending)
+    const error = await connectorFailure(pending)
     expect(error).toMatchObject({ reason: 'aborted', retryable: false })
     await waitFor(async () => (await sleeping(marker)).length === 0)
     expect((await run('query', { sql: 'SELECT 1 AS one', params: [] })).rows).toEqual([{ one: 1 }])
@@ -276,7 +249,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
 
   it('maps statement timeouts, unknown tables, bad SQL, rejected users and unreachable hosts', async () => {
     const marker = uniqueName('slow')
-    const timeout = await failure(
+    const timeout = await connectorFailure(
       run(
         'query',
         { sql: `SELECT SLEEP(10) AS ${marker}`, params: [] },
@@ -285,13 +258,13 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     )
     expect(timeout).toMatchObject({ reason: 'timeout', retryable: true })
     expect(await sleeping(marker)).toEqual([])
-    const missing = await failure(
+    const missing = await connectorFailure(
       run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }),
     )
     expect(missing).toMatchObject({ reason: 'not-found', status: 'ER_NO_SUCH_TABLE' })
-    const syntax = await failure(run('query', { sql: 'SELEC 1', params: [] }))
+    const syntax = await connectorFailure(run('query', { sql: 'SELEC 1', params: [] }))
     expect(syntax).toMatchObject({ reason: 'invalid-request', status: 'ER_PARSE_ERROR' })
-    const user = await failure(
+    const user = await connectorFailure(
       run(
         'query',
         { sql: 'SELECT 1', params: [] },
@@ -300,7 +273,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     )
     expect(user).toMatchObject({ reason: 'unauthorized', status: 'ER_ACCESS_DENIED_ERROR' })
     expect(user.message).not.toContain('not-shown-s3cret')
-    const down = await failure(
+    const down = await connectorFailure(
       run('query', { sql: 'SELECT 1', params: [] }, { config: { port: 1 } }),
     )
     expect(down).toMatchObject({ reason: 'network', retryable: true })
@@ -314,7 +287,7 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
       logger: noopLogger,
     })
     await expect(check(context())).resolves.toBeUndefined()
-    expect(await failure(check(context({ port: 1 })))).toMatchObject({
+    expect(await connectorFailure(check(context({ port: 1 })))).toMatchObject({
       action: 'check',
       reason: 'network',
     })

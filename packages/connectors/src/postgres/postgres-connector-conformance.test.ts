@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, it } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
 import { requireService, uniqueName } from '../../test/services'
+import { createStatementWatch } from '../../test/statement-watch'
 import { closePostgresConnectorPools, postgresConnector } from './postgres-connector'
 
 // The connector conformance suite on the real PostgreSQL server. The connection string is the
@@ -12,7 +13,7 @@ const url = 'postgres://postgres:conformance-pg-password@127.0.0.1:5432/test'
 const admin = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 2 })
 const up = await requireService('PostgreSQL', url, () => admin.query('SELECT 1'))
 const ledger = uniqueName('pgconf_idem')
-const watchers: ReturnType<typeof setInterval>[] = []
+const statements = createStatementWatch()
 
 beforeAll(async () => {
   if (up)
@@ -21,36 +22,11 @@ beforeAll(async () => {
     )
 })
 afterAll(async () => {
-  watchers.forEach(clearInterval)
+  statements.stop()
   if (up) await admin.query(`DROP TABLE IF EXISTS ${ledger}`)
   await closePostgresConnectorPools()
   await admin.end()
 })
-
-/** Watches pg_stat_activity for a statement tagged with `marker`. */
-function watchStatement(marker: string) {
-  const state = { seen: false, gone: false }
-  let busy = false
-  const timer = setInterval(() => {
-    if (busy) return
-    busy = true
-    admin
-      .query("SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1", [
-        `SELECT pg_sleep(30) AS ${marker}%`,
-      ])
-      .then((result) => {
-        if (result.rowCount! > 0) state.seen = true
-        else if (state.seen) {
-          state.gone = true
-          clearInterval(timer)
-        }
-      })
-      .catch(() => undefined)
-      .finally(() => (busy = false))
-  }, 20)
-  watchers.push(timer)
-  return state
-}
 
 if (up)
   describeConnectorConformance({
@@ -65,12 +41,18 @@ if (up)
     rejectedSecrets: { PG_URL: 'postgres://no_such_role:conformance-wrong@127.0.0.1:5432/test' },
     slow: () => {
       const marker = uniqueName('pgconf_sleep')
-      const state = watchStatement(marker)
+      // Watches pg_stat_activity for the statement tagged with the marker.
+      const watched = statements.watch(async () => {
+        const result = await admin.query(
+          "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE $1",
+          [`SELECT pg_sleep(30) AS ${marker}%`],
+        )
+        return result.rowCount! > 0
+      })
       return {
         name: 'query',
         input: { sql: `SELECT pg_sleep(30) AS ${marker}`, params: [] },
-        inFlight: () => state.seen,
-        released: () => state.gone,
+        ...watched,
       }
     },
     idempotency: {

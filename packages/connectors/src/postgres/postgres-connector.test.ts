@@ -1,14 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  ConnectorError,
-  createEngine,
-  createWorkflow,
-  mapSecrets,
-  noopLogger,
-  TesseraError,
-} from '@tessera/core'
+import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import {
   closePostgresConnectorPools,
@@ -28,32 +22,7 @@ const appName = uniqueName('pgconn')
 const base = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' }
 const config = { ...base, applicationName: appName }
 
-type Action = keyof typeof postgresConnector.actions
-
-function run(
-  action: Action,
-  input: unknown,
-  options: { config?: Record<string, unknown>; signal?: AbortSignal; key?: string } = {},
-) {
-  const chosen = postgresConnector.actions[action]
-  return (chosen.run as (context: unknown) => Promise<any>)({
-    config: { ...config, ...options.config },
-    input: chosen.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? uniqueName('key'),
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(TesseraError.isInstance(error)).toBe(true)
-  expect(ConnectorError.isInstance(error)).toBe(true)
-  return error as ConnectorError
-}
+const run = actionRunner(postgresConnector, () => config)
 
 describe.runIf(up)('the PostgreSQL connector against a real server', () => {
   beforeAll(async () => {
@@ -119,7 +88,9 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
   })
 
   it('refuses a second statement with a typed error before sending it, and never runs it', async () => {
-    const error = await failure(run('query', { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }))
+    const error = await connectorFailure(
+      run('query', { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }),
+    )
     expect(error).toMatchObject({ reason: 'invalid-request', retryable: false })
     expect(error.message).toContain('expected one SQL statement')
     // Semicolons inside literals, identifiers, comments and dollar quotes are not separators.
@@ -168,7 +139,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
       ],
       replayed: false,
     })
-    const error = await failure(
+    const error = await connectorFailure(
       run('transaction', {
         statements: [
           { sql: `INSERT INTO ${table} (sku, quantity) VALUES ($1, $2)`, params: ['T-2', 1] },
@@ -219,7 +190,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     const recorded = await admin.query(`SELECT idempotency_key FROM ${ledger} ORDER BY 1`)
     expect(recorded.rows.map((row) => row.idempotency_key).sort()).toEqual([key, 'tx-key-1'].sort())
     // A failed attempt records nothing: the key stays free for the retry.
-    const failed = await failure(
+    const failed = await connectorFailure(
       run(
         'execute',
         { sql: `INSERT INTO ${table} (sku) VALUES ($1)`, params: ['x'] },
@@ -259,8 +230,10 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
       (await run('query', { sql: 'SELECT pg_backend_pid() AS pid', params: [] }, single)).rows[0]
         .pid as number
     const first = await pid()
-    await failure(run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single))
-    await failure(
+    await connectorFailure(
+      run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }, single),
+    )
+    await connectorFailure(
       run('transaction', { statements: [{ sql: 'SELECT 1 / $1::int', params: [0] }] }, single),
     )
     expect(await pid()).toBe(first)
@@ -281,7 +254,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
       return active.rowCount === 1
     })
     controller.abort()
-    expect(await failure(pending)).toMatchObject({ reason: 'aborted' })
+    expect(await connectorFailure(pending)).toMatchObject({ reason: 'aborted' })
     expect(await pid()).not.toBe(first)
   })
 
@@ -294,7 +267,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     )
     await waitFor(async () => (await sleeping()).length === 1)
     controller.abort(new Error('run cancelled'))
-    const error = await failure(pending)
+    const error = await connectorFailure(pending)
     expect(error).toMatchObject({ reason: 'aborted', retryable: false })
     await waitFor(async () => (await sleeping()).length === 0)
     expect(await sleeping()).toEqual([])
@@ -303,7 +276,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
   })
 
   it('maps statement timeouts, unknown tables, bad SQL, rejected users and unreachable hosts', async () => {
-    const timeout = await failure(
+    const timeout = await connectorFailure(
       run(
         'query',
         { sql: 'SELECT pg_sleep(5)', params: [] },
@@ -311,15 +284,17 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
       ),
     )
     expect(timeout).toMatchObject({ reason: 'timeout', status: '57014', retryable: true })
-    const missing = await failure(
+    const missing = await connectorFailure(
       run('query', { sql: 'SELECT * FROM no_such_table_xyz', params: [] }),
     )
     expect(missing).toMatchObject({ reason: 'not-found', status: '42P01' })
-    const syntax = await failure(run('query', { sql: 'SELEC 1', params: [] }))
+    const syntax = await connectorFailure(run('query', { sql: 'SELEC 1', params: [] }))
     expect(syntax).toMatchObject({ reason: 'invalid-request', status: '42601' })
-    const badValue = await failure(run('query', { sql: 'SELECT $1::int', params: ['abc'] }))
+    const badValue = await connectorFailure(
+      run('query', { sql: 'SELECT $1::int', params: ['abc'] }),
+    )
     expect(badValue).toMatchObject({ reason: 'invalid-request', status: '22P02' })
-    const user = await failure(
+    const user = await connectorFailure(
       run(
         'query',
         { sql: 'SELECT 1', params: [] },
@@ -328,7 +303,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     )
     expect(user).toMatchObject({ reason: 'unauthorized', retryable: false })
     expect(user.message).not.toContain('not-shown-s3cret')
-    const down = await failure(
+    const down = await connectorFailure(
       run(
         'query',
         { sql: 'SELECT 1', params: [] },
@@ -344,7 +319,7 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     await expect(
       check({ config: config as never, signal: new AbortController().signal, logger: noopLogger }),
     ).resolves.toBeUndefined()
-    const error = await failure(
+    const error = await connectorFailure(
       check({
         config: { ...config, port: 1 } as never,
         signal: new AbortController().signal,

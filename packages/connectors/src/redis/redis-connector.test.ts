@@ -2,14 +2,8 @@ import { createServer as createTcpServer, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  ConnectorError,
-  createEngine,
-  createWorkflow,
-  mapSecrets,
-  noopLogger,
-  TesseraError,
-} from '@tessera/core'
+import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import { closeRedisConnectorClients, createRedisConnector, redisConnector } from './redis-connector'
 import { redisConnectorConfigSchema } from './redis-connector-config'
@@ -22,32 +16,7 @@ const up = await requireService('Redis', url, () => admin.ping())
 const prefix = `${uniqueName('redisconn')}:`
 const config = { host: '127.0.0.1', port: 6379, keyPrefix: prefix }
 
-type Action = keyof typeof redisConnector.actions
-
-function run(
-  action: Action,
-  input: unknown,
-  options: { config?: Record<string, unknown>; signal?: AbortSignal; key?: string } = {},
-) {
-  const chosen = redisConnector.actions[action]
-  return (chosen.run as (context: unknown) => Promise<any>)({
-    config: { ...config, ...options.config },
-    input: chosen.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? uniqueName('key'),
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(TesseraError.isInstance(error)).toBe(true)
-  expect(ConnectorError.isInstance(error)).toBe(true)
-  return error as ConnectorError
-}
+const run = actionRunner(redisConnector, () => config)
 
 describe.runIf(up)('the Redis connector against a real server', () => {
   afterAll(async () => {
@@ -119,7 +88,7 @@ describe.runIf(up)('the Redis connector against a real server', () => {
     expect(await run('hash-get', { key: 'h' })).toEqual({
       values: { name: 'Ada', tier: 'gold', visits: '3' },
     })
-    const wrongType = await failure(run('get', { key: 'h' }))
+    const wrongType = await connectorFailure(run('get', { key: 'h' }))
     expect(wrongType).toMatchObject({ reason: 'invalid-request', status: 'WRONGTYPE' })
   })
 
@@ -181,12 +150,12 @@ describe.runIf(up)('the Redis connector against a real server', () => {
       expect(
         redisConnector.actions.command.input.safeParse({ command: forbidden, args: [] }).success,
       ).toBe(false)
-    const bad = await failure(run('command', { command: 'INCRBY', args: ['z2'] }))
+    const bad = await connectorFailure(run('command', { command: 'INCRBY', args: ['z2'] }))
     expect(bad).toMatchObject({ reason: 'invalid-request', status: 'ERR' })
   })
 
   it('maps rejected passwords, unreachable servers and aborts', async () => {
-    const denied = await failure(
+    const denied = await connectorFailure(
       run(
         'get',
         { key: 'a' },
@@ -195,11 +164,13 @@ describe.runIf(up)('the Redis connector against a real server', () => {
     )
     expect(denied.reason).toBe('unauthorized')
     expect(denied.message).not.toContain('not-shown-s3cret')
-    const down = await failure(run('get', { key: 'a' }, { config: { port: 1 } }))
+    const down = await connectorFailure(run('get', { key: 'a' }, { config: { port: 1 } }))
     expect(down).toMatchObject({ reason: 'network', retryable: true })
     const controller = new AbortController()
     controller.abort(new Error('cancelled'))
-    expect(await failure(run('get', { key: 'a' }, { signal: controller.signal }))).toMatchObject({
+    expect(
+      await connectorFailure(run('get', { key: 'a' }, { signal: controller.signal })),
+    ).toMatchObject({
       reason: 'aborted',
     })
   })
@@ -217,7 +188,7 @@ describe.runIf(up)('the Redis connector against a real server', () => {
         await new Promise((resolve) => setTimeout(resolve, 10))
       expect(sockets.length).toBeGreaterThan(0)
       controller.abort(new Error('run cancelled'))
-      expect(await failure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
+      expect(await connectorFailure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
     } finally {
       await closeRedisConnectorClients()
       sockets.forEach((socket) => socket.destroy())
@@ -232,7 +203,7 @@ describe.runIf(up)('the Redis connector against a real server', () => {
       logger: noopLogger,
     })
     await expect(redisConnector.check!(context())).resolves.toBeUndefined()
-    expect(await failure(redisConnector.check!(context({ port: 1 })))).toMatchObject({
+    expect(await connectorFailure(redisConnector.check!(context({ port: 1 })))).toMatchObject({
       action: 'check',
       reason: 'network',
     })

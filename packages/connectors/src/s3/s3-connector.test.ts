@@ -2,14 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  ConnectorError,
-  createEngine,
-  createWorkflow,
-  mapSecrets,
-  noopLogger,
-  TesseraError,
-} from '@tessera/core'
+import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { startLocalS3, type LocalS3 } from '../../test/s3rver'
 import { closeS3Clients, createS3Connector, s3Connector } from './s3-connector'
 import { s3ConnectorConfigSchema } from './s3-connector-config'
@@ -36,32 +30,7 @@ const config = () => ({
   maxAttempts: 1,
 })
 
-type Action = keyof typeof s3Connector.actions
-
-function run(
-  action: Action,
-  input: unknown,
-  options: { config?: Record<string, unknown>; signal?: AbortSignal; key?: string } = {},
-) {
-  const chosen = s3Connector.actions[action]
-  return (chosen.run as (context: unknown) => Promise<any>)({
-    config: { ...config(), ...options.config },
-    input: chosen.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? 'run-1:step',
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(TesseraError.isInstance(error)).toBe(true)
-  expect(ConnectorError.isInstance(error)).toBe(true)
-  return error as ConnectorError
-}
+const run = actionRunner(s3Connector, config, () => 'run-1:step')
 
 const s3ErrorBody = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>`
@@ -179,7 +148,9 @@ describe('the S3 connector against s3rver', () => {
     expect(json.body).toEqual({ total: 42 })
     const notJson = await run('put-object', { key: 'plain.txt', body: 'hello' })
     expect(notJson.key).toBe('plain.txt')
-    expect(await failure(run('get-object', { key: 'plain.txt', as: 'json' }))).toMatchObject({
+    expect(
+      await connectorFailure(run('get-object', { key: 'plain.txt', as: 'json' })),
+    ).toMatchObject({
       reason: 'invalid-response',
     })
   })
@@ -195,7 +166,7 @@ describe('the S3 connector against s3rver', () => {
     const got = await run('get-object', { key: 'bin/x.bin', as: 'base64' })
     expect(Buffer.from(got.body, 'base64')).toEqual(bytes)
     expect(got.contentLength).toBe(6)
-    const large = await failure(run('get-object', { key: 'bin/x.bin', maxBytes: 5 }))
+    const large = await connectorFailure(run('get-object', { key: 'bin/x.bin', maxBytes: 5 }))
     expect(large).toMatchObject({ reason: 'invalid-request' })
     expect(large.message).toContain('more than maxBytes (5)')
   })
@@ -227,18 +198,20 @@ describe('the S3 connector against s3rver', () => {
       deleted: true,
     })
     expect(await run('delete-object', { key: 'tmp/gone.txt' })).toMatchObject({ deleted: true })
-    const missing = await failure(run('get-object', { key: 'tmp/gone.txt' }))
+    const missing = await connectorFailure(run('get-object', { key: 'tmp/gone.txt' }))
     expect(missing).toMatchObject({ reason: 'not-found', status: 404, retryable: false })
-    const noBucket = await failure(run('get-object', { bucket: 'no-such-bucket', key: 'x' }))
+    const noBucket = await connectorFailure(
+      run('get-object', { bucket: 'no-such-bucket', key: 'x' }),
+    )
     expect(noBucket).toMatchObject({ reason: 'not-found' })
-    const noneGiven = await failure(
+    const noneGiven = await connectorFailure(
       run('get-object', { key: 'x' }, { config: { bucket: undefined } }),
     )
     expect(noneGiven).toMatchObject({ reason: 'invalid-request' })
   })
 
   it('rejects an unknown access key id as unauthorized, without the secret in the message', async () => {
-    const error = await failure(
+    const error = await connectorFailure(
       run(
         'get-object',
         { key: 'reports/2024-05.json' },
@@ -256,19 +229,21 @@ describe('the S3 connector against s3rver', () => {
       logger: noopLogger,
     })
     await expect(s3Connector.check!(context())).resolves.toBeUndefined()
-    expect(await failure(s3Connector.check!(context({ bucket: 'no-such-bucket' })))).toMatchObject({
+    expect(
+      await connectorFailure(s3Connector.check!(context({ bucket: 'no-such-bucket' }))),
+    ).toMatchObject({
       action: 'check',
       reason: 'not-found',
     })
     expect(
-      await failure(
+      await connectorFailure(
         s3Connector.check!(
           context({ credentials: { accessKeyId: 'WRONG', secretAccessKey: 'x' } }),
         ),
       ),
     ).toMatchObject({ reason: 'unauthorized' })
     expect(
-      await failure(s3Connector.check!(context({ endpoint: 'http://127.0.0.1:1' }))),
+      await connectorFailure(s3Connector.check!(context({ endpoint: 'http://127.0.0.1:1' }))),
     ).toMatchObject({ reason: 'network', retryable: true })
   })
 
@@ -313,27 +288,29 @@ describe('the S3 connector against S3 error answers', () => {
   const errors = () => ({ config: { endpoint: errorEndpoint } })
 
   it('maps SignatureDoesNotMatch to unauthorized', async () => {
-    expect(await failure(run('get-object', { key: 'bad-signature' }, errors()))).toMatchObject({
+    expect(
+      await connectorFailure(run('get-object', { key: 'bad-signature' }, errors())),
+    ).toMatchObject({
       reason: 'unauthorized',
       status: 403,
     })
   })
 
   it('maps SlowDown and 429 to rate-limited with Retry-After', async () => {
-    const slow = await failure(run('get-object', { key: 'slow-down' }, errors()))
+    const slow = await connectorFailure(run('get-object', { key: 'slow-down' }, errors()))
     expect(slow).toMatchObject({ reason: 'rate-limited', status: 503, retryable: true })
     expect(slow.retryAfterMs).toBe(7000)
-    const many = await failure(run('get-object', { key: 'too-many' }, errors()))
+    const many = await connectorFailure(run('get-object', { key: 'too-many' }, errors()))
     expect(many).toMatchObject({ reason: 'rate-limited', status: 429, retryAfterMs: 2000 })
   })
 
   it('maps a 500 to a retryable remote error, and a broken body to invalid-response', async () => {
-    expect(await failure(run('get-object', { key: 'broken' }, errors()))).toMatchObject({
+    expect(await connectorFailure(run('get-object', { key: 'broken' }, errors()))).toMatchObject({
       reason: 'remote',
       status: 500,
       retryable: true,
     })
-    const list = await failure(run('list-objects', { prefix: 'not-xml' }, errors()))
+    const list = await connectorFailure(run('list-objects', { prefix: 'not-xml' }, errors()))
     expect(list).toMatchObject({ reason: 'invalid-response', status: 200, retryable: false })
   })
 
@@ -363,7 +340,7 @@ describe('the S3 connector against S3 error answers', () => {
     const pending = run('get-object', { key: 'hang' }, { ...errors(), signal: controller.signal })
     await waitFor(() => errorRequests.some((request) => request.url?.includes('/hang')))
     controller.abort(new Error('run cancelled'))
-    expect(await failure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
+    expect(await connectorFailure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
   })
 })
 
