@@ -61,7 +61,8 @@ export const httpRoutes: readonly RouteDefinition[] = [
 ]
 
 /**
- * The Web Fetch handler of the HTTP surface.
+ * The handler of the HTTP surface: a Web Fetch function, with `routes`, `openapi()` and the raw
+ * entry `handle` for adapters.
  *
  * @example
  * ```ts
@@ -109,7 +110,9 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,200}$/
  * definitions, receive signed webhooks, read the audit trail. One route table drives routing,
  * validation (400 problem details naming each field), authentication (401), authorisation
  * (403), auditing and the OpenAPI document. Adapters (`@tessera/express`, `@tessera/fastify`,
- * the `tessera serve` sidecar) only translate requests and responses. See docs/http.md.
+ * the `tessera serve` sidecar) only translate requests and responses, through the handler's raw
+ * entry `handler.handle` (no Fetch objects; the Fetch entry is a thin wrapper over it). See
+ * docs/http.md, and docs/adapters.md for writing an adapter.
  *
  * @example
  * ```ts
