@@ -1,13 +1,13 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import {
+  driverErrorCode,
+  driverFailure,
+  unreachableErrorCodes,
+  type DriverFailure,
+} from '../driver-failure'
 
 const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
+  ...unreachableErrorCodes,
   'PROTOCOL_CONNECTION_LOST',
   'ER_SERVER_SHUTDOWN',
   'ER_CON_COUNT_ERROR',
@@ -50,31 +50,13 @@ const retryableCodes = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_
  * throw mysqlFailure({ connector: 'mysql', action: 'query', error, signal })
  * ```
  */
-export function mysqlFailure(options: {
-  connector: string
-  action: string
-  error: unknown
-  signal?: AbortSignal | undefined
-  where?: string | undefined
-}): ConnectorError {
+export function mysqlFailure(options: DriverFailure): ConnectorError {
   const { error } = options
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: string; retryable?: boolean } = {},
-  ) =>
-    new ConnectorError({
-      connector: options.connector,
-      action: options.action,
-      reason,
-      message: options.where === undefined ? message : `${options.where}: ${message}`,
-      cause: error,
-      ...extra,
-    })
+  const fail = driverFailure(options)
   if (options.signal?.aborted === true)
     return fail('aborted', 'the statement was killed because the caller aborted')
-  const code = errorCode(error)
+  const code = driverErrorCode(error)
   const message = error instanceof Error ? error.message : String(error)
   if (code === undefined) return fail('remote', message)
   const status = code
@@ -90,14 +72,4 @@ export function mysqlFailure(options: {
   if (code === 'ER_QUERY_INTERRUPTED') return fail('aborted', message, { status })
   if (retryableCodes.has(code)) return fail('remote', message, { status, retryable: true })
   return fail('remote', message, { status })
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') return code
-  const errors = (error as { errors?: unknown }).errors
-  if (Array.isArray(errors))
-    for (const inner of errors) if (errorCode(inner) !== undefined) return errorCode(inner)
-  return undefined
 }

@@ -1,15 +1,12 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import {
+  driverErrorCode,
+  driverFailure,
+  unreachableErrorCodes,
+  type DriverFailure,
+} from '../driver-failure'
 
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'EPIPE',
-])
+const networkCodes = new Set([...unreachableErrorCodes, 'ETIMEDOUT'])
 
 /**
  * Maps an error of the `pg` driver to a {@link ConnectorError}: connection failures →
@@ -25,32 +22,13 @@ const networkCodes = new Set([
  * throw postgresFailure({ connector: 'postgres', action: 'query', error, signal })
  * ```
  */
-export function postgresFailure(options: {
-  connector: string
-  action: string
-  error: unknown
-  signal?: AbortSignal | undefined
-  /** Where it happened, such as "statement 2". */
-  where?: string | undefined
-}): ConnectorError {
+export function postgresFailure(options: DriverFailure): ConnectorError {
   const { error, signal } = options
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: string; retryable?: boolean } = {},
-  ) =>
-    new ConnectorError({
-      connector: options.connector,
-      action: options.action,
-      reason,
-      message: options.where === undefined ? message : `${options.where}: ${message}`,
-      cause: error,
-      ...extra,
-    })
+  const fail = driverFailure(options)
   if (signal?.aborted === true)
     return fail('aborted', 'the statement was cancelled because the caller aborted')
-  const code = errorCode(error)
+  const code = driverErrorCode(error)
   const message = error instanceof Error ? error.message : String(error)
   if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) {
     const status = code
@@ -78,15 +56,4 @@ export function postgresFailure(options: {
     return fail('network', message)
   if (/self[- ]signed|certificate|SSL|TLS/i.test(message)) return fail('network', message)
   return fail('remote', message)
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') return code
-  // Node's happy-eyeballs connect throws an AggregateError whose members carry the code.
-  const errors = (error as { errors?: unknown }).errors
-  if (Array.isArray(errors))
-    for (const inner of errors) if (errorCode(inner)) return errorCode(inner)
-  return undefined
 }

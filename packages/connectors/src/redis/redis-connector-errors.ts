@@ -1,15 +1,7 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import { driverFailure, unreachableErrorCodes, type DriverFailure } from '../driver-failure'
 
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ETIMEDOUT',
-])
+const networkCodes = new Set([...unreachableErrorCodes, 'ETIMEDOUT'])
 
 /**
  * Maps an error of `ioredis` to a {@link ConnectorError}: connection failures → `network`;
@@ -22,27 +14,10 @@ const networkCodes = new Set([
  * throw redisFailure({ connector: 'redis', action: 'get', error, signal })
  * ```
  */
-export function redisFailure(options: {
-  connector: string
-  action: string
-  error: unknown
-  signal?: AbortSignal | undefined
-}): ConnectorError {
+export function redisFailure(options: Omit<DriverFailure, 'where'>): ConnectorError {
   const { error } = options
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: string; retryable?: boolean } = {},
-  ) =>
-    new ConnectorError({
-      connector: options.connector,
-      action: options.action,
-      reason,
-      message,
-      cause: error,
-      ...extra,
-    })
+  const fail = driverFailure(options)
   if (options.signal?.aborted === true)
     return fail('aborted', 'the caller aborted before Redis answered')
   const message = error instanceof Error ? error.message : String(error)

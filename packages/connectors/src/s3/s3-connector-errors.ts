@@ -1,15 +1,13 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import {
+  driverErrorCode,
+  driverFailure,
+  unreachableErrorCodes,
+  type DriverFailure,
+} from '../driver-failure'
+import { parseRetryAfter } from '../http/http-status-error'
 
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ETIMEDOUT',
-])
+const networkCodes = new Set([...unreachableErrorCodes, 'ETIMEDOUT'])
 const notFound = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchVersion', 'NoSuchUpload'])
 const unauthorized = new Set([
   'InvalidAccessKeyId',
@@ -43,28 +41,10 @@ const throttled = new Set([
  * throw s3Failure({ connector: 's3', action: 'get-object', error, signal })
  * ```
  */
-export function s3Failure(options: {
-  connector: string
-  action: string
-  error: unknown
-  signal?: AbortSignal | undefined
-  where?: string | undefined
-}): ConnectorError {
+export function s3Failure(options: DriverFailure): ConnectorError {
   const { error } = options
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: number | string; retryable?: boolean; retryAfterMs?: number } = {},
-  ) =>
-    new ConnectorError({
-      connector: options.connector,
-      action: options.action,
-      reason,
-      message: options.where === undefined ? message : `${options.where}: ${message}`,
-      cause: error,
-      ...extra,
-    })
+  const fail = driverFailure(options)
   if (options.signal?.aborted === true) return fail('aborted', 'the caller aborted the request')
   const details = error as {
     name?: string
@@ -72,7 +52,6 @@ export function s3Failure(options: {
     message?: string
     $metadata?: { httpStatusCode?: number }
     $response?: { headers?: Record<string, string | undefined> }
-    errors?: unknown[]
   } | null
   const name = details?.name ?? ''
   const message = error instanceof Error ? error.message : String(error)
@@ -83,14 +62,14 @@ export function s3Failure(options: {
   const extra = status === undefined ? {} : { status }
   if (name === 'CredentialsProviderError')
     return fail('invalid-config', `no credentials: ${message}`)
-  const code = details?.code ?? nestedCode(details?.errors)
+  const code = driverErrorCode(error)
   if (httpStatus === undefined && code !== undefined && networkCodes.has(code))
     return fail('network', `cannot reach the S3 endpoint (${code})`)
   if (notFound.has(name) || httpStatus === 404) return fail('not-found', text, extra)
   if (unauthorized.has(name) || httpStatus === 401 || httpStatus === 403)
     return fail('unauthorized', text, extra)
   if (throttled.has(name) || httpStatus === 429) {
-    const retryAfterMs = retryAfter(details?.$response?.headers?.['retry-after'])
+    const retryAfterMs = parseRetryAfter(details?.$response?.headers?.['retry-after'])
     return fail('rate-limited', text, {
       ...extra,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
@@ -105,20 +84,4 @@ export function s3Failure(options: {
   if (httpStatus === undefined && /socket|ECONN|network|getaddrinfo/i.test(message))
     return fail('network', `cannot reach the S3 endpoint (${message})`)
   return fail('remote', text, extra)
-}
-
-function nestedCode(errors: unknown[] | undefined): string | undefined {
-  for (const inner of errors ?? []) {
-    const code = (inner as { code?: unknown } | null)?.code
-    if (typeof code === 'string') return code
-  }
-  return undefined
-}
-
-/** Milliseconds from a Retry-After header: delay-seconds or an HTTP date. */
-function retryAfter(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000
-  const at = Date.parse(header)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
 }
