@@ -1,7 +1,7 @@
 // The handler's answers must not change when its internals do: routing, 404/405 with Allow,
 // 413, CORS (preflight, origins as string, list and function, credentials, Vary), security
 // headers, request ids, HEAD, odd paths (dot segments, percent-encoding, double slashes).
-// testdata/hono-answers.json holds what the handler answered when hono did its routing and
+// test/hono-answers.json holds what the handler answered when hono did its routing and
 // middleware (recorded once; bodies of large or order-dependent answers left out, as `null`).
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
@@ -111,7 +111,7 @@ it('answers every recorded request as the hono-based handler did', async () => {
     'x-xss-protection': '0',
   }
   const recorded = JSON.parse(
-    readFileSync(new URL('./testdata/hono-answers.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../test/hono-answers.json', import.meta.url), 'utf8'),
   ) as [
     string,
     string,
