@@ -96,7 +96,7 @@ export interface HttpRawReply {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** The value of header `name` (lower case), `undefined` when absent. */
+/** @internal The value of header `name` (lower case), `undefined` when absent. */
 export function rawHeader(headers: HttpRawHeaders, name: string): string | undefined {
   if (typeof (headers as Headers).get === 'function') {
     return (headers as Headers).get(name) ?? undefined
@@ -106,14 +106,14 @@ export function rawHeader(headers: HttpRawHeaders, name: string): string | undef
   return value.join(', ')
 }
 
-/** A body as text (UTF-8, a byte-order mark dropped, as Fetch's `text()` does). */
+/** @internal A body as text (UTF-8, a byte-order mark dropped, as Fetch's `text()` does). */
 export function bodyText(body: string | Uint8Array | undefined): string {
   if (body === undefined) return ''
   return typeof body === 'string' ? body : decoder.decode(body)
 }
 
 /**
- * The body of one request, read once and shared by the size check, the route and a Fetch
+ * @internal The body of one request, read once and shared by the size check, the route and a Fetch
  * `Request` built later. A streamed body is read up to `maxBytes` (a 413 problem beyond).
  */
 export class RequestBody {
@@ -147,7 +147,7 @@ export class RequestBody {
   }
 }
 
-/** The 413 problem of a body over `limits.bodyBytes`. */
+/** @internal The 413 problem of a body over `limits.bodyBytes`. */
 export function tooLarge(maxBytes: number): HttpProblem {
   return new HttpProblem(
     413,
@@ -195,7 +195,7 @@ async function collect(
 }
 
 /**
- * A Fetch `Request` equal to the raw request, for the code that asks for one (a host's
+ * @internal A Fetch `Request` equal to the raw request, for the code that asks for one (a host's
  * authenticator, a webhook's `input`). Its body is the shared {@link RequestBody}.
  */
 export function toFetchRequest(raw: HttpRawRequest, body: RequestBody): Request {

@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpRawBody, HttpRawHeaders, HttpRawRequest } from '../http/raw-request'
 import { readSmallBody } from './fetch-request'
 
-/** Options of {@link toRawRequest}. */
+/**
+ * Options of {@link toRawRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: ToRawRequestOptions = { url: request.originalUrl, response }
+ * ```
+ */
 export interface ToRawRequestOptions {
   /** The path and query (`/runs?limit=5`) or the absolute URL. Default `nodeRequest.url`. */
   url?: string
@@ -26,6 +33,12 @@ export interface ToRawRequestOptions {
 /**
  * A raw request (`handler.handle` of `createHttpHandler`) made by {@link toRawRequest}:
  * `abortRequest(reason)` aborts its signal.
+ *
+ * @example
+ * ```ts
+ * const raw: NodeRawRequest = toRawRequest(request)
+ * request.once('aborted', () => raw.abortRequest(new Error('The client left')))
+ * ```
  */
 export type NodeRawRequest = HttpRawRequest & { abortRequest(reason: unknown): void }
 
@@ -88,7 +101,7 @@ export function toRawRequest(
 }
 
 /**
- * The body of a Node request that nothing read yet: `undefined` when there is none (GET, HEAD,
+ * @internal The body of a Node request that nothing read yet: `undefined` when there is none (GET, HEAD,
  * `content-length: 0`, neither a length nor chunks), bytes when it announces at most 64 KiB,
  * else the request itself (an async iterable of chunks).
  */
