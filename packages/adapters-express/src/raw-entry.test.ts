@@ -194,3 +194,42 @@ describe('createExpressMiddleware streaming a raw reply', () => {
     }
   })
 })
+
+describe('createExpressMiddleware after a body parser, through the raw entry', () => {
+  it('passes the parsed body on, encoded again, and still enforces the size limit', async () => {
+    const parsedEngine = createEngine({
+      store: createMemoryStore(),
+      workflows: httpConformanceWorkflows,
+    })
+    const handler = createHttpHandler(parsedEngine, {
+      auth: 'none-insecure',
+      limits: { bodyBytes: 200 },
+    })
+    const app = express().use(express.json()).use(createExpressMiddleware(handler))
+    const parsed: Server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => parsed.once('listening', resolve))
+    try {
+      const url = `http://127.0.0.1:${(parsed.address() as AddressInfo).port}`
+      const started = await send(
+        `${url}/runs`,
+        'POST',
+        JSON.stringify({ workflowId: 'conformance-event', input: { amount: 2 } }),
+      )
+      expect(started.status, started.text).toBe(201)
+      const large = await send(
+        `${url}/runs`,
+        'POST',
+        JSON.stringify({
+          workflowId: 'conformance-event',
+          input: { amount: 2 },
+          x: 'y'.repeat(300),
+        }),
+      )
+      expect(large.status).toBe(413)
+    } finally {
+      parsed.closeAllConnections()
+      await new Promise((resolve) => parsed.close(resolve))
+      await parsedEngine.close()
+    }
+  })
+})
