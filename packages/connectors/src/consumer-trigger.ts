@@ -1,6 +1,6 @@
 // Pieces shared by the message-consumer triggers (RabbitMQ, Kafka, NATS, MQTT, Redis streams) and
-// the event connectors that publish to the same brokers: secret-or-value settings, lazy SDK
-// loading, the per-message decision (start the run, then acknowledge) and a client cache.
+// the event connectors that publish to the same brokers: secret-or-value settings, the
+// per-message decision (start the run, then acknowledge) and aborting a pending call.
 import { createHash } from 'node:crypto'
 import {
   ConnectorError,
@@ -45,34 +45,6 @@ export async function resolveSetting(
       message: `"${field}" refers to the secret ${JSON.stringify(value.$secret)}, which the engine's secrets provider does not have`,
     })
   return resolved
-}
-
-/**
- * Imports an optional peer SDK, or throws `invalid-config` saying which package to install.
- *
- * @example
- * ```ts
- * const amqp = await loadSdk(() => import('amqplib'), 'amqplib', 'RabbitMQ', 'rabbitmq', 'publish')
- * ```
- */
-export async function loadSdk<T>(
-  load: () => Promise<T>,
-  packageName: string,
-  name: string,
-  connector: string,
-  action: string,
-): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: `install ${packageName} to use the ${name} connector`,
-      cause: error,
-    })
-  }
 }
 
 /**
@@ -216,47 +188,6 @@ export function createInFlight() {
     },
     async idle(): Promise<void> {
       while (pending.size > 0) await Promise.allSettled([...pending])
-    },
-  }
-}
-
-/**
- * A cache of SDK clients keyed by a hash of the resolved configuration, so every action with the
- * same configuration shares one connection, and `close()` ends them all.
- *
- * @example
- * ```ts
- * const clients = createClientCache<ChannelModel>((connection) => connection.close())
- * const connection = await clients.get(config, () => amqp.connect(config.url))
- * ```
- */
-export function createClientCache<T>(dispose: (client: T) => Promise<unknown> | unknown) {
-  const clients = new Map<string, Promise<T>>()
-  return {
-    get(config: unknown, create: () => Promise<T>): Promise<T> {
-      const key = messageHash([JSON.stringify(config)])
-      let client = clients.get(key)
-      if (client === undefined) {
-        client = create()
-        clients.set(key, client)
-        client.catch(() => {
-          if (clients.get(key) === client) clients.delete(key)
-        })
-      }
-      return client
-    },
-    /** Forgets a client (after its connection broke) so the next call makes a new one. */
-    forget(config: unknown): void {
-      clients.delete(messageHash([JSON.stringify(config)]))
-    },
-    async close(): Promise<void> {
-      const all = [...clients.values()]
-      clients.clear()
-      await Promise.allSettled(
-        all.map(async (client) => {
-          await dispose(await client)
-        }),
-      )
     },
   }
 }

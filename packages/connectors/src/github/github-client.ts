@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { Octokit } from '@octokit/rest'
 import { ConnectorError } from '@tessera/core'
+import { loadSdk } from '../load-sdk'
+import { createSdkClientCache } from '../sdk-client-cache'
 import type { GitHubConfig } from './github-config'
 
 /**
@@ -22,18 +23,13 @@ async function defaultGitHubClient(options: {
   token: string
   baseUrl: string | undefined
 }): Promise<Octokit> {
-  let module: typeof import('@octokit/rest')
-  try {
-    module = await import('@octokit/rest')
-  } catch (error) {
-    throw new ConnectorError({
-      connector: 'github',
-      action: 'client',
-      reason: 'invalid-config',
-      message: 'install @octokit/rest to use the GitHub connector',
-      cause: error,
-    })
-  }
+  const module = await loadSdk(
+    () => import('@octokit/rest'),
+    '@octokit/rest',
+    'GitHub',
+    'github',
+    'client',
+  )
   // @octokit/rest has no retry or throttling plugin: the engine's retry policy owns retries.
   return new module.Octokit({
     auth: options.token,
@@ -45,7 +41,7 @@ async function defaultGitHubClient(options: {
 
 /** A cache of clients per resolved configuration (keyed by a hash: no token in the key). */
 export class GitHubClients {
-  readonly #clients = new Map<string, Promise<Octokit>>()
+  readonly #clients = createSdkClientCache<Octokit>(() => undefined)
   readonly #factory: GitHubClientFactory
 
   constructor(factory: GitHubClientFactory | undefined) {
@@ -53,21 +49,14 @@ export class GitHubClients {
   }
 
   get(config: GitHubConfig): Promise<Octokit> {
-    const key = createHash('sha256')
-      .update(JSON.stringify([config.token, config.baseUrl ?? '']))
-      .digest('hex')
-    let client = this.#clients.get(key)
-    if (client === undefined) {
-      client = Promise.resolve(this.#factory({ token: config.token, baseUrl: config.baseUrl }))
-      client.catch(() => this.#clients.delete(key))
-      this.#clients.set(key, client)
-    }
-    return client
+    return this.#clients.get([config.token, config.baseUrl ?? ''], async () =>
+      this.#factory({ token: config.token, baseUrl: config.baseUrl }),
+    )
   }
 
   /** Forgets every client (Octokit holds no sockets of its own: fetch pools them). */
   clear(): void {
-    this.#clients.clear()
+    void this.#clients.close()
   }
 }
 

@@ -1,15 +1,16 @@
-import { createHash } from 'node:crypto'
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { Client } from '@hubspot/api-client'
 import { ConnectorError } from '@tessera/core'
+import { loadSdk } from '../load-sdk'
+import { createSdkClientCache } from '../sdk-client-cache'
 import type { HubSpotConfig } from './hubspot-config'
 
 const defaultBasePath = 'https://api.hubapi.com'
 
 /** Clients per resolved configuration (keyed by a hash: no token in the key). */
 export class HubSpotClients {
-  readonly #clients = new Map<string, Promise<Client>>()
+  readonly #clients = createSdkClientCache<Client>(() => undefined)
   readonly #connectorId: string
 
   constructor(connectorId: string) {
@@ -17,36 +18,24 @@ export class HubSpotClients {
   }
 
   get(config: HubSpotConfig, action: string): Promise<Client> {
-    const key = createHash('sha256')
-      .update(JSON.stringify([config.accessToken, config.basePath ?? '']))
-      .digest('hex')
-    let client = this.#clients.get(key)
-    if (client === undefined) {
-      client = this.#create(config, action)
-      client.catch(() => this.#clients.delete(key))
-      this.#clients.set(key, client)
-    }
-    return client
+    return this.#clients.get([config.accessToken, config.basePath ?? ''], () =>
+      this.#create(config, action),
+    )
   }
 
   /** Forgets every client (each call has its own agent, closed when it ends). */
   clear(): void {
-    this.#clients.clear()
+    void this.#clients.close()
   }
 
   async #create(config: HubSpotConfig, action: string): Promise<Client> {
-    let module: typeof import('@hubspot/api-client')
-    try {
-      module = await import('@hubspot/api-client')
-    } catch (error) {
-      throw new ConnectorError({
-        connector: this.#connectorId,
-        action,
-        reason: 'invalid-config',
-        message: 'install @hubspot/api-client to use the HubSpot connector',
-        cause: error,
-      })
-    }
+    const module = await loadSdk(
+      () => import('@hubspot/api-client'),
+      '@hubspot/api-client',
+      'HubSpot',
+      this.#connectorId,
+      action,
+    )
     // No SDK retries and no limiter: the engine's retry policy owns retries.
     return new module.Client({
       accessToken: config.accessToken,

@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto'
 import type { Client, Version3Client } from 'jira.js'
 import { ConnectorError } from '@tessera/core'
+import { loadSdk } from '../load-sdk'
+import { createSdkClientCache } from '../sdk-client-cache'
 import { jiraApiVersion, type JiraConfig } from './jira-config'
 
 type JiraModule = typeof import('jira.js')
@@ -25,7 +26,7 @@ export function jiraApi(sdk: JiraSdk, config: JiraConfig): JiraModule['Version3'
 
 /** Clients per resolved configuration (keyed by a hash: no token in the key). */
 export class JiraClients {
-  readonly #clients = new Map<string, Promise<JiraSdk>>()
+  readonly #clients = createSdkClientCache<JiraSdk>(() => undefined)
   readonly #connectorId: string
 
   constructor(connectorId: string) {
@@ -33,36 +34,24 @@ export class JiraClients {
   }
 
   get(config: JiraConfig, action: string): Promise<JiraSdk> {
-    const key = createHash('sha256')
-      .update(JSON.stringify([config.host, config.email, config.apiToken, config.token]))
-      .digest('hex')
-    let sdk = this.#clients.get(key)
-    if (sdk === undefined) {
-      sdk = this.#create(config, action)
-      sdk.catch(() => this.#clients.delete(key))
-      this.#clients.set(key, sdk)
-    }
-    return sdk
+    return this.#clients.get([config.host, config.email, config.apiToken, config.token], () =>
+      this.#create(config, action),
+    )
   }
 
   /** Forgets every client (axios pools its sockets in Node's global agent). */
   clear(): void {
-    this.#clients.clear()
+    void this.#clients.close()
   }
 
   async #create(config: JiraConfig, action: string): Promise<JiraSdk> {
-    let module: JiraModule
-    try {
-      module = await import('jira.js')
-    } catch (error) {
-      throw new ConnectorError({
-        connector: this.#connectorId,
-        action,
-        reason: 'invalid-config',
-        message: 'install jira.js to use the Jira connector',
-        cause: error,
-      })
-    }
+    const module: JiraModule = await loadSdk(
+      () => import('jira.js'),
+      'jira.js',
+      'Jira',
+      this.#connectorId,
+      action,
+    )
     const client =
       config.token !== undefined
         ? new module.Version3Client({

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConnectorError, secretRef } from '@tessera/core'
 import type { Kafka, KafkaConfig } from 'kafkajs'
-import { loadSdk } from '../consumer-trigger'
+import { loadSdk } from '../load-sdk'
 
 /**
  * The configuration schema of the Kafka connector: brokers, client id, optional SASL (the

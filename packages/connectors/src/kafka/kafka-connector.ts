@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { ConnectorError, defineConnector } from '@tessera/core'
 import type { Producer } from 'kafkajs'
-import { abortable, createClientCache, encodeBody } from '../consumer-trigger'
+import { abortable, encodeBody } from '../consumer-trigger'
+import { createSdkClientCache } from '../sdk-client-cache'
 import {
   createKafka,
   kafkaConfigSchema,
@@ -75,7 +76,7 @@ export interface KafkaConnectorSettings {
   id?: string
 }
 
-const producers = createClientCache<Producer>((producer) => producer.disconnect())
+const producers = createSdkClientCache<Producer>((producer) => producer.disconnect())
 
 /**
  * Disconnects every producer the Kafka connectors opened (all instances).

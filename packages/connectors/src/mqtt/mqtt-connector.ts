@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { ConnectorError, defineConnector, secretRef } from '@tessera/core'
 import type { MqttClient } from 'mqtt'
-import { abortable, createClientCache, encodeBody, loadSdk } from '../consumer-trigger'
+import { abortable, encodeBody } from '../consumer-trigger'
+import { createSdkClientCache } from '../sdk-client-cache'
+import { loadSdk } from '../load-sdk'
 import { mqttError } from './mqtt-errors'
 
 /**
@@ -113,7 +115,7 @@ export interface MqttConnectorSettings {
   id?: string
 }
 
-const clients = createClientCache<MqttClient>((client) => client.endAsync())
+const clients = createSdkClientCache<MqttClient>((client) => client.endAsync())
 
 /**
  * Closes every connection the MQTT connectors opened (all instances).

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConnectorError, secretRef } from '@tessera/core'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { loadSdk } from '../consumer-trigger'
+import { loadSdk } from '../load-sdk'
 
 /**
  * The configuration schema of the NATS connector: the servers, and optionally a token or a user

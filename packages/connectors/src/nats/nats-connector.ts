@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { ConnectorError, defineConnector } from '@tessera/core'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { abortable, createClientCache, decodeBody, encodeBody } from '../consumer-trigger'
+import { abortable, decodeBody, encodeBody } from '../consumer-trigger'
+import { createSdkClientCache } from '../sdk-client-cache'
 import {
   loadJetstream,
   loadNats,
@@ -11,7 +12,7 @@ import {
 } from './nats-connection'
 import { natsError } from './nats-errors'
 
-const connections = createClientCache<NatsConnection>((connection) => connection.close())
+const connections = createSdkClientCache<NatsConnection>((connection) => connection.close())
 
 /**
  * Closes every connection the NATS connectors opened (all instances); the next action opens a

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { ConnectorError, defineConnector, secretRef } from '@tessera/core'
 import type { ChannelModel, ConfirmChannel } from 'amqplib'
-import { abortable, createClientCache, encodeBody, loadSdk } from '../consumer-trigger'
+import { abortable, encodeBody } from '../consumer-trigger'
+import { createSdkClientCache } from '../sdk-client-cache'
+import { loadSdk } from '../load-sdk'
 import { rabbitmqError } from './rabbitmq-errors'
 
 /**
@@ -167,7 +169,7 @@ interface CachedConnection {
   channel: Promise<ConfirmChannel> | undefined
 }
 
-const connections = createClientCache<CachedConnection>((cached) => cached.connection.close())
+const connections = createSdkClientCache<CachedConnection>((cached) => cached.connection.close())
 
 /**
  * Closes every connection the RabbitMQ connectors opened (all instances); the next publish

@@ -11,11 +11,11 @@ import {
   decideMessage,
   decodeBody,
   describeError,
-  loadSdk,
   messageHash,
   resolveSetting,
   type SecretOrValue,
 } from '../consumer-trigger'
+import { loadSdk } from '../load-sdk'
 import { rabbitmqConnectTarget } from './rabbitmq-connector'
 import { rabbitmqError } from './rabbitmq-errors'
 

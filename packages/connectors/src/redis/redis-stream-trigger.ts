@@ -11,10 +11,10 @@ import {
   decideMessage,
   decodeBody,
   describeError,
-  loadSdk,
   resolveSetting,
   type SecretOrValue,
 } from '../consumer-trigger'
+import { loadSdk } from '../load-sdk'
 
 /**
  * A Redis stream entry as the trigger's `input` and `key` functions see it.

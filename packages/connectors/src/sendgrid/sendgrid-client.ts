@@ -1,5 +1,5 @@
-import { ConnectorError } from '@tessera/core'
 import type { ResolvedSendgridConfig } from './sendgrid-connector-config'
+import { createSdkLoader } from '../load-sdk'
 import { sendgridError } from './sendgrid-errors'
 
 /** The default per-request timeout of the SendGrid connector, in milliseconds. */
@@ -22,32 +22,22 @@ export interface SendgridMailService {
 }
 
 type MailServiceClass = new () => SendgridMailService
-let serviceClass: Promise<MailServiceClass> | undefined
 
-async function loadMailService(connector: string, action: string): Promise<MailServiceClass> {
+const loadMailService = createSdkLoader(
   // CommonJS: the class hangs off the module (and off its default export, the singleton).
-  serviceClass ??= import('@sendgrid/mail').then((loaded) => {
-    const module = loaded as unknown as {
-      MailService?: MailServiceClass
-      default?: { MailService?: MailServiceClass }
-    }
-    const found = module.MailService ?? module.default?.MailService
-    if (found === undefined) throw new Error('@sendgrid/mail has no MailService export')
-    return found
-  })
-  try {
-    return await serviceClass
-  } catch (error) {
-    serviceClass = undefined
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install @sendgrid/mail to use the SendGrid connector',
-      cause: error,
-    })
-  }
-}
+  () =>
+    import('@sendgrid/mail').then((loaded) => {
+      const module = loaded as unknown as {
+        MailService?: MailServiceClass
+        default?: { MailService?: MailServiceClass }
+      }
+      const found = module.MailService ?? module.default?.MailService
+      if (found === undefined) throw new Error('@sendgrid/mail has no MailService export')
+      return found
+    }),
+  '@sendgrid/mail',
+  'SendGrid',
+)
 
 /**
  * Calls SendGrid through a `MailService` of `@sendgrid/mail` made for this call: its client

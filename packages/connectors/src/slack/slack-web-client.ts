@@ -1,5 +1,6 @@
 import { ConnectorError, type Logger } from '@tessera/core'
 import type { FetchFunction, Logger as SlackLogger, LogLevel, WebClient } from '@slack/web-api'
+import { createSdkLoader } from '../load-sdk'
 import { slackError } from './slack-errors'
 
 /** The Slack configuration an action receives (the token resolved). */
@@ -23,26 +24,16 @@ export interface SlackCallContext {
 export const defaultSlackTimeoutMs = 30_000
 
 type SlackModule = typeof import('@slack/web-api')
-let slackModule: Promise<SlackModule> | undefined
 
-async function loadSlack(context: SlackCallContext): Promise<SlackModule> {
+const loadSlack = createSdkLoader(
   // The SDK is CommonJS: Node names its exports, some bundlers only give a default export.
-  slackModule ??= import('@slack/web-api').then((loaded) =>
-    'WebClient' in loaded ? loaded : (loaded as unknown as { default: SlackModule }).default,
-  )
-  try {
-    return await slackModule
-  } catch (error) {
-    slackModule = undefined
-    throw new ConnectorError({
-      connector: context.connector,
-      action: context.action,
-      reason: 'invalid-config',
-      message: 'install @slack/web-api to use the Slack connector',
-      cause: error,
-    })
-  }
-}
+  () =>
+    import('@slack/web-api').then((loaded) =>
+      'WebClient' in loaded ? loaded : (loaded as unknown as { default: SlackModule }).default,
+    ),
+  '@slack/web-api',
+  'Slack',
+)
 
 /**
  * Calls the Slack Web API through `@slack/web-api`'s `WebClient`, with the SDK's own retries off
@@ -61,7 +52,7 @@ export async function callSlack<T>(
   context: SlackCallContext,
   call: (client: WebClient) => Promise<T>,
 ): Promise<T> {
-  const { WebClient, LogLevel } = await loadSlack(context)
+  const { WebClient, LogLevel } = await loadSlack(context.connector, context.action)
   const timeout = AbortSignal.timeout(config.timeoutMs ?? defaultSlackTimeoutMs)
   const signal = AbortSignal.any([context.signal, timeout])
   const fetchImpl = context.fetch ?? globalThis.fetch

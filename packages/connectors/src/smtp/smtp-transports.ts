@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { ConnectorError } from '@tessera/core'
 import type { Transporter } from 'nodemailer'
+import { createSdkLoader } from '../load-sdk'
 import type { SmtpConnectorConfig } from './smtp-connector-config'
 
 /** The SMTP configuration an action receives (the password resolved). */
@@ -12,26 +12,16 @@ export type ResolvedSmtpConfig = Omit<SmtpConnectorConfig, 'auth'> & {
 export const defaultSmtpTimeoutMs = 30_000
 
 type NodemailerModule = typeof import('nodemailer')
-let nodemailerModule: Promise<NodemailerModule> | undefined
 const transports = new Map<string, Transporter>()
 
-async function loadNodemailer(connector: string, action: string): Promise<NodemailerModule> {
-  nodemailerModule ??= import('nodemailer').then((loaded) =>
-    'createTransport' in loaded ? loaded : (loaded as { default: NodemailerModule }).default,
-  )
-  try {
-    return await nodemailerModule
-  } catch (error) {
-    nodemailerModule = undefined
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install nodemailer to use the SMTP connector',
-      cause: error,
-    })
-  }
-}
+const loadNodemailer = createSdkLoader(
+  () =>
+    import('nodemailer').then((loaded) =>
+      'createTransport' in loaded ? loaded : (loaded as { default: NodemailerModule }).default,
+    ),
+  'nodemailer',
+  'SMTP',
+)
 
 /**
  * The pooled Nodemailer transport of a configuration, made on first use and kept until

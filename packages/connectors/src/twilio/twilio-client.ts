@@ -3,32 +3,23 @@ import type { Twilio } from 'twilio'
 import type { ResolvedTwilioConfig } from './twilio-connector-config'
 import { twilioError } from './twilio-errors'
 import { TwilioFetchClient } from './twilio-http-client'
+import { createSdkLoader } from '../load-sdk'
 
 /** The default per-request timeout of the Twilio connector, in milliseconds. */
 export const defaultTwilioTimeoutMs = 30_000
 
 type TwilioFactory = (accountSid: string, authToken: string, options: object) => Twilio
-let factory: Promise<TwilioFactory> | undefined
 
-async function loadTwilio(connector: string, action: string): Promise<TwilioFactory> {
+const loadTwilio = createSdkLoader(
   // CommonJS: the factory is the module itself (the default export under ESM).
-  factory ??= import('twilio').then((loaded) => {
-    const module = loaded as unknown as TwilioFactory & { default?: TwilioFactory }
-    return typeof module.default === 'function' ? module.default : module
-  })
-  try {
-    return await factory
-  } catch (error) {
-    factory = undefined
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install twilio to use the Twilio connector',
-      cause: error,
-    })
-  }
-}
+  () =>
+    import('twilio').then((loaded) => {
+      const module = loaded as unknown as TwilioFactory & { default?: TwilioFactory }
+      return typeof module.default === 'function' ? module.default : module
+    }),
+  'twilio',
+  'Twilio',
+)
 
 /**
  * Calls Twilio through the `twilio` SDK with a {@link TwilioFetchClient} made for this call (the
