@@ -1,15 +1,16 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
-
-/**
- * A table name, optionally schema-qualified: letters, digits and `_`, quoted when used.
- *
- * @example
- * ```ts
- * sqlTableNamePattern.test('ops.idempotency') // true
- * ```
- */
-export const sqlTableNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}(?:\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/
+import {
+  connectTimeoutMsSchema,
+  idempotencyTableSchema,
+  passwordSecretSchema,
+  poolMaxSchema,
+  serverPortSchema,
+  statementTimeoutMsSchema,
+  tlsClientCertificateFields,
+  tlsTrustFields,
+  urlOrHost,
+} from '../connection-config-schemas'
 
 /**
  * The configuration schema of the PostgreSQL connector: either a `connectionString` (a secret,
@@ -34,27 +35,17 @@ export const postgresConnectorConfigSchema = z
       .min(1)
       .optional()
       .describe('The server host name or address (instead of connectionString)'),
-    port: z.number().int().min(1).max(65_535).optional().describe('The server port. Default 5432'),
+    port: serverPortSchema(5432),
     user: z.string().min(1).optional().describe('The user name'),
     database: z.string().min(1).optional().describe('The database name'),
-    password: secretRef({
-      title: 'Password',
-      description: "A secret holding the user's password",
-    }).optional(),
+    password: passwordSecretSchema("A secret holding the user's password"),
     ssl: z
       .union([
         z.boolean(),
         z
           .object({
-            rejectUnauthorized: z
-              .boolean()
-              .optional()
-              .describe("Verify the server's certificate. Default true"),
-            ca: z.string().optional().describe('PEM certificate(s) of the authority to trust'),
-            cert: z.string().optional().describe('PEM client certificate'),
-            key: secretRef({
-              description: 'A secret holding the PEM private key of cert',
-            }).optional(),
+            ...tlsTrustFields,
+            ...tlsClientCertificateFields,
             servername: z.string().optional().describe('The server name for SNI and verification'),
           })
           .strict(),
@@ -63,47 +54,20 @@ export const postgresConnectorConfigSchema = z
       .describe(
         'TLS: true, or TLS options. Default: no TLS unless the connection string asks for it',
       ),
-    statementTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400_000)
-      .optional()
-      .describe(
-        'Server-side statement_timeout in milliseconds; a statement over it fails with reason timeout',
-      ),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for a connection, in milliseconds. Default 10000'),
-    poolMax: z
-      .number()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .describe('The most connections the pool of this configuration opens. Default 10'),
+    statementTimeoutMs: statementTimeoutMsSchema(
+      'Server-side statement_timeout in milliseconds; a statement over it fails with reason timeout',
+    ),
+    connectTimeoutMs: connectTimeoutMsSchema,
+    poolMax: poolMaxSchema,
     applicationName: z
       .string()
       .max(63)
       .optional()
       .describe('application_name shown in pg_stat_activity. Default tessera'),
-    idempotencyTable: z
-      .string()
-      .regex(sqlTableNamePattern, 'a table name such as "tessera_idempotency" or "ops.idempotency"')
-      .optional()
-      .describe(
-        'When set, execute and transaction record the step idempotency key and their result in this table (created if missing) in the same transaction, and a repeated key returns the recorded result without running the statements again',
-      ),
+    idempotencyTable: idempotencyTableSchema(63),
   })
   .strict()
-  .refine((config) => (config.connectionString === undefined) !== (config.host === undefined), {
-    message: 'either connectionString or host (exactly one of them)',
-    path: ['host'],
-  })
+  .refine(...urlOrHost('connectionString'))
 
 /**
  * The configuration of the PostgreSQL connector, as written in a definition.

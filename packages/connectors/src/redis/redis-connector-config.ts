@@ -1,5 +1,12 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import {
+  connectTimeoutMsSchema,
+  passwordSecretSchema,
+  serverPortSchema,
+  tlsTrustFields,
+  urlOrHost,
+} from '../connection-config-schemas'
 
 /**
  * The configuration schema of the Redis connector: either a `url` (a secret, as it may hold the
@@ -20,12 +27,9 @@ export const redisConnectorConfigSchema = z
         'A secret holding a URL such as redis://:password@host:6379/0 or rediss://… for TLS. Give either this or host.',
     }).optional(),
     host: z.string().min(1).optional().describe('The server host name or address (instead of url)'),
-    port: z.number().int().min(1).max(65_535).optional().describe('The server port. Default 6379'),
+    port: serverPortSchema(6379),
     username: z.string().min(1).optional().describe('The ACL user name (Redis 6+)'),
-    password: secretRef({
-      title: 'Password',
-      description: 'A secret holding the password (AUTH)',
-    }).optional(),
+    password: passwordSecretSchema('A secret holding the password (AUTH)'),
     db: z
       .number()
       .int()
@@ -38,11 +42,7 @@ export const redisConnectorConfigSchema = z
         z.boolean(),
         z
           .object({
-            rejectUnauthorized: z
-              .boolean()
-              .optional()
-              .describe("Verify the server's certificate. Default true"),
-            ca: z.string().optional().describe('PEM certificate(s) of the authority to trust'),
+            ...tlsTrustFields,
             servername: z.string().optional().describe('The server name for SNI'),
           })
           .strict(),
@@ -56,13 +56,7 @@ export const redisConnectorConfigSchema = z
       .describe(
         'Prepended to every key the actions address (not to pub/sub channels), such as "shop:"',
       ),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for a connection, in milliseconds. Default 10000'),
+    connectTimeoutMs: connectTimeoutMsSchema,
     commandTimeoutMs: z
       .number()
       .int()
@@ -81,10 +75,7 @@ export const redisConnectorConfigSchema = z
       ),
   })
   .strict()
-  .refine((config) => (config.url === undefined) !== (config.host === undefined), {
-    message: 'either url or host (exactly one of them)',
-    path: ['host'],
-  })
+  .refine(...urlOrHost('url'))
 
 /**
  * The configuration of the Redis connector, as written in a definition.
