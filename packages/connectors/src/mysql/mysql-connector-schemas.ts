@@ -1,15 +1,13 @@
 import { z } from 'zod'
+import {
+  sqlParamSchema,
+  sqlReplayedSchema,
+  sqlRowsSchema,
+  sqlTextSchema,
+  sqlTransactionInputSchema,
+} from '../sql-connector-schemas'
 
-const paramSchema = z
-  .union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(z.unknown()),
-    z.record(z.string(), z.unknown()),
-  ])
-  .describe('A parameter value; arrays and objects are sent as JSON text')
+const paramSchema = sqlParamSchema('A parameter value; arrays and objects are sent as JSON text')
 
 /**
  * The input of the MySQL `query` and `execute` actions: one statement with `?` placeholders
@@ -25,13 +23,9 @@ const paramSchema = z
  */
 export const mysqlStatementInputSchema = z
   .object({
-    sql: z
-      .string()
-      .min(1)
-      .max(1_000_000)
-      .describe(
-        'One SQL statement with ? or :name placeholders for the values; never put values in the text',
-      ),
+    sql: sqlTextSchema(
+      'One SQL statement with ? or :name placeholders for the values; never put values in the text',
+    ),
     params: z
       .union([z.array(paramSchema).max(65_535), z.record(z.string(), paramSchema)])
       .default([])
@@ -52,19 +46,11 @@ export const mysqlStatementInputSchema = z
  * mysqlTransactionInputSchema.parse({ statements: [{ sql: 'UPDATE stock SET count = count - ? WHERE sku = ?', params: [1, 'A-1'] }] })
  * ```
  */
-export const mysqlTransactionInputSchema = z
-  .object({
-    statements: z
-      .array(mysqlStatementInputSchema)
-      .min(1)
-      .max(1_000)
-      .describe('The statements, in order'),
-  })
-  .strict()
+export const mysqlTransactionInputSchema = sqlTransactionInputSchema(mysqlStatementInputSchema)
 
-const rowsSchema = z
-  .array(z.record(z.string(), z.unknown()))
-  .describe('The rows: DATE/DATETIME as strings, BLOB as base64, BIGINT/DECIMAL as strings')
+const rowsSchema = sqlRowsSchema(
+  'The rows: DATE/DATETIME as strings, BLOB as base64, BIGINT/DECIMAL as strings',
+)
 const insertIdSchema = z
   .union([z.number(), z.string()])
   .optional()
@@ -99,9 +85,7 @@ export const mysqlQueryOutputSchema = z.object({
 export const mysqlExecuteOutputSchema = z.object({
   rowCount: z.number().int().describe('Rows affected'),
   insertId: insertIdSchema,
-  replayed: z
-    .boolean()
-    .describe('True when an earlier attempt with the same key already committed'),
+  replayed: sqlReplayedSchema,
 })
 
 /**
@@ -120,9 +104,7 @@ export const mysqlTransactionOutputSchema = z.object({
       insertId: insertIdSchema,
     }),
   ),
-  replayed: z
-    .boolean()
-    .describe('True when an earlier attempt with the same key already committed'),
+  replayed: sqlReplayedSchema,
 })
 
 /**

@@ -1,23 +1,19 @@
 import { z } from 'zod'
+import {
+  sqlParamSchema,
+  sqlReplayedSchema,
+  sqlRowsSchema,
+  sqlTextSchema,
+  sqlTransactionInputSchema,
+} from '../sql-connector-schemas'
 
-const paramSchema = z
-  .union([
-    z.string(),
-    z.number(),
-    z.boolean(),
-    z.null(),
-    z.array(z.unknown()),
-    z.record(z.string(), z.unknown()),
-  ])
-  .describe('A parameter value: arrays become PostgreSQL arrays, objects JSON')
+const paramSchema = sqlParamSchema(
+  'A parameter value: arrays become PostgreSQL arrays, objects JSON',
+)
 
-const sqlSchema = z
-  .string()
-  .min(1)
-  .max(1_000_000)
-  .describe(
-    'One SQL statement with $1…$n placeholders for the values; never put values in the text',
-  )
+const sqlSchema = sqlTextSchema(
+  'One SQL statement with $1…$n placeholders for the values; never put values in the text',
+)
 
 /**
  * The input of the PostgreSQL `query` and `execute` actions: one statement and its
@@ -49,19 +45,13 @@ export const postgresStatementInputSchema = z
  * postgresTransactionInputSchema.parse({ statements: [{ sql: 'UPDATE accounts SET balance = balance - $1 WHERE id = $2', params: [10, 1] }] })
  * ```
  */
-export const postgresTransactionInputSchema = z
-  .object({
-    statements: z
-      .array(postgresStatementInputSchema)
-      .min(1)
-      .max(1_000)
-      .describe('The statements, in order'),
-  })
-  .strict()
+export const postgresTransactionInputSchema = sqlTransactionInputSchema(
+  postgresStatementInputSchema,
+)
 
-const rowsSchema = z
-  .array(z.record(z.string(), z.unknown()))
-  .describe('The rows: dates as ISO strings, bytea as base64, int8 and numeric as strings')
+const rowsSchema = sqlRowsSchema(
+  'The rows: dates as ISO strings, bytea as base64, int8 and numeric as strings',
+)
 
 /**
  * The output of the `query` action.
@@ -90,9 +80,7 @@ export const postgresQueryOutputSchema = z.object({
  */
 export const postgresExecuteOutputSchema = z.object({
   rowCount: z.number().int().describe('Rows affected'),
-  replayed: z
-    .boolean()
-    .describe('True when an earlier attempt with the same key already committed'),
+  replayed: sqlReplayedSchema,
 })
 
 /**
@@ -112,9 +100,7 @@ export const postgresTransactionOutputSchema = z.object({
       }),
     )
     .describe('One result per statement, in order'),
-  replayed: z
-    .boolean()
-    .describe('True when an earlier attempt with the same key already committed'),
+  replayed: sqlReplayedSchema,
 })
 
 /**
