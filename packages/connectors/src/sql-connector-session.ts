@@ -2,40 +2,9 @@ import { createHash } from 'node:crypto'
 import type { ConnectorError, Logger } from '@tessera/core'
 import type { SqlDialect } from './sql-single-statement'
 
-// What the PostgreSQL and MySQL connectors' sessions share: the abortable pool checkout, the
-// mark on a failure that leaves its connection unusable, and the transaction with the optional
-// idempotency table. Each driver supplies its own statements through SqlTransactionSession.
-
-/**
- * Resolves like `promise` (a pool checkout), or rejects with the signal's reason when `signal`
- * aborts first; a value that arrives after the abort goes to `late` (to release it).
- *
- * @example
- * ```ts
- * const client = await abortableCheckout(pool.connect(), signal, (late) => late.release())
- * ```
- */
-export function abortableCheckout<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  late: (value: T) => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) late(value)
-        else resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
+// What the PostgreSQL and MySQL connectors' sessions share: the mark on a failure that leaves
+// its connection unusable, and the transaction with the optional idempotency table. Each
+// driver supplies its own statements through SqlTransactionSession.
 
 /** Failures after which the connection must not go back to the pool. */
 const unusable = new WeakSet<object>()

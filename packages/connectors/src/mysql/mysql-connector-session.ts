@@ -1,9 +1,9 @@
 import type * as mysql from 'mysql2/promise'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
+import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
 import {
-  abortableCheckout,
   ensureIdempotencyTable,
   leavesConnectionUnusable,
   quoteSqlTable,
@@ -137,9 +137,7 @@ export async function withSession<T>(
   const entry = await poolFor(connector, action, config)
   let connection: mysql.PoolConnection
   try {
-    connection = await abortableCheckout(entry.pool.getConnection(), signal, (late) =>
-      late.release(),
-    )
+    connection = await abortable(entry.pool.getConnection(), signal, (late) => late.release())
   } catch (error) {
     throw fail(error)
   }

@@ -1,9 +1,9 @@
 import type pg from 'pg'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
+import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
 import {
-  abortableCheckout,
   ensureIdempotencyTable,
   leavesConnectionUnusable,
   quoteSqlTable,
@@ -139,7 +139,7 @@ export async function withClient<T>(
   const entry = await poolFor(connector, action, config)
   let client: pg.PoolClient
   try {
-    client = await abortableCheckout(entry.pool.connect(), signal, (late) => late.release())
+    client = await abortable(entry.pool.connect(), signal, (late) => late.release())
   } catch (error) {
     throw fail(error)
   }

@@ -1,6 +1,7 @@
 import type { Redis, RedisOptions } from 'ioredis'
 import { ConnectorError, defineConnector, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
+import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
 import { redisConnectorConfigSchema } from './redis-connector-config'
 import { redisFailure } from './redis-connector-errors'
@@ -146,22 +147,5 @@ async function clientFor(connector: string, action: string, config: Config): Pro
       config.url !== undefined ? new RedisClass(config.url, options) : new RedisClass(options)
     client.on('error', () => undefined)
     return client
-  })
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
   })
 }
