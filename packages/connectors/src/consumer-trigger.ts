@@ -152,6 +152,64 @@ export async function decideMessage(
 }
 
 /**
+ * Waits `ms` milliseconds, or resolves at once when `signal` aborts (a stopping consumer). Never
+ * rejects.
+ *
+ * @example
+ * ```ts
+ * await sleepUnlessAborted(1_000, stopping.signal)
+ * if (stopping.signal.aborted) return
+ * ```
+ */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve()
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/**
+ * {@link decideMessage} for a consumer that keeps a message in place while the store fails
+ * (Kafka's partition order, MQTT's one-at-a-time handler): on `retry` it calls `onRetry` and
+ * waits (`retryDelayMs`, default 1 000 ms, doubling up to 30 s), then decides again. Returns the
+ * `ack` or `invalid` outcome, or undefined when `signal` aborted during a wait: the consumer is
+ * stopping, so the message stays unacknowledged and the broker delivers it again.
+ *
+ * @example
+ * ```ts
+ * const outcome = await decideMessageWithRetry(context, stopping.signal, () => toInput(message), () => toKey(message), {
+ *   onRetry: (error, inMs) => context.logger.error('Starting a run failed; retrying', { inMs, error: describeError(error) }),
+ * })
+ * if (outcome === undefined) return
+ * ```
+ */
+export async function decideMessageWithRetry(
+  context: Pick<TriggerContext, 'startRun' | 'logger'>,
+  signal: AbortSignal,
+  input: () => unknown,
+  key: () => string,
+  options: { retryDelayMs?: number | undefined; onRetry: (error: unknown, inMs: number) => void },
+): Promise<Exclude<MessageOutcome, { kind: 'retry' }> | undefined> {
+  let delay = options.retryDelayMs ?? 1_000
+  for (;;) {
+    const outcome = await decideMessage(context, input, key)
+    if (outcome.kind !== 'retry') return outcome
+    options.onRetry(outcome.error, delay)
+    await sleepUnlessAborted(delay, signal)
+    if (signal.aborted) return undefined
+    delay = Math.min(delay * 2, 30_000)
+  }
+}
+
+/**
  * A one-line description of an error for a log line (never the error's cause chain, which may
  * hold connection strings).
  *

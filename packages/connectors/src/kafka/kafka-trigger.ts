@@ -1,7 +1,7 @@
 import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
 import type { Consumer, Producer } from 'kafkajs'
 import {
-  decideMessage,
+  decideMessageWithRetry,
   decodeBody,
   describeError,
   resolveSetting,
@@ -134,19 +134,6 @@ export function kafkaTrigger<W extends Workflow>(options: KafkaTriggerOptions<W>
       const consumer: Consumer = kafka.consumer({ groupId: options.groupId })
       let deadLetters: Producer | undefined
 
-      const sleep = (ms: number) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms)
-          stopping.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer)
-              resolve()
-            },
-            { once: true },
-          )
-        })
-
       try {
         await consumer.connect()
         await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false })
@@ -175,51 +162,50 @@ export function kafkaTrigger<W extends Workflow>(options: KafkaTriggerOptions<W>
               consumer.commitOffsets([
                 { topic, partition, offset: (BigInt(record.offset) + 1n).toString() },
               ])
-            let delay = options.retryDelayMs ?? 1_000
-            for (;;) {
-              const outcome = await decideMessage(
-                context,
-                () => toInput(message),
-                () => toKey(message),
-              )
-              if (outcome.kind === 'ack') return commit()
-              if (outcome.kind === 'invalid') {
-                context.logger.warn('Kafka record cannot start a run; skipped', {
-                  topic,
-                  partition,
-                  offset: record.offset,
-                  error: describeError(outcome.error),
-                })
-                if (deadLetters !== undefined)
-                  await deadLetters.send({
-                    topic: options.deadLetterTopic!,
-                    acks: -1,
-                    messages: [
-                      {
-                        key: record.key,
-                        value: record.value,
-                        headers: {
-                          ...headers,
-                          'tessera-error': describeError(outcome.error).slice(0, 1_000),
-                          'tessera-source': `${topic}-${partition}-${record.offset}`,
-                        },
-                      },
-                    ],
-                  })
-                return commit()
-              }
-              context.logger.error('Starting a run failed; retrying the record', {
+            const outcome = await decideMessageWithRetry(
+              context,
+              stopping.signal,
+              () => toInput(message),
+              () => toKey(message),
+              {
+                retryDelayMs: options.retryDelayMs,
+                onRetry: (error, inMs) =>
+                  context.logger.error('Starting a run failed; retrying the record', {
+                    topic,
+                    partition,
+                    offset: record.offset,
+                    inMs,
+                    error: describeError(error),
+                  }),
+              },
+            )
+            // Stopped: not committed, so the group reads the record again later.
+            if (outcome === undefined) return
+            if (outcome.kind === 'invalid') {
+              context.logger.warn('Kafka record cannot start a run; skipped', {
                 topic,
                 partition,
                 offset: record.offset,
-                inMs: delay,
                 error: describeError(outcome.error),
               })
-              await sleep(delay)
-              // Stopped: not committed, so the group reads the record again later.
-              if (stopping.signal.aborted) return
-              delay = Math.min(delay * 2, 30_000)
+              if (deadLetters !== undefined)
+                await deadLetters.send({
+                  topic: options.deadLetterTopic!,
+                  acks: -1,
+                  messages: [
+                    {
+                      key: record.key,
+                      value: record.value,
+                      headers: {
+                        ...headers,
+                        'tessera-error': describeError(outcome.error).slice(0, 1_000),
+                        'tessera-source': `${topic}-${partition}-${record.offset}`,
+                      },
+                    },
+                  ],
+                })
             }
+            return commit()
           },
         })
       } catch (error) {

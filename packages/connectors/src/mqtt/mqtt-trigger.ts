@@ -1,7 +1,7 @@
 import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
 import type { IPublishPacket, MqttClient } from 'mqtt'
 import {
-  decideMessage,
+  decideMessageWithRetry,
   decodeBody,
   describeError,
   messageHash,
@@ -123,19 +123,6 @@ export function mqttTrigger<W extends Workflow>(options: MqttTriggerOptions<W>):
       let current: Promise<void> = Promise.resolve()
       let client: MqttClient | undefined
 
-      const sleep = (ms: number) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms)
-          stopping.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer)
-              resolve()
-            },
-            { once: true },
-          )
-        })
-
       async function handle(
         topic: string,
         payload: Buffer,
@@ -152,50 +139,48 @@ export function mqttTrigger<W extends Workflow>(options: MqttTriggerOptions<W>):
           retain: packet.retain,
           duplicate: packet.dup,
         }
-        let delay = options.retryDelayMs ?? 1_000
-        for (;;) {
-          const outcome = await decideMessage(
-            context,
-            () => toInput(message),
-            () => toKey(message),
-          )
-          if (outcome.kind === 'ack') return 0
-          if (outcome.kind === 'invalid') {
-            context.logger.warn('MQTT message cannot start a run; acknowledged as invalid', {
-              topic,
-              error: describeError(outcome.error),
+        const outcome = await decideMessageWithRetry(
+          context,
+          stopping.signal,
+          () => toInput(message),
+          () => toKey(message),
+          {
+            retryDelayMs: options.retryDelayMs,
+            onRetry: (error, inMs) =>
+              context.logger.error('Starting a run failed; retrying', {
+                topic,
+                inMs,
+                error: describeError(error),
+              }),
+          },
+        )
+        // Stopped: no acknowledgement, so the broker redelivers it to the next session.
+        if (outcome === undefined) return undefined
+        if (outcome.kind === 'ack') return 0
+        context.logger.warn('MQTT message cannot start a run; acknowledged as invalid', {
+          topic,
+          error: describeError(outcome.error),
+        })
+        if (options.deadLetterTopic !== undefined && client !== undefined) {
+          // Not awaited: its PUBACK arrives only after this handler lets mqtt.js read on.
+          void client
+            .publishAsync(options.deadLetterTopic, payload, {
+              qos: 1,
+              properties: {
+                userProperties: {
+                  ...userProperties,
+                  'tessera-error': describeError(outcome.error).slice(0, 500),
+                  'tessera-topic': topic,
+                },
+              },
             })
-            if (options.deadLetterTopic !== undefined && client !== undefined) {
-              // Not awaited: its PUBACK arrives only after this handler lets mqtt.js read on.
-              void client
-                .publishAsync(options.deadLetterTopic, payload, {
-                  qos: 1,
-                  properties: {
-                    userProperties: {
-                      ...userProperties,
-                      'tessera-error': describeError(outcome.error).slice(0, 500),
-                      'tessera-topic': topic,
-                    },
-                  },
-                })
-                .catch((error: unknown) =>
-                  context.logger.error('MQTT dead-letter publish failed', {
-                    error: describeError(error),
-                  }),
-                )
-            }
-            return 0x99
-          }
-          context.logger.error('Starting a run failed; retrying', {
-            topic,
-            inMs: delay,
-            error: describeError(outcome.error),
-          })
-          await sleep(delay)
-          // Stopped: no acknowledgement, so the broker redelivers it to the next session.
-          if (stopping.signal.aborted) return undefined
-          delay = Math.min(delay * 2, 30_000)
+            .catch((error: unknown) =>
+              context.logger.error('MQTT dead-letter publish failed', {
+                error: describeError(error),
+              }),
+            )
         }
+        return 0x99
       }
 
       try {

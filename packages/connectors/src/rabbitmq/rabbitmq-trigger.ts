@@ -13,6 +13,7 @@ import {
   describeError,
   messageHash,
   resolveSetting,
+  sleepUnlessAborted,
   type SecretOrValue,
 } from '../consumer-trigger'
 import { loadSdk } from '../load-sdk'
@@ -170,19 +171,6 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
       let reconnectTimer: ReturnType<typeof setTimeout> | undefined
       let reconnectDelay = options.reconnectDelayMs ?? 1_000
 
-      const wait = (ms: number) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms)
-          context.signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer)
-              resolve()
-            },
-            { once: true },
-          )
-        })
-
       async function handle(current: Channel, delivery: ConsumeMessage): Promise<void> {
         const message: RabbitmqTriggerMessage = {
           body: decodeBody(delivery.content),
@@ -222,7 +210,7 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
               queue: options.queue,
               error: describeError(outcome.error),
             })
-            await wait(options.retryDelayMs ?? 1_000)
+            await sleepUnlessAborted(options.retryDelayMs ?? 1_000, context.signal)
             if (current === channel) current.nack(delivery, false, true)
           }
         } catch (error) {
