@@ -3,6 +3,7 @@ import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/
 import type { z } from 'zod'
 import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
+import { createSdkLoader } from '../load-sdk'
 import {
   ensureIdempotencyTable,
   leavesConnectionUnusable,
@@ -72,20 +73,14 @@ export function closeMysqlConnectorPools(): Promise<void> {
   return pools.close()
 }
 
-async function loadDriver(connector: string, action: string): Promise<Driver> {
-  try {
+const loadDriver = createSdkLoader(
+  async () => {
     const module = (await import('mysql2/promise')) as Driver & { default?: Driver }
     return module.default ?? module
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install mysql2 to use the MySQL / MariaDB connector',
-      cause: error,
-    })
-  }
-}
+  },
+  'mysql2',
+  'MySQL / MariaDB',
+)
 
 function poolOptions(config: Config): mysql.PoolOptions {
   const ssl =

@@ -3,6 +3,7 @@ import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/
 import type { z } from 'zod'
 import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
+import { createSdkLoader } from '../load-sdk'
 import {
   ensureIdempotencyTable,
   leavesConnectionUnusable,
@@ -69,20 +70,14 @@ export function closePostgresConnectorPools(): Promise<void> {
   return pools.close()
 }
 
-async function loadDriver(connector: string, action: string): Promise<typeof pg> {
-  try {
+const loadDriver = createSdkLoader(
+  async () => {
     const module = (await import('pg')) as { default?: typeof pg } & typeof pg
     return module.default ?? module
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install pg to use the PostgreSQL connector',
-      cause: error,
-    })
-  }
-}
+  },
+  'pg',
+  'PostgreSQL',
+)
 
 function poolOptions(config: Config): pg.PoolConfig {
   const ssl =

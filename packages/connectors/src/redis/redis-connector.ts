@@ -1,8 +1,9 @@
 import type { Redis, RedisOptions } from 'ioredis'
-import { ConnectorError, defineConnector, type WithSecretsResolved } from '@tessera/core'
+import { defineConnector, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
 import { createClientCache } from '../connector-client-cache'
+import { createSdkLoader } from '../load-sdk'
 import { redisConnectorConfigSchema } from './redis-connector-config'
 import { redisFailure } from './redis-connector-errors'
 import { createRedisActions, type RedisRunner } from './redis-connector-actions'
@@ -106,20 +107,17 @@ export const redisConnector = /* @__PURE__ */ createRedisConnector()
  */
 export type RedisConnector = ReturnType<typeof createRedisConnector>
 
-async function clientFor(connector: string, action: string, config: Config): Promise<Redis> {
-  let RedisClass: typeof Redis
-  try {
+const loadRedisClass = createSdkLoader(
+  async () => {
     const module = (await import('ioredis')) as { Redis?: typeof Redis; default?: typeof Redis }
-    RedisClass = (module.Redis ?? module.default)!
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install ioredis to use the Redis connector',
-      cause: error,
-    })
-  }
+    return (module.Redis ?? module.default)!
+  },
+  'ioredis',
+  'Redis',
+)
+
+async function clientFor(connector: string, action: string, config: Config): Promise<Redis> {
+  const RedisClass = await loadRedisClass(connector, action)
   const { idempotencyTtlSeconds: _ttl, ...connection } = config
   return clients.get(connection, () => {
     const tls =

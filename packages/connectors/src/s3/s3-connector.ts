@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import { ConnectorError, defineConnector, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { createClientCache } from '../connector-client-cache'
+import { createSdkLoader } from '../load-sdk'
 import { s3ConnectorConfigSchema } from './s3-connector-config'
 import { s3Failure } from './s3-connector-errors'
 import { createS3Actions, type S3Runner } from './s3-connector-actions'
@@ -116,19 +117,11 @@ export const s3Connector = /* @__PURE__ */ createS3Connector()
  */
 export type S3Connector = ReturnType<typeof createS3Connector>
 
-async function loadSdk(connector: string, action: string): Promise<Sdk> {
-  try {
-    return await import('@aws-sdk/client-s3')
-  } catch (error) {
-    throw new ConnectorError({
-      connector,
-      action,
-      reason: 'invalid-config',
-      message: 'install @aws-sdk/client-s3 to use the S3 connector',
-      cause: error,
-    })
-  }
-}
+const loadSdk = createSdkLoader(
+  (): Promise<Sdk> => import('@aws-sdk/client-s3'),
+  '@aws-sdk/client-s3',
+  'S3',
+)
 
 function createClient(sdk: Sdk, config: Config): S3Client {
   const checksums =
