@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ValidationError, type TriggerContext } from '@tessera/core'
+import { ValidationError, noopLogger, type TriggerContext } from '@tessera/core'
 import { decideMessageWithRetry, sleepUnlessAborted } from './consumer-trigger'
 
 type StartRun = TriggerContext['startRun']
@@ -13,8 +13,7 @@ function contextAnswering(results: (Error | { runId: string; created: boolean })
     if (next === undefined || next instanceof Error) throw next ?? new Error('no more answers')
     return next
   }) as unknown as StartRun
-  const logger = { debug() {}, info() {}, warn() {}, error() {} } as TriggerContext['logger']
-  return { context: { startRun, logger }, calls }
+  return { context: { startRun, logger: noopLogger }, calls }
 }
 
 describe('decideMessageWithRetry', () => {
