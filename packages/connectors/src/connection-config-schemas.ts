@@ -79,16 +79,7 @@ export function passwordSecretSchema(description: string) {
   return secretRef({ title: 'Password', description }).optional()
 }
 
-/**
- * The TLS options every driver takes: whether to verify the server's certificate and the
- * authorities to trust. A connector spreads them into its own strict TLS object.
- *
- * @example
- * ```ts
- * z.object({ ...tlsTrustFields, servername: z.string().optional() }).strict()
- * ```
- */
-export const tlsTrustFields = {
+const tlsTrustFields = {
   rejectUnauthorized: z
     .boolean()
     .optional()
@@ -97,12 +88,29 @@ export const tlsTrustFields = {
 }
 
 /**
- * The TLS client-certificate options of the SQL drivers: a PEM certificate and its private key
- * as a secret reference.
+ * A TLS setting: `true`, or a strict object of options: whether to verify the server's
+ * certificate (`rejectUnauthorized`), the authorities to trust (`ca`) and the driver's own
+ * `fields`; optional, described by `description`.
  *
  * @example
  * ```ts
- * z.object({ ...tlsTrustFields, ...tlsClientCertificateFields }).strict()
+ * z.object({ tls: tlsSchema({ servername: z.string().optional() }, 'TLS: true, or TLS options') })
+ * ```
+ */
+export function tlsSchema<Fields extends z.ZodRawShape>(fields: Fields, description: string) {
+  return z
+    .union([z.boolean(), z.object({ ...tlsTrustFields, ...fields }).strict()])
+    .optional()
+    .describe(description)
+}
+
+/**
+ * The TLS client-certificate options of the SQL drivers for {@link tlsSchema}: a PEM
+ * certificate and its private key as a secret reference.
+ *
+ * @example
+ * ```ts
+ * z.object({ ssl: tlsSchema(tlsClientCertificateFields, 'TLS: true, or TLS options') })
  * ```
  */
 export const tlsClientCertificateFields = {
@@ -155,4 +163,19 @@ export function urlOrHost<Key extends string>(
     (config) => (config[key] === undefined) !== (config.host === undefined),
     { message: `either ${key} or host (exactly one of them)`, path: ['host'] },
   ]
+}
+
+/**
+ * The driver options of a TLS setting that {@link tlsSchema} parsed: the object without its
+ * unset fields, `{}` (TLS with the defaults) for `true`, undefined for `false` or no setting.
+ *
+ * @example
+ * ```ts
+ * tlsOptions({ ca: pem, servername: undefined }) // { ca: pem }
+ * ```
+ */
+export function tlsOptions(value: boolean | object | undefined): object | undefined {
+  if (typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined))
+  return value === true ? {} : undefined
 }

@@ -56,11 +56,23 @@ export function actionRunner<Actions extends Record<string, { input: unknown; ru
  * ```
  */
 export async function connectorFailure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
+  const error = await rejection(promise)
   expect(TesseraError.isInstance(error)).toBe(true)
   expect(ConnectorError.isInstance(error)).toBe(true)
   return error as ConnectorError
+}
+
+/**
+ * What `promise` rejects with, or undefined when it resolves (for a driver's own error).
+ *
+ * @example
+ * ```ts
+ * expect(await rejection(client.query('SELECT 1; SELECT 2'))).toMatchObject({ code: '42601' })
+ * ```
+ */
+export function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
 }

@@ -8,7 +8,7 @@ import {
   serverPortSchema,
   statementTimeoutMsSchema,
   tlsClientCertificateFields,
-  tlsTrustFields,
+  tlsSchema,
   urlOrHost,
 } from '../connection-config-schemas'
 
@@ -35,18 +35,10 @@ export const mysqlConnectorConfigSchema = z
     user: z.string().min(1).optional().describe('The user name'),
     database: z.string().min(1).optional().describe('The default database'),
     password: passwordSecretSchema("A secret holding the user's password"),
-    ssl: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            ...tlsTrustFields,
-            ...tlsClientCertificateFields,
-          })
-          .strict(),
-      ])
-      .optional()
-      .describe('TLS: true (verify the server against the system CAs), or TLS options'),
+    ssl: tlsSchema(
+      tlsClientCertificateFields,
+      'TLS: true (verify the server against the system CAs), or TLS options',
+    ),
     statementTimeoutMs: statementTimeoutMsSchema(
       'A statement running longer is killed (KILL QUERY) and fails with reason timeout',
     ),

@@ -2,6 +2,7 @@ import type * as mysql from 'mysql2/promise'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
+import { tlsOptions } from '../connection-config-schemas'
 import { createClientCache } from '../connector-client-cache'
 import { createSdkLoader } from '../load-sdk'
 import {
@@ -83,12 +84,7 @@ const loadDriver = createSdkLoader(
 )
 
 function poolOptions(config: Config): mysql.PoolOptions {
-  const ssl =
-    typeof config.ssl === 'object'
-      ? Object.fromEntries(Object.entries(config.ssl).filter(([, value]) => value !== undefined))
-      : config.ssl === true
-        ? {}
-        : undefined
+  const ssl = tlsOptions(config.ssl)
   return {
     ...(config.url !== undefined ? { uri: config.url } : {}),
     ...(config.host !== undefined ? { host: config.host } : {}),

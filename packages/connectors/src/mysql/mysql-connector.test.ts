@@ -2,7 +2,7 @@ import { createPool, type Pool } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure } from '../../test/action-kit'
+import { actionRunner, connectorFailure, rejection } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import { closeMysqlConnectorPools, createMysqlConnector, mysqlConnector } from './mysql-connector'
 import { mysqlConnectorConfigSchema } from './mysql-connector-config'
@@ -107,13 +107,8 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
         killedFor: undefined,
         statementTimeoutMs: undefined,
       }
-      const error = await runStatement(
-        session,
-        { sql: `SELECT 1; DROP TABLE ${table}`, params: [] },
-        'key',
-      ).then(
-        () => undefined,
-        (caught: unknown) => caught,
+      const error = await rejection(
+        runStatement(session, { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }, 'key'),
       )
       expect(error).toMatchObject({ code: 'ER_PARSE_ERROR' })
     } finally {

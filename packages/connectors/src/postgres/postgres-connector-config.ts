@@ -8,7 +8,7 @@ import {
   serverPortSchema,
   statementTimeoutMsSchema,
   tlsClientCertificateFields,
-  tlsTrustFields,
+  tlsSchema,
   urlOrHost,
 } from '../connection-config-schemas'
 
@@ -39,21 +39,13 @@ export const postgresConnectorConfigSchema = z
     user: z.string().min(1).optional().describe('The user name'),
     database: z.string().min(1).optional().describe('The database name'),
     password: passwordSecretSchema("A secret holding the user's password"),
-    ssl: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            ...tlsTrustFields,
-            ...tlsClientCertificateFields,
-            servername: z.string().optional().describe('The server name for SNI and verification'),
-          })
-          .strict(),
-      ])
-      .optional()
-      .describe(
-        'TLS: true, or TLS options. Default: no TLS unless the connection string asks for it',
-      ),
+    ssl: tlsSchema(
+      {
+        ...tlsClientCertificateFields,
+        servername: z.string().optional().describe('The server name for SNI and verification'),
+      },
+      'TLS: true, or TLS options. Default: no TLS unless the connection string asks for it',
+    ),
     statementTimeoutMs: statementTimeoutMsSchema(
       'Server-side statement_timeout in milliseconds; a statement over it fails with reason timeout',
     ),

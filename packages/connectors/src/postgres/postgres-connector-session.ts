@@ -2,6 +2,7 @@ import type pg from 'pg'
 import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
+import { tlsOptions } from '../connection-config-schemas'
 import { createClientCache } from '../connector-client-cache'
 import { createSdkLoader } from '../load-sdk'
 import {
@@ -80,10 +81,8 @@ const loadDriver = createSdkLoader(
 )
 
 function poolOptions(config: Config): pg.PoolConfig {
-  const ssl =
-    typeof config.ssl === 'object'
-      ? Object.fromEntries(Object.entries(config.ssl).filter(([, value]) => value !== undefined))
-      : config.ssl
+  // pg takes `ssl: true` as it is (with sslmode from a connection string); options as an object.
+  const ssl = typeof config.ssl === 'object' ? tlsOptions(config.ssl) : config.ssl
   return {
     ...(config.connectionString !== undefined ? { connectionString: config.connectionString } : {}),
     ...(config.host !== undefined ? { host: config.host } : {}),

@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure } from '../../test/action-kit'
+import { actionRunner, connectorFailure, rejection } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import {
   closePostgresConnectorPools,
@@ -106,13 +106,8 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
   it('sends statements over the extended protocol, so the server refuses a second one too', async () => {
     const client = await admin.connect()
     try {
-      const error = await runStatement(
-        client,
-        { sql: `SELECT 1; DROP TABLE ${table}`, params: [] },
-        'key',
-      ).then(
-        () => undefined,
-        (caught: unknown) => caught,
+      const error = await rejection(
+        runStatement(client, { sql: `SELECT 1; DROP TABLE ${table}`, params: [] }, 'key'),
       )
       expect(error).toMatchObject({ code: '42601' })
     } finally {

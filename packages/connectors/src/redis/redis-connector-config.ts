@@ -4,7 +4,7 @@ import {
   connectTimeoutMsSchema,
   passwordSecretSchema,
   serverPortSchema,
-  tlsTrustFields,
+  tlsSchema,
   urlOrHost,
 } from '../connection-config-schemas'
 
@@ -37,18 +37,10 @@ export const redisConnectorConfigSchema = z
       .max(1_000)
       .optional()
       .describe('The database number (SELECT). Default 0'),
-    tls: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            ...tlsTrustFields,
-            servername: z.string().optional().describe('The server name for SNI'),
-          })
-          .strict(),
-      ])
-      .optional()
-      .describe('TLS: true, or TLS options (a rediss:// URL turns it on too)'),
+    tls: tlsSchema(
+      { servername: z.string().optional().describe('The server name for SNI') },
+      'TLS: true, or TLS options (a rediss:// URL turns it on too)',
+    ),
     keyPrefix: z
       .string()
       .max(200)

@@ -2,6 +2,7 @@ import type { Redis, RedisOptions } from 'ioredis'
 import { defineConnector, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
+import { tlsOptions } from '../connection-config-schemas'
 import { createClientCache } from '../connector-client-cache'
 import { createSdkLoader } from '../load-sdk'
 import { redisConnectorConfigSchema } from './redis-connector-config'
@@ -120,12 +121,7 @@ async function clientFor(connector: string, action: string, config: Config): Pro
   const RedisClass = await loadRedisClass(connector, action)
   const { idempotencyTtlSeconds: _ttl, ...connection } = config
   return clients.get(connection, () => {
-    const tls =
-      typeof config.tls === 'object'
-        ? Object.fromEntries(Object.entries(config.tls).filter(([, value]) => value !== undefined))
-        : config.tls === true
-          ? {}
-          : undefined
+    const tls = tlsOptions(config.tls)
     const options: RedisOptions = {
       ...(config.host !== undefined ? { host: config.host } : {}),
       ...(config.port !== undefined ? { port: config.port } : {}),
