@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the GitHub connector: a token (a secret reference) and, for
@@ -17,12 +18,9 @@ export const githubConfigSchema = z
       description:
         'A GitHub token: a fine-grained or classic personal access token, or a GitHub App installation token',
     }),
-    baseUrl: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe(
-        'The REST API base URL. Default https://api.github.com; for GitHub Enterprise Server https://HOST/api/v3',
-      ),
+    baseUrl: baseUrlSchema(
+      'The REST API base URL. Default https://api.github.com; for GitHub Enterprise Server https://HOST/api/v3',
+    ),
   })
   .strict()
 

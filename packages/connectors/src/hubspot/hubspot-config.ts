@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the HubSpot connector: a private app access token (a secret
@@ -16,10 +17,7 @@ export const hubspotConfigSchema = z
       title: 'Access token',
       description: 'A HubSpot private app access token (pat-…) or an OAuth access token',
     }),
-    basePath: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe('The API base URL. Default https://api.hubapi.com'),
+    basePath: baseUrlSchema('The API base URL. Default https://api.hubapi.com'),
   })
   .strict()
 

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ConnectorError, secretRef } from '@tessera/core'
 import type { Kafka, KafkaConfig } from 'kafkajs'
 import { loadSdk } from '../load-sdk'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the Kafka connector: brokers, client id, optional SASL (the
@@ -33,13 +34,9 @@ export const kafkaConfigSchema = z
       .optional()
       .describe('SASL authentication'),
     ssl: z.boolean().optional().describe('Connect with TLS'),
-    connectionTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for a broker connection (default 3 000 ms)'),
+    connectionTimeoutMs: timeoutMsSchema(
+      'How long to wait for a broker connection (default 3 000 ms)',
+    ),
     retries: z
       .number()
       .int()

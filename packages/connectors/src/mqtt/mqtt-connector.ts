@@ -5,6 +5,7 @@ import { abortable, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import { loadSdk } from '../load-sdk'
 import { mqttError } from './mqtt-errors'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the MQTT connector: the broker URL, optional credentials (the
@@ -30,13 +31,7 @@ export const mqttConfigSchema = z
       .max(128)
       .optional()
       .describe('The client id (default: a random one per connection)'),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for the CONNACK (default 10 000 ms)'),
+    connectTimeoutMs: timeoutMsSchema('How long to wait for the CONNACK (default 10 000 ms)'),
   })
   .strict()
 

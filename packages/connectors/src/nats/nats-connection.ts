@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ConnectorError, secretRef } from '@tessera/core'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { loadSdk } from '../load-sdk'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the NATS connector: the servers, and optionally a token or a user
@@ -21,13 +22,7 @@ export const natsConfigSchema = z
     user: z.string().optional().describe('The user name (with password)'),
     password: secretRef({ title: 'Password', description: "The user's password" }).optional(),
     name: z.string().optional().describe('The client name the server shows in its monitoring'),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for the connection (default 10 000 ms)'),
+    connectTimeoutMs: timeoutMsSchema('How long to wait for the connection (default 10 000 ms)'),
   })
   .strict()
   .refine((config) => (config.password === undefined) === (config.user === undefined), {

@@ -11,6 +11,7 @@ import {
   type NatsConnectionSettings,
 } from './nats-connection'
 import { natsError } from './nats-errors'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 const connections = createSdkClientCache<NatsConnection>((connection) => connection.close())
 
@@ -68,13 +69,7 @@ export const natsPublishInputSchema = z
  */
 export const natsRequestInputSchema = natsPublishInputSchema
   .extend({
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for the reply (default 5 000 ms)'),
+    timeoutMs: timeoutMsSchema('How long to wait for the reply (default 5 000 ms)'),
   })
   .strict()
 

@@ -5,6 +5,7 @@ import { abortable, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import { loadSdk } from '../load-sdk'
 import { rabbitmqError } from './rabbitmq-errors'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the RabbitMQ connector: either the AMQP URL, as a secret reference
@@ -36,13 +37,9 @@ export const rabbitmqConfigSchema = z
     password: secretRef({ title: 'Password', description: "The user's password" }).optional(),
     vhost: z.string().optional().describe('The virtual host (default "/")'),
     tls: z.boolean().optional().describe('Connect with TLS (amqps)'),
-    connectTimeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('How long to wait for the TCP and AMQP handshake (default 10 000 ms)'),
+    connectTimeoutMs: timeoutMsSchema(
+      'How long to wait for the TCP and AMQP handshake (default 10 000 ms)',
+    ),
   })
   .strict()
   .refine((config) => (config.url === undefined) !== (config.host === undefined), {

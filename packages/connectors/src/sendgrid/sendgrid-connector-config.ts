@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema, timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the SendGrid connector: the API key (a secret reference), the
@@ -27,21 +28,12 @@ export const sendgridConnectorConfigSchema = z
       .enum(['global', 'eu'])
       .optional()
       .describe('Send through api.sendgrid.com (global, default) or api.eu.sendgrid.com (eu)'),
-    baseUrl: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe('The API base URL, for a proxy. Overrides dataResidency'),
+    baseUrl: baseUrlSchema('The API base URL, for a proxy. Overrides dataResidency'),
     sandboxMode: z
       .boolean()
       .optional()
       .describe('Validate messages without delivering them (SendGrid answers 200)'),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Per-request timeout in milliseconds. Default 30 000'),
+    timeoutMs: timeoutMsSchema('Per-request timeout in milliseconds. Default 30 000'),
   })
   .strict()
 

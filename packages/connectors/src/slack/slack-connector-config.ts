@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema, timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the Slack connector: a bot token (a secret reference) and, for
@@ -16,17 +17,10 @@ export const slackConnectorConfigSchema = z
       title: 'Bot token',
       description: 'A Slack bot token (xoxb-…) or user token (xoxp-…), as a secret reference',
     }),
-    baseUrl: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe('The Web API base URL, for a proxy or GovSlack. Default https://slack.com/api/'),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Per-call timeout in milliseconds. Default 30 000'),
+    baseUrl: baseUrlSchema(
+      'The Web API base URL, for a proxy or GovSlack. Default https://slack.com/api/',
+    ),
+    timeoutMs: timeoutMsSchema('Per-call timeout in milliseconds. Default 30 000'),
   })
   .strict()
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the SMTP connector: the relay's host and port, implicit TLS
@@ -62,13 +63,7 @@ export const smtpConnectorConfigSchema = z
       .max(50)
       .optional()
       .describe('Pooled connections to the relay. Default 5'),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Connection and socket timeout in milliseconds. Default 30 000'),
+    timeoutMs: timeoutMsSchema('Connection and socket timeout in milliseconds. Default 30 000'),
   })
   .strict()
 

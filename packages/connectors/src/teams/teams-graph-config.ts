@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema, timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the Teams Graph connector: a Microsoft Graph access token with
@@ -17,17 +18,8 @@ export const teamsGraphConfigSchema = z
       title: 'Access token',
       description: 'A Microsoft Graph access token (delegated, with ChannelMessage.Send)',
     }),
-    baseUrl: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe('The Graph base URL. Default https://graph.microsoft.com/v1.0'),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Per-request timeout in milliseconds. Default 30 000'),
+    baseUrl: baseUrlSchema('The Graph base URL. Default https://graph.microsoft.com/v1.0'),
+    timeoutMs: timeoutMsSchema('Per-request timeout in milliseconds. Default 30 000'),
   })
   .strict()
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the Teams webhook connector: the URL of a Teams Workflows
@@ -18,13 +19,7 @@ export const teamsWebhookConfigSchema = z
       description:
         'The Teams Workflows or incoming webhook URL (it grants posting, keep it secret)',
     }),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Per-request timeout in milliseconds. Default 30 000'),
+    timeoutMs: timeoutMsSchema('Per-request timeout in milliseconds. Default 30 000'),
   })
   .strict()
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { secretRef } from '@tessera/core'
+import { baseUrlSchema, timeoutMsSchema } from '../config-field-schemas'
 
 /**
  * The configuration schema of the Twilio connector: the account SID, the auth token (a secret
@@ -32,17 +33,10 @@ export const twilioConnectorConfigSchema = z
         'a phone number in E.164 form (+15005550006), a Messaging Service SID (MG…), an alphanumeric sender id or a channel address (whatsapp:+1…)',
       )
       .describe('The default sender: +E.164 number, Messaging Service SID (MG…) or sender id'),
-    baseUrl: z
-      .url({ protocol: /^https?$/, error: 'an http or https URL' })
-      .optional()
-      .describe('Replaces https://api.twilio.com (and every other Twilio host): for a proxy'),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(600_000)
-      .optional()
-      .describe('Per-request timeout in milliseconds. Default 30 000'),
+    baseUrl: baseUrlSchema(
+      'Replaces https://api.twilio.com (and every other Twilio host): for a proxy',
+    ),
+    timeoutMs: timeoutMsSchema('Per-request timeout in milliseconds. Default 30 000'),
   })
   .strict()
 
