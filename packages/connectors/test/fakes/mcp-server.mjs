@@ -10,6 +10,7 @@
 // tools/call with its _meta idempotency key; while the file FIXTURE_LOG + '.fail' exists, the next
 // tools/call gets an HTTP 503 (the file is removed); while FIXTURE_LOG + '.forget' exists, the
 // server forgets its sessions (unknown sessions get the spec's 404).
+import { Buffer } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import { appendFileSync, existsSync, unlinkSync } from 'node:fs'
 import { createServer } from 'node:http'

@@ -348,6 +348,8 @@ export function compilePlan(
 
   visit(workflow.definition.root, 'root', -1, 0, workflow, '', [workflow.id])
   if (issues.length > 0) throw new DefinitionError({ workflowId: workflow.id, issues })
-  const secretNames = [...new Set(actions.flatMap((action) => action.secrets.map((ref) => ref.name)))]
+  const secretNames = [
+    ...new Set(actions.flatMap((action) => action.secrets.map((ref) => ref.name))),
+  ]
   return { workflow, nodes, byId, actions, secretNames }
 }
