@@ -1,46 +1,13 @@
 // Test helpers of the trigger tests (not exported from the package).
-import type { Clock, LogFields, Logger } from '@tessera/core'
+import type { LogFields, Logger } from '@tessera/core'
+import { createManualClock, type ManualClock } from '@tessera/core/testing'
 
 /** A manual clock: time moves only with `advance`, which fires due timers in order. */
-export interface ManualClock extends Clock {
-  advance(ms: number): void
-  set(at: Date): void
-  pending(): number[]
-}
+export type { ManualClock } from '@tessera/core/testing'
 
+/** A {@link ManualClock} that starts at `start` (createManualClock of @tessera/core/testing). */
 export function manualClock(start: Date): ManualClock {
-  let now = start.getTime()
-  let nextId = 1
-  const timers = new Map<number, { at: number; callback: () => void }>()
-  const clock: ManualClock = {
-    now: () => now,
-    setTimeout(callback, ms) {
-      const id = nextId++
-      timers.set(id, { at: now + Math.max(0, ms), callback })
-      return id
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number)
-    },
-    advance(ms) {
-      const target = now + ms
-      for (;;) {
-        let due: [number, { at: number; callback: () => void }] | undefined
-        for (const entry of timers)
-          if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry
-        if (!due) break
-        timers.delete(due[0])
-        now = Math.max(now, due[1].at)
-        due[1].callback()
-      }
-      now = target
-    },
-    set(at) {
-      clock.advance(at.getTime() - now)
-    },
-    pending: () => [...timers.values()].map((timer) => timer.at - now),
-  }
-  return clock
+  return createManualClock(start)
 }
 
 /** Turns the event loop until `predicate` holds; throws after `maxTurns` turns. */

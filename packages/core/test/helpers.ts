@@ -4,12 +4,12 @@ import {
   createEngine,
   createMemoryStore,
   type StoreV1,
-  type Clock,
   type Engine,
   type EngineEvent,
   type EngineOptions,
   type RunHandle,
 } from '../src/index'
+import { createManualClock, type ManualClock } from '../src/testing/manual-clock'
 
 /** A promise with its resolve and reject exposed. */
 export interface Deferred<T> {
@@ -74,41 +74,10 @@ export function barrier(parties: number, failSafeMs = 3000) {
 }
 
 /** A manual clock: time moves only with `advance`, which fires due timers in order. */
-export interface FakeClock extends Clock {
-  advance(ms: number): void
-  /** Delays of the timers still pending. */
-  pending(): number[]
-}
+export type FakeClock = ManualClock
 
 export function fakeClock(start = 1_000_000): FakeClock {
-  let now = start
-  let nextId = 1
-  const timers = new Map<number, { at: number; callback: () => void }>()
-  return {
-    now: () => now,
-    setTimeout(callback, ms) {
-      const id = nextId++
-      timers.set(id, { at: now + Math.max(0, ms), callback })
-      return id
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number)
-    },
-    advance(ms) {
-      const target = now + ms
-      for (;;) {
-        let due: [number, { at: number; callback: () => void }] | undefined
-        for (const entry of timers)
-          if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry
-        if (!due) break
-        timers.delete(due[0])
-        now = Math.max(now, due[1].at)
-        due[1].callback()
-      }
-      now = target
-    },
-    pending: () => [...timers.values()].map((timer) => timer.at - now),
-  }
+  return createManualClock(start)
 }
 
 /**

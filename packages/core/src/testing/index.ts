@@ -28,3 +28,4 @@ export {
   type ConnectorConformanceOptions,
   type ConnectorConformanceCall,
 } from './connector-conformance'
+export { createManualClock, type ManualClock } from './manual-clock'
