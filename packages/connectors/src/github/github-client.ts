@@ -2,6 +2,7 @@ import type { Octokit } from '@octokit/rest'
 import { ConnectorError } from '@tessera/core'
 import { loadSdk } from '../load-sdk'
 import { createSdkClientCache } from '../sdk-client-cache'
+import { failureOf } from '../vendor-error'
 import type { GitHubConfig } from './github-config'
 
 /**
@@ -80,11 +81,7 @@ export function githubError(
   now: () => number = Date.now,
 ): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorError['reason'],
-    message: string,
-    extra: { status?: number; retryAfterMs?: number; retryable?: boolean } = {},
-  ) => new ConnectorError({ connector, action, reason, message, cause: error, ...extra })
+  const fail = failureOf({ connector, action }, error)
   if (signal.aborted) return fail('aborted', 'the call was aborted by the caller')
   const shape = (typeof error === 'object' && error !== null ? error : {}) as OctokitErrorShape
   const response = shape.response

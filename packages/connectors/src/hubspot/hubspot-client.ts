@@ -4,6 +4,7 @@ import type { Client } from '@hubspot/api-client'
 import { ConnectorError } from '@tessera/core'
 import { loadSdk } from '../load-sdk'
 import { createSdkClientCache } from '../sdk-client-cache'
+import { failureOf, vendorStatusError } from '../vendor-error'
 import type { HubSpotConfig } from './hubspot-config'
 
 const defaultBasePath = 'https://api.hubapi.com'
@@ -105,11 +106,7 @@ export function hubspotError(
   signal: AbortSignal,
 ): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorError['reason'],
-    message: string,
-    extra: { status?: number; retryAfterMs?: number; retryable?: boolean } = {},
-  ) => new ConnectorError({ connector, action, reason, message, cause: error, ...extra })
+  const fail = failureOf({ connector, action }, error)
   if (signal.aborted) return fail('aborted', 'the call was aborted by the caller')
   const shape = (typeof error === 'object' && error !== null ? error : {}) as HubSpotErrorShape
   const status = typeof shape.code === 'number' ? shape.code : undefined
@@ -130,21 +127,13 @@ export function hubspotError(
   ]
     .filter((part) => part !== undefined)
     .join('; ')
-  if (status === 429) {
-    const retryAfterMs = rateLimitWaitMs(shape.headers ?? {}, body.policyName)
-    return fail('rate-limited', `HubSpot rate limit: ${detail}`, {
-      status,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    })
-  }
-  if (status === 401 || status === 403)
-    return fail('unauthorized', `HubSpot refused the token (HTTP ${status}): ${detail}`, { status })
-  if (status === 404) return fail('not-found', `HubSpot: ${detail}`, { status })
-  if (status >= 400 && status < 500)
-    return fail('invalid-request', `HubSpot refused the request: ${detail}`, { status })
-  return fail('remote', `HubSpot answered HTTP ${status}: ${detail}`, {
+  return vendorStatusError(fail, {
+    vendor: 'HubSpot',
+    refused: 'the token',
     status,
-    retryable: status >= 500,
+    detail,
+    retryAfterMs:
+      status === 429 ? rateLimitWaitMs(shape.headers ?? {}, body.policyName) : undefined,
   })
 }
 

@@ -2,6 +2,7 @@ import type { Client, Version3Client } from 'jira.js'
 import { ConnectorError } from '@tessera/core'
 import { loadSdk } from '../load-sdk'
 import { createSdkClientCache } from '../sdk-client-cache'
+import { failureOf, vendorStatusError } from '../vendor-error'
 import { jiraApiVersion, type JiraConfig } from './jira-config'
 
 type JiraModule = typeof import('jira.js')
@@ -98,11 +99,7 @@ export function jiraError(
   signal: AbortSignal,
 ): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
-  const fail = (
-    reason: ConnectorError['reason'],
-    message: string,
-    extra: { status?: number; retryAfterMs?: number; retryable?: boolean } = {},
-  ) => new ConnectorError({ connector, action, reason, message, cause: error, ...extra })
+  const fail = failureOf({ connector, action }, error)
   if (signal.aborted) return fail('aborted', 'the call was aborted by the caller')
   const shape = (typeof error === 'object' && error !== null ? error : {}) as JiraErrorShape
   // jira.js wraps an HTTP error in an HttpException (status, response.data, cause = AxiosError).
@@ -119,22 +116,13 @@ export function jiraError(
     headers['retry-after'] !== undefined && Number.isFinite(retryAfter)
       ? retryAfter * 1000
       : undefined
-  if (status === 429)
-    return fail('rate-limited', `Jira rate limit: ${detail}`, {
-      status,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    })
-  if (status === 401 || status === 403)
-    return fail('unauthorized', `Jira refused the credentials (HTTP ${status}): ${detail}`, {
-      status,
-    })
-  if (status === 404) return fail('not-found', `Jira: ${detail}`, { status })
-  if (status >= 400 && status < 500)
-    return fail('invalid-request', `Jira refused the request: ${detail}`, { status })
-  return fail('remote', `Jira answered HTTP ${status}: ${detail}`, {
+  return vendorStatusError(fail, {
+    vendor: 'Jira',
+    refused: 'the credentials',
     status,
-    retryable: status >= 500,
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    detail,
+    retryAfterMs,
+    remoteRetryAfter: true,
   })
 }
 

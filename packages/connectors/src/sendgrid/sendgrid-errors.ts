@@ -1,4 +1,5 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import { failureOf } from '../vendor-error'
 
 /** The fields of `@sendgrid/client`'s ResponseError and of axios errors that the mapping reads. */
 interface SendgridErrorFields {
@@ -26,19 +27,7 @@ export function sendgridError(
 ): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
   const fields = (typeof error === 'object' && error !== null ? error : {}) as SendgridErrorFields
-  const make = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: number | string; retryAfterMs?: number; retryable?: boolean } = {},
-  ) =>
-    new ConnectorError({
-      connector: where.connector,
-      action: where.action,
-      reason,
-      message,
-      cause: error,
-      ...extra,
-    })
+  const make = failureOf(where, error)
   if (where.signal.aborted) return make('aborted', 'the request was aborted by the caller')
   if (typeof fields.code === 'number' && fields.response !== undefined) {
     const status = fields.code

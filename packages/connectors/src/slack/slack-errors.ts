@@ -1,4 +1,5 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import { ConnectorError } from '@tessera/core'
+import { failureOf } from '../vendor-error'
 
 const notFound = new Set([
   'channel_not_found',
@@ -57,19 +58,7 @@ export function slackError(
   where: { connector: string; action: string; signal: AbortSignal; timeout?: AbortSignal },
 ): ConnectorError {
   if (ConnectorError.isInstance(error)) return error
-  const make = (
-    reason: ConnectorFailureReason,
-    message: string,
-    extra: { status?: number | string; retryAfterMs?: number; retryable?: boolean } = {},
-  ) =>
-    new ConnectorError({
-      connector: where.connector,
-      action: where.action,
-      reason,
-      message,
-      cause: error,
-      ...extra,
-    })
+  const make = failureOf(where, error)
   if (where.signal.aborted) return make('aborted', 'the call was aborted by the caller')
   if (where.timeout?.aborted) return make('timeout', 'Slack did not answer in time')
   const sdk = (typeof error === 'object' && error !== null ? error : {}) as SlackSdkError
