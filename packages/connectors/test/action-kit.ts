@@ -46,6 +46,29 @@ export function actionRunner<Actions extends Record<string, { input: unknown; ru
 }
 
 /**
+ * Returns `check(extra)`, which calls `connector.check` as the engine's preflight would:
+ * `config()` (resolved) merged with `extra`, a fresh signal and a silent logger.
+ *
+ * @example
+ * ```ts
+ * const check = checkRunner(redisConnector, () => config)
+ * await check({ port: 1 }) // rejects with reason network
+ * ```
+ */
+export function checkRunner(
+  connector: { check?: ((context: never) => Promise<void>) | undefined },
+  config: () => Record<string, unknown>,
+) {
+  const check = connector.check as unknown as (context: unknown) => Promise<void>
+  return (extra: Record<string, unknown> = {}) =>
+    check({
+      config: { ...config(), ...extra },
+      signal: new AbortController().signal,
+      logger: noopLogger,
+    })
+}
+
+/**
  * Awaits `promise`, expects it to reject with a {@link ConnectorError} (a TesseraError), and
  * returns that error.
  *

@@ -1,9 +1,10 @@
 import { createPool, type Pool } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure, rejection } from '../../test/action-kit'
+import { createEngine, createWorkflow, mapSecrets } from '@tessera/core'
+import { actionRunner, checkRunner, connectorFailure, rejection } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
+import { waitFor } from '../../test/wait-for'
 import { closeMysqlConnectorPools, createMysqlConnector, mysqlConnector } from './mysql-connector'
 import { mysqlConnectorConfigSchema } from './mysql-connector-config'
 import { runStatement } from './mysql-connector-session'
@@ -275,14 +276,9 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
   })
 
   it('checks a configuration with SELECT 1', async () => {
-    const check = mysqlConnector.check!
-    const context = (extra = {}) => ({
-      config: { ...config, ...extra } as never,
-      signal: new AbortController().signal,
-      logger: noopLogger,
-    })
-    await expect(check(context())).resolves.toBeUndefined()
-    expect(await connectorFailure(check(context({ port: 1 })))).toMatchObject({
+    const check = checkRunner(mysqlConnector, () => config)
+    await expect(check()).resolves.toBeUndefined()
+    expect(await connectorFailure(check({ port: 1 }))).toMatchObject({
       action: 'check',
       reason: 'network',
     })
@@ -311,11 +307,3 @@ describe.runIf(up)('the MySQL/MariaDB connector against a real server', () => {
     }
   })
 })
-
-async function waitFor(condition: () => Promise<boolean>, attempts = 200): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error('the condition did not become true within 5 s')
-}

@@ -1,9 +1,10 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure, rejection } from '../../test/action-kit'
+import { createEngine, createWorkflow, mapSecrets } from '@tessera/core'
+import { actionRunner, checkRunner, connectorFailure, rejection } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
+import { waitFor } from '../../test/wait-for'
 import {
   closePostgresConnectorPools,
   createPostgresConnector,
@@ -310,17 +311,9 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
   })
 
   it('checks a configuration with SELECT 1', async () => {
-    const check = postgresConnector.check!
-    await expect(
-      check({ config: config as never, signal: new AbortController().signal, logger: noopLogger }),
-    ).resolves.toBeUndefined()
-    const error = await connectorFailure(
-      check({
-        config: { ...config, port: 1 } as never,
-        signal: new AbortController().signal,
-        logger: noopLogger,
-      }),
-    )
+    const check = checkRunner(postgresConnector, () => config)
+    await expect(check()).resolves.toBeUndefined()
+    const error = await connectorFailure(check({ port: 1 }))
     expect(error).toMatchObject({ action: 'check', reason: 'network' })
   })
 
@@ -365,11 +358,3 @@ describe.runIf(up)('the PostgreSQL connector against a real server', () => {
     return result.rows
   }
 })
-
-async function waitFor(condition: () => Promise<boolean>, attempts = 200): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error('the condition did not become true within 5 s')
-}

@@ -2,8 +2,8 @@ import { createServer as createTcpServer, type Socket } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure } from '../../test/action-kit'
+import { createEngine, createWorkflow, mapSecrets } from '@tessera/core'
+import { actionRunner, checkRunner, connectorFailure } from '../../test/action-kit'
 import { requireService, uniqueName } from '../../test/services'
 import { closeRedisConnectorClients, createRedisConnector, redisConnector } from './redis-connector'
 import { redisConnectorConfigSchema } from './redis-connector-config'
@@ -197,13 +197,9 @@ describe.runIf(up)('the Redis connector against a real server', () => {
   })
 
   it('checks a configuration with PING', async () => {
-    const context = (extra = {}) => ({
-      config: { ...config, ...extra } as never,
-      signal: new AbortController().signal,
-      logger: noopLogger,
-    })
-    await expect(redisConnector.check!(context())).resolves.toBeUndefined()
-    expect(await connectorFailure(redisConnector.check!(context({ port: 1 })))).toMatchObject({
+    const check = checkRunner(redisConnector, () => config)
+    await expect(check()).resolves.toBeUndefined()
+    expect(await connectorFailure(check({ port: 1 }))).toMatchObject({
       action: 'check',
       reason: 'network',
     })

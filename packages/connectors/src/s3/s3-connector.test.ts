@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createEngine, createWorkflow, mapSecrets, noopLogger } from '@tessera/core'
-import { actionRunner, connectorFailure } from '../../test/action-kit'
+import { createEngine, createWorkflow, mapSecrets } from '@tessera/core'
+import { actionRunner, checkRunner, connectorFailure } from '../../test/action-kit'
 import { startLocalS3, type LocalS3 } from '../../test/s3rver'
+import { waitFor } from '../../test/wait-for'
 import { closeS3Clients, createS3Connector, s3Connector } from './s3-connector'
 import { s3ConnectorConfigSchema } from './s3-connector-config'
 
@@ -223,28 +224,21 @@ describe('the S3 connector against s3rver', () => {
   })
 
   it('checks a configuration with HeadBucket', async () => {
-    const context = (extra = {}) => ({
-      config: { ...config(), ...extra } as never,
-      signal: new AbortController().signal,
-      logger: noopLogger,
-    })
-    await expect(s3Connector.check!(context())).resolves.toBeUndefined()
-    expect(
-      await connectorFailure(s3Connector.check!(context({ bucket: 'no-such-bucket' }))),
-    ).toMatchObject({
+    const check = checkRunner(s3Connector, config)
+    await expect(check()).resolves.toBeUndefined()
+    expect(await connectorFailure(check({ bucket: 'no-such-bucket' }))).toMatchObject({
       action: 'check',
       reason: 'not-found',
     })
     expect(
       await connectorFailure(
-        s3Connector.check!(
-          context({ credentials: { accessKeyId: 'WRONG', secretAccessKey: 'x' } }),
-        ),
+        check({ credentials: { accessKeyId: 'WRONG', secretAccessKey: 'x' } }),
       ),
     ).toMatchObject({ reason: 'unauthorized' })
-    expect(
-      await connectorFailure(s3Connector.check!(context({ endpoint: 'http://127.0.0.1:1' }))),
-    ).toMatchObject({ reason: 'network', retryable: true })
+    expect(await connectorFailure(check({ endpoint: 'http://127.0.0.1:1' }))).toMatchObject({
+      reason: 'network',
+      retryable: true,
+    })
   })
 
   it('runs as a workflow action node with credentials from secret references', async () => {
@@ -343,11 +337,3 @@ describe('the S3 connector against S3 error answers', () => {
     expect(await connectorFailure(pending)).toMatchObject({ reason: 'aborted', retryable: false })
   })
 })
-
-async function waitFor(condition: () => boolean, attempts = 200): Promise<void> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error('the condition did not become true within 5 s')
-}
