@@ -312,13 +312,11 @@ export async function runTransaction(
       },
     }
     return runSqlTransaction(transaction, {
+      ...options,
       count: statements.length,
       table,
-      idempotencyKey: options.idempotencyKey,
-      atomic: options.atomic,
       dialect: 'mysql',
       action,
-      logger: options.logger,
       mayRollback: () => session.killedFor === undefined,
       fail: (error, where) =>
         mysqlFailure({ connector, action, error, signal: options.signal, where }),

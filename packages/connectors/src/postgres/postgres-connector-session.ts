@@ -246,13 +246,11 @@ export async function runTransaction(
       },
     }
     return runSqlTransaction(session, {
+      ...options,
       count: statements.length,
       table,
-      idempotencyKey: options.idempotencyKey,
-      atomic: options.atomic,
       dialect: 'postgres',
       action,
-      logger: options.logger,
       mayRollback: () => !options.signal.aborted,
       fail: (error, where) =>
         postgresFailure({ connector, action, error, signal: options.signal, where }),
