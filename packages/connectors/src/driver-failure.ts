@@ -1,8 +1,10 @@
-import { ConnectorError, type ConnectorFailureReason } from '@tessera/core'
+import type { ConnectorError, ConnectorFailureReason } from '@tessera/core'
+import { failureOf, type FailureExtra } from './vendor-error'
 
 // What the data connectors' error mappings (PostgreSQL, MySQL, Redis, S3) share: the socket
 // and DNS codes that mean "the server cannot be reached", reading a driver's error code, and
-// building the ConnectorError with the call's connector, action and place.
+// building the ConnectorError with the call's connector, action and place (failureOf, which
+// the SaaS connectors use too, plus the place).
 
 /**
  * Node's socket and DNS error codes that mean the server could not be reached (`ETIMEDOUT` is
@@ -63,16 +65,10 @@ export interface DriverFailure {
   where?: string | undefined
 }
 
-/** The optional fields of a {@link ConnectorError} that a mapping sets. */
-export interface DriverFailureExtra {
-  status?: number | string
-  retryable?: boolean
-  retryAfterMs?: number
-}
-
 /**
- * Returns `fail(reason, message, extra)`, which builds the {@link ConnectorError} of `failure`:
- * its connector and action, the message prefixed with `where`, the driver error as `cause`.
+ * Returns `fail(reason, message, extra)`, which builds the {@link ConnectorError} of `failure`
+ * (with {@link failureOf}): its connector and action, the message prefixed with `where`, the
+ * driver error as `cause`.
  *
  * @example
  * ```ts
@@ -82,14 +78,8 @@ export interface DriverFailureExtra {
  */
 export function driverFailure(
   failure: DriverFailure,
-): (reason: ConnectorFailureReason, message: string, extra?: DriverFailureExtra) => ConnectorError {
-  return (reason, message, extra = {}) =>
-    new ConnectorError({
-      connector: failure.connector,
-      action: failure.action,
-      reason,
-      message: failure.where === undefined ? message : `${failure.where}: ${message}`,
-      cause: failure.error,
-      ...extra,
-    })
+): (reason: ConnectorFailureReason, message: string, extra?: FailureExtra) => ConnectorError {
+  const fail = failureOf(failure, failure.error)
+  return (reason, message, extra) =>
+    fail(reason, failure.where === undefined ? message : `${failure.where}: ${message}`, extra)
 }
