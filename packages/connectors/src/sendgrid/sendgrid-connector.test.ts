@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError, noopLogger } from '@tessera/core'
+import { noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
 import { startFakeSendgrid, type FakeSendgrid } from '../../test/fakes/sendgrid-server'
 import { createSendgridConnector, sendgridConnector } from './create-sendgrid-connector'
 import type { ResolvedSendgridConfig } from './sendgrid-connector-config'
@@ -18,30 +19,12 @@ beforeAll(async () => {
 afterAll(() => sendgrid.close())
 
 const sendEmail = sendgridConnector.actions['send-email']
-
-function send(
-  input: unknown,
-  options: { config?: ResolvedSendgridConfig; signal?: AbortSignal; key?: string } = {},
-) {
-  return sendEmail.run({
-    config: options.config ?? config,
-    input: sendEmail.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? 'run-1:send-email',
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(ConnectorError.isInstance(error), `expected a ConnectorError, got ${String(error)}`).toBe(
-    true,
-  )
-  return error as ConnectorError
-}
+const run = actionRunner(
+  sendgridConnector,
+  () => config,
+  () => 'run-1:send-email',
+)
+const send = (input: unknown, options?: ActionCallOptions) => run('send-email', input, options)
 
 describe('SendGrid connector: send-email', () => {
   it('posts v3 mail/send with the API key and the idempotency key as a custom arg', async () => {
@@ -111,7 +94,7 @@ describe('SendGrid connector: send-email', () => {
   })
 
   it('maps 400 with SendGrid errors to invalid-request naming the field', async () => {
-    const error = await failure(
+    const error = await connectorFailure(
       send({ to: 'a@example.com', from: 'x@unverified.example', subject: 's', text: 't' }),
     )
     expect(error).toMatchObject({ reason: 'invalid-request', status: 400, retryable: false })
@@ -122,7 +105,7 @@ describe('SendGrid connector: send-email', () => {
 
   it('maps 401 to unauthorized and 403 (no mail.send) too, without the key in the error', async () => {
     const wrong = 'SG.wrong-key.0000'
-    const error = await failure(
+    const error = await connectorFailure(
       send(
         { to: 'a@example.com', subject: 's', text: 't' },
         { config: { ...config, apiKey: wrong } },
@@ -130,7 +113,7 @@ describe('SendGrid connector: send-email', () => {
     )
     expect(error).toMatchObject({ reason: 'unauthorized', status: 401 })
     expect(JSON.stringify(error.toJSON())).not.toContain(wrong)
-    const forbidden = await failure(
+    const forbidden = await connectorFailure(
       send(
         { to: 'a@example.com', subject: 's', text: 't' },
         { config: { ...config, apiKey: 'SG.read-only.1' } },
@@ -140,9 +123,11 @@ describe('SendGrid connector: send-email', () => {
   })
 
   it('maps 429 to rate-limited with Retry-After, and 500 to a retryable remote error', async () => {
-    const limited = await failure(send({ to: 'a@ratelimit.example', subject: 's', text: 't' }))
+    const limited = await connectorFailure(
+      send({ to: 'a@ratelimit.example', subject: 's', text: 't' }),
+    )
     expect(limited).toMatchObject({ reason: 'rate-limited', status: 429, retryAfterMs: 12_000 })
-    const broken = await failure(send({ to: 'a@fail.example', subject: 's', text: 't' }))
+    const broken = await connectorFailure(send({ to: 'a@fail.example', subject: 's', text: 't' }))
     expect(broken).toMatchObject({ reason: 'remote', status: 500, retryable: true })
   })
 
@@ -156,13 +141,13 @@ describe('SendGrid connector: send-email', () => {
     )
     await expect.poll(() => sendgrid.requests.length).toBe(before + 1)
     controller.abort(new Error('run cancelled'))
-    expect((await failure(pending)).reason).toBe('aborted')
+    expect((await connectorFailure(pending)).reason).toBe('aborted')
     await closed
   })
 
   it('maps an unreachable host to network', async () => {
     const port = await freePort()
-    const error = await failure(
+    const error = await connectorFailure(
       send(
         { to: 'a@example.com', subject: 's', text: 't' },
         { config: { ...config, baseUrl: `http://127.0.0.1:${port}` } },
@@ -188,12 +173,12 @@ describe('SendGrid connector: check', () => {
     const context = { signal: new AbortController().signal, logger: noopLogger }
     await connector.check!({ config, ...context })
     expect(sendgrid.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v3/scopes' })
-    const readOnly = await failure(
+    const readOnly = await connectorFailure(
       connector.check!({ config: { ...config, apiKey: 'SG.read-only.1' }, ...context }),
     )
     expect(readOnly).toMatchObject({ connector: 'mail', action: 'check', reason: 'unauthorized' })
     expect(readOnly.message).toContain('mail.send')
-    const bad = await failure(
+    const bad = await connectorFailure(
       connector.check!({ config: { ...config, apiKey: 'SG.nope' }, ...context }),
     )
     expect(bad).toMatchObject({ reason: 'unauthorized', status: 401 })

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError, noopLogger } from '@tessera/core'
+import { noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { startFakeSlack, type FakeSlack } from '../../test/fakes/slack-server'
 import { createSlackConnector, slackConnector } from './create-slack-connector'
 
@@ -14,31 +15,13 @@ beforeAll(async () => {
 })
 afterAll(() => slack.close())
 
-function run<K extends keyof typeof slackConnector.actions>(
-  action: K,
-  input: unknown,
-  options: { config?: { token: string; baseUrl: string }; signal?: AbortSignal; key?: string } = {},
-) {
-  const spec = slackConnector.actions[action]
-  return spec.run({
-    config: options.config ?? config,
-    input: spec.input.parse(input) as never,
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? 'run-1:notify',
-    logger: noopLogger,
-  }) as Promise<Awaited<ReturnType<(typeof slackConnector.actions)[K]['run']>>>
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(ConnectorError.isInstance(error), `expected a ConnectorError, got ${String(error)}`).toBe(
-    true,
-  )
-  return error as ConnectorError
-}
+/** A channel as list-channels returns it. */
+type Channel = { id: string; isPrivate: boolean; isArchived: boolean }
+const run = actionRunner(
+  slackConnector,
+  () => config,
+  () => 'run-1:notify',
+)
 
 describe('Slack connector: config', () => {
   it('takes the token only as a secret reference', () => {
@@ -88,7 +71,7 @@ describe('Slack connector: send-message', () => {
   })
 
   it('maps channel_not_found to not-found', async () => {
-    const error = await failure(run('send-message', { channel: 'C9999', text: 'x' }))
+    const error = await connectorFailure(run('send-message', { channel: 'C9999', text: 'x' }))
     expect(error).toMatchObject({
       reason: 'not-found',
       status: 'channel_not_found',
@@ -99,7 +82,7 @@ describe('Slack connector: send-message', () => {
 
   it('maps a rejected token to unauthorized without putting the token in the message', async () => {
     const wrong = 'xoxb-9999-wrong-token'
-    const error = await failure(
+    const error = await connectorFailure(
       run('send-message', { channel: 'C0001', text: 'x' }, { config: { ...config, token: wrong } }),
     )
     expect(error).toMatchObject({ reason: 'unauthorized', status: 'invalid_auth' })
@@ -110,14 +93,14 @@ describe('Slack connector: send-message', () => {
   it('maps HTTP 429 to rate-limited with Retry-After, and the SDK does not retry by itself', async () => {
     const before = slack.requests.length
     slack.rateLimitNext(7)
-    const error = await failure(run('send-message', { channel: 'C0001', text: 'x' }))
+    const error = await connectorFailure(run('send-message', { channel: 'C0001', text: 'x' }))
     expect(error).toMatchObject({ reason: 'rate-limited', retryAfterMs: 7000, retryable: true })
     expect(slack.requests.length - before).toBe(1)
   })
 
   it('maps HTTP 503 to a retryable remote error', async () => {
     slack.failNext(503)
-    const error = await failure(run('send-message', { channel: 'C0001', text: 'x' }))
+    const error = await connectorFailure(run('send-message', { channel: 'C0001', text: 'x' }))
     expect(error).toMatchObject({ reason: 'remote', status: 503, retryable: true })
   })
 
@@ -131,14 +114,14 @@ describe('Slack connector: send-message', () => {
     const closed = slack.hangingClosed()
     await expect.poll(() => slack.requests.at(-1)?.args.channel).toBe('C_HANG')
     controller.abort(new Error('run cancelled'))
-    const error = await failure(pending)
+    const error = await connectorFailure(pending)
     expect(error.reason).toBe('aborted')
     await closed
   })
 
   it('maps an unreachable host to network', async () => {
     const port = await freePort()
-    const error = await failure(
+    const error = await connectorFailure(
       run(
         'send-message',
         { channel: 'C0001', text: 'x' },
@@ -159,7 +142,7 @@ describe('Slack connector: other actions', () => {
     })
     expect(updated).toEqual({ channel: 'C0003', ts: posted.ts })
     expect(slack.messages.find((m) => m.ts === posted.ts)?.text).toBe('Deployed')
-    const error = await failure(
+    const error = await connectorFailure(
       run('update-message', { channel: 'C0003', ts: '1.000001', text: 'x' }),
     )
     expect(error).toMatchObject({ reason: 'not-found', status: 'message_not_found' })
@@ -194,7 +177,7 @@ describe('Slack connector: other actions', () => {
       ['conversations.list', '30'],
     ])
     const rest = await run('list-channels', { cursor: first.nextCursor })
-    expect(rest.channels.map((channel) => channel.id)).toEqual(
+    expect(rest.channels.map((channel: Channel) => channel.id)).toEqual(
       Array.from({ length: 20 }, (_, index) => `C${String(231 + index).padStart(4, '0')}`),
     )
     expect(rest.nextCursor).toBeUndefined()
@@ -204,12 +187,14 @@ describe('Slack connector: other actions', () => {
     })
     expect(all.channels).toHaveLength(252)
     expect(
-      all.channels.filter((channel) => channel.isPrivate || channel.isArchived).map((c) => c.id),
+      all.channels
+        .filter((channel: Channel) => channel.isPrivate || channel.isArchived)
+        .map((c: Channel) => c.id),
     ).toEqual(['CARCHIVED', 'GPRIVATE1'])
   })
 
   it('maps a bad cursor to invalid-request', async () => {
-    const error = await failure(run('list-channels', { cursor: 'bm9wZQ==' }))
+    const error = await connectorFailure(run('list-channels', { cursor: 'bm9wZQ==' }))
     expect(error).toMatchObject({
       reason: 'invalid-request',
       status: 'invalid_cursor',
@@ -224,7 +209,7 @@ describe('Slack connector: check', () => {
     const context = { signal: new AbortController().signal, logger: noopLogger }
     await connector.check!({ config, ...context })
     expect(slack.requests.at(-1)?.method).toBe('auth.test')
-    const error = await failure(
+    const error = await connectorFailure(
       connector.check!({ config: { ...config, token: 'xoxb-nope' }, ...context }),
     )
     expect(error).toMatchObject({ connector: 'slack-ops', action: 'check', reason: 'unauthorized' })

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError, noopLogger } from '@tessera/core'
+import { noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
 import { startSmtpTestServer, type SmtpTestServer } from '../../test/fakes/smtp-test-server'
 import { createSmtpConnector, smtpConnector } from './create-smtp-connector'
 import { messageIdFor } from './smtp-send-email'
@@ -28,30 +29,12 @@ afterAll(async () => {
 })
 
 const sendEmail = smtpConnector.actions['send-email']
-
-function send(
-  input: unknown,
-  options: { config?: ResolvedSmtpConfig; signal?: AbortSignal; key?: string } = {},
-) {
-  return sendEmail.run({
-    config: options.config ?? config,
-    input: sendEmail.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.key ?? 'run-1:send-email',
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(ConnectorError.isInstance(error), `expected a ConnectorError, got ${String(error)}`).toBe(
-    true,
-  )
-  return error as ConnectorError
-}
+const run = actionRunner(
+  smtpConnector,
+  () => config,
+  () => 'run-1:send-email',
+)
+const send = (input: unknown, options?: ActionCallOptions) => run('send-email', input, options)
 
 describe('SMTP connector: send-email', () => {
   it('sends a complete message that a real SMTP server receives and mailparser reads back', async () => {
@@ -111,18 +94,22 @@ describe('SMTP connector: send-email', () => {
       accepted: ['ok@example.com'],
       rejected: ['nobody@reject.example'],
     })
-    const error = await failure(send({ to: 'nobody@reject.example', subject: 's', text: 't' }))
+    const error = await connectorFailure(
+      send({ to: 'nobody@reject.example', subject: 's', text: 't' }),
+    )
     expect(error).toMatchObject({ reason: 'invalid-request', status: 550, retryable: false })
   })
 
   it('maps a deferred recipient (451) to a retryable remote error', async () => {
-    const error = await failure(send({ to: 'busy@defer.example', subject: 's', text: 't' }))
+    const error = await connectorFailure(
+      send({ to: 'busy@defer.example', subject: 's', text: 't' }),
+    )
     expect(error).toMatchObject({ reason: 'remote', status: 451, retryable: true })
   })
 
   it('maps a rejected password to unauthorized without the password in the error', async () => {
     const wrong = 'pw-wrong-0000'
-    const error = await failure(
+    const error = await connectorFailure(
       send(
         { to: 'ok@example.com', subject: 's', text: 't' },
         { config: { ...config, auth: { user: login.user, pass: wrong } } },
@@ -135,7 +122,7 @@ describe('SMTP connector: send-email', () => {
 
   it('maps a refused connection to network', async () => {
     const port = await freePort()
-    const error = await failure(
+    const error = await connectorFailure(
       send({ to: 'ok@example.com', subject: 's', text: 't' }, { config: { ...config, port } }),
     )
     expect(error).toMatchObject({ reason: 'network', retryable: true })
@@ -152,7 +139,7 @@ describe('SMTP connector: send-email', () => {
     // The server is reading the message and will never answer it.
     await reached
     controller.abort(new Error('run cancelled'))
-    const error = await failure(pending)
+    const error = await connectorFailure(pending)
     expect(error.reason).toBe('aborted')
     await closed
     // The pool goes on working after an aborted delivery.
@@ -188,7 +175,7 @@ describe('SMTP connector: check and Message-ID', () => {
     const connector = createSmtpConnector({ id: 'mail' })
     const context = { signal: new AbortController().signal, logger: noopLogger }
     await connector.check!({ config, ...context })
-    const error = await failure(
+    const error = await connectorFailure(
       connector.check!({ config: { ...config, auth: { user: 'x', pass: 'y' } }, ...context }),
     )
     expect(error).toMatchObject({ connector: 'mail', action: 'check', reason: 'unauthorized' })
@@ -224,9 +211,9 @@ describe('SMTP connector: closing the transports', () => {
     // ...so this one waits in the pool's queue when the pool is closed.
     const queued = send({ to: 'ok@example.com', subject: 'queued', text: 't' }, { config: single })
     await closeSmtpTransports()
-    const error = await failure(queued)
+    const error = await connectorFailure(queued)
     expect(error).toMatchObject({ reason: 'network', retryable: true })
     controller.abort()
-    expect((await failure(held)).reason).toBe('aborted')
+    expect((await connectorFailure(held)).reason).toBe('aborted')
   })
 })

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError, noopLogger } from '@tessera/core'
+import { noopLogger } from '@tessera/core'
+import { connectorFailure } from '../../test/action-kit'
 import { startFakeTeams, type FakeTeams } from '../../test/fakes/teams-server'
 import { teamsConnector, teamsGraphConnector } from './create-teams-connector'
 import { guidFor } from './teams-graph-request'
@@ -38,17 +39,6 @@ function graph<K extends keyof typeof teamsGraphConnector.actions>(
     input: action.input.parse(input) as never,
     ...context(),
   }) as Promise<Awaited<ReturnType<(typeof teamsGraphConnector.actions)[K]['run']>>>
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(ConnectorError.isInstance(error), `expected a ConnectorError, got ${String(error)}`).toBe(
-    true,
-  )
-  return error as ConnectorError
 }
 
 describe('Teams webhook connector', () => {
@@ -91,22 +81,22 @@ describe('Teams webhook connector', () => {
   })
 
   it('reads a throttled incoming webhook (200 with an error text) as rate-limited', async () => {
-    const error = await failure(post(`${teams.url}/webhook/throttled`, { text: 'x' }))
+    const error = await connectorFailure(post(`${teams.url}/webhook/throttled`, { text: 'x' }))
     expect(error).toMatchObject({ reason: 'rate-limited', status: 429, retryable: true })
   })
 
   it('maps 429 with Retry-After, 401 and 410, never quoting the webhook URL', async () => {
     const throttled = `${teams.url}/workflows/throttled/triggers/manual/paths/invoke?sig=valid-signature`
-    expect(await failure(post(throttled, { text: 'x' }))).toMatchObject({
+    expect(await connectorFailure(post(throttled, { text: 'x' }))).toMatchObject({
       reason: 'rate-limited',
       status: 429,
       retryAfterMs: 5000,
     })
     const badSignature = `${teams.url}/workflows/abc/triggers/manual/paths/invoke?sig=stolen-sig-1`
-    const unauthorized = await failure(post(badSignature, { text: 'x' }))
+    const unauthorized = await connectorFailure(post(badSignature, { text: 'x' }))
     expect(unauthorized).toMatchObject({ reason: 'unauthorized', status: 401 })
     expect(unauthorized.message).not.toContain('stolen-sig-1')
-    const gone = await failure(post(`${teams.url}/webhook/gone`, { text: 'x' }))
+    const gone = await connectorFailure(post(`${teams.url}/webhook/gone`, { text: 'x' }))
     expect(gone).toMatchObject({ reason: 'not-found', status: 410 })
     expect(gone.message).not.toContain('/webhook/gone')
   })
@@ -118,14 +108,14 @@ describe('Teams webhook connector', () => {
     const pending = post(`${teams.url}/webhook/hang`, { text: 'x' }, controller.signal)
     await expect.poll(() => teams.requests.length).toBe(before + 1)
     controller.abort()
-    expect((await failure(pending)).reason).toBe('aborted')
+    expect((await connectorFailure(pending)).reason).toBe('aborted')
     await closed
     const port = await freePort()
-    expect(await failure(post(`http://127.0.0.1:${port}/webhook/ok`, { text: 'x' }))).toMatchObject(
-      {
-        reason: 'network',
-      },
-    )
+    expect(
+      await connectorFailure(post(`http://127.0.0.1:${port}/webhook/ok`, { text: 'x' })),
+    ).toMatchObject({
+      reason: 'network',
+    })
   })
 
   it('takes the webhook URL only as a secret reference, and needs text or a card', () => {
@@ -195,16 +185,16 @@ describe('Teams Graph connector', () => {
 
   it('maps Graph errors: 401 unauthorized, 404 not-found, 429 rate-limited with Retry-After', async () => {
     const wrong = 'graph-wrong-token'
-    const unauthorized = await failure(graph('list-channels', { teamId }, wrong))
+    const unauthorized = await connectorFailure(graph('list-channels', { teamId }, wrong))
     expect(unauthorized).toMatchObject({ reason: 'unauthorized', status: 401 })
     expect(unauthorized.message).toContain('InvalidAuthenticationToken')
     expect(JSON.stringify(unauthorized.toJSON())).not.toContain(wrong)
-    expect(await failure(graph('list-channels', { teamId: 'other-team' }))).toMatchObject({
+    expect(await connectorFailure(graph('list-channels', { teamId: 'other-team' }))).toMatchObject({
       reason: 'not-found',
       status: 404,
     })
     expect(
-      await failure(
+      await connectorFailure(
         graph('send-channel-message', {
           teamId,
           channelId: '19:channel2@thread.tacv2',

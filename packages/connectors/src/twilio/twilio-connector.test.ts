@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError, noopLogger } from '@tessera/core'
+import { noopLogger } from '@tessera/core'
+import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
 import { startFakeTwilio, type FakeTwilio } from '../../test/fakes/twilio-server'
 import { createTwilioConnector, twilioConnector } from './create-twilio-connector'
 import type { ResolvedTwilioConfig } from './twilio-connector-config'
@@ -16,31 +17,12 @@ beforeAll(async () => {
 })
 afterAll(() => twilio.close())
 
-const sendSms = twilioConnector.actions['send-sms']
-
-function send(
-  input: unknown,
-  options: { config?: ResolvedTwilioConfig; signal?: AbortSignal } = {},
-) {
-  return sendSms.run({
-    config: options.config ?? config,
-    input: sendSms.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: 'run-1:send-sms',
-    logger: noopLogger,
-  })
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(ConnectorError.isInstance(error), `expected a ConnectorError, got ${String(error)}`).toBe(
-    true,
-  )
-  return error as ConnectorError
-}
+const run = actionRunner(
+  twilioConnector,
+  () => config,
+  () => 'run-1:send-sms',
+)
+const send = (input: unknown, options?: ActionCallOptions) => run('send-sms', input, options)
 
 describe('Twilio connector: send-sms', () => {
   it('creates a Message through the SDK with Basic auth and form fields', async () => {
@@ -90,14 +72,14 @@ describe('Twilio connector: send-sms', () => {
   })
 
   it('maps 21211 (invalid To) to invalid-request with the Twilio code as status', async () => {
-    const error = await failure(send({ to: '+15005550001', body: 'x' }))
+    const error = await connectorFailure(send({ to: '+15005550001', body: 'x' }))
     expect(error).toMatchObject({ reason: 'invalid-request', status: 21211, retryable: false })
     expect(error.message).toContain('is not a valid phone number')
   })
 
   it('maps 20003 to unauthorized without the auth token in the error', async () => {
     const wrong = 'wrong-token-4444'
-    const error = await failure(
+    const error = await connectorFailure(
       send({ to: '+15558675310', body: 'x' }, { config: { ...config, authToken: wrong } }),
     )
     expect(error).toMatchObject({ reason: 'unauthorized', status: 20003 })
@@ -106,14 +88,14 @@ describe('Twilio connector: send-sms', () => {
   })
 
   it('maps 429 to rate-limited with Retry-After, and 500 to a retryable remote error', async () => {
-    const limited = await failure(send({ to: '+15005559429', body: 'x' }))
+    const limited = await connectorFailure(send({ to: '+15005559429', body: 'x' }))
     expect(limited).toMatchObject({
       reason: 'rate-limited',
       status: 20429,
       retryAfterMs: 3000,
       retryable: true,
     })
-    const broken = await failure(send({ to: '+15005559500', body: 'x' }))
+    const broken = await connectorFailure(send({ to: '+15005559500', body: 'x' }))
     expect(broken).toMatchObject({ reason: 'remote', status: 20500, retryable: true })
   })
 
@@ -124,13 +106,13 @@ describe('Twilio connector: send-sms', () => {
     const pending = send({ to: '+15005559999', body: 'x' }, { signal: controller.signal })
     await expect.poll(() => twilio.requests.length).toBe(before + 1)
     controller.abort(new Error('run cancelled'))
-    expect((await failure(pending)).reason).toBe('aborted')
+    expect((await connectorFailure(pending)).reason).toBe('aborted')
     await closed
   })
 
   it('maps an unreachable host to network', async () => {
     const port = await freePort()
-    const error = await failure(
+    const error = await connectorFailure(
       send(
         { to: '+15558675310', body: 'x' },
         { config: { ...config, baseUrl: `http://127.0.0.1:${port}` } },
@@ -156,7 +138,7 @@ describe('Twilio connector: check', () => {
       method: 'GET',
       path: `/2010-04-01/Accounts/${accountSid}.json`,
     })
-    const error = await failure(
+    const error = await connectorFailure(
       connector.check!({ config: { ...config, authToken: 'nope' }, ...context }),
     )
     expect(error).toMatchObject({ connector: 'sms', action: 'check', reason: 'unauthorized' })
