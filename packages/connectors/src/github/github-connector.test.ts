@@ -7,6 +7,7 @@ import {
   type SecretsProviderV1,
 } from '@tessera/core'
 import { z } from 'zod'
+import { actionRunner } from '../../test/action-kit'
 import { startFakeGitHub, type FakeGitHub } from '../../test/fakes/github-server'
 import { createGitHubConnector } from './create-github-connector'
 
@@ -28,20 +29,11 @@ afterAll(async () => {
   await github.close()
 })
 
-function run<Name extends keyof typeof connector.actions>(
-  name: Name,
-  input: unknown,
-  options: { signal?: AbortSignal; idempotencyKey?: string; config?: object } = {},
-) {
-  const action = connector.actions[name] as { run(context: unknown): Promise<any> }
-  return action.run({
-    config: options.config ?? config,
-    input: (connector.actions[name].input as z.ZodType).parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.idempotencyKey ?? 'key-1',
-    logger,
-  })
-}
+const run = actionRunner(
+  connector,
+  () => config,
+  () => 'key-1',
+)
 
 describe('GitHub connector', () => {
   it('describes itself: schemas, examples, secret token', () => {
@@ -83,13 +75,13 @@ describe('GitHub connector', () => {
   it('dedupe: a retried create-issue returns the issue the first attempt opened', async () => {
     const before = github.issues.length
     const input = { owner: 'acme', repo: 'app', title: 'Once', body: 'only once', dedupe: true }
-    const first = await run('create-issue', input, { idempotencyKey: 'run-7:open' })
-    const second = await run('create-issue', input, { idempotencyKey: 'run-7:open' })
+    const first = await run('create-issue', input, { key: 'run-7:open' })
+    const second = await run('create-issue', input, { key: 'run-7:open' })
     expect(first.created).toBe(true)
     expect(second).toMatchObject({ created: false, number: first.number })
     expect(github.issues.length).toBe(before + 1)
     expect(github.issues.at(-1)!.body).toBe('only once\n\n<!-- tessera:run-7:open -->')
-    const other = await run('create-issue', input, { idempotencyKey: 'run-8:open' })
+    const other = await run('create-issue', input, { key: 'run-8:open' })
     expect(other.created).toBe(true)
   })
 

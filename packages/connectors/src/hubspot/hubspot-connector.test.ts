@@ -12,6 +12,7 @@ import {
   startFakeHubSpot,
   type FakeHubSpot,
 } from '../../test/fakes/hubspot-server'
+import { actionRunner } from '../../test/action-kit'
 import { createHubSpotConnector } from './create-hubspot-connector'
 
 // The HubSpot connector through the real @hubspot/api-client against a local server that speaks
@@ -32,23 +33,11 @@ afterAll(async () => {
   await hubspot.close()
 })
 
-function run(
-  name: keyof typeof connector.actions,
-  input: unknown,
-  options: { config?: object; signal?: AbortSignal; idempotencyKey?: string } = {},
-) {
-  const action = connector.actions[name] as unknown as {
-    input: z.ZodType
-    run(context: unknown): Promise<any>
-  }
-  return action.run({
-    config: options.config ?? config,
-    input: action.input.parse(input),
-    signal: options.signal ?? new AbortController().signal,
-    idempotencyKey: options.idempotencyKey ?? 'key-1',
-    logger,
-  })
-}
+const run = actionRunner(
+  connector,
+  () => config,
+  () => 'key-1',
+)
 
 describe('HubSpot connector', () => {
   it('config takes the token only as a secret reference', () => {
@@ -142,8 +131,8 @@ describe('HubSpot connector', () => {
       contactIds: [hubspot.contacts[0]!.id],
       idempotencyProperty: 'tessera_key',
     }
-    const first = await run('create-deal', input, { idempotencyKey: 'run-5:deal' })
-    const second = await run('create-deal', input, { idempotencyKey: 'run-5:deal' })
+    const first = await run('create-deal', input, { key: 'run-5:deal' })
+    const second = await run('create-deal', input, { key: 'run-5:deal' })
     expect(first).toMatchObject({
       created: true,
       properties: { dealname: 'Acme renewal', amount: '1200' },
