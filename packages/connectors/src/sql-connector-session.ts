@@ -82,6 +82,23 @@ export function quoteSqlTable(table: string, dialect: SqlDialect): string {
 }
 
 /**
+ * What the `execute` and `transaction` actions pass to a SQL connector's transaction: the
+ * step's signal, idempotency key and logger, and whether to wrap the statements in BEGIN …
+ * COMMIT (always for `transaction`; for `execute` only with an idempotency table).
+ *
+ * @example
+ * ```ts
+ * const options: SqlTransactionOptions = { signal, idempotencyKey, logger, atomic: true }
+ * ```
+ */
+export interface SqlTransactionOptions {
+  signal: AbortSignal
+  idempotencyKey: string
+  logger: Logger
+  atomic: boolean
+}
+
+/**
  * One driver's statements for {@link runSqlTransaction}, on a checked-out connection.
  *
  * @example
@@ -119,14 +136,11 @@ export interface SqlTransactionSession<Result> {
  */
 export async function runSqlTransaction<Result>(
   session: SqlTransactionSession<Result>,
-  options: {
+  options: Omit<SqlTransactionOptions, 'signal'> & {
     count: number
     table: string | undefined
-    idempotencyKey: string
-    atomic: boolean
     dialect: SqlDialect
     action: string
-    logger: Logger
     mayRollback: () => boolean
     fail: (error: unknown, where: string | undefined) => ConnectorError
   },

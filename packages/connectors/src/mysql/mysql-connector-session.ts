@@ -1,5 +1,5 @@
 import type * as mysql from 'mysql2/promise'
-import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
+import { ConnectorError, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
 import { tlsOptions } from '../connection-config-schemas'
@@ -10,6 +10,7 @@ import {
   leavesConnectionUnusable,
   quoteSqlTable,
   runSqlTransaction,
+  type SqlTransactionOptions,
   type SqlTransactionSession,
 } from '../sql-connector-session'
 import { toJsonValue } from '../sql-json-value'
@@ -267,7 +268,7 @@ export async function runTransaction(
   action: string,
   config: Config,
   statements: readonly Statement[],
-  options: { signal: AbortSignal; idempotencyKey: string; logger: Logger; atomic: boolean },
+  options: SqlTransactionOptions,
 ): Promise<MysqlTransactionOutput> {
   const table = config.idempotencyTable
   type Result = MysqlTransactionOutput['results'][number]

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { ConnectorError, type Logger, type WithSecretsResolved } from '@tessera/core'
+import { ConnectorError, type WithSecretsResolved } from '@tessera/core'
 import type { z } from 'zod'
 import { abortable } from '../abortable'
 import { tlsOptions } from '../connection-config-schemas'
@@ -10,6 +10,7 @@ import {
   leavesConnectionUnusable,
   quoteSqlTable,
   runSqlTransaction,
+  type SqlTransactionOptions,
   type SqlTransactionSession,
 } from '../sql-connector-session'
 import { toJsonValue } from '../sql-json-value'
@@ -197,7 +198,7 @@ export async function runTransaction(
   action: string,
   config: Config,
   statements: readonly Statement[],
-  options: { signal: AbortSignal; idempotencyKey: string; logger: Logger; atomic: boolean },
+  options: SqlTransactionOptions,
 ): Promise<PostgresTransactionOutput> {
   const table = config.idempotencyTable
   type Result = PostgresTransactionOutput['results'][number]
