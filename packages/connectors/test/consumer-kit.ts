@@ -95,6 +95,38 @@ export function crashingOnce(
 }
 
 /**
+ * Wraps a trigger so that every `startRun` rejects (the store is down) until `state.healthy` is
+ * set; `state.failures` counts the refused starts. The consumer must keep the message and try
+ * again, not acknowledge it.
+ *
+ * @example
+ * ```ts
+ * const down = storeDownUntilHealthy(kafkaTrigger(options))
+ * await engine.startTrigger(down.trigger)
+ * await eventually('a refused start', () => down.state.failures > 0)
+ * down.state.healthy = true
+ * ```
+ */
+export function storeDownUntilHealthy(trigger: TriggerV1) {
+  const state = { healthy: false, failures: 0 }
+  const wrapped: TriggerV1 = {
+    ...trigger,
+    start: (context) =>
+      trigger.start({
+        ...context,
+        async startRun(input, options) {
+          if (!state.healthy) {
+            state.failures++
+            throw new Error('store unavailable')
+          }
+          return context.startRun(input, options)
+        },
+      }),
+  }
+  return { trigger: wrapped, state }
+}
+
+/**
  * Runs an ES module snippet in a child Node process (cwd: packages/connectors, so the SDKs
  * resolve) and returns its trimmed stdout. The conformance suite reads what a broker received
  * synchronously; this is how the tests ask the broker.

@@ -1,12 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ConnectorError, createWorkflow, noopLogger, type TriggerV1 } from '@tessera/core'
+import { ConnectorError, createWorkflow, noopLogger } from '@tessera/core'
 import {
   crashingOnce,
   eventually,
   orderWorkflow,
   runsOf,
+  storeDownUntilHealthy,
   testEngine,
 } from '../../test/consumer-kit'
 import { startKafka } from '../../test/kafka-mock'
@@ -38,23 +39,6 @@ afterAll(async () => {
   await closeKafkaProducers()
   kafkaMock?.stop()
 })
-
-/** A trigger whose starts all fail: the store is down. */
-function storeDown(trigger: TriggerV1) {
-  const state = { failures: 0 }
-  const wrapped: TriggerV1 = {
-    ...trigger,
-    start: (context) =>
-      trigger.start({
-        ...context,
-        startRun() {
-          state.failures++
-          return Promise.reject(new Error('store unavailable'))
-        },
-      }),
-  }
-  return { trigger: wrapped, state }
-}
 
 const run = (input: z.input<typeof kafkaConnector.actions.produce.input>, idempotencyKey = 'k') =>
   kafkaConnector.actions.produce.run({
@@ -179,7 +163,7 @@ describe.runIf(up)('Kafka connector and trigger', { timeout: 60_000 }, () => {
         workflow: consumer,
         retryDelayMs: 10,
       }
-      const down = storeDown(kafkaTrigger(options))
+      const down = storeDownUntilHealthy(kafkaTrigger(options))
       const first = await engine.startTrigger(down.trigger)
       await eventually('a failed start', () => down.state.failures > 0, 40_000)
       await first.stop()

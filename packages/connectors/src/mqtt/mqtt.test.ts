@@ -1,12 +1,13 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { ConnectorError, createWorkflow, noopLogger, type TriggerV1 } from '@tessera/core'
+import { ConnectorError, createWorkflow, noopLogger } from '@tessera/core'
 import {
   crashingOnce,
   eventually,
   orderWorkflow,
   runsOf,
+  storeDownUntilHealthy,
   testEngine,
 } from '../../test/consumer-kit'
 import { requireService, uniqueName } from '../../test/services'
@@ -17,26 +18,6 @@ const up = await requireService('Mosquitto', url, async () => {
   const client = await mqtt.connectAsync(url, { connectTimeout: 3_000, reconnectPeriod: 0 }, false)
   await client.endAsync()
 })
-
-/** A trigger whose starts all fail (the store is down) until `healthy` is set. */
-function storeDownUntilHealthy(trigger: TriggerV1) {
-  const state = { healthy: false, failures: 0 }
-  const wrapped: TriggerV1 = {
-    ...trigger,
-    start: (context) =>
-      trigger.start({
-        ...context,
-        async startRun(input, options) {
-          if (!state.healthy) {
-            state.failures++
-            throw new Error('store unavailable')
-          }
-          return context.startRun(input, options)
-        },
-      }),
-  }
-  return { trigger: wrapped, state }
-}
 
 describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_000 }, () => {
   let client: MqttClient
