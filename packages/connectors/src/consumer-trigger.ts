@@ -251,6 +251,29 @@ export function createInFlight() {
 }
 
 /**
+ * The error of a publish or check that the caller's signal aborted, for {@link abortable}:
+ * reason `aborted`, the signal's reason as the cause.
+ *
+ * @example
+ * ```ts
+ * await abortable(channel.waitForConfirms(), signal, callerAborted('rabbitmq', 'publish'))
+ * ```
+ */
+export function callerAborted(
+  connector: string,
+  action: string,
+): (reason: unknown) => ConnectorError {
+  return (reason) =>
+    new ConnectorError({
+      connector,
+      action,
+      reason: 'aborted',
+      message: 'the call was aborted by the caller',
+      cause: reason,
+    })
+}
+
+/**
  * Rejects with `aborted` as soon as `signal` aborts (running `onAbort` to really stop the call),
  * else settles like `promise`.
  *

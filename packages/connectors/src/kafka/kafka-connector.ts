@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConnectorError, defineConnector } from '@tessera/core'
 import type { Producer } from 'kafkajs'
-import { abortable, encodeBody } from '../consumer-trigger'
+import { abortable, callerAborted, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import {
   createKafka,
@@ -124,15 +124,6 @@ export function createKafkaConnector(settings: KafkaConnectorSettings = {}) {
       return created
     })
 
-  const aborted = (action: string) => (reason: unknown) =>
-    new ConnectorError({
-      connector: id,
-      action,
-      reason: 'aborted',
-      message: 'the call was aborted by the caller',
-      cause: reason,
-    })
-
   return defineConnector({
     id,
     name: 'Kafka',
@@ -157,7 +148,7 @@ export function createKafkaConnector(settings: KafkaConnectorSettings = {}) {
         input: kafkaProduceInputSchema,
         output: kafkaProduceOutputSchema,
         async run({ config, input, signal, idempotencyKey }) {
-          const fail = aborted('produce')
+          const fail = callerAborted(id, 'produce')
           if (signal.aborted) throw fail(signal.reason)
           const where = `producing to ${JSON.stringify(input.topic)}`
           try {
@@ -197,7 +188,7 @@ export function createKafkaConnector(settings: KafkaConnectorSettings = {}) {
       },
     },
     async check({ config, signal }) {
-      const fail = aborted('check')
+      const fail = callerAborted(id, 'check')
       try {
         await abortable(producer(config, 'check'), signal, fail)
       } catch (error) {

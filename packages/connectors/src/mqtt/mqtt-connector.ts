@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { ConnectorError, defineConnector, secretRef } from '@tessera/core'
+import { defineConnector, secretRef } from '@tessera/core'
 import type { MqttClient } from 'mqtt'
-import { abortable, encodeBody } from '../consumer-trigger'
+import { abortable, callerAborted, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import { loadSdk } from '../load-sdk'
 import { mqttError } from './mqtt-errors'
@@ -186,15 +186,6 @@ export function createMqttConnector(settings: MqttConnectorSettings = {}) {
       return client
     })
 
-  const aborted = (action: string) => (reason: unknown) =>
-    new ConnectorError({
-      connector: id,
-      action,
-      reason: 'aborted',
-      message: 'the call was aborted by the caller',
-      cause: reason,
-    })
-
   return defineConnector({
     id,
     name: 'MQTT',
@@ -216,7 +207,7 @@ export function createMqttConnector(settings: MqttConnectorSettings = {}) {
         input: mqttPublishInputSchema,
         output: mqttPublishOutputSchema,
         async run({ config, input, signal, idempotencyKey }) {
-          const fail = aborted('publish')
+          const fail = callerAborted(id, 'publish')
           if (signal.aborted) throw fail(signal.reason)
           const qos = input.qos ?? 1
           try {
@@ -246,7 +237,7 @@ export function createMqttConnector(settings: MqttConnectorSettings = {}) {
       },
     },
     async check({ config, signal }) {
-      const fail = aborted('check')
+      const fail = callerAborted(id, 'check')
       try {
         await abortable(connection(config, 'check'), signal, fail)
       } catch (error) {

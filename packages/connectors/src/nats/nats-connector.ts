@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { ConnectorError, defineConnector } from '@tessera/core'
+import { defineConnector } from '@tessera/core'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { abortable, decodeBody, encodeBody } from '../consumer-trigger'
+import { abortable, callerAborted, decodeBody, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import {
   loadJetstream,
@@ -144,15 +144,6 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
       return opened
     })
 
-  const aborted = (action: string) => (reason: unknown) =>
-    new ConnectorError({
-      connector: id,
-      action,
-      reason: 'aborted',
-      message: 'the call was aborted by the caller',
-      cause: reason,
-    })
-
   async function messageHeaders(
     action: string,
     values: Record<string, string> | undefined,
@@ -184,7 +175,7 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
           messageId: z.string().describe('The Nats-Msg-Id header: the step idempotency key'),
         }),
         async run({ config, input, signal, idempotencyKey }) {
-          const fail = aborted('publish')
+          const fail = callerAborted(id, 'publish')
           if (signal.aborted) throw fail(signal.reason)
           try {
             const nc = await abortable(connection(config, 'publish'), signal, fail)
@@ -219,7 +210,7 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
         input: natsPublishInputSchema,
         output: natsJetstreamPublishOutputSchema,
         async run({ config, input, signal, idempotencyKey }) {
-          const fail = aborted('jetstream-publish')
+          const fail = callerAborted(id, 'jetstream-publish')
           if (signal.aborted) throw fail(signal.reason)
           try {
             const nc = await abortable(connection(config, 'jetstream-publish'), signal, fail)
@@ -266,7 +257,7 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
         input: natsRequestInputSchema,
         output: natsRequestOutputSchema,
         async run({ config, input, signal, idempotencyKey }) {
-          const fail = aborted('request')
+          const fail = callerAborted(id, 'request')
           if (signal.aborted) throw fail(signal.reason)
           try {
             const nc = await abortable(connection(config, 'request'), signal, fail)
@@ -302,7 +293,7 @@ export function createNatsConnector(settings: NatsConnectorSettings = {}) {
       },
     },
     async check({ config, signal }) {
-      const fail = aborted('check')
+      const fail = callerAborted(id, 'check')
       try {
         const nc = await abortable(connection(config, 'check'), signal, fail)
         await abortable(nc.flush(), signal, fail)

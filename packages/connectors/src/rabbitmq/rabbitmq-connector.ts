@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { ConnectorError, defineConnector, secretRef } from '@tessera/core'
+import { defineConnector, secretRef } from '@tessera/core'
 import type { ChannelModel, ConfirmChannel } from 'amqplib'
-import { abortable, encodeBody } from '../consumer-trigger'
+import { abortable, callerAborted, encodeBody } from '../consumer-trigger'
 import { createSdkClientCache } from '../sdk-client-cache'
 import { loadSdk } from '../load-sdk'
 import { rabbitmqError } from './rabbitmq-errors'
@@ -243,15 +243,6 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
     return cached.channel
   }
 
-  const aborted = (action: string) => (reason: unknown) =>
-    new ConnectorError({
-      connector: id,
-      action,
-      reason: 'aborted',
-      message: 'the call was aborted by the caller',
-      cause: reason,
-    })
-
   return defineConnector({
     id,
     name: 'RabbitMQ',
@@ -282,7 +273,7 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
         output: rabbitmqPublishOutputSchema,
         async run({ config, input, signal, idempotencyKey, logger }) {
           const where = `publishing to exchange ${JSON.stringify(input.exchange)} with routing key ${JSON.stringify(input.routingKey)}`
-          const fail = aborted('publish')
+          const fail = callerAborted(id, 'publish')
           if (signal.aborted) throw fail(signal.reason)
           try {
             const cached = await abortable(connect(config, 'publish'), signal, fail)
@@ -328,7 +319,7 @@ export function createRabbitmqConnector(settings: RabbitmqConnectorSettings = {}
       },
     },
     async check({ config, signal }) {
-      const fail = aborted('check')
+      const fail = callerAborted(id, 'check')
       try {
         const cached = await abortable(connect(config, 'check'), signal, fail)
         await abortable(confirmChannel(cached), signal, fail)
