@@ -1,7 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt from 'mqtt'
@@ -10,6 +9,7 @@ import { describeConnectorConformance } from '@tessera/core/testing'
 import { eventually, nodeSync } from '../../test/consumer-kit'
 import { requireService } from '../../test/services'
 import { closeMqttConnections, mqttConnector } from './index'
+import { freePort } from '../../test/free-port'
 
 // The connector conformance suite on a Mosquitto of its own (a password file, no anonymous
 // access), started here on a free port. The password is the secret. publish sends a retained
@@ -86,11 +86,3 @@ if (up)
     },
   })
 else it.skip('MQTT connector conformance (no mosquitto)', () => undefined)
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}

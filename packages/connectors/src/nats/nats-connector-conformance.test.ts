@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node'
@@ -11,6 +10,7 @@ import { describeConnectorConformance } from '@tessera/core/testing'
 import { eventually, nodeSync } from '../../test/consumer-kit'
 import { requireService } from '../../test/services'
 import { closeNatsConnections, natsConnector } from './index'
+import { freePort } from '../../test/free-port'
 
 // The connector conformance suite on a nats-server of its own (token auth, JetStream), started
 // here on a free port. The token is the secret. jetstream-publish is the call; the Nats-Msg-Id
@@ -99,11 +99,3 @@ if (up)
     },
   })
 else it.skip('NATS connector conformance (no nats-server)', () => undefined)
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}

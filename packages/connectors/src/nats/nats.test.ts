@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,6 +13,7 @@ import {
 } from '../../test/consumer-kit'
 import { requireService, uniqueName } from '../../test/services'
 import { closeNatsConnections, createNatsConnector, natsConnector, natsTrigger } from './index'
+import { freePort } from '../../test/free-port'
 
 const servers = process.env.TESSERA_NATS_URL ?? 'nats://127.0.0.1:4222'
 const up = await requireService('NATS', servers, async () => {
@@ -327,11 +327,3 @@ describe.runIf(up)(
     })
   },
 )
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@tessera/core'
 import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
 import { startFakeSendgrid, type FakeSendgrid } from '../../test/fakes/sendgrid-server'
 import { createSendgridConnector, sendgridConnector } from './create-sendgrid-connector'
 import type { ResolvedSendgridConfig } from './sendgrid-connector-config'
+import { freePort } from '../../test/free-port'
 
 const apiKey = 'SG.test-key.5f2b9c'
 let sendgrid: FakeSendgrid
@@ -184,11 +184,3 @@ describe('SendGrid connector: check', () => {
     expect(bad).toMatchObject({ reason: 'unauthorized', status: 401 })
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@tessera/core'
 import { actionRunner, connectorFailure } from '../../test/action-kit'
 import { startFakeSlack, type FakeSlack } from '../../test/fakes/slack-server'
 import { createSlackConnector, slackConnector } from './create-slack-connector'
+import { freePort } from '../../test/free-port'
 
 const token = 'xoxb-1111-test-token'
 let slack: FakeSlack
@@ -215,11 +215,3 @@ describe('Slack connector: check', () => {
     expect(error).toMatchObject({ connector: 'slack-ops', action: 'check', reason: 'unauthorized' })
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

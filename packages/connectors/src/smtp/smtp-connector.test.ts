@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@tessera/core'
 import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
@@ -7,6 +6,7 @@ import { createSmtpConnector, smtpConnector } from './create-smtp-connector'
 import { messageIdFor } from './smtp-send-email'
 import { closeSmtpTransports } from './smtp-transports'
 import type { ResolvedSmtpConfig } from './smtp-transports'
+import { freePort } from '../../test/free-port'
 
 const login = { user: 'tessera-app', pass: 'pw-7f3a-smtp-secret' }
 let smtp: SmtpTestServer
@@ -188,14 +188,6 @@ describe('SMTP connector: check and Message-ID', () => {
     )
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('SMTP connector: closing the transports', () => {
   it('a send queued when the pool closes fails with a retryable network error', async () => {

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@tessera/core'
 import { connectorFailure } from '../../test/action-kit'
 import { startFakeTeams, type FakeTeams } from '../../test/fakes/teams-server'
 import { teamsConnector, teamsGraphConnector } from './create-teams-connector'
 import { guidFor } from './teams-graph-request'
+import { freePort } from '../../test/free-port'
 
 const graphToken = 'graph-token-31c9'
 const teamId = 'fbe2bf47-16c8-47cf-b4a5-4b9b187c508b'
@@ -204,11 +204,3 @@ describe('Teams Graph connector', () => {
     ).toMatchObject({ reason: 'rate-limited', status: 429, retryAfterMs: 9000 })
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}

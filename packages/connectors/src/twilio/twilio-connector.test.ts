@@ -1,10 +1,10 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noopLogger } from '@tessera/core'
 import { actionRunner, connectorFailure, type ActionCallOptions } from '../../test/action-kit'
 import { startFakeTwilio, type FakeTwilio } from '../../test/fakes/twilio-server'
 import { createTwilioConnector, twilioConnector } from './create-twilio-connector'
 import type { ResolvedTwilioConfig } from './twilio-connector-config'
+import { freePort } from '../../test/free-port'
 
 const accountSid = 'AC0123456789abcdef0123456789abcdef'
 const authToken = 'twilio-token-8c1d'
@@ -144,11 +144,3 @@ describe('Twilio connector: check', () => {
     expect(error).toMatchObject({ connector: 'sms', action: 'check', reason: 'unauthorized' })
   })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
