@@ -18,13 +18,9 @@ describe('loadSdk', () => {
       .then(() => undefined)
       .catch((caught: unknown) => caught)
     expect(ConnectorError.isInstance(error)).toBe(true)
-    expect(error).toMatchObject({
-      connector: 'pad',
-      action: 'pad-left',
-      reason: 'invalid-config',
-      message: 'install left-pad to use the Padding connector',
-      cause,
-    })
+    expect(error).toMatchObject({ connector: 'pad', action: 'pad-left', reason: 'invalid-config' })
+    expect((error as Error).message).toContain('install left-pad to use the Padding connector')
+    expect((error as Error).cause).toBe(cause)
   })
 })
 
