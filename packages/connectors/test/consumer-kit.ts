@@ -49,6 +49,21 @@ export async function runsOf(store: StoreV1, workflowId: string) {
   return page.runs
 }
 
+/**
+ * The order ids of every run of `workflowId` in `store`, sorted: what the consumer tests compare
+ * with the messages they sent.
+ *
+ * @example
+ * ```ts
+ * expect(await orderIdsOf(store, workflow.id)).toEqual(['o-0', 'o-1'])
+ * ```
+ */
+export async function orderIdsOf(store: StoreV1, workflowId: string): Promise<string[]> {
+  return (await runsOf(store, workflowId))
+    .map((run) => (run.input as { orderId: string }).orderId)
+    .sort()
+}
+
 /** Polls `probe` until it returns true, failing after `timeoutMs` with `what`. */
 export async function eventually(
   what: string,

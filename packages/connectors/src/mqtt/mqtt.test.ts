@@ -5,6 +5,7 @@ import { ConnectorError, createWorkflow, noopLogger } from '@tessera/core'
 import {
   crashingOnce,
   eventually,
+  orderIdsOf,
   orderWorkflow,
   runsOf,
   storeDownUntilHealthy,
@@ -123,11 +124,7 @@ describe.runIf(up)('MQTT connector and trigger (real Mosquitto)', { timeout: 30_
       await send(topic, { orderId: 'dup' })
       await eventually('5 runs', async () => (await runsOf(store, consumer.id)).length === 5)
       await subscription.stop()
-      expect(
-        (await runsOf(store, consumer.id))
-          .map((run) => (run.input as { orderId: string }).orderId)
-          .sort(),
-      ).toEqual(['dup', 'o-0', 'o-1', 'o-2', 'o-3'])
+      expect(await orderIdsOf(store, consumer.id)).toEqual(['dup', 'o-0', 'o-1', 'o-2', 'o-3'])
     } finally {
       await subscription.stop()
       await engine.close()

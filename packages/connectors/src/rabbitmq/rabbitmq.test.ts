@@ -5,6 +5,7 @@ import { ConnectorError, createWorkflow, noopLogger } from '@tessera/core'
 import {
   crashingOnce,
   eventually,
+  orderIdsOf,
   orderWorkflow,
   runsOf,
   testEngine,
@@ -174,8 +175,7 @@ describe.runIf(up)('RabbitMQ connector and trigger (real broker)', { timeout: 30
         return runs.length === 6 && messageCount === 0
       })
       await subscription.stop()
-      const runs = await runsOf(store, consumer.id)
-      expect(runs.map((run) => (run.input as { orderId: string }).orderId).sort()).toEqual([
+      expect(await orderIdsOf(store, consumer.id)).toEqual([
         'dup',
         'o-0',
         'o-1',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   crashingOnce,
   eventually,
+  orderIdsOf,
   orderWorkflow,
   runsOf,
   testEngine,
@@ -72,11 +73,7 @@ describe.runIf(up)('redisStreamTrigger (real Redis)', { timeout: 30_000 }, () =>
         return lag === 0 && pending[0] === 0
       })
       await again.stop()
-      expect(
-        (await runsOf(store, consumer.id))
-          .map((run) => (run.input as { orderId: string }).orderId)
-          .sort(),
-      ).toEqual(['o-0', 'o-1', 'o-2', 'o-3', 'o-4'])
+      expect(await orderIdsOf(store, consumer.id)).toEqual(['o-0', 'o-1', 'o-2', 'o-3', 'o-4'])
     } finally {
       await engine.close()
     }
