@@ -1,4 +1,9 @@
-import { startFakeJsonServer, type FakeJsonServer, type FakeRoute } from './json-server'
+import {
+  startFakeJsonServer,
+  type FakeJsonServer,
+  type FakeReply,
+  type FakeRoute,
+} from './json-server'
 
 // A local Jira Cloud REST API v3 (https://developer.atlassian.com/cloud/jira/platform/rest/v3/)
 // for the Jira connector's tests: issues, comments, transitions, enhanced JQL search with
@@ -37,6 +42,13 @@ export async function startFakeJira(options: {
   })
   const find = (key: string) => issues.find((issue) => issue.key === key || issue.id === key)
   const missing = jiraError(404, ['Issue does not exist or you do not have permission to see it.'])
+  /** Enough JQL for the tests: "project = KEY" (anything else is a JQL error). */
+  const matching = (jql: string): FakeJiraIssue[] | FakeReply => {
+    const match = /^project\s*=\s*(\w+)/i.exec(jql)
+    if (match === null)
+      return jiraError(400, [`Error in the JQL Query: '${jql}' is not understood.`])
+    return issues.filter((issue) => issue.key.startsWith(`${match[1]}-`))
+  }
   const server = await startFakeJsonServer(
     [
       ...(['2', '3'] as const).flatMap((version): FakeRoute[] => [
@@ -132,12 +144,8 @@ export async function startFakeJira(options: {
         method: 'GET',
         path: '/rest/api/3/search/jql',
         handle: (request) => {
-          // Enough JQL for the tests: "project = KEY" (anything else is a JQL error).
-          const jql = request.query.get('jql') ?? ''
-          const match = /^project\s*=\s*(\w+)/i.exec(jql)
-          if (match === null)
-            return jiraError(400, [`Error in the JQL Query: '${jql}' is not understood.`])
-          const found = issues.filter((issue) => issue.key.startsWith(`${match[1]}-`))
+          const found = matching(request.query.get('jql') ?? '')
+          if (!Array.isArray(found)) return found
           const start = Number(request.query.get('nextPageToken') ?? 0)
           const size = Number(request.query.get('maxResults') ?? 50)
           const end = start + size
@@ -163,11 +171,8 @@ export async function startFakeJira(options: {
         path: '/rest/api/2/search',
         handle: (request) => {
           // Data Center's search: startAt / maxResults / total.
-          const jql = request.query.get('jql') ?? ''
-          const match = /^project\s*=\s*(\w+)/i.exec(jql)
-          if (match === null)
-            return jiraError(400, [`Error in the JQL Query: '${jql}' is not understood.`])
-          const found = issues.filter((issue) => issue.key.startsWith(`${match[1]}-`))
+          const found = matching(request.query.get('jql') ?? '')
+          if (!Array.isArray(found)) return found
           const startAt = Number(request.query.get('startAt') ?? 0)
           // Data Center caps a page too; this server at 3, so paging shows in tests.
           const size = Math.min(Number(request.query.get('maxResults') ?? 50), 3)
