@@ -9,6 +9,9 @@ import {
   isSecretRef,
   type SecretRef,
   type TriggerContext,
+  type TriggerSubscription,
+  type TriggerV1,
+  type Workflow,
 } from '@tessera/core'
 
 /**
@@ -45,6 +48,33 @@ export async function resolveSetting(
       message: `"${field}" refers to the secret ${JSON.stringify(value.$secret)}, which the engine's secrets provider does not have`,
     })
   return resolved
+}
+
+/**
+ * The `TriggerV1` of a message-consumer trigger: type `consumer`, the options' id, workflow and
+ * description (else `defaultDescription`), and `start`.
+ *
+ * @example
+ * ```ts
+ * return consumerTrigger(options, `Starts ${options.workflow.id} for each message on ${options.queue}`, async (context) => {
+ *   // connect, subscribe, then return { stop }
+ * })
+ * ```
+ */
+export function consumerTrigger(
+  options: { id: string; workflow: Workflow; description?: string | undefined },
+  defaultDescription: string,
+  start: (context: TriggerContext) => Promise<TriggerSubscription>,
+): TriggerV1 {
+  return {
+    specificationVersion: 'v1',
+    kind: 'trigger',
+    type: 'consumer',
+    id: options.id,
+    description: options.description ?? defaultDescription,
+    workflow: options.workflow,
+    start,
+  }
 }
 
 /**

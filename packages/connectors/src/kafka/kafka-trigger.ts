@@ -1,6 +1,7 @@
 import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
 import type { Consumer, Producer } from 'kafkajs'
 import {
+  consumerTrigger,
   decideMessageWithRetry,
   decodeBody,
   describeError,
@@ -96,16 +97,10 @@ export function kafkaTrigger<W extends Workflow>(options: KafkaTriggerOptions<W>
     options.key ??
     ((message: KafkaTriggerMessage) => `${message.topic}-${message.partition}-${message.offset}`)
   const topics = Array.isArray(options.topics) ? options.topics : [options.topics]
-  return {
-    specificationVersion: 'v1',
-    kind: 'trigger',
-    type: 'consumer',
-    id: options.id,
-    description:
-      options.description ??
-      `Starts ${options.workflow.id} for each record of Kafka topic ${topics.join(', ')}`,
-    workflow: options.workflow,
-    async start(context: TriggerContext): Promise<TriggerSubscription> {
+  return consumerTrigger(
+    options,
+    `Starts ${options.workflow.id} for each record of Kafka topic ${topics.join(', ')}`,
+    async (context: TriggerContext): Promise<TriggerSubscription> => {
       const where = `consuming ${topics.join(', ')} in group ${JSON.stringify(options.groupId)}`
       const kafka = await createKafka(
         {
@@ -222,5 +217,5 @@ export function kafkaTrigger<W extends Workflow>(options: KafkaTriggerOptions<W>
         },
       }
     },
-  }
+  )
 }

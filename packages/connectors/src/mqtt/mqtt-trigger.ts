@@ -1,6 +1,7 @@
 import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
 import type { IPublishPacket, MqttClient } from 'mqtt'
 import {
+  consumerTrigger,
   decideMessageWithRetry,
   decodeBody,
   describeError,
@@ -103,16 +104,10 @@ export function mqttTrigger<W extends Workflow>(options: MqttTriggerOptions<W>):
     ((message: MqttTriggerMessage) =>
       message.userProperties[mqttIdempotencyProperty] ??
       messageHash([message.topic, JSON.stringify(message.payload)]))
-  return {
-    specificationVersion: 'v1',
-    kind: 'trigger',
-    type: 'consumer',
-    id: options.id,
-    description:
-      options.description ??
-      `Starts ${options.workflow.id} for each MQTT message on ${options.topic}`,
-    workflow: options.workflow,
-    async start(context: TriggerContext): Promise<TriggerSubscription> {
+  return consumerTrigger(
+    options,
+    `Starts ${options.workflow.id} for each MQTT message on ${options.topic}`,
+    async (context: TriggerContext): Promise<TriggerSubscription> => {
       const where = `subscribing to ${JSON.stringify(options.topic)}`
       const mqtt = await loadMqtt('mqtt', 'trigger')
       const password =
@@ -240,5 +235,5 @@ export function mqttTrigger<W extends Workflow>(options: MqttTriggerOptions<W>):
         },
       }
     },
-  }
+  )
 }

@@ -1,5 +1,6 @@
 import type { TriggerContext, TriggerSubscription, TriggerV1, Workflow } from '@tessera/core'
 import {
+  consumerTrigger,
   createInFlight,
   decideMessage,
   decodeBody,
@@ -104,16 +105,10 @@ export function natsTrigger<W extends Workflow>(options: NatsTriggerOptions<W>):
   const toInput = options.input ?? ((message: NatsTriggerMessage) => message.data)
   const toKey =
     options.key ?? ((message: NatsTriggerMessage) => `${message.stream}-${message.streamSequence}`)
-  return {
-    specificationVersion: 'v1',
-    kind: 'trigger',
-    type: 'consumer',
-    id: options.id,
-    description:
-      options.description ??
-      `Starts ${options.workflow.id} for each message of JetStream stream ${options.stream}`,
-    workflow: options.workflow,
-    async start(context: TriggerContext): Promise<TriggerSubscription> {
+  return consumerTrigger(
+    options,
+    `Starts ${options.workflow.id} for each message of JetStream stream ${options.stream}`,
+    async (context: TriggerContext): Promise<TriggerSubscription> => {
       const where = `consuming stream ${JSON.stringify(options.stream)} as ${JSON.stringify(options.consumer)}`
       const js = await loadJetstream('nats', 'trigger')
       const nc = await openNatsConnection(
@@ -240,5 +235,5 @@ export function natsTrigger<W extends Workflow>(options: NatsTriggerOptions<W>):
         },
       }
     },
-  }
+  )
 }

@@ -7,14 +7,15 @@ import {
 } from '@tessera/core'
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib'
 import {
+  consumerTrigger,
   createInFlight,
   decideMessage,
   decodeBody,
   describeError,
   messageHash,
   resolveSetting,
-  sleepUnlessAborted,
   type SecretOrValue,
+  sleepUnlessAborted,
 } from '../consumer-trigger'
 import { loadSdk } from '../load-sdk'
 import { rabbitmqConnectTarget } from './rabbitmq-connector'
@@ -124,16 +125,10 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
         ? message.messageId
         : messageHash([message.routingKey, JSON.stringify(message.body)]))
 
-  return {
-    specificationVersion: 'v1',
-    kind: 'trigger',
-    type: 'consumer',
-    id: options.id,
-    description:
-      options.description ??
-      `Starts ${options.workflow.id} for each message on RabbitMQ queue ${options.queue}`,
-    workflow: options.workflow,
-    async start(context: TriggerContext): Promise<TriggerSubscription> {
+  return consumerTrigger(
+    options,
+    `Starts ${options.workflow.id} for each message on RabbitMQ queue ${options.queue}`,
+    async (context: TriggerContext): Promise<TriggerSubscription> => {
       const amqp = await loadSdk(
         () => import('amqplib'),
         'amqplib',
@@ -301,5 +296,5 @@ export function rabbitmqTrigger<W extends Workflow>(options: RabbitmqTriggerOpti
         },
       }
     },
-  }
+  )
 }

@@ -7,6 +7,7 @@ import {
 } from '@tessera/core'
 import type { Redis } from 'ioredis'
 import {
+  consumerTrigger,
   createInFlight,
   decideMessage,
   decodeBody,
@@ -105,16 +106,10 @@ export function redisStreamTrigger<W extends Workflow>(
 ): TriggerV1 {
   const toInput = options.input ?? ((entry: RedisStreamEntry) => entry.data)
   const toKey = options.key ?? ((entry: RedisStreamEntry) => entry.id)
-  return {
-    specificationVersion: 'v1',
-    kind: 'trigger',
-    type: 'consumer',
-    id: options.id,
-    description:
-      options.description ??
-      `Starts ${options.workflow.id} for each entry of Redis stream ${options.stream}`,
-    workflow: options.workflow,
-    async start(context: TriggerContext): Promise<TriggerSubscription> {
+  return consumerTrigger(
+    options,
+    `Starts ${options.workflow.id} for each entry of Redis stream ${options.stream}`,
+    async (context: TriggerContext): Promise<TriggerSubscription> => {
       const fail = (reason: ConnectorError['reason'], message: string, cause?: unknown) =>
         new ConnectorError({ connector: 'redis', action: 'trigger', reason, message, cause })
       if ((options.url === undefined) === (options.client === undefined))
@@ -312,5 +307,5 @@ export function redisStreamTrigger<W extends Workflow>(
         },
       }
     },
-  }
+  )
 }
