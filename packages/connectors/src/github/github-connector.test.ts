@@ -8,6 +8,7 @@ import {
 } from '@tessera/core'
 import { z } from 'zod'
 import { actionRunner } from '../../test/action-kit'
+import { abortHeldCall } from '../../test/fakes/json-server'
 import { startFakeGitHub, type FakeGitHub } from '../../test/fakes/github-server'
 import { createGitHubConnector } from './create-github-connector'
 
@@ -185,19 +186,13 @@ describe('GitHub connector', () => {
   })
 
   it('abort stops the pending request', async () => {
-    const held = github.holdNext()
-    const controller = new AbortController()
-    const pending = run(
-      'get-issue',
-      { owner: 'acme', repo: 'app', issueNumber: 1 },
-      {
-        signal: controller.signal,
-      },
-    )
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ reason: 'aborted' })
-    await held.closed
+    expect(
+      await abortHeldCall(github, (signal) =>
+        run('get-issue', { owner: 'acme', repo: 'app', issueNumber: 1 }, { signal }),
+      ),
+    ).toMatchObject({
+      reason: 'aborted',
+    })
   })
 
   it('check reads the authenticated user and maps a bad token', async () => {

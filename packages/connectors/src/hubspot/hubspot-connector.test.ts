@@ -7,6 +7,7 @@ import {
   type Logger,
   type SecretsProviderV1,
 } from '@tessera/core'
+import { abortHeldCall } from '../../test/fakes/json-server'
 import {
   hubspotErrorReply,
   startFakeHubSpot,
@@ -189,13 +190,11 @@ describe('HubSpot connector', () => {
   })
 
   it('abort stops the pending request', async () => {
-    const held = hubspot.holdNext()
-    const controller = new AbortController()
-    const pending = run('search-contacts', {}, { signal: controller.signal })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ reason: 'aborted' })
-    await held.closed
+    expect(
+      await abortHeldCall(hubspot, (signal) => run('search-contacts', {}, { signal })),
+    ).toMatchObject({
+      reason: 'aborted',
+    })
   })
 
   it('check lists a contact with the token', async () => {

@@ -7,6 +7,7 @@ import {
   type Logger,
   type SecretsProviderV1,
 } from '@tessera/core'
+import { abortHeldCall } from '../../test/fakes/json-server'
 import { startFakeJira, type FakeJira } from '../../test/fakes/jira-server'
 import { createJiraConnector } from './create-jira-connector'
 import { adfToText, textToAdf } from './jira-text'
@@ -264,13 +265,11 @@ describe('Jira connector', () => {
   })
 
   it('abort stops the pending request', async () => {
-    const held = jira.holdNext()
-    const controller = new AbortController()
-    const pending = run('get-issue', { issueKey: 'OPS-1' }, { signal: controller.signal })
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ reason: 'aborted' })
-    await held.closed
+    expect(
+      await abortHeldCall(jira, (signal) => run('get-issue', { issueKey: 'OPS-1' }, { signal })),
+    ).toMatchObject({
+      reason: 'aborted',
+    })
   })
 
   it('check reads /myself', async () => {

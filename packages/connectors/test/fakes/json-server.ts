@@ -124,3 +124,33 @@ export async function startFakeJsonServer(
     close: server.close,
   }
 }
+
+/**
+ * Starts a call whose request `server` holds (`holdNext`), aborts its signal once the request
+ * has arrived, and returns what the call rejected with (undefined if it resolved) after the
+ * server saw the client close the connection: the request really ended.
+ *
+ * @example
+ * ```ts
+ * const error = await abortHeldCall(github, (signal) => run('get-issue', input, { signal }))
+ * expect(error).toMatchObject({ reason: 'aborted' })
+ * ```
+ */
+export async function abortHeldCall(
+  server: FakeJsonServer,
+  start: (signal: AbortSignal) => Promise<unknown>,
+): Promise<unknown> {
+  const held = server.holdNext()
+  const controller = new AbortController()
+  let settled = false
+  const outcome = start(controller.signal).then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  void outcome.finally(() => (settled = true))
+  while (!held.arrived() && !settled) await new Promise((resolve) => setTimeout(resolve, 5))
+  controller.abort()
+  const error = await outcome
+  await held.closed
+  return error
+}
