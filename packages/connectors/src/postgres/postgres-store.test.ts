@@ -949,6 +949,56 @@ describe.runIf(up)('an engine on the PostgreSQL store', () => {
     for (const store of stores) await store.close()
     await dropSchema(schema)
   })
+  it('a second worker adds capacity: steps run on both at once, beyond one worker’s limit', async () => {
+    const schema = uniqueName('tsr_engine_capacity')
+    let inFlight = 0
+    let peak = 0
+    let release!: () => void
+    const allIn = new Promise<void>((resolve) => (release = resolve))
+    const hold = createStep({
+      id: 'hold',
+      input: num,
+      output: num,
+      run: async ({ input }) => {
+        inFlight++
+        peak = Math.max(peak, inFlight)
+        if (inFlight === 4) release()
+        // Held until four steps run at once; the 5 s bound only keeps a broken build from hanging.
+        await Promise.race([allIn, new Promise((resolve) => setTimeout(resolve, 5_000))])
+        inFlight--
+        return { n: input.n + 1 }
+      },
+    })
+    const single = createWorkflow({ id: 'postgres-capacity', input: num }).then(hold).commit()
+    const stores = await Promise.all(
+      [1, 2, 3].map(() => openStore({ pool: newPool({ max: 4 }) }, { schema })),
+    )
+    const [starterStore, ...workerStores] = stores as [PostgresStore, ...PostgresStore[]]
+    const starter = createEngine({
+      store: starterStore,
+      worker: false,
+      resultPollInterval: '10ms',
+      workflows: [single],
+    })
+    // Two workers that each run at most two steps at a time.
+    const workers = workerStores.map((store, index) =>
+      createEngine({
+        store,
+        poll: '5ms',
+        worker: { concurrency: 2, id: `capacity-${index}` },
+        workflows: [single],
+      }),
+    )
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => starter.start(single, { n })),
+    )
+    const results = await Promise.all(runs.map((run) => run.result()))
+    expect(results).toEqual(Array.from({ length: 8 }, (_, n) => ({ n: n + 1 })))
+    expect(peak).toBe(4) // two workers × two slots: the second worker's capacity was used
+    for (const engine of [starter, ...workers]) await engine.close()
+    for (const store of stores) await store.close()
+    await dropSchema(schema)
+  })
 })
 
 /** Polls the stored status (the store derives `suspended`) until it is `status`. */
