@@ -75,7 +75,7 @@ const workflow = orderIntake({
   slackChannel: process.env.SLACK_CHANNEL ?? '#sales',
   ordersTable: `${schema}.orders`,
 })
-const store = await createPostgresStore({ connectionString: databaseUrl }, { schema })
+const store = createPostgresStore({ connectionString: databaseUrl }, { schema })
 const engine = createEngine({
   store,
   secrets,
@@ -147,7 +147,7 @@ const problems = check(allRuns, rows, slackStandIn, deadLettered)
 
 // ── cleanup ──────────────────────────────────────────────────────────────────────────────────
 await engine.close()
-await store.close?.()
+await store.close()
 await closePostgresConnectorPools()
 await closeRabbitmqConnections()
 await channel.deleteQueue(queue)
