@@ -1,3 +1,5 @@
+import { it } from 'vitest'
+
 /**
  * Tests against the machine's real servers (PostgreSQL, MariaDB, Redis, …). Under `CI=true` an
  * unreachable server fails the test file; elsewhere its tests are skipped with a warning.
@@ -33,4 +35,20 @@ export async function requireService(
 /** A name no other test file or run uses: for schemas, table prefixes and key prefixes. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`
+}
+
+/**
+ * Registers `suite` when `requireService` found the service; otherwise one skipped test whose
+ * title says which service was missing. That skip happens only outside CI: under `CI=true`,
+ * `requireService` has already failed the file.
+ *
+ * @example
+ * ```ts
+ * whenUp(up, 'PostgreSQL at 127.0.0.1:5432', () => describeConnectorConformance({ … }))
+ * ```
+ */
+export function whenUp(up: boolean, service: string, suite: () => void): void {
+  if (up) suite()
+  else
+    it.skip(`skipped: ${service} is unreachable here (outside CI only; CI=true fails instead)`, () => {})
 }

@@ -1,7 +1,7 @@
 import { createPool } from 'mysql2/promise'
-import { afterAll, beforeAll, it } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
-import { requireService, uniqueName } from '../../test/services'
+import { requireService, uniqueName, whenUp } from '../../test/services'
 import { createStatementWatch } from '../../test/statement-watch'
 import { closeMysqlConnectorPools, mysqlConnector } from './mysql-connector'
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   await admin.end()
 })
 
-if (up)
+whenUp(up, 'MariaDB/MySQL at 127.0.0.1:3306', () =>
   describeConnectorConformance({
     connector: mysqlConnector,
     config: () => ({ url: { $secret: 'MYSQL_URL' }, idempotencyTable: ledger }),
@@ -60,5 +60,5 @@ if (up)
         return (rows as { idempotency_key: string }[])[0]?.idempotency_key
       },
     },
-  })
-else it.skip('MySQL connector conformance (no server)', () => undefined)
+  }),
+)

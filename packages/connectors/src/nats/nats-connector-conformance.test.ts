@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
-import { afterAll, beforeAll, it } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
 import { eventually, nodeSync } from '../../test/consumer-kit'
-import { requireService } from '../../test/services'
+import { requireService, whenUp } from '../../test/services'
 import { closeNatsConnections, natsConnector } from './index'
 import { freePort } from '../../test/free-port'
 
@@ -65,7 +65,7 @@ afterAll(async () => {
   rmSync(storeDir, { recursive: true, force: true })
 })
 
-if (up)
+whenUp(up, 'the nats-server binary', () =>
   describeConnectorConformance({
     connector: natsConnector,
     config: () => ({ servers, token: { $secret: 'NATS_TOKEN' } }),
@@ -97,5 +97,5 @@ if (up)
           await connection.close()
         `) || undefined,
     },
-  })
-else it.skip('NATS connector conformance (no nats-server)', () => undefined)
+  }),
+)

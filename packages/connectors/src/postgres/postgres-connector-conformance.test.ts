@@ -1,7 +1,7 @@
 import pg from 'pg'
-import { afterAll, beforeAll, it } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { describeConnectorConformance } from '@tessera/core/testing'
-import { requireService, uniqueName } from '../../test/services'
+import { requireService, uniqueName, whenUp } from '../../test/services'
 import { createStatementWatch } from '../../test/statement-watch'
 import { closePostgresConnectorPools, postgresConnector } from './postgres-connector'
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   await admin.end()
 })
 
-if (up)
+whenUp(up, 'PostgreSQL at 127.0.0.1:5432', () =>
   describeConnectorConformance({
     connector: postgresConnector,
     config: () => ({ connectionString: { $secret: 'PG_URL' }, idempotencyTable: ledger }),
@@ -63,5 +63,5 @@ if (up)
         return result.rows[0]?.idempotency_key
       },
     },
-  })
-else it.skip('PostgreSQL connector conformance (no server)', () => undefined)
+  }),
+)

@@ -37,6 +37,31 @@ export interface ConnectorConformanceCall {
  * How to run the connector conformance suite on one connector. Values that depend on a server
  * started in `beforeAll` (its URL) are thunks, read when a test runs.
  */
+/** Why a check of the suite does not apply to a connector: the skipped test's title says it. */
+export interface NotApplicable {
+  unsupported: string
+}
+
+const notApplicable = (value: unknown): value is NotApplicable =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as NotApplicable).unsupported === 'string' &&
+  Object.keys(value).length === 1
+
+/**
+ * Registers `title` as a test when `given` is usable, else as a skipped test whose title says why
+ * (a skip always carries its reason).
+ */
+function itUnless<T>(
+  given: T | NotApplicable,
+  title: string,
+  test: (value: T) => Promise<void>,
+  timeout: number,
+): void {
+  if (notApplicable(given)) it.skip(`${title} (not applicable: ${given.unsupported})`, () => {})
+  else it(title, () => test(given), timeout)
+}
+
 export interface ConnectorConformanceOptions {
   connector: ConnectorV1
   /** A name for the `describe` block. Default: the connector's id. */
@@ -49,16 +74,23 @@ export interface ConnectorConformanceOptions {
   action: ConnectorConformanceCall | (() => ConnectorConformanceCall)
   /** A config whose host does not answer (a closed port): the call must fail with `network` or `timeout`. */
   unreachable: () => unknown
-  /** Secrets the remote rejects: the call must fail with `unauthorized`. Omit when there are no credentials. */
-  rejectedSecrets?: Readonly<Record<string, string>>
+  /**
+   * Secrets the remote rejects: the call must fail with `unauthorized`; or why the check does not
+   * apply (`{ unsupported: 'no credentials' }`), which names the skipped test.
+   */
+  rejectedSecrets: Readonly<Record<string, string>> | NotApplicable
   /**
    * A call the server holds open, for the cancellation checks. `inFlight()` is true once the
-   * server has the request; `released()` (optional) true once it saw the client go away.
+   * server has the request; `released()` (optional) true once it saw the client go away. Or why
+   * the protocol has no such call (`{ unsupported: 'the broker acknowledges at once' }`), which
+   * names the skipped tests.
    */
-  slow?: () => ConnectorConformanceCall & {
-    inFlight: () => boolean | Promise<boolean>
-    released?: () => boolean | Promise<boolean>
-  }
+  slow:
+    | (() => ConnectorConformanceCall & {
+        inFlight: () => boolean | Promise<boolean>
+        released?: () => boolean | Promise<boolean>
+      })
+    | NotApplicable
   /**
    * Where the server records the idempotency key it received with the last call of `action`
    * (sync or async: reading it back from a database is fine), and `failNext()` making it answer
@@ -291,10 +323,10 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       testTimeout,
     )
 
-    it.skipIf(options.rejectedSecrets === undefined)(
+    itUnless(
+      options.rejectedSecrets,
       'maps rejected credentials to ConnectorError unauthorized, without echoing them',
-      async () => {
-        const rejected = options.rejectedSecrets!
+      async (rejected) => {
         const error = await rejectionOf(
           runDirect(call(), options.config(), rejected),
           timeoutMs,
@@ -341,10 +373,11 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       testTimeout,
     )
 
-    it.skipIf(options.slow === undefined)(
+    itUnless(
+      options.slow,
       'aborts a call in flight: the signal ends it with ConnectorError aborted',
-      async () => {
-        const slow = options.slow!()
+      async (slowCall) => {
+        const slow = slowCall()
         const controller = new AbortController()
         const pending = runDirect(
           slow,
@@ -363,10 +396,11 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       testTimeout,
     )
 
-    it.skipIf(options.slow === undefined)(
+    itUnless(
+      options.slow,
       'cancelling the run ends the step in flight and aborts its call',
-      async () => {
-        const slow = options.slow!()
+      async (slowCall) => {
+        const slow = slowCall()
         const engine = newEngine(options.secrets)
         const run = await engine.start(
           workflowOf(slow, slow.config ?? options.config()),

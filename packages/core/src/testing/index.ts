@@ -27,5 +27,6 @@ export {
   describeConnectorConformance,
   type ConnectorConformanceOptions,
   type ConnectorConformanceCall,
+  type NotApplicable,
 } from './connector-conformance'
 export { createManualClock, type ManualClock } from './manual-clock'
