@@ -57,6 +57,11 @@ export {
 } from './runtime/engine'
 export type { PreflightOptions, PreflightResult } from './runtime/preflight'
 export { envSecrets, mapSecrets, type EnvSecretsOptions } from './secrets/index'
+export {
+  signWebhook,
+  checkWebhookSignature,
+  type WebhookVerification,
+} from './webhooks/webhook-signature'
 export type { TriggerStatus, TriggerState } from './runtime/triggers'
 export { createStoreTransport, type StoreTransportOptions } from './transport/store-transport'
 export { RunHandle, type RunHandleBackend } from './runtime/run-handle'
