@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   ConflictError,
@@ -49,12 +49,6 @@ function probeTrigger(id = 'probe', start?: (context: TriggerContext) => Promise
 }
 
 const newEngine = useEngines()
-
-// The engine loads its trigger runtime on first use (a dynamic import). Load it once here, so
-// the tests' event-loop-turn waits measure the engine, not a cold module transform on a busy CI.
-beforeAll(async () => {
-  await import('./triggers')
-})
 
 describe('engine triggers', () => {
   it('starts triggers from createEngine; startRun creates one run per idempotency key', async () => {
