@@ -5,6 +5,7 @@ import type { Workflow } from '../builder/workflow'
 import { ConnectorError } from '../errors/connector-error'
 import { ConnectorConfigError } from '../errors/connector-config-error'
 import { RunCancelledError } from '../errors/run-cancelled-error'
+import { InvalidArgumentError } from '../errors/invalid-argument-error'
 import type { ConnectorV1 } from '../ports/connector-v1'
 import type { Logger } from '../ports/logger'
 import { secretSchemaKeyword } from '../ports/secrets-provider-v1'
@@ -58,8 +59,17 @@ function itUnless<T>(
   test: (value: T) => Promise<void>,
   timeout: number,
 ): void {
-  if (notApplicable(given)) it.skip(`${title} (not applicable: ${given.unsupported})`, () => {})
-  else it(title, () => test(given), timeout)
+  if (notApplicable(given)) {
+    if (given.unsupported.trim() === '') {
+      throw new InvalidArgumentError({
+        fn: 'describeConnectorConformance',
+        argument: `{ unsupported } of "${title}"`,
+        expected: 'a non-empty reason why the check does not apply',
+        received: given.unsupported,
+      })
+    }
+    it.skip(`${title} (not applicable: ${given.unsupported})`, () => {})
+  } else it(title, () => test(given), timeout)
 }
 
 export interface ConnectorConformanceOptions {
@@ -418,40 +428,33 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
       testTimeout,
     )
 
-    if ('unsupported' in options.idempotency) {
-      const why = options.idempotency.unsupported
-      it(`idempotency key forwarding is not supported: ${why}`, () => {
-        expect(why.trim().length).toBeGreaterThan(0)
-      })
-    } else {
-      const idempotency = options.idempotency
-      it(
-        'forwards the step idempotency key, the same on a retry of the step',
-        async () => {
-          const engine = newEngine(options.secrets)
-          const first = await engine.start(workflowOf(call(), options.config()), call().input)
-          await first.result()
-          const received = await idempotency.lastReceived()
-          expect(received, 'the key the server received').toEqual(expect.any(String))
-          expect(received).toContain(first.id)
-          const second = await engine.start(workflowOf(call(), options.config()), call().input)
-          await second.result()
-          expect(await idempotency.lastReceived()).not.toBe(received)
-          if (idempotency.failNext) {
-            // The call fails once (retryable, no automatic retry): the run fails; engine.retry()
-            // runs the same step instance again, which must present the same key.
-            await idempotency.failNext()
-            const failed = await engine.start(workflowOf(call(), options.config()), call().input)
-            await rejectionOf(failed.result(), timeoutMs, 'the call told to fail')
-            const firstKey = await idempotency.lastReceived()
-            expect(firstKey, 'the key of the failed attempt').toContain(failed.id)
-            const retried = await engine.retry(failed.id)
-            await retried.result()
-            expect(await idempotency.lastReceived(), 'the key of the retry').toBe(firstKey)
-          }
-        },
-        testTimeout,
-      )
-    }
+    itUnless(
+      options.idempotency,
+      'forwards the step idempotency key, the same on a retry of the step',
+      async (idempotency) => {
+        const engine = newEngine(options.secrets)
+        const first = await engine.start(workflowOf(call(), options.config()), call().input)
+        await first.result()
+        const received = await idempotency.lastReceived()
+        expect(received, 'the key the server received').toEqual(expect.any(String))
+        expect(received).toContain(first.id)
+        const second = await engine.start(workflowOf(call(), options.config()), call().input)
+        await second.result()
+        expect(await idempotency.lastReceived()).not.toBe(received)
+        if (idempotency.failNext) {
+          // The call fails once (retryable, no automatic retry): the run fails; engine.retry()
+          // runs the same step instance again, which must present the same key.
+          await idempotency.failNext()
+          const failed = await engine.start(workflowOf(call(), options.config()), call().input)
+          await rejectionOf(failed.result(), timeoutMs, 'the call told to fail')
+          const firstKey = await idempotency.lastReceived()
+          expect(firstKey, 'the key of the failed attempt').toContain(failed.id)
+          const retried = await engine.retry(failed.id)
+          await retried.result()
+          expect(await idempotency.lastReceived(), 'the key of the retry').toBe(firstKey)
+        }
+      },
+      testTimeout,
+    )
   })
 }
