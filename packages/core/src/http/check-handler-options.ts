@@ -72,6 +72,7 @@ export function checkOptions(engine: Engine, options: HttpHandlerOptions): void 
     }
     parseDuration(per, `${fn}.rateLimit.per`)
   }
+  checkResponseHeaders(options.responseHeaders)
   for (const name of options.publicRoutes ?? []) {
     if (!['health', 'ready', 'openapi'].includes(name)) {
       throw new InvalidArgumentError({
@@ -115,5 +116,52 @@ export function checkOptions(engine: Engine, options: HttpHandlerOptions): void 
     }
     if (webhook.tolerance !== undefined)
       parseDuration(webhook.tolerance, `${fn}.webhooks.${name}.tolerance`)
+  }
+}
+
+/** Names the handler sets itself: `responseHeaders` may not change them. */
+const handlerHeaders =
+  /^(content-type|content-length|transfer-encoding|x-request-id|set-cookie|access-control-.*|vary)$/
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// Visible ASCII, space, tab and obs-text: no CR, LF or NUL (response splitting).
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/
+
+function checkResponseHeaders(headers: HttpHandlerOptions['responseHeaders']): void {
+  if (headers === undefined) return
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'options.responseHeaders',
+      expected:
+        "an object of header names to values or false, such as { 'referrer-policy': 'no-referrer' }",
+      received: headers,
+    })
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (!headerName.test(name)) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'options.responseHeaders',
+        expected: "header names made of letters, digits and !#$%&'*+.^_`|~-",
+        received: name,
+      })
+    }
+    if (handlerHeaders.test(name.toLowerCase())) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: `options.responseHeaders.${name}`,
+        expected:
+          'a header the handler does not set itself (Content-Type, Content-Length, X-Request-Id, Set-Cookie, Vary and the CORS headers are its own; CORS is configured with `cors`)',
+        received: name,
+      })
+    }
+    if (value !== false && (typeof value !== 'string' || !headerValue.test(value))) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: `options.responseHeaders.${name}`,
+        expected: 'a header value (no line breaks) or false to drop the header',
+        received: value,
+      })
+    }
   }
 }

@@ -115,6 +115,12 @@ describe('hardening', () => {
         "default-src 'none'; frame-ancestors 'none'",
       )
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/)
+      // Run data is never cached; health sets its own no-store as well.
+      expect(response.headers.get('cache-control')).toBe('no-store')
+      // Headers for HTML documents only are not sent by an API.
+      for (const name of ['x-xss-protection', 'referrer-policy', 'cross-origin-opener-policy']) {
+        expect(response.headers.get(name), name).toBeNull()
+      }
       expect(response.headers.get('x-request-id')).toMatch(/^[\w.:-]+$/)
     }
     const echoed = await k.call('GET', '/health', {
@@ -127,6 +133,53 @@ describe('hardening', () => {
       headers: { 'x-request-id': 'bad id!' },
     })
     expect(refused.headers.get('x-request-id')).not.toBe('bad id!')
+  })
+
+  it('responseHeaders adds, replaces and drops headers of every answer; bad ones are refused at creation', async () => {
+    const k = kit({
+      responseHeaders: {
+        'Referrer-Policy': 'no-referrer',
+        'strict-transport-security': false,
+        'x-frame-options': 'SAMEORIGIN',
+        'cache-control': 'private, max-age=0',
+      },
+    })
+    const runs = await k.call('GET', '/runs', { as: null })
+    expect(runs.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(runs.headers.get('strict-transport-security')).toBeNull()
+    expect(runs.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(runs.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(runs.headers.get('cache-control')).toBe('private, max-age=0')
+    // A route's own caching still wins: health answers no-store.
+    const health = await k.call('GET', '/health', { as: null })
+    expect(health.headers.get('cache-control')).toBe('no-store')
+    const uncached = await kit({ responseHeaders: { 'cache-control': false } }).call(
+      'GET',
+      '/runs',
+      {
+        as: null,
+      },
+    )
+    expect(uncached.headers.get('cache-control')).toBeNull()
+
+    const engine = createEngine({ store: createMemoryStore() })
+    const refused = (responseHeaders: unknown) => {
+      try {
+        createHttpHandler(engine, { auth: 'none-insecure', responseHeaders } as never)
+      } catch (error) {
+        return error as { code: string; message: string }
+      }
+      throw new Error('expected createHttpHandler to refuse the options')
+    }
+    expect(refused({ 'x-ok': 'a\r\nset-cookie: x=1' })).toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringMatching(/options\.responseHeaders\.x-ok.*no line breaks/s),
+    })
+    expect(refused({ 'bad name': 'x' }).message).toMatch(/header names/)
+    expect(refused({ 'Content-Type': 'text/html' }).message).toMatch(/handler does not set itself/)
+    expect(refused({ 'access-control-allow-origin': '*' }).message).toMatch(/`cors`/)
+    expect(refused(['x']).message).toMatch(/an object of header names/)
+    await engine.close()
   })
 
   it('a failure inside shows only its code: no message, no stack', async () => {

@@ -12,15 +12,16 @@ import {
   RequestBody,
   bodyText,
   rawHeader,
-  toFetchRequest,
   tooLarge,
   type HttpRawReply,
   type HttpRawRequest,
 } from './raw-request'
 import { parse, parseJson, queryObject } from './request-input'
-import { corsPolicy, securityHeaders } from './response-headers'
+import { newRequestId } from './request-id'
+import { RequestState } from './request-state'
+import { corsPolicy, responseHeaderPolicy } from './response-headers'
 import { compileRoutes, requestPath } from './route-table'
-import type { RouteContext, RouteDefinition, RouteResult, RouteServices } from './route'
+import type { RouteDefinition, RouteResult, RouteServices } from './route'
 import { apiKeyRoutes } from './routes/api-key-routes'
 import { auditRoutes } from './routes/audit-routes'
 import { definitionRoutes } from './routes/definition-routes'
@@ -173,6 +174,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
 
   const table = compileRoutes(routes, basePath)
   const cors = options.cors ? corsPolicy(options.cors) : undefined
+  const headerPolicy = responseHeaderPolicy(options.responseHeaders)
   const maxBodyBytes = options.limits?.bodyBytes ?? 1024 * 1024
   const trustProxy = options.trustProxy === true
 
@@ -188,8 +190,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
   /** The raw entry: request id, CORS, size limit, routing, 404/405, then the route. */
   async function handle(raw: HttpRawRequest, fetchRequest?: Request): Promise<HttpRawReply> {
     const given = rawHeader(raw.headers, 'x-request-id')
-    const requestId =
-      given !== undefined && requestIdPattern.test(given) ? given : globalThis.crypto.randomUUID()
+    const requestId = given !== undefined && requestIdPattern.test(given) ? given : newRequestId()
     const method = raw.method
     let reply: HttpRawReply
     if (cors !== undefined && method === 'OPTIONS') {
@@ -213,28 +214,48 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       reply.body = null
     }
     const headers = reply.headers
-    for (const [name, value] of securityHeaders) headers[name] = value
-    delete headers['x-powered-by']
+    const always = headerPolicy.always
+    for (let index = 0; index < always.length; index++) {
+      const header = always[index]!
+      headers[header[0]] = header[1]
+    }
+    if (headerPolicy.cacheControl !== undefined && headers['cache-control'] === undefined) {
+      headers['cache-control'] = headerPolicy.cacheControl
+    }
+    // `delete` only when there is one: it turns the object into a slow dictionary.
+    if (headers['x-powered-by'] !== undefined) delete headers['x-powered-by']
     headers['x-request-id'] = requestId
     return reply
   }
 
-  async function route(
+  /** The size limit, then the route (not itself async: one promise less per request). */
+  function route(
     raw: HttpRawRequest,
     method: string,
     requestId: string,
     fetchRequest: Request | undefined,
   ): Promise<HttpRawReply> {
-    const body = new RequestBody(raw.body, maxBodyBytes)
+    const body = new RequestBody(raw, maxBodyBytes)
     if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       // The size limit: from Content-Length when the body announces it, else by reading it.
       const length = rawHeader(raw.headers, 'content-length')
       if (length !== undefined && rawHeader(raw.headers, 'transfer-encoding') === undefined) {
         if (Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes)
       } else {
-        await body.check()
+        return body.check().then(() => routeChecked(raw, method, requestId, fetchRequest, body))
       }
     }
+    return routeChecked(raw, method, requestId, fetchRequest, body)
+  }
+
+  /** Routing: the route's answer, or a 404/405 problem (thrown). */
+  function routeChecked(
+    raw: HttpRawRequest,
+    method: string,
+    requestId: string,
+    fetchRequest: Request | undefined,
+    body: RequestBody,
+  ): Promise<HttpRawReply> {
     const { path, search } = requestPath(raw.url)
     const found = table.match(method, path)
     if (found === undefined) {
@@ -262,89 +283,78 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
     requestId: string,
     fetchRequest: Request | undefined,
   ): Promise<HttpRawReply> {
-    let request = fetchRequest
-    const lazyRequest = () => (request ??= toFetchRequest(raw, requestBody))
-    const header = (name: string) => rawHeader(raw.headers, name.toLowerCase())
-    let ip = raw.ip
-    if (trustProxy) {
-      const forwarded = header('x-forwarded-for')?.split(',')[0]?.trim()
-      if (forwarded) ip = forwarded
-    }
-    const open = isPublic(route)
-    const protectedRoute = !open && typeof route.permission === 'string'
-    let principal: Principal | undefined
-    let context: RouteContext | undefined
+    // One object is the authenticator's context and then the route's.
+    const context = new RequestState(
+      raw,
+      requestBody,
+      requestId,
+      route.id,
+      services,
+      fetchRequest,
+      trustProxy,
+    )
+    const protectedRoute = typeof route.permission === 'string' && !isPublic(route)
+    let validated = false
     let resource: ResourceRef | undefined
     try {
       let refused: unknown
       if (protectedRoute) {
-        try {
-          principal = await authenticate({
-            get request() {
-              return lazyRequest()
-            },
-            header,
-            routeId: route.id,
-            requestId,
-            ...(ip !== undefined ? { ip } : {}),
-          })
-        } catch (error) {
-          refused = error
+        if (authenticators === 'none-insecure') context.principal = anonymousAdmin
+        else {
+          try {
+            context.principal = await authenticate(context)
+          } catch (error) {
+            refused = error
+          }
         }
       }
       if (limiter) {
-        limiter.check(principal ? `principal:${principal.id}` : `ip:${ip ?? 'unknown'}`)
+        const principal = context.principal
+        limiter.check(principal ? `principal:${principal.id}` : `ip:${context.ip ?? 'unknown'}`)
       }
       if (refused !== undefined) throw refused
-      const params = parse(route.params, rawParams, 'params')
-      const query = parse(
-        route.query,
-        search === '' ? {} : queryObject(new URLSearchParams(search)),
-        'query',
-      )
-      const body = route.body
-        ? parse(route.body, parseJson(bodyText(await requestBody.read())), 'body')
-        : undefined
-      context = {
-        params,
-        query,
-        body,
-        get request() {
-          return lazyRequest()
-        },
-        method: raw.method,
-        header,
-        text: async () => bodyText(await requestBody.read()),
-        get signal() {
-          return request?.signal ?? signalOf(raw)
-        },
-        principal,
-        requestId,
-        ip,
-        services,
+      if (route.params) context.params = parse(route.params, rawParams, 'params')
+      if (route.query) {
+        context.query = parse(
+          route.query,
+          search === '' ? {} : queryObject(new URLSearchParams(search)),
+          'query',
+        )
       }
+      if (route.body) {
+        context.body = parse(route.body, parseJson(bodyText(await requestBody.read())), 'body')
+      }
+      validated = true
       if (protectedRoute) {
-        resource = await route.resource?.(context)
+        if (route.resource) resource = await route.resource(context)
         const permission = route.permission as string
+        const principal = context.principal!
         const allowed = resource
-          ? access.can(principal!, permission, resource)
+          ? access.can(principal, permission, resource)
           : // A listing filters item by item; it is refused only to those who may see none.
-            canOnSome(access, principal!, permission)
+            canOnSome(access, principal, permission)
         if (!allowed) {
           throw new ForbiddenError({
             permission,
             resource: resource ?? { type: route.tag },
-            principalId: principal!.id,
+            principalId: principal.id,
           })
         }
       }
       const result = await route.handle(context)
       if (result instanceof Response) return fromResponse(result)
-      await record(route, context, principal, resource, result)
+      if (audit !== undefined && route.audit !== undefined) {
+        await record(route, context, resource, result)
+      }
       return json(result)
     } catch (error) {
-      if (route.audit && (principal || !protectedRoute) && context) {
-        await record(route, context, principal, resource, undefined, error).catch(() => {
+      if (
+        audit !== undefined &&
+        route.audit !== undefined &&
+        validated &&
+        (context.principal || !protectedRoute)
+      ) {
+        await record(route, context, resource, undefined, error).catch(() => {
           // The call failed already; its own error is the one to report.
         })
       }
@@ -354,15 +364,14 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
 
   async function record(
     route: RouteDefinition,
-    context: RouteContext,
-    principal: Principal | undefined,
+    context: RequestState,
     resource: ResourceRef | undefined,
     result: Exclude<RouteResult, Response> | undefined,
     error?: unknown,
   ): Promise<void> {
     if (!audit || !route.audit) return
     // A refused webhook delivery has no verified signer: its actor is anonymous.
-    const actor = result?.audit?.actor ?? principal
+    const actor = result?.audit?.actor ?? context.principal
     const status = result ? result.status : problemStatus(error)
     const entry: AuditEntry = {
       action: route.audit,
@@ -383,7 +392,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       at: now(),
       ...(context.ip !== undefined ? { ip: context.ip } : {}),
     }
-    const userAgent = context.header('user-agent')
+    const userAgent = rawHeader(context.raw.headers, 'user-agent')
     if (userAgent) entry.userAgent = userAgent.slice(0, 300)
     const change =
       result?.audit && 'change' in result.audit
@@ -482,12 +491,6 @@ function toResponse(reply: HttpRawReply): Response {
     ...(reply.statusText !== undefined ? { statusText: reply.statusText } : {}),
     headers,
   })
-}
-
-function signalOf(raw: HttpRawRequest): AbortSignal {
-  const signal = typeof raw.signal === 'function' ? raw.signal() : raw.signal
-  // Without one from the adapter, a signal that never aborts.
-  return signal ?? new AbortController().signal
 }
 
 function problemStatus(error: unknown): number {

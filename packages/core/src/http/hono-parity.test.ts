@@ -96,19 +96,13 @@ it('answers every recorded request as the hono-based handler did', async () => {
     ['GET', ''],
     ['PROPFIND', '/health'],
   ]
+  // The security headers changed on purpose since the recording (an API's set, per OWASP's
+  // REST Security Cheat Sheet): they are checked here, and left out of the comparison.
   const security: Record<string, string> = {
     'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-    'origin-agent-cluster': '?1',
-    'referrer-policy': 'no-referrer',
     'strict-transport-security': 'max-age=15552000; includeSubDomains',
     'x-content-type-options': 'nosniff',
-    'x-dns-prefetch-control': 'off',
-    'x-download-options': 'noopen',
     'x-frame-options': 'DENY',
-    'x-permitted-cross-domain-policies': 'none',
-    'x-xss-protection': '0',
   }
   const recorded = JSON.parse(
     readFileSync(new URL('../../test/hono-answers.json', import.meta.url), 'utf8'),
@@ -139,8 +133,10 @@ it('answers every recorded request as the hono-based handler did', async () => {
         expect(h[header], `${name} ${method} ${path}: ${header}`).toBe(value)
         delete h[header]
       }
-      const [, wantMethod, wantPath, , status, statusText, wantHeaders, wantBody] =
+      const [, wantMethod, wantPath, , status, statusText, recordedHeaders, wantBody] =
         recorded[index++]!
+      // Cache-Control: what the route set, else no-store (new since the recording).
+      const wantHeaders = { 'cache-control': 'no-store', ...recordedHeaders }
       expect([method, path]).toEqual([wantMethod, wantPath])
       const where = `${name} ${method} ${path}`
       expect(

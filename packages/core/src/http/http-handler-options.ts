@@ -70,6 +70,23 @@ export interface HttpHandlerOptions {
     | false
   /** Inbound webhooks by name (`POST /webhooks/{name}`). */
   webhooks?: Readonly<Record<string, WebhookOptions>>
+  /**
+   * Headers of every answer, by name: a string adds or replaces one, `false` drops one of the
+   * defaults. The defaults are what the OWASP REST Security Cheat Sheet asks of every API
+   * response: `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'`,
+   * `Strict-Transport-Security: max-age=15552000; includeSubDomains`,
+   * `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, and `Cache-Control: no-store`
+   * on answers whose route sets no caching of its own (the event stream sends `no-cache`).
+   * `Content-Type`, `Content-Length`, `X-Request-Id` and the CORS headers are the handler's
+   * (see `cors`).
+   *
+   * @example
+   * ```ts
+   * // Behind a gateway that sets HSTS itself, and with a referrer policy as well:
+   * createHttpHandler(engine, { auth, responseHeaders: { 'strict-transport-security': false, 'referrer-policy': 'no-referrer' } })
+   * ```
+   */
+  responseHeaders?: Readonly<Record<string, string | false>>
   /** Take the client address from `x-forwarded-for` (behind a trusted proxy). Default false. */
   trustProxy?: boolean
   openapi?: { title?: string; version?: string; servers?: { url: string; description?: string }[] }

@@ -119,7 +119,7 @@ export function bodyText(body: string | Uint8Array | undefined): string {
 export class RequestBody {
   #read: Promise<string | Uint8Array | undefined> | undefined
   constructor(
-    private readonly source: HttpRawRequest['body'],
+    private readonly raw: HttpRawRequest,
     private readonly maxBytes: number,
   ) {}
 
@@ -129,7 +129,8 @@ export class RequestBody {
   }
 
   async #load(): Promise<string | Uint8Array | undefined> {
-    const body = await this.source?.()
+    // Called as a method: an adapter's raw request may be a class instance.
+    const body = await this.raw.body?.()
     if (body === undefined || body === null) return undefined
     if (typeof body === 'string' || body instanceof Uint8Array) return body
     return collect(body, this.maxBytes)

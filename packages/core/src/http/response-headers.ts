@@ -1,23 +1,49 @@
 import type { HttpHandlerOptions } from './http-handler-options'
 
 /**
- * @internal The security headers of every answer, computed once: a restrictive CSP (the API
- * serves no documents), no framing, no sniffing, no referrer, HSTS, same-origin isolation.
+ * @internal The headers of every answer by default: what the OWASP REST Security Cheat Sheet
+ * asks of every API response (a CSP that loads nothing and allows no framing, HSTS, no MIME
+ * sniffing, no framing for older browsers, and no caching, see {@link defaultCacheControl}).
+ * Headers that only matter to HTML documents (`Referrer-Policy`, `Permissions-Policy`,
+ * `X-XSS-Protection`, `Cross-Origin-*`, …) are not sent: the API serves JSON and event streams,
+ * and JSON with `nosniff` is never handed to a cross-origin page (Opaque Response Blocking).
+ * A host changes the set with `responseHeaders`.
  */
 export const securityHeaders: readonly (readonly [string, string])[] = [
-  ['cross-origin-opener-policy', 'same-origin'],
-  ['cross-origin-resource-policy', 'same-origin'],
-  ['origin-agent-cluster', '?1'],
-  ['referrer-policy', 'no-referrer'],
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
   ['strict-transport-security', 'max-age=15552000; includeSubDomains'],
   ['x-content-type-options', 'nosniff'],
-  ['x-dns-prefetch-control', 'off'],
-  ['x-download-options', 'noopen'],
   ['x-frame-options', 'DENY'],
-  ['x-permitted-cross-domain-policies', 'none'],
-  ['x-xss-protection', '0'],
-  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
 ]
+
+/**
+ * @internal The `Cache-Control` of an answer whose route sets none: run data, definitions and
+ * keys must not be kept by a browser or a shared cache.
+ */
+export const defaultCacheControl = 'no-store'
+
+/** @internal The headers every answer gets, compiled once from `responseHeaders`. */
+export interface ResponseHeaderPolicy {
+  /** Set on every answer (over what the route set). */
+  readonly always: readonly (readonly [string, string])[]
+  /** `Cache-Control` of an answer whose route set none (`undefined`: none). */
+  readonly cacheControl: string | undefined
+}
+
+/** @internal The headers of every answer: the defaults with the host's changes. */
+export function responseHeaderPolicy(
+  overrides: Readonly<Record<string, string | false>> = {},
+): ResponseHeaderPolicy {
+  const always = new Map<string, string>(securityHeaders)
+  let cacheControl: string | undefined = defaultCacheControl
+  for (const [given, value] of Object.entries(overrides)) {
+    const name = given.toLowerCase()
+    if (name === 'cache-control') cacheControl = value === false ? undefined : value
+    else if (value === false) always.delete(name)
+    else always.set(name, value)
+  }
+  return { always: [...always], cacheControl }
+}
 
 const allowMethods = 'GET,POST,PUT,DELETE'
 const allowHeaders =

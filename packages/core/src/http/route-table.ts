@@ -46,10 +46,29 @@ export function compileRoutes(routes: readonly RouteDefinition[], basePath: stri
     byPath.set(route.path, entry)
   }
   const paths = [...byPath.values()]
+  // The routes by the first segment of their path (after the base path), in table order: a
+  // request is matched only against the routes that can match it. Off when a route's path
+  // starts with a parameter (then every request is matched against every route).
+  const byFirstSegment = new Map<string, CompiledRoute[]>()
+  const indexed = routes.every((route) => !route.path.startsWith('/{'))
+  if (indexed) {
+    for (const entry of compiled) {
+      const segment = firstSegment(entry.route.path)
+      const bucket = byFirstSegment.get(segment)
+      if (bucket) bucket.push(entry)
+      else byFirstSegment.set(segment, [entry])
+    }
+  }
+  const candidates = (path: string): readonly CompiledRoute[] => {
+    if (!indexed || !path.startsWith(basePath)) return compiled
+    const rest = path.slice(basePath.length)
+    if (!rest.startsWith('/')) return compiled
+    return byFirstSegment.get(firstSegment(rest)) ?? []
+  }
   return {
     match(method, path) {
       const wanted = method === 'HEAD' ? 'GET' : method
-      for (const { route, pattern, names } of compiled) {
+      for (const { route, pattern, names } of candidates(path)) {
         if (route.method !== wanted) continue
         const found = pattern.exec(path)
         if (found === null) continue
@@ -69,6 +88,12 @@ export function compileRoutes(routes: readonly RouteDefinition[], basePath: stri
       return [...methods]
     },
   }
+}
+
+/** `runs` of `/runs/r1`, `''` of `/`. */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1)
+  return end === -1 ? path.slice(1) : path.slice(1, end)
 }
 
 /** Characters a URL path keeps as they are (no percent-encoding, no `\` rewriting). */

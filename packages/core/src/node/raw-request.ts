@@ -13,8 +13,12 @@ import { readSmallBody } from './fetch-request'
 export interface ToRawRequestOptions {
   /** The path and query (`/runs?limit=5`) or the absolute URL. Default `nodeRequest.url`. */
   url?: string
-  /** The client's address. Default: the socket's remote address. */
-  ip?: string
+  /**
+   * The client's address, or a function that finds it (called once, when the handler first
+   * reads `ip`: only the audit trail, rate limits and authenticators do). Default: the
+   * socket's remote address, read when first asked for.
+   */
+  ip?: string | (() => string | undefined)
   /** The headers. Default `nodeRequest.headers`. */
   headers?: HttpRawHeaders
   /**
@@ -62,42 +66,71 @@ export function toRawRequest(
   nodeRequest: IncomingMessage,
   options: ToRawRequestOptions = {},
 ): NodeRawRequest {
-  let controller: AbortController | undefined
-  let aborted = false
-  let reason: unknown
-  const response = options.response
-  const ip = options.ip ?? nodeRequest.socket?.remoteAddress
-  const raw: NodeRawRequest = {
-    method: nodeRequest.method ?? 'GET',
-    url: options.url ?? nodeRequest.url ?? '/',
-    headers: options.headers ?? nodeRequest.headers,
-    body: options.body ?? (() => nodeBody(nodeRequest)),
-    signal: () => {
-      if (controller === undefined) {
-        controller = new AbortController()
-        if (aborted) controller.abort(reason)
-        else if (response !== undefined) {
-          const left = () => {
-            if (!response.writableFinished) {
-              raw.abortRequest(new Error('The client closed the connection'))
-            }
-          }
-          // The client may have gone while the handler was busy (the close event is past).
-          if (response.destroyed) left()
-          else response.once('close', left)
-        }
-      }
-      return controller.signal
-    },
-    abortRequest(why) {
-      if (aborted) return
-      aborted = true
-      reason = why
-      controller?.abort(why)
-    },
+  return new NodeRequestView(nodeRequest, options)
+}
+
+/**
+ * One Node request seen as a raw request. A class, so that what the handler may never read
+ * (the client's address, the abort signal) costs a field, not a closure, per request.
+ */
+class NodeRequestView implements NodeRawRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: HttpRawHeaders
+  #node: IncomingMessage
+  #response: ServerResponse | undefined
+  #body: ToRawRequestOptions['body']
+  #ip: ToRawRequestOptions['ip'] | null
+  #controller: AbortController | undefined
+  #aborted = false
+  #reason: unknown
+
+  constructor(node: IncomingMessage, options: ToRawRequestOptions) {
+    this.#node = node
+    this.method = node.method ?? 'GET'
+    this.url = options.url ?? node.url ?? '/'
+    this.headers = options.headers ?? node.headers
+    this.#body = options.body
+    this.#response = options.response
+    this.#ip = options.ip ?? null
   }
-  if (ip !== undefined) raw.ip = ip
-  return raw
+
+  get ip(): string | undefined {
+    const ip = this.#ip
+    if (typeof ip === 'string' || ip === undefined) return ip
+    this.#ip = ip === null ? this.#node.socket?.remoteAddress : ip()
+    return this.#ip as string | undefined
+  }
+
+  body(): HttpRawBody | Promise<HttpRawBody> {
+    return this.#body !== undefined ? this.#body() : nodeBody(this.#node)
+  }
+
+  signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      const response = this.#response
+      if (this.#aborted) this.#controller.abort(this.#reason)
+      else if (response !== undefined) {
+        const left = () => {
+          if (!response.writableFinished) {
+            this.abortRequest(new Error('The client closed the connection'))
+          }
+        }
+        // The client may have gone while the handler was busy (the close event is past).
+        if (response.destroyed) left()
+        else response.once('close', left)
+      }
+    }
+    return this.#controller.signal
+  }
+
+  abortRequest(why: unknown): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = why
+    this.#controller?.abort(why)
+  }
 }
 
 /**

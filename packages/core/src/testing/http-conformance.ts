@@ -184,7 +184,9 @@ export function describeHttpConformance(options: HttpConformanceOptions): void {
         const response = await call('/runs?limit=1')
         expect(response.headers.get('x-content-type-options')).toBe('nosniff')
         expect(response.headers.get('x-frame-options')).not.toBeNull()
-        expect(response.headers.get('referrer-policy')).not.toBeNull()
+        expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/)
+        // Run data must not be kept by a browser or a shared cache.
+        expect(response.headers.get('cache-control')).toBe('no-store')
         await response.body?.cancel()
       })
 

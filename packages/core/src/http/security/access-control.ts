@@ -229,6 +229,7 @@ export function createAccessControl(options: AccessControlOptions): RoleAccessCo
       )
     },
     mask(principal, value, where) {
+      if (masks.length === 0) return value
       const paths: (readonly string[])[] = []
       for (const mask of masks) {
         if (!mask.parts.includes(where.part)) continue
