@@ -39,8 +39,8 @@ export async function sendFetchResponse(
 
 /**
  * Sends a raw reply (`handler.handle` of `createHttpHandler`) through a Fastify reply: the
- * status, the headers exactly as the handler produced them, and the body: a complete body as
- * one buffer (so Fastify leaves the content type as it is), a stream chunk by chunk, cancelled
+ * status, the headers exactly as the handler produced them, and the body: a complete body at
+ * once (Fastify leaves it and its content type as they are), a stream chunk by chunk, cancelled
  * if the client goes away. Goes through Fastify's own sending, so `onSend` hooks still apply.
  *
  * @example
@@ -55,13 +55,20 @@ export function sendRawReply(reply: FastifyReply, answer: HttpRawReply): Fastify
   for (const name in headers) reply.header(name, headers[name])
   const body = answer.body
   if (body === null) return reply.send()
-  if (typeof body === 'string') return reply.send(Buffer.from(body))
+  if (typeof body === 'string') {
+    // A string goes out as it is (no copy into a buffer; Node writes it with the headers). The
+    // pass-through serializer keeps Fastify from touching it or its content type (it would add
+    // `; charset=utf-8` to a JSON type).
+    return reply.serializer(passThrough).send(body)
+  }
   if (body instanceof Uint8Array) return reply.send(toBuffer(body))
   const reader = body.getReader()
   return reply.send(
     toReadable([], { read: () => reader.read(), cancel: (reason) => reader.cancel(reason) }),
   )
 }
+
+const passThrough = (payload: unknown) => payload as string
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes)

@@ -57,7 +57,8 @@ export function toRawRequest(request: FastifyRequest, reply: FastifyReply): Node
   const body = request.body
   return nodeToRawRequest(request.raw, {
     url: requestUrl(request),
-    ip: request.ip,
+    // Fastify's `request.ip` (which honours its `trustProxy`), read only if the handler asks.
+    ip: () => request.ip,
     headers: request.headers,
     ...(body === request.raw || request.method === 'GET' || request.method === 'HEAD'
       ? {}
