@@ -137,6 +137,46 @@ describe('tesseraFastify with a handler that has a raw entry', () => {
   })
 })
 
+describe('tesseraFastify and the application around it', () => {
+  it("hands a JSON answer to the app's onSend hooks as the string itself; the client address comes when asked", async () => {
+    const hooked = Fastify()
+    const payloads: unknown[] = []
+    hooked.addHook('onSend', async (_request, reply, payload) => {
+      payloads.push(payload)
+      reply.header('x-hooked', 'yes')
+      // A hook may still replace the payload (a compression plugin does).
+      return typeof payload === 'string' ? payload.replace('"ok"', '"ok (hooked)"') : payload
+    })
+    const seen: (string | undefined)[] = []
+    const handler: FetchHandler = Object.assign(async () => new Response('the Fetch path'), {
+      handle: async (raw: HttpRawRequest): Promise<HttpRawReply> => {
+        if (raw.url.endsWith('?ip')) seen.push(raw.ip)
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: 'ok' }),
+        }
+      },
+    })
+    await hooked.register(tesseraFastify, { handler })
+    const origin = await hooked.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const plain = await send(`${origin}/status`, 'GET')
+      expect(plain.text).toBe('{"status":"ok (hooked)"}')
+      expect(plain.headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-hooked': 'yes',
+        'content-length': String(Buffer.byteLength(plain.text)),
+      })
+      expect(payloads).toEqual(['{"status":"ok"}'])
+      await send(`${origin}/status?ip`, 'GET')
+      expect(seen).toEqual(['127.0.0.1'])
+    } finally {
+      await hooked.close()
+    }
+  })
+})
+
 describe('tesseraFastify streaming a raw reply', () => {
   it('sends chunks as they come, then cancels the stream and aborts the signal when the client leaves', async () => {
     let cancelled: (reason: unknown) => void = () => {}
