@@ -1,9 +1,8 @@
 // The load generator of the HTTP workload (src/http.mjs), in a process of its own (forked with an
-// IPC channel), so it never shares an event loop with the server it measures. Receives
-// { type: 'job', url, method, headers, body, rate, waves, connectionsPerWave, warmupSeconds,
-// seconds }; offers `rate` requests/s for the warmup, sends { type: 'warm' }, waits for
-// { type: 'go' }, offers it again for `seconds` and sends { type: 'done', … } with every
-// response's latency summarised.
+// IPC channel), so it never shares an event loop with the servers it measures. Each
+// { type: 'fire', url, method, headers, body, rate, waves, connectionsPerWave, seconds } offers
+// `rate` requests/s to `url` for `seconds` and answers { type: 'fired', latencies, requests,
+// statuses, elapsedSeconds, errors, timeouts } with every response's latency (ms).
 //
 // Pacing: autocannon's `overallRate` is a quota per second and per connection: when a second
 // starts, each connection sends its share back to back, then waits for the next second. One
@@ -19,7 +18,6 @@
 // slow answer many times). The achieved rate is reported next to the offered one. A request that
 // times out (10 s) counts as a 10 s latency.
 import autocannon from 'autocannon'
-import { percentile, round } from './stats.mjs'
 
 const timeoutSeconds = 10
 
@@ -65,38 +63,23 @@ async function fire(job, seconds) {
   }
 }
 
-function summary({ latencies, statuses, elapsedSeconds, errors, timeouts }, seconds) {
-  // A request that timed out took at least the timeout: it counts as that, not as nothing.
-  const timedOut = Array.from({ length: timeouts }, () => timeoutSeconds * 1000)
-  const sorted = Float64Array.from([...latencies, ...timedOut]).sort()
-  let total = 0
-  for (const value of sorted) total += value
-  return {
-    requests: latencies.length,
-    seconds,
-    // Each wave offers its share for `seconds`: the achieved rate is per those seconds.
-    requestsPerSec: round(latencies.length / seconds, 1),
-    elapsedSeconds: round(elapsedSeconds, 2),
-    p50Ms: round(percentile(sorted, 0.5), 3),
-    p95Ms: round(percentile(sorted, 0.95), 3),
-    p99Ms: round(percentile(sorted, 0.99), 3),
-    maxMs: round(sorted[sorted.length - 1], 3),
-    meanMs: round(total / sorted.length, 3),
-    statuses: Object.fromEntries(statuses),
-    errors,
-    timeouts,
-  }
-}
-
 process.on('message', async (message) => {
-  if (message.type !== 'job') return
-  const job = message
+  if (message.type !== 'fire') return
   try {
-    const warm = await fire(job, job.warmupSeconds)
-    process.send({ type: 'warm', warmup: summary(warm, job.warmupSeconds) })
-    await new Promise((resolve) => process.on('message', (next) => next.type === 'go' && resolve()))
-    const measured = await fire(job, job.seconds)
-    process.send({ type: 'done', ...summary(measured, job.seconds) })
+    const fired = await fire(message, message.seconds)
+    process.send({
+      type: 'fired',
+      // Latencies in ms; a request that timed out took at least the timeout: it counts as that.
+      latencies: [
+        ...fired.latencies,
+        ...Array.from({ length: fired.timeouts }, () => timeoutSeconds * 1000),
+      ],
+      requests: fired.latencies.length,
+      statuses: Object.fromEntries(fired.statuses),
+      elapsedSeconds: fired.elapsedSeconds,
+      errors: fired.errors,
+      timeouts: fired.timeouts,
+    })
   } catch (error) {
     process.send({ type: 'failed', message: error?.stack ?? String(error) })
   }

@@ -1,5 +1,8 @@
-// One HTTP server of the HTTP workload (src/http.mjs), in a process of its own:
-// `node src/http-server.mjs <variant>`, forked with an IPC channel. Variants:
+// The HTTP servers of the HTTP workload (src/http.mjs), in a process of their own:
+// `node src/http-server.mjs <variant> [<variant> …]`, forked with an IPC channel. Every variant
+// listed gets its own server (its own Fastify or Express app on its own port) in this one
+// process, all on one engine, so that the workload can alternate its load between them and
+// compare their CPU time in the same process. Variants:
 //
 //   fastify-adapter         Fastify 5 + @tessera/fastify + createHttpHandler (no auth, no audit)
 //   express-adapter         Express 5 + @tessera/express + createHttpHandler (no auth, no audit)
@@ -14,15 +17,16 @@
 // routes make the handler's store calls: start = engine.start + store.getRun; get =
 // store.getRun + store.getRunHistory.
 //
-// IPC: sends { type: 'listening', port, token? } once up; answers { type: 'seed' } with
-// { type: 'seeded', runId } (a finished run to GET), { type: 'mark' } by taking the CPU time,
-// { type: 'report' } with { type: 'usage', cpuUs, elapsedMs, rssMB }; exits on { type: 'stop' }.
+// IPC: sends { type: 'listening', ports: { [variant]: port }, token? } once up; answers
+// { type: 'seed' } with { type: 'seeded', runId } (a finished run to GET), { type: 'mark' } by
+// taking the CPU time, { type: 'report' } with { type: 'usage', cpuUs, elapsedMs, rssMB } (the
+// process's CPU time since the mark); exits on { type: 'stop' }.
 import { once } from 'node:events'
 import { createEngine, createMemoryStore, createStep, createWorkflow } from '@tessera/core'
 import { apiKeyAuth, createApiKeys, createHttpHandler } from '@tessera/core/http'
 import { z } from 'zod'
 
-const variant = process.argv[2]
+const chosen = process.argv.slice(2)
 const variants = [
   'fastify-adapter',
   'express-adapter',
@@ -32,9 +36,12 @@ const variants = [
   'fastify-adapter-fetch',
   'express-adapter-fetch',
 ]
-if (!variants.includes(variant)) {
-  throw new Error(`http-server.mjs: variant must be one of ${variants.join(', ')}, got ${variant}`)
+for (const variant of chosen) {
+  if (!variants.includes(variant)) {
+    throw new Error(`http-server.mjs: a variant is one of ${variants.join(', ')}, got ${variant}`)
+  }
 }
+if (chosen.length === 0) throw new Error('http-server.mjs: name at least one variant')
 
 const counter = z.object({ n: z.number() })
 const increment = createStep({
@@ -51,7 +58,7 @@ const store = createMemoryStore()
 const engine = createEngine({ store, workflows: [httpWorkflow] })
 let token
 
-function handler() {
+function handler(variant) {
   if (variant === 'fastify-adapter-secure') {
     return createHttpHandler(engine, { auth: [apiKeyAuth({ store })] })
   }
@@ -73,7 +80,7 @@ async function bareGet(runId) {
   return { run: history.run, steps: history.steps }
 }
 
-async function listen() {
+async function listen(variant) {
   if (variant.startsWith('fastify')) {
     const { default: Fastify } = await import('fastify')
     const app = Fastify({ logger: false })
@@ -87,7 +94,7 @@ async function listen() {
       })
     } else {
       const { tesseraFastify } = await import('@tessera/fastify')
-      await app.register(tesseraFastify, { handler: handler() })
+      await app.register(tesseraFastify, { handler: handler(variant) })
     }
     await app.listen({ host: '127.0.0.1', port: 0 })
     return { port: app.server.address().port, close: () => app.close() }
@@ -106,7 +113,7 @@ async function listen() {
     })
   } else {
     const { createExpressMiddleware } = await import('@tessera/express')
-    app.use(createExpressMiddleware(handler()))
+    app.use(createExpressMiddleware(handler(variant)))
   }
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -116,7 +123,7 @@ async function listen() {
   }
 }
 
-if (variant === 'fastify-adapter-secure') {
+if (chosen.includes('fastify-adapter-secure')) {
   const created = await createApiKeys(store).create({
     principalId: 'bench',
     name: 'bench',
@@ -124,7 +131,8 @@ if (variant === 'fastify-adapter-secure') {
   })
   token = created.token
 }
-const server = await listen()
+const servers = {}
+for (const variant of chosen) servers[variant] = await listen(variant)
 let mark = { cpu: process.cpuUsage(), at: performance.now() }
 
 process.on('message', async (message) => {
@@ -144,9 +152,12 @@ process.on('message', async (message) => {
       rssMB: process.memoryUsage().rss / 1024 / 1024,
     })
   } else if (message.type === 'stop') {
-    await server.close()
+    for (const server of Object.values(servers)) await server.close()
     await engine.close()
     process.exit(0)
   }
 })
-process.send({ type: 'listening', port: server.port, ...(token ? { token } : {}) })
+const ports = Object.fromEntries(
+  Object.entries(servers).map(([variant, { port }]) => [variant, port]),
+)
+process.send({ type: 'listening', ports, ...(token ? { token } : {}) })

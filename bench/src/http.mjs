@@ -2,50 +2,61 @@
 // `@@RESULT {json}` line on stdout; progress goes to stderr).
 //
 // For each of two requests, start-run (POST /runs { workflowId, input } → 201) and get-run
-// (GET /runs/{id} of a finished run → 200), five servers are measured one after another, each in
-// a fresh process (src/http-server.mjs) with autocannon in another (src/http-load.mjs): Fastify
-// and Express 5 serving createHttpHandler through @tessera/fastify / @tessera/express, a bare
-// Fastify route and a bare Express route making the same store calls, and the Fastify adapter
-// again with API keys and the audit trail on. Auth baseline: the adapter variants run the
-// handler with `auth: 'none-insecure'` and `audit: false` because the bare routes authenticate
-// and audit nobody; the secure variant shows what a production configuration adds.
+// (GET /runs/{id} of a finished run → 200), and each framework, one server process
+// (src/http-server.mjs) serves every variant of that framework at once, each on its own port
+// and all on one engine: for Fastify the bare route, @tessera/fastify + createHttpHandler, and
+// the adapter again with API keys and the audit trail on; for Express 5 the bare route and
+// @tessera/express + createHttpHandler. autocannon runs in another process
+// (src/http-load.mjs). Auth baseline: the adapter variants run the handler with
+// `auth: 'none-insecure'` and `audit: false` because the bare routes authenticate and audit
+// nobody; the secure variant shows what a production configuration adds.
 //
 // Load: `rate` requests/s (autocannon overallRate, split over 20 instances started 50 ms apart so
-// that arrivals are spread over each second; see src/http-load.mjs) for `warmupSeconds`, then for
-// `seconds` measured. Per variant: p50/p95/p99 latency, achieved requests/s and the
-// server process's CPU time (user + system) per request over the measured window.
+// that arrivals are spread over each second; see src/http-load.mjs). Each variant is warmed up
+// for `warmupSeconds`, then the load goes to the variants in turn, `sliceSeconds` at a time,
+// `slices` times each (the order rotating from one turn to the next); the server's CPU time is
+// taken around every slice. Per variant: p50/p95/p99 of every measured latency, the achieved
+// requests/s and the median over its slices of the server's CPU time (user + system) per
+// request.
 //
-// Adapter overhead = CPU per request of adapter + handler ÷ CPU per request of the bare route of
-// the same framework, − 1. CPU, not latency: at a fixed 1,000 requests/s on an idle-enough
-// server, latency is mostly loopback and scheduling, the same for both, and on a shared machine
-// it swings with the neighbours' load; CPU time per request is the work the layer adds, is what
-// bounds throughput on 2 cores, and is steadier under noise. The p50 latency ratio is reported
-// next to it.
+// Why slices in one process: the CPU time per request of one server process differs from the
+// next one's by ±10–15 % on this 2-core VM (where its threads land, its JIT and GC history),
+// which is as much as the overhead measured. Alternating the load between the variants of one
+// process, second by second, cancels what belongs to the process and to the moment: the
+// variants share the machine's state, and each slice of one has slices of the others next to it.
+//
+// Adapter overhead = the median over the turns of (CPU per request of adapter + handler ÷ CPU per
+// request of the bare route of the same framework, in the same turn) − 1. CPU, not latency: at a fixed 1,000 requests/s on an
+// idle-enough server, latency is mostly loopback and scheduling, the same for both, and on a
+// shared machine it swings with the neighbours' load; CPU time per request is the work the layer
+// adds and is what bounds throughput on 2 cores. The p50 and p95 ratios are reported next to it.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { round } from './stats.mjs'
+import { median, percentile, round } from './stats.mjs'
 
 const serverScript = fileURLToPath(new URL('./http-server.mjs', import.meta.url))
 const loadScript = fileURLToPath(new URL('./http-load.mjs', import.meta.url))
 const scale = Number(process.env.BENCH_SCALE ?? 1)
 const config = {
   rate: Number(process.env.BENCH_HTTP_RATE ?? 1000),
-  seconds: Math.max(2, Math.round(10 * scale)),
-  warmupSeconds: Math.max(1, Math.round(3 * scale)),
+  warmupSeconds: Math.max(2, Math.round(5 * scale)),
+  sliceSeconds: 2,
+  slices: Math.max(2, Math.round(10 * scale)),
   // 20 autocannon instances started 50 ms apart, 25 connections each (see src/http-load.mjs).
   waves: 20,
   connectionsPerWave: 25,
 }
 export const httpTargets = { p95Ms: 20, overheadPercent: 15 }
-const variants = [
-  'fastify-bare',
-  'fastify-adapter',
-  'express-bare',
-  'express-adapter',
-  'fastify-adapter-secure',
-]
+const frameworks = {
+  fastify: ['fastify-bare', 'fastify-adapter', 'fastify-adapter-secure'],
+  express: ['express-bare', 'express-adapter'],
+}
+// For exploring: BENCH_HTTP_VARIANTS=fastify-bare,fastify-adapter,fastify-adapter-fetch
+// measures only those (a ratio needs both variants of its framework), BENCH_HTTP_REQUESTS=get-run
+// only that request.
+const chosenVariants = process.env.BENCH_HTTP_VARIANTS?.split(',')
 const requests = {
   'start-run': {
     method: 'POST',
@@ -79,52 +90,69 @@ function next(child, type) {
 const spawnChild = (script, args = []) =>
   fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
 
-async function measure(workload, variant) {
-  const server = spawnChild(serverScript, [variant])
+/** Every variant of one framework, measured in slices in one server process. */
+async function measureFramework(workload, variants) {
+  const server = spawnChild(serverScript, variants)
   const load = spawnChild(loadScript)
+  const spec = requests[workload]
   try {
-    const [{ port, token }] = await Promise.all([next(server, 'listening'), next(load, 'ready')])
+    const [{ ports, token }] = await Promise.all([next(server, 'listening'), next(load, 'ready')])
     let runId
     if (workload === 'get-run') {
       server.send({ type: 'seed' })
       runId = (await next(server, 'seeded')).runId
     }
-    const spec = requests[workload]
-    load.send({
-      type: 'job',
-      url: `http://127.0.0.1:${port}${spec.path(runId)}`,
-      method: spec.method,
-      headers: {
-        ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: spec.body,
-      ...config,
-    })
-    await next(load, 'warm')
-    server.send({ type: 'mark' })
-    await next(server, 'marked')
-    load.send({ type: 'go' })
-    const measured = await next(load, 'done')
-    server.send({ type: 'report' })
-    const usage = await next(server, 'usage')
-    const { type: _type, ...figures } = measured
-    const bad = Object.entries(figures.statuses).filter(
-      ([status]) => Number(status) !== spec.status,
-    )
-    // A wrong answer fails the workload; timeouts (an overloaded server or machine) are counted
-    // in the latencies and reported.
-    if (bad.length > 0) {
-      throw new Error(
-        `${workload} on ${variant}: expected only ${spec.status}, got statuses ${JSON.stringify(figures.statuses)}`,
+    const fire = async (variant, seconds) => {
+      load.send({
+        type: 'fire',
+        url: `http://127.0.0.1:${ports[variant]}${spec.path(runId)}`,
+        method: spec.method,
+        headers: {
+          ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token && variant.endsWith('-secure') ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: spec.body,
+        seconds,
+        rate: config.rate,
+        waves: config.waves,
+        connectionsPerWave: config.connectionsPerWave,
+      })
+      const fired = await next(load, 'fired')
+      // A wrong answer fails the workload; timeouts (an overloaded server or machine) are
+      // counted in the latencies and reported.
+      const bad = Object.keys(fired.statuses).filter((status) => Number(status) !== spec.status)
+      if (bad.length > 0) {
+        throw new Error(
+          `${workload} on ${variant}: expected only ${spec.status}, got statuses ${JSON.stringify(fired.statuses)}`,
+        )
+      }
+      return fired
+    }
+    for (const variant of variants) {
+      progress(`${workload} on ${variant}: ${config.warmupSeconds}s warmup`)
+      await fire(variant, config.warmupSeconds)
+    }
+    const slices = Object.fromEntries(variants.map((variant) => [variant, []]))
+    for (let turn = 0; turn < config.slices; turn++) {
+      const order = variants.map((_, at) => variants[(at + turn) % variants.length])
+      for (const variant of order) {
+        server.send({ type: 'mark' })
+        await next(server, 'marked')
+        const fired = await fire(variant, config.sliceSeconds)
+        server.send({ type: 'report' })
+        const usage = await next(server, 'usage')
+        slices[variant].push({ ...fired, cpuUs: usage.cpuUs, rssMB: usage.rssMB })
+      }
+      progress(
+        `${workload}, turn ${turn + 1}/${config.slices}: ${variants
+          .map((variant) => {
+            const slice = slices[variant].at(-1)
+            return `${variant} ${round(slice.cpuUs / slice.requests, 1)} µs CPU/request`
+          })
+          .join(', ')}`,
       )
     }
-    return {
-      ...figures,
-      serverCpuUsPerRequest: round(usage.cpuUs / figures.requests, 1),
-      serverCpuPercent: round((usage.cpuUs / 1000 / usage.elapsedMs) * 100, 1),
-      serverRssMB: round(usage.rssMB, 1),
-    }
+    return Object.fromEntries(variants.map((variant) => [variant, summarise(slices[variant])]))
   } finally {
     if (server.connected) server.send({ type: 'stop' })
     load.kill()
@@ -133,26 +161,67 @@ async function measure(workload, variant) {
   }
 }
 
-const ratio = (adapter, bare) => ({
-  p50Ms: round(adapter.p50Ms / bare.p50Ms),
-  p95Ms: round(adapter.p95Ms / bare.p95Ms),
-  serverCpuUsPerRequest: round(adapter.serverCpuUsPerRequest / bare.serverCpuUsPerRequest),
-  overheadPercent: round((adapter.serverCpuUsPerRequest / bare.serverCpuUsPerRequest - 1) * 100, 1),
-})
+/** One variant's slices: latency percentiles over all of them, the median CPU per request. */
+function summarise(slices) {
+  const latencies = Float64Array.from(slices.flatMap((slice) => slice.latencies)).sort()
+  const requestsTotal = slices.reduce((total, slice) => total + slice.requests, 0)
+  const statuses = {}
+  for (const slice of slices) {
+    for (const [status, count] of Object.entries(slice.statuses)) {
+      statuses[status] = (statuses[status] ?? 0) + count
+    }
+  }
+  const cpuPerRequest = slices.map((slice) => slice.cpuUs / slice.requests)
+  const seconds = slices.length * config.sliceSeconds
+  return {
+    slices: slices.length,
+    requests: requestsTotal,
+    requestsPerSec: round(requestsTotal / seconds, 1),
+    p50Ms: round(percentile(latencies, 0.5), 3),
+    p95Ms: round(percentile(latencies, 0.95), 3),
+    p99Ms: round(percentile(latencies, 0.99), 3),
+    maxMs: round(latencies[latencies.length - 1], 3),
+    statuses,
+    errors: slices.reduce((total, slice) => total + slice.errors, 0),
+    timeouts: slices.reduce((total, slice) => total + slice.timeouts, 0),
+    serverCpuUsPerRequest: round(median(cpuPerRequest), 1),
+    slicesCpuUsPerRequest: cpuPerRequest.map((value) => round(value, 1)),
+    serverRssMB: round(Math.max(...slices.map((slice) => slice.rssMB)), 1),
+  }
+}
+
+/**
+ * Adapter ÷ bare. The overhead is the median over the turns of adapter ÷ bare in that turn:
+ * adjacent slices of one process, so what the machine was doing at that moment cancels.
+ */
+function ratio(adapter, bare) {
+  if (!adapter || !bare) return undefined
+  const paired = adapter.slicesCpuUsPerRequest.map(
+    (value, index) => value / bare.slicesCpuUsPerRequest[index],
+  )
+  return {
+    p50Ms: round(adapter.p50Ms / bare.p50Ms),
+    p95Ms: round(adapter.p95Ms / bare.p95Ms),
+    serverCpuUsPerRequest: round(median(paired)),
+    overheadPercent: round((median(paired) - 1) * 100, 1),
+    slicesOverheadPercent: paired.map((value) => round((value - 1) * 100, 1)),
+  }
+}
 
 export async function runHttpWorkload() {
   const loadAverage = os.loadavg().map((value) => round(value, 2))
   const workloads = {}
-  for (const workload of Object.keys(requests)) {
+  for (const workload of process.env.BENCH_HTTP_REQUESTS?.split(',') ?? Object.keys(requests)) {
     const measured = {}
-    for (const variant of variants) {
+    for (const [framework, all] of Object.entries(frameworks)) {
+      const variants = chosenVariants
+        ? chosenVariants.filter((variant) => variant.startsWith(`${framework}-`))
+        : all
+      if (variants.length > 0) Object.assign(measured, await measureFramework(workload, variants))
+    }
+    for (const [variant, m] of Object.entries(measured)) {
       progress(
-        `${workload} on ${variant}: ${config.warmupSeconds}s warmup + ${config.seconds}s at ${config.rate} req/s`,
-      )
-      measured[variant] = await measure(workload, variant)
-      const m = measured[variant]
-      progress(
-        `  p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, p99 ${m.p99Ms} ms, ${m.requestsPerSec} req/s, server CPU ${m.serverCpuUsPerRequest} µs/request`,
+        `${workload} on ${variant}: p50 ${m.p50Ms} ms, p95 ${m.p95Ms} ms, p99 ${m.p99Ms} ms, ${m.requestsPerSec} req/s, server CPU ${m.serverCpuUsPerRequest} µs/request (median of ${m.slices} slices)`,
       )
     }
     workloads[workload] = {
@@ -168,7 +237,7 @@ export async function runHttpWorkload() {
     config,
     targets: httpTargets,
     overheadDefinition:
-      'server CPU time (user + system) per request of the adapter + handler ÷ that of the bare route of the same framework, − 1',
+      'median over the turns of: server CPU time (user + system) per request of the adapter + handler ÷ that of the bare route of the same framework in the same process and turn, − 1',
     loadAverageAtStart: loadAverage,
     loadAverageAtEnd: os.loadavg().map((value) => round(value, 2)),
     workloads,
