@@ -29,6 +29,7 @@ export const errorCodes = {
   connector_error: 502,
   connector_config_invalid: 400,
   secrets_unavailable: 503,
+  auth_unavailable: 503,
   script_exhausted: 500,
   model_call_failed: 502,
   unknown_model: 400,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, createMemoryStore, type StoreV1 } from '../index'
+import { createEngine, createMemoryStore, type Logger, type StoreV1 } from '../index'
 import { admin, createHttpKit, headerAuth, nobody, type HttpKit } from '../../test/http-kit'
 import { createHttpHandler } from './create-http-handler'
 import { registerPublishedDefinitions } from './definition-repository'
@@ -182,15 +182,23 @@ describe('hardening', () => {
     await engine.close()
   })
 
-  it('a failure inside shows only its code: no message, no stack', async () => {
+  it('a failure inside shows only its code: no message, no stack; the server log has them with the request id', async () => {
     const store = createMemoryStore()
     const failing = Object.assign(Object.create(store) as StoreV1, {
       getRun: async () => {
         throw new Error('connection string postgres://secret@db leaked?')
       },
     })
-    const k = kit({ store: failing })
-    const response = await k.call('GET', '/runs/r1')
+    const logged: [string, Record<string, any> | undefined][] = []
+    const logger: Logger = {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (message, fields) => logged.push([message, fields]),
+      child: () => logger,
+    }
+    const k = kit({ store: failing, logger })
+    const response = await k.call('GET', '/runs/r1', { headers: { 'x-request-id': 'req-500' } })
     expect(response.status).toBe(500)
     const text = await response.text()
     expect(text).not.toMatch(/secret|leaked|at .*\.ts/)
@@ -198,7 +206,27 @@ describe('hardening', () => {
       status: 500,
       code: 'internal',
       detail: 'The request handler failed; the server log has the details',
+      requestId: 'req-500',
     })
+    expect(logged).toEqual([
+      [
+        'request failed',
+        expect.objectContaining({
+          requestId: 'req-500',
+          method: 'GET',
+          url: expect.stringMatching(/\/runs\/r1$/),
+          route: 'runs.get',
+          status: 500,
+          error: expect.objectContaining({
+            message: 'connection string postgres://secret@db leaked?',
+          }),
+          stack: expect.stringContaining('connection string'),
+        }),
+      ],
+    ])
+    // Client errors are the client's: not logged.
+    await k.call('GET', '/nowhere')
+    expect(logged).toHaveLength(1)
   })
 
   it('CORS is off by default; configured, it answers preflights for allowed origins only', async () => {

@@ -1,7 +1,9 @@
 import { ForbiddenError } from '../errors/forbidden-error'
 import { TesseraError } from '../errors/tessera-error'
 import { UnauthenticatedError } from '../errors/unauthenticated-error'
+import { serializeError } from '../errors/error-json'
 import { systemClock } from '../ports/clock'
+import { consoleLogger } from '../telemetry/console-logger'
 import type { Engine } from '../runtime/engine'
 import { createDefinitionRepository } from './definition-repository'
 import { checkOptions } from './check-handler-options'
@@ -175,6 +177,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
   const table = compileRoutes(routes, basePath)
   const cors = options.cors ? corsPolicy(options.cors) : undefined
   const headerPolicy = responseHeaderPolicy(options.responseHeaders)
+  const logger = options.logger ?? consoleLogger({ level: 'error' })
   const maxBodyBytes = options.limits?.bodyBytes ?? 1024 * 1024
   const trustProxy = options.trustProxy === true
 
@@ -204,7 +207,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       try {
         reply = await route(raw, method, requestId, fetchRequest)
       } catch (error) {
-        reply = problem(error, requestId)
+        reply = failed(error, requestId, raw, undefined)
       }
       cors?.apply(reply.headers, rawHeader(raw.headers, 'origin') ?? '')
     }
@@ -358,8 +361,33 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
           // The call failed already; its own error is the one to report.
         })
       }
-      return problem(error, requestId)
+      return failed(error, requestId, raw, route)
     }
+  }
+
+  /**
+   * The problem answer of a failure; one on the server's side (5xx) is logged with the request
+   * id, since the client is only told its code.
+   */
+  function failed(
+    error: unknown,
+    requestId: string,
+    raw: HttpRawRequest,
+    route: RouteDefinition | undefined,
+  ): HttpRawReply {
+    const reply = problem(error, requestId)
+    if (reply.status >= 500) {
+      logger.error('request failed', {
+        requestId,
+        method: raw.method,
+        url: raw.url,
+        ...(route !== undefined ? { route: route.id } : {}),
+        status: reply.status,
+        error: serializeError(error),
+        ...(error instanceof Error && error.stack !== undefined ? { stack: error.stack } : {}),
+      })
+    }
+    return reply
   }
 
   async function record(

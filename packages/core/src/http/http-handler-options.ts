@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock'
+import type { Logger } from '../ports/logger'
 import type { Duration } from '../runtime/duration'
 import type { AccessControl, AuditTrail, Authenticator } from './types'
 
@@ -97,6 +98,12 @@ export interface HttpHandlerOptions {
     /** How often the store is read for runs that execute in other processes. Default 1s. */
     poll?: Duration
   }
+  /**
+   * Where failures on the server's side (5xx answers, whose body only names the error's code)
+   * are logged, with the request id the client got. Default `consoleLogger({ level: 'error' })`;
+   * pass `pinoLogger(pino())` or the engine's logger.
+   */
+  logger?: Logger
   /** Injected clock (tests). Default the system clock. */
   clock?: Clock
 }

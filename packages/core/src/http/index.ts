@@ -76,3 +76,4 @@ export {
   type RateLimiterOptions,
   type RateLimitDecision,
 } from './security/index'
+export { AuthUnavailableError } from '../errors/auth-unavailable-error'

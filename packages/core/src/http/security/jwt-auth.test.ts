@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createEngine, createMemoryStore, type Logger } from '../../index'
+import { createHttpHandler } from '../create-http-handler'
 import type { RequestContext } from '../types'
 import { jwtAuth } from './jwt-auth'
 
@@ -216,11 +218,48 @@ describe('jwtAuth against a JWKS endpoint', () => {
     expect(fetches).toBe(0)
   })
 
-  it('passes on an unreachable JWKS endpoint (a server problem, not a 401)', async () => {
+  it('an unreachable JWKS endpoint is a 503 to retry, not a 401, and the cause is logged', async () => {
     const auth = jwtAuth({ jwks: new URL('/missing', jwksUrl), issuer, audience })
     const failed = auth.authenticate(context(await sign(first, {})))
-    await expect(failed).rejects.toThrow()
-    await expect(failed).rejects.not.toMatchObject({ code: 'unauthenticated' })
+    await expect(failed).rejects.toMatchObject({
+      code: 'auth_unavailable',
+      authenticator: 'jwt',
+      message: expect.stringMatching(/jwt: credentials cannot be checked now/),
+    })
+    // Through the handler: 503 with only the code; the server log has the cause and the id.
+    const logged: { message: string; fields: Record<string, any> | undefined }[] = []
+    const logger: Logger = {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (message, fields) => logged.push({ message, fields }),
+      child: () => logger,
+    }
+    const engine = createEngine({ store: createMemoryStore() })
+    const handler = createHttpHandler(engine, { auth: [auth], logger })
+    const answer = await handler.handle({
+      method: 'GET',
+      url: '/runs',
+      headers: { authorization: `Bearer ${await sign(first, {})}`, 'x-request-id': 'req-jwks' },
+    })
+    expect(answer.status).toBe(503)
+    const problem = JSON.parse(answer.body as string) as Record<string, unknown>
+    expect(problem).toMatchObject({ code: 'auth_unavailable', requestId: 'req-jwks' })
+    expect(JSON.stringify(problem)).not.toMatch(/127\.0\.0\.1|missing/)
+    // Unauthenticated callers are told nothing else either way.
+    expect(answer.headers['www-authenticate']).toBeUndefined()
+    expect(logged).toEqual([
+      {
+        message: 'request failed',
+        fields: expect.objectContaining({
+          requestId: 'req-jwks',
+          route: 'runs.list',
+          status: 503,
+          error: expect.objectContaining({ code: 'auth_unavailable' }),
+        }),
+      },
+    ])
+    await engine.close()
   })
 })
 

@@ -9,6 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose'
 import { InvalidArgumentError } from '../../errors/invalid-argument-error'
+import { AuthUnavailableError } from '../../errors/auth-unavailable-error'
 import { UnauthenticatedError } from '../../errors/unauthenticated-error'
 import { parseDuration, type Duration } from '../../runtime/duration'
 import { requestHeader } from '../raw-request'
@@ -82,8 +83,8 @@ const tokenErrorCodes = new Set([
  * Authenticates `Authorization: Bearer <JWT>` with `jose`: the signature against the JWKS (or
  * secret), `iss`, `aud`, `exp`/`nbf` and the algorithm allow-list. A request without a bearer
  * JWT resolves to `undefined` (an API key is left for `apiKeyAuth`); a token that fails any check
- * throws `UnauthenticatedError`. An unreachable JWKS endpoint is not the caller's fault: that
- * error is passed on (a 500 without details). The principal: `sub` (or `principalId`), the
+ * throws `UnauthenticatedError`. An unreachable JWKS endpoint is not the caller's fault: it
+ * throws `AuthUnavailableError` (a 503, so the client retries; the cause is logged). The principal: `sub` (or `principalId`), the
  * roles and scopes from their claims, `name` from `name`/`preferred_username`, the claims as
  * `attributes`.
  *
@@ -156,7 +157,13 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
             cause: error,
           })
         }
-        throw error
+        // Not the token: the keys could not be had (the JWKS endpoint is down, slow, or
+        // serves no key set). The caller may retry; its credentials are not at fault.
+        throw new AuthUnavailableError({
+          authenticator: 'jwt',
+          reason: `the signing keys could not be read (${error instanceof Error ? error.message : String(error)})`,
+          cause: error,
+        })
       }
       const id = options.principalId ? options.principalId(claims) : claims.sub
       if (typeof id !== 'string' || id === '') {
