@@ -1,8 +1,14 @@
 // The load generator of the HTTP workload (src/http.mjs), in a process of its own (forked with an
-// IPC channel), so it never shares an event loop with the servers it measures. Each
-// { type: 'fire', url, method, headers, body, rate, waves, connectionsPerWave, seconds } offers
-// `rate` requests/s to `url` for `seconds` and answers { type: 'fired', latencies, requests,
-// statuses, elapsedSeconds, errors, timeouts } with every response's latency (ms).
+// IPC channel), so it never shares an event loop with the server it measures.
+//
+// { type: 'start', origin, targets: { [variant]: { method, path, headers, body } }, variant,
+// rate, waves, connectionsPerWave } starts offering `rate` requests/s to `origin`, each request
+// going to the current variant's target, and answers { type: 'started' } once every wave runs.
+// { type: 'switch', variant } changes the target of the following requests. { type: 'mark' }
+// starts a new tally (answer { type: 'marked' }); { type: 'collect' } answers { type:
+// 'collected', variant, latencies, requests, statuses, errors, timeouts } with what came back
+// since the mark. { type: 'stop' } stops the load (answer { type: 'stopped' }). The connections
+// stay open from start to stop, as a client's keep-alive connections would.
 //
 // Pacing: autocannon's `overallRate` is a quota per second and per connection: when a second
 // starts, each connection sends its share back to back, then waits for the next second. One
@@ -15,71 +21,92 @@
 // Latencies are autocannon's per-response times (request written → response read), from its
 // `response` events: exact percentiles, and no synthetic samples (autocannon's
 // coordinated-omission correction assumes a 1 ms interval at these rates and would count every
-// slow answer many times). The achieved rate is reported next to the offered one. A request that
-// times out (10 s) counts as a 10 s latency.
+// slow answer many times). A response is counted for the variant current when it arrives (the
+// workload leaves a moment after each switch before it marks). A request that times out (10 s)
+// counts as a 10 s latency.
 import autocannon from 'autocannon'
 
 const timeoutSeconds = 10
+// Long enough for any workload; the load is stopped explicitly.
+const maxSeconds = 3600
 
-function wave(job, seconds, sink) {
+let current
+let targets
+let tally = { latencies: [], statuses: new Map(), errors: 0, timeouts: 0 }
+const instances = []
+
+function wave(job) {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: job.url,
-        method: job.method,
-        headers: job.headers,
-        ...(job.body !== undefined ? { body: job.body } : {}),
+        url: job.origin,
         connections: job.connectionsPerWave,
         overallRate: job.rate / job.waves,
-        duration: seconds,
+        duration: maxSeconds,
         timeout: timeoutSeconds,
+        requests: [
+          {
+            // Called for every request: it goes to the variant current at that moment.
+            setupRequest(request) {
+              const target = targets[current]
+              request.method = target.method
+              request.path = target.path
+              request.headers = { ...request.headers, ...target.headers }
+              request.body = target.body
+              return request
+            },
+          },
+        ],
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error) => error && reject(error),
     )
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      sink.latencies.push(responseTime)
-      sink.statuses.set(statusCode, (sink.statuses.get(statusCode) ?? 0) + 1)
+      tally.latencies.push(responseTime)
+      tally.statuses.set(statusCode, (tally.statuses.get(statusCode) ?? 0) + 1)
     })
+    // autocannon reports a timeout as a request error of its own message.
+    instance.on('reqError', (error) => {
+      if (error?.message === 'request timed out') tally.timeouts++
+      else tally.errors++
+    })
+    instances.push(instance)
+    resolve()
   })
 }
 
-async function fire(job, seconds) {
-  const sink = { latencies: [], statuses: new Map() }
-  const gap = 1000 / job.waves
-  const started = performance.now()
-  const results = await Promise.all(
-    Array.from({ length: job.waves }, (_, index) =>
-      new Promise((resolve) => setTimeout(resolve, index * gap)).then(() =>
-        wave(job, seconds, sink),
-      ),
-    ),
-  )
-  const sum = (field) => results.reduce((total, result) => total + result[field], 0)
-  return {
-    ...sink,
-    elapsedSeconds: (performance.now() - started) / 1000,
-    errors: sum('errors'),
-    timeouts: sum('timeouts'),
-  }
-}
-
 process.on('message', async (message) => {
-  if (message.type !== 'fire') return
   try {
-    const fired = await fire(message, message.seconds)
-    process.send({
-      type: 'fired',
-      // Latencies in ms; a request that timed out took at least the timeout: it counts as that.
-      latencies: [
-        ...fired.latencies,
-        ...Array.from({ length: fired.timeouts }, () => timeoutSeconds * 1000),
-      ],
-      requests: fired.latencies.length,
-      statuses: Object.fromEntries(fired.statuses),
-      elapsedSeconds: fired.elapsedSeconds,
-      errors: fired.errors,
-      timeouts: fired.timeouts,
-    })
+    if (message.type === 'start') {
+      targets = message.targets
+      current = message.variant
+      const gap = 1000 / message.waves
+      for (let index = 0; index < message.waves; index++) {
+        if (index > 0) await new Promise((resolve) => setTimeout(resolve, gap))
+        await wave(message)
+      }
+      process.send({ type: 'started' })
+    } else if (message.type === 'switch') {
+      current = message.variant
+      process.send({ type: 'switched' })
+    } else if (message.type === 'mark') {
+      tally = { latencies: [], statuses: new Map(), errors: 0, timeouts: 0 }
+      process.send({ type: 'marked' })
+    } else if (message.type === 'collect') {
+      const { latencies, statuses, errors, timeouts } = tally
+      process.send({
+        type: 'collected',
+        variant: current,
+        // A request that timed out took at least the timeout: it counts as that.
+        latencies: [...latencies, ...Array.from({ length: timeouts }, () => timeoutSeconds * 1000)],
+        requests: latencies.length,
+        statuses: Object.fromEntries(statuses),
+        errors,
+        timeouts,
+      })
+    } else if (message.type === 'stop') {
+      for (const instance of instances) instance.stop()
+      process.send({ type: 'stopped' })
+    }
   } catch (error) {
     process.send({ type: 'failed', message: error?.stack ?? String(error) })
   }

@@ -1,8 +1,9 @@
 // The HTTP servers of the HTTP workload (src/http.mjs), in a process of their own:
-// `node src/http-server.mjs <variant> [<variant> …]`, forked with an IPC channel. Every variant
-// listed gets its own server (its own Fastify or Express app on its own port) in this one
-// process, all on one engine, so that the workload can alternate its load between them and
-// compare their CPU time in the same process. Variants:
+// `node src/http-server.mjs <variant> [<variant> …]`, forked with an IPC channel. The variants
+// (all of one framework) are served by one app on one port, each under `/<variant>`
+// (`/fastify-bare/runs`, `/fastify-adapter/runs`, …), all on one engine, so that the workload
+// can switch its load from one to the other on the same keep-alive connections and compare
+// their CPU time in the same process. Variants:
 //
 //   fastify-adapter         Fastify 5 + @tessera/fastify + createHttpHandler (no auth, no audit)
 //   express-adapter         Express 5 + @tessera/express + createHttpHandler (no auth, no audit)
@@ -17,7 +18,7 @@
 // routes make the handler's store calls: start = engine.start + store.getRun; get =
 // store.getRun + store.getRunHistory.
 //
-// IPC: sends { type: 'listening', ports: { [variant]: port }, token? } once up; answers
+// IPC: sends { type: 'listening', port, token? } once up; answers
 // { type: 'seed' } with { type: 'seeded', runId } (a finished run to GET), { type: 'mark' } by
 // taking the CPU time, { type: 'report' } with { type: 'usage', cpuUs, elapsedMs, rssMB } (the
 // process's CPU time since the mark); exits on { type: 'stop' }.
@@ -59,11 +60,12 @@ const engine = createEngine({ store, workflows: [httpWorkflow] })
 let token
 
 function handler(variant) {
+  const basePath = `/${variant}`
   if (variant === 'fastify-adapter-secure') {
-    return createHttpHandler(engine, { auth: [apiKeyAuth({ store })] })
+    return createHttpHandler(engine, { auth: [apiKeyAuth({ store })], basePath })
   }
   // The bare routes authenticate nobody and audit nothing: neither does the handler here.
-  const fetchHandler = createHttpHandler(engine, { auth: 'none-insecure', audit: false })
+  const fetchHandler = createHttpHandler(engine, { auth: 'none-insecure', audit: false, basePath })
   // A wrapper has no raw entry (`handle`): the adapter falls back to Fetch objects.
   return variant.endsWith('-fetch') ? (request, info) => fetchHandler(request, info) : fetchHandler
 }
@@ -80,40 +82,52 @@ async function bareGet(runId) {
   return { run: history.run, steps: history.steps }
 }
 
-async function listen(variant) {
-  if (variant.startsWith('fastify')) {
+/** One app of the variants' framework, each variant under `/<variant>`, on one port. */
+async function listen(variants) {
+  if (variants[0].startsWith('fastify')) {
     const { default: Fastify } = await import('fastify')
+    const { tesseraFastify } = await import('@tessera/fastify')
     const app = Fastify({ logger: false })
-    if (variant === 'fastify-bare') {
-      app.post('/runs', async (request, reply) =>
-        reply.code(201).send(await bareStart(request.body)),
-      )
-      app.get('/runs/:runId', async (request, reply) => {
-        const found = await bareGet(request.params.runId)
-        return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
-      })
-    } else {
-      const { tesseraFastify } = await import('@tessera/fastify')
-      await app.register(tesseraFastify, { handler: handler(variant) })
+    for (const variant of variants) {
+      if (variant === 'fastify-bare') {
+        await app.register(
+          async (bare) => {
+            bare.post('/runs', async (request, reply) =>
+              reply.code(201).send(await bareStart(request.body)),
+            )
+            bare.get('/runs/:runId', async (request, reply) => {
+              const found = await bareGet(request.params.runId)
+              return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
+            })
+          },
+          { prefix: `/${variant}` },
+        )
+      } else {
+        await app.register(tesseraFastify, { prefix: `/${variant}`, handler: handler(variant) })
+      }
     }
     await app.listen({ host: '127.0.0.1', port: 0 })
     return { port: app.server.address().port, close: () => app.close() }
   }
   const { default: express } = await import('express')
+  const { createExpressMiddleware } = await import('@tessera/express')
   const app = express()
   app.disable('x-powered-by')
-  if (variant === 'express-bare') {
-    app.post('/runs', express.json(), async (request, response) => {
-      response.status(201).json(await bareStart(request.body))
-    })
-    app.get('/runs/:runId', async (request, response) => {
-      const found = await bareGet(request.params.runId)
-      if (found) response.json(found)
-      else response.status(404).json({ code: 'not_found' })
-    })
-  } else {
-    const { createExpressMiddleware } = await import('@tessera/express')
-    app.use(createExpressMiddleware(handler(variant)))
+  for (const variant of variants) {
+    if (variant === 'express-bare') {
+      const bare = express.Router()
+      bare.post('/runs', express.json(), async (request, response) => {
+        response.status(201).json(await bareStart(request.body))
+      })
+      bare.get('/runs/:runId', async (request, response) => {
+        const found = await bareGet(request.params.runId)
+        if (found) response.json(found)
+        else response.status(404).json({ code: 'not_found' })
+      })
+      app.use(`/${variant}`, bare)
+    } else {
+      app.use(createExpressMiddleware(handler(variant), { basePath: `/${variant}` }))
+    }
   }
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -131,8 +145,10 @@ if (chosen.includes('fastify-adapter-secure')) {
   })
   token = created.token
 }
-const servers = {}
-for (const variant of chosen) servers[variant] = await listen(variant)
+if (new Set(chosen.map((variant) => variant.split('-')[0])).size > 1) {
+  throw new Error('http-server.mjs: the variants must be of one framework')
+}
+const server = await listen(chosen)
 let mark = { cpu: process.cpuUsage(), at: performance.now() }
 
 process.on('message', async (message) => {
@@ -152,12 +168,9 @@ process.on('message', async (message) => {
       rssMB: process.memoryUsage().rss / 1024 / 1024,
     })
   } else if (message.type === 'stop') {
-    for (const server of Object.values(servers)) await server.close()
+    await server.close()
     await engine.close()
     process.exit(0)
   }
 })
-const ports = Object.fromEntries(
-  Object.entries(servers).map(([variant, { port }]) => [variant, port]),
-)
-process.send({ type: 'listening', ports, ...(token ? { token } : {}) })
+process.send({ type: 'listening', port: server.port, ...(token ? { token } : {}) })

@@ -3,33 +3,35 @@
 //
 // For each of two requests, start-run (POST /runs { workflowId, input } → 201) and get-run
 // (GET /runs/{id} of a finished run → 200), and each framework, one server process
-// (src/http-server.mjs) serves every variant of that framework at once, each on its own port
-// and all on one engine: for Fastify the bare route, @tessera/fastify + createHttpHandler, and
-// the adapter again with API keys and the audit trail on; for Express 5 the bare route and
-// @tessera/express + createHttpHandler. autocannon runs in another process
+// (src/http-server.mjs) runs one app that serves every variant of that framework under its own
+// path prefix, all on one engine: for Fastify the bare route, @tessera/fastify +
+// createHttpHandler, and the adapter again with API keys and the audit trail on; for Express 5
+// the bare route and @tessera/express + createHttpHandler. autocannon runs in another process
 // (src/http-load.mjs). Auth baseline: the adapter variants run the handler with
 // `auth: 'none-insecure'` and `audit: false` because the bare routes authenticate and audit
 // nobody; the secure variant shows what a production configuration adds.
 //
 // Load: `rate` requests/s (autocannon overallRate, split over 20 instances started 50 ms apart so
-// that arrivals are spread over each second; see src/http-load.mjs). Each variant is warmed up
-// for `warmupSeconds`, then the load goes to the variants in turn, `sliceSeconds` at a time,
-// `slices` times each (the order rotating from one turn to the next); the server's CPU time is
-// taken around every slice. Per variant: p50/p95/p99 of every measured latency, the achieved
-// requests/s and the median over its slices of the server's CPU time (user + system) per
-// request.
+// that arrivals are spread over each second; see src/http-load.mjs), on connections kept open
+// from start to end. Each variant is warmed up for `warmupSeconds`, then the load is switched
+// from variant to variant, `sliceSeconds` at a time, `slices` times each (the order rotating
+// from one turn to the next); the server's CPU time is taken around every slice. Per variant:
+// p50/p95/p99 of every measured latency, the achieved requests/s and the median over its slices
+// of the server's CPU time (user + system) per request.
 //
 // Why slices in one process: the CPU time per request of one server process differs from the
 // next one's by ±10–15 % on this 2-core VM (where its threads land, its JIT and GC history),
-// which is as much as the overhead measured. Alternating the load between the variants of one
-// process, second by second, cancels what belongs to the process and to the moment: the
-// variants share the machine's state, and each slice of one has slices of the others next to it.
+// which is as much as the overhead measured. Switching the load between the variants of one
+// process, on the same connections, second by second, cancels what belongs to the process and to
+// the moment: the variants share the machine's state, and each slice of one has slices of the
+// others next to it.
 //
-// Adapter overhead = the median over the turns of (CPU per request of adapter + handler ÷ CPU per
-// request of the bare route of the same framework, in the same turn) − 1. CPU, not latency: at a fixed 1,000 requests/s on an
-// idle-enough server, latency is mostly loopback and scheduling, the same for both, and on a
-// shared machine it swings with the neighbours' load; CPU time per request is the work the layer
-// adds and is what bounds throughput on 2 cores. The p50 and p95 ratios are reported next to it.
+// Adapter overhead = the median over the turns of (CPU per request of adapter + handler ÷ CPU
+// per request of the bare route of the same framework, in the same turn) − 1. CPU, not latency:
+// at a fixed 1,000 requests/s on an idle-enough server, latency is mostly loopback and
+// scheduling, the same for both, and on a shared machine it swings with the neighbours' load;
+// CPU time per request is the work the layer adds and is what bounds throughput on 2 cores. The
+// p50 and p95 ratios are reported next to it.
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import os from 'node:os'
@@ -43,6 +45,8 @@ const config = {
   rate: Number(process.env.BENCH_HTTP_RATE ?? 1000),
   warmupSeconds: Math.max(2, Math.round(5 * scale)),
   sliceSeconds: 2,
+  // After each switch, before the slice is measured.
+  settleSeconds: 0.2,
   slices: Math.max(2, Math.round(10 * scale)),
   // 20 autocannon instances started 50 ms apart, 25 connections each (see src/http-load.mjs).
   waves: 20,
@@ -95,53 +99,75 @@ async function measureFramework(workload, variants) {
   const server = spawnChild(serverScript, variants)
   const load = spawnChild(loadScript)
   const spec = requests[workload]
+  const pause = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   try {
-    const [{ ports, token }] = await Promise.all([next(server, 'listening'), next(load, 'ready')])
+    const [{ port, token }] = await Promise.all([next(server, 'listening'), next(load, 'ready')])
     let runId
     if (workload === 'get-run') {
       server.send({ type: 'seed' })
       runId = (await next(server, 'seeded')).runId
     }
-    const fire = async (variant, seconds) => {
-      load.send({
-        type: 'fire',
-        url: `http://127.0.0.1:${ports[variant]}${spec.path(runId)}`,
-        method: spec.method,
-        headers: {
-          ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(token && variant.endsWith('-secure') ? { authorization: `Bearer ${token}` } : {}),
+    const targets = Object.fromEntries(
+      variants.map((variant) => [
+        variant,
+        {
+          method: spec.method,
+          path: `/${variant}${spec.path(runId)}`,
+          headers: {
+            ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(token && variant.endsWith('-secure') ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: spec.body,
         },
-        body: spec.body,
-        seconds,
-        rate: config.rate,
-        waves: config.waves,
-        connectionsPerWave: config.connectionsPerWave,
-      })
-      const fired = await next(load, 'fired')
-      // A wrong answer fails the workload; timeouts (an overloaded server or machine) are
-      // counted in the latencies and reported.
-      const bad = Object.keys(fired.statuses).filter((status) => Number(status) !== spec.status)
-      if (bad.length > 0) {
-        throw new Error(
-          `${workload} on ${variant}: expected only ${spec.status}, got statuses ${JSON.stringify(fired.statuses)}`,
-        )
-      }
-      return fired
+      ]),
+    )
+    const switchTo = async (variant) => {
+      load.send({ type: 'switch', variant })
+      await next(load, 'switched')
     }
+    load.send({
+      type: 'start',
+      origin: `http://127.0.0.1:${port}`,
+      targets,
+      variant: variants[0],
+      rate: config.rate,
+      waves: config.waves,
+      connectionsPerWave: config.connectionsPerWave,
+    })
+    await next(load, 'started')
     for (const variant of variants) {
       progress(`${workload} on ${variant}: ${config.warmupSeconds}s warmup`)
-      await fire(variant, config.warmupSeconds)
+      await switchTo(variant)
+      await pause(config.warmupSeconds)
     }
     const slices = Object.fromEntries(variants.map((variant) => [variant, []]))
     for (let turn = 0; turn < config.slices; turn++) {
       const order = variants.map((_, at) => variants[(at + turn) % variants.length])
       for (const variant of order) {
+        await switchTo(variant)
+        // Answers to requests sent before the switch arrive first: let them go.
+        await pause(config.settleSeconds)
         server.send({ type: 'mark' })
-        await next(server, 'marked')
-        const fired = await fire(variant, config.sliceSeconds)
+        load.send({ type: 'mark' })
+        await Promise.all([next(server, 'marked'), next(load, 'marked')])
+        await pause(config.sliceSeconds)
         server.send({ type: 'report' })
-        const usage = await next(server, 'usage')
-        slices[variant].push({ ...fired, cpuUs: usage.cpuUs, rssMB: usage.rssMB })
+        load.send({ type: 'collect' })
+        const [usage, collected] = await Promise.all([
+          next(server, 'usage'),
+          next(load, 'collected'),
+        ])
+        // A wrong answer fails the workload; timeouts (an overloaded server or machine) are
+        // counted in the latencies and reported.
+        const bad = Object.keys(collected.statuses).filter(
+          (status) => Number(status) !== spec.status,
+        )
+        if (bad.length > 0) {
+          throw new Error(
+            `${workload} on ${variant}: expected only ${spec.status}, got statuses ${JSON.stringify(collected.statuses)}`,
+          )
+        }
+        slices[variant].push({ ...collected, cpuUs: usage.cpuUs, rssMB: usage.rssMB })
       }
       progress(
         `${workload}, turn ${turn + 1}/${config.slices}: ${variants
@@ -152,6 +178,8 @@ async function measureFramework(workload, variants) {
           .join(', ')}`,
       )
     }
+    load.send({ type: 'stop' })
+    await next(load, 'stopped')
     return Object.fromEntries(variants.map((variant) => [variant, summarise(slices[variant])]))
   } finally {
     if (server.connected) server.send({ type: 'stop' })
