@@ -21,7 +21,6 @@ export {
   type ConnectorConfigIssueReason,
 } from './connector-config-error'
 export { SecretsError, type SecretsFailureReason } from './secrets-error'
-export { AuthUnavailableError } from './auth-unavailable-error'
 export { EngineClosedError } from './engine-closed-error'
 export { ModelCallError, type ModelCallFailure } from './model-call-error'
 export { UnknownModelError } from './unknown-model-error'
