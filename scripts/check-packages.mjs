@@ -47,8 +47,10 @@ for (const dir of readdirSync(join(root, 'packages'))) {
 // connectors and the engine share it), secret references, their resolution for action steps and
 // agent tools, envSecrets/mapSecrets, ConnectorConfigError and the start-time secrets check, the
 // trigger checks and retryAfterMs in retries (+5.9 kB); preflight, redaction and the triggers'
-// engine side load on first use and are not counted: 65 kB.
-const budgets = { core: 65_000, 'react-designer': 32_000 }
+// engine side load on first use and are not counted: 65 kB. A fresh build of that code measures
+// 64.93 kB; the 503 code for an identity provider that cannot be reached (issue 6) adds 51
+// bytes, which left 21 bytes of margin: 66 kB.
+const budgets = { core: 66_000, 'react-designer': 32_000 }
 for (const [dir, budget] of Object.entries(budgets)) {
   const dist = join(root, 'packages', dir, 'dist')
   // The main entry and the chunks it imports, directly or through other chunks: chunks that only
