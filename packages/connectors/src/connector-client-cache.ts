@@ -29,8 +29,7 @@ export interface ClientCache<T> {
  */
 export function createClientCache<T>(dispose: (client: T) => unknown): ClientCache<T> {
   const clients = new Map<string, T>()
-  const keyOf = (config: unknown) =>
-    createHash('sha256').update(stableJson(config)).digest('base64url')
+  const keyOf = clientCacheKey
   return {
     get(config, create) {
       const key = keyOf(config)
@@ -59,6 +58,14 @@ export function createClientCache<T>(dispose: (client: T) => unknown): ClientCac
       return clients.size
     },
   }
+}
+
+/**
+ * The key of a client cache: a SHA-256 of the configuration as JSON with sorted keys (the same
+ * configuration in another key order is the same client), so credentials never sit in a map key.
+ */
+export function clientCacheKey(config: unknown): string {
+  return createHash('sha256').update(stableJson(config)).digest('base64url')
 }
 
 function stableJson(value: unknown): string {

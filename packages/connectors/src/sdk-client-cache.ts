@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto'
+import { clientCacheKey } from './connector-client-cache'
 
 /**
  * SDK clients made asynchronously (a connection to open, an SDK to import) and shared per
- * resolved configuration. The key is a SHA-256 of the configuration as JSON, so credentials
- * never sit in a map key; a client whose creation failed is forgotten, so the next call tries
- * again.
+ * resolved configuration, keyed by `clientCacheKey` as the synchronous client cache is (so
+ * credentials never sit in a map key); a client whose creation failed is forgotten, so the next
+ * call tries again.
  *
  * @example
  * ```ts
@@ -34,8 +34,7 @@ export function createSdkClientCache<T>(
   dispose: (client: T) => Promise<unknown> | unknown,
 ): SdkClientCache<T> {
   const clients = new Map<string, Promise<T>>()
-  const keyOf = (config: unknown) =>
-    createHash('sha256').update(JSON.stringify(config)).digest('hex')
+  const keyOf = clientCacheKey
   return {
     get(config, create) {
       const key = keyOf(config)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, type ModelStreamPart } from '@tessera/core'
-import { createManualClock } from '../../test/reliability/manual-clock'
+import { createManualClock } from '@tessera/core/testing'
 import { withCost } from '../pricing/with-cost'
 import { createScriptedModel } from '../scripted-model/create-scripted-model'
 import { canonicalJson } from './canonical-json'

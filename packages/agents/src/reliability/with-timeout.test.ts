@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidArgumentError, ModelCallError, type LanguageModelV1 } from '@tessera/core'
-import { createManualClock } from '../../test/reliability/manual-clock'
+import { createManualClock } from '@tessera/core/testing'
 import { createScriptedModel } from '../scripted-model/create-scripted-model'
 import { withTimeout } from './with-timeout'
 
@@ -66,7 +66,7 @@ describe('withTimeout', () => {
     })
     controller.abort(new Error('user cancelled'))
     await expect(call).rejects.toThrow('user cancelled')
-    expect(clock.pending).toBe(0)
+    expect(clock.pending()).toEqual([])
   })
 
   it('clears its timer once the answer came', async () => {
@@ -75,7 +75,7 @@ describe('withTimeout', () => {
       messages,
     })
     expect(answer.content).toEqual([{ type: 'text', text: 'Hi' }])
-    expect(clock.pending).toBe(0)
+    expect(clock.pending()).toEqual([])
   })
 
   it('times out a stream that stalls after its first part', async () => {
@@ -98,7 +98,7 @@ describe('withTimeout', () => {
       parts.push(part)
     }
     expect(parts.map((part) => part.type)).toEqual(['text-delta', 'text-delta', 'finish'])
-    expect(clock.pending).toBe(0)
+    expect(clock.pending()).toEqual([])
   })
 
   it('rejects a timeout that is not a positive duration', () => {

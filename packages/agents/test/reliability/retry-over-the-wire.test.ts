@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ModelCallError, type ModelStreamPart } from '@tessera/core'
 import { withRetry, type ModelRetryEvent } from '../../src/reliability/with-retry'
 import { withTimeout } from '../../src/reliability/with-timeout'
-import { createManualClock } from './manual-clock'
+import { createManualClock } from '@tessera/core/testing'
 import { createVendors, receivedRequests } from './vendors'
 
 // Retries through the vendors' real SDKs against local servers speaking their wire protocols.
