@@ -13,7 +13,13 @@ export type {
   HttpMethod,
 } from './route'
 export { createOpenApiDocument } from './openapi'
-export { runStreamEvents, type RunStreamEvent } from './run-stream'
+export {
+  parseRunStreamCursor,
+  runStreamEvents,
+  unseenRunStreamEvents,
+  type RunStreamCursor,
+  type RunStreamEvent,
+} from './run-stream'
 export { signWebhook, verifyWebhookSignature } from './webhook-signature'
 export {
   createDefinitionRepository,

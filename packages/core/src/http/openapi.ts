@@ -77,8 +77,8 @@ function parameters(route: RouteDefinition): JsonObject[] {
       name: 'Last-Event-ID',
       in: 'header',
       required: false,
-      description: 'Resume after this event id',
-      schema: { type: 'string' },
+      description: 'Resume after this event id (the `id` of the last event received)',
+      schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})(:[0-9]{1,16}:[1-9][0-9]{0,5})?$' },
     })
   }
   if (route.id === 'webhooks.receive') {

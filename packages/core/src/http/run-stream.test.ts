@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, createMemoryStore, type StoreV1 } from '../index'
+import { z } from 'zod'
+import {
+  createEngine,
+  createMemoryStore,
+  createStep,
+  createWorkflow,
+  NonRetryableError,
+  type StoreV1,
+} from '../index'
 import { admin, createHttpKit, reviewWorkflow, type HttpKit } from '../../test/http-kit'
+import { createHttpHandler } from './create-http-handler'
+import { parseRunStreamCursor, unseenRunStreamEvents, type RunStreamEvent } from './run-stream'
 
 interface SseMessage {
   id?: string
@@ -192,5 +202,135 @@ describe('GET /runs/{runId}/stream (Server-Sent Events)', () => {
       await k.call('GET', `/runs/${runId}/stream`, { as: 'vi:viewer' }),
     )
     expect(JSON.parse(numbered[0]!.data!).input).toEqual({ name: '[masked]' })
+  })
+
+  it('ids stay unique across a retry: a failed run numbers its last events after the last stable id, and resuming from them gets the retried steps', async () => {
+    let failuresLeft = 2
+    const order = z.object({ orderId: z.string() })
+    const step = (id: string, run: () => void = () => {}) =>
+      createStep({
+        id,
+        input: order,
+        output: order,
+        retry: { attempts: 1 },
+        run: ({ input }) => (run(), input),
+      })
+    const flaky = createWorkflow({ id: 'flaky', input: order })
+      .then(step('prepare'))
+      .then(
+        step('charge', () => {
+          if (failuresLeft-- > 0) throw new NonRetryableError('card declined')
+        }),
+      )
+      .then(step('ship'))
+      .commit()
+    const engine = createEngine({ store: createMemoryStore(), workflows: [flaky] })
+    kits.push({ close: () => engine.close() } as HttpKit)
+    const handler = createHttpHandler(engine, { auth: 'none-insecure' })
+    const stream = async (lastEventId?: string) =>
+      readEvents(
+        await handler(
+          new Request(`http://tessera.test/runs/${run.id}/stream`, {
+            headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+          }),
+        ),
+      )
+    const summary = (messages: { id?: string; event?: string; data?: string }[]) =>
+      messages.map((message) => {
+        const data = JSON.parse(message.data!) as { key?: string; status?: string }
+        return [message.event, data.key, data.status].filter(Boolean).join(' ')
+      })
+
+    const run = await engine.start(flaky, { orderId: 'A1' })
+    await expect(run.result()).rejects.toThrow()
+    const first = (await stream()).numbered
+    expect(summary(first)).toEqual([
+      'run-start',
+      'step-end prepare succeeded',
+      'step-end charge failed',
+      'run-end failed',
+    ])
+    const [, , failedStep, failedEnd] = first.map((message) => message.id!)
+    expect(first[0]!.id).toBe('1')
+    expect(first[1]!.id).toBe('2')
+    expect(failedStep).toMatch(/^2:\d+:1$/)
+    expect(failedEnd).toBe(failedStep!.replace(/:1$/, ':2'))
+    // Before the retry, resuming after the failed step gets the run-end, and only it.
+    expect((await stream(failedStep)).numbered).toEqual(first.slice(3))
+
+    await expect((await engine.retry(run.id)).result()).rejects.toThrow()
+    const second = (await stream()).numbered
+    expect(summary(second)).toEqual([
+      'run-start',
+      'step-end prepare succeeded',
+      'step-end charge failed',
+      'run-end failed',
+    ])
+    // The second failure is another event, with another id: a client that saw the first one
+    // receives it, even though it sits where the first one was.
+    expect(second[2]!.id).not.toBe(failedStep)
+    expect((await stream(failedEnd)).numbered).toEqual(second.slice(2))
+    expect((await stream(failedStep)).numbered).toEqual(second.slice(2))
+
+    await (await engine.retry(run.id)).result()
+    const last = (await stream()).numbered
+    expect(summary(last)).toEqual([
+      'run-start',
+      'step-end prepare succeeded',
+      'step-end charge succeeded',
+      'step-end ship succeeded',
+      'run-end succeeded',
+    ])
+    expect(last.map((message) => message.id)).toEqual(['1', '2', '3', '4', '5'])
+    // Every id a client held, from either failure, resumes with exactly what came after the
+    // last step it saw succeed.
+    for (const held of [failedStep, failedEnd, second[2]!.id, second[3]!.id, '2']) {
+      expect((await stream(held)).numbered).toEqual(last.slice(2))
+    }
+    expect((await stream('3')).numbered).toEqual(last.slice(3))
+  })
+
+  it('a Last-Event-ID that is no id of the stream is a 400 naming the header', async () => {
+    const k = kit()
+    const runId = await k.run('greet')
+    for (const bad of ['-1', 'abc', '1.5', '01', '2:x:1', '2:5:0', '2:5']) {
+      const response = await k.call('GET', `/runs/${runId}/stream`, {
+        headers: { 'last-event-id': bad },
+      })
+      expect(response.status, bad).toBe(400)
+      const problem = (await response.json()) as { errors: { path: string }[] }
+      expect(problem.errors[0]!.path).toBe('headers.last-event-id')
+    }
+  })
+})
+
+describe('run stream cursors', () => {
+  const events = (...ids: string[]): RunStreamEvent[] =>
+    ids.map((id) => ({ id, event: 'step-end', data: null }))
+
+  it('parses stable and provisional ids, and refuses anything else', () => {
+    expect(parseRunStreamCursor(undefined)).toEqual({ after: 0 })
+    expect(parseRunStreamCursor('')).toEqual({ after: 0 })
+    expect(parseRunStreamCursor('12')).toEqual({ after: 12 })
+    expect(parseRunStreamCursor('3:1764126005000:2')).toEqual({
+      after: 3,
+      id: '3:1764126005000:2',
+    })
+    for (const bad of ['x', '1e3', ' 1', '1 ', '3:1', '3::1', '99999999999999999']) {
+      expect(parseRunStreamCursor(bad), bad).toBeUndefined()
+    }
+  })
+
+  it('resumes after the held event, or after its stable base when the event is gone', () => {
+    const list = events('1', '2', '2:50:1', '2:50:2')
+    const ids = (cursor: Parameters<typeof unseenRunStreamEvents>[1]) =>
+      unseenRunStreamEvents(list, cursor).map((event) => event.id)
+    expect(ids({ after: 0 })).toEqual(['1', '2', '2:50:1', '2:50:2'])
+    expect(ids({ after: 2 })).toEqual(['2:50:1', '2:50:2'])
+    expect(ids({ after: 2, id: '2:50:1' })).toEqual(['2:50:2'])
+    expect(ids({ after: 2, id: '2:50:2' })).toEqual([])
+    // Another failure at the same place (another endedAt): all of it is new.
+    expect(ids({ after: 2, id: '2:40:2' })).toEqual(['2:50:1', '2:50:2'])
+    expect(ids({ after: 7 })).toEqual([])
   })
 })

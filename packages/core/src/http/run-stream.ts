@@ -6,25 +6,63 @@ import type { AccessControl, Principal } from './types'
 import { runView, stepView, waitingOf } from './run-view'
 
 /**
- * One numbered event of a run's stream.
+ * One numbered event of a run's stream. `id` is opaque to clients: send the last one back as
+ * `Last-Event-ID` to resume after it.
  *
  * @example
  * ```ts
- * const event: RunStreamEvent = { id: 1, event: 'run-start', data: { runId: 'r1' } }
+ * const event: RunStreamEvent = { id: '1', event: 'run-start', data: { runId: 'r1' } }
  * ```
  */
 export interface RunStreamEvent {
-  id: number
+  id: string
   event: 'run-start' | 'step-end' | 'run-end'
   data: unknown
 }
 
+/**
+ * Where a client is in a run's stream: after the stable event `after` (0: before the first), or
+ * after the provisional event `id` (one of a failed run's last events; see
+ * {@link runStreamEvents}).
+ */
+export interface RunStreamCursor {
+  after: number
+  id?: string
+}
+
 const terminal = new Set(['succeeded', 'failed', 'cancelled'])
+const cursorPattern = /^(0|[1-9]\d{0,15})(?::(\d{1,16}):([1-9]\d{0,5}))?$/
+
+/**
+ * Reads a `Last-Event-ID` header: `undefined` or empty is the start of the stream; anything
+ * that is not an id the stream sends gives `undefined`.
+ *
+ * @example
+ * ```ts
+ * parseRunStreamCursor('3') // { after: 3 }
+ * parseRunStreamCursor('3:1764126005000:2') // { after: 3, id: '3:1764126005000:2' }
+ * ```
+ */
+export function parseRunStreamCursor(header: string | undefined): RunStreamCursor | undefined {
+  if (header === undefined || header === '') return { after: 0 }
+  const match = cursorPattern.exec(header)
+  if (!match) return undefined
+  const after = Number(match[1])
+  if (!Number.isSafeInteger(after)) return undefined
+  return match[2] === undefined ? { after } : { after, id: header }
+}
 
 /**
  * The numbered events of a run, derived from its stored history so that every process derives
- * the same ids: 1 is `run-start`; then one `step-end` per step record in the store's commit
- * order (2, 3, …); then, once the run has ended, `run-end`. Run data is masked for `principal`.
+ * the same ids: `1` is `run-start`; then one `step-end` per step record in the store's commit
+ * order (`2`, `3`, …); then, once the run has ended, `run-end`. Run data is masked for
+ * `principal`.
+ *
+ * A failed run's failed step records and its `run-end` are provisional: `engine.retry` deletes
+ * the failed records and the run goes on. They are numbered `<n>:<endedAt>:<k>` (after stable
+ * event `n`, the `k`-th provisional event of the failure that ended the run at `endedAt`), so
+ * the steps of the retried run take the stable numbers `n + 1`, … and never reuse an id a
+ * client has seen.
  *
  * @example
  * ```ts
@@ -38,9 +76,14 @@ export function runStreamEvents(
   viewer: { access: AccessControl; principal: Principal },
 ): RunStreamEvent[] {
   const { run } = history
+  let stable = 1
+  let provisional = 0
+  const failure = String(run.endedAt ?? run.updatedAt)
+  const nextId = (isProvisional: boolean) =>
+    isProvisional ? `${stable}:${failure}:${++provisional}` : String(++stable)
   const events: RunStreamEvent[] = [
     {
-      id: 1,
+      id: '1',
       event: 'run-start',
       data: {
         runId: run.id,
@@ -56,7 +99,7 @@ export function runStreamEvents(
   ]
   for (const step of history.steps) {
     events.push({
-      id: events.length + 1,
+      id: nextId(step.status === 'failed'),
       event: 'step-end',
       data: { runId: run.id, ...stepView(step, run.workflowId, viewer) },
     })
@@ -64,7 +107,7 @@ export function runStreamEvents(
   if (terminal.has(run.status)) {
     const view = runView(run, viewer)
     events.push({
-      id: events.length + 1,
+      id: nextId(run.status === 'failed'),
       event: 'run-end',
       data: {
         runId: run.id,
@@ -76,6 +119,31 @@ export function runStreamEvents(
     })
   }
   return events
+}
+
+/**
+ * The events a client at `cursor` has not seen: those after its event when the stream still
+ * has it; otherwise (a retry removed the provisional event it saw, or it never existed) those
+ * after stable event `cursor.after`.
+ *
+ * @example
+ * ```ts
+ * unseenRunStreamEvents(events, { after: 2 }).map((event) => event.id) // ['3', '4']
+ * ```
+ */
+export function unseenRunStreamEvents(
+  events: RunStreamEvent[],
+  cursor: RunStreamCursor,
+): RunStreamEvent[] {
+  if (cursor.id !== undefined) {
+    const at = events.findIndex((event) => event.id === cursor.id)
+    if (at >= 0) return events.slice(at + 1)
+  }
+  return events.filter((event) => {
+    const colon = event.id.indexOf(':')
+    const base = Number(colon < 0 ? event.id : event.id.slice(0, colon))
+    return base > cursor.after || (base === cursor.after && colon >= 0)
+  })
 }
 
 const liveEvents: EngineEventName[] = [
@@ -97,7 +165,7 @@ const liveEvents: EngineEventName[] = [
 export async function runStreamResponse(options: {
   engine: Engine
   runId: string
-  lastEventId: number
+  lastEventId: RunStreamCursor
   access: AccessControl
   principal: Principal
   heartbeatMs: number
@@ -142,10 +210,9 @@ export async function runStreamResponse(options: {
       lastStatus = status
       write(`event: status\ndata: ${status}\n\n`)
     }
-    for (const event of runStreamEvents(history, viewer)) {
-      if (event.id <= sent) continue
+    for (const event of unseenRunStreamEvents(runStreamEvents(history, viewer), sent)) {
       write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`)
-      sent = event.id
+      sent = parseRunStreamCursor(event.id)!
     }
     if (terminal.has(history.run.status)) close()
   }

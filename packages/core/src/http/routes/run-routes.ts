@@ -18,7 +18,7 @@ import {
 } from '../http-schemas'
 import { HttpProblem } from '../problem'
 import { defineRoute, type RouteContext } from '../route'
-import { runStreamResponse } from '../run-stream'
+import { parseRunStreamCursor, runStreamResponse } from '../run-stream'
 import { runView, stepView, waitingOf } from '../run-view'
 import type { Principal, ResourceRef } from '../types'
 
@@ -305,18 +305,17 @@ export const streamRun = defineRoute({
   resource: runResource,
   async handle(context) {
     const { params, principal, services } = context
-    const header = context.header('last-event-id')
-    const lastEventId = header === undefined || header === '' ? 0 : Number(header)
-    if (!Number.isSafeInteger(lastEventId) || lastEventId < 0) {
+    const lastEventId = parseRunStreamCursor(context.header('last-event-id'))
+    if (!lastEventId) {
       throw new HttpProblem(
         400,
         'invalid_argument',
-        'Last-Event-ID must be the id of an event (a non-negative integer)',
+        'Last-Event-ID must be the id of an event this stream sent, such as 3 or 3:1764126005000:1',
         [
           {
             path: 'headers.last-event-id',
-            message: 'must be a non-negative integer',
-            expected: 'integer',
+            message: 'must be an event id of this stream',
+            expected: 'an integer, or <integer>:<integer>:<integer>',
           },
         ],
       )
