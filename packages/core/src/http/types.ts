@@ -154,7 +154,9 @@ export interface AuditTrail {
   query(query?: AuditQuery): Promise<{ records: AuditRecord[]; nextAfter?: number }>
   /**
    * Recomputes the chain: `ok`, or the first record whose hash or link does not match (a
-   * record changed, removed or inserted).
+   * record changed, removed or inserted). The built-in trail also holds its query index against
+   * the chain: a copy changed, forged or misfiled, or removed below the index mark, is reported
+   * at its record's seq.
    */
   verify(): Promise<{ ok: true; records: number } | { ok: false; brokenAt: number; reason: string }>
 }

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../../memory/memory-store'
 import type { StoreV1 } from '../../ports/store-v1'
 import type { AuditEntry, AuditRecord } from '../types'
-import { auditCollection, auditRecordHash, createAuditTrail, genesisHash } from './audit-trail'
+import {
+  auditCollection,
+  auditIndexCollection,
+  auditRecordHash,
+  createAuditTrail,
+  genesisHash,
+} from './audit-trail'
 import { canonicalJson, sha256Hex } from './hashing'
+import { describeAuditTrailIndex } from '../../../test/audit-trail-suite'
 
 const entry = (index: number, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   action: index % 2 === 0 ? 'run.start' : 'run.cancel',
@@ -279,4 +286,44 @@ describe('createAuditTrail: query', () => {
     await expect(audit.query({ after: -1 })).rejects.toMatchObject({ argument: 'after' })
     await expect(audit.query({ since: Number.NaN })).rejects.toMatchObject({ argument: 'since' })
   })
+})
+
+describe('createAuditTrail: index keys', () => {
+  it('hashes values no key can hold (U+0000, lone surrogates, long ones) and still finds them', async () => {
+    const store = createMemoryStore()
+    const audit = createAuditTrail({ store })
+    const ids = ['a\u0000b', 'a\ud800', 'a\ufffd', 'y'.repeat(200), 'ok']
+    for (const id of ids) await audit.append(entry(1, { resource: { type: 'run', id } }))
+    for (const [index, id] of ids.entries()) {
+      const { records } = await audit.query({ resourceId: id })
+      expect(records.map((record) => record.seq)).toEqual([index + 1])
+    }
+    const keys = (
+      await store.listRecords!({ collection: auditIndexCollection, prefix: 'resource:', limit: 10 })
+    ).map((stored) => stored.key)
+    // 'a\ufffd' is an ordinary string (kept readable); the lone surrogate's hash differs from it.
+    expect(
+      keys.filter((indexKey) => /^resource:#[0-9a-f]{64}\/\d{12}$/.test(indexKey)),
+    ).toHaveLength(3)
+    expect(keys).toContain('resource:a\ufffd/000000000003')
+    expect(keys).toContain('resource:ok/000000000005')
+    expect(await audit.verify()).toEqual({ ok: true, records: 5 })
+  })
+
+  it('escapes %, /, : and # so that the index stays readable', async () => {
+    const store = createMemoryStore()
+    const audit = createAuditTrail({ store })
+    await audit.append(entry(1, { actor: { id: 'user:7/a%#', method: 'jwt' } }))
+    const keys = (await store.listRecords!({ collection: auditIndexCollection, limit: 10 })).map(
+      (stored) => stored.key,
+    )
+    expect(keys).toContain('actor:user%3A7%2Fa%25%23/000000000001')
+    expect(keys).toContain('mark')
+  })
+})
+
+// The index suite (packages/core/test/audit-trail-suite.ts) on the memory store; SQLite,
+// PostgreSQL, MariaDB and Redis run it in packages/connectors/test/audit-trail-index.test.ts.
+describeAuditTrailIndex('memory store', async () => ({ store: createMemoryStore() }), {
+  large: true,
 })
