@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createEngine, createMemoryStore, type Logger, type StoreV1 } from '../index'
 import { admin, createHttpKit, headerAuth, nobody, type HttpKit } from '../../test/http-kit'
 import { createHttpHandler } from './create-http-handler'
-import { registerPublishedDefinitions } from './definition-repository'
+import { registerPublishedDefinitions } from '../definition/definition-repository'
 import { createAccessControl, defaultRoles } from './security/access-control'
 import type { AuditRecord } from './types'
 

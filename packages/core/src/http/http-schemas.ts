@@ -145,6 +145,10 @@ export const definitionHeadSchema = z.object({
   latestVersion: z.number().int(),
   contentHash: z.string(),
   publishedVersion: z.number().int().optional(),
+  publishedWorkflowVersion: z
+    .string()
+    .optional()
+    .describe("The engine's version hash of the published version (what its runs are pinned to)"),
   createdAt: epochMs,
   updatedAt: epochMs,
 })

@@ -27,7 +27,10 @@ export {
   type DefinitionRepository,
   type DefinitionHead,
   type DefinitionVersion,
-} from './definition-repository'
+  type DefinitionWorkflowVersion,
+  type PublishedDefinitionEntry,
+  type RegisterPublishedOptions,
+} from '../definition/definition-repository'
 export type { ProblemFieldError } from './problem'
 export type {
   Permission,

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { Engine } from '../runtime/engine'
-import type { DefinitionRepository } from './definition-repository'
+import type { DefinitionRepository } from '../definition/definition-repository'
 import type { HttpHandlerOptions } from './http-handler-options'
 import type { ApiKeys } from './security/api-keys'
 import type { AccessControl, AuditTrail, Permission, Principal, ResourceRef } from './types'

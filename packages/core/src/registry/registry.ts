@@ -72,7 +72,11 @@ export interface Registry {
 export interface MutableRegistry extends Registry {
   addPlugin(plugin: Plugin): void
   addStep(step: Step): void
-  addWorkflow(workflow: Workflow): void
+  /**
+   * Adds a workflow version; it becomes its workflow's latest (what `workflows.get(id)` and a
+   * start by id use) unless `latest` is false (an older version that runs still need).
+   */
+  addWorkflow(workflow: Workflow, latest?: boolean): void
   addAgent(agent: AgentV1): void
   addConnector(connector: ConnectorV1): void
   addFunction(id: string, fn: InlineFunction): void
@@ -138,10 +142,10 @@ export function createRegistry(): MutableRegistry {
     addAgent: (agent) => agents.add(agent.id, agent, 'agent'),
     addConnector: (connector) => connectors.add(connector.id, connector, 'connector'),
     addFunction: (id, fn) => functions.add(id, fn, 'function'),
-    addWorkflow(workflow) {
+    addWorkflow(workflow, latest) {
       if (versions.get(`${workflow.id}@${workflow.version}`) === workflow) return
       for (const step of workflow.steps.values()) registry.addStep(step)
-      for (const child of workflow.workflows.values()) registry.addWorkflow(child)
+      for (const child of workflow.workflows.values()) registry.addWorkflow(child, latest)
       if (workflow.connectors)
         for (const connector of workflow.connectors.values()) registry.addConnector(connector)
       if (workflow.agents) for (const agent of workflow.agents.values()) registry.addAgent(agent)
@@ -150,7 +154,7 @@ export function createRegistry(): MutableRegistry {
         functions.items.set(id, fn)
       }
       versions.set(`${workflow.id}@${workflow.version}`, workflow)
-      workflows.items.set(workflow.id, workflow)
+      if (latest !== false) workflows.items.set(workflow.id, workflow)
     },
     addPlugin(plugin) {
       if (plugins.some((known) => known.name === plugin.name)) {

@@ -76,8 +76,18 @@ export interface EngineCore {
   closed: boolean
 
   // From createEngine
-  planFor(workflow: Workflow): ExecutionPlan
-  planForTask(task: TaskRecord): ExecutionPlan | undefined
+  /** Registers a workflow version (as its workflow's latest unless `latest` is false). */
+  planFor(workflow: Workflow, latest?: boolean): ExecutionPlan
+  /** The plan of a registered version; undefined when this engine lacks it. */
+  planForTask(task: { workflowId: string; workflowVersion: string }): ExecutionPlan | undefined
+  /**
+   * With stored definitions (a store that keeps records): the plan of a version this engine
+   * lacks, from the stored definition that compiles to it (see `./stored-definitions`).
+   */
+  resolvePlan?(task: {
+    workflowId: string
+    workflowVersion: string
+  }): Promise<ExecutionPlan | undefined>
   cancel(runId: string, reason?: string): Promise<void>
 
   // From the run tracker

@@ -45,6 +45,7 @@ import { assertListener, assertRunId } from './event-arguments'
 import type { EngineCore } from './engine-core'
 import { createRunTracker } from './run-tracker'
 import { createStepPipeline } from './step-pipeline'
+import type { StoredDefinitions, StoredDefinitionsOptions } from './stored-definitions'
 import { checkTrigger } from './trigger-check'
 import type { TriggerSet, TriggerStatus } from './triggers'
 import { validateWith } from './validate'
@@ -117,6 +118,15 @@ export interface EngineOptions {
    * same triggers safe: each event starts one run.
    */
   startTriggers?: boolean
+  /**
+   * Workflow versions kept as definitions in the store's records (`POST /definitions/{id}/publish`
+   * stores them; so does `createDefinitionRepository`), for processes that did not register them:
+   * a task, retry or approval of a version this engine lacks looks for the stored definition that
+   * compiles to exactly that version (and registers it), and `start(workflowId)` starts the
+   * published version of a stored definition, read at most once per `publishedCache` (1s).
+   * On by default when the store keeps records (`capabilities.records`); `false` turns it off.
+   */
+  storedDefinitions?: false | StoredDefinitionsOptions
 }
 
 /** Options of `engine.sendEvent`. */
@@ -397,10 +407,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const { registry, localRuns, emitter } = core
 
   // ── registration ────────────────────────────────────────────────────────────────────────────
-  const planFor = (workflow: Workflow): ExecutionPlan => {
+  const planFor = (workflow: Workflow, latest?: boolean): ExecutionPlan => {
     const known = plans.get(workflow.version)
     if (known && known.workflow === workflow) return known
-    registry.addWorkflow(workflow)
+    registry.addWorkflow(workflow, latest)
     const plan = compilePlan(workflow, registry, engineDefaults, lookupSecret)
     plans.set(workflow.version, plan)
     return plan
@@ -446,10 +456,38 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
   }
 
+  // Stored definitions: versions this engine lacks, published versions to start by id. Loaded on
+  // first use (./stored-definitions), so an engine that never needs them never loads them.
+  const storedOptions = options.storedDefinitions
+  const compile = (definition: unknown) => workflowFromDefinition(definition, { registry })
+  const storedTtls = storedOptions !== false &&
+    store.capabilities.records &&
+    store.getRecord && [
+      parseDuration(
+        storedOptions?.publishedCache ?? 1000,
+        'createEngine.storedDefinitions.publishedCache',
+      ),
+      parseDuration(storedOptions?.missCache ?? 10_000, 'createEngine.storedDefinitions.missCache'),
+    ]
+  let definitions: StoredDefinitions | undefined
+  let loadingDefinitions: Promise<StoredDefinitions> | undefined
+  const loadDefinitions = () =>
+    (loadingDefinitions ??= import('./stored-definitions').then(
+      ({ createStoredDefinitions }) =>
+        (definitions = createStoredDefinitions(
+          { ...core, compile },
+          (storedTtls as number[])[0]!,
+          (storedTtls as number[])[1]!,
+        )),
+    ))
+
   // ── the parts ───────────────────────────────────────────────────────────────────────────────
   Object.assign(core, {
     planFor,
     planForTask,
+    resolvePlan: storedTtls
+      ? (task: TaskRecord) => loadDefinitions().then((loaded) => loaded.plan(task))
+      : undefined,
     cancel: (runId: string, reason?: string) => cancel(runId, reason),
     decideApproval: (
       runId: string,
@@ -478,8 +516,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
     startOptions: StartOptions = {},
   ): Promise<RunHandle<any>> {
     if (core.closed) throw new ConflictError('The engine is closed')
-    const workflow =
-      typeof workflowOrId === 'string' ? registry.workflows.require(workflowOrId) : workflowOrId
+    let workflow = workflowOrId as Workflow | null | undefined
+    if (typeof workflowOrId === 'string') {
+      // The published version of a stored definition, if any (cached: no read per start).
+      workflow = definitions?.current(workflowOrId)
+      if (workflow === undefined && core.resolvePlan)
+        workflow = await (await loadDefinitions()).published(workflowOrId)
+      workflow ??= registry.workflows.require(workflowOrId)
+    }
     if (
       typeof workflow !== 'object' ||
       workflow === null ||
@@ -720,8 +764,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
    * Undefined for an approval asked for inside step code (`context.approval()`): its schema is
    * in the code, which checks the data when it reads the decision.
    */
-  const approvalNode = (run: RunRecord, approvalId: string) => {
-    const plan = planForTask({ workflowId: run.workflowId, workflowVersion: run.workflowVersion })
+  const approvalNode = async (run: RunRecord, approvalId: string) => {
+    const plan = planForTask(run) ?? (await core.resolvePlan?.(run))
     if (!plan) return undefined
     for (const node of plan.nodes) {
       if (node.kind === 'step' && node.wait?.kind === 'approval' && node.wait.name === approvalId)
@@ -752,7 +796,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (!run) throw new NotFoundError({ kind: 'run', id: runId })
     let data = value
     if (approved) {
-      const node = approvalNode(run, approvalId)
+      const node = await approvalNode(run, approvalId)
       const schema = node?.kind === 'step' ? node.wait?.schema : undefined
       if (schema) {
         data = validateWith(schema, value, {
@@ -812,10 +856,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         `Run "${runId}" has status "${run.status}"; only failed runs can be retried`,
       )
     }
-    const plan = planForTask(run)
+    const plan = planForTask(run) ?? (await core.resolvePlan?.(run))
     if (!plan) {
       throw new ConflictError(
-        `Run "${runId}" is pinned to version ${run.workflowVersion} of workflow "${run.workflowId}", which this engine does not have: register it first`,
+        `Run "${runId}" is pinned to version ${run.workflowVersion} of workflow "${run.workflowId}", which this engine does not have (nor a stored definition that compiles to it): register it first`,
       )
     }
     const failed = history.steps.filter((step) => step.status === 'failed')
@@ -971,8 +1015,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     queue,
     register,
     registerDefinition(definition) {
-      const workflow = workflowFromDefinition(definition, { registry })
+      const workflow = compile(definition)
       planFor(workflow)
+      // Published here: the next start by id reads the head again.
+      definitions?.forget(workflow.id)
       return workflow
     },
     start: start as Engine['start'],

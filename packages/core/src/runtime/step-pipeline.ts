@@ -17,6 +17,7 @@ import {
 } from '../ports/store-v1'
 import type { Effects } from './decider'
 import type { EngineCore } from './engine-core'
+import type { ExecutionPlan } from './plan'
 import { isThenable } from './is-thenable'
 import { retryAfterOf, retryDelay } from './retry-policy'
 import { StepAttempt } from './step-attempt'
@@ -110,7 +111,20 @@ export function createStepPipeline(core: EngineCore) {
         return promiseOf(queue.publish([{ ...message, availableAt: claim.availableAt }]))
       return undefined
     }
-    const attempt = beginAttempt(claim.task, now)
+    const { task } = claim
+    const plan = core.planForTask(task)
+    // A version this engine lacks: its stored definition, if there is one (looked up once).
+    if (plan === undefined && core.resolvePlan !== undefined)
+      return core.resolvePlan(task).then((found) => runClaimed(task, clock.now(), found))
+    return runClaimed(task, now, plan)
+  }
+
+  const runClaimed = (
+    task: TaskRecord,
+    now: number,
+    plan: ExecutionPlan | undefined,
+  ): Promise<void> | undefined => {
+    const attempt = beginAttempt(task, now, plan)
     if (attempt === undefined) return undefined
     if (attempt.pending === undefined) return completeAttempt(attempt)
     // An asynchronous step without a timeout or lease to keep: continue straight from its promise.
@@ -208,8 +222,11 @@ export function createStepPipeline(core: EngineCore) {
   }
 
   /** Starts a claimed task's attempt: runs the step up to its first await. */
-  const beginAttempt = (task: TaskRecord, startedAt: number): StepAttempt | undefined => {
-    const plan = core.planForTask(task)
+  const beginAttempt = (
+    task: TaskRecord,
+    startedAt: number,
+    plan: ExecutionPlan | undefined,
+  ): StepAttempt | undefined => {
     const node = plan?.byId.get(task.nodeId)
     if (!plan || !node || node.kind !== 'step') {
       logger.warn(

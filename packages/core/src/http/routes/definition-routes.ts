@@ -1,3 +1,4 @@
+import { workflowFromDefinition } from '../../builder/workflow-from-definition'
 import { generateCode } from '../../definition/codegen/generate-code'
 import type { WorkflowDefinition } from '../../definition/schema'
 import { validateDefinition } from '../../definition/validate-definition'
@@ -19,7 +20,7 @@ import {
   versionParams,
   workflowIdParams,
 } from '../http-schemas'
-import type { DefinitionRepository } from '../definition-repository'
+import type { DefinitionRepository } from '../../definition/definition-repository'
 import { defineRoute, type RouteServices } from '../route'
 
 const repository = (services: { definitions: DefinitionRepository | undefined }) =>
@@ -251,9 +252,14 @@ export const publishDefinition = defineRoute({
   enabled: hasRepository,
   async handle({ params, body, services }) {
     const definitions = repository(services)
+    const { engine } = services
     const version = await definitions.version(params.workflowId, body.version)
-    const workflow = services.engine.registerDefinition(version.definition)
-    const head = await definitions.markPublished(params.workflowId, body.version)
+    // Compiled first (a version this process cannot run is refused, 422), then recorded with the
+    // engine's version hash, so that every process can find the definition of a run pinned to
+    // it, and registered last: from then on this process starts it, others within their cache.
+    const workflow = workflowFromDefinition(version.definition, { registry: engine.registry })
+    const head = await definitions.markPublished(params.workflowId, body.version, workflow.version)
+    engine.registerDefinition(version.definition)
     const { latest } = await definitions.get(params.workflowId)
     return {
       status: 200,

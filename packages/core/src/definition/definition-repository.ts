@@ -1,50 +1,33 @@
-import { canonicalJson, contentHash } from '../definition/content-hash'
+import { canonicalJson, contentHash } from './content-hash'
+import {
+  findWorkflowVersion,
+  hashesCollection,
+  headsCollection,
+  indexWorkflowVersion,
+  listAll,
+  readHeadRecord,
+  readVersionRecord,
+  versionKey,
+  versionsCollection,
+  type DefinitionHead,
+  type DefinitionRecords,
+  type DefinitionVersion,
+} from './definition-records'
 import { ConflictError } from '../errors/conflict-error'
 import { NotFoundError } from '../errors/not-found-error'
-import type { StoredRecord, StoreV1 } from '../ports/store-v1'
+import type { StoreV1 } from '../ports/store-v1'
 import type { Engine } from '../runtime/engine'
 
-/**
- * The head of a stored workflow definition: one record per workflow id.
- *
- * @example
- * ```ts
- * const { head } = await definitions.get('order-review')
- * head.latestVersion // 3
- * ```
- */
-export interface DefinitionHead {
-  workflowId: string
-  /** The number of the newest version (1, 2, …). */
-  latestVersion: number
-  /** Content hash of the newest version's definition. */
-  contentHash: string
-  /** The version that `publish` registered with the engine, if any. */
-  publishedVersion?: number
-  createdAt: number
-  updatedAt: number
-}
+export type {
+  DefinitionHead,
+  DefinitionVersion,
+  DefinitionWorkflowVersion,
+} from './definition-records'
 
 /**
- * One version of a definition: insert-only.
- *
- * @example
- * ```ts
- * const version = await definitions.version('order-review', 2)
- * version.definition.id // 'order-review'
- * ```
- */
-export interface DefinitionVersion {
-  workflowId: string
-  version: number
-  contentHash: string
-  definition: Record<string, unknown>
-  createdAt: number
-  createdBy?: string
-}
-
-/**
- * Stored definitions with their version history (collections `definitions`, `definition-versions`).
+ * Stored definitions with their version history (collections `definitions`,
+ * `definition-versions`, and `definition-workflow-versions`, which maps the engine's version
+ * hashes to stored versions).
  *
  * @example
  * ```ts
@@ -54,6 +37,8 @@ export interface DefinitionVersion {
  */
 export interface DefinitionRepository {
   list(): Promise<DefinitionHead[]>
+  /** The head of a definition; undefined when there is none (one read). */
+  head(workflowId: string): Promise<DefinitionHead | undefined>
   get(
     workflowId: string,
   ): Promise<{ head: DefinitionHead; latest: DefinitionVersion; published?: DefinitionVersion }>
@@ -68,20 +53,34 @@ export interface DefinitionRepository {
   ): Promise<{ head: DefinitionHead; version: DefinitionVersion; created: boolean }>
   versions(workflowId: string): Promise<DefinitionVersion[]>
   version(workflowId: string, version: number): Promise<DefinitionVersion>
-  /** Marks `version` published (after the caller registered it). */
-  markPublished(workflowId: string, version: number): Promise<DefinitionHead>
+  /**
+   * Marks `version` published. With `workflowVersion` (the `Workflow.version` the definition
+   * compiled to) it also records which stored version that hash comes from, so that other
+   * processes can find the definition of a run pinned to it (`findWorkflowVersion`).
+   */
+  markPublished(
+    workflowId: string,
+    version: number,
+    workflowVersion?: string,
+  ): Promise<DefinitionHead>
+  /**
+   * Records that stored `version` compiles to `workflowVersion` (what `markPublished` does; also
+   * for versions found by other means). Idempotent.
+   */
+  indexWorkflowVersion(workflowId: string, version: number, workflowVersion: string): Promise<void>
+  /**
+   * The stored version recorded for a workflow version hash, with its definition; undefined when
+   * none is recorded (a version defined in code only, or published before hashes were recorded).
+   * The caller must check that the definition still compiles to that hash.
+   */
+  findWorkflowVersion(
+    workflowId: string,
+    workflowVersion: string,
+  ): Promise<DefinitionVersion | undefined>
   delete(workflowId: string): Promise<DefinitionHead>
 }
 
-const heads = 'definitions'
-const versionsCollection = 'definition-versions'
-const versionKey = (workflowId: string, version: number) =>
-  `${workflowId}/${String(version).padStart(12, '0')}`
 const maxAttempts = 5
-
-type RecordsStore = Required<
-  Pick<StoreV1, 'putRecord' | 'getRecord' | 'listRecords' | 'deleteRecord'>
->
 
 /**
  * Workflow definitions kept in a store's records. Writes go head first: the head record of a
@@ -112,22 +111,19 @@ export function createDefinitionRepository(
       `Store "${store.provider}" keeps no records (capabilities.records); the definition routes need them`,
     )
   }
-  const records = store as StoreV1 & RecordsStore
+  const records = store as StoreV1 & DefinitionRecords
 
   const readHead = async (workflowId: string) => {
-    const record = await records.getRecord({ collection: heads, key: workflowId })
+    const record = await readHeadRecord(records, workflowId)
     if (!record) throw new NotFoundError({ kind: 'definition', id: workflowId })
-    return record as StoredRecord & { value: DefinitionHead }
+    return record
   }
   const readVersion = async (workflowId: string, version: number) => {
-    const record = await records.getRecord({
-      collection: versionsCollection,
-      key: versionKey(workflowId, version),
-    })
+    const record = await readVersionRecord(records, workflowId, version)
     if (!record) {
       throw new NotFoundError({ kind: 'definition-version', id: `${workflowId}@${version}` })
     }
-    return record.value as DefinitionVersion
+    return record
   }
   const insertVersion = async (version: DefinitionVersion) => {
     const put = await records.putRecord({
@@ -146,19 +142,9 @@ export function createDefinitionRepository(
   const hashOf = (definition: Record<string, unknown>) => contentHash(canonicalJson(definition))
 
   return {
-    async list() {
-      const result: DefinitionHead[] = []
-      let after: string | undefined
-      for (;;) {
-        const page = await records.listRecords({
-          collection: heads,
-          limit: 1000,
-          ...(after !== undefined ? { after } : {}),
-        })
-        for (const record of page) result.push(record.value as DefinitionHead)
-        if (page.length < 1000) return result
-        after = page[page.length - 1]!.key
-      }
+    list: () => listAll<DefinitionHead>(records, headsCollection),
+    async head(workflowId) {
+      return (await readHeadRecord(records, workflowId))?.value
     },
     async get(workflowId) {
       const head = (await readHead(workflowId)).value
@@ -182,7 +168,7 @@ export function createDefinitionRepository(
         updatedAt: at,
       }
       const put = await records.putRecord({
-        collection: heads,
+        collection: headsCollection,
         key: workflowId,
         value: head,
         now: at,
@@ -232,7 +218,7 @@ export function createDefinitionRepository(
           updatedAt: at,
         }
         const put = await records.putRecord({
-          collection: heads,
+          collection: headsCollection,
           key: workflowId,
           value: head,
           now: at,
@@ -260,33 +246,35 @@ export function createDefinitionRepository(
     },
     async versions(workflowId) {
       await readHead(workflowId)
-      const result: DefinitionVersion[] = []
-      let after: string | undefined
-      for (;;) {
-        const page = await records.listRecords({
-          collection: versionsCollection,
-          prefix: `${workflowId}/`,
-          limit: 1000,
-          ...(after !== undefined ? { after } : {}),
-        })
-        for (const record of page) result.push(record.value as DefinitionVersion)
-        if (page.length < 1000) return result
-        after = page[page.length - 1]!.key
-      }
+      return listAll<DefinitionVersion>(records, versionsCollection, `${workflowId}/`)
     },
     async version(workflowId, version) {
       return readVersion(workflowId, version)
     },
-    async markPublished(workflowId, version) {
+    indexWorkflowVersion: (workflowId, version, workflowVersion) =>
+      indexWorkflowVersion(records, { workflowId, workflowVersion, version, at: now() }),
+    findWorkflowVersion: (workflowId, workflowVersion) =>
+      findWorkflowVersion(records, workflowId, workflowVersion),
+    async markPublished(workflowId, version, workflowVersion) {
+      // The hash first: a run can only start on it once the head says it is published (or the
+      // caller registered it), and by then any process can find its definition.
+      if (workflowVersion !== undefined)
+        await indexWorkflowVersion(records, { workflowId, workflowVersion, version, at: now() })
       for (let attempt = 1; ; attempt++) {
         const current = await readHead(workflowId)
         if (version > current.value.latestVersion) {
           throw new NotFoundError({ kind: 'definition-version', id: `${workflowId}@${version}` })
         }
         const at = now()
-        const head: DefinitionHead = { ...current.value, publishedVersion: version, updatedAt: at }
+        const { publishedWorkflowVersion: _previous, ...rest } = current.value
+        const head: DefinitionHead = {
+          ...rest,
+          publishedVersion: version,
+          ...(workflowVersion !== undefined ? { publishedWorkflowVersion: workflowVersion } : {}),
+          updatedAt: at,
+        }
         const put = await records.putRecord({
-          collection: heads,
+          collection: headsCollection,
           key: workflowId,
           value: head,
           now: at,
@@ -305,7 +293,7 @@ export function createDefinitionRepository(
       const versions = await this.versions(workflowId)
       if (
         !(await records.deleteRecord({
-          collection: heads,
+          collection: headsCollection,
           key: workflowId,
           expectRevision: current.revision,
         }))
@@ -320,16 +308,49 @@ export function createDefinitionRepository(
           key: versionKey(workflowId, version.version),
         })
       }
+      for (;;) {
+        const page = await records.listRecords({
+          collection: hashesCollection,
+          prefix: `${workflowId}/`,
+          limit: 1000,
+        })
+        for (const record of page)
+          await records.deleteRecord({ collection: hashesCollection, key: record.key })
+        if (page.length < 1000) break
+      }
       return current.value
     },
   }
 }
 
+/** What {@link registerPublishedDefinitions} reports for each published definition. */
+export interface PublishedDefinitionEntry {
+  workflowId: string
+  /** The stored version number that is published. */
+  version: number
+  /** The engine's version of it (`Workflow.version`), once registered. */
+  workflowVersion?: string
+}
+
+/** Options of {@link registerPublishedDefinitions}. */
+export interface RegisterPublishedOptions {
+  /** Called for each definition registered. */
+  onRegistered?: (entry: Required<PublishedDefinitionEntry>) => void
+  /**
+   * Called for a published definition the engine cannot register (it needs a step, connector,
+   * agent, function or child workflow this process lacks), instead of throwing: the others are
+   * still registered.
+   */
+  onError?: (error: unknown, entry: PublishedDefinitionEntry) => void
+}
+
 /**
- * Registers the published version of every stored definition with `engine`: what a process
- * does at start-up, since `POST /definitions/{id}/publish` registers a version only with the
- * engine of the process that served it. Returns the ids registered. A definition the engine
- * cannot register (a step it lacks) throws `DefinitionError`, naming it.
+ * Registers the published version of every stored definition with `engine`, as the latest
+ * version of its workflow: what `tessera serve` and `tessera worker` do at start-up. (An engine
+ * on a store that keeps records also finds stored versions lazily, when it meets a task, run or
+ * start by id it has no version for; registering them up front makes them known at once, e.g.
+ * to `preflight`.) Returns the ids registered. A definition the engine cannot register (a step it
+ * lacks) throws `DefinitionError`, naming it, unless `onError` is given.
  *
  * @example
  * ```ts
@@ -339,14 +360,24 @@ export function createDefinitionRepository(
  */
 export async function registerPublishedDefinitions(
   engine: Pick<Engine, 'store' | 'registerDefinition'>,
+  options: RegisterPublishedOptions = {},
 ): Promise<string[]> {
   const definitions = createDefinitionRepository(engine.store, () => Date.now())
   const registered: string[] = []
   for (const head of await definitions.list()) {
     if (head.publishedVersion === undefined) continue
-    const version = await definitions.version(head.workflowId, head.publishedVersion)
-    engine.registerDefinition(version.definition)
+    const entry = { workflowId: head.workflowId, version: head.publishedVersion }
+    let workflowVersion: string
+    try {
+      const version = await definitions.version(head.workflowId, head.publishedVersion)
+      workflowVersion = engine.registerDefinition(version.definition).version
+    } catch (error) {
+      if (!options.onError) throw error
+      options.onError(error, entry)
+      continue
+    }
     registered.push(head.workflowId)
+    options.onRegistered?.({ ...entry, workflowVersion })
   }
   return registered
 }
