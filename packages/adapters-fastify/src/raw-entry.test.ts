@@ -227,3 +227,28 @@ describe('tesseraFastify streaming a raw reply', () => {
     }
   })
 })
+
+describe('tesseraFastify and HTTPS', () => {
+  it('sends Strict-Transport-Security only when Fastify sees HTTPS (its trustProxy and X-Forwarded-Proto)', async () => {
+    const behindProxy = Fastify({ trustProxy: true })
+    await behindProxy.register(tesseraFastify, {
+      prefix: '/api',
+      handler: createHttpHandler(engine, { auth: 'none-insecure', basePath: '/api' }),
+    })
+    const url = await behindProxy.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const hsts = async (headers: Record<string, string>) =>
+        (await fetch(`${url}/api/health`, { headers })).headers.get('strict-transport-security')
+      expect(await hsts({ 'x-forwarded-proto': 'https' })).toMatch(/^max-age=\d+/)
+      expect(await hsts({})).toBeNull()
+      // The app without trustProxy ignores the header: plain HTTP, no HSTS.
+      expect(
+        (
+          await fetch(`${base}/api/health`, { headers: { 'x-forwarded-proto': 'https' } })
+        ).headers.get('strict-transport-security'),
+      ).toBeNull()
+    } finally {
+      await behindProxy.close()
+    }
+  })
+})

@@ -102,6 +102,56 @@ describe('hardening', () => {
     expect(await response.json()).toMatchObject({ eventId: expect.any(String) })
   })
 
+  it('Strict-Transport-Security only on answers to secure requests (RFC 6797 §7.2)', async () => {
+    const hsts = 'max-age=15552000; includeSubDomains'
+    const k = kit()
+    const send = (url: string, headers: Record<string, string> = {}) =>
+      k.handler(new Request(url, { headers: { authorization: `Test ${admin}`, ...headers } }))
+    const viaProxy = { 'x-forwarded-proto': 'https' }
+    expect((await send('https://api.example/runs')).headers.get('strict-transport-security')).toBe(
+      hsts,
+    )
+    expect((await send('http://api.example/runs')).headers.get('strict-transport-security')).toBe(
+      null,
+    )
+    // A proxy's word counts only with trustProxy.
+    expect(
+      (await send('http://api.example/runs', viaProxy)).headers.get('strict-transport-security'),
+    ).toBeNull()
+    const trusting = kit({ trustProxy: true })
+    const proxied = (proto: string) =>
+      trusting.handler(
+        new Request('http://api.example/health', { headers: { 'x-forwarded-proto': proto } }),
+      )
+    expect((await proxied('https')).headers.get('strict-transport-security')).toBe(hsts)
+    expect((await proxied('HTTPS, http')).headers.get('strict-transport-security')).toBe(hsts)
+    expect((await proxied('http, https')).headers.get('strict-transport-security')).toBeNull()
+    // The raw entry: the adapter says so.
+    const raw = { method: 'GET', url: '/health', headers: {} }
+    expect((await k.handler.handle({ ...raw, secure: true })).headers).toMatchObject({
+      'strict-transport-security': hsts,
+    })
+    expect((await k.handler.handle(raw)).headers['strict-transport-security']).toBeUndefined()
+    // A host's own value is sent over HTTPS only as well; `false` never sends it.
+    const own = kit({ responseHeaders: { 'strict-transport-security': 'max-age=60' } })
+    expect(
+      (await own.handler(new Request('https://api.example/health'))).headers.get(
+        'strict-transport-security',
+      ),
+    ).toBe('max-age=60')
+    expect(
+      (await own.handler(new Request('http://api.example/health'))).headers.get(
+        'strict-transport-security',
+      ),
+    ).toBeNull()
+    const off = kit({ responseHeaders: { 'strict-transport-security': false } })
+    expect(
+      (await off.handler(new Request('https://api.example/health'))).headers.get(
+        'strict-transport-security',
+      ),
+    ).toBeNull()
+  })
+
   it('security headers on every response, x-request-id echoed or generated', async () => {
     const k = kit()
     for (const response of [
@@ -114,7 +164,8 @@ describe('hardening', () => {
       expect(response.headers.get('content-security-policy')).toBe(
         "default-src 'none'; frame-ancestors 'none'",
       )
-      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/)
+      // Plain HTTP: HSTS must not be sent (RFC 6797 §7.2); see the HTTPS test below.
+      expect(response.headers.get('strict-transport-security')).toBeNull()
       // Run data is never cached; health sets its own no-store as well.
       expect(response.headers.get('cache-control')).toBe('no-store')
       // Headers for HTML documents only are not sent by an API.

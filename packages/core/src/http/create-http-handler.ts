@@ -222,6 +222,9 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
       const header = always[index]!
       headers[header[0]] = header[1]
     }
+    if (headerPolicy.secure.length > 0 && isSecure(raw)) {
+      for (const [name, value] of headerPolicy.secure) headers[name] = value
+    }
     if (headerPolicy.cacheControl !== undefined && headers['cache-control'] === undefined) {
       headers['cache-control'] = headerPolicy.cacheControl
     }
@@ -229,6 +232,14 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions): 
     if (headers['x-powered-by'] !== undefined) delete headers['x-powered-by']
     headers['x-request-id'] = requestId
     return reply
+  }
+
+  /** Whether `raw` came over TLS, as the adapter says, or from its URL or trusted proxy. */
+  function isSecure(raw: HttpRawRequest): boolean {
+    if (raw.secure === true || raw.url.startsWith('https:')) return true
+    if (!trustProxy) return false
+    const proto = rawHeader(raw.headers, 'x-forwarded-proto')
+    return proto !== undefined && /^\s*https\s*(,|$)/i.test(proto)
   }
 
   /** The size limit, then the route (not itself async: one promise less per request). */

@@ -75,7 +75,8 @@ export interface HttpHandlerOptions {
    * Headers of every answer, by name: a string adds or replaces one, `false` drops one of the
    * defaults. The defaults are what the OWASP REST Security Cheat Sheet asks of every API
    * response: `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'`,
-   * `Strict-Transport-Security: max-age=15552000; includeSubDomains`,
+   * `Strict-Transport-Security: max-age=15552000; includeSubDomains` (on answers to secure
+   * requests only: RFC 6797 forbids it over plain HTTP; see `HttpRawRequest.secure`),
    * `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, and `Cache-Control: no-store`
    * on answers whose route sets no caching of its own (the event stream sends `no-cache`).
    * `Content-Type`, `Content-Length`, `X-Request-Id` and the CORS headers are the handler's

@@ -66,6 +66,12 @@ export interface HttpRawRequest {
   /** The client's address (rate limits of anonymous callers, audit records). */
   ip?: string
   /**
+   * The request came over TLS. Omitted: true when `url` is absolute with `https:`. Only
+   * answers to secure requests carry `Strict-Transport-Security` (RFC 6797 §7.2 forbids it
+   * over plain HTTP); with `trustProxy`, `X-Forwarded-Proto: https` counts as secure too.
+   */
+  secure?: boolean
+  /**
    * Aborted when the client goes away: a signal, or a function that makes one on first use
    * (only long answers, such as the event stream, ask for it).
    */

@@ -17,6 +17,13 @@ export const securityHeaders: readonly (readonly [string, string])[] = [
 ]
 
 /**
+ * @internal Headers sent only in answers to secure (HTTPS) requests: RFC 6797 §7.2 says an HSTS
+ * host must not send `Strict-Transport-Security` over plain HTTP (where an attacker could
+ * forge or strip it anyway).
+ */
+const secureOnlyHeaders = new Set(['strict-transport-security'])
+
+/**
  * @internal The `Cache-Control` of an answer whose route sets none: run data, definitions and
  * keys must not be kept by a browser or a shared cache.
  */
@@ -26,6 +33,8 @@ export const defaultCacheControl = 'no-store'
 export interface ResponseHeaderPolicy {
   /** Set on every answer (over what the route set). */
   readonly always: readonly (readonly [string, string])[]
+  /** Set, in addition, on every answer to a secure (HTTPS) request. */
+  readonly secure: readonly (readonly [string, string])[]
   /** `Cache-Control` of an answer whose route set none (`undefined`: none). */
   readonly cacheControl: string | undefined
 }
@@ -42,7 +51,12 @@ export function responseHeaderPolicy(
     else if (value === false) always.delete(name)
     else always.set(name, value)
   }
-  return { always: [...always], cacheControl }
+  const all = [...always]
+  return {
+    always: all.filter(([name]) => !secureOnlyHeaders.has(name)),
+    secure: all.filter(([name]) => secureOnlyHeaders.has(name)),
+    cacheControl,
+  }
 }
 
 const allowMethods = 'GET,POST,PUT,DELETE'

@@ -22,6 +22,13 @@ export interface ToRawRequestOptions {
   /** The headers. Default `nodeRequest.headers`. */
   headers?: HttpRawHeaders
   /**
+   * The request came over TLS, or a function that tells (called when the handler first asks:
+   * answers to secure requests carry `Strict-Transport-Security`). Default: the socket is a
+   * TLS socket. Frameworks that honour a trusted proxy's `X-Forwarded-Proto` pass their view
+   * (`request.protocol === 'https'` in Fastify, `request.secure` in Express).
+   */
+  secure?: boolean | (() => boolean)
+  /**
    * The body. Default: read from `nodeRequest` itself (a small body with a `content-length` of
    * at most 64 KiB as bytes, any other as the stream). Give it when a framework read the body
    * already or when it comes through another stream (decompression).
@@ -81,6 +88,7 @@ class NodeRequestView implements NodeRawRequest {
   #response: ServerResponse | undefined
   #body: ToRawRequestOptions['body']
   #ip: ToRawRequestOptions['ip'] | null
+  #secure: ToRawRequestOptions['secure']
   #controller: AbortController | undefined
   #aborted = false
   #reason: unknown
@@ -93,6 +101,17 @@ class NodeRequestView implements NodeRawRequest {
     this.#body = options.body
     this.#response = options.response
     this.#ip = options.ip ?? null
+    this.#secure = options.secure
+  }
+
+  get secure(): boolean {
+    const secure = this.#secure
+    if (typeof secure === 'boolean') return secure
+    this.#secure =
+      secure === undefined
+        ? (this.#node.socket as { encrypted?: boolean } | null)?.encrypted === true
+        : secure()
+    return this.#secure
   }
 
   get ip(): string | undefined {
