@@ -8,17 +8,19 @@ export const httpWorkload = {
   script: fileURLToPath(new URL('./http.mjs', import.meta.url)),
   args: [],
   flags: [],
-  // 2 requests × 5 servers × (5 s warmup + 10 slices of 2 s, each about 1 s longer for the
-  // staggered load) plus starts and stops: about 7 minutes.
-  timeoutMs: 900_000,
+  // 2 requests × 7 variants × (5 s warmup + 10 slices of 2.2 s) plus starts and stops: about
+  // 7 minutes.
+  timeoutMs: 1_200_000,
 }
 
 const verdict = (value, limit) => (value < limit ? 'PASS' : 'MISS')
 const labels = {
   'fastify-adapter': '@tessera/fastify + handler',
   'express-adapter': '@tessera/express + handler',
-  'fastify-bare': 'bare Fastify route',
-  'express-bare': 'bare Express route',
+  'fastify-bare': 'bare Fastify route, same headers',
+  'express-bare': 'bare Express route, same headers',
+  'fastify-bare-plain': 'bare Fastify route, no extra headers',
+  'express-bare-plain': 'bare Express route, no extra headers',
   'fastify-adapter-secure': '@tessera/fastify + handler, API key + audit',
   'fastify-adapter-fetch': '@tessera/fastify + handler, Fetch path',
   'express-adapter-fetch': '@tessera/express + handler, Fetch path',
@@ -45,6 +47,12 @@ export function httpReport(result) {
       lines.push(
         `    ${framework} adapter ÷ bare: CPU/request ${r.serverCpuUsPerRequest}× (overhead ${r.overheadPercent} %, median of the turns ${r.slicesOverheadPercent.join(' ')} %), p50 ${r.p50Ms}×, p95 ${r.p95Ms}×`,
       )
+      const plain = ratios[`${framework}Plain`]
+      if (plain) {
+        lines.push(
+          `    ${framework} adapter ÷ bare without the extra headers: CPU/request ${plain.serverCpuUsPerRequest}× (overhead ${plain.overheadPercent} %, median of the turns ${plain.slicesOverheadPercent.join(' ')} %), for comparison`,
+        )
+      }
       found.push({
         name: `HTTP ${workload}, ${framework} adapter: p95 at ${config.rate} req/s`,
         value: variants[`${framework}-adapter`].p95Ms,

@@ -7,8 +7,11 @@
 //
 //   fastify-adapter         Fastify 5 + @tessera/fastify + createHttpHandler (no auth, no audit)
 //   express-adapter         Express 5 + @tessera/express + createHttpHandler (no auth, no audit)
-//   fastify-bare            a Fastify route doing the same store calls, JSON in and out
-//   express-bare            an Express route (express.json()) doing the same store calls
+//   fastify-bare            a Fastify route doing the same store calls, JSON in and out, with
+//                           the same response headers as the handler (see below)
+//   express-bare            an Express route (express.json()) doing the same, likewise
+//   fastify-bare-plain      the bare routes without those headers: JSON and the framework's
+//   express-bare-plain      own headers only (reported next to the target, for comparison)
 //   fastify-adapter-secure  as fastify-adapter with apiKeyAuth and the default audit trail
 //   fastify-adapter-fetch   as fastify-adapter, the handler wrapped so that the adapter takes its
 //   express-adapter-fetch   Fetch path (Request/Response) instead of the raw entry (comparison)
@@ -16,7 +19,12 @@
 // Every variant serves POST /runs ({ workflowId, input } → 201 { run }) and GET /runs/:runId
 // (→ 200 { run, steps }) from one engine on the memory store with one one-step workflow. The bare
 // routes make the handler's store calls: start = engine.start + store.getRun; get =
-// store.getRun + store.getRunHistory.
+// store.getRun + store.getRunHistory. They also send the handler's answer headers (over plain
+// HTTP: the security headers, `Cache-Control: no-store`, an `X-Request-Id`, and `Location` of a
+// created run), the cheapest way their framework offers (one static object; the framework's
+// request id or a counter), because those headers are part of the API the issue asks for, not
+// adapter overhead: a hand-written route with the same security posture sends them too. At start
+// the server checks that this set is exactly what the handler sends, so the two cannot drift.
 //
 // IPC: sends { type: 'listening', port, token? } once up; answers
 // { type: 'seed' } with { type: 'seeded', runId } (a finished run to GET), { type: 'mark' } by
@@ -33,6 +41,8 @@ const variants = [
   'express-adapter',
   'fastify-bare',
   'express-bare',
+  'fastify-bare-plain',
+  'express-bare-plain',
   'fastify-adapter-secure',
   'fastify-adapter-fetch',
   'express-adapter-fetch',
@@ -70,6 +80,26 @@ function handler(variant) {
   return variant.endsWith('-fetch') ? (request, info) => fetchHandler(request, info) : fetchHandler
 }
 
+// What createHttpHandler adds to every answer over plain HTTP (docs/http.md, "Response headers"),
+// besides `X-Request-Id`; checked against the handler below.
+const answerHeaders = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+}
+{
+  const probe = createHttpHandler(engine, { auth: 'none-insecure', audit: false })
+  const reply = await probe.handle({ method: 'GET', url: '/runs/none', headers: {} })
+  const { 'content-type': _type, 'x-request-id': id, ...rest } = reply.headers
+  if (id === undefined || JSON.stringify(rest) !== JSON.stringify(answerHeaders)) {
+    throw new Error(
+      `http-server.mjs: the bare routes' headers ${JSON.stringify(answerHeaders)} are not the handler's ${JSON.stringify(rest)}: update answerHeaders`,
+    )
+  }
+}
+let requestCount = 0
+
 async function bareStart(body) {
   const handle = await engine.start(body.workflowId, body.input)
   return { run: await store.getRun(handle.id) }
@@ -90,6 +120,26 @@ async function listen(variants) {
     const app = Fastify({ logger: false })
     for (const variant of variants) {
       if (variant === 'fastify-bare') {
+        await app.register(
+          async (bare) => {
+            bare.post('/runs', async (request, reply) => {
+              const started = await bareStart(request.body)
+              return reply
+                .code(201)
+                .headers(answerHeaders)
+                .header('x-request-id', request.id)
+                .header('location', `/${variant}/runs/${started.run.id}`)
+                .send(started)
+            })
+            bare.get('/runs/:runId', async (request, reply) => {
+              const found = await bareGet(request.params.runId)
+              reply.headers(answerHeaders).header('x-request-id', request.id)
+              return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
+            })
+          },
+          { prefix: `/${variant}` },
+        )
+      } else if (variant === 'fastify-bare-plain') {
         await app.register(
           async (bare) => {
             bare.post('/runs', async (request, reply) =>
@@ -115,6 +165,24 @@ async function listen(variants) {
   app.disable('x-powered-by')
   for (const variant of variants) {
     if (variant === 'express-bare') {
+      const bare = express.Router()
+      bare.post('/runs', express.json(), async (request, response) => {
+        const started = await bareStart(request.body)
+        response
+          .status(201)
+          .set(answerHeaders)
+          .set('x-request-id', String(++requestCount))
+          .set('location', `/${variant}/runs/${started.run.id}`)
+          .json(started)
+      })
+      bare.get('/runs/:runId', async (request, response) => {
+        const found = await bareGet(request.params.runId)
+        response.set(answerHeaders).set('x-request-id', String(++requestCount))
+        if (found) response.json(found)
+        else response.status(404).json({ code: 'not_found' })
+      })
+      app.use(`/${variant}`, bare)
+    } else if (variant === 'express-bare-plain') {
       const bare = express.Router()
       bare.post('/runs', express.json(), async (request, response) => {
         response.status(201).json(await bareStart(request.body))

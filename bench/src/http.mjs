@@ -9,7 +9,10 @@
 // the bare route and @tessera/express + createHttpHandler. autocannon runs in another process
 // (src/http-load.mjs). Auth baseline: the adapter variants run the handler with
 // `auth: 'none-insecure'` and `audit: false` because the bare routes authenticate and audit
-// nobody; the secure variant shows what a production configuration adds.
+// nobody; the secure variant shows what a production configuration adds. Headers baseline, by
+// the same rule the other way round: the handler's answer headers (security headers, no-store,
+// request id, Location) are part of the API, so the bare routes send them too; the `-plain` bare
+// routes, which send none, are measured as well and their ratio reported next to the target.
 //
 // Load: `rate` requests/s (autocannon overallRate, split over 20 instances started 50 ms apart so
 // that arrivals are spread over each second; see src/http-load.mjs), on connections kept open
@@ -54,8 +57,8 @@ const config = {
 }
 export const httpTargets = { p95Ms: 20, overheadPercent: 15 }
 const frameworks = {
-  fastify: ['fastify-bare', 'fastify-adapter', 'fastify-adapter-secure'],
-  express: ['express-bare', 'express-adapter'],
+  fastify: ['fastify-bare', 'fastify-adapter', 'fastify-bare-plain', 'fastify-adapter-secure'],
+  express: ['express-bare', 'express-adapter', 'express-bare-plain'],
 }
 // For exploring: BENCH_HTTP_VARIANTS=fastify-bare,fastify-adapter,fastify-adapter-fetch
 // measures only those (a ratio needs both variants of its framework), BENCH_HTTP_REQUESTS=get-run
@@ -257,6 +260,8 @@ export async function runHttpWorkload() {
       ratios: {
         fastify: ratio(measured['fastify-adapter'], measured['fastify-bare']),
         express: ratio(measured['express-adapter'], measured['express-bare']),
+        fastifyPlain: ratio(measured['fastify-adapter'], measured['fastify-bare-plain']),
+        expressPlain: ratio(measured['express-adapter'], measured['express-bare-plain']),
         fastifySecure: ratio(measured['fastify-adapter-secure'], measured['fastify-bare']),
       },
     }
@@ -265,7 +270,7 @@ export async function runHttpWorkload() {
     config,
     targets: httpTargets,
     overheadDefinition:
-      'median over the turns of: server CPU time (user + system) per request of the adapter + handler ÷ that of the bare route of the same framework in the same process and turn, − 1',
+      'median over the turns of: server CPU time (user + system) per request of the adapter + handler ÷ that of the bare route of the same framework in the same process and turn, − 1. The bare route sends the same answer headers as the handler; fastifyPlain/expressPlain compare with bare routes that send none of them',
     loadAverageAtStart: loadAverage,
     loadAverageAtEnd: os.loadavg().map((value) => round(value, 2)),
     workloads,
