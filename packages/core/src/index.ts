@@ -56,6 +56,7 @@ export {
   type DecisionOptions,
 } from './runtime/engine'
 export type { PreflightOptions, PreflightResult } from './runtime/preflight'
+export type { StoredDefinitionsOptions } from './runtime/stored-definitions'
 export { envSecrets, mapSecrets, type EnvSecretsOptions } from './secrets/index'
 export {
   signWebhook,

@@ -78,6 +78,24 @@ const review = definitionOf(
     .approval({ id: 'manager', schema: z.object({ limit: z.number() }) })
     .commit(),
 )
+/** Doubles, then adds with an inline function that each build registers (`pd/add`). */
+const priced = definitionOf(createWorkflow({ id: 'priced', input: amount }).then(double).commit())
+;(priced.root as { children: unknown[] }).children.push({
+  type: 'code',
+  id: 'add',
+  function: 'pd/add',
+})
+/** Two builds of the same function: the same definition compiles to two versions. */
+const buildOne = definePlugin({
+  name: 'pd-build-one',
+  steps: [double, check],
+  functions: { 'pd/add': ({ input }: { input: { n: number } }) => ({ n: input.n + 1 }) },
+})
+const buildTwo = definePlugin({
+  name: 'pd-build-two',
+  steps: [double, check],
+  functions: { 'pd/add': ({ input }: { input: { n: number } }) => ({ n: input.n + 100 }) },
+})
 /** `orders` as a replica has it in code: another version of the same id. */
 const ordersInCode = createWorkflow({ id: 'orders', input: amount }).then(double).commit()
 /** A version that no stored definition provides. */
@@ -322,6 +340,51 @@ export function describePublishedDefinitions(name: string, setup: () => Promise<
       expect(counted.counted!.reads()).toBe(reads + 1)
     })
 
+    it('a replica that cannot compile the published version refuses to start it (422)', async () => {
+      const api = server()
+      await publish(api, orders)
+      const logger = recordingLogger()
+      const replica = server({ plugins: [someSteps], logger })
+      const refused = await replica.call('POST', '/runs', { workflowId: 'orders', input: { n: 1 } })
+      expect(refused.status).toBe(422)
+      expect(refused.body.detail).toContain('unknown step "pd-check"')
+      expect(logger.lines).toContainEqual({
+        level: 'warn',
+        message: expect.stringContaining(
+          'The published version 1 of workflow "orders" does not compile in this process, which cannot start it',
+        ),
+      })
+    })
+
+    it("other function code: a replica starts its own version of the published definition, a worker refuses the other build's runs", async () => {
+      const api = server({ plugins: [buildOne] })
+      const published = await publish(api, priced)
+      const logger = recordingLogger()
+      const other = server({ plugins: [buildTwo], logger })
+      const otherRun = await startRun(other, 'priced', 1)
+      const otherVersion = (await runOf(other.engine.store, otherRun)).workflowVersion
+      expect(otherVersion).not.toBe(published)
+      expect(logger.lines).toContainEqual({
+        level: 'warn',
+        message: `The published version 1 of workflow "priced" compiles to workflow version ${otherVersion} in this process, not ${published} as where it was published (other function code): runs started here are pinned to ${otherVersion}`,
+      })
+      const publishedRun = await startRun(api, 'priced', 1)
+      // A worker of the second build runs its own build's run, and refuses the first's.
+      const workerLogger = recordingLogger()
+      const second = engine({ plugins: [buildTwo], logger: workerLogger, lease: '60ms' })
+      expect((await settled(api.engine.store, otherRun, 'succeeded')).output).toEqual({ n: 102 })
+      await until(
+        async () => workerLogger.lines,
+        (lines) =>
+          lines.some((line) => line.message.startsWith('Refused stored definition "priced"')),
+      )
+      expect((await runOf(api.engine.store, publishedRun)).status).toBe('running')
+      // A worker of the first build runs it.
+      await second.close()
+      engine({ plugins: [buildOne] })
+      expect((await settled(api.engine.store, publishedRun, 'succeeded')).output).toEqual({ n: 3 })
+    })
+
     it('a version no stored definition provides: the task is left, the store is not read again within missCache', async () => {
       const starter = engine({ worker: false, plugins: [steps], workflows: [ghost] })
       // A stored definition of that id exists, at another version: the lookup compiles it once.
@@ -408,10 +471,12 @@ export function describePublishedDefinitions(name: string, setup: () => Promise<
       )
       expect(warning.message).toContain('unknown step "pd-check"')
       expect((await runOf(api.engine.store, runId)).status).toBe('running')
-      // The lacking worker keeps going; one that has the step runs it.
+      expect(lacking.registry.workflowVersion('orders', hash)).toBeUndefined()
+      // The lacking worker did not crash; it closes as ever (it would keep taking the task back
+      // at each lease's end), and one that has the step runs it.
+      await lacking.close()
       engine({ plugins: [steps] })
       expect((await settled(api.engine.store, runId, 'succeeded')).output).toEqual({ n: 5 })
-      expect(lacking.registry.workflowVersion('orders', hash)).toBeUndefined()
     })
 
     it('a definition published before hashes were recorded is found by compiling the stored versions', async () => {

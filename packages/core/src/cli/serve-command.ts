@@ -11,6 +11,7 @@ import type { CliOutput } from './cli-output'
 import { configuredEngine } from './configured-engine'
 import { findConfigFile, loadConfig } from './load-config'
 import { preflightWorkflows } from './preflight-workflows'
+import { registerPublished } from './register-published'
 import { waitForSignal } from './wait-for-signal'
 
 /** Options of {@link serveCommand} (`tessera serve`). */
@@ -30,7 +31,8 @@ export interface ServeCommandOptions {
 }
 
 /**
- * `tessera serve`: builds the config's engine, prepares its store, serves
+ * `tessera serve`: builds the config's engine, prepares its store, registers the published
+ * versions of the definitions stored there (see `registerPublished`), serves
  * `createHttpHandler(engine, config.http)` on `node:http` (through the handler's raw entry, no
  * Fetch objects on the way) and, unless
  * `--no-worker` or `worker: false`, executes runs in the same process. On SIGINT or SIGTERM it
@@ -71,6 +73,7 @@ async function runServe(options: ServeCommandOptions, stop: Promise<unknown>): P
   let server: Server
   try {
     await engine.store.ready?.()
+    await registerPublished('tessera serve', engine, output)
     const problems = await preflightWorkflows('tessera serve', engine, output)
     if (problems > 0 && options.strict) {
       await engine.close()

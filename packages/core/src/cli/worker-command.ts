@@ -2,6 +2,7 @@ import type { CliOutput } from './cli-output'
 import { configuredEngine } from './configured-engine'
 import { findConfigFile, loadConfig } from './load-config'
 import { preflightWorkflows } from './preflight-workflows'
+import { registerPublished } from './register-published'
 import { waitForSignal } from './wait-for-signal'
 
 /** Options of {@link workerCommand} (`tessera worker`). */
@@ -16,9 +17,11 @@ export interface WorkerCommandOptions {
 }
 
 /**
- * `tessera worker`: builds the config's engine with a worker and executes runs until SIGINT or
- * SIGTERM, then closes gracefully (the steps in progress finish; no new task is taken). It
- * serves no HTTP. Resolves to the exit code once closed.
+ * `tessera worker`: builds the config's engine with a worker, registers the published versions
+ * of the definitions stored in its store (see `registerPublished`; versions it meets later are
+ * looked up there too) and executes runs until SIGINT or SIGTERM, then closes gracefully (the
+ * steps in progress finish; no new task is taken). It serves no HTTP. Resolves to the exit code
+ * once closed.
  *
  * @example
  * ```ts
@@ -50,6 +53,7 @@ async function runWorker(options: WorkerCommandOptions, stop: Promise<unknown>):
     await engine.close()
     throw error
   }
+  await registerPublished('tessera worker', engine, output)
   const problems = await preflightWorkflows('tessera worker', engine, output)
   if (problems > 0 && options.strict) {
     await engine.close()
