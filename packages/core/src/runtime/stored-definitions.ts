@@ -89,7 +89,7 @@ const nested = 4
  *
  * @example
  * ```ts
- * const stored = createStoredDefinitions(core, options.storedDefinitions)
+ * const stored = createStoredDefinitions({ ...core, compile }, 1000, 10_000)
  * const plan = await stored.plan(task) // undefined: left for another worker
  * ```
  */
@@ -142,21 +142,22 @@ export function createStoredDefinitions(
     }
   }
 
-  /** Compiles a stored version; undefined (logged) when it does not compile in this process. */
-  const compile = async (stored: DefinitionVersion, wanted: string, depth: number) => {
+  /** Compiles a stored version; the error when it does not compile in this process. */
+  const compile = async (stored: DefinitionVersion, depth: number) => {
     await resolveChildren(stored.definition, depth)
     try {
       const workflow = host.compile(stored.definition)
-      compiledVersions.set(`${stored.workflowId}/${stored.contentHash}`, workflow.version)
+      remember(compiledVersions, `${stored.workflowId}/${stored.contentHash}`, workflow.version)
       return workflow
     } catch (error) {
-      logger.warn(
-        `Stored definition "${stored.workflowId}" version ${stored.version} (workflow version ${wanted}) does not compile in this process: ${message(error)}. Its tasks are left for a worker that has what it needs`,
-        { workflowId: stored.workflowId, version: stored.version, workflowVersion: wanted },
-      )
-      return undefined
+      return error instanceof Error ? error : new Error(String(error))
     }
   }
+  const notCompiled = (workflowId: string, workflowVersion: string, problems: string[]) =>
+    logger.warn(
+      `No stored definition of "${workflowId}" gives workflow version ${workflowVersion} in this process: ${problems.join('; ')}. Its tasks are left for a worker that has what they need`,
+      { workflowId, workflowVersion },
+    )
 
   /** The stored definition of `workflowId` that compiles to exactly `workflowVersion`. */
   const find = async (
@@ -166,8 +167,15 @@ export function createStoredDefinitions(
   ): Promise<Workflow | undefined> => {
     const indexed = await findWorkflowVersion(records, workflowId, workflowVersion)
     if (indexed) {
-      const workflow = await compile(indexed, workflowVersion, depth)
-      if (workflow === undefined || workflow.version === workflowVersion) return workflow
+      const workflow = await compile(indexed, depth)
+      if (workflow instanceof Error) {
+        logger.warn(
+          `Stored definition "${workflowId}" version ${indexed.version} (workflow version ${workflowVersion}) does not compile in this process: ${workflow.message}. Its tasks are left for a worker that has what it needs`,
+          { workflowId, version: indexed.version, workflowVersion },
+        )
+        return undefined
+      }
+      if (workflow.version === workflowVersion) return workflow
       logger.warn(
         `Refused stored definition "${workflowId}" version ${indexed.version}: it is recorded as workflow version ${workflowVersion} but compiles to ${workflow.version} in this process (other function code, or a record changed by hand)`,
         { workflowId, version: indexed.version, workflowVersion, compiled: workflow.version },
@@ -177,11 +185,16 @@ export function createStoredDefinitions(
     // Not recorded: published before hashes were recorded (or never published). Compile the
     // stored versions, newest first; one that matches is recorded for the next process.
     const versions = await listAll<DefinitionVersion>(records, versionsCollection, `${workflowId}/`)
+    const problems: string[] = []
     for (const candidate of versions.reverse()) {
       const known = compiledVersions.get(`${workflowId}/${candidate.contentHash}`)
       if (known !== undefined && known !== workflowVersion) continue
-      const workflow = await compile(candidate, workflowVersion, depth)
-      if (workflow?.version !== workflowVersion) continue
+      const workflow = await compile(candidate, depth)
+      if (workflow instanceof Error) {
+        problems.push(`version ${candidate.version} does not compile (${workflow.message})`)
+        continue
+      }
+      if (workflow.version !== workflowVersion) continue
       await indexWorkflowVersion(records, {
         workflowId,
         workflowVersion,
@@ -190,6 +203,9 @@ export function createStoredDefinitions(
       }).catch(() => undefined)
       return workflow
     }
+    // Only worth a warning when a stored version could not be checked: otherwise the version is
+    // simply not stored (a version defined in code), as the worker's own warning says.
+    if (problems.length > 0) notCompiled(workflowId, workflowVersion, problems)
     return undefined
   }
 
@@ -280,7 +296,9 @@ export function createStoredDefinitions(
             throw error
           },
         )
-        .finally(() => reading.delete(workflowId))
+        .finally(() => {
+          if (reading.get(workflowId) === pending) reading.delete(workflowId)
+        })
       reading.set(workflowId, pending)
     }
     return pending
@@ -297,6 +315,8 @@ export function createStoredDefinitions(
     plan,
     forget(workflowId) {
       cache.delete(workflowId)
+      // A read in flight began before: the next start reads again, and that read is not kept.
+      reading.delete(workflowId)
       generations.set(workflowId, (generations.get(workflowId) ?? 0) + 1)
     },
   }
