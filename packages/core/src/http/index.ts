@@ -76,6 +76,7 @@ export {
   createAuditTrail,
   auditRecordHash,
   auditCollection,
+  auditIndexCollection,
   genesisHash,
   type AuditTrailOptions,
   sha256Hex,

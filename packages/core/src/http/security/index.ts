@@ -30,6 +30,7 @@ export {
   createAuditTrail,
   auditRecordHash,
   auditCollection,
+  auditIndexCollection,
   genesisHash,
   type AuditTrailOptions,
 } from './audit-trail'
