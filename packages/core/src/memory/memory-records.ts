@@ -1,5 +1,6 @@
-import { checkRecordInput, compareRecordKeys } from '../ports/record-input'
+import { checkRecordInput } from '../ports/record-input'
 import type { StoredRecord, StoreV1 } from '../ports/store-v1'
+import { SortedKeys } from './sorted-keys'
 
 /** One record: its value as JSON text, as a durable store keeps it (reads are copies). */
 interface RecordState {
@@ -12,7 +13,7 @@ interface RecordState {
 /** One collection: its records by key, and the keys in code-point order for listing. */
 interface CollectionState {
   records: Map<string, RecordState>
-  keys: string[]
+  keys: SortedKeys
 }
 
 /** The records methods of a store (see `StoreV1.putRecord` and the rest). */
@@ -55,12 +56,12 @@ export function createMemoryRecords(checkOpen: () => void): RecordMethods {
         return { status: 'written', record: read(collection, key, current) }
       }
       if (!entries) {
-        entries = { records: new Map(), keys: [] }
+        entries = { records: new Map(), keys: new SortedKeys() }
         collections.set(collection, entries)
       }
       const state: RecordState = { json, revision: 1, createdAt: now, updatedAt: now }
       entries.records.set(key, state)
-      entries.keys.splice(firstAbove(entries.keys, key, true), 0, key)
+      entries.keys.insert(key)
       return { status: 'written', record: read(collection, key, state) }
     },
 
@@ -81,25 +82,15 @@ export function createMemoryRecords(checkOpen: () => void): RecordMethods {
       if (!entries) return []
       const { keys } = entries
       // The index range [start, end) of keys >= prefix, < prefixEnd and beyond `after`.
-      let start = prefix === undefined ? 0 : firstAbove(keys, prefix, true)
-      let end = prefixEnd === undefined ? keys.length : firstAbove(keys, prefixEnd, true)
+      let start = prefix === undefined ? 0 : keys.firstAbove(prefix, true)
+      let end = prefixEnd === undefined ? keys.size : keys.firstAbove(prefixEnd, true)
       if (after !== undefined) {
-        if (reverse) end = Math.min(end, firstAbove(keys, after, true))
-        else start = Math.max(start, firstAbove(keys, after, false))
+        if (reverse) end = Math.min(end, keys.firstAbove(after, true))
+        else start = Math.max(start, keys.firstAbove(after, false))
       }
-      const page: StoredRecord[] = []
-      if (reverse) {
-        for (let index = end - 1; index >= start && page.length < limit; index--) {
-          const key = keys[index] as string
-          page.push(read(collection, key, entries.records.get(key) as RecordState))
-        }
-      } else {
-        for (let index = start; index < end && page.length < limit; index++) {
-          const key = keys[index] as string
-          page.push(read(collection, key, entries.records.get(key) as RecordState))
-        }
-      }
-      return page
+      return keys
+        .range(start, end, reverse, limit)
+        .map((key) => read(collection, key, entries.records.get(key) as RecordState))
     },
 
     async deleteRecord(input) {
@@ -110,25 +101,9 @@ export function createMemoryRecords(checkOpen: () => void): RecordMethods {
       if (!entries || !current) return false
       if (expectRevision !== undefined && current.revision !== expectRevision) return false
       entries.records.delete(key)
-      entries.keys.splice(firstAbove(entries.keys, key, true), 1)
+      entries.keys.delete(key)
       if (entries.records.size === 0) collections.delete(collection)
       return true
     },
   }
-}
-
-/**
- * The index of the first of the sorted `keys` above `key` (at or above it when `inclusive`):
- * a binary search in code-point order.
- */
-function firstAbove(keys: readonly string[], key: string, inclusive: boolean): number {
-  let low = 0
-  let high = keys.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    const order = compareRecordKeys(keys[middle] as string, key)
-    if (order < 0 || (!inclusive && order === 0)) low = middle + 1
-    else high = middle
-  }
-  return low
 }
