@@ -125,6 +125,15 @@ export function createDefinitionRepository(
     }
     return record
   }
+  /** Writes a head by compare-and-set on its revision (0: only if there is none). */
+  const putHead = (head: DefinitionHead, expectRevision: number) =>
+    records.putRecord({
+      collection: headsCollection,
+      key: head.workflowId,
+      value: head,
+      now: head.updatedAt,
+      expectRevision,
+    })
   const insertVersion = async (version: DefinitionVersion) => {
     const put = await records.putRecord({
       collection: versionsCollection,
@@ -167,13 +176,7 @@ export function createDefinitionRepository(
         createdAt: at,
         updatedAt: at,
       }
-      const put = await records.putRecord({
-        collection: headsCollection,
-        key: workflowId,
-        value: head,
-        now: at,
-        expectRevision: 0,
-      })
+      const put = await putHead(head, 0)
       if (put.status === 'conflict') {
         throw new ConflictError(
           `A definition with id "${workflowId}" exists already: update it with PUT /definitions/${workflowId}`,
@@ -217,13 +220,7 @@ export function createDefinitionRepository(
           contentHash: hash,
           updatedAt: at,
         }
-        const put = await records.putRecord({
-          collection: headsCollection,
-          key: workflowId,
-          value: head,
-          now: at,
-          expectRevision: current.revision,
-        })
+        const put = await putHead(head, current.revision)
         if (put.status === 'conflict') {
           if (options.expectVersion !== undefined || attempt >= maxAttempts) {
             throw new ConflictError(
@@ -273,13 +270,7 @@ export function createDefinitionRepository(
           ...(workflowVersion !== undefined ? { publishedWorkflowVersion: workflowVersion } : {}),
           updatedAt: at,
         }
-        const put = await records.putRecord({
-          collection: headsCollection,
-          key: workflowId,
-          value: head,
-          now: at,
-          expectRevision: current.revision,
-        })
+        const put = await putHead(head, current.revision)
         if (put.status === 'written') return head
         if (attempt >= maxAttempts) {
           throw new ConflictError(

@@ -365,25 +365,33 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     }
   }
 
-  /** A query no index serves: walk the chain in seq order. */
-  const scan = async (
-    query: AuditQuery,
+  /**
+   * Pages through `collection` (under `prefix`, after key `after`) and keeps the records that
+   * `matches`, up to `limit`. `skip(key)` leaves one out (`'skip'`) or ends the walk (`'stop'`).
+   */
+  const collect = async (
+    collection: string,
+    prefix: string | undefined,
+    after: string | undefined,
     limit: number,
     matches: (record: AuditRecord) => boolean,
+    skip: (key: string) => 'skip' | 'stop' | undefined = () => undefined,
   ): Promise<{ records: AuditRecord[]; nextAfter?: number }> => {
-    // `since` cannot start the walk later: `at` is the caller's (or a process's clock), so it
-    // need not grow with seq, and a record after a later one may still be in range.
     const found: AuditRecord[] = []
-    let after = query.after === undefined ? undefined : keyOf(query.after)
     for (;;) {
       const page: StoredRecord[] = await records.listRecords({
-        collection: auditCollection,
+        collection,
         limit: pageSize,
+        ...(prefix === undefined ? {} : { prefix }),
         ...(after === undefined ? {} : { after }),
       })
       for (const stored of page) {
+        const skipped = skip(stored.key)
+        if (skipped === 'stop') return { records: found }
+        if (skipped === 'skip') continue
         const record = stored.value as AuditRecord | null
-        // A damaged record matches no filter; verify() reports it.
+        // A damaged record matches no filter (verify() reports it). Every filter is checked,
+        // on an index copy too (the indexed value may be a hash in its key).
         if (!isRecord(record) || !matches(record)) continue
         if (found.length === limit) return { records: found, nextAfter: found[limit - 1]!.seq }
         found.push(record)
@@ -422,33 +430,21 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       const limit = checkQuery(query)
       const matches = matcher(query)
       const dimension = dimensions.find((candidate) => candidate.ofQuery(query) !== undefined)
-      if (dimension === undefined) return scan(query, limit, matches)
+      // No index serves the query: walk the chain in seq order. `since` cannot start the walk
+      // later: `at` is the caller's (or a process's clock), so it need not grow with seq.
+      if (dimension === undefined) {
+        const after = query.after === undefined ? undefined : keyOf(query.after)
+        return collect(auditCollection, undefined, after, limit, matches)
+      }
       // Every record up to `indexed` has its copies; later ones (appended since) are left out,
       // as if the query had run a moment earlier.
       const indexed = await caughtUp()
       const prefix = `${dimension.name}:${await indexValue(dimension.ofQuery(query))}/`
-      const found: AuditRecord[] = []
-      let after = query.after === undefined ? undefined : `${prefix}${keyOf(query.after)}`
-      for (;;) {
-        const page = await records.listRecords({
-          collection: auditIndexCollection,
-          prefix,
-          limit: pageSize,
-          ...(after === undefined ? {} : { after }),
-        })
-        for (const stored of page) {
-          const seq = seqOfIndexKey(stored.key)
-          if (seq === undefined) continue
-          if (seq > indexed) return { records: found }
-          const record = stored.value as AuditRecord | null
-          // Every filter is checked on the copy, the indexed one too (a hashed value's key).
-          if (!isRecord(record) || !matches(record)) continue
-          if (found.length === limit) return { records: found, nextAfter: found[limit - 1]!.seq }
-          found.push(record)
-        }
-        if (page.length < pageSize) return { records: found }
-        after = page[page.length - 1]!.key
-      }
+      const after = query.after === undefined ? undefined : `${prefix}${keyOf(query.after)}`
+      return collect(auditIndexCollection, prefix, after, limit, matches, (key) => {
+        const seq = seqOfIndexKey(key)
+        return seq === undefined ? 'skip' : seq > indexed ? 'stop' : undefined
+      })
     },
 
     async verify() {
