@@ -5,7 +5,7 @@ import { StoreError } from '../errors/store-error'
 import type { SerializedError } from '../errors/tessera-error'
 import { checkPurgeRunsInput } from '../ports/purge-runs'
 import { RunArena, type ArenaEntry } from './run-arena'
-import { createMemoryRecords } from './memory-records'
+import type { RecordMethods } from './memory-records'
 import { createMemoryThreads } from './memory-threads'
 import { eventMatchesWait } from '../ports/wait-match'
 import {
@@ -500,7 +500,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): StoreV1 {
     provider: 'memory',
     capabilities: { durable: false, shared: false, transport: false, threads: true, records: true },
     ...createMemoryThreads(checkOpen),
-    ...createMemoryRecords(checkOpen),
+    ...lazyMemoryRecords(checkOpen),
 
     async createRun({ run, tasks: newTasks, scopes }) {
       if (closed) throw new StoreError('memory', 'The store is closed')
@@ -1057,4 +1057,23 @@ function compareRuns(
   b: { createdAt: number; id: string },
 ): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+/**
+ * The records methods, their code loaded on first use (./memory-records): most engines never
+ * keep a record (they serve the HTTP API's definitions, keys and audit trail), and the main
+ * entry stays smaller. Calls made while it loads run in the order they were made.
+ */
+function lazyMemoryRecords(checkOpen: () => void): RecordMethods {
+  let loaded: Promise<RecordMethods> | undefined
+  const records = () =>
+    (loaded ??= import('./memory-records').then(({ createMemoryRecords }) =>
+      createMemoryRecords(checkOpen),
+    ))
+  return {
+    putRecord: async (input) => (await records()).putRecord(input),
+    getRecord: async (input) => (await records()).getRecord(input),
+    listRecords: async (query) => (await records()).listRecords(query),
+    deleteRecord: async (input) => (await records()).deleteRecord(input),
+  }
 }
