@@ -143,11 +143,17 @@ describe('cronTrigger: with a controllable clock', () => {
     ])
     const [run] = (await engine.store.listRuns({ limit: 1 })).runs
     expect(run!.input).toEqual({ scheduledAt: run!.idempotencyKey!.split('minutely:')[1] })
-    const state = await engine.store.getRecord!({
-      collection: triggerStateCollection,
-      key: 'cron:minutely',
-    })
-    expect(state?.value).toEqual({ lastTick: '2026-01-01T00:02:00.000Z' })
+    // The trigger remembers a tick after it started its run.
+    const lastTick = async () =>
+      (
+        (
+          await engine.store.getRecord!({
+            collection: triggerStateCollection,
+            key: 'cron:minutely',
+          })
+        )?.value as { lastTick?: string } | undefined
+      )?.lastTick
+    await until(async () => (await lastTick()) === '2026-01-01T00:02:00.000Z', 'the state')
     expect(engine.triggers[0]).toMatchObject({ id: 'minutely', type: 'cron', runs: 2 })
   })
 

@@ -1062,18 +1062,22 @@ function compareRuns(
 /**
  * The records methods, their code loaded on first use (./memory-records): most engines never
  * keep a record (they serve the HTTP API's definitions, keys and audit trail), and the main
- * entry stays smaller. Calls made while it loads run in the order they were made.
+ * entry stays smaller. Calls made while it loads run in the order they were made; once it has
+ * loaded, calls go straight to it.
  */
 function lazyMemoryRecords(checkOpen: () => void): RecordMethods {
-  let loaded: Promise<RecordMethods> | undefined
-  const records = () =>
-    (loaded ??= import('./memory-records').then(({ createMemoryRecords }) =>
-      createMemoryRecords(checkOpen),
-    ))
+  let methods: RecordMethods | undefined
+  let loading: Promise<RecordMethods> | undefined
+  const load = () =>
+    (loading ??= import('./memory-records').then(({ createMemoryRecords }) => {
+      methods = createMemoryRecords(checkOpen)
+      return methods
+    }))
   return {
-    putRecord: async (input) => (await records()).putRecord(input),
-    getRecord: async (input) => (await records()).getRecord(input),
-    listRecords: async (query) => (await records()).listRecords(query),
-    deleteRecord: async (input) => (await records()).deleteRecord(input),
+    putRecord: (input) => methods?.putRecord(input) ?? load().then((m) => m.putRecord(input)),
+    getRecord: (input) => methods?.getRecord(input) ?? load().then((m) => m.getRecord(input)),
+    listRecords: (query) => methods?.listRecords(query) ?? load().then((m) => m.listRecords(query)),
+    deleteRecord: (input) =>
+      methods?.deleteRecord(input) ?? load().then((m) => m.deleteRecord(input)),
   }
 }
