@@ -22,6 +22,29 @@ const textOrToolRules = [
 ].join('\n')
 
 /**
+ * node-llama-cpp's number rules allow integers of 16 digits and exponents of 16 digits, so a
+ * model may write an "integer" beyond 2^53 (`9999999999999999`, `1e20`) or a number that parses
+ * to Infinity (`1e400`), which a schema's own check (zod's `.int()`, finite numbers) then
+ * refuses: a forced tool call could fail its own input schema. The rules are narrowed to what
+ * parses to a safe integer (at most 15 digits, no exponent) and a finite number (exponents of
+ * at most 2 digits).
+ */
+export const numberRules: readonly (readonly [RegExp, string])[] = [
+  [/^integer-number-rule ::= .*$/m, 'integer-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,14})'],
+  [
+    /^fractional-number-rule ::= .*$/m,
+    'fractional-number-rule ::= "-"? ("0" | [1-9] [0-9]{0,15}) ("." [0-9]{1,16})? ([eE] [-+]? [0-9]{1,2})?',
+  ],
+]
+
+/** @internal A JSON grammar's text with {@link numberRules} in place of node-llama-cpp's. */
+export function narrowNumbers(grammar: string): string {
+  let narrowed = grammar
+  for (const [rule, replacement] of numberRules) narrowed = narrowed.replace(rule, replacement)
+  return narrowed
+}
+
+/**
  * Creates the grammars of answer plans with node-llama-cpp (`llama.createGrammarForJsonSchema`),
  * keeping the `size` most recently used ones: an agent sends the same tools and schema call after
  * call. `tool-or-text` composes the tool calls' JSON grammar with a free-text rule, so that the
@@ -43,11 +66,16 @@ export function createAnswerGrammars(llama: Llama, provider: string, size = 32):
       const stopSequences = json.stopGenerationTriggers
         .map(triggerText)
         .filter((text) => text !== '')
-      if (plan.mode !== 'tool-or-text') return { grammar: json, stopSequences }
-      const grammar = await llama.createGrammar({
-        grammar: `${json.grammar}\n${textOrToolRules}\n`,
-        rootRuleName: 'tessera-answer',
-      })
+      const text = narrowNumbers(json.grammar)
+      const grammar =
+        plan.mode === 'tool-or-text'
+          ? await llama.createGrammar({
+              grammar: `${text}\n${textOrToolRules}\n`,
+              rootRuleName: 'tessera-answer',
+            })
+          : text === json.grammar
+            ? json
+            : await llama.createGrammar({ grammar: text })
       return { grammar, stopSequences }
     } catch (error) {
       throw new UnsupportedSchemaError({
