@@ -17,6 +17,7 @@ import { createRedisStore } from '@tessera/connectors/redis'
 import { createSqliteStore } from '@tessera/connectors/sqlite'
 import { describeAuditTrailIndex } from '../../core/test/audit-trail-suite'
 import { requireService, uniqueName, whenUp } from './services'
+import { pingRedis } from './redis-probe'
 
 /** Closes every store of a test, then drops what they stored. */
 const closing = (stores: StoreV1[], drop: () => Promise<unknown>) => async () => {
@@ -94,20 +95,7 @@ whenUp(mysqlUp, `MariaDB/MySQL at ${mysqlUri}`, () =>
 )
 
 const redisUrl = 'redis://127.0.0.1:6379'
-const redisUp = await requireService('Redis', redisUrl, async () => {
-  const probe = new Redis(redisUrl, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.ping()
-  } finally {
-    probe.disconnect()
-  }
-})
+const redisUp = await requireService('Redis', redisUrl, () => pingRedis(redisUrl))
 const redis = redisUp ? new Redis(redisUrl) : undefined
 afterAll(async () => {
   await redis?.quit()

@@ -15,23 +15,11 @@ import {
 import { describeStoreConformance } from '@tessera/core/testing'
 import { createRedisStore } from '@tessera/connectors/redis'
 import { requireService, uniqueName } from '../../test/services'
+import { pingRedis } from '../../test/redis-probe'
 
 const url = 'redis://127.0.0.1:6379'
 
-const up = await requireService('Redis', url, async () => {
-  const probe = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.ping()
-  } finally {
-    probe.disconnect()
-  }
-})
+const up = await requireService('Redis', url, () => pingRedis(url))
 
 /** The connection the tests inspect and clean up with. */
 const admin = up ? new Redis(url) : undefined

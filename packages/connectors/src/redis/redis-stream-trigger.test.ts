@@ -9,19 +9,11 @@ import {
   testEngine,
 } from '../../test/consumer-kit'
 import { requireService, uniqueName } from '../../test/services'
+import { pingRedis } from '../../test/redis-probe'
 import { redisStreamTrigger } from './index'
 
 const url = process.env.TESSERA_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const up = await requireService('Redis', url, async () => {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 })
-  probe.on('error', () => undefined)
-  try {
-    await probe.connect()
-    await probe.ping()
-  } finally {
-    probe.disconnect()
-  }
-})
+const up = await requireService('Redis', url, () => pingRedis(url))
 
 describe.runIf(up)('redisStreamTrigger (real Redis)', { timeout: 30_000 }, () => {
   let redis: Redis
