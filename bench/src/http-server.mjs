@@ -119,34 +119,25 @@ async function listen(variants) {
     const { tesseraFastify } = await import('@tessera/fastify')
     const app = Fastify({ logger: false })
     for (const variant of variants) {
-      if (variant === 'fastify-bare') {
+      if (variant.startsWith('fastify-bare')) {
+        // `-plain`: no answer headers besides Fastify's own.
+        const same = variant === 'fastify-bare'
         await app.register(
           async (bare) => {
             bare.post('/runs', async (request, reply) => {
               const started = await bareStart(request.body)
-              return reply
-                .code(201)
-                .headers(answerHeaders)
-                .header('x-request-id', request.id)
-                .header('location', `/${variant}/runs/${started.run.id}`)
-                .send(started)
+              reply.code(201)
+              if (same) {
+                reply
+                  .headers(answerHeaders)
+                  .header('x-request-id', request.id)
+                  .header('location', `/${variant}/runs/${started.run.id}`)
+              }
+              return reply.send(started)
             })
             bare.get('/runs/:runId', async (request, reply) => {
               const found = await bareGet(request.params.runId)
-              reply.headers(answerHeaders).header('x-request-id', request.id)
-              return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
-            })
-          },
-          { prefix: `/${variant}` },
-        )
-      } else if (variant === 'fastify-bare-plain') {
-        await app.register(
-          async (bare) => {
-            bare.post('/runs', async (request, reply) =>
-              reply.code(201).send(await bareStart(request.body)),
-            )
-            bare.get('/runs/:runId', async (request, reply) => {
-              const found = await bareGet(request.params.runId)
+              if (same) reply.headers(answerHeaders).header('x-request-id', request.id)
               return found ? reply.send(found) : reply.code(404).send({ code: 'not_found' })
             })
           },
@@ -164,31 +155,24 @@ async function listen(variants) {
   const app = express()
   app.disable('x-powered-by')
   for (const variant of variants) {
-    if (variant === 'express-bare') {
+    if (variant.startsWith('express-bare')) {
+      // `-plain`: no answer headers besides Express's own.
+      const same = variant === 'express-bare'
       const bare = express.Router()
       bare.post('/runs', express.json(), async (request, response) => {
         const started = await bareStart(request.body)
-        response
-          .status(201)
-          .set(answerHeaders)
-          .set('x-request-id', String(++requestCount))
-          .set('location', `/${variant}/runs/${started.run.id}`)
-          .json(started)
+        response.status(201)
+        if (same) {
+          response
+            .set(answerHeaders)
+            .set('x-request-id', String(++requestCount))
+            .set('location', `/${variant}/runs/${started.run.id}`)
+        }
+        response.json(started)
       })
       bare.get('/runs/:runId', async (request, response) => {
         const found = await bareGet(request.params.runId)
-        response.set(answerHeaders).set('x-request-id', String(++requestCount))
-        if (found) response.json(found)
-        else response.status(404).json({ code: 'not_found' })
-      })
-      app.use(`/${variant}`, bare)
-    } else if (variant === 'express-bare-plain') {
-      const bare = express.Router()
-      bare.post('/runs', express.json(), async (request, response) => {
-        response.status(201).json(await bareStart(request.body))
-      })
-      bare.get('/runs/:runId', async (request, response) => {
-        const found = await bareGet(request.params.runId)
+        if (same) response.set(answerHeaders).set('x-request-id', String(++requestCount))
         if (found) response.json(found)
         else response.status(404).json({ code: 'not_found' })
       })

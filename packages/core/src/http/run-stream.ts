@@ -140,9 +140,8 @@ export function unseenRunStreamEvents(
     if (at >= 0) return events.slice(at + 1)
   }
   return events.filter((event) => {
-    const colon = event.id.indexOf(':')
-    const base = Number(colon < 0 ? event.id : event.id.slice(0, colon))
-    return base > cursor.after || (base === cursor.after && colon >= 0)
+    const { after, id } = parseRunStreamCursor(event.id)!
+    return after > cursor.after || (after === cursor.after && id !== undefined)
   })
 }
 

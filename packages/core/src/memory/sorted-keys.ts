@@ -29,7 +29,7 @@ export class SortedKeys {
       return true
     }
     // The first chunk whose last key is at or above `key`, or the last chunk.
-    const at = Math.min(this.#chunkAtOrAbove(key), chunks.length - 1)
+    const at = Math.min(this.#chunkAbove(key, true), chunks.length - 1)
     const chunk = chunks[at]!
     const index = firstAbove(chunk, key, true)
     if (index < chunk.length && chunk[index] === key) return false
@@ -41,7 +41,7 @@ export class SortedKeys {
 
   /** Removes `key`; false when it is not there. */
   delete(key: string): boolean {
-    const at = this.#chunkAtOrAbove(key)
+    const at = this.#chunkAbove(key, true)
     const chunk = this.#chunks[at]
     if (chunk === undefined) return false
     const index = firstAbove(chunk, key, true)
@@ -55,15 +55,7 @@ export class SortedKeys {
   /** The position of the first key above `key` (at or above it when `inclusive`). */
   firstAbove(key: string, inclusive: boolean): number {
     const chunks = this.#chunks
-    let at = 0
-    let high = chunks.length
-    while (at < high) {
-      const middle = (at + high) >>> 1
-      const chunk = chunks[middle]!
-      const order = compareRecordKeys(chunk[chunk.length - 1]!, key)
-      if (order < 0 || (!inclusive && order === 0)) at = middle + 1
-      else high = middle
-    }
+    const at = this.#chunkAbove(key, inclusive)
     let position = 0
     for (let index = 0; index < at; index++) position += chunks[index]!.length
     return at === chunks.length ? position : position + firstAbove(chunks[at]!, key, inclusive)
@@ -97,15 +89,19 @@ export class SortedKeys {
     return found
   }
 
-  /** The index of the first chunk whose last key is at or above `key` (the count when none). */
-  #chunkAtOrAbove(key: string): number {
+  /**
+   * The index of the first chunk whose last key is above `key` (at or above it when
+   * `inclusive`); the count of chunks when there is none.
+   */
+  #chunkAbove(key: string, inclusive: boolean): number {
     const chunks = this.#chunks
     let low = 0
     let high = chunks.length
     while (low < high) {
       const middle = (low + high) >>> 1
       const chunk = chunks[middle]!
-      if (compareRecordKeys(chunk[chunk.length - 1]!, key) < 0) low = middle + 1
+      const order = compareRecordKeys(chunk[chunk.length - 1]!, key)
+      if (order < 0 || (!inclusive && order === 0)) low = middle + 1
       else high = middle
     }
     return low
