@@ -1,23 +1,15 @@
 // The built `tessera` executable as a real process: bin/tessera.js over dist/ (build core first).
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readServerSentEvents } from '../../src/testing/index'
-import { fixtures, runTessera, startTessera, type RunningTessera } from './run-tessera'
+import { fixtures, runTessera, startTesseraPerTest } from './run-tessera'
 
 const version = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string }
 const databaseUrl = 'postgres://postgres@127.0.0.1:5432/test'
-const running: RunningTessera[] = []
-const start = (...args: Parameters<typeof startTessera>) => {
-  const process = startTessera(...args)
-  running.push(process)
-  return process
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((process) => process.stop('SIGKILL')))
-})
+const start = startTesseraPerTest()
 
 describe('tessera --help, --version and usage errors', { timeout: 30_000 }, () => {
   it('prints its version', async () => {

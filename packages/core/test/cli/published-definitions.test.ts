@@ -3,20 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { startTessera, type RunningTessera } from './run-tessera'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startTesseraPerTest } from './run-tessera'
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-published-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const running: RunningTessera[] = []
-const start = (...args: Parameters<typeof startTessera>) => {
-  const process = startTessera(...args)
-  running.push(process)
-  return process
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((process) => process.stop('SIGKILL')))
-})
+const start = startTesseraPerTest()
 
 const amount = {
   type: 'object',

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { afterEach } from 'vitest'
 
 const bin = new URL('../../bin/tessera.js', import.meta.url).pathname
 export const fixtures = new URL('./fixtures/', import.meta.url).pathname
@@ -106,5 +107,26 @@ export function startTessera(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited
     },
+  }
+}
+
+/**
+ * `startTessera` for one test file: every process it starts is killed (SIGKILL) after each test.
+ *
+ * @example
+ * ```ts
+ * const start = startTesseraPerTest()
+ * const serve = start(['serve', '--config', config])
+ * ```
+ */
+export function startTesseraPerTest(): typeof startTessera {
+  const running: RunningTessera[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((process) => process.stop('SIGKILL')))
+  })
+  return (...args) => {
+    const process = startTessera(...args)
+    running.push(process)
+    return process
   }
 }
