@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -61,7 +62,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeNatsConnections()
   await admin?.close()
-  server?.kill()
+  // The server writes its JetStream files until it exits: remove them after that, not during.
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = once(server, 'exit')
+    server.kill()
+    await exited
+  }
   rmSync(storeDir, { recursive: true, force: true })
 })
 
